@@ -1,0 +1,119 @@
+package model
+
+import "time"
+
+// Identifier types accepted wherever a user is named by one of their identifiers.
+const (
+	IdentifierEmail    = "email"
+	IdentifierPhone    = "phone_number"
+	IdentifierUserID   = "user_id"
+	IdentifierUsername = "username"
+)
+
+// Delivery channels of a one-time code.
+const (
+	ChannelEmail  = "email"
+	ChannelSMS    = "sms"
+	ChannelDirect = "direct"
+)
+
+// Purposes of a one-time code; a code redeems only for its own purpose.
+const (
+	PurposeOTP       = "otp"
+	PurposeMagicLink = "magic_link"
+)
+
+// Authentication methods, as they appear in the `amr` claim. The first six are Mosaic's values;
+// TOTP uses RFC 8176's `otp`.
+const (
+	AMREmailOTP  = "eotp"
+	AMRMagicLink = "eml"
+	AMRSMS       = "sms"
+	AMRPassword  = "pwd"
+	AMRWebAuthn  = "webauthn"
+	AMRMFA       = "mfa"
+	AMRTOTP      = "otp"
+)
+
+// OneTimeCode is a passcode or link code waiting to be redeemed. Only its keyed hash is stored.
+// A code is spent when ConsumedAt is set, whether by success, by a newer send for the same
+// identifier, or by too many failures.
+type OneTimeCode struct {
+	ID             string
+	TenantID       string
+	AppID          string
+	ClientID       string
+	UserID         string // empty when the code may create the user on success (public sign-up)
+	Purpose        string
+	Channel        string
+	IdentifierType string
+	Identifier     string // normalised identifier the code was sent for
+	Destination    string // where it was delivered (email address or phone number)
+	CodeHash       []byte
+	RequestID      string
+	Failures       int
+	MaxFailures    int
+	ExpiresAt      time.Time
+	ConsumedAt     *time.Time
+	CreatedAt      time.Time
+}
+
+// Lockout blocks authentication of one identifier of an application until Until.
+type Lockout struct {
+	TenantID string
+	AppID    string
+	Key      string // e.g. "otp:email:alice@example.com"
+	Until    time.Time
+}
+
+// Factor is one successful authentication recorded on a session.
+type Factor struct {
+	Method string    `json:"method"` // an AMR* value
+	At     time.Time `json:"at"`
+}
+
+// ClientAttributes describe the end user's device, as forwarded by the calling backend.
+type ClientAttributes struct {
+	UserAgent string `json:"user_agent,omitempty"`
+	IPAddress string `json:"ip_address,omitempty"`
+}
+
+// Session is a backend session: created by the first authentication, carrying every factor
+// added to it since. It ends when it expires, idles out, or is revoked.
+type Session struct {
+	ID               string
+	TenantID         string
+	UserID           string
+	AppID            string
+	ClientID         string
+	Factors          []Factor
+	ClientAttributes ClientAttributes
+	CreatedAt        time.Time
+	LastSeenAt       time.Time
+	ExpiresAt        time.Time
+	RevokedAt        *time.Time
+}
+
+// Active reports whether s can still be used at now.
+func (s *Session) Active(now time.Time) bool {
+	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+}
+
+// RefreshToken is an opaque refresh token, stored by keyed hash. Tokens rotated from one
+// another share a FamilyID so that reuse of a rotated token can revoke them all.
+type RefreshToken struct {
+	ID         string
+	TenantID   string
+	FamilyID   string
+	SessionID  string
+	ClientID   string
+	UserID     string
+	TokenHash  []byte
+	Resource   string
+	Scope      string
+	ExpiresAt  time.Time
+	CreatedAt  time.Time
+	RotatedAt  *time.Time
+	ReplacedBy string // id of the successor once rotated
+	RevokedAt  *time.Time
+}

@@ -1,0 +1,29 @@
+package model
+
+import "time"
+
+// Outbox message kinds.
+const (
+	MessageEmail = "email"
+	MessageSMS   = "sms"
+)
+
+// OutboxMessage is a message waiting for delivery. It is written in the same transaction as
+// whatever caused it (a one-time code, say), and a worker delivers it with retries, so a crash
+// or an SMTP outage loses nothing.
+type OutboxMessage struct {
+	ID            string
+	TenantID      string
+	Kind          string
+	To            string
+	From          string
+	Subject       string
+	Text          string
+	HTML          string
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseUntil    *time.Time // set while a worker holds the message
+	LastError     string
+	DeliveredAt   *time.Time
+	CreatedAt     time.Time
+}

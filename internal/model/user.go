@@ -1,0 +1,79 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// User statuses.
+const (
+	UserActive   = "Active"
+	UserDisabled = "Disabled"
+	UserPending  = "Pending"
+)
+
+// User is an end user of a tenant. Identifiers (email, phone number, username, external user
+// id) are each unique within the tenant when set.
+type User struct {
+	ID              string
+	TenantID        string
+	Email           string // normalised: trimmed, domain lower-cased
+	EmailVerifiedAt *time.Time
+	PhoneNumber     string // E.164
+	PhoneVerifiedAt *time.Time
+	Username        string
+	ExternalUserID  string
+	Name            Name
+	Address         Address
+	Birthday        string // YYYY-MM-DD
+	Picture         string
+	Language        string
+	SecondaryEmails []string
+	SecondaryPhones []string
+	CustomData      json.RawMessage // a JSON object, tenant-wide
+	Status          string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	LastAuthAt      *time.Time
+}
+
+// Name is a user's name, in Mosaic's shape.
+type Name struct {
+	Title      string `json:"title,omitempty"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
+	MiddleName string `json:"middle_name,omitempty"`
+}
+
+// Address is a user's postal address, in Mosaic's shape.
+type Address struct {
+	Country       string `json:"country,omitempty"`
+	State         string `json:"state,omitempty"`
+	City          string `json:"city,omitempty"`
+	StreetAddress string `json:"street_address,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+	Type          string `json:"type,omitempty"` // Home, Work or Other
+}
+
+// IsZero reports whether no field of a is set.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// AppUser links a user to an application; a client token sees only the users linked to its
+// application. CustomAppData is the application's own JSON object about the user.
+type AppUser struct {
+	TenantID      string
+	AppID         string
+	UserID        string
+	CustomAppData json.RawMessage
+	CreatedAt     time.Time
+}
+
+// UserQuery selects users for a search. Empty fields do not filter.
+type UserQuery struct {
+	TenantID string
+	AppID    string // when set, only users linked to this application
+	Search   string // matched as a substring against email, phone, username and names
+	Status   string
+	Offset   int
+	Limit    int
+}

@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+// Sentinel errors. Backends wrap them (errors.Is works) and never return (nil, nil) for a
+// missing record.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict reports that a compare-and-swap lost: the record changed under the caller.
+	ErrConflict = errors.New("conflict")
+)
+
+// DuplicateError reports which unique field a create or update collided on. It matches
+// ErrAlreadyExists with errors.Is.
+type DuplicateError struct {
+	Field string // e.g. "email", "username", "phone_number", "external_user_id", "name", "uri"
+}
+
+func (e *DuplicateError) Error() string { return e.Field + " already exists" }
+
+// Is makes errors.Is(err, ErrAlreadyExists) true.
+func (e *DuplicateError) Is(target error) bool { return target == ErrAlreadyExists }
+
+// Store is Latchkey's storage. Every method is safe for concurrent use.
+//
+// Contracts that hold for every backend, and that the conformance suite checks:
+//   - Get methods return an error wrapping ErrNotFound for a missing record, and never a record
+//     of another tenant than the one asked for.
+//   - Create methods return an error wrapping ErrAlreadyExists (a *DuplicateError where the
+//     colliding field is known) on a unique collision, and store nothing.
+//   - Update methods read the record, call the updater, and write its result atomically: no
+//     other update of the same record interleaves. The updater may be called more than once
+//     and must not have side effects; an error from it aborts the update and is returned as is.
+//   - Delete methods MUST be atomic and return ErrNotFound when nothing was deleted.
+//   - Times are stored with at least millisecond precision and returned in UTC.
+type Store interface {
+	// InTx runs fn with a Store whose calls all belong to one transaction, committed when fn
+	// returns nil and rolled back otherwise. Calls to InTx inside fn run in the same
+	// transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	Tenants
+	Applications
+	Clients
+	Resources
+	SigningKeys
+	Users
+	Codes
+	Sessions
+	RefreshTokens
+	Outbox
+
+	// GarbageCollect deletes what has expired before now: spent and expired codes, ended
+	// sessions and their refresh tokens, lockouts, delivered outbox messages. It returns how
+	// many records it removed.
+	GarbageCollect(ctx context.Context, now time.Time) (int64, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Tenants stores tenants.
+type Tenants interface {
+	CreateTenant(ctx context.Context, t model.Tenant) error
+	GetTenant(ctx context.Context, id string) (model.Tenant, error)
+	GetTenantByName(ctx context.Context, name string) (model.Tenant, error)
+	ListTenants(ctx context.Context) ([]model.Tenant, error)
+	UpdateTenant(ctx context.Context, id string, updater func(model.Tenant) (model.Tenant, error)) error
+}
+
+// Applications stores applications. Deleting one deletes its clients and user links.
+type Applications interface {
+	CreateApplication(ctx context.Context, a model.Application) error
+	GetApplication(ctx context.Context, tenantID, id string) (model.Application, error)
+	ListApplications(ctx context.Context, tenantID string) ([]model.Application, error)
+	UpdateApplication(ctx context.Context, tenantID, id string, updater func(model.Application) (model.Application, error)) error
+	DeleteApplication(ctx context.Context, tenantID, id string) error
+}
+
+// Clients stores clients. Client ids are unique across the deployment, so GetClient needs no
+// tenant: it is how the token endpoint finds who is authenticating.
+type Clients interface {
+	CreateClient(ctx context.Context, c model.Client) error
+	GetClient(ctx context.Context, id string) (model.Client, error)
+	ListClients(ctx context.Context, tenantID, appID string) ([]model.Client, error)
+	UpdateClient(ctx context.Context, tenantID, id string, updater func(model.Client) (model.Client, error)) error
+	DeleteClient(ctx context.Context, tenantID, id string) error
+}
+
+// Resources stores resources; URIs are unique within a tenant.
+type Resources interface {
+	CreateResource(ctx context.Context, r model.Resource) error
+	GetResource(ctx context.Context, tenantID, id string) (model.Resource, error)
+	GetResourceByURI(ctx context.Context, tenantID, uri string) (model.Resource, error)
+	ListResources(ctx context.Context, tenantID string) ([]model.Resource, error)
+	UpdateResource(ctx context.Context, tenantID, id string, updater func(model.Resource) (model.Resource, error)) error
+	DeleteResource(ctx context.Context, tenantID, id string) error
+}
+
+// SigningKeys stores tenants' token-signing keys.
+type SigningKeys interface {
+	CreateSigningKey(ctx context.Context, k model.SigningKey) error
+	// ListSigningKeys returns the tenant's keys, oldest first.
+	ListSigningKeys(ctx context.Context, tenantID string) ([]model.SigningKey, error)
+	UpdateSigningKey(ctx context.Context, tenantID, id string, updater func(model.SigningKey) (model.SigningKey, error)) error
+	DeleteSigningKey(ctx context.Context, tenantID, id string) error
+}
+
+// User lookup fields for GetUserBy.
+const (
+	UserByEmail          = "email"
+	UserByPhone          = "phone_number"
+	UserByUsername       = "username"
+	UserByExternalUserID = "external_user_id"
+)
+
+// Users stores users and their links to applications. Email, phone number, username and
+// external user id are each unique within a tenant when not empty.
+type Users interface {
+	CreateUser(ctx context.Context, u model.User) error
+	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
+	// GetUserBy finds a user by one of the UserBy* fields; value must already be normalised.
+	GetUserBy(ctx context.Context, tenantID, field, value string) (model.User, error)
+	// ListUsers returns one page of the users matching q, ordered by creation time then id,
+	// and the number of all matching users.
+	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)
+	UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error
+	// DeleteUser deletes the user with their application links, sessions and refresh tokens.
+	DeleteUser(ctx context.Context, tenantID, id string) error
+
+	// LinkUser links a user to an application; linking an already linked user is not an
+	// error and leaves the existing link as it is.
+	LinkUser(ctx context.Context, l model.AppUser) error
+	GetAppUser(ctx context.Context, tenantID, appID, userID string) (model.AppUser, error)
+	UpdateAppUser(ctx context.Context, tenantID, appID, userID string, updater func(model.AppUser) (model.AppUser, error)) error
+	UnlinkUser(ctx context.Context, tenantID, appID, userID string) error
+}
+
+// Codes stores one-time codes and lockouts.
+type Codes interface {
+	CreateCode(ctx context.Context, c model.OneTimeCode) error
+	GetCode(ctx context.Context, tenantID, id string) (model.OneTimeCode, error)
+	// LatestCode returns the newest unspent code of an application for one purpose and
+	// identifier (expired or not), or ErrNotFound.
+	LatestCode(ctx context.Context, tenantID, appID, purpose, identifier string) (model.OneTimeCode, error)
+	// SpendCodes marks every unspent code of the application for that purpose and identifier
+	// as consumed at now, so that a new send invalidates earlier codes. It returns how many.
+	SpendCodes(ctx context.Context, tenantID, appID, purpose, identifier string, now time.Time) (int64, error)
+	UpdateCode(ctx context.Context, tenantID, id string, updater func(model.OneTimeCode) (model.OneTimeCode, error)) error
+
+	// GetLockout returns the lockout of key, or ErrNotFound; expired lockouts are returned too
+	// and callers compare Until with the time.
+	GetLockout(ctx context.Context, tenantID, appID, key string) (model.Lockout, error)
+	// PutLockout creates or replaces a lockout.
+	PutLockout(ctx context.Context, l model.Lockout) error
+	DeleteLockout(ctx context.Context, tenantID, appID, key string) error
+}
+
+// Sessions stores backend sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s model.Session) error
+	GetSession(ctx context.Context, tenantID, id string) (model.Session, error)
+	// ListSessions returns a user's sessions, newest first, ended ones included.
+	ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error)
+	UpdateSession(ctx context.Context, tenantID, id string, updater func(model.Session) (model.Session, error)) error
+}
+
+// RefreshTokens stores refresh tokens by keyed hash.
+type RefreshTokens interface {
+	CreateRefreshToken(ctx context.Context, t model.RefreshToken) error
+	// GetRefreshTokenByHash finds a token by its hash, whatever its tenant: the hash is the
+	// only thing a presenter has.
+	GetRefreshTokenByHash(ctx context.Context, hash []byte) (model.RefreshToken, error)
+	UpdateRefreshToken(ctx context.Context, tenantID, id string, updater func(model.RefreshToken) (model.RefreshToken, error)) error
+	// RevokeRefreshTokens revokes, at now, every unrevoked token of a family (familyID set) or of
+	// a session (sessionID set), and returns how many.
+	RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error)
+}
+
+// Outbox stores messages waiting for delivery.
+type Outbox interface {
+	EnqueueMessage(ctx context.Context, m model.OutboxMessage) error
+	// LeaseMessages atomically claims up to limit undelivered messages that are due at now
+	// and not leased by another worker, leasing them until leaseUntil. Two workers never
+	// hold the same message at once.
+	LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]model.OutboxMessage, error)
+	// MarkDelivered records a delivery and ends the lease.
+	MarkDelivered(ctx context.Context, id string, at time.Time) error
+	// MarkFailed records a failed attempt, ends the lease, and makes the message due again at
+	// next.
+	MarkFailed(ctx context.Context, id string, lastError string, next time.Time) error
+	GetMessage(ctx context.Context, id string) (model.OutboxMessage, error)
+	// ListMessages returns messages created at or after since, oldest first, for the
+	// development outbox and tests.
+	ListMessages(ctx context.Context, tenantID string, since time.Time, limit int) ([]model.OutboxMessage, error)
+}
