@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/delivery"
+	"github.com/latchkey/latchkey/internal/delivery/console"
+	"github.com/latchkey/latchkey/internal/delivery/smtp"
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
+	"github.com/latchkey/latchkey/internal/tenancy"
+	"github.com/latchkey/latchkey/internal/token"
+)
+
+// app is a wired Latchkey: the store and every service built on it.
+type app struct {
+	cfg       config.Config
+	log       *slog.Logger
+	store     *sqlstore.Store
+	keys      *secret.Keys
+	tokens    *token.Manager
+	tenancy   *tenancy.Service
+	directory *directory.Service
+	auth      *auth.Service
+	worker    *delivery.Worker
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openApp opens and migrates the store and builds the services.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	master, err := masterKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := secret.NewKeys(master)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	store, err := sqlstore.OpenAndMigrate(ctx, cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, store: store, keys: keys}
+	a.tokens, err = token.NewManager(store, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/")})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("token manager: %w", err)
+	}
+	a.tenancy = tenancy.New(store, keys, a.tokens, tenancy.Options{})
+	a.directory = directory.New(store, directory.Options{})
+	senders, err := senders(cfg, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.worker = delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log})
+	a.auth = auth.New(store, a.tokens, keys, a.tenancy, auth.Options{
+		Issuer:          strings.TrimSuffix(cfg.PublicURL, "/"),
+		AccessTokenTTL:  cfg.AccessTokenTTL,
+		IDTokenTTL:      cfg.IDTokenTTL,
+		RefreshTokenTTL: cfg.RefreshTokenTTL,
+		SessionTTL:      cfg.SessionTTL,
+		NotifyOutbox:    a.worker.Notify,
+	})
+	return a, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// senders picks the email provider: SMTP when configured, else the console outbox, which
+// prints messages to the log (development only; configuration validation enforces that).
+func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, error) {
+	if cfg.SMTPURL == "" {
+		log.Warn("no SMTP server configured: email is printed to standard error (development only)")
+		return map[string]delivery.Sender{model.MessageEmail: console.New(os.Stderr)}, nil
+	}
+	sc, err := smtp.ParseURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP URL: %w", err)
+	}
+	s, err := smtp.New(sc)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP: %w", err)
+	}
+	return map[string]delivery.Sender{model.MessageEmail: s}, nil
+}
+
+// masterKey returns the configured master key. In development a missing key is generated and
+// written to a file with owner-only permissions, so restarts keep decrypting the signing keys.
+func masterKey(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.MasterKey != "" {
+		return secret.ParseMasterKey(cfg.MasterKey)
+	}
+	path := cfg.DefaultMasterKeyFile()
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return secret.ParseMasterKey(strings.TrimSpace(string(data)))
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("read master key: %w", err)
+	case cfg.Mode == config.ModeProduction:
+		return nil, fmt.Errorf("master key file %s does not exist", path)
+	}
+	key := secret.NewMasterKey()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create master key directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		// Another process created it first; use theirs.
+		return masterKey(cfg, log)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create master key: %w", err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintln(f, secret.EncodeMasterKey(key)); err != nil {
+		return nil, fmt.Errorf("write master key: %w", err)
+	}
+	log.Warn("generated a development master key; keep it safe, it decrypts the signing keys", "file", path)
+	return key, nil
+}
+
+// loadConfig parses a command's flags over the environment and validates them.
+func loadConfig(name, summary string, args []string, stderr io.Writer, extra func(*flagSet)) (config.Config, []string, error) {
+	fs := newFlagSet(name, summary, stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	return config.Load(fs, args, os.Getenv)
+}

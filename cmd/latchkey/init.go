@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/fault"
+)
+
+func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var asJSON, rotate bool
+	var tenant string
+	cfg, _, err := loadConfig("init", "Create (or find) a tenant with a management application and a demo application,\nand print their ids and secrets. Secrets of an existing tenant are printed only with --rotate-secrets.", args, stderr, func(fs *flagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
+		fs.StringVar(&tenant, "tenant", "default", "name of the tenant")
+		fs.BoolVar(&rotate, "rotate-secrets", false, "issue new secrets for an existing tenant's admin and demo clients")
+	})
+	if err != nil {
+		return err
+	}
+	tenant = strings.TrimSpace(tenant)
+	if tenant == "" {
+		return fault.Validation("tenant name must not be empty")
+	}
+	log := newLogger(cfg, stderr)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b, err := a.tenancy.Bootstrap(ctx, tenant, rotate)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(b)
+	}
+	printBootstrap(stdout, tenant, b, cfg.PublicURL)
+	return nil
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stdout, "Usage: latchkey keys rotate [flags]\n\nRotate token-signing keys: the published validating key starts signing, the\nsigning key is disabled but stays published until its tokens expire, and a new\nvalidating key is published.")
+			return nil
+		}
+		return errors.New("usage: latchkey keys rotate [--tenant NAME] [--all]")
+	}
+	var tenant string
+	var all bool
+	cfg, _, err := loadConfig("keys rotate", "Rotate token-signing keys: the published validating key starts signing, the\nsigning key is disabled but stays published until its tokens expire, and a new\nvalidating key is published.", args[1:], stderr, func(fs *flagSet) {
+		fs.StringVar(&tenant, "tenant", "default", "name or id of the tenant whose keys to rotate")
+		fs.BoolVar(&all, "all", false, "rotate the keys of every tenant")
+	})
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var tenants []model.Tenant
+	if all {
+		tenants, err = a.store.ListTenants(ctx)
+	} else {
+		var t model.Tenant
+		t, err = a.store.GetTenantByName(ctx, tenant)
+		if errors.Is(err, storage.ErrNotFound) {
+			t, err = a.store.GetTenant(ctx, tenant)
+		}
+		tenants = []model.Tenant{t}
+	}
+	if err != nil {
+		return fmt.Errorf("find tenant: %w", err)
+	}
+	for _, t := range tenants {
+		if err := a.tokens.Rotate(ctx, t.ID); err != nil {
+			return fmt.Errorf("rotate keys of %s: %w", t.Name, err)
+		}
+		fmt.Fprintf(stdout, "rotated signing keys of tenant %s (%s)\n", t.Name, t.ID)
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+// Command latchkey is the Latchkey authentication server and its operations tool.
+//
+// It is the only package that knows the concrete storage backend, delivery providers and
+// configuration: it reads the configuration, opens the store, builds the services and starts the
+// listener.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand of the latchkey binary.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server (the default when no command is given)", runServe},
+		{"init", "create a tenant with its management and demo applications and print their credentials", runInit},
+		{"migrate", "apply database migrations and exit", runMigrate},
+		{"keys", "manage token-signing keys (keys rotate)", runKeys},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	name := "serve"
+	if len(args) > 0 && !isFlag(args[0]) {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, args, stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		default:
+			fmt.Fprintf(stderr, "latchkey %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "latchkey: unknown command %q\n\n", name)
+	usage(stderr)
+	return 2
+}
+
+func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' && s != "-h" && s != "--help" }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Latchkey: a self-hostable backend authentication server.")
+	fmt.Fprintln(w, "\nUsage: latchkey <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every flag can also be set with")
+	fmt.Fprintln(w, "a LATCHKEY_* environment variable, named in the flag's help.")
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "print the version", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "latchkey", version)
+	return nil
+}
+
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("latchkey "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: latchkey %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+type flagSet = flag.FlagSet

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/tenancy"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("serve", "Run the Latchkey server.", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	start := time.Now()
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	// A fresh deployment gets a ready tenant, printed once: its secrets are stored only hashed.
+	has, err := a.tenancy.HasTenants(ctx)
+	if err != nil {
+		return err
+	}
+	if !has {
+		b, err := a.tenancy.Bootstrap(ctx, "default", false)
+		if err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+		if b.Created {
+			printBootstrap(stdout, "default", b, cfg.PublicURL)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	api := httpapi.New(httpapi.Config{
+		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens,
+		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL,
+	})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go func() { _ = a.worker.Run(bg) }()
+	go a.collectGarbage(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("latchkey ready", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
+		"startup_ms", time.Since(start).Milliseconds(), "version", version)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	stopBG()
+	log.Info("stopped")
+	return nil
+}
+
+// collectGarbage deletes expired records periodically. Several nodes may run it at once: each
+// delete is idempotent.
+func (a *app) collectGarbage(ctx context.Context) {
+	t := time.NewTicker(a.cfg.GCInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := a.store.GarbageCollect(ctx, time.Now())
+			if err != nil {
+				a.log.Error("garbage collection failed", "err", err)
+				continue
+			}
+			if n > 0 {
+				a.log.Info("garbage collected", "records", n)
+			}
+		}
+	}
+}
+
+func printBootstrap(w io.Writer, tenant string, b tenancy.Bootstrap, publicURL string) {
+	fmt.Fprintf(w, `
+Latchkey created tenant %q. These secrets are shown once; store them now.
+
+  tenant_id            %s
+  admin_client_id      %s
+  admin_client_secret  %s
+  app_id               %s
+  client_id            %s
+  client_secret        %s
+
+Get a client access token:
+  curl -s %s/oidc/token -d grant_type=client_credentials -d client_id=%s -d client_secret=%s
+
+`, tenant, b.TenantID, b.AdminClientID, b.AdminClientSecret, b.AppID, b.ClientID, b.ClientSecret,
+		publicURL, b.ClientID, b.ClientSecret)
+	if f, ok := w.(*os.File); ok {
+		_ = f.Sync()
+	}
+}

@@ -1,0 +1,146 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Token kinds, carried in the token_use claim so a token of one kind is never accepted as
+// another (an ID token is not a bearer credential; a user's access token is not a client's).
+const (
+	UseClient = "client"
+	UseAccess = "access"
+	UseID     = "id"
+)
+
+// clientClaims are the claims of a client access token (Mosaic's client and admin tokens).
+type clientClaims struct {
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"`
+	Audience []string `json:"aud"`
+	Expiry   int64    `json:"exp"`
+	IssuedAt int64    `json:"iat"`
+	JTI      string   `json:"jti"`
+	Scope    string   `json:"scope,omitempty"`
+	ClientID string   `json:"client_id"`
+	TenantID string   `json:"tid"`
+	AppID    string   `json:"app_id"`
+	AppName  string   `json:"app_name,omitempty"`
+	Role     string   `json:"role,omitempty"`
+	TokenUse string   `json:"token_use"`
+}
+
+// ClientTokenRequest is a client-credentials grant (RFC 6749 section 4.4).
+type ClientTokenRequest struct {
+	ClientID     string
+	ClientSecret string
+	Resource     string // RFC 8707; becomes the audience
+	Scope        string
+}
+
+// TokenResponse is what a token-issuing call returns. Fields that do not apply stay empty.
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	SessionID    string `json:"session_id,omitempty"`
+}
+
+var errInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
+
+// ClientCredentials runs the client-credentials grant and returns a client access token. A
+// management application's client gets an admin token (role Admin) for its whole tenant.
+func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (TokenResponse, error) {
+	if req.ClientID == "" || req.ClientSecret == "" {
+		return TokenResponse{}, errInvalidClient
+	}
+	client, app, err := s.clients.AuthenticateClient(ctx, req.ClientID, req.ClientSecret)
+	if err != nil {
+		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
+			return TokenResponse{}, errInvalidClient
+		}
+		return TokenResponse{}, err
+	}
+	aud, err := s.audience(ctx, client, req.Resource)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	now := s.now()
+	ttl := s.opts.AccessTokenTTL
+	claims := clientClaims{
+		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
+		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
+		Scope: strings.TrimSpace(req.Scope), ClientID: client.ID, TenantID: client.TenantID,
+		AppID: app.ID, AppName: app.Name, TokenUse: UseClient,
+	}
+	if app.Kind == model.AppKindManagement {
+		claims.Role = "Admin"
+	}
+	tok, err := s.signer.SignTyped(ctx, client.TenantID, "at+jwt", claims)
+	if err != nil {
+		return TokenResponse{}, fault.Wrap(err, "sign client token")
+	}
+	return TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())}, nil
+}
+
+// audience resolves the requested resource for a client. An empty resource gives the default
+// audience; any other must be a resource assigned to the client (RFC 8707 invalid_target).
+func (s *Service) audience(ctx context.Context, client model.Client, resource string) (string, error) {
+	if resource == "" {
+		return DefaultAudience, nil
+	}
+	res, err := s.store.GetResourceByURI(ctx, client.TenantID, resource)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return "", fault.Wrap(err, "get resource")
+	}
+	if err == nil {
+		for _, id := range client.ResourceIDs {
+			if id == res.ID {
+				return res.URI, nil
+			}
+		}
+	}
+	return "", fault.New(fault.Invalid, "invalid_target", "resource %q is not assigned to this client", resource)
+}
+
+var errBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "missing, invalid or expired bearer token")
+
+// Caller authenticates an API call by its bearer token: a client access token issued by
+// ClientCredentials for Latchkey's own API audience, whose client still exists.
+func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, error) {
+	if bearer == "" {
+		return model.Caller{}, errBadBearer
+	}
+	var c clientClaims
+	if err := s.signer.Verify(ctx, bearer, &c); err != nil {
+		return model.Caller{}, errBadBearer.With(err)
+	}
+	if c.TokenUse != UseClient || !contains(c.Audience, DefaultAudience) {
+		return model.Caller{}, errBadBearer
+	}
+	// The client must still exist: deleting a client cuts off its tokens at once.
+	client, err := s.store.GetClient(ctx, c.ClientID)
+	if err != nil || client.TenantID != c.TenantID || client.AppID != c.AppID {
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return model.Caller{}, fault.Wrap(err, "get client")
+		}
+		return model.Caller{}, errBadBearer
+	}
+	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role == "Admin"}, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

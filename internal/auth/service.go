@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Signer signs and verifies JWTs with the tenant's keys (package token implements it).
+type Signer interface {
+	SignTyped(ctx context.Context, tenantID, typ string, claims any) (string, error)
+	Verify(ctx context.Context, raw string, dest any) error
+}
+
+// ClientAuthenticator checks a client's secret (package tenancy implements it).
+type ClientAuthenticator interface {
+	AuthenticateClient(ctx context.Context, clientID, secret string) (model.Client, model.Application, error)
+}
+
+// Options are the service's settings; zero values take the defaults below.
+type Options struct {
+	Issuer          string
+	Now             func() time.Time
+	AccessTokenTTL  time.Duration // user and client access tokens
+	IDTokenTTL      time.Duration
+	RefreshTokenTTL time.Duration
+	SessionTTL      time.Duration // absolute session lifetime when the client sets none
+	// NotifyOutbox is called after a transaction that queued a message commits, so that the
+	// delivery worker wakes at once instead of at its next poll.
+	NotifyOutbox func()
+}
+
+// Defaults, following Mosaic's documented lifetimes where it has them.
+const (
+	DefaultAccessTokenTTL  = time.Hour
+	DefaultIDTokenTTL      = time.Hour
+	DefaultRefreshTokenTTL = 14 * 24 * time.Hour
+	DefaultSessionTTL      = 14 * 24 * time.Hour
+	// DefaultAudience is the audience of access tokens issued without a resource; it is also
+	// the audience an API caller's token must carry. Mosaic uses the same value.
+	DefaultAudience = "userid-api"
+)
+
+// Service implements authentication flows.
+type Service struct {
+	store   storage.Store
+	signer  Signer
+	keys    *secret.Keys
+	clients ClientAuthenticator
+	opts    Options
+}
+
+// New returns a Service.
+func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAuthenticator, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&opts.AccessTokenTTL, DefaultAccessTokenTTL)
+	def(&opts.IDTokenTTL, DefaultIDTokenTTL)
+	def(&opts.RefreshTokenTTL, DefaultRefreshTokenTTL)
+	def(&opts.SessionTTL, DefaultSessionTTL)
+	if opts.NotifyOutbox == nil {
+		opts.NotifyOutbox = func() {}
+	}
+	return &Service{store: store, signer: signer, keys: keys, clients: clients, opts: opts}
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }

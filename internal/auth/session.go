@@ -1,0 +1,149 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Login is the part of every authenticate call that is the same for all methods: which session
+// to add the factor to (or none, to start one), which resource and claims the tokens carry, and
+// the end user's device.
+type Login struct {
+	SessionID        string
+	Resource         string
+	Claims           ClaimsRequest
+	ClientAttributes model.ClientAttributes
+}
+
+// grant is what a successful factor check hands to issue: who logged in, how, and for whom.
+type grant struct {
+	caller model.Caller
+	user   model.User
+	method string
+	login  Login
+}
+
+// issued is what the write transaction of a login produced, to be signed after it commits.
+type issued struct {
+	session model.Session
+	user    model.User
+	link    model.AppUser
+	client  model.Client
+	app     model.Application
+	refresh string
+	aud     string
+}
+
+var errSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
+
+// recordLogin runs inside the login's write transaction: it marks the user's last login,
+// creates the session or adds the factor to the given one, and stores a new refresh token.
+func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, now time.Time) (issued, error) {
+	var out issued
+	client, err := tx.GetClient(ctx, g.caller.ClientID)
+	if err != nil {
+		return out, fault.Wrap(err, "get client")
+	}
+	app, err := tx.GetApplication(ctx, g.caller.TenantID, g.caller.AppID)
+	if err != nil {
+		return out, fault.Wrap(err, "get application")
+	}
+	aud, err := s.audience(ctx, client, g.login.Resource)
+	if err != nil {
+		return out, err
+	}
+	err = tx.UpdateUser(ctx, g.caller.TenantID, g.user.ID, func(u model.User) (model.User, error) {
+		u.LastAuthAt = &now
+		if g.method == model.AMREmailOTP || g.method == model.AMRMagicLink {
+			if u.EmailVerifiedAt == nil {
+				u.EmailVerifiedAt = &now
+			}
+		}
+		if g.method == model.AMRSMS && u.PhoneVerifiedAt == nil {
+			u.PhoneVerifiedAt = &now
+		}
+		out.user = u
+		return u, nil
+	})
+	if err != nil {
+		return out, fault.Wrap(err, "update user")
+	}
+	link, err := tx.GetAppUser(ctx, g.caller.TenantID, g.caller.AppID, g.user.ID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return out, fault.Wrap(err, "get app user")
+	}
+	out.link = link
+	factor := model.Factor{Method: g.method, At: now}
+	if g.login.SessionID != "" {
+		out.session, err = s.addFactor(ctx, tx, g, factor, now)
+	} else {
+		out.session, err = s.newSession(ctx, tx, g, client, factor, now)
+	}
+	if err != nil {
+		return out, err
+	}
+	out.client, out.app, out.aud = client, app, aud
+	out.refresh, err = s.newRefreshToken(ctx, tx, out.session, client, aud, now)
+	return out, err
+}
+
+func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, client model.Client, f model.Factor, now time.Time) (model.Session, error) {
+	ttl := s.opts.SessionTTL
+	if client.SessionExpiration > 0 {
+		ttl = time.Duration(client.SessionExpiration) * time.Second
+	}
+	sess := model.Session{
+		ID: model.NewID(), TenantID: g.caller.TenantID, UserID: g.user.ID, AppID: g.caller.AppID,
+		ClientID: g.caller.ClientID, Factors: []model.Factor{f}, ClientAttributes: g.login.ClientAttributes,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
+	}
+	if err := tx.CreateSession(ctx, sess); err != nil {
+		return sess, fault.Wrap(err, "create session")
+	}
+	return sess, nil
+}
+
+// addFactor adds a factor to an existing session of the same user and tenant (MFA).
+func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
+	var out model.Session
+	err := tx.UpdateSession(ctx, g.caller.TenantID, g.login.SessionID, func(sess model.Session) (model.Session, error) {
+		if !sess.Active(now) || sess.UserID != g.user.ID {
+			return sess, errSessionNotFound
+		}
+		sess.Factors = append(append([]model.Factor(nil), sess.Factors...), f)
+		sess.LastSeenAt = now
+		out = sess
+		return sess, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return out, errSessionNotFound
+	}
+	if err != nil && !fault.Is(err, fault.Invalid) {
+		return out, fault.Wrap(err, "update session")
+	}
+	return out, err
+}
+
+func (s *Service) newRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, client model.Client, aud string, now time.Time) (string, error) {
+	ttl := s.opts.RefreshTokenTTL
+	if client.RefreshTokenTTL > 0 {
+		ttl = time.Duration(client.RefreshTokenTTL) * time.Second
+	}
+	raw := secret.NewRefreshToken()
+	id := model.NewID()
+	rt := model.RefreshToken{
+		ID: id, TenantID: sess.TenantID, FamilyID: id, SessionID: sess.ID, ClientID: client.ID,
+		UserID: sess.UserID, TokenHash: s.keys.HashRefreshToken(raw), Resource: aud,
+		ExpiresAt: now.Add(ttl), CreatedAt: now,
+	}
+	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
+		return "", fault.Wrap(err, "create refresh token")
+	}
+	return raw, nil
+}

@@ -1,0 +1,208 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Modes. Production refuses the conveniences of development: a generated master key, the
+// console outbox.
+const (
+	ModeDevelopment = "development"
+	ModeProduction  = "production"
+)
+
+// Config is every setting of the latchkey binary.
+type Config struct {
+	Mode      string
+	Listen    string
+	PublicURL string
+	// Database is a SQLite file path, or a postgres:// URL.
+	Database string
+	// MasterKey (32 bytes, base64 or hex) encrypts signing keys and keys the hashes of secrets.
+	MasterKey string
+	// MasterKeyFile holds the master key; in development it is created when missing.
+	MasterKeyFile string
+	// SMTPURL is where email goes (smtp://user:pass@host:587?from=...); empty prints email to
+	// the log in development.
+	SMTPURL   string
+	LogLevel  string
+	LogFormat string
+
+	AccessTokenTTL  time.Duration
+	IDTokenTTL      time.Duration
+	RefreshTokenTTL time.Duration
+	SessionTTL      time.Duration
+	ShutdownTimeout time.Duration
+	GCInterval      time.Duration
+}
+
+// Default returns the development defaults.
+func Default() Config {
+	return Config{
+		Mode:            ModeDevelopment,
+		Listen:          "127.0.0.1:8080",
+		PublicURL:       "http://localhost:8080",
+		Database:        filepath.Join("data", "latchkey.db"),
+		LogLevel:        "info",
+		LogFormat:       "json",
+		AccessTokenTTL:  time.Hour,
+		IDTokenTTL:      time.Hour,
+		RefreshTokenTTL: 14 * 24 * time.Hour,
+		SessionTTL:      14 * 24 * time.Hour,
+		ShutdownTimeout: 15 * time.Second,
+		GCInterval:      10 * time.Minute,
+	}
+}
+
+// setting ties one field to its environment variable and flag.
+type setting struct {
+	env, flag, usage string
+	str              *string
+	dur              *time.Duration
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{env: "LATCHKEY_MODE", flag: "mode", usage: "development or production", str: &c.Mode},
+		{env: "LATCHKEY_LISTEN", flag: "listen", usage: "address to listen on", str: &c.Listen},
+		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer", str: &c.PublicURL},
+		{env: "LATCHKEY_DATABASE", flag: "database", usage: "SQLite file path or postgres:// URL", str: &c.Database},
+		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
+		{env: "LATCHKEY_MASTER_KEY_FILE", flag: "master-key-file", usage: "file holding the master key (created in development when missing)", str: &c.MasterKeyFile},
+		{env: "LATCHKEY_SMTP_URL", flag: "smtp-url", usage: "SMTP server URL, smtp://user:pass@host:587?from=addr (empty: print email to the log)", str: &c.SMTPURL},
+		{env: "LATCHKEY_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{env: "LATCHKEY_LOG_FORMAT", flag: "log-format", usage: "json or text", str: &c.LogFormat},
+		{env: "LATCHKEY_ACCESS_TOKEN_TTL", flag: "access-token-ttl", usage: "access token lifetime", dur: &c.AccessTokenTTL},
+		{env: "LATCHKEY_ID_TOKEN_TTL", flag: "id-token-ttl", usage: "ID token lifetime", dur: &c.IDTokenTTL},
+		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
+		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "default absolute session lifetime", dur: &c.SessionTTL},
+		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
+		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
+	}
+}
+
+// Load builds a Config from defaults, the environment (through getenv) and args, in that
+// order of precedence from lowest to highest. It returns the remaining arguments. Every problem
+// found, in parsing or validation, is reported in one error.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
+	c := Default()
+	var problems []string
+	for _, s := range c.settings() {
+		v := getenv(s.env)
+		if v == "" {
+			continue
+		}
+		if s.str != nil {
+			*s.str = v
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %q is not a duration (e.g. 1h, 15m)", s.env, v))
+			continue
+		}
+		*s.dur = d
+	}
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	problems = append(problems, c.Problems()...)
+	if len(problems) > 0 {
+		return c, fs.Args(), &Error{Problems: problems}
+	}
+	return c, fs.Args(), nil
+}
+
+// Register adds c's flags to fs, with c's current values as defaults.
+func (c *Config) Register(fs *flag.FlagSet) {
+	for _, s := range c.settings() {
+		usage := s.usage + " (env " + s.env + ")"
+		if s.str != nil {
+			fs.StringVar(s.str, s.flag, *s.str, usage)
+		} else {
+			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
+		}
+	}
+}
+
+// Error lists every configuration problem.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// Problems returns every invalid setting of c.
+func (c *Config) Problems() []string {
+	var p []string
+	if c.Mode != ModeDevelopment && c.Mode != ModeProduction {
+		p = append(p, fmt.Sprintf("mode must be %q or %q, not %q", ModeDevelopment, ModeProduction, c.Mode))
+	}
+	if c.Listen == "" || !strings.Contains(c.Listen, ":") {
+		p = append(p, fmt.Sprintf("listen must be host:port, not %q", c.Listen))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		p = append(p, fmt.Sprintf("public URL must be an absolute http(s) URL without query or fragment, not %q", c.PublicURL))
+	} else if c.Mode == ModeProduction && u.Scheme != "https" {
+		p = append(p, "public URL must use https in production")
+	}
+	if c.Database == "" {
+		p = append(p, "database is required: a SQLite file path or a postgres:// URL")
+	}
+	if c.Mode == ModeProduction && c.MasterKey == "" && c.MasterKeyFile == "" {
+		p = append(p, "a master key is required in production: set LATCHKEY_MASTER_KEY or LATCHKEY_MASTER_KEY_FILE")
+	}
+	if c.Mode == ModeProduction && c.SMTPURL == "" {
+		p = append(p, "an SMTP URL is required in production: set LATCHKEY_SMTP_URL")
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			p = append(p, "SMTP URL must look like smtp://user:pass@host:587?from=addr or smtps://...")
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p = append(p, fmt.Sprintf("log level must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		p = append(p, fmt.Sprintf("log format must be json or text, not %q", c.LogFormat))
+	}
+	positive := func(name string, d time.Duration) {
+		if d <= 0 {
+			p = append(p, name+" must be positive")
+		}
+	}
+	positive("access token TTL", c.AccessTokenTTL)
+	positive("ID token TTL", c.IDTokenTTL)
+	positive("refresh token TTL", c.RefreshTokenTTL)
+	positive("session TTL", c.SessionTTL)
+	positive("shutdown timeout", c.ShutdownTimeout)
+	positive("GC interval", c.GCInterval)
+	return p
+}
+
+// IsConfigError reports whether err lists configuration problems.
+func IsConfigError(err error) bool {
+	var ce *Error
+	return errors.As(err, &ce)
+}
+
+// DefaultMasterKeyFile is where development keeps its generated master key: beside a SQLite
+// database, or in ./data for PostgreSQL.
+func (c *Config) DefaultMasterKeyFile() string {
+	if c.MasterKeyFile != "" {
+		return c.MasterKeyFile
+	}
+	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
+		return filepath.Join("data", "master.key")
+	}
+	return filepath.Join(filepath.Dir(c.Database), "master.key")
+}

@@ -1,0 +1,236 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Worker defaults.
+const (
+	DefaultPollInterval = time.Second
+	DefaultLease        = 60 * time.Second
+	DefaultBatch        = 20
+)
+
+// storeTimeout bounds each outbox update. Updates run on a context detached from the worker's,
+// so that a message sent just before shutdown is still recorded as delivered.
+const storeTimeout = 10 * time.Second
+
+// maxLastError bounds the error text kept on a message.
+const maxLastError = 1000
+
+// WorkerOptions configure a Worker. Zero values mean the defaults.
+type WorkerOptions struct {
+	Logger       *slog.Logger
+	Now          func() time.Time
+	PollInterval time.Duration // how often to look for due messages without a Notify; 1s
+	Lease        time.Duration // how long a leased message is reserved for this worker; 60s
+	Batch        int           // how many messages to lease at once; 20
+	MaxAttempts  int           // failed attempts before a message is abandoned; 12
+}
+
+// Worker delivers outbox messages: it leases due messages, sends each through the Sender
+// registered for its kind, and records the outcome. Several workers, in one process or in
+// several, may share one store.
+type Worker struct {
+	store   storage.Outbox
+	senders map[string]Sender
+	opts    WorkerOptions
+	wake    chan struct{}
+}
+
+// NewWorker returns a worker that delivers the messages of store; senders maps a message kind
+// (model.MessageEmail, model.MessageSMS) to its Sender.
+func NewWorker(store storage.Outbox, senders map[string]Sender, opts WorkerOptions) *Worker {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = DefaultBatch
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	copied := make(map[string]Sender, len(senders))
+	for kind, s := range senders {
+		copied[kind] = s
+	}
+	return &Worker{store: store, senders: copied, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Notify wakes the worker without waiting for the poll interval. It never blocks; callers
+// call it after committing a transaction that enqueued a message.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers messages until ctx is done, then returns nil. Storage errors are logged and
+// retried at the next poll.
+func (w *Worker) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		if _, err := w.DrainOnce(ctx); err != nil && ctx.Err() == nil {
+			w.opts.Logger.Error("outbox delivery pass failed", "error", err)
+		}
+		timer.Reset(w.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// DrainOnce makes one delivery pass: it leases and processes batches until no message is due,
+// and returns how many messages it delivered. Messages that fail are rescheduled, not retried
+// within the pass.
+func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
+	delivered := 0
+	for ctx.Err() == nil {
+		now := w.opts.Now()
+		leaseUntil := now.Add(w.opts.Lease)
+		batch, err := w.store.LeaseMessages(ctx, now, leaseUntil, w.opts.Batch)
+		if err != nil {
+			return delivered, fmt.Errorf("lease outbox messages: %w", err)
+		}
+		if len(batch) == 0 {
+			return delivered, nil
+		}
+		n, err := w.processBatch(ctx, batch, leaseUntil)
+		delivered += n
+		if err != nil {
+			return delivered, err
+		}
+	}
+	return delivered, nil
+}
+
+// processBatch sends the leased messages one by one. It stops at the first storage error,
+// since the store is then likely unreachable; unprocessed messages come due again when their
+// lease ends.
+func (w *Worker) processBatch(ctx context.Context, batch []model.OutboxMessage, leaseUntil time.Time) (int, error) {
+	delivered := 0
+	for i, m := range batch {
+		if ctx.Err() != nil {
+			// Shutting down: hand the rest back at once rather than at the end of the lease.
+			return delivered, w.release(ctx, batch[i:])
+		}
+		ok, err := w.process(ctx, m, leaseUntil)
+		if ok {
+			delivered++
+		}
+		if err != nil {
+			return delivered, err
+		}
+	}
+	return delivered, nil
+}
+
+// process sends one message and records the outcome. It reports whether the message was
+// delivered; the error is a storage error only.
+func (w *Worker) process(ctx context.Context, m model.OutboxMessage, leaseUntil time.Time) (bool, error) {
+	sender, ok := w.senders[m.Kind]
+	if !ok {
+		return false, w.fail(ctx, m, Permanent(fmt.Errorf("no sender configured for message kind %q", m.Kind)))
+	}
+	// Keep a quarter of the lease in hand: a send must end, and be recorded, before another
+	// worker may lease the message again.
+	budget := leaseUntil.Sub(w.opts.Now()) - w.opts.Lease/4
+	if budget <= 0 {
+		return false, nil // leave it leased; it comes due again when the lease ends
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, budget)
+	err := sender.Send(sendCtx, m)
+	cancel()
+	if err != nil {
+		return false, w.fail(ctx, m, err)
+	}
+	storeCtx, cancelStore := w.storeContext(ctx)
+	defer cancelStore()
+	if err := w.store.MarkDelivered(storeCtx, m.ID, w.opts.Now()); err != nil {
+		// The message went out but will be sent again when its lease ends.
+		w.opts.Logger.Error("outbox message sent but not marked delivered; it may be sent twice",
+			"message_id", m.ID, "error", err)
+		return true, fmt.Errorf("mark message %s delivered: %w", m.ID, err)
+	}
+	w.opts.Logger.Debug("outbox message delivered", "message_id", m.ID, "kind", m.Kind, "attempts", m.Attempts+1)
+	return true, nil
+}
+
+// fail records a failed attempt and schedules the next one, or abandons the message.
+func (w *Worker) fail(ctx context.Context, m model.OutboxMessage, sendErr error) error {
+	now := w.opts.Now()
+	failures := m.Attempts + 1 // MarkFailed counts this attempt
+	log := w.opts.Logger.With("message_id", m.ID, "tenant_id", m.TenantID, "kind", m.Kind, "attempts", failures)
+	var next time.Time
+	var lastError string
+	switch {
+	case ctx.Err() != nil:
+		// Interrupted by shutdown: due again at once, for whichever worker runs next.
+		next, lastError = now, "interrupted: "+sendErr.Error()
+		log.Info("outbox delivery interrupted", "error", sendErr)
+	case IsPermanent(sendErr):
+		next, lastError = FarFuture, "permanent failure: "+sendErr.Error()
+		log.Error("outbox message undeliverable; giving up", "error", sendErr)
+	case failures >= w.opts.MaxAttempts:
+		next, lastError = FarFuture, fmt.Sprintf("gave up after %d attempts: %s", failures, sendErr)
+		log.Error("outbox message still failing; giving up", "error", sendErr)
+	default:
+		next, lastError = now.Add(jittered(RetryDelay(failures))), sendErr.Error()
+		log.Warn("outbox delivery failed; will retry", "error", sendErr, "next_attempt_at", next)
+	}
+	storeCtx, cancel := w.storeContext(ctx)
+	defer cancel()
+	if err := w.store.MarkFailed(storeCtx, m.ID, truncate(lastError, maxLastError), next); err != nil {
+		return fmt.Errorf("mark message %s failed: %w", m.ID, err)
+	}
+	return nil
+}
+
+// release hands leased, unattempted messages back so that they are due at once.
+func (w *Worker) release(ctx context.Context, batch []model.OutboxMessage) error {
+	storeCtx, cancel := w.storeContext(ctx)
+	defer cancel()
+	var errs []error
+	for _, m := range batch {
+		if err := w.store.MarkFailed(storeCtx, m.ID, m.LastError, w.opts.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("release message %s: %w", m.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (w *Worker) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+}
+
+// truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

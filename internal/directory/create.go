@@ -1,0 +1,155 @@
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// CreateInput is a new user, with Mosaic's fields. Empty fields are not set.
+type CreateInput struct {
+	Email                 string
+	PhoneNumber           string
+	Username              string
+	SecondaryEmails       []string
+	SecondaryPhoneNumbers []string
+	Birthday              string // YYYY-MM-DD
+	Address               model.Address
+	Name                  model.Name
+	ExternalUserID        string
+	CustomData            json.RawMessage // a JSON object, tenant-wide
+	CustomAppData         json.RawMessage // a JSON object, kept on the caller's application link
+	Picture               string          // absolute http(s) URL
+	Language              string
+	Status                string // Active (the default), Disabled or Pending
+	// Credentials are password credentials to register with the user. Latchkey does not
+	// support passwords yet and refuses a request that carries them rather than drop them.
+	Credentials *Credentials
+}
+
+// Credentials are a password to register for a new user.
+type Credentials struct {
+	Password     string
+	ForceReplace bool
+}
+
+// Create creates a user in c's tenant. An application's client links the new user to its
+// application, with CustomAppData on the link.
+//
+// As in Mosaic, when an application's client creates a user that already exists in the tenant,
+// the existing user is linked to its application instead, with the caller's CustomAppData on
+// the link and the tenant-wide profile left as it is. That happens only when every identifier
+// given (email, phone number, username, external user id) belongs to that same user; otherwise,
+// or for a management caller, a taken identifier is a conflict.
+func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (User, error) {
+	now := s.clock()
+	u, appData, err := s.validateCreate(c, in, now)
+	if err != nil {
+		return User{}, err
+	}
+	var out User
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		taken, found, err := owners(ctx, tx, c.TenantID, "", claims(u))
+		if err != nil {
+			return err
+		}
+		if len(taken) > 0 {
+			out, err = linkExisting(ctx, tx, c, u, taken, found, appData, now)
+			return err
+		}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return storeError(err, "create user")
+		}
+		out = User{User: u}
+		if c.Admin {
+			return nil
+		}
+		out.CustomAppData = appData
+		return link(ctx, tx, c, u.ID, appData, now)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return out, nil
+}
+
+// linkExisting links the one existing user holding every identifier of u to c's application,
+// or returns the conflict.
+func linkExisting(ctx context.Context, tx storage.Store, c model.Caller, u model.User, taken []string,
+	found map[string]model.User, appData json.RawMessage, now time.Time) (User, error) {
+	existing := found[taken[0]]
+	if c.Admin || len(taken) != len(claims(u)) {
+		return User{}, errTaken(taken...)
+	}
+	for _, f := range taken {
+		if found[f].ID != existing.ID {
+			return User{}, errTaken(taken...)
+		}
+	}
+	_, err := tx.GetAppUser(ctx, c.TenantID, c.AppID, existing.ID)
+	switch {
+	case err == nil:
+		return User{}, fault.New(fault.Conflict, fault.CodeUserExists, "the user already exists in this application")
+	case !errors.Is(err, storage.ErrNotFound):
+		return User{}, fault.Wrap(err, "get application link")
+	}
+	if err := link(ctx, tx, c, existing.ID, appData, now); err != nil {
+		return User{}, err
+	}
+	return User{User: existing, CustomAppData: appData}, nil
+}
+
+func link(ctx context.Context, tx storage.Store, c model.Caller, userID string, appData json.RawMessage, now time.Time) error {
+	l := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CustomAppData: appData, CreatedAt: now}
+	if err := tx.LinkUser(ctx, l); err != nil {
+		return fault.Wrap(err, "link user to application")
+	}
+	return nil
+}
+
+// validateCreate builds the new user from in, or returns every problem with it.
+func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) (model.User, json.RawMessage, error) {
+	k := &checker{now: now}
+	u := model.User{
+		ID:              model.NewID(),
+		TenantID:        c.TenantID,
+		Email:           k.email("email", in.Email),
+		PhoneNumber:     k.phone("phone_number", in.PhoneNumber),
+		Username:        k.username("username", in.Username),
+		ExternalUserID:  k.externalID(in.ExternalUserID),
+		SecondaryEmails: k.list("secondary_emails", in.SecondaryEmails, k.email),
+		SecondaryPhones: k.list("secondary_phone_numbers", in.SecondaryPhoneNumbers, k.phone),
+		Birthday:        k.birthday(in.Birthday),
+		Address:         k.address(in.Address),
+		Name:            k.name(in.Name),
+		Picture:         k.picture(in.Picture),
+		Language:        k.language(in.Language),
+		CustomData:      k.object("custom_data", in.CustomData),
+		Status:          k.status(in.Status),
+		CreatedAt:       now,
+		UpdatedAt:       now,
+	}
+	if u.Status == "" {
+		u.Status = model.UserActive
+	}
+	appData := k.object("custom_app_data", in.CustomAppData)
+	if c.Admin && appData != nil {
+		k.add("custom_app_data: is an application's own data and needs an application's client token")
+	}
+	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.PhoneNumber) == "" {
+		k.add("email or phone_number is required")
+	}
+	if in.Credentials != nil {
+		k.add("credentials: password credentials are not supported yet")
+	}
+	if len(k.problems) > 0 {
+		return model.User{}, nil, fault.Validation(k.problems...)
+	}
+	return u, appData, nil
+}

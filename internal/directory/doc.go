@@ -1,0 +1,9 @@
+// Package directory owns a tenant's end users: their profile, their identifiers and the links
+// that tie them to applications.
+//
+// It normalises identifiers (email addresses, E.164 phone numbers, usernames) so that every
+// other package looks users up by the same canonical form, validates profiles, and enforces who
+// may see whom: an application's client sees only the users linked to its application, a
+// management client sees the whole tenant, and nothing ever crosses a tenant. Sign-in itself
+// (verifying an email, recording a login) belongs to package auth.
+package directory

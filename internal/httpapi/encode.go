@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/fault"
+)
+
+// maxBody is the largest request body accepted: 1 MiB, far above any legitimate request.
+const maxBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"message":"internal error","error_code":"system_internal_error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// decodeJSON reads a JSON object from the request body into dst. Every failure is a 4xx fault
+// that names the problem: a body too large, not JSON, not an object, a field of the wrong type,
+// or trailing data. Unknown fields are ignored, as Mosaic's API does.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if isMaxBytes(err) {
+			return fault.New(fault.TooLarge, fault.CodeBodyTooLarge, "request body is larger than %d bytes", maxBody)
+		}
+		return fault.New(fault.Invalid, fault.CodeInvalidInput, "could not read request body")
+	}
+	return decodeJSONBytes(data, dst)
+}
+
+// decodeJSONBytes is decodeJSON's parser, apart so that fuzz tests can drive it directly.
+func decodeJSONBytes(data []byte, dst any) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return fault.New(fault.Invalid, fault.CodeInvalidInput, "request body is empty; a JSON object is required")
+	}
+	if data[0] != '{' {
+		return fault.New(fault.Invalid, fault.CodeInvalidInput, "request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return fault.New(fault.Invalid, fault.CodeInvalidInput, "%s", describeJSONError(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fault.New(fault.Invalid, fault.CodeInvalidInput, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return fmt.Sprintf("%s must be %s, not %s", field, jsonTypeName(te.Type.Kind().String()), te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON: unexpected end of input"
+	default:
+		msg := err.Error()
+		msg = strings.TrimPrefix(msg, "json: ")
+		return "invalid JSON: " + msg
+	}
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "int", "int64", "int32", "float64", "uint", "uint64":
+		return "a number"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	default:
+		return "of another type"
+	}
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+)
+
+func (s *Server) oidcRoutes() {
+	s.handleOAuth("POST", "/oidc/token", s.token)
+	s.handle("GET", "/cis/oidc/jwks", Public, s.jwks)
+	s.handle("GET", "/.well-known/openid-configuration", Public, s.discovery)
+	s.handle("GET", "/cis/oidc/.well-known/openid-configuration", Public, s.discovery)
+}
+
+// handleOAuth registers a route whose errors take RFC 6749's shape instead of Mosaic's.
+func (s *Server) handleOAuth(method, pattern string, h handlerFunc) {
+	rt := Route{Method: method, Pattern: pattern, Access: Public, handle: h}
+	s.routes = append(s.routes, rt)
+	s.mux.Handle(method+" "+pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeOAuthError(w, r, err)
+		}
+	}))
+}
+
+func oauthErr(code, msg string) *fault.Error {
+	return fault.New(fault.Invalid, code, "%s", msg)
+}
+
+// token is the OAuth 2.0 token endpoint (RFC 6749 section 3.2).
+func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
+	form, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	switch gt := form.Get("grant_type"); gt {
+	case "client_credentials":
+		id, sec, err := clientCredentials(r, form)
+		if err != nil {
+			return err
+		}
+		if len(form["resource"]) > 1 {
+			return oauthErr("invalid_target", "only one resource may be requested")
+		}
+		out, err := s.cfg.Auth.ClientCredentials(r.Context(), auth.ClientTokenRequest{
+			ClientID: id, ClientSecret: sec, Resource: form.Get("resource"), Scope: form.Get("scope"),
+		})
+		if err != nil {
+			return err
+		}
+		writeTokens(w, out)
+		return nil
+	case "":
+		return oauthErr("invalid_request", "grant_type is required")
+	default:
+		return oauthErr("unsupported_grant_type", "grant_type "+gt+" is not supported")
+	}
+}
+
+// readForm parses an application/x-www-form-urlencoded body of at most maxBody bytes.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	ct := r.Header.Get("Content-Type")
+	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return nil, oauthErr("invalid_request", "the body must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		if isMaxBytes(err) {
+			return nil, fault.New(fault.TooLarge, "invalid_request", "request body is too large")
+		}
+		return nil, oauthErr("invalid_request", "malformed form body")
+	}
+	for k, v := range r.PostForm {
+		if len(v) > 1 && k != "resource" {
+			return nil, oauthErr("invalid_request", "parameter "+k+" is repeated")
+		}
+	}
+	return r.PostForm, nil
+}
+
+// clientCredentials reads client_secret_basic or client_secret_post credentials; using both at
+// once is an error (RFC 6749 section 2.3).
+func clientCredentials(r *http.Request, form url.Values) (string, string, error) {
+	id, sec, basic := r.BasicAuth()
+	postID, postSec := form.Get("client_id"), form.Get("client_secret")
+	if basic {
+		if postSec != "" {
+			return "", "", oauthErr("invalid_request", "use one client authentication method, not two")
+		}
+		// RFC 6749 section 2.3.1: both parts are form-encoded before base64.
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		sec, err2 = url.QueryUnescape(sec)
+		if err1 != nil || err2 != nil {
+			return "", "", fault.New(fault.Unauthenticated, "invalid_client", "malformed client credentials")
+		}
+		if postID != "" && postID != id {
+			return "", "", oauthErr("invalid_request", "client_id does not match the authenticated client")
+		}
+		return id, sec, nil
+	}
+	if postID == "" || postSec == "" {
+		return "", "", fault.New(fault.Unauthenticated, "invalid_client", "client authentication is required")
+	}
+	return postID, postSec, nil
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.cfg.Tokens.JWKS(r.Context())
+	if err != nil {
+		return fault.Wrap(err, "jwks")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, set)
+	return nil
+}
+
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSON(w, http.StatusOK, s.cfg.Tokens.Discovery(s.cfg.PublicURL))
+	return nil
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+func (s *Server) otpRoutes() {
+	s.handle("POST", "/cis/v1/auth/otp/send", ClientToken, s.sendOTP)
+	s.handle("POST", "/cis/v1/auth/otp/authenticate", ClientToken, s.authenticateOTP)
+}
+
+type emailContentJSON struct {
+	Subject      string `json:"subject"`
+	PrimaryColor string `json:"primaryColor"`
+	SenderName   string `json:"senderName"`
+}
+
+type otpSendJSON struct {
+	Channel           string                 `json:"channel"`
+	IdentifierType    string                 `json:"identifier_type"`
+	Identifier        string                 `json:"identifier"`
+	ExpiresIn         int                    `json:"expires_in"`
+	GenerateRequestID bool                   `json:"generate_request_id"`
+	EmailContent      *emailContentJSON      `json:"email_content"`
+	ClientAttributes  model.ClientAttributes `json:"client_attributes"`
+	DeviceID          string                 `json:"device_id"`
+}
+
+type otpSentJSON struct {
+	Message   string `json:"message"`
+	Code      string `json:"code,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
+	var in otpSendJSON
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	req := auth.OTPSend{
+		Channel: in.Channel, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
+		ExpiresIn: in.ExpiresIn, GenerateRequestID: in.GenerateRequestID,
+	}
+	if in.EmailContent != nil {
+		req.Branding = &model.MessageBranding{Subject: in.EmailContent.Subject, PrimaryColor: in.EmailContent.PrimaryColor, From: in.EmailContent.SenderName}
+	}
+	out, err := s.cfg.Auth.SendOTP(r.Context(), callerOf(r), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, otpSentJSON{Message: out.Message, Code: out.Code, RequestID: out.RequestID})
+	return nil
+}
+
+// loginJSON holds the fields common to every authenticate call.
+type loginJSON struct {
+	SessionID        string                 `json:"session_id"`
+	Resource         string                 `json:"resource"`
+	Claims           *auth.ClaimsRequest    `json:"claims"`
+	ClientAttributes model.ClientAttributes `json:"client_attributes"`
+	DeviceID         string                 `json:"device_id"`
+	OrgID            string                 `json:"org_id"`
+}
+
+func (l loginJSON) login() auth.Login {
+	out := auth.Login{SessionID: l.SessionID, Resource: l.Resource, ClientAttributes: l.ClientAttributes}
+	if l.Claims != nil {
+		out.Claims = *l.Claims
+	}
+	return out
+}
+
+type otpAuthenticateJSON struct {
+	Passcode       string `json:"passcode"`
+	IdentifierType string `json:"identifier_type"`
+	Identifier     string `json:"identifier"`
+	RequestID      string `json:"request_id"`
+	loginJSON
+}
+
+func (s *Server) authenticateOTP(w http.ResponseWriter, r *http.Request) error {
+	var in otpAuthenticateJSON
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.cfg.Auth.AuthenticateOTP(r.Context(), callerOf(r), auth.OTPAuthenticate{
+		Passcode: in.Passcode, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
+		RequestID: in.RequestID, Login: in.login(),
+	})
+	if err != nil {
+		return err
+	}
+	writeTokens(w, out)
+	return nil
+}
+
+func writeTokens(w http.ResponseWriter, t auth.TokenResponse) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, t)
+}

@@ -1,0 +1,142 @@
+package secret
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func mustKeys(t testing.TB, master []byte) *Keys {
+	t.Helper()
+	k, err := NewKeys(master)
+	if err != nil {
+		t.Fatalf("NewKeys: %v", err)
+	}
+	return k
+}
+
+func TestNewKeysRejectsWrongLength(t *testing.T) {
+	for _, n := range []int{0, 16, 31, 33, 64} {
+		if _, err := NewKeys(make([]byte, n)); err == nil {
+			t.Errorf("NewKeys(%d bytes) succeeded", n)
+		}
+	}
+}
+
+func TestHashing(t *testing.T) {
+	master := NewMasterKey()
+	k1 := mustKeys(t, master)
+	k1again := mustKeys(t, bytes.Clone(master))
+	k2 := mustKeys(t, NewMasterKey())
+
+	const s = "lk_cs_example"
+	h := k1.HashClientSecret(s)
+	if len(h) != 32 {
+		t.Fatalf("hash length %d, want 32", len(h))
+	}
+	if !Equal(h, k1.HashClientSecret(s)) || !Equal(h, k1again.HashClientSecret(s)) {
+		t.Error("hash is not deterministic for one master key")
+	}
+	if Equal(h, k2.HashClientSecret(s)) {
+		t.Error("hash is the same under another master key")
+	}
+	if Equal(h, k1.HashClientSecret(s+"x")) {
+		t.Error("different secrets hash alike")
+	}
+	// One value hashed for different purposes must give different hashes.
+	hashes := [][]byte{h, k1.HashRefreshToken(s), k1.HashCode("", s)}
+	for i := range hashes {
+		for j := i + 1; j < len(hashes); j++ {
+			if Equal(hashes[i], hashes[j]) {
+				t.Errorf("purposes %d and %d hash alike", i, j)
+			}
+		}
+	}
+}
+
+func TestHashCodeScope(t *testing.T) {
+	k := mustKeys(t, NewMasterKey())
+	a := k.HashCode("code1", "123456")
+	if !Equal(a, k.HashCode("code1", "123456")) {
+		t.Error("code hash is not deterministic")
+	}
+	if Equal(a, k.HashCode("code2", "123456")) {
+		t.Error("same code under two scopes hashes alike")
+	}
+	if Equal(a, k.HashCode("code1", "123457")) {
+		t.Error("different codes hash alike")
+	}
+	// Moving bytes across the scope/code boundary must change the hash.
+	if Equal(k.HashCode("ab", "c"), k.HashCode("a", "bc")) {
+		t.Error("scope and code are not separated")
+	}
+}
+
+func TestEqual(t *testing.T) {
+	cases := []struct {
+		a, b []byte
+		want bool
+	}{
+		{[]byte("abc"), []byte("abc"), true},
+		{[]byte("abc"), []byte("abd"), false},
+		{[]byte("abc"), []byte("ab"), false},
+		{nil, []byte{}, true},
+		{nil, []byte("a"), false},
+	}
+	for _, c := range cases {
+		if got := Equal(c.a, c.b); got != c.want {
+			t.Errorf("Equal(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestSealOpen(t *testing.T) {
+	k := mustKeys(t, NewMasterKey())
+	plain := []byte("private key bytes")
+	ad := []byte("tenant/key")
+
+	sealed, err := k.Seal(plain, ad)
+	if err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
+	if bytes.Contains(sealed, plain) {
+		t.Fatal("sealed data contains the plaintext")
+	}
+	again, _ := k.Seal(plain, ad)
+	if bytes.Equal(sealed, again) {
+		t.Error("two seals of the same plaintext are identical: nonce is not random")
+	}
+	got, err := k.Open(sealed, ad)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if !bytes.Equal(got, plain) {
+		t.Fatalf("Open = %q, want %q", got, plain)
+	}
+
+	for i := range sealed {
+		tampered := bytes.Clone(sealed)
+		tampered[i] ^= 0x01
+		if _, err := k.Open(tampered, ad); !errors.Is(err, ErrOpen) {
+			t.Fatalf("tampered byte %d: err = %v, want ErrOpen", i, err)
+		}
+	}
+	if _, err := k.Open(sealed, []byte("tenant/other")); !errors.Is(err, ErrOpen) {
+		t.Errorf("wrong additional data: err = %v, want ErrOpen", err)
+	}
+	if _, err := k.Open(sealed[:10], ad); !errors.Is(err, ErrOpen) {
+		t.Errorf("truncated: err = %v, want ErrOpen", err)
+	}
+	if _, err := mustKeys(t, NewMasterKey()).Open(sealed, ad); !errors.Is(err, ErrOpen) {
+		t.Errorf("other master key: err = %v, want ErrOpen", err)
+	}
+}
+
+func BenchmarkHashClientSecret(b *testing.B) {
+	k := mustKeys(b, NewMasterKey())
+	s := NewClientSecret()
+	b.ReportAllocs()
+	for b.Loop() {
+		k.HashClientSecret(s)
+	}
+}

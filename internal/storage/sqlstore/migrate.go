@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
+
+// migrationLockKey is the first half of the PostgreSQL advisory lock that serialises
+// migrations; the second half is a hash of the schema, so that different schemas of one
+// database migrate independently.
+const migrationLockKey int32 = 0x4c4b4d47 // "LKMG"
+
+// migration is one numbered schema change, such as 0001_init.sql.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// migrations returns the dialect's migrations in the order they apply.
+func migrations(postgres bool) ([]migration, error) {
+	dir := "migrations/sqlite"
+	if postgres {
+		dir = "migrations/postgres"
+	}
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		version, err := strconv.ParseInt(num, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
+		}
+		body, err := fs.ReadFile(migrationFiles, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: version, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// Migrate brings the schema up to date, applying each missing migration in its own
+// transaction and recording it in schema_migrations. It is idempotent, and processes that
+// start together may all call it: on PostgreSQL an advisory lock, and on SQLite the write lock
+// of an IMMEDIATE transaction, make them take turns.
+func (s *Store) Migrate(ctx context.Context) error {
+	if s.tx != nil {
+		return errors.New("migrate: cannot run inside a transaction")
+	}
+	all, err := migrations(s.d.postgres)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range all {
+		if err := s.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// applyMigration applies m unless it already has been.
+func (s *Store) applyMigration(ctx context.Context, m migration) error {
+	return s.runTx(ctx, false, func(tx *Store) error {
+		c := tx.writer()
+		if s.d.postgres {
+			// The lock is held until the transaction ends.
+			if _, err := c.exec(ctx, "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", migrationLockKey); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+		}
+		const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    BIGINT PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at BIGINT NOT NULL
+		)`
+		if _, err := c.exec(ctx, create); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		var one int
+		err := c.queryRow(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.version).Scan(&one)
+		if err == nil {
+			return nil // already applied
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		// Run as is, without arguments, so that a file may hold several statements and its
+		// comments are not mistaken for placeholders.
+		s.stats.statements.Add(1)
+		if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.version, m.name, millis(time.Now()))
+		return err
+	})
+}

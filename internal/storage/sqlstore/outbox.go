@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+const outboxCols = "id, tenant_id, kind, to_addr, from_addr, subject, text_body, html_body, attempts, " +
+	"next_attempt_at, lease_until, last_error, delivered_at, created_at"
+
+// Page sizes of ListMessages.
+const (
+	defaultMessageLimit = 100
+	maxMessageLimit     = 5000
+)
+
+func scanMessage(sc scanner) (model.OutboxMessage, error) {
+	var m model.OutboxMessage
+	var next, created int64
+	var lease, delivered sql.NullInt64
+	err := sc.Scan(&m.ID, &m.TenantID, &m.Kind, &m.To, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Attempts,
+		&next, &lease, &m.LastError, &delivered, &created)
+	if err != nil {
+		return m, err
+	}
+	m.NextAttemptAt, m.CreatedAt = fromMillis(next), fromMillis(created)
+	m.LeaseUntil, m.DeliveredAt = fromNullMillis(lease), fromNullMillis(delivered)
+	return m, nil
+}
+
+// EnqueueMessage stores a message for delivery.
+func (s *Store) EnqueueMessage(ctx context.Context, m model.OutboxMessage) error {
+	_, err := s.execUnique(ctx, "enqueue message",
+		"INSERT INTO outbox ("+outboxCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		m.ID, m.TenantID, m.Kind, m.To, m.From, m.Subject, m.Text, m.HTML, m.Attempts,
+		millis(m.NextAttemptAt), millisOrNull(m.LeaseUntil), m.LastError, millisOrNull(m.DeliveredAt), millis(m.CreatedAt))
+	return err
+}
+
+// LeaseMessages claims up to limit due, unleased messages until leaseUntil, in one statement:
+// on PostgreSQL concurrent workers skip each other's locked rows, and on SQLite the single
+// writer connection runs one claim at a time.
+func (s *Store) LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]model.OutboxMessage, error) {
+	if limit <= 0 {
+		return []model.OutboxMessage{}, nil
+	}
+	nowMS := millis(now)
+	msgs, err := getAll(ctx, s.writer(), "lease messages", scanMessage,
+		"UPDATE outbox SET lease_until = ? WHERE id IN ("+
+			"SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? "+
+			"AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, created_at, rowid LIMIT ?"+
+			s.d.skipLocked+") RETURNING "+outboxCols,
+		millis(leaseUntil), nowMS, nowMS, limit)
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING follows no order; give the oldest due first.
+	sort.SliceStable(msgs, func(i, j int) bool {
+		if !msgs[i].NextAttemptAt.Equal(msgs[j].NextAttemptAt) {
+			return msgs[i].NextAttemptAt.Before(msgs[j].NextAttemptAt)
+		}
+		return msgs[i].CreatedAt.Before(msgs[j].CreatedAt)
+	})
+	return msgs, nil
+}
+
+// MarkDelivered records a delivery, counting it as an attempt, and ends the lease.
+func (s *Store) MarkDelivered(ctx context.Context, id string, at time.Time) error {
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE outbox SET delivered_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
+		millis(at), id)
+	return mustAffect("mark delivered", n, err)
+}
+
+// MarkFailed records a failed attempt, ends the lease, and makes the message due at next.
+func (s *Store) MarkFailed(ctx context.Context, id string, lastError string, next time.Time) error {
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
+		lastError, millis(next), id)
+	return mustAffect("mark failed", n, err)
+}
+
+// GetMessage returns a message by id.
+func (s *Store) GetMessage(ctx context.Context, id string) (model.OutboxMessage, error) {
+	return getOne(ctx, s.reader(), "get message", scanMessage,
+		"SELECT "+outboxCols+" FROM outbox WHERE id = ?", id)
+}
+
+// ListMessages returns the tenant's messages created at or after since, oldest first; with an
+// empty tenantID, every tenant's.
+func (s *Store) ListMessages(ctx context.Context, tenantID string, since time.Time, limit int) ([]model.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = defaultMessageLimit
+	}
+	limit = min(limit, maxMessageLimit)
+	if tenantID == "" {
+		return getAll(ctx, s.reader(), "list messages", scanMessage,
+			"SELECT "+outboxCols+" FROM outbox WHERE created_at >= ? ORDER BY created_at, rowid LIMIT ?",
+			millis(since), limit)
+	}
+	return getAll(ctx, s.reader(), "list messages", scanMessage,
+		"SELECT "+outboxCols+" FROM outbox WHERE tenant_id = ? AND created_at >= ? ORDER BY created_at, rowid LIMIT ?",
+		tenantID, millis(since), limit)
+}

@@ -1,0 +1,82 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+const refreshCols = "id, tenant_id, family_id, session_id, client_id, user_id, token_hash, resource, scope, " +
+	"expires_at, created_at, rotated_at, replaced_by, revoked_at"
+
+func scanRefresh(sc scanner) (model.RefreshToken, error) {
+	var t model.RefreshToken
+	var expires, created int64
+	var rotated, revoked sql.NullInt64
+	err := sc.Scan(&t.ID, &t.TenantID, &t.FamilyID, &t.SessionID, &t.ClientID, &t.UserID, &t.TokenHash,
+		&t.Resource, &t.Scope, &expires, &created, &rotated, &t.ReplacedBy, &revoked)
+	if err != nil {
+		return t, err
+	}
+	t.ExpiresAt, t.CreatedAt = fromMillis(expires), fromMillis(created)
+	t.RotatedAt, t.RevokedAt = fromNullMillis(rotated), fromNullMillis(revoked)
+	return t, nil
+}
+
+// CreateRefreshToken stores a new refresh token; token hashes are unique.
+func (s *Store) CreateRefreshToken(ctx context.Context, t model.RefreshToken) error {
+	_, err := s.execUnique(ctx, "create refresh token",
+		"INSERT INTO refresh_tokens ("+refreshCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
+		millis(t.ExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt))
+	return err
+}
+
+// GetRefreshTokenByHash finds a token by its hash, whatever its tenant.
+func (s *Store) GetRefreshTokenByHash(ctx context.Context, hash []byte) (model.RefreshToken, error) {
+	return getOne(ctx, s.reader(), "get refresh token", scanRefresh,
+		"SELECT "+refreshCols+" FROM refresh_tokens WHERE token_hash = ?", hash)
+}
+
+// UpdateRefreshToken applies updater to the token atomically; its ids cannot change.
+func (s *Store) UpdateRefreshToken(ctx context.Context, tenantID, id string, updater func(model.RefreshToken) (model.RefreshToken, error)) error {
+	load := func(tx *Store) (model.RefreshToken, error) {
+		return getOne(ctx, tx.writer(), "update refresh token", scanRefresh,
+			"SELECT "+refreshCols+" FROM refresh_tokens WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
+	}
+	store := func(tx *Store, old, t model.RefreshToken) error {
+		_, err := tx.execUnique(ctx, "update refresh token",
+			"UPDATE refresh_tokens SET family_id = ?, session_id = ?, client_id = ?, user_id = ?, token_hash = ?, "+
+				"resource = ?, scope = ?, expires_at = ?, created_at = ?, rotated_at = ?, replaced_by = ?, "+
+				"revoked_at = ? WHERE tenant_id = ? AND id = ?",
+			t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
+			millis(t.ExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy,
+			millisOrNull(t.RevokedAt), old.TenantID, old.ID)
+		return err
+	}
+	return update(ctx, s, load, updater, store)
+}
+
+// RevokeRefreshTokens revokes at now every unrevoked token of a family or of a session; when
+// both are given, the tokens of either.
+func (s *Store) RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error) {
+	var which string
+	var args []any
+	switch {
+	case familyID != "" && sessionID != "":
+		which, args = "(family_id = ? OR session_id = ?)", []any{familyID, sessionID}
+	case familyID != "":
+		which, args = "family_id = ?", []any{familyID}
+	case sessionID != "":
+		which, args = "session_id = ?", []any{sessionID}
+	default:
+		return 0, errors.New("revoke refresh tokens: a family or a session is required")
+	}
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND revoked_at IS NULL AND "+which,
+		append([]any{millis(now), tenantID}, args...)...)
+	return n, errf("revoke refresh tokens", err)
+}

@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// millis is how times are stored: unix milliseconds, exact and sortable in both dialects.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// millisOrNull stores a nil time as NULL.
+func millisOrNull(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis is the inverse of millis, in UTC.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func fromNullMillis(ms sql.NullInt64) *time.Time {
+	if !ms.Valid {
+		return nil
+	}
+	t := fromMillis(ms.Int64)
+	return &t
+}
+
+// truncate rounds t down to what the store keeps of a time, in UTC.
+func truncate(t time.Time) time.Time { return fromMillis(millis(t)) }
+
+// nullIfEmpty stores an empty string as NULL, which unique indexes ignore.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// rawOrNull stores an absent JSON document as NULL.
+func rawOrNull(m json.RawMessage) any {
+	if m == nil {
+		return nil
+	}
+	return string(m)
+}
+
+func rawFromNull(s sql.NullString) json.RawMessage {
+	if !s.Valid {
+		return nil
+	}
+	return json.RawMessage(s.String)
+}
+
+// jsonText encodes v for a JSON text column. nil slices encode as null and empty ones as [],
+// so both come back as they went in.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode json: %w", err)
+	}
+	return string(b), nil
+}
+
+// fromJSONText decodes a JSON text column into v.
+func fromJSONText(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode json: %w", err)
+	}
+	return nil
+}
+
+// getOne runs a query expected to return one row and scans it, mapping no row to
+// storage.ErrNotFound.
+func getOne[T any](ctx context.Context, c conn, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(c.queryRow(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fmt.Errorf("%s: %w", what, storage.ErrNotFound)
+	}
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
+}
+
+// getAll runs a query and scans every row; it never returns a nil slice.
+func getAll[T any](ctx context.Context, c conn, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := make([]T, 0)
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// mustAffect turns a write that changed no row into storage.ErrNotFound.
+func mustAffect(what string, n int64, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// update runs the read-modify-write every Update method shares: in one transaction, load the
+// record (locking it where the dialect needs to), apply the updater, and store the result.
+// The updater's error is returned as is.
+func update[T any](ctx context.Context, s *Store, load func(tx *Store) (T, error), updater func(T) (T, error), store func(tx *Store, old, new T) error) error {
+	return s.inOwnTx(ctx, func(tx *Store) error {
+		old, err := load(tx)
+		if err != nil {
+			return err
+		}
+		next, err := updater(old)
+		if err != nil {
+			return err
+		}
+		return store(tx, old, next)
+	})
+}
+
+// errf wraps err with what the store was doing.
+func errf(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

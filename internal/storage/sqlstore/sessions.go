@@ -1,0 +1,101 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+const sessionCols = "id, tenant_id, user_id, app_id, client_id, factors, client_attributes, created_at, " +
+	"last_seen_at, expires_at, revoked_at"
+
+func scanSession(sc scanner) (model.Session, error) {
+	var s model.Session
+	var factors, attrs string
+	var created, seen, expires int64
+	var revoked sql.NullInt64
+	err := sc.Scan(&s.ID, &s.TenantID, &s.UserID, &s.AppID, &s.ClientID, &factors, &attrs,
+		&created, &seen, &expires, &revoked)
+	if err != nil {
+		return s, err
+	}
+	if err := fromJSONText(factors, &s.Factors); err != nil {
+		return s, err
+	}
+	if err := fromJSONText(attrs, &s.ClientAttributes); err != nil {
+		return s, err
+	}
+	for i := range s.Factors {
+		s.Factors[i].At = s.Factors[i].At.UTC()
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMillis(created), fromMillis(seen), fromMillis(expires)
+	s.RevokedAt = fromNullMillis(revoked)
+	return s, nil
+}
+
+// sessionValues returns the columns of s written after its ids, user, application and client.
+func sessionValues(s model.Session) ([]any, error) {
+	// Factor times are kept like every other time: UTC milliseconds.
+	var factors []model.Factor
+	if s.Factors != nil {
+		factors = make([]model.Factor, len(s.Factors))
+		for i, f := range s.Factors {
+			factors[i] = model.Factor{Method: f.Method, At: truncate(f.At)}
+		}
+	}
+	ft, err := jsonText(factors)
+	if err != nil {
+		return nil, err
+	}
+	at, err := jsonText(s.ClientAttributes)
+	if err != nil {
+		return nil, err
+	}
+	return []any{ft, at, millis(s.CreatedAt), millis(s.LastSeenAt), millis(s.ExpiresAt), millisOrNull(s.RevokedAt)}, nil
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
+	vals, err := sessionValues(sess)
+	if err != nil {
+		return errf("create session", err)
+	}
+	_, err = s.execUnique(ctx, "create session",
+		"INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)...)
+	return err
+}
+
+// GetSession returns one of the tenant's sessions.
+func (s *Store) GetSession(ctx context.Context, tenantID, id string) (model.Session, error) {
+	return getOne(ctx, s.reader(), "get session", scanSession,
+		"SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND id = ?", tenantID, id)
+}
+
+// ListSessions returns a user's sessions, newest first, ended ones included.
+func (s *Store) ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error) {
+	return getAll(ctx, s.reader(), "list sessions", scanSession,
+		"SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC",
+		tenantID, userID)
+}
+
+// UpdateSession applies updater to the session atomically; its ids cannot change.
+func (s *Store) UpdateSession(ctx context.Context, tenantID, id string, updater func(model.Session) (model.Session, error)) error {
+	load := func(tx *Store) (model.Session, error) {
+		return getOne(ctx, tx.writer(), "update session", scanSession,
+			"SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
+	}
+	store := func(tx *Store, old, sess model.Session) error {
+		vals, err := sessionValues(sess)
+		if err != nil {
+			return errf("update session", err)
+		}
+		_, err = tx.writer().exec(ctx,
+			"UPDATE sessions SET user_id = ?, app_id = ?, client_id = ?, factors = ?, client_attributes = ?, "+
+				"created_at = ?, last_seen_at = ?, expires_at = ?, revoked_at = ? WHERE tenant_id = ? AND id = ?",
+			append(append([]any{sess.UserID, sess.AppID, sess.ClientID}, vals...), old.TenantID, old.ID)...)
+		return errf("update session", err)
+	}
+	return update(ctx, s, load, updater, store)
+}

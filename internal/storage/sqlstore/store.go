@@ -1,0 +1,207 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Store is storage.Store on SQLite or PostgreSQL. A Store returned by Open owns its pools; the
+// Store that InTx hands to its function is bound to one transaction and shares them.
+type Store struct {
+	w     *sql.DB // writes, and transactions; on SQLite a single connection
+	r     *sql.DB // plain reads; the same pool as w on PostgreSQL
+	d     *dialect
+	stats *stats
+
+	tx *sql.Tx // set when the store is bound to a transaction
+	// savepoints makes statements that may hit a unique violation run under a savepoint, so
+	// that on PostgreSQL the caller's transaction survives the error and can go on (to look
+	// the existing record up, say). Only stores handed out by InTx need it.
+	savepoints bool
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// maxTxAttempts bounds how often the store reruns a transaction of its own that lost a
+// PostgreSQL deadlock or serialisation race.
+const maxTxAttempts = 5
+
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn: a postgres:// or postgresql:// URL, or else the
+// path of a SQLite file, created with its parent directory when missing. It does not migrate
+// the schema: call Migrate, or use OpenAndMigrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// OpenAndMigrate opens the database and brings its schema up to date.
+func OpenAndMigrate(ctx context.Context, dsn string) (*Store, error) {
+	s, err := Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(10)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &Store{w: db, r: db, d: newDialect(true), stats: &stats{}}, nil
+}
+
+// Close releases the store's connections. Closing a store bound to a transaction does nothing.
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return nil
+	}
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// Counters returns how many SQL statements and transactions the store and the stores bound to
+// its transactions have run since it was opened.
+func (s *Store) Counters() (statements, transactions int64) {
+	return s.stats.statements.Load(), s.stats.transactions.Load()
+}
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.d.postgres }
+
+// reader runs plain reads: inside the transaction when bound to one, else on the read pool.
+func (s *Store) reader() conn {
+	if s.tx != nil {
+		return conn{q: s.tx, d: s.d, st: s.stats}
+	}
+	return conn{q: s.r, d: s.d, st: s.stats}
+}
+
+// writer runs writes: inside the transaction when bound to one, else on the write pool.
+func (s *Store) writer() conn {
+	if s.tx != nil {
+		return conn{q: s.tx, d: s.d, st: s.stats}
+	}
+	return conn{q: s.w, d: s.d, st: s.stats}
+}
+
+// InTx runs fn with a store bound to one transaction; nested calls reuse it.
+func (s *Store) InTx(ctx context.Context, fn func(tx storage.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.runTx(ctx, true, func(tx *Store) error { return fn(tx) })
+}
+
+// inOwnTx runs fn in the store's transaction when it has one, else in a new transaction that
+// is run again if it loses a deadlock. fn may therefore run more than once.
+func (s *Store) inOwnTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	var err error
+	for range maxTxAttempts {
+		err = s.runTx(ctx, false, fn)
+		if !s.d.retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// runTx runs fn in a new transaction, committed when fn returns nil. fn's own error is returned
+// unchanged.
+func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error) (err error) {
+	var opts *sql.TxOptions
+	if s.d.postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := s.w.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	s.stats.transactions.Add(1)
+	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, tx: tx, savepoints: caller && s.d.postgres}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(bound); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// execUnique runs a write that may collide with a unique constraint, turning a collision into
+// a *storage.DuplicateError (or plain storage.ErrAlreadyExists when the field is unknown). It
+// returns the number of rows changed.
+func (s *Store) execUnique(ctx context.Context, what, query string, args ...any) (int64, error) {
+	w := s.writer()
+	if s.savepoints {
+		if _, err := w.exec(ctx, "SAVEPOINT lk_unique"); err != nil {
+			return 0, fmt.Errorf("%s: savepoint: %w", what, err)
+		}
+	}
+	n, err := w.execAffected(ctx, query, args...)
+	if s.savepoints {
+		end := "RELEASE SAVEPOINT lk_unique"
+		if err != nil {
+			end = "ROLLBACK TO SAVEPOINT lk_unique"
+		}
+		if _, spErr := w.exec(ctx, end); spErr != nil && err == nil {
+			err = spErr
+		}
+	}
+	if err == nil {
+		return n, nil
+	}
+	if field, ok := s.d.uniqueViolation(err); ok {
+		if field == "" {
+			return 0, fmt.Errorf("%s: %w", what, storage.ErrAlreadyExists)
+		}
+		return 0, fmt.Errorf("%s: %w", what, &storage.DuplicateError{Field: field})
+	}
+	return 0, fmt.Errorf("%s: %w", what, err)
+}

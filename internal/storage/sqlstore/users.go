@@ -1,0 +1,137 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+const userCols = "id, tenant_id, email, email_verified_at, phone_number, phone_verified_at, username, " +
+	"external_user_id, name, address, birthday, picture, language, secondary_emails, secondary_phones, " +
+	"custom_data, status, created_at, updated_at, last_auth_at"
+
+// userSetCols are the columns an update writes, in userValues order after the ids.
+const userSetCols = "email = ?, email_verified_at = ?, phone_number = ?, phone_verified_at = ?, username = ?, " +
+	"external_user_id = ?, name = ?, address = ?, birthday = ?, picture = ?, language = ?, " +
+	"secondary_emails = ?, secondary_phones = ?, custom_data = ?, status = ?, created_at = ?, " +
+	"updated_at = ?, last_auth_at = ?, search_text = ?"
+
+// userLookupCols are the columns GetUserBy accepts, from the storage.UserBy* constants.
+var userLookupCols = map[string]string{
+	storage.UserByEmail:          "email",
+	storage.UserByPhone:          "phone_number",
+	storage.UserByUsername:       "username",
+	storage.UserByExternalUserID: "external_user_id",
+}
+
+func scanUser(sc scanner) (model.User, error) {
+	var u model.User
+	var email, phone, username, external, custom sql.NullString
+	var emailVerified, phoneVerified, lastAuth sql.NullInt64
+	var name, address, emails, phones string
+	var created, updated int64
+	err := sc.Scan(&u.ID, &u.TenantID, &email, &emailVerified, &phone, &phoneVerified, &username,
+		&external, &name, &address, &u.Birthday, &u.Picture, &u.Language, &emails, &phones,
+		&custom, &u.Status, &created, &updated, &lastAuth)
+	if err != nil {
+		return u, err
+	}
+	u.Email, u.PhoneNumber, u.Username, u.ExternalUserID = email.String, phone.String, username.String, external.String
+	u.EmailVerifiedAt, u.PhoneVerifiedAt, u.LastAuthAt = fromNullMillis(emailVerified), fromNullMillis(phoneVerified), fromNullMillis(lastAuth)
+	u.CustomData = rawFromNull(custom)
+	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	for _, f := range []struct {
+		text string
+		into any
+	}{{name, &u.Name}, {address, &u.Address}, {emails, &u.SecondaryEmails}, {phones, &u.SecondaryPhones}} {
+		if err := fromJSONText(f.text, f.into); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// userValues returns the columns of u written after its ids, in userSetCols order.
+func userValues(u model.User) ([]any, error) {
+	var texts [4]string
+	for i, v := range []any{u.Name, u.Address, u.SecondaryEmails, u.SecondaryPhones} {
+		t, err := jsonText(v)
+		if err != nil {
+			return nil, err
+		}
+		texts[i] = t
+	}
+	return []any{nullIfEmpty(u.Email), millisOrNull(u.EmailVerifiedAt), nullIfEmpty(u.PhoneNumber),
+		millisOrNull(u.PhoneVerifiedAt), nullIfEmpty(u.Username), nullIfEmpty(u.ExternalUserID),
+		texts[0], texts[1], u.Birthday, u.Picture, u.Language, texts[2], texts[3], rawOrNull(u.CustomData),
+		u.Status, millis(u.CreatedAt), millis(u.UpdatedAt), millisOrNull(u.LastAuthAt), searchText(u)}, nil
+}
+
+// CreateUser stores a new user; each identifier is unique within the tenant when set.
+func (s *Store) CreateUser(ctx context.Context, u model.User) error {
+	vals, err := userValues(u)
+	if err != nil {
+		return errf("create user", err)
+	}
+	_, err = s.execUnique(ctx, "create user",
+		"INSERT INTO users ("+userCols+", search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		append([]any{u.ID, u.TenantID}, vals...)...)
+	return err
+}
+
+// GetUser returns one of the tenant's users.
+func (s *Store) GetUser(ctx context.Context, tenantID, id string) (model.User, error) {
+	return getOne(ctx, s.reader(), "get user", scanUser,
+		"SELECT "+userCols+" FROM users WHERE tenant_id = ? AND id = ?", tenantID, id)
+}
+
+// GetUserBy finds one of the tenant's users by a storage.UserBy* field.
+func (s *Store) GetUserBy(ctx context.Context, tenantID, field, value string) (model.User, error) {
+	col, ok := userLookupCols[field]
+	if !ok {
+		return model.User{}, fmt.Errorf("get user by %q: unknown field", field)
+	}
+	if value == "" {
+		return model.User{}, fmt.Errorf("get user by %s: %w", field, storage.ErrNotFound)
+	}
+	return getOne(ctx, s.reader(), "get user by "+field, scanUser,
+		"SELECT "+userCols+" FROM users WHERE tenant_id = ? AND "+col+" = ?", tenantID, value)
+}
+
+// UpdateUser applies updater to the user atomically; their ids cannot change.
+func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error {
+	load := func(tx *Store) (model.User, error) {
+		return getOne(ctx, tx.writer(), "update user", scanUser,
+			"SELECT "+userCols+" FROM users WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
+	}
+	store := func(tx *Store, old, u model.User) error {
+		vals, err := userValues(u)
+		if err != nil {
+			return errf("update user", err)
+		}
+		_, err = tx.execUnique(ctx, "update user",
+			"UPDATE users SET "+userSetCols+" WHERE tenant_id = ? AND id = ?", append(vals, old.TenantID, old.ID)...)
+		return err
+	}
+	return update(ctx, s, load, updater, store)
+}
+
+// DeleteUser deletes the user with their application links, sessions and refresh tokens.
+func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
+	return s.inOwnTx(ctx, func(tx *Store) error {
+		w := tx.writer()
+		n, err := w.execAffected(ctx, "DELETE FROM users WHERE tenant_id = ? AND id = ?", tenantID, id)
+		if err := mustAffect("delete user", n, err); err != nil {
+			return err
+		}
+		for _, table := range []string{"app_users", "refresh_tokens", "sessions"} {
+			if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND user_id = ?", tenantID, id); err != nil {
+				return errf("delete user: "+table, err)
+			}
+		}
+		return nil
+	})
+}

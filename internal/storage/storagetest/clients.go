@@ -1,0 +1,150 @@
+package storagetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+var clientTests = []namedTest{
+	{"RoundTrip", testClientRoundTrip},
+	{"GetMissing", testClientGetMissing},
+	{"DuplicateID", testClientDuplicateID},
+	{"ListPerApplication", testClientListPerApp},
+	{"OtherTenant", testClientOtherTenant},
+	{"Update", testClientUpdate},
+	{"UpdateRefused", testClientUpdateRefused},
+	{"Delete", testClientDelete},
+}
+
+func testClientRoundTrip(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	got, err := s.GetClient(t.Context(), e.Client.ID)
+	must(t, err, "get client")
+	wantEqual(t, "GetClient", got, e.Client)
+
+	// A public client: no secret, no lists, default lifetimes.
+	bare := model.Client{ID: model.NewID(), TenantID: e.Tenant.ID, AppID: e.App.ID, Name: "spa",
+		CreatedAt: base, UpdatedAt: base}
+	must(t, s.CreateClient(t.Context(), bare), "create bare client")
+	got, err = s.GetClient(t.Context(), bare.ID)
+	must(t, err, "get bare client")
+	wantEqual(t, "GetClient of a bare client", got, bare)
+}
+
+func testClientGetMissing(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	_, err := s.GetClient(t.Context(), model.NewID())
+	wantNotFound(t, err, "GetClient of a missing id")
+	err = s.UpdateClient(t.Context(), e.Tenant.ID, model.NewID(), func(c model.Client) (model.Client, error) {
+		return c, nil
+	})
+	wantNotFound(t, err, "UpdateClient of a missing id")
+	wantNotFound(t, s.DeleteClient(t.Context(), e.Tenant.ID, model.NewID()), "DeleteClient of a missing id")
+}
+
+func testClientDuplicateID(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	second := makeClient(e.Tenant.ID, e.App.ID)
+	second.ID = e.Client.ID
+	if err := s.CreateClient(t.Context(), second); !errors.Is(err, storage.ErrAlreadyExists) {
+		t.Errorf("CreateClient with a taken id: got %v, want ErrAlreadyExists", err)
+	}
+	got, err := s.GetClient(t.Context(), e.Client.ID)
+	must(t, err, "get client")
+	wantEqual(t, "first client after the rejected create", got, e.Client)
+}
+
+func testClientListPerApp(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	other := newApp(t, s, e.Tenant.ID)
+	empty, err := s.ListClients(t.Context(), e.Tenant.ID, other.ID)
+	must(t, err, "list clients of an application without any")
+	if len(empty) != 0 {
+		t.Errorf("ListClients of an application without any: got %v", idsOf(empty))
+	}
+	want := []model.Client{e.Client, newClient(t, s, e.Tenant.ID, e.App.ID)}
+	otherClient := newClient(t, s, e.Tenant.ID, other.ID)
+
+	list, err := s.ListClients(t.Context(), e.Tenant.ID, e.App.ID)
+	must(t, err, "list clients")
+	wantList(t, "ListClients", sortedByID(list), sortedByID(want))
+	list, err = s.ListClients(t.Context(), e.Tenant.ID, other.ID)
+	must(t, err, "list clients of the other application")
+	wantIDs(t, "ListClients of the other application", list, otherClient.ID)
+}
+
+func testClientOtherTenant(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	intruder := newTenant(t, s)
+	list, err := s.ListClients(t.Context(), intruder.ID, e.App.ID)
+	must(t, err, "list clients under another tenant")
+	if len(list) != 0 {
+		t.Errorf("ListClients under another tenant: got %v, want none", idsOf(list))
+	}
+	called := false
+	err = s.UpdateClient(t.Context(), intruder.ID, e.Client.ID, func(c model.Client) (model.Client, error) {
+		called = true
+		c.Name = "hijacked"
+		return c, nil
+	})
+	wantNotFound(t, err, "UpdateClient under another tenant")
+	if called {
+		t.Errorf("UpdateClient under another tenant showed the client to the updater")
+	}
+	wantNotFound(t, s.DeleteClient(t.Context(), intruder.ID, e.Client.ID), "DeleteClient under another tenant")
+	got, err := s.GetClient(t.Context(), e.Client.ID)
+	must(t, err, "get client")
+	wantEqual(t, "client after another tenant's update and delete", got, e.Client)
+}
+
+func testClientUpdate(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	want := e.Client
+	want.Name = "renamed"
+	want.SecretHash = randomBytes(32)
+	want.RedirectURIs = nil
+	want.ResourceIDs = []string{model.NewID()}
+	want.DefaultCustomClaims = []string{"tier"}
+	want.AccessTokenTTL = 0
+	want.UpdatedAt = at(time.Hour)
+	var seen model.Client
+	err := s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(cur model.Client) (model.Client, error) {
+		seen = cur
+		return want, nil
+	})
+	must(t, err, "update client")
+	wantEqual(t, "client seen by the updater", seen, e.Client)
+	got, err := s.GetClient(t.Context(), e.Client.ID)
+	must(t, err, "get client")
+	wantEqual(t, "client after update", got, want)
+}
+
+func testClientUpdateRefused(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	err := s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(cur model.Client) (model.Client, error) {
+		cur.SecretHash = nil
+		return cur, errRefused
+	})
+	if !errors.Is(err, errRefused) {
+		t.Errorf("UpdateClient with a failing updater: got %v, want the updater's error", err)
+	}
+	got, err := s.GetClient(t.Context(), e.Client.ID)
+	must(t, err, "get client")
+	wantEqual(t, "client after a refused update", got, e.Client)
+}
+
+func testClientDelete(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	kept := newClient(t, s, e.Tenant.ID, e.App.ID)
+	must(t, s.DeleteClient(t.Context(), e.Tenant.ID, e.Client.ID), "delete client")
+	_, err := s.GetClient(t.Context(), e.Client.ID)
+	wantNotFound(t, err, "GetClient after delete")
+	wantNotFound(t, s.DeleteClient(t.Context(), e.Tenant.ID, e.Client.ID), "second DeleteClient")
+	list, err := s.ListClients(t.Context(), e.Tenant.ID, e.App.ID)
+	must(t, err, "list clients")
+	wantIDs(t, "ListClients after delete", list, kept.ID)
+}

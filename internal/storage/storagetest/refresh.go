@@ -1,0 +1,188 @@
+package storagetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+var refreshTests = []namedTest{
+	{"RoundTrip", testRefreshRoundTrip},
+	{"GetMissing", testRefreshGetMissing},
+	{"OtherTenant", testRefreshOtherTenant},
+	{"Rotate", testRefreshRotate},
+	{"UpdateRefused", testRefreshUpdateRefused},
+	{"RevokeFamily", testRefreshRevokeFamily},
+	{"RevokeSession", testRefreshRevokeSession},
+}
+
+func testRefreshRoundTrip(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	want := newRefresh(t, s, makeRefresh(e, sess.ID))
+	got, err := s.GetRefreshTokenByHash(t.Context(), want.TokenHash)
+	must(t, err, "get refresh token")
+	wantEqual(t, "GetRefreshTokenByHash", got, want)
+
+	spent := makeRefresh(e, sess.ID)
+	spent.Resource = ""
+	spent.RotatedAt = ptr(at(time.Hour))
+	spent.ReplacedBy = model.NewID()
+	spent.RevokedAt = ptr(at(2 * time.Hour))
+	newRefresh(t, s, spent)
+	got, err = s.GetRefreshTokenByHash(t.Context(), spent.TokenHash)
+	must(t, err, "get rotated refresh token")
+	wantEqual(t, "GetRefreshTokenByHash of a rotated, revoked token", got, spent)
+}
+
+func testRefreshGetMissing(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	newRefresh(t, s, makeRefresh(e, sess.ID))
+	_, err := s.GetRefreshTokenByHash(t.Context(), randomBytes(32))
+	wantNotFound(t, err, "GetRefreshTokenByHash of an unknown hash")
+	err = s.UpdateRefreshToken(t.Context(), e.Tenant.ID, model.NewID(), func(rt model.RefreshToken) (model.RefreshToken, error) {
+		return rt, nil
+	})
+	wantNotFound(t, err, "UpdateRefreshToken of a missing id")
+}
+
+func testRefreshOtherTenant(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
+	intruder := newTenant(t, s)
+	err := s.UpdateRefreshToken(t.Context(), intruder.ID, rt.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
+		cur.RevokedAt = ptr(base)
+		return cur, nil
+	})
+	wantNotFound(t, err, "UpdateRefreshToken under another tenant")
+	for _, c := range []struct{ family, session string }{{rt.FamilyID, ""}, {"", rt.SessionID}} {
+		n, err := s.RevokeRefreshTokens(t.Context(), intruder.ID, c.family, c.session, base)
+		must(t, err, "revoke refresh tokens under another tenant")
+		if n != 0 {
+			t.Errorf("RevokeRefreshTokens under another tenant revoked %d, want 0", n)
+		}
+	}
+	got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
+	must(t, err, "get refresh token")
+	wantEqual(t, "refresh token after another tenant's update and revoke", got, rt)
+}
+
+func testRefreshRotate(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	orig := newRefresh(t, s, makeRefresh(e, sess.ID))
+	next := makeRefresh(e, sess.ID)
+	next.FamilyID = orig.FamilyID
+	next.CreatedAt = at(time.Hour)
+	newRefresh(t, s, next)
+	var seen model.RefreshToken
+	err := s.UpdateRefreshToken(t.Context(), e.Tenant.ID, orig.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
+		seen = cur
+		cur.RotatedAt = ptr(at(time.Hour))
+		cur.ReplacedBy = next.ID
+		return cur, nil
+	})
+	must(t, err, "rotate refresh token")
+	wantEqual(t, "refresh token seen by the updater", seen, orig)
+	want := orig
+	want.RotatedAt = ptr(at(time.Hour))
+	want.ReplacedBy = next.ID
+	got, err := s.GetRefreshTokenByHash(t.Context(), orig.TokenHash)
+	must(t, err, "get rotated refresh token")
+	wantEqual(t, "refresh token after rotation", got, want)
+	got, err = s.GetRefreshTokenByHash(t.Context(), next.TokenHash)
+	must(t, err, "get successor")
+	wantEqual(t, "successor", got, next)
+}
+
+func testRefreshUpdateRefused(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	orig := newRefresh(t, s, makeRefresh(e, sess.ID))
+	err := s.UpdateRefreshToken(t.Context(), e.Tenant.ID, orig.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
+		cur.RevokedAt = ptr(base)
+		return cur, errRefused
+	})
+	if !errors.Is(err, errRefused) {
+		t.Errorf("UpdateRefreshToken with a failing updater: got %v, want the updater's error", err)
+	}
+	got, err := s.GetRefreshTokenByHash(t.Context(), orig.TokenHash)
+	must(t, err, "get refresh token")
+	wantEqual(t, "refresh token after a refused update", got, orig)
+}
+
+// revokeCase makes tokens for a revocation test: three in scope, one of them already
+// revoked, and one out of scope. inScope changes a token so that it is in scope.
+func revokeCase(t *testing.T, s storage.Store, e env, inScope func(*model.RefreshToken)) (live, revoked []model.RefreshToken, outside model.RefreshToken) {
+	t.Helper()
+	sess := newSession(t, s, makeSession(e))
+	for i := range 3 {
+		rt := makeRefresh(e, sess.ID)
+		inScope(&rt)
+		if i == 0 {
+			rt.RevokedAt = ptr(at(-time.Hour))
+			revoked = append(revoked, newRefresh(t, s, rt))
+			continue
+		}
+		live = append(live, newRefresh(t, s, rt))
+	}
+	other := newSession(t, s, makeSession(e))
+	outside = newRefresh(t, s, makeRefresh(e, other.ID))
+	return live, revoked, outside
+}
+
+func checkRevoked(t *testing.T, s storage.Store, what string, n int64, now time.Time, live, revoked []model.RefreshToken, outside model.RefreshToken) {
+	t.Helper()
+	if n != int64(len(live)) {
+		t.Errorf("%s revoked %d tokens, want %d", what, n, len(live))
+	}
+	for _, rt := range live {
+		want := rt
+		want.RevokedAt = ptr(now)
+		got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
+		must(t, err, "get refresh token")
+		wantEqual(t, what+": live token", got, want)
+	}
+	for _, rt := range append(revoked, outside) {
+		got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
+		must(t, err, "get refresh token")
+		wantEqual(t, what+": already revoked or unrelated token", got, rt)
+	}
+}
+
+func testRefreshRevokeFamily(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	family := model.NewID()
+	live, revoked, outside := revokeCase(t, s, e, func(rt *model.RefreshToken) { rt.FamilyID = family })
+	now := at(time.Minute)
+	n, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, "", now)
+	must(t, err, "revoke family")
+	checkRevoked(t, s, "RevokeRefreshTokens by family", n, now, live, revoked, outside)
+
+	n, err = s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, "", at(time.Hour))
+	must(t, err, "revoke family again")
+	if n != 0 {
+		t.Errorf("second RevokeRefreshTokens by family revoked %d, want 0", n)
+	}
+}
+
+func testRefreshRevokeSession(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	live, revoked, outside := revokeCase(t, s, e, func(rt *model.RefreshToken) { rt.SessionID = sess.ID })
+	now := at(time.Minute)
+	n, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, "", sess.ID, now)
+	must(t, err, "revoke session's tokens")
+	checkRevoked(t, s, "RevokeRefreshTokens by session", n, now, live, revoked, outside)
+
+	n, err = s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, "", sess.ID, at(time.Hour))
+	must(t, err, "revoke session's tokens again")
+	if n != 0 {
+		t.Errorf("second RevokeRefreshTokens by session revoked %d, want 0", n)
+	}
+}

@@ -1,0 +1,146 @@
+package storagetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+var sessionTests = []namedTest{
+	{"RoundTrip", testSessionRoundTrip},
+	{"GetMissing", testSessionGetMissing},
+	{"OtherTenant", testSessionOtherTenant},
+	{"ListNewestFirst", testSessionListNewestFirst},
+	{"UpdateAppendsFactors", testSessionUpdate},
+	{"UpdateRefused", testSessionUpdateRefused},
+}
+
+func testSessionRoundTrip(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	want := newSession(t, s, makeSession(e))
+	got, err := s.GetSession(t.Context(), e.Tenant.ID, want.ID)
+	must(t, err, "get session")
+	wantEqual(t, "GetSession", got, want)
+
+	revoked := makeSession(e)
+	revoked.Factors = revoked.Factors[:1]
+	revoked.ClientAttributes = model.ClientAttributes{}
+	revoked.RevokedAt = ptr(at(time.Hour))
+	newSession(t, s, revoked)
+	got, err = s.GetSession(t.Context(), e.Tenant.ID, revoked.ID)
+	must(t, err, "get revoked session")
+	wantEqual(t, "GetSession of a revoked session", got, revoked)
+}
+
+func testSessionGetMissing(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	newSession(t, s, makeSession(e))
+	_, err := s.GetSession(t.Context(), e.Tenant.ID, model.NewID())
+	wantNotFound(t, err, "GetSession of a missing id")
+	err = s.UpdateSession(t.Context(), e.Tenant.ID, model.NewID(), func(sess model.Session) (model.Session, error) {
+		return sess, nil
+	})
+	wantNotFound(t, err, "UpdateSession of a missing id")
+}
+
+func testSessionOtherTenant(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	intruder := newTenant(t, s)
+	_, err := s.GetSession(t.Context(), intruder.ID, sess.ID)
+	wantNotFound(t, err, "GetSession under another tenant")
+	list, err := s.ListSessions(t.Context(), intruder.ID, e.User.ID)
+	must(t, err, "list sessions under another tenant")
+	if len(list) != 0 {
+		t.Errorf("ListSessions under another tenant: got %v, want none", idsOf(list))
+	}
+	err = s.UpdateSession(t.Context(), intruder.ID, sess.ID, func(cur model.Session) (model.Session, error) {
+		cur.RevokedAt = ptr(base)
+		return cur, nil
+	})
+	wantNotFound(t, err, "UpdateSession under another tenant")
+	got, err := s.GetSession(t.Context(), e.Tenant.ID, sess.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after another tenant's update", got, sess)
+}
+
+func testSessionListNewestFirst(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	list, err := s.ListSessions(t.Context(), e.Tenant.ID, e.User.ID)
+	must(t, err, "list sessions of a user without any")
+	if len(list) != 0 {
+		t.Errorf("ListSessions of a user without any: got %v", idsOf(list))
+	}
+	// Created out of order; the ended ones are listed too.
+	byAge := map[time.Duration]model.Session{}
+	for _, off := range []time.Duration{2 * time.Hour, 0, 3 * time.Hour, time.Hour} {
+		sess := makeSession(e)
+		sess.CreatedAt = at(off)
+		sess.ExpiresAt = at(off + oneDay)
+		switch off {
+		case 0:
+			sess.ExpiresAt = at(time.Minute) // expired long ago by the time of the others
+		case time.Hour:
+			sess.RevokedAt = ptr(at(90 * time.Minute))
+		}
+		byAge[off] = newSession(t, s, sess)
+	}
+	neighbour := e
+	neighbour.User = newUser(t, s, e.Tenant.ID)
+	newSession(t, s, makeSession(neighbour))
+
+	want := []model.Session{byAge[3*time.Hour], byAge[2*time.Hour], byAge[time.Hour], byAge[0]}
+	list, err = s.ListSessions(t.Context(), e.Tenant.ID, e.User.ID)
+	must(t, err, "list sessions")
+	wantList(t, "ListSessions", list, want)
+}
+
+func testSessionUpdate(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	orig := newSession(t, s, makeSession(e))
+	var seen model.Session
+	err := s.UpdateSession(t.Context(), e.Tenant.ID, orig.ID, func(cur model.Session) (model.Session, error) {
+		seen = cur
+		cur.Factors = append(cur.Factors, model.Factor{Method: model.AMRWebAuthn, At: at(5 * time.Minute)})
+		cur.LastSeenAt = at(5 * time.Minute)
+		cur.ClientAttributes.IPAddress = "198.51.100.2"
+		return cur, nil
+	})
+	must(t, err, "update session")
+	wantEqual(t, "session seen by the updater", seen, orig)
+	want := orig
+	want.Factors = append(append([]model.Factor(nil), orig.Factors...), model.Factor{Method: model.AMRWebAuthn, At: at(5 * time.Minute)})
+	want.LastSeenAt = at(5 * time.Minute)
+	want.ClientAttributes.IPAddress = "198.51.100.2"
+	got, err := s.GetSession(t.Context(), e.Tenant.ID, orig.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after adding a factor", got, want)
+
+	err = s.UpdateSession(t.Context(), e.Tenant.ID, orig.ID, func(cur model.Session) (model.Session, error) {
+		cur.RevokedAt = ptr(at(10 * time.Minute))
+		return cur, nil
+	})
+	must(t, err, "revoke session")
+	want.RevokedAt = ptr(at(10 * time.Minute))
+	got, err = s.GetSession(t.Context(), e.Tenant.ID, orig.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after revocation", got, want)
+}
+
+func testSessionUpdateRefused(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	orig := newSession(t, s, makeSession(e))
+	err := s.UpdateSession(t.Context(), e.Tenant.ID, orig.ID, func(cur model.Session) (model.Session, error) {
+		cur.RevokedAt = ptr(base)
+		return cur, errRefused
+	})
+	if !errors.Is(err, errRefused) {
+		t.Errorf("UpdateSession with a failing updater: got %v, want the updater's error", err)
+	}
+	got, err := s.GetSession(t.Context(), e.Tenant.ID, orig.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after a refused update", got, orig)
+}

@@ -1,0 +1,8 @@
+// Package tenancy owns a tenant's configuration: the tenant itself and its first-run bootstrap,
+// applications and their login preferences, clients and their secrets, and resources.
+//
+// Every administrative method takes a model.Caller and reads or writes only the caller's
+// tenant: an id of another tenant is simply not found. Client secrets are generated here, shown
+// once, and stored only as keyed hashes; AuthenticateClient checks a presented secret against
+// that hash in constant time. Validation lists every problem of a request at once.
+package tenancy

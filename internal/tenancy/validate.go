@@ -1,0 +1,177 @@
+package tenancy
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// Limits on free text and lists, generous for real use and small enough to keep records small.
+const (
+	maxNameLen        = 200
+	maxDescriptionLen = 2000
+	maxURILen         = 2048
+	maxURIs           = 100
+	maxResources      = 100
+)
+
+// Lifetime bounds in seconds, as Mosaic documents them for clients and resources.
+const (
+	minAccessTTL  = 60
+	maxAccessTTL  = 86400
+	minRefreshTTL = 300
+	maxRefreshTTL = 31536000
+	minSessionTTL = 60
+	maxSessionTTL = 31536000
+)
+
+// requestableClaims are the claim names Mosaic accepts in a client's default_custom_claims.
+var requestableClaims = setOf(
+	"tid", "fname", "lname", "mname", "email", "email_verified", "phone_number",
+	"phone_number_verified", "groups", "new_user", "birthday", "language", "city", "address",
+	"country", "street_address", "address_type", "webauthn", "roles", "ts_roles", "role_values",
+	"ts_permissions", "permissions", "approval_data", "custom_group_data", "username",
+	"secondary_phone_numbers", "secondary_emails", "picture", "created_at", "last_auth",
+	"auth_time", "external_account_id", "external_user_id", "app_name", "custom_data",
+	"custom_app_data", "ai_actor",
+)
+
+// IsRequestableClaim reports whether name is a claim that can be requested for an ID token or
+// set as one of a client's default custom claims.
+func IsRequestableClaim(name string) bool { return requestableClaims[name] }
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// problems collects validation messages so that a request learns of all of them at once.
+type problems []string
+
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// text checks a free-text field: trimmed length within max, no control characters, and
+// present when required. It returns the trimmed value.
+func (p *problems) text(field, v string, max int, required bool) string {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "" && required:
+		p.addf("%s is required", field)
+	case len(v) > max:
+		p.addf("%s must be at most %d characters", field, max)
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+		p.addf("%s must not contain control characters", field)
+	}
+	return v
+}
+
+// description checks a description: like text, but line breaks are allowed.
+func (p *problems) description(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > maxDescriptionLen {
+		p.addf("description must be at most %d characters", maxDescriptionLen)
+	}
+	return v
+}
+
+// ttl checks a lifetime in seconds; zero means "the default" and is always allowed.
+func (p *problems) ttl(field string, v, lo, hi int) {
+	if v != 0 && (v < lo || v > hi) {
+		p.addf("%s must be between %d and %d seconds", field, lo, hi)
+	}
+}
+
+// redirectURIs checks that every URI is an absolute http or https URL without a fragment
+// (RFC 6749 section 3.1.2), and returns them trimmed and without duplicates.
+func (p *problems) redirectURIs(field string, uris []string) []string {
+	if len(uris) > maxURIs {
+		p.addf("%s must hold at most %d URIs", field, maxURIs)
+		return nil
+	}
+	out := make([]string, 0, len(uris))
+	seen := map[string]bool{}
+	for _, raw := range uris {
+		u := strings.TrimSpace(raw)
+		if msg := redirectURIProblem(u); msg != "" {
+			p.addf("%s: %q %s", field, raw, msg)
+			continue
+		}
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func redirectURIProblem(u string) string {
+	if len(u) > maxURILen {
+		return fmt.Sprintf("is longer than %d characters", maxURILen)
+	}
+	parsed, err := url.Parse(u)
+	switch {
+	case err != nil || !parsed.IsAbs():
+		return "is not an absolute URL"
+	case parsed.Scheme != "http" && parsed.Scheme != "https":
+		return "must use http or https"
+	case parsed.Host == "":
+		return "has no host"
+	case parsed.Fragment != "" || strings.Contains(u, "#"):
+		return "must not have a fragment"
+	}
+	return ""
+}
+
+// resourceURI checks a resource indicator: an absolute URI without a fragment (RFC 8707
+// section 2).
+func (p *problems) resourceURI(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		p.addf("uri is required")
+		return v
+	}
+	parsed, err := url.Parse(v)
+	switch {
+	case len(v) > maxURILen:
+		p.addf("uri must be at most %d characters", maxURILen)
+	case err != nil || !parsed.IsAbs():
+		p.addf("uri must be an absolute URI")
+	case strings.Contains(v, "#"):
+		p.addf("uri must not have a fragment")
+	}
+	return v
+}
+
+// claims checks claim names against the requestable claims and drops duplicates.
+func (p *problems) claims(field string, names []string) []string {
+	out := make([]string, 0, len(names))
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !requestableClaims[n] {
+			p.addf("%s: %q is not a requestable claim", field, n)
+			continue
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// dedupe returns ids without duplicates, in their first order.
+func dedupe(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
