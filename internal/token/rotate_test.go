@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,5 +313,61 @@ func TestSealedKeyBoundToRecord(t *testing.T) {
 	}
 	if _, err := e.manager().Sign(e.ctx, tidB, e.claims(time.Minute)); err == nil {
 		t.Error("signed with a sealed key moved from another record")
+	}
+}
+
+// TestConcurrentUse signs and verifies from many goroutines on two nodes while one of them
+// rotates; every token must verify on both nodes. Run with -race to check the cache.
+func TestConcurrentUse(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	a, b := e.manager(), e.manager()
+	tid := e.tenant(model.AlgES256)
+	if err := a.EnsureKeys(e.ctx, tid); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 64)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			signer, verifier := a, b
+			if i%2 == 1 {
+				signer, verifier = b, a
+			}
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				raw, err := signer.Sign(e.ctx, tid, e.claims(time.Hour))
+				if err == nil {
+					err = verifier.Verify(e.ctx, raw, nil)
+				}
+				if err == nil {
+					_, err = verifier.JWKS(e.ctx)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 3 {
+		if err := a.Rotate(e.ctx, tid); err != nil {
+			t.Error(err)
+		}
+		// Node B reloads for an unknown kid at most once a second; let a second pass, as it
+		// would between real rotations.
+		e.clock.Advance(2 * time.Second)
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

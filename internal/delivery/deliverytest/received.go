@@ -24,8 +24,8 @@ type ReceivedMessage struct {
 	From    string // decoded header values
 	To      string
 	Subject string
-	Text    string // the decoded text/plain part
-	HTML    string // the decoded text/html part
+	Text    string // the decoded text/plain part, with LF line endings
+	HTML    string // the decoded text/html part, with LF line endings
 }
 
 // parse fills the header and body fields of r from r.Raw.
@@ -77,11 +77,12 @@ func (r *ReceivedMessage) parseBody(contentType, encoding string, body io.Reader
 	if err != nil {
 		return fmt.Errorf("decode %s part: %w", mediaType, err)
 	}
+	text := strings.ReplaceAll(string(content), "\r\n", "\n")
 	switch mediaType {
 	case "text/plain":
-		r.Text = string(content)
+		r.Text = text
 	case "text/html":
-		r.HTML = string(content)
+		r.HTML = text
 	}
 	return nil
 }

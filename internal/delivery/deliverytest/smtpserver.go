@@ -43,6 +43,7 @@ type SMTPServer struct {
 
 	mu       sync.Mutex
 	server   *gosmtp.Server // nil while stopped
+	listener net.Listener
 	messages []ReceivedMessage
 	failNext int
 	rejected map[string]bool
@@ -107,7 +108,7 @@ func (s *SMTPServer) serve(ln net.Listener) {
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.mu.Lock()
-	s.server = srv
+	s.server, s.listener = srv, ln
 	s.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
 }
@@ -115,12 +116,15 @@ func (s *SMTPServer) serve(ln net.Listener) {
 // Stop closes the listener and every open connection. Stopping a stopped server does nothing.
 func (s *SMTPServer) Stop() {
 	s.mu.Lock()
-	srv := s.server
-	s.server = nil
+	srv, ln := s.server, s.listener
+	s.server, s.listener = nil, nil
 	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
+	if srv == nil {
+		return
 	}
+	// Close the listener ourselves too: Serve may not have registered it with the server yet.
+	_ = ln.Close()
+	_ = srv.Close()
 }
 
 // Restart starts a stopped server again on the same address, keeping what it received.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -13,7 +14,7 @@ import (
 // classify wraps a send error, marking it permanent when the server refused the message itself
 // with a 5xx reply, or when the message could not be written at all.
 func classify(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	if ctxErr(ctx) != nil {
 		return transient(ctx, err)
 	}
 	var se *gomail.SendError
@@ -37,8 +38,20 @@ func permanent(se *gomail.SendError) bool {
 
 // transient wraps err, naming the context's error first when it ended the send.
 func transient(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("smtp send: %w: %w", ctx.Err(), err)
+	if cerr := ctxErr(ctx); cerr != nil {
+		return fmt.Errorf("smtp send: %w: %w", cerr, err)
 	}
 	return fmt.Errorf("smtp send: %w", err)
+}
+
+// ctxErr is ctx.Err(), except that a deadline already past counts even before the context's
+// timer has fired: the connection deadline, set to the same instant, may well expire first.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

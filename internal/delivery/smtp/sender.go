@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"slices"
 	"strconv"
 	"time"
 
@@ -103,7 +104,9 @@ func (s *Sender) Send(ctx context.Context, m model.OutboxMessage) error {
 		}
 		return c, nil
 	}
-	client, err := gomail.NewClient(s.cfg.Host, append(s.options, gomail.WithDialContextFunc(dial))...)
+	// A fresh slice: appending to s.options would share its array between concurrent sends.
+	opts := slices.Concat(s.options, []gomail.Option{gomail.WithDialContextFunc(dial)})
+	client, err := gomail.NewClient(s.cfg.Host, opts...)
 	if err != nil {
 		return fmt.Errorf("smtp send: %w", err)
 	}

@@ -5,44 +5,32 @@ import (
 	"time"
 )
 
-// How long GarbageCollect keeps records after they stop being usable. An expired or spent code
-// is kept an hour so that redeeming it still says "expired" rather than "unknown code"; a
-// revoked session a day, so that an administrator can still see why it ended; a delivered
-// message a week, for the development outbox and for support.
-const (
-	codeGrace     = time.Hour
-	sessionGrace  = 24 * time.Hour
-	deliveredKeep = 7 * 24 * time.Hour
-)
-
-// GarbageCollect deletes, in one transaction: codes expired or spent more than codeGrace ago;
-// sessions expired, or revoked more than sessionGrace ago, with their refresh tokens; expired
-// refresh tokens; lockouts that have ended; and messages delivered more than deliveredKeep
-// ago. It returns how many rows it removed.
+// GarbageCollect deletes, in one transaction, what stopped being usable before now: codes
+// expired or spent; sessions expired or revoked, with their refresh tokens; expired refresh
+// tokens (revoked or rotated ones of a live session stay until they expire, so that their
+// reuse is still recognised); lockouts that have ended; and delivered messages. It returns how
+// many rows it removed, refresh tokens included.
 func (s *Store) GarbageCollect(ctx context.Context, now time.Time) (int64, error) {
-	codeCut := millis(now.Add(-codeGrace))
-	sessionCut := millis(now.Add(-sessionGrace))
-	nowMS := millis(now)
+	cut := millis(now)
 	const endedSessions = "(expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?))"
 	steps := []struct {
 		query string
-		args  []any
+		args  int // how many times the cut-off time is passed
 	}{
-		{"DELETE FROM codes WHERE expires_at < ? OR (consumed_at IS NOT NULL AND consumed_at < ?)",
-			[]any{codeCut, codeCut}},
-		{"DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE " + endedSessions + ")",
-			[]any{nowMS, sessionCut}},
-		{"DELETE FROM sessions WHERE " + endedSessions, []any{nowMS, sessionCut}},
-		{"DELETE FROM refresh_tokens WHERE expires_at < ?", []any{nowMS}},
-		{"DELETE FROM lockouts WHERE locked_until < ?", []any{nowMS}},
-		{"DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", []any{millis(now.Add(-deliveredKeep))}},
+		{"DELETE FROM codes WHERE expires_at < ? OR (consumed_at IS NOT NULL AND consumed_at < ?)", 2},
+		{"DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE " + endedSessions + ")", 2},
+		{"DELETE FROM sessions WHERE " + endedSessions, 2},
+		{"DELETE FROM refresh_tokens WHERE expires_at < ?", 1},
+		{"DELETE FROM lockouts WHERE locked_until < ?", 1},
+		{"DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", 1},
 	}
 	var total int64
 	err := s.inOwnTx(ctx, func(tx *Store) error {
 		total = 0 // the transaction may run again
 		w := tx.writer()
 		for _, st := range steps {
-			n, err := w.execAffected(ctx, st.query, st.args...)
+			args := []any{cut, cut}[:st.args]
+			n, err := w.execAffected(ctx, st.query, args...)
 			if err != nil {
 				return errf("garbage collect", err)
 			}

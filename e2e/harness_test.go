@@ -1,0 +1,211 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/delivery"
+	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
+	"github.com/latchkey/latchkey/internal/tenancy"
+	"github.com/latchkey/latchkey/internal/token"
+)
+
+// clock is a settable time source shared by every service of a test server.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// env is one running Latchkey with a bootstrapped tenant.
+type env struct {
+	t       *testing.T
+	url     string
+	store   *sqlstore.Store
+	tokens  *token.Manager
+	tenancy *tenancy.Service
+	mail    *deliverytest.Recorder
+	clock   *clock
+	boot    tenancy.Bootstrap
+	api     *httpapi.Server
+}
+
+type envOptions struct {
+	postgres bool
+}
+
+// backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
+func backends(t *testing.T, f func(t *testing.T, o envOptions)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, envOptions{}) })
+	t.Run("postgres", func(t *testing.T) { f(t, envOptions{postgres: true}) })
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	store := sqlstore.NewTestStore(t, o.postgres)
+	keys, err := secret.NewKeys(secret.NewMasterKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+	hs := httptest.NewUnstartedServer(nil)
+	base := "http://" + hs.Listener.Addr().String()
+	tokens, err := token.NewManager(store, keys, token.Options{Issuer: base, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now})
+	dir := directory.New(store, directory.Options{Now: clk.Now})
+	rec := deliverytest.NewRecorder()
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec},
+		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
+	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify})
+	api := httpapi.New(httpapi.Config{
+		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Ready: store.Ping,
+		Logger: log, PublicURL: base,
+	})
+	hs.Config.Handler = api.Handler()
+	hs.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = worker.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; hs.Close() })
+
+	boot, err := ten.Bootstrap(context.Background(), "default", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, url: base, store: store, tokens: tokens, tenancy: ten, mail: rec, clock: clk, boot: boot, api: api}
+}
+
+// response is a decoded HTTP response.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object (status %d): %s", r.Status, r.Body)
+	}
+	return m
+}
+
+// do sends a request with an optional bearer token and JSON body (a []byte body is sent as is).
+func (e *env) do(method, path, bearer string, body any) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	return e.send(req)
+}
+
+func (e *env) send(req *http.Request) response {
+	e.t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := response{Status: res.StatusCode, Header: res.Header, Body: data}
+	checkAgainstOpenAPI(e.t, e.api, req, out)
+	return out
+}
+
+// form posts a form to path, with optional basic credentials.
+func (e *env) form(path string, values url.Values, basicID, basicSecret string) response {
+	e.t.Helper()
+	req, err := http.NewRequest("POST", e.url+path, strings.NewReader(values.Encode()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if basicID != "" {
+		req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
+	}
+	return e.send(req)
+}
+
+// clientToken gets a client access token by client credentials.
+func (e *env) clientToken(id, sec string) string {
+	e.t.Helper()
+	res := e.form("/oidc/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {sec}}, "", "")
+	if res.Status != 200 {
+		e.t.Fatalf("client credentials: %d %s", res.Status, res.Body)
+	}
+	return res.JSON(e.t)["access_token"].(string)
+}
+
+func (e *env) appToken() string   { return e.clientToken(e.boot.ClientID, e.boot.ClientSecret) }
+func (e *env) adminToken() string { return e.clientToken(e.boot.AdminClientID, e.boot.AdminClientSecret) }
+
+// wantStatus fails the test unless res has the status and, when code is set, that error code.
+func wantStatus(t *testing.T, res response, status int, code string) {
+	t.Helper()
+	if res.Status != status {
+		t.Fatalf("status %d, want %d: %s", res.Status, status, res.Body)
+	}
+	if code != "" {
+		got := res.JSON(t)["error_code"]
+		if got == nil {
+			got = res.JSON(t)["error"]
+		}
+		if got != code {
+			t.Fatalf("error code %v, want %s: %s", got, code, res.Body)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package archtest
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/latchkey/latchkey"
+
+// pkg is the part of `go list -json` output the rules need.
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Imports    []string
+}
+
+func listPackages(t *testing.T) map[string]pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		pkgs[p.ImportPath] = p
+	}
+	return pkgs
+}
+
+// forbidden lists, for each domain package, what it must never depend on, directly or not:
+// HTTP, database drivers, and the packages above it.
+var domain = []string{
+	"internal/model", "internal/storage", "internal/fault", "internal/secret", "internal/auth",
+	"internal/tenancy", "internal/directory", "internal/delivery", "internal/token",
+}
+
+var neverInDomain = []string{
+	"net/http", "database/sql", "modernc.org/sqlite", "github.com/jackc/pgx",
+	module + "/internal/storage/sqlstore", module + "/internal/httpapi", module + "/internal/config",
+}
+
+func TestDomainPackagesStayFreeOfHTTPAndDrivers(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, rel := range domain {
+		p, ok := pkgs[module+"/"+rel]
+		if !ok {
+			t.Errorf("package %s is missing; update the rule list", rel)
+			continue
+		}
+		for _, dep := range p.Deps {
+			for _, bad := range neverInDomain {
+				if dep == bad || strings.HasPrefix(dep, bad+"/") {
+					t.Errorf("%s depends on %s", rel, dep)
+				}
+			}
+		}
+	}
+}
+
+// The leaves import nothing of Latchkey but each other as drawn: model imports nothing,
+// storage only model, fault nothing.
+func TestLeavesImportOnlyWhatTheyMay(t *testing.T) {
+	allowed := map[string][]string{
+		"internal/model":   nil,
+		"internal/fault":   nil,
+		"internal/storage": {"internal/model"},
+		"internal/secret":  nil,
+	}
+	pkgs := listPackages(t)
+	for rel, ok := range allowed {
+		for _, imp := range pkgs[module+"/"+rel].Imports {
+			if !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			if !containsRel(ok, strings.TrimPrefix(imp, module+"/")) {
+				t.Errorf("%s imports %s", rel, imp)
+			}
+		}
+	}
+}
+
+// Only the command may import configuration.
+func TestOnlyTheCommandReadsConfiguration(t *testing.T) {
+	for path, p := range listPackages(t) {
+		if strings.HasPrefix(path, module+"/cmd/") || path == module+"/internal/config" {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if imp == module+"/internal/config" {
+				t.Errorf("%s imports internal/config; pass options instead", path)
+			}
+		}
+	}
+}
+
+func containsRel(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
