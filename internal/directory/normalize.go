@@ -91,7 +91,9 @@ func NormalizePhone(s string) (string, error) {
 		return "", errors.New(format)
 	}
 	num, err := phonenumbers.Parse(s, "")
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+	// A number dialable only from inside its own area (IS_POSSIBLE_LOCAL_ONLY) cannot receive
+	// an SMS from abroad, so it is refused with the impossible ones.
+	if err != nil || phonenumbers.IsPossibleNumberWithReason(num) != phonenumbers.IS_POSSIBLE {
 		return "", errors.New("phone number is not a possible number for its country code")
 	}
 	out := phonenumbers.Format(num, phonenumbers.E164)

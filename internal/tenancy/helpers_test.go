@@ -42,9 +42,16 @@ type fixture struct {
 	keyring *countingKeyring
 }
 
-// newFixture returns a Service over a fresh store, with a clock that moves forward a
+// newFixture returns a Service over a fresh SQLite store, with a clock that moves forward a
 // millisecond at each reading so that creation order is unambiguous.
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureOn(t, false)
+}
+
+// newFixtureOn is newFixture on PostgreSQL when postgres is set (skipped when no server is
+// configured).
+func newFixtureOn(t *testing.T, postgres bool) *fixture {
 	t.Helper()
 	keys, err := secret.NewKeys(secret.NewMasterKey())
 	if err != nil {
@@ -53,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	var tick atomic.Int64
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return start.Add(time.Duration(tick.Add(1)) * time.Millisecond) }
-	store := sqlstore.NewTestStore(t, false)
+	store := sqlstore.NewTestStore(t, postgres)
 	kr := &countingKeyring{calls: map[string]int{}}
 	return &fixture{svc: New(store, keys, kr, Options{Now: now}), store: store, keys: keys, keyring: kr}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 )
 
 const testIssuer = "https://auth.example.test"
@@ -141,6 +142,11 @@ func forEachStore(t *testing.T, test func(t *testing.T, e *env)) {
 	}
 }
 
+// backends are the stores the lifecycle tests run against: the in-memory one pins down what
+// the Manager expects of a store, the SQL ones are what deployments use. PostgreSQL tests skip
+// unless LATCHKEY_TEST_POSTGRES_DSN is set.
 var backends = map[string]func(t *testing.T) testStore{
-	"memory": func(*testing.T) testStore { return newMemStore() },
+	"memory":     func(*testing.T) testStore { return newMemStore() },
+	"sqlite":     func(t *testing.T) testStore { return sqlstore.NewTestStore(t, false) },
+	"postgresql": func(t *testing.T) testStore { return sqlstore.NewTestStore(t, true) },
 }

@@ -326,7 +326,6 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	errs := make(chan error, 64)
-	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Add(1)
@@ -336,12 +335,7 @@ func TestConcurrentUse(t *testing.T) {
 			if i%2 == 1 {
 				signer, verifier = b, a
 			}
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
+			for range 50 {
 				raw, err := signer.Sign(e.ctx, tid, e.claims(time.Hour))
 				if err == nil {
 					err = verifier.Verify(e.ctx, raw, nil)
@@ -364,7 +358,6 @@ func TestConcurrentUse(t *testing.T) {
 		// would between real rotations.
 		e.clock.Advance(2 * time.Second)
 	}
-	close(done)
 	wg.Wait()
 	close(errs)
 	for err := range errs {

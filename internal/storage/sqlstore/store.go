@@ -121,7 +121,9 @@ func (s *Store) writer() conn {
 	return conn{q: s.w, d: s.d, st: s.stats}
 }
 
-// InTx runs fn with a store bound to one transaction; nested calls reuse it.
+// InTx runs fn with a store bound to one transaction; nested calls reuse it. fn must write
+// through the store it is given only: on SQLite the transaction holds the one writer
+// connection, so a write through the outer store would wait for fn forever.
 func (s *Store) InTx(ctx context.Context, fn func(tx storage.Store) error) error {
 	if s.tx != nil {
 		return fn(s)

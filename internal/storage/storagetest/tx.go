@@ -15,6 +15,7 @@ var txTests = []namedTest{
 	{"NestedJoins", testTxNestedJoins},
 	{"NestedErrorRollsBackAll", testTxNestedError},
 	{"ReadsSeeWrites", testTxReadsSeeWrites},
+	{"DuplicateKeepsTransaction", testTxDuplicateKeepsTx},
 }
 
 func testTxCommit(t *testing.T, s storage.Store) {
@@ -200,4 +201,32 @@ func testTxReadsSeeWrites(t *testing.T, s storage.Store) {
 	if got.Language != "fr" {
 		t.Errorf("user after commit: Language = %q, want fr", got.Language)
 	}
+}
+
+// testTxDuplicateKeepsTx checks that a create refused for a duplicate inside a transaction
+// leaves the transaction usable: callers look the existing record up and go on.
+func testTxDuplicateKeepsTx(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	dup := makeUser(e.Tenant.ID)
+	dup.Email = e.User.Email
+	app := makeApp(e.Tenant.ID)
+	err := s.InTx(t.Context(), func(tx storage.Store) error {
+		err := tx.CreateUser(t.Context(), dup)
+		if !errors.Is(err, storage.ErrAlreadyExists) {
+			t.Errorf("CreateUser with a taken email inside a transaction: got %v, want ErrAlreadyExists", err)
+		}
+		got, err := tx.GetUserBy(t.Context(), e.Tenant.ID, storage.UserByEmail, dup.Email)
+		if err != nil {
+			return err
+		}
+		if got.ID != e.User.ID {
+			t.Errorf("GetUserBy after the duplicate: got user %s, want %s", got.ID, e.User.ID)
+		}
+		return tx.CreateApplication(t.Context(), app)
+	})
+	must(t, err, "transaction that met a duplicate")
+	_, err = s.GetApplication(t.Context(), e.Tenant.ID, app.ID)
+	must(t, err, "get application written after the duplicate")
+	_, err = s.GetUser(t.Context(), e.Tenant.ID, dup.ID)
+	wantNotFound(t, err, "GetUser of the refused user")
 }

@@ -15,6 +15,7 @@ var userListTests = []namedTest{
 	{"ApplicationFilter", testListUsersAppFilter},
 	{"Search", testListUsersSearch},
 	{"SearchIgnoresCase", testListUsersSearchIgnoresCase},
+	{"SearchIsLiteral", testListUsersSearchIsLiteral},
 	{"StatusFilter", testListUsersStatusFilter},
 }
 
@@ -185,4 +186,25 @@ func testListUsersStatusFilter(t *testing.T, s storage.Store) {
 		t.Errorf("ListUsers of linked disabled users: total = %d, want 1", total)
 	}
 	wantIDs(t, "ListUsers of linked disabled users", got, disabled[1].ID)
+}
+
+// testListUsersSearchIsLiteral checks that characters special to SQL patterns match only
+// themselves: the search is a substring, not a pattern.
+func testListUsersSearchIsLiteral(t *testing.T, s storage.Store) {
+	tenant := newTenant(t, s)
+	searchUsers(t, s, tenant.ID)
+	underscored := makeUser(tenant.ID)
+	underscored.Username = "snake_case%user"
+	must(t, s.CreateUser(t.Context(), underscored), "create user")
+	for _, search := range []string{"_case", "e%u", "%"} {
+		got, total := listUsers(t, s, model.UserQuery{TenantID: tenant.ID, Search: search, Limit: 10})
+		if total != 1 {
+			t.Errorf("ListUsers search %q: total = %d, want 1", search, total)
+		}
+		wantIDs(t, "ListUsers search "+search, got, underscored.ID)
+	}
+	got, total := listUsers(t, s, model.UserQuery{TenantID: tenant.ID, Search: "e_u", Limit: 10})
+	if len(got) != 0 || total != 0 {
+		t.Errorf("ListUsers search %q: got %v and total %d, want none", "e_u", idsOf(got), total)
+	}
 }

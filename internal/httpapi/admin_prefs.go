@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+func (s *Server) preferenceRoutes() {
+	s.handle(http.MethodGet, "/cis/loginPreferences/{appId}", AdminToken, s.getPreferences)
+	s.handle(http.MethodPut, "/cis/loginPreferences/{appId}/authMethods", AdminToken, s.setAuthMethods)
+}
+
+// preferencesJSON is Mosaic's login preferences object; each method's settings use Mosaic's
+// camelCase names, as model.LoginPreferences encodes them.
+type preferencesJSON struct {
+	AuthMethods model.LoginPreferences `json:"auth_methods"`
+}
+
+func (s *Server) getPreferences(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Tenancy.LoginPreferences(r.Context(), callerOf(r), r.PathValue("appId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: preferencesJSON{AuthMethods: p}})
+	return nil
+}
+
+// setAuthMethods takes the auth methods object itself: each method present replaces that
+// method's settings; the tenancy package validates the method names and every value.
+func (s *Server) setAuthMethods(w http.ResponseWriter, r *http.Request) error {
+	var methods map[string]json.RawMessage
+	if err := decodeJSON(w, r, &methods); err != nil {
+		return err
+	}
+	p, err := s.cfg.Tenancy.SetAuthMethods(r.Context(), callerOf(r), r.PathValue("appId"), methods)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: preferencesJSON{AuthMethods: p}})
+	return nil
+}
