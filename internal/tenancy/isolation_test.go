@@ -29,8 +29,11 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 	ctx := t.Context()
 
 	appCalls := map[string]func() error{
-		"Application":       func() error { _, err := f.svc.Application(ctx, b, app.ID); return err },
-		"UpdateApplication": func() error { _, err := f.svc.UpdateApplication(ctx, b, app.ID, ApplicationInput{Name: ptr("x")}); return err },
+		"Application": func() error { _, err := f.svc.Application(ctx, b, app.ID); return err },
+		"UpdateApplication": func() error {
+			_, err := f.svc.UpdateApplication(ctx, b, app.ID, ApplicationInput{Name: ptr("x")})
+			return err
+		},
 		"DeleteApplication": func() error { return f.svc.DeleteApplication(ctx, b, app.ID) },
 		"ListClients":       func() error { _, err := f.svc.ListClients(ctx, b, app.ID); return err },
 		"CreateClient":      func() error { _, err := f.svc.CreateClient(ctx, b, app.ID, ClientInput{Name: ptr("x")}); return err },
@@ -46,8 +49,11 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 	}
 
 	clientCalls := map[string]func() error{
-		"Client":             func() error { _, err := f.svc.Client(ctx, b, app.ID, cl.ID); return err },
-		"UpdateClient":       func() error { _, err := f.svc.UpdateClient(ctx, b, app.ID, cl.ID, ClientInput{Name: ptr("x")}); return err },
+		"Client": func() error { _, err := f.svc.Client(ctx, b, app.ID, cl.ID); return err },
+		"UpdateClient": func() error {
+			_, err := f.svc.UpdateClient(ctx, b, app.ID, cl.ID, ClientInput{Name: ptr("x")})
+			return err
+		},
 		"RotateClientSecret": func() error { _, err := f.svc.RotateClientSecret(ctx, b, app.ID, cl.ID); return err },
 		"SetClientResources": func() error { _, err := f.svc.SetClientResources(ctx, b, app.ID, cl.ID, nil); return err },
 		"DeleteClient":       func() error { return f.svc.DeleteClient(ctx, b, app.ID, cl.ID) },
@@ -57,8 +63,11 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 	}
 
 	resourceCalls := map[string]func() error{
-		"Resource":       func() error { _, err := f.svc.Resource(ctx, b, res.ID); return err },
-		"UpdateResource": func() error { _, err := f.svc.UpdateResource(ctx, b, res.ID, ResourceInput{Name: ptr("x")}); return err },
+		"Resource": func() error { _, err := f.svc.Resource(ctx, b, res.ID); return err },
+		"UpdateResource": func() error {
+			_, err := f.svc.UpdateResource(ctx, b, res.ID, ResourceInput{Name: ptr("x")})
+			return err
+		},
 		"DeleteResource": func() error { return f.svc.DeleteResource(ctx, b, res.ID) },
 	}
 	for name, call := range resourceCalls {
