@@ -59,7 +59,11 @@ func (f *adminFixture) clientToken(t *testing.T, id, sec string) string {
 	if status != http.StatusOK {
 		t.Fatalf("token for %s: status %d, body %v", id, status, body)
 	}
-	return body["access_token"].(string)
+	tok, _ := body["access_token"].(string)
+	if tok == "" {
+		t.Fatalf("token for %s: no access_token in %v", id, body)
+	}
+	return tok
 }
 
 func (f *adminFixture) tokenRequest(id, sec string) (int, map[string]any) {
@@ -171,8 +175,9 @@ func TestAdminAPI(t *testing.T) {
 		}
 	}
 	status, body = f.call(t, "PUT", clients+"/"+clientID+"/resources", admin, map[string]any{"resource_ids": []string{}})
-	if got := want[map[string]any](t, "set client resources", status, body, http.StatusOK); dig(got, "resources") == nil || len(dig(got, "resources").([]any)) != 0 {
-		t.Errorf("client resources after clearing: %v", got["resources"])
+	got := want[map[string]any](t, "set client resources", status, body, http.StatusOK)
+	if list, ok := got["resources"].([]any); !ok || len(list) != 0 {
+		t.Errorf("client resources after clearing: got %v, want []", got["resources"])
 	}
 	status, body = f.call(t, "PUT", "/cis/v1/applications/"+appID+"/resources", admin, map[string]any{"resource_ids": []string{resID}})
 	if got := want[[]any](t, "set app resources", status, body, http.StatusOK); len(got) != 2 {
@@ -192,7 +197,7 @@ func TestAdminAPI(t *testing.T) {
 
 	prefsPath := "/cis/loginPreferences/" + appID
 	status, body = f.call(t, "PUT", prefsPath+"/authMethods", admin, map[string]any{"email_otp": map[string]any{"codeLength": 8}})
-	got := want[map[string]any](t, "set auth methods", status, body, http.StatusOK)
+	got = want[map[string]any](t, "set auth methods", status, body, http.StatusOK)
 	if dig(got, "auth_methods", "email_otp", "codeLength") != 8.0 {
 		t.Errorf("auth methods after set: %v", got)
 	}
