@@ -180,6 +180,11 @@ func testUserEmptyIdentifiers(t *testing.T, s storage.Store) {
 		u.Username, u.PhoneNumber, u.ExternalUserID = "", "", ""
 		must(t, s.CreateUser(t.Context(), u), "create user with only an email")
 	}
+	// An empty identifier names nobody, though several users have it empty.
+	for _, field := range []string{storage.UserByEmail, storage.UserByPhone, storage.UserByUsername, storage.UserByExternalUserID} {
+		_, err := s.GetUserBy(t.Context(), tenant.ID, field, "")
+		wantNotFound(t, err, "GetUserBy "+field+" of an empty value")
+	}
 }
 
 func testUserUpdate(t *testing.T, s storage.Store) {
