@@ -18,11 +18,12 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return errors.New("usage: latchkey keys rotate [--tenant NAME] [--all]")
 	}
-	var tenant string
+	var tenant, alg string
 	var all bool
 	cfg, _, err := loadConfig("keys rotate", "Rotate token-signing keys: the published validating key starts signing, the\nsigning key is disabled but stays published until its tokens expire, and a new\nvalidating key is published.", args[1:], stderr, func(fs *flagSet) {
 		fs.StringVar(&tenant, "tenant", "default", "name or id of the tenant whose keys to rotate")
 		fs.BoolVar(&all, "all", false, "rotate the keys of every tenant")
+		fs.StringVar(&alg, "algorithm", "", "switch the tenant to this signing algorithm (RS256, ES256 or EdDSA) with this rotation")
 	})
 	if err != nil {
 		return err
@@ -46,7 +47,19 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("find tenant: %w", err)
 	}
+	if alg != "" && alg != model.AlgRS256 && alg != model.AlgES256 && alg != model.AlgEdDSA {
+		return fmt.Errorf("algorithm must be RS256, ES256 or EdDSA, not %q", alg)
+	}
 	for _, t := range tenants {
+		if alg != "" && alg != t.SigningAlg {
+			err := a.store.UpdateTenant(ctx, t.ID, func(t model.Tenant) (model.Tenant, error) {
+				t.SigningAlg = alg
+				return t, nil
+			})
+			if err != nil {
+				return fmt.Errorf("set algorithm of %s: %w", t.Name, err)
+			}
+		}
 		if err := a.tokens.Rotate(ctx, t.ID); err != nil {
 			return fmt.Errorf("rotate keys of %s: %w", t.Name, err)
 		}
