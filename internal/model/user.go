@@ -72,7 +72,7 @@ type AppUser struct {
 type UserQuery struct {
 	TenantID string
 	AppID    string // when set, only users linked to this application
-	Search   string // matched as a substring against email, phone, username and names
+	Search   string // a literal, case-insensitive substring of email, phone, username or names
 	Status   string
 	Offset   int
 	Limit    int

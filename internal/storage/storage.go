@@ -57,9 +57,10 @@ type Store interface {
 	RefreshTokens
 	Outbox
 
-	// GarbageCollect deletes what has expired before now: spent and expired codes, ended
-	// sessions and their refresh tokens, lockouts, delivered outbox messages. It returns how
-	// many records it removed.
+	// GarbageCollect deletes what has ended before now: codes expired or spent, sessions
+	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts and
+	// delivered outbox messages. Rotated tokens of a live session stay until they expire, so
+	// that their reuse is still recognised. It returns how many records it removed.
 	GarbageCollect(ctx context.Context, now time.Time) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -123,7 +124,8 @@ const (
 )
 
 // Users stores users and their links to applications. Email, phone number, username and
-// external user id are each unique within a tenant when not empty.
+// external user id are each unique within a tenant when not empty; an empty value matches no
+// user.
 type Users interface {
 	CreateUser(ctx context.Context, u model.User) error
 	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
