@@ -28,6 +28,13 @@ type Options struct {
 	IDTokenTTL      time.Duration
 	RefreshTokenTTL time.Duration
 	SessionTTL      time.Duration // absolute session lifetime when the client sets none
+	// SessionIdleTimeout ends a session that has not been used (a login, refresh or silent
+	// authentication) for this long.
+	SessionIdleTimeout time.Duration
+	// RefreshGrace is how long after a refresh token's rotation a second presentation of it
+	// is taken for a concurrent refresh (and answered with the same successor) rather than
+	// for a stolen token's reuse.
+	RefreshGrace time.Duration
 	// NotifyOutbox is called after a transaction that queued a message commits, so that the
 	// delivery worker wakes at once instead of at its next poll.
 	NotifyOutbox func()
@@ -39,6 +46,8 @@ const (
 	DefaultIDTokenTTL      = time.Hour
 	DefaultRefreshTokenTTL = 14 * 24 * time.Hour
 	DefaultSessionTTL      = 14 * 24 * time.Hour
+	DefaultIdleTimeout     = 3 * 24 * time.Hour
+	DefaultRefreshGrace    = 10 * time.Second
 	// DefaultAudience is the audience of access tokens issued without a resource; it is also
 	// the audience an API caller's token must carry. Mosaic uses the same value.
 	DefaultAudience = "userid-api"
@@ -67,6 +76,8 @@ func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAu
 	def(&opts.IDTokenTTL, DefaultIDTokenTTL)
 	def(&opts.RefreshTokenTTL, DefaultRefreshTokenTTL)
 	def(&opts.SessionTTL, DefaultSessionTTL)
+	def(&opts.SessionIdleTimeout, DefaultIdleTimeout)
+	def(&opts.RefreshGrace, DefaultRefreshGrace)
 	if opts.NotifyOutbox == nil {
 		opts.NotifyOutbox = func() {}
 	}
@@ -74,3 +85,9 @@ func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAu
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
+
+// active reports whether a session can still be used at now: not revoked, not past its
+// absolute lifetime, and used within the idle timeout.
+func (s *Service) active(sess model.Session, now time.Time) bool {
+	return sess.Active(now) && now.Sub(sess.LastSeenAt) < s.opts.SessionIdleTimeout
+}

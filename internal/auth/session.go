@@ -93,6 +93,33 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	return out, err
 }
 
+// issueFor loads what signing needs for an existing session presented by a client: the user,
+// their link to the client's application, the client and the application.
+func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string) (issued, error) {
+	out := issued{session: sess, aud: aud}
+	var err error
+	if out.client, err = tx.GetClient(ctx, clientID); err != nil {
+		return out, fault.Wrap(err, "get client")
+	}
+	if out.app, err = tx.GetApplication(ctx, sess.TenantID, out.client.AppID); err != nil {
+		return out, fault.Wrap(err, "get application")
+	}
+	if out.user, err = tx.GetUser(ctx, sess.TenantID, sess.UserID); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return out, errSessionNotFound
+		}
+		return out, fault.Wrap(err, "get user")
+	}
+	if out.user.Status != model.UserActive {
+		return out, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	}
+	out.link, err = tx.GetAppUser(ctx, sess.TenantID, out.app.ID, sess.UserID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return out, fault.Wrap(err, "get app user")
+	}
+	return out, nil
+}
+
 func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, client model.Client, f model.Factor, now time.Time) (model.Session, error) {
 	ttl := s.opts.SessionTTL
 	if client.SessionExpiration > 0 {
@@ -113,7 +140,7 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, cli
 func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
 	var out model.Session
 	err := tx.UpdateSession(ctx, g.caller.TenantID, g.login.SessionID, func(sess model.Session) (model.Session, error) {
-		if !sess.Active(now) || sess.UserID != g.user.ID {
+		if !s.active(sess, now) || sess.UserID != g.user.ID {
 			return sess, errSessionNotFound
 		}
 		sess.Factors = append(append([]model.Factor(nil), sess.Factors...), f)
@@ -130,20 +157,31 @@ func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f mo
 	return out, err
 }
 
+// newRefreshToken starts a new token family for a session and client.
 func (s *Service) newRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, client model.Client, aud string, now time.Time) (string, error) {
+	raw := secret.NewRefreshToken()
+	id := model.NewID()
+	return raw, s.storeRefreshToken(ctx, tx, model.RefreshToken{
+		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud,
+	}, sess, client, raw, now)
+}
+
+// storeRefreshToken fills in the session's tenant and user, the hash and the lifetimes of rt
+// and stores it. A refresh token never outlives its session.
+func (s *Service) storeRefreshToken(ctx context.Context, tx storage.Store, rt model.RefreshToken, sess model.Session, client model.Client, raw string, now time.Time) error {
 	ttl := s.opts.RefreshTokenTTL
 	if client.RefreshTokenTTL > 0 {
 		ttl = time.Duration(client.RefreshTokenTTL) * time.Second
 	}
-	raw := secret.NewRefreshToken()
-	id := model.NewID()
-	rt := model.RefreshToken{
-		ID: id, TenantID: sess.TenantID, FamilyID: id, SessionID: sess.ID, ClientID: client.ID,
-		UserID: sess.UserID, TokenHash: s.keys.HashRefreshToken(raw), Resource: aud,
-		ExpiresAt: now.Add(ttl), CreatedAt: now,
+	rt.TenantID, rt.UserID = sess.TenantID, sess.UserID
+	rt.TokenHash = s.keys.HashRefreshToken(raw)
+	rt.ExpiresAt = now.Add(ttl)
+	if rt.ExpiresAt.After(sess.ExpiresAt) {
+		rt.ExpiresAt = sess.ExpiresAt
 	}
+	rt.CreatedAt = now
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
-		return "", fault.Wrap(err, "create refresh token")
+		return fault.Wrap(err, "create refresh token")
 	}
-	return raw, nil
+	return nil
 }

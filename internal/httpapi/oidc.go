@@ -7,6 +7,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 func (s *Server) oidcRoutes() {
@@ -49,6 +50,17 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		out, err := s.cfg.Auth.ClientCredentials(r.Context(), auth.ClientTokenRequest{
 			ClientID: id, ClientSecret: sec, Resource: form.Get("resource"), Scope: form.Get("scope"),
 		})
+		if err != nil {
+			return err
+		}
+		writeTokens(w, out)
+		return nil
+	case "refresh_token":
+		c, err := s.oauthCaller(r, form)
+		if err != nil {
+			return err
+		}
+		out, err := s.cfg.Auth.Refresh(r.Context(), c, auth.RefreshRequest{RefreshToken: form.Get("refresh_token")})
 		if err != nil {
 			return err
 		}
@@ -122,5 +134,51 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, s.cfg.Tokens.Discovery(s.cfg.PublicURL))
+	return nil
+}
+
+// oauthCaller authenticates the client of an OAuth endpoint by its credentials.
+func (s *Server) oauthCaller(r *http.Request, form url.Values) (model.Caller, error) {
+	id, sec, err := clientCredentials(r, form)
+	if err != nil {
+		return model.Caller{}, err
+	}
+	return s.cfg.Auth.CallerForClient(r.Context(), id, sec)
+}
+
+// introspect is RFC 7662 token introspection, for clients of the token's tenant.
+func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
+	form, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := s.oauthCaller(r, form)
+	if err != nil {
+		return err
+	}
+	out, err := s.cfg.Auth.Introspect(r.Context(), c, form.Get("token"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// revoke is RFC 7009 token revocation.
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
+	form, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := s.oauthCaller(r, form)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Auth.Revoke(r.Context(), c, form.Get("token")); err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ const (
 	infoRefreshToken = "latchkey refresh token"
 	infoCode         = "latchkey one-time code"
 	infoSealing      = "latchkey signing key encryption"
+	infoSuccessor    = "latchkey refresh token successor"
 )
 
 // Keys holds the subkeys derived from a master key. It is safe for concurrent use.
@@ -29,6 +31,7 @@ type Keys struct {
 	clientSecret []byte
 	refreshToken []byte
 	code         []byte
+	successor    []byte
 	aead         cipher.AEAD
 }
 
@@ -51,6 +54,9 @@ func NewKeys(master []byte) (*Keys, error) {
 	}
 	if k.code, err = derive(infoCode); err != nil {
 		return nil, fmt.Errorf("derive code key: %w", err)
+	}
+	if k.successor, err = derive(infoSuccessor); err != nil {
+		return nil, fmt.Errorf("derive successor key: %w", err)
 	}
 	sealKey, err := derive(infoSealing)
 	if err != nil {
@@ -76,6 +82,14 @@ func (k *Keys) HashClientSecret(s string) []byte {
 // HashRefreshToken returns the keyed hash under which a refresh token is stored.
 func (k *Keys) HashRefreshToken(s string) []byte {
 	return mac(k.refreshToken, nil, s)
+}
+
+// SuccessorRefreshToken derives the refresh token that replaces parent at rotation. Deriving it
+// (rather than drawing it at random) lets concurrent refreshes of one token all receive the
+// same successor without the successor ever being stored in the clear: only a holder of the
+// parent token and of the server's key can compute it.
+func (k *Keys) SuccessorRefreshToken(parent string) string {
+	return RefreshTokenPrefix + base64.RawURLEncoding.EncodeToString(mac(k.successor, nil, parent))
 }
 
 // HashCode returns the keyed hash of a one-time code. The scope (the code's record id, say)

@@ -3,6 +3,7 @@ package secret
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -138,5 +139,27 @@ func BenchmarkHashClientSecret(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		k.HashClientSecret(s)
+	}
+}
+
+func TestSuccessorRefreshToken(t *testing.T) {
+	k1, _ := NewKeys(NewMasterKey())
+	k2, _ := NewKeys(NewMasterKey())
+	parent := NewRefreshToken()
+	a, b := k1.SuccessorRefreshToken(parent), k1.SuccessorRefreshToken(parent)
+	if a != b {
+		t.Fatal("successor is not deterministic")
+	}
+	if !strings.HasPrefix(a, RefreshTokenPrefix) || a == parent {
+		t.Fatalf("bad successor %q", a)
+	}
+	if k2.SuccessorRefreshToken(parent) == a {
+		t.Fatal("successor does not depend on the key")
+	}
+	if k1.SuccessorRefreshToken(NewRefreshToken()) == a {
+		t.Fatal("successor does not depend on the parent")
+	}
+	if bytes.Equal(k1.HashRefreshToken(a), k1.HashRefreshToken(parent)) {
+		t.Fatal("successor hashes like its parent")
 	}
 }

@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// inactive is RFC 7662's answer for any token that is not usable, whatever the reason: the
+// caller learns nothing more.
+var inactive = map[string]any{"active": false}
+
+// Introspect reports whether a token is active (RFC 7662) to a client of the token's tenant.
+// Access tokens are verified locally and are active only while their session is; refresh
+// tokens are looked up. A token of another tenant is simply inactive.
+func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) (map[string]any, error) {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return nil, fault.New(fault.Invalid, "invalid_request", "token is required")
+	}
+	if strings.HasPrefix(token, secret.RefreshTokenPrefix) {
+		return s.introspectRefresh(ctx, c, token)
+	}
+	var claims map[string]any
+	if err := s.signer.Verify(ctx, token, &claims); err != nil {
+		return inactive, nil
+	}
+	use, _ := claims["token_use"].(string)
+	tid, _ := claims["tid"].(string)
+	if tid != c.TenantID || (use != UseAccess && use != UseClient) {
+		return inactive, nil
+	}
+	if sid, _ := claims["sid"].(string); sid != "" {
+		sess, err := s.store.GetSession(ctx, c.TenantID, sid)
+		if errors.Is(err, storage.ErrNotFound) {
+			return inactive, nil
+		} else if err != nil {
+			return nil, fault.Wrap(err, "get session")
+		}
+		if !s.active(sess, s.now()) {
+			return inactive, nil
+		}
+	}
+	out := map[string]any{"active": true, "token_type": "Bearer"}
+	for _, k := range []string{"scope", "client_id", "sub", "aud", "iss", "exp", "iat", "jti", "sid", "tid", "app_id", "amr", "auth_time", "role"} {
+		if v, ok := claims[k]; ok {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token string) (map[string]any, error) {
+	rt, err := s.store.GetRefreshTokenByHash(ctx, s.keys.HashRefreshToken(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		return inactive, nil
+	} else if err != nil {
+		return nil, fault.Wrap(err, "get refresh token")
+	}
+	now := s.now()
+	if rt.TenantID != c.TenantID || rt.RevokedAt != nil || rt.RotatedAt != nil || !now.Before(rt.ExpiresAt) {
+		return inactive, nil
+	}
+	sess, err := s.store.GetSession(ctx, rt.TenantID, rt.SessionID)
+	if err != nil || !s.active(sess, now) {
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, fault.Wrap(err, "get session")
+		}
+		return inactive, nil
+	}
+	return map[string]any{
+		"active": true, "token_type": "refresh_token", "client_id": rt.ClientID, "sub": rt.UserID,
+		"exp": rt.ExpiresAt.Unix(), "iat": rt.CreatedAt.Unix(), "sid": rt.SessionID,
+		"tid": rt.TenantID, "aud": rt.Resource, "iss": s.opts.Issuer,
+	}, nil
+}
+
+// Revoke revokes a refresh token and the family it belongs to (RFC 7009). Only the client the
+// token was issued to can revoke it; any other token, unknown, foreign or an access token,
+// is answered the same way, with success, as RFC 7009 asks. Access tokens are short-lived JWTs
+// and are not revoked one by one: ending their session (logout) makes introspection report
+// them inactive.
+func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) error {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return fault.New(fault.Invalid, "invalid_request", "token is required")
+	}
+	if !strings.HasPrefix(token, secret.RefreshTokenPrefix) {
+		return nil
+	}
+	rt, err := s.store.GetRefreshTokenByHash(ctx, s.keys.HashRefreshToken(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fault.Wrap(err, "get refresh token")
+	}
+	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
+		return nil
+	}
+	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.now()); err != nil {
+		return fault.Wrap(err, "revoke refresh tokens")
+	}
+	return nil
+}
+
+// CallerForClient authenticates a client by its secret, for the OAuth endpoints that take
+// client credentials rather than a bearer token.
+func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (model.Caller, error) {
+	if clientID == "" || clientSecret == "" {
+		return model.Caller{}, errInvalidClient
+	}
+	client, app, err := s.clients.AuthenticateClient(ctx, clientID, clientSecret)
+	if err != nil {
+		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
+			return model.Caller{}, errInvalidClient
+		}
+		return model.Caller{}, err
+	}
+	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
+}

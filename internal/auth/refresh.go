@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// RefreshRequest exchanges a refresh token for a new token response.
+type RefreshRequest struct {
+	RefreshToken string
+	Claims       ClaimsRequest
+}
+
+var errInvalidGrant = fault.New(fault.Invalid, "invalid_grant", "refresh token is invalid, expired or revoked")
+
+// rotation is what the compare-and-swap on a refresh token decided.
+type rotation int
+
+const (
+	rotateDead    rotation = iota // revoked or expired
+	rotateNow                     // this call rotates the token
+	rotateGrace                   // a concurrent refresh rotated it moments ago
+	rotateReused                  // rotated long ago: a replay, so the family is revoked
+)
+
+// Refresh rotates a refresh token and returns fresh tokens for its session. The presented
+// token is replaced by a successor derived from it; presenting it again within the grace
+// window returns the same successor (concurrent refreshes), and after the window revokes the
+// whole family and ends the session (a replayed, presumably stolen, token).
+func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshRequest) (TokenResponse, error) {
+	raw := strings.TrimSpace(req.RefreshToken)
+	if raw == "" {
+		return TokenResponse{}, fault.Validation("refresh_token is required")
+	}
+	if !strings.HasPrefix(raw, secret.RefreshTokenPrefix) {
+		return TokenResponse{}, errInvalidGrant
+	}
+	rt, err := s.store.GetRefreshTokenByHash(ctx, s.keys.HashRefreshToken(raw))
+	if errors.Is(err, storage.ErrNotFound) {
+		return TokenResponse{}, errInvalidGrant
+	} else if err != nil {
+		return TokenResponse{}, fault.Wrap(err, "get refresh token")
+	}
+	// A refresh token is bound to the client it was issued to.
+	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
+		return TokenResponse{}, errInvalidGrant
+	}
+	now := s.now()
+	successor := s.keys.SuccessorRefreshToken(raw)
+	var is issued
+	var failure error
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		failure = nil
+		outcome, nextID, err := s.rotate(ctx, tx, rt, now)
+		if err != nil {
+			return err
+		}
+		switch outcome {
+		case rotateDead:
+			failure = errInvalidGrant
+			return nil
+		case rotateReused:
+			failure = errInvalidGrant
+			return s.endSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now)
+		}
+		sess, err := s.touchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
+		if err != nil {
+			if fault.Is(err, fault.Invalid) {
+				failure = errInvalidGrant
+				return nil
+			}
+			return err
+		}
+		if is, err = s.issueFor(ctx, tx, sess, rt.ClientID, rt.Resource); err != nil {
+			return err
+		}
+		is.refresh = successor
+		if outcome == rotateGrace {
+			return nil
+		}
+		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: rt.Scope}
+		return s.storeRefreshToken(ctx, tx, next, sess, is.client, successor, now)
+	})
+	if err != nil {
+		if fe := (*fault.Error)(nil); errors.As(err, &fe) {
+			return TokenResponse{}, fe
+		}
+		return TokenResponse{}, fault.Wrap(err, "refresh")
+	}
+	if failure != nil {
+		return TokenResponse{}, failure
+	}
+	return s.sign(ctx, is, req.Claims, now)
+}
+
+// rotate marks rt rotated if it may be, and says what the presentation means.
+func (s *Service) rotate(ctx context.Context, tx storage.Store, rt model.RefreshToken, now time.Time) (rotation, string, error) {
+	var outcome rotation
+	nextID := model.NewID()
+	err := tx.UpdateRefreshToken(ctx, rt.TenantID, rt.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
+		switch {
+		case cur.RevokedAt != nil, !now.Before(cur.ExpiresAt):
+			outcome = rotateDead
+		case cur.RotatedAt != nil && now.Sub(*cur.RotatedAt) <= s.opts.RefreshGrace:
+			outcome = rotateGrace
+		case cur.RotatedAt != nil:
+			outcome = rotateReused
+		default:
+			outcome = rotateNow
+			cur.RotatedAt, cur.ReplacedBy = &now, nextID
+			return cur, nil
+		}
+		return cur, errNoChange
+	})
+	if errors.Is(err, errNoChange) {
+		err = nil
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return rotateDead, "", nil
+	}
+	return outcome, nextID, err
+}
+
+// touchSession returns the session if it is active and records its use, which pushes back
+// the idle timeout. An ended session is an Invalid fault.
+func (s *Service) touchSession(ctx context.Context, tx storage.Store, tenantID, id string, now time.Time) (model.Session, error) {
+	var out model.Session
+	err := tx.UpdateSession(ctx, tenantID, id, func(sess model.Session) (model.Session, error) {
+		if !s.active(sess, now) {
+			return sess, errSessionNotFound
+		}
+		sess.LastSeenAt = now
+		out = sess
+		return sess, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return out, errSessionNotFound
+	}
+	if err != nil && !fault.Is(err, fault.Invalid) {
+		return out, fault.Wrap(err, "update session")
+	}
+	return out, err
+}
+
+// endSession revokes a session and every refresh token issued under it (and, when familyID
+// is set, that family too, which is always under the same session).
+func (s *Service) endSession(ctx context.Context, tx storage.Store, tenantID, sessionID, familyID string, now time.Time) error {
+	err := tx.UpdateSession(ctx, tenantID, sessionID, func(sess model.Session) (model.Session, error) {
+		if sess.RevokedAt != nil {
+			return sess, errNoChange
+		}
+		sess.RevokedAt = &now
+		return sess, nil
+	})
+	if err != nil && !errors.Is(err, errNoChange) && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	_, err = tx.RevokeRefreshTokens(ctx, tenantID, familyID, sessionID, now)
+	return err
+}
