@@ -24,10 +24,10 @@ var errInvalidGrant = fault.New(fault.Invalid, "invalid_grant", "refresh token i
 type rotation int
 
 const (
-	rotateDead    rotation = iota // revoked or expired
-	rotateNow                     // this call rotates the token
-	rotateGrace                   // a concurrent refresh rotated it moments ago
-	rotateReused                  // rotated long ago: a replay, so the family is revoked
+	rotateDead   rotation = iota // revoked or expired
+	rotateNow                    // this call rotates the token
+	rotateGrace                  // a concurrent refresh rotated it moments ago
+	rotateReused                 // rotated long ago: a replay, so the family is revoked
 )
 
 // Refresh rotates a refresh token and returns fresh tokens for its session. The presented

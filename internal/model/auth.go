@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Identifier types accepted wherever a user is named by one of their identifiers.
 const (
@@ -51,11 +54,14 @@ type OneTimeCode struct {
 	Destination    string // where it was delivered (email address or phone number)
 	CodeHash       []byte
 	RequestID      string
-	Failures       int
-	MaxFailures    int
-	ExpiresAt      time.Time
-	ConsumedAt     *time.Time
-	CreatedAt      time.Time
+	// ApprovalData is the transaction the user approves by redeeming the code (a flat JSON
+	// object), echoed in the ID token.
+	ApprovalData json.RawMessage
+	Failures     int
+	MaxFailures  int
+	ExpiresAt    time.Time
+	ConsumedAt   *time.Time
+	CreatedAt    time.Time
 }
 
 // Lockout blocks authentication of one identifier of an application until Until.

@@ -9,7 +9,38 @@ type LoginPreferences struct {
 	EmailOTP  OTPPreferences       `json:"email_otp"`
 	SMS       OTPPreferences       `json:"sms"`
 	MagicLink MagicLinkPreferences `json:"email"`
+	Limits    RateLimits           `json:"rate_limits"`
 }
+
+// RateLimits bound how often codes and links are sent and guessed, per application. Counters
+// are shared by every node. Zero means the default; a negative value is invalid.
+type RateLimits struct {
+	// SendsPerIdentifier is how many codes or links one email, phone number or user may be
+	// sent per hour.
+	SendsPerIdentifier int `json:"sendsPerIdentifier"`
+	// SendsPerPhonePrefix is how many SMS one phone-number prefix (the first
+	// PhonePrefixDigits digits) may be sent per hour: a defence against SMS pumping, where
+	// attackers send to ranges of premium numbers.
+	SendsPerPhonePrefix int `json:"sendsPerPhonePrefix"`
+	PhonePrefixDigits   int `json:"phonePrefixDigits"`
+	// SendsPerIP is how many sends one end-user IP address (client_attributes.ip_address) may
+	// trigger per hour.
+	SendsPerIP int `json:"sendsPerIp"`
+	// FailuresPerIdentifier is how many wrong codes, across all codes, lock an identifier
+	// within FailuresExpireIn minutes; the lockout lasts the method's lockoutDuration.
+	FailuresPerIdentifier int `json:"failuresPerIdentifier"`
+	FailuresExpireIn      int `json:"failuresExpireIn"`
+}
+
+// Rate limit defaults: generous for people, tight for scripts.
+const (
+	DefaultSendsPerIdentifier    = 10
+	DefaultSendsPerPhonePrefix   = 100
+	DefaultPhonePrefixDigits     = 6
+	DefaultSendsPerIP            = 30
+	DefaultFailuresPerIdentifier = 10
+	DefaultFailuresExpireIn      = 15 // minutes
+)
 
 // OTPPreferences configure one-time passcodes sent by email or SMS.
 type OTPPreferences struct {
@@ -56,6 +87,7 @@ func (p LoginPreferences) Normalized() LoginPreferences {
 	if p.MagicLink.LinksPerUser == 0 {
 		p.MagicLink.LinksPerUser = DefaultLinksPerUser
 	}
+	p.Limits = p.Limits.normalized()
 	return p
 }
 
@@ -86,6 +118,38 @@ func (p LoginPreferences) Problems() []string {
 	if p.MagicLink.LinksPerUser < 0 || p.MagicLink.LinksPerUser > 100 {
 		out = append(out, "email.linksPerUser must be between 1 and 100")
 	}
+	out = append(out, p.Limits.problems()...)
+	return out
+}
+
+func (l RateLimits) normalized() RateLimits {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.SendsPerIdentifier, DefaultSendsPerIdentifier)
+	def(&l.SendsPerPhonePrefix, DefaultSendsPerPhonePrefix)
+	def(&l.PhonePrefixDigits, DefaultPhonePrefixDigits)
+	def(&l.SendsPerIP, DefaultSendsPerIP)
+	def(&l.FailuresPerIdentifier, DefaultFailuresPerIdentifier)
+	def(&l.FailuresExpireIn, DefaultFailuresExpireIn)
+	return l
+}
+
+func (l RateLimits) problems() []string {
+	var out []string
+	check := func(v, lo, hi int, field string) {
+		if v != 0 && (v < lo || v > hi) {
+			out = append(out, "rate_limits."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
+		}
+	}
+	check(l.SendsPerIdentifier, 1, 1000, "sendsPerIdentifier")
+	check(l.SendsPerPhonePrefix, 1, 100000, "sendsPerPhonePrefix")
+	check(l.PhonePrefixDigits, 3, 10, "phonePrefixDigits")
+	check(l.SendsPerIP, 1, 100000, "sendsPerIp")
+	check(l.FailuresPerIdentifier, 1, 1000, "failuresPerIdentifier")
+	check(l.FailuresExpireIn, 1, 1440, "failuresExpireIn")
 	return out
 }
 

@@ -15,7 +15,11 @@ type Tenant struct {
 	ID         string
 	Name       string // unique across the deployment
 	SigningAlg string // one of the Alg* constants
-	CreatedAt  time.Time
+	// WebhookURL receives the tenant's audit events, signed with WebhookSecret (sealed under
+	// the master key, since signing needs it in the clear). Empty disables delivery.
+	WebhookURL    string
+	WebhookSecret []byte
+	CreatedAt     time.Time
 }
 
 // Application kinds.

@@ -204,3 +204,22 @@ type Outbox interface {
 	// development outbox and tests.
 	ListMessages(ctx context.Context, tenantID string, since time.Time, limit int) ([]model.OutboxMessage, error)
 }
+
+// Counters stores fixed-window counters for rate limits. They live in the database so that
+// every node counts against the same limit.
+type Counters interface {
+	// CountHit adds one to the counter named key and returns the new count and the end of its
+	// window. A counter whose window has ended at now starts again at one, with a window ending
+	// at windowEnd. Concurrent hits are never lost.
+	CountHit(ctx context.Context, key string, now, windowEnd time.Time) (count int64, resetAt time.Time, err error)
+	// ResetCounter deletes a counter; resetting a missing one is not an error.
+	ResetCounter(ctx context.Context, key string) error
+}
+
+// Audit stores the audit log. Events are never changed once appended.
+type Audit interface {
+	AppendAudit(ctx context.Context, e model.AuditEvent) error
+	// ListAudit returns one page of the events matching q, newest first (ties by insertion
+	// order, newest first), and the number of all matching events.
+	ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error)
+}

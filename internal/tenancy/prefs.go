@@ -16,6 +16,9 @@ const (
 	MethodEmailOTP  = "email_otp"
 	MethodSMS       = "sms"
 	MethodMagicLink = "email"
+	// KeyRateLimits is not a login method but travels in the same object: the application's
+	// send and failure limits.
+	KeyRateLimits = "rate_limits"
 )
 
 // LoginPreferences returns an application's login preferences with every default filled in.
@@ -82,8 +85,13 @@ func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPrefer
 			if decodeMethod(&p, key, raw, &v) {
 				set = append(set, func(lp *model.LoginPreferences) { lp.MagicLink = v })
 			}
+		case KeyRateLimits:
+			var v model.RateLimits
+			if decodeMethod(&p, key, raw, &v) {
+				set = append(set, func(lp *model.LoginPreferences) { lp.Limits = v })
+			}
 		default:
-			p.addf("%q is not a supported login method; supported: %s, %s, %s", key, MethodEmailOTP, MethodSMS, MethodMagicLink)
+			p.addf("%q is not a supported login method; supported: %s, %s, %s, %s", key, MethodEmailOTP, MethodSMS, MethodMagicLink, KeyRateLimits)
 		}
 	}
 	return set, p

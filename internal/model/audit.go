@@ -1,0 +1,52 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Audit event types. Every authentication success and failure, send, lockout, session change
+// and admin change is recorded as one of these.
+const (
+	EventLoginSucceeded  = "login.succeeded"
+	EventLoginFailed     = "login.failed"
+	EventCodeSent        = "code.sent"
+	EventLockout         = "lockout"
+	EventRateLimited     = "rate_limited"
+	EventSessionCreated  = "session.created"
+	EventSessionFactor   = "session.factor_added"
+	EventSessionRefresh  = "session.refreshed"
+	EventSessionEnded    = "session.ended"
+	EventTokenReuse      = "refresh_token.reused"
+	EventAdminChange     = "admin.change"
+	EventClientTokenFail = "client.authentication_failed"
+)
+
+// AuditEvent is one recorded fact. Details holds event-specific JSON (never secrets).
+type AuditEvent struct {
+	ID        string
+	TenantID  string
+	AppID     string
+	ClientID  string
+	UserID    string
+	Type      string
+	Method    string // an AMR* value, a channel, or an admin action such as "client.create"
+	Outcome   string // "success" or "failure"
+	Reason    string // an error code for failures
+	IPAddress string
+	UserAgent string
+	Details   json.RawMessage
+	CreatedAt time.Time
+}
+
+// AuditQuery selects audit events, newest first. Empty fields do not filter.
+type AuditQuery struct {
+	TenantID string
+	AppID    string
+	UserID   string
+	Type     string
+	Since    time.Time // inclusive; zero means no lower bound
+	Until    time.Time // exclusive; zero means no upper bound
+	Offset   int
+	Limit    int
+}
