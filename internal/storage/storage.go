@@ -56,11 +56,14 @@ type Store interface {
 	Sessions
 	RefreshTokens
 	Outbox
+	Counters
+	Audit
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, sessions
-	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts and
-	// delivered outbox messages. Rotated tokens of a live session stay until they expire, so
-	// that their reuse is still recognised. It returns how many records it removed.
+	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts,
+	// delivered outbox messages and counters whose window has ended. Rotated tokens of a live
+	// session stay until they expire, so that their reuse is still recognised. Audit events
+	// are never collected. It returns how many records it removed.
 	GarbageCollect(ctx context.Context, now time.Time) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -209,8 +212,9 @@ type Outbox interface {
 // every node counts against the same limit.
 type Counters interface {
 	// CountHit adds one to the counter named key and returns the new count and the end of its
-	// window. A counter whose window has ended at now starts again at one, with a window ending
-	// at windowEnd. Concurrent hits are never lost.
+	// window. A counter whose window has ended at now (its end is at or before now) starts
+	// again at one, with a window ending at windowEnd; a live counter keeps its window end.
+	// windowEnd must be after now. key may be any string. Concurrent hits are never lost.
 	CountHit(ctx context.Context, key string, now, windowEnd time.Time) (count int64, resetAt time.Time, err error)
 	// ResetCounter deletes a counter; resetting a missing one is not an error.
 	ResetCounter(ctx context.Context, key string) error
@@ -220,6 +224,7 @@ type Counters interface {
 type Audit interface {
 	AppendAudit(ctx context.Context, e model.AuditEvent) error
 	// ListAudit returns one page of the events matching q, newest first (ties by insertion
-	// order, newest first), and the number of all matching events.
+	// order, newest first), and the number of all matching events. q.TenantID is required; a
+	// Limit of zero means 100 and a larger one than 1000 means 1000.
 	ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error)
 }

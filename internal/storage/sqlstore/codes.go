@@ -9,18 +9,21 @@ import (
 )
 
 const codeCols = "id, tenant_id, app_id, client_id, user_id, purpose, channel, identifier_type, identifier, " +
-	"destination, code_hash, request_id, failures, max_failures, expires_at, consumed_at, created_at"
+	"destination, code_hash, request_id, approval_data, failures, max_failures, expires_at, consumed_at, " +
+	"created_at"
 
 func scanCode(sc scanner) (model.OneTimeCode, error) {
 	var c model.OneTimeCode
 	var expires, created int64
 	var consumed sql.NullInt64
+	var approval sql.NullString
 	err := sc.Scan(&c.ID, &c.TenantID, &c.AppID, &c.ClientID, &c.UserID, &c.Purpose, &c.Channel,
-		&c.IdentifierType, &c.Identifier, &c.Destination, &c.CodeHash, &c.RequestID, &c.Failures,
-		&c.MaxFailures, &expires, &consumed, &created)
+		&c.IdentifierType, &c.Identifier, &c.Destination, &c.CodeHash, &c.RequestID, &approval,
+		&c.Failures, &c.MaxFailures, &expires, &consumed, &created)
 	if err != nil {
 		return c, err
 	}
+	c.ApprovalData = rawFromNull(approval)
 	c.ExpiresAt, c.ConsumedAt, c.CreatedAt = fromMillis(expires), fromNullMillis(consumed), fromMillis(created)
 	return c, nil
 }
@@ -28,10 +31,10 @@ func scanCode(sc scanner) (model.OneTimeCode, error) {
 // CreateCode stores a new one-time code.
 func (s *Store) CreateCode(ctx context.Context, c model.OneTimeCode) error {
 	_, err := s.execUnique(ctx, "create code",
-		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.ID, c.TenantID, c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType,
-		c.Identifier, c.Destination, c.CodeHash, c.RequestID, c.Failures, c.MaxFailures,
-		millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt))
+		c.Identifier, c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), c.Failures,
+		c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt))
 	return err
 }
 
@@ -69,11 +72,12 @@ func (s *Store) UpdateCode(ctx context.Context, tenantID, id string, updater fun
 		_, err := tx.writer().exec(ctx,
 			"UPDATE codes SET app_id = ?, client_id = ?, user_id = ?, purpose = ?, channel = ?, "+
 				"identifier_type = ?, identifier = ?, destination = ?, code_hash = ?, request_id = ?, "+
-				"failures = ?, max_failures = ?, expires_at = ?, consumed_at = ?, created_at = ? "+
-				"WHERE tenant_id = ? AND id = ?",
+				"approval_data = ?, failures = ?, max_failures = ?, expires_at = ?, consumed_at = ?, "+
+				"created_at = ? WHERE tenant_id = ? AND id = ?",
 			c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType, c.Identifier,
-			c.Destination, c.CodeHash, c.RequestID, c.Failures, c.MaxFailures, millis(c.ExpiresAt),
-			millisOrNull(c.ConsumedAt), millis(c.CreatedAt), old.TenantID, old.ID)
+			c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), c.Failures,
+			c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt),
+			old.TenantID, old.ID)
 		return errf("update code", err)
 	}
 	return update(ctx, s, load, updater, store)

@@ -9,5 +9,7 @@
 // On SQLite the store keeps two connection pools: a single writer connection whose transactions
 // begin IMMEDIATE, so that writers queue instead of failing with SQLITE_BUSY, and a pool of
 // read-only connections that WAL mode lets run beside the writer. On PostgreSQL one pool serves
-// both, and read-modify-write updates lock their row with SELECT ... FOR UPDATE.
+// both, and read-modify-write updates lock their row with SELECT ... FOR UPDATE. Rate-limit
+// counters need neither: each hit is one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, atomic
+// on both databases.
 package sqlstore

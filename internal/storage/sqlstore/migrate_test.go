@@ -2,8 +2,12 @@ package sqlstore
 
 import (
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 func TestMigrationsAreNumberedAlike(t *testing.T) {
@@ -36,7 +40,7 @@ func TestMigrateTwiceIsHarmless(t *testing.T) {
 		}
 		got, err := s.GetTenant(ctx, tenant.ID)
 		mustDo(t, err, "get tenant after migrating again")
-		if got != tenant {
+		if !reflect.DeepEqual(got, tenant) {
 			t.Errorf("tenant after migrating again = %+v, want %+v", got, tenant)
 		}
 	})
@@ -76,5 +80,54 @@ func TestConcurrentMigrate(t *testing.T) {
 		// Both stores see a working schema.
 		mustDo(t, stores[0].CreateTenant(ctx, testTenant()), "create tenant on the first store")
 		mustDo(t, stores[1].CreateTenant(ctx, testTenant()), "create tenant on the second store")
+	})
+}
+
+// TestUpgradeKeepsSchemaOneRows writes rows as a schema-1 database holds them, migrates, and
+// checks that they read back with the new fields empty and that the new tables work.
+func TestUpgradeKeepsSchemaOneRows(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, postgres bool) {
+		dsn := filepath.Join(t.TempDir(), "latchkey.db")
+		if postgres {
+			dsn = TestPostgresDSN(t)
+		}
+		ctx := testContext(t)
+		s, err := Open(ctx, dsn)
+		mustDo(t, err, "open")
+		t.Cleanup(func() { _ = s.Close() })
+		all, err := migrations(postgres)
+		mustDo(t, err, "migrations")
+		mustDo(t, s.applyMigration(ctx, all[0]), "apply the first migration")
+
+		tenant := testTenant()
+		w := s.writer()
+		_, err = w.exec(ctx, "INSERT INTO tenants (id, name, signing_alg, created_at) VALUES (?, ?, ?, ?)",
+			tenant.ID, tenant.Name, tenant.SigningAlg, millis(tenant.CreatedAt))
+		mustDo(t, err, "insert a schema-1 tenant")
+		code := model.OneTimeCode{ID: model.NewID(), TenantID: tenant.ID, Purpose: model.PurposeOTP,
+			CodeHash: []byte{1, 2, 3}, MaxFailures: 5, ExpiresAt: testNow.Add(time.Minute), CreatedAt: testNow}
+		_, err = w.exec(ctx, "INSERT INTO codes (id, tenant_id, purpose, code_hash, max_failures, expires_at, created_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?)",
+			code.ID, code.TenantID, code.Purpose, code.CodeHash, code.MaxFailures, millis(code.ExpiresAt), millis(code.CreatedAt))
+		mustDo(t, err, "insert a schema-1 code")
+
+		mustDo(t, s.Migrate(ctx), "migrate to the latest schema")
+		gotTenant, err := s.GetTenant(ctx, tenant.ID)
+		mustDo(t, err, "get the old tenant")
+		if !reflect.DeepEqual(gotTenant, tenant) {
+			t.Errorf("old tenant after the upgrade = %+v, want %+v", gotTenant, tenant)
+		}
+		gotCode, err := s.GetCode(ctx, tenant.ID, code.ID)
+		mustDo(t, err, "get the old code")
+		if !reflect.DeepEqual(gotCode, code) {
+			t.Errorf("old code after the upgrade = %+v, want %+v", gotCode, code)
+		}
+		n, _, err := s.CountHit(ctx, "k", testNow, testNow.Add(time.Minute))
+		mustDo(t, err, "count a hit after the upgrade")
+		if n != 1 {
+			t.Errorf("first hit after the upgrade counted %d, want 1", n)
+		}
+		mustDo(t, s.AppendAudit(ctx, model.AuditEvent{ID: model.NewID(), TenantID: tenant.ID, CreatedAt: testNow}),
+			"append an audit event after the upgrade")
 	})
 }

@@ -28,7 +28,11 @@ type Store struct {
 	savepoints bool
 }
 
-var _ storage.Store = (*Store)(nil)
+var (
+	_ storage.Store    = (*Store)(nil)
+	_ storage.Counters = (*Store)(nil)
+	_ storage.Audit    = (*Store)(nil)
+)
 
 // maxTxAttempts bounds how often the store reruns a transaction of its own that lost a
 // PostgreSQL deadlock or serialisation race.
@@ -96,9 +100,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Counters returns how many SQL statements and transactions the store and the stores bound to
+// Stats returns how many SQL statements and transactions the store and the stores bound to
 // its transactions have run since it was opened.
-func (s *Store) Counters() (statements, transactions int64) {
+func (s *Store) Stats() (statements, transactions int64) {
 	return s.stats.statements.Load(), s.stats.transactions.Load()
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -44,7 +45,7 @@ func TestOpenSQLiteCreatesDirectoryAndPersists(t *testing.T) {
 	defer s.Close()
 	got, err := s.GetTenant(ctx, tenant.ID)
 	mustDo(t, err, "get tenant after reopening")
-	if got != tenant {
+	if !reflect.DeepEqual(got, tenant) {
 		t.Errorf("tenant after reopening = %+v, want %+v", got, tenant)
 	}
 	var mode string
@@ -71,15 +72,15 @@ func TestSQLiteReaderIsReadOnly(t *testing.T) {
 	}
 }
 
-func TestCounters(t *testing.T) {
+func TestStats(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, postgres bool) {
 		s := NewTestStore(t, postgres)
 		ctx := testContext(t)
-		stmts0, txs0 := s.Counters()
+		stmts0, txs0 := s.Stats()
 		mustDo(t, s.CreateTenant(ctx, testTenant()), "create tenant")
-		stmts1, txs1 := s.Counters()
+		stmts1, txs1 := s.Stats()
 		if stmts1 != stmts0+1 || txs1 != txs0 {
-			t.Errorf("after one insert: counters moved from (%d, %d) to (%d, %d), want one more statement", stmts0, txs0, stmts1, txs1)
+			t.Errorf("after one insert: stats moved from (%d, %d) to (%d, %d), want one more statement", stmts0, txs0, stmts1, txs1)
 		}
 		err := s.InTx(ctx, func(tx storage.Store) error {
 			return tx.InTx(ctx, func(inner storage.Store) error {
@@ -88,9 +89,9 @@ func TestCounters(t *testing.T) {
 			})
 		})
 		mustDo(t, err, "nested transactions")
-		stmts2, txs2 := s.Counters()
+		stmts2, txs2 := s.Stats()
 		if txs2 != txs1+1 || stmts2 <= stmts1 {
-			t.Errorf("after nested InTx: counters moved from (%d, %d) to (%d, %d), want one more transaction", stmts1, txs1, stmts2, txs2)
+			t.Errorf("after nested InTx: stats moved from (%d, %d) to (%d, %d), want one more transaction", stmts1, txs1, stmts2, txs2)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func testCodeRoundTrip(t *testing.T, s storage.Store) {
 	signup.UserID = ""
 	signup.Purpose, signup.Channel = model.PurposeMagicLink, model.ChannelDirect
 	signup.Failures = 0
+	signup.ApprovalData = nil
 	signup.ConsumedAt = ptr(at(time.Minute))
 	newCode(t, s, signup)
 	got, err = s.GetCode(t.Context(), e.Tenant.ID, signup.ID)
@@ -80,6 +82,7 @@ func testCodeUpdate(t *testing.T, s storage.Store) {
 	orig := newCode(t, s, makeCode(e))
 	want := orig
 	want.Failures = 3
+	want.ApprovalData = json.RawMessage(`{"payee":"Other GmbH","amount":"1.00"}`)
 	want.ConsumedAt = ptr(at(2 * time.Minute))
 	var seen model.OneTimeCode
 	err := s.UpdateCode(t.Context(), e.Tenant.ID, orig.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {

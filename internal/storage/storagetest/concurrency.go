@@ -22,6 +22,7 @@ var concurrencyTests = []namedTest{
 	{"CreateUserSameEmail", testCreateUserSameEmail},
 	{"LinkUserSameLink", testLinkUserSameLink},
 	{"PutLockoutSameKey", testPutLockoutSameKey},
+	{"CountHitNoLostHit", testCountHitNoLostHit},
 }
 
 var (
@@ -256,5 +257,41 @@ func testPutLockoutSameKey(t *testing.T, s storage.Store) {
 	}
 	if !found {
 		t.Errorf("lockout after concurrent PutLockout: Until = %v, want one of the values put", got.Until)
+	}
+}
+
+func testCountHitNoLostHit(t *testing.T, s storage.Store) {
+	const n = 50
+	const key = "send:identifier:contested@example.com"
+	end := at(time.Hour)
+	counts := make([]int64, n)
+	resets := make([]time.Time, n)
+	errs := race(t, n, func(i int) error {
+		var err error
+		counts[i], resets[i], err = s.CountHit(t.Context(), key, at(time.Duration(i)*time.Millisecond), end)
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("concurrent CountHit %d: %v", i, err)
+		}
+	}
+	// Each hit saw the counter at a different value: together, exactly 1 to n.
+	slices.Sort(counts)
+	for i, c := range counts {
+		if c != int64(i+1) {
+			t.Errorf("counts returned by %d concurrent hits, sorted: %v, want 1 to %d (lost or doubled hits)", n, counts, n)
+			break
+		}
+	}
+	for i, r := range resets {
+		if !r.Equal(end) {
+			t.Errorf("concurrent CountHit %d: resetAt %v, want %v", i, r, end)
+		}
+	}
+	got, _, err := s.CountHit(t.Context(), key, at(time.Minute), end)
+	must(t, err, "count a hit after the race")
+	if got != n+1 {
+		t.Errorf("hit after %d concurrent hits counted %d, want %d", n, got, n+1)
 	}
 }

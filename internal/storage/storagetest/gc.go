@@ -10,6 +10,7 @@ import (
 
 var gcTests = []namedTest{
 	{"RemovesExpiredKeepsLive", testGCRemovesExpiredKeepsLive},
+	{"CountersAndAudit", testGCCountersAndAudit},
 	{"EmptyStore", testGCEmptyStore},
 	{"Ping", testPing},
 }
@@ -86,6 +87,53 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	wantEqual(t, "undelivered message after GC", gotMsg, pending)
 
 	n, err = s.GarbageCollect(t.Context(), now)
+	must(t, err, "garbage collect again")
+	if n != 0 {
+		t.Errorf("second GarbageCollect removed %d records, want 0", n)
+	}
+}
+
+func testGCCountersAndAudit(t *testing.T, s storage.Store) {
+	now := base
+	ctx := t.Context()
+	_, _, err := s.CountHit(ctx, "expired", at(-2*time.Minute), at(-time.Minute))
+	must(t, err, "count a hit on a counter that will expire")
+	// A window ending at now has ended.
+	_, _, err = s.CountHit(ctx, "ends now", at(-time.Minute), now)
+	must(t, err, "count a hit on a counter whose window ends at now")
+	for i := range 2 {
+		_, _, err = s.CountHit(ctx, "live", at(-time.Duration(2-i)*time.Minute), at(time.Millisecond))
+		must(t, err, "count a hit on a live counter")
+	}
+	tenant := newTenant(t, s)
+	events := []model.AuditEvent{
+		makeAuditEvent(tenant.ID, at(-400*oneDay)),
+		makeAuditEvent(tenant.ID, at(-time.Hour)),
+		makeAuditEvent(tenant.ID, now),
+	}
+	for _, e := range events {
+		must(t, s.AppendAudit(ctx, e), "append audit event")
+	}
+
+	n, err := s.GarbageCollect(ctx, now)
+	must(t, err, "garbage collect")
+	if n != 2 {
+		t.Errorf("GarbageCollect removed %d records, want the 2 ended counters", n)
+	}
+	// The live counter kept its hits and its window.
+	count, resetAt, err := s.CountHit(ctx, "live", now, at(time.Hour))
+	must(t, err, "count a hit on the live counter after GC")
+	if count != 3 || !resetAt.Equal(at(time.Millisecond)) {
+		t.Errorf("live counter after GC: count %d resetting at %v, want 3 resetting at %v", count, resetAt, at(time.Millisecond))
+	}
+	list, total, err := s.ListAudit(ctx, model.AuditQuery{TenantID: tenant.ID})
+	must(t, err, "list audit events after GC")
+	if total != len(events) {
+		t.Errorf("audit events after GC: total %d, want %d", total, len(events))
+	}
+	wantIDs(t, "audit events after GC", list, events[2].ID, events[1].ID, events[0].ID)
+
+	n, err = s.GarbageCollect(ctx, now)
 	must(t, err, "garbage collect again")
 	if n != 0 {
 		t.Errorf("second GarbageCollect removed %d records, want 0", n)

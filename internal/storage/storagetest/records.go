@@ -14,7 +14,14 @@ import (
 
 func makeTenant() model.Tenant {
 	id := model.NewID()
-	return model.Tenant{ID: id, Name: "tenant-" + id, SigningAlg: model.AlgES256, CreatedAt: base}
+	return model.Tenant{
+		ID:            id,
+		Name:          "tenant-" + id,
+		SigningAlg:    model.AlgES256,
+		WebhookURL:    "https://hooks.example/" + id,
+		WebhookSecret: randomBytes(48),
+		CreatedAt:     base,
+	}
 }
 
 func newTenant(t *testing.T, s storage.Store) model.Tenant {
@@ -171,6 +178,7 @@ func makeCode(e env) model.OneTimeCode {
 		Destination:    e.User.Email,
 		CodeHash:       randomBytes(32),
 		RequestID:      "req-" + model.NewID(),
+		ApprovalData:   json.RawMessage(`{"payee":"Acme Ltd","amount":"120.50","currency":"EUR"}`),
 		Failures:       1,
 		MaxFailures:    5,
 		ExpiresAt:      at(5 * time.Minute),

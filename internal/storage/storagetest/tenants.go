@@ -32,6 +32,14 @@ func testTenantRoundTrip(t *testing.T, s storage.Store) {
 	got, err = s.GetTenantByName(t.Context(), want.Name)
 	must(t, err, "get tenant by name")
 	wantEqual(t, "GetTenantByName", got, want)
+
+	// A tenant without a webhook.
+	plain := makeTenant()
+	plain.WebhookURL, plain.WebhookSecret = "", nil
+	must(t, s.CreateTenant(t.Context(), plain), "create tenant without a webhook")
+	got, err = s.GetTenant(t.Context(), plain.ID)
+	must(t, err, "get tenant without a webhook")
+	wantEqual(t, "GetTenant of a tenant without a webhook", got, plain)
 }
 
 func testTenantGetMissing(t *testing.T, s storage.Store) {
@@ -78,11 +86,14 @@ func testTenantList(t *testing.T, s storage.Store) {
 
 func testTenantUpdate(t *testing.T, s storage.Store) {
 	orig := newTenant(t, s)
+	secret := randomBytes(48)
 	var seen model.Tenant
 	err := s.UpdateTenant(t.Context(), orig.ID, func(cur model.Tenant) (model.Tenant, error) {
 		seen = cur
 		cur.Name = "renamed-" + cur.ID
 		cur.SigningAlg = model.AlgRS256
+		cur.WebhookURL = "https://other-hooks.example/" + cur.ID
+		cur.WebhookSecret = secret
 		return cur, nil
 	})
 	must(t, err, "update tenant")
@@ -91,11 +102,24 @@ func testTenantUpdate(t *testing.T, s storage.Store) {
 	want := orig
 	want.Name = "renamed-" + orig.ID
 	want.SigningAlg = model.AlgRS256
+	want.WebhookURL = "https://other-hooks.example/" + orig.ID
+	want.WebhookSecret = secret
 	got, err := s.GetTenant(t.Context(), orig.ID)
 	must(t, err, "get tenant")
 	wantEqual(t, "tenant after update", got, want)
 	_, err = s.GetTenantByName(t.Context(), orig.Name)
 	wantNotFound(t, err, "GetTenantByName of the old name")
+
+	// Turning the webhook off clears both fields.
+	err = s.UpdateTenant(t.Context(), orig.ID, func(cur model.Tenant) (model.Tenant, error) {
+		cur.WebhookURL, cur.WebhookSecret = "", nil
+		return cur, nil
+	})
+	must(t, err, "clear tenant webhook")
+	want.WebhookURL, want.WebhookSecret = "", nil
+	got, err = s.GetTenant(t.Context(), orig.ID)
+	must(t, err, "get tenant")
+	wantEqual(t, "tenant after clearing its webhook", got, want)
 }
 
 func testTenantUpdateRefused(t *testing.T, s storage.Store) {

@@ -1,0 +1,97 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+const auditCols = "id, tenant_id, app_id, client_id, user_id, type, method, outcome, reason, " +
+	"ip_address, user_agent, details, created_at"
+
+// Page sizes of ListAudit.
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 1000
+)
+
+func scanAudit(sc scanner) (model.AuditEvent, error) {
+	var e model.AuditEvent
+	var details sql.NullString
+	var created int64
+	err := sc.Scan(&e.ID, &e.TenantID, &e.AppID, &e.ClientID, &e.UserID, &e.Type, &e.Method, &e.Outcome,
+		&e.Reason, &e.IPAddress, &e.UserAgent, &details, &created)
+	if err != nil {
+		return e, err
+	}
+	e.Details, e.CreatedAt = rawFromNull(details), fromMillis(created)
+	return e, nil
+}
+
+// AppendAudit adds an event to the audit log.
+func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
+	_, err := s.execUnique(ctx, "append audit event",
+		"INSERT INTO audit_events ("+auditCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		e.ID, e.TenantID, e.AppID, e.ClientID, e.UserID, e.Type, e.Method, e.Outcome, e.Reason,
+		e.IPAddress, e.UserAgent, rawOrNull(e.Details), millis(e.CreatedAt))
+	return err
+}
+
+// ListAudit returns one page of the tenant's events matching q, newest first with events of
+// the same millisecond newest inserted first, and how many events match in all.
+func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error) {
+	if q.TenantID == "" {
+		return nil, 0, errors.New("list audit events: a tenant id is required")
+	}
+	where := " FROM audit_events WHERE tenant_id = ?"
+	args := []any{q.TenantID}
+	for _, f := range []struct{ col, value string }{{"app_id", q.AppID}, {"user_id", q.UserID}, {"type", q.Type}} {
+		if f.value != "" {
+			where += " AND " + f.col + " = ?"
+			args = append(args, f.value)
+		}
+	}
+	if !q.Since.IsZero() {
+		where += " AND created_at >= ?"
+		args = append(args, ceilMillis(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where += " AND created_at < ?"
+		args = append(args, ceilMillis(q.Until))
+	}
+
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultAuditLimit
+	}
+	limit = min(limit, maxAuditLimit)
+	offset := max(q.Offset, 0)
+
+	r := s.reader()
+	var total int
+	if err := r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	events, err := getAll(ctx, r, "list audit events", scanAudit,
+		"SELECT "+auditCols+where+" ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return events, total, nil
+}
+
+// ceilMillis is t in unix milliseconds, rounded up. Stored times are whole milliseconds
+// (rounded down), so a stored time is at or after t exactly when it is at or after
+// ceilMillis(t), and before t exactly when it is before ceilMillis(t).
+func ceilMillis(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}
