@@ -190,8 +190,10 @@ func (e *env) clientToken(id, sec string) string {
 	return res.JSON(e.t)["access_token"].(string)
 }
 
-func (e *env) appToken() string   { return e.clientToken(e.boot.ClientID, e.boot.ClientSecret) }
-func (e *env) adminToken() string { return e.clientToken(e.boot.AdminClientID, e.boot.AdminClientSecret) }
+func (e *env) appToken() string { return e.clientToken(e.boot.ClientID, e.boot.ClientSecret) }
+func (e *env) adminToken() string {
+	return e.clientToken(e.boot.AdminClientID, e.boot.AdminClientSecret)
+}
 
 // wantStatus fails the test unless res has the status and, when code is set, that error code.
 func wantStatus(t *testing.T, res response, status int, code string) {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -33,6 +34,13 @@ func commands() []command {
 	}
 }
 
+// helpAsked records that the command line asked for help, so usage goes to helpOut, the
+// command's standard output.
+var (
+	helpAsked bool
+	helpOut   io.Writer = os.Stdout
+)
+
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
@@ -51,6 +59,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
+	helpOut = stdout
+	helpAsked = slices.ContainsFunc(args, func(a string) bool {
+		return a == "-h" || a == "-help" || a == "--help" || a == "--h"
+	})
 	for _, c := range commands() {
 		if c.name != name {
 			continue
@@ -92,12 +104,20 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// newFlagSet returns a command's flag set. Help that was asked for goes to standard output (so
+// that it can be paged); a usage shown because of a flag error goes to standard error.
 func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("latchkey "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: latchkey %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		out := stderr
+		if helpAsked {
+			out = helpOut
+		}
+		fmt.Fprintf(out, "Usage: latchkey %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.SetOutput(out)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
 	}
 	return fs
 }

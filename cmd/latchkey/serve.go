@@ -59,7 +59,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	go func() { _ = a.worker.Run(bg) }()
+	workerDone := make(chan struct{})
+	go func() { _ = a.worker.Run(bg); close(workerDone) }()
 	go a.collectGarbage(bg)
 
 	errc := make(chan error, 1)
@@ -78,7 +79,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// The worker hands back the messages it holds before the store closes, so that the next
+	// process (or another node) can send them at once instead of after their lease.
 	stopBG()
+	<-workerDone
 	log.Info("stopped")
 	return nil
 }

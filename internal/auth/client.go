@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -56,7 +55,9 @@ type TokenResponse struct {
 var errInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
 
 // ClientCredentials runs the client-credentials grant and returns a client access token. A
-// management application's client gets an admin token (role Admin) for its whole tenant.
+// management application's client gets an admin token (role Admin) for its whole tenant. A
+// requested scope is not copied into the token: clients have no scopes to grant yet, and RFC
+// 6749 lets a server issue less than was asked.
 func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (TokenResponse, error) {
 	if req.ClientID == "" || req.ClientSecret == "" {
 		return TokenResponse{}, errInvalidClient
@@ -77,7 +78,7 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	claims := clientClaims{
 		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
 		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
-		Scope: strings.TrimSpace(req.Scope), ClientID: client.ID, TenantID: client.TenantID,
+		ClientID: client.ID, TenantID: client.TenantID,
 		AppID: app.ID, AppName: app.Name, TokenUse: UseClient,
 	}
 	if app.Kind == model.AppKindManagement {

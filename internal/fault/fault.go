@@ -11,22 +11,24 @@ type Kind int
 
 // Kinds of error.
 const (
-	Internal        Kind = iota // a bug or an outage; the caller sees a generic message
-	Invalid                     // the request is malformed or fails validation
-	Unauthenticated             // missing or bad credentials
-	Forbidden                   // authenticated, but not allowed
-	NotFound                    // the thing named does not exist (for this caller)
-	Conflict                    // a unique identifier is taken, or the state forbids it
-	Locked                      // too many failures; wait for the lockout to end
-	RateLimited                 // too many requests; RetryAfter says when to try again
-	Unavailable                 // a dependency is down; try again later
-	TooLarge                    // the request body is too large
+	Internal         Kind = iota // a bug or an outage; the caller sees a generic message
+	Invalid                      // the request is malformed or fails validation
+	Unauthenticated              // missing or bad credentials
+	Forbidden                    // authenticated, but not allowed
+	NotFound                     // the thing named does not exist (for this caller)
+	Conflict                     // a unique identifier is taken, or the state forbids it
+	Locked                       // too many failures; wait for the lockout to end
+	RateLimited                  // too many requests; RetryAfter says when to try again
+	Unavailable                  // a dependency is down; try again later
+	TooLarge                     // the request body is too large
+	MethodNotAllowed             // the path exists, but not for this method
 )
 
 var kindNames = map[Kind]string{
 	Internal: "internal", Invalid: "invalid", Unauthenticated: "unauthenticated",
 	Forbidden: "forbidden", NotFound: "not_found", Conflict: "conflict", Locked: "locked",
 	RateLimited: "rate_limited", Unavailable: "unavailable", TooLarge: "too_large",
+	MethodNotAllowed: "method_not_allowed",
 }
 
 func (k Kind) String() string { return kindNames[k] }

@@ -11,16 +11,17 @@ import (
 
 // statusOf is the one Kind → HTTP status table.
 var statusOf = map[fault.Kind]int{
-	fault.Internal:        http.StatusInternalServerError,
-	fault.Invalid:         http.StatusBadRequest,
-	fault.Unauthenticated: http.StatusUnauthorized,
-	fault.Forbidden:       http.StatusForbidden,
-	fault.NotFound:        http.StatusNotFound,
-	fault.Conflict:        http.StatusConflict,
-	fault.Locked:          http.StatusForbidden, // Mosaic answers auth_locked with 403
-	fault.RateLimited:     http.StatusTooManyRequests,
-	fault.Unavailable:     http.StatusServiceUnavailable,
-	fault.TooLarge:        http.StatusRequestEntityTooLarge,
+	fault.Internal:         http.StatusInternalServerError,
+	fault.Invalid:          http.StatusBadRequest,
+	fault.Unauthenticated:  http.StatusUnauthorized,
+	fault.Forbidden:        http.StatusForbidden,
+	fault.NotFound:         http.StatusNotFound,
+	fault.Conflict:         http.StatusConflict,
+	fault.Locked:           http.StatusForbidden, // Mosaic answers auth_locked with 403
+	fault.RateLimited:      http.StatusTooManyRequests,
+	fault.Unavailable:      http.StatusServiceUnavailable,
+	fault.TooLarge:         http.StatusRequestEntityTooLarge,
+	fault.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // errorBody is Mosaic's error shape. Message is a string, or a list of strings when a

@@ -4,9 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
@@ -63,9 +65,10 @@ func New(cfg Config) *Server {
 	s.operationRoutes()
 	s.oidcRoutes()
 	s.otpRoutes()
+	s.magicLinkRoutes()
 	s.userRoutes()
 	s.adminRoutes()
-	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: func(http.ResponseWriter, *http.Request) error { return errNotFound }}))
+	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }
 
@@ -90,6 +93,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				err = errAdminRequired
 			}
 			if err != nil {
+				if fault.Is(err, fault.Unauthenticated) {
+					// RFC 6750 section 3: a 401 names the scheme the caller must use.
+					w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey", error="invalid_token"`)
+				}
 				writeError(w, r, err)
 				return
 			}
@@ -99,6 +106,24 @@ func (s *Server) wrap(rt Route) http.Handler {
 			writeError(w, r, err)
 		}
 	})
+}
+
+// unrouted answers requests no route matched: 405 with Allow when the path exists for other
+// methods, else 404, both in the API's error shape.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) error {
+	var allowed []string
+	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) == 0 {
+		return errNotFound
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	return fault.New(fault.MethodNotAllowed, "method_not_allowed", "method %s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))
 }
 
 type callerKey struct{}

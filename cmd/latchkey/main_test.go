@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCapture runs the command line in process and returns its exit status and output.
+func runCapture(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, stderr := runCapture(t, "frobnicate")
+	if code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) || !strings.Contains(stderr, "Usage: latchkey") {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := runCapture(t, "version")
+	if code != 0 || strings.TrimSpace(stdout) != "latchkey "+version {
+		t.Fatalf("status %d, stdout %q", code, stdout)
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"serve", "-h"}, {"init", "--help"}, {"migrate", "--help"}, {"keys", "--help"}, {"keys", "rotate", "--help"}, {"version", "--help"}} {
+		code, stdout, stderr := runCapture(t, args...)
+		if code != 0 || !strings.Contains(stdout+stderr, "Usage: latchkey") {
+			t.Errorf("%v: status %d, output %q", args, code, stdout+stderr)
+		}
+	}
+}
+
+func TestKeysWithoutRotate(t *testing.T) {
+	code, _, stderr := runCapture(t, "keys")
+	if code == 0 || !strings.Contains(stderr, "keys rotate") {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+}
+
+func TestInvalidConfigurationFailsBeforeOpening(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sub", "latchkey.db")
+	for _, k := range []string{"LATCHKEY_MASTER_KEY", "LATCHKEY_MASTER_KEY_FILE", "LATCHKEY_SMTP_URL", "LATCHKEY_PUBLIC_URL"} {
+		t.Setenv(k, "") // an empty setting counts as unset
+	}
+	t.Setenv("LATCHKEY_MODE", "production")
+	t.Setenv("LATCHKEY_DATABASE", db)
+	for _, cmd := range []string{"serve", "init", "keys"} {
+		args := []string{cmd}
+		if cmd == "keys" {
+			args = append(args, "rotate")
+		}
+		code, _, stderr := runCapture(t, args...)
+		if code != 1 {
+			t.Fatalf("%s: status %d, want 1", cmd, code)
+		}
+		for _, want := range []string{"invalid configuration", "https", "master key", "SMTP URL"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%s: stderr lacks %q:\n%s", cmd, want, stderr)
+			}
+		}
+	}
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*")); len(matches) != 0 {
+		t.Fatalf("an invalid configuration created %v", matches)
+	}
+}
+
+func TestInitJSONThenRotateKeys(t *testing.T) {
+	db := "--database=" + filepath.Join(t.TempDir(), "latchkey.db")
+	initJSON := func(args ...string) map[string]any {
+		t.Helper()
+		code, stdout, stderr := runCapture(t, append([]string{"init", "--json", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("init %v: status %d, stderr:\n%s", args, code, stderr)
+		}
+		var out map[string]any
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("init --json printed %q: %v", stdout, err)
+		}
+		return out
+	}
+	first := initJSON()
+	if first["created"] != true || first["client_secret"] == "" {
+		t.Fatalf("first init: %v", first)
+	}
+	again := initJSON()
+	if again["created"] != false || again["tenant_id"] != first["tenant_id"] || again["client_secret"] != "" {
+		t.Fatalf("second init: %v", again)
+	}
+	if code, _, stderr := runCapture(t, "init", "--json", db, "--tenant", "  "); code != 1 || !strings.Contains(stderr, "tenant name") {
+		t.Fatalf("init with a blank tenant name: status %d, stderr %q", code, stderr)
+	}
+
+	code, stdout, stderr := runCapture(t, "keys", "rotate", db)
+	if code != 0 || !strings.Contains(stdout, first["tenant_id"].(string)) {
+		t.Fatalf("keys rotate: status %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCapture(t, "keys", "rotate", db, "--tenant", first["tenant_id"].(string))
+	if code != 0 || !strings.Contains(stdout, "tenant default") {
+		t.Fatalf("keys rotate by tenant id: status %d, stdout %q", code, stdout)
+	}
+	if code, _, stderr := runCapture(t, "keys", "rotate", db, "--tenant", "nope"); code != 1 || !strings.Contains(stderr, "find tenant") {
+		t.Fatalf("keys rotate of an unknown tenant: status %d, stderr %q", code, stderr)
+	}
+}
