@@ -6,6 +6,9 @@ import "time"
 const (
 	MessageEmail = "email"
 	MessageSMS   = "sms"
+	// MessageAuditWebhook carries one audit event to its tenant's webhook; To is the URL and
+	// Text the JSON body, signed at delivery time.
+	MessageAuditWebhook = "audit_webhook"
 )
 
 // OutboxMessage is a message waiting for delivery. It is written in the same transaction as

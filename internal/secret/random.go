@@ -81,3 +81,9 @@ func NewCode(digits int) string {
 	}
 	return string(out)
 }
+
+// NewWebhookSecret returns a webhook signing secret in Standard Webhooks' form: "whsec_"
+// followed by 32 random bytes in standard base64.
+func NewWebhookSecret() string {
+	return "whsec_" + base64.StdEncoding.EncodeToString(randomBytes(32))
+}

@@ -1,0 +1,162 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// Log records and queries audit events.
+type Log struct {
+	store storage.Store
+	keys  *secret.Keys
+	now   func() time.Time
+}
+
+// New returns a Log. now may be nil for time.Now.
+func New(store storage.Store, keys *secret.Keys, now func() time.Time) *Log {
+	if now == nil {
+		now = time.Now
+	}
+	return &Log{store: store, keys: keys, now: now}
+}
+
+// Record appends e through st, which is the transaction's store when the event belongs to a
+// change being made, so the event is kept exactly when the change is. When the tenant has a
+// webhook, the event is also queued for delivery in the same transaction.
+func (l *Log) Record(ctx context.Context, st storage.Store, e model.AuditEvent) error {
+	if st == nil {
+		st = l.store
+	}
+	if e.ID == "" {
+		e.ID = model.NewID()
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = l.now().UTC().Truncate(time.Millisecond)
+	}
+	if err := st.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("append audit event: %w", err)
+	}
+	t, err := st.GetTenant(ctx, e.TenantID)
+	if err != nil || t.WebhookURL == "" {
+		return nil // no tenant record (should not happen) or no webhook: nothing to deliver
+	}
+	body, err := json.Marshal(EventJSON(e))
+	if err != nil {
+		return fmt.Errorf("encode audit event: %w", err)
+	}
+	return st.EnqueueMessage(ctx, model.OutboxMessage{
+		ID: model.NewID(), TenantID: e.TenantID, Kind: model.MessageAuditWebhook, To: t.WebhookURL,
+		Subject: e.Type, Text: string(body), NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt,
+	})
+}
+
+// Event is an audit event as the API and the webhook show it.
+type Event struct {
+	ID        string          `json:"event_id"`
+	Type      string          `json:"type"`
+	TenantID  string          `json:"tenant_id"`
+	AppID     string          `json:"app_id,omitempty"`
+	ClientID  string          `json:"client_id,omitempty"`
+	UserID    string          `json:"user_id,omitempty"`
+	Method    string          `json:"method,omitempty"`
+	Outcome   string          `json:"outcome,omitempty"`
+	Reason    string          `json:"reason,omitempty"`
+	IPAddress string          `json:"ip_address,omitempty"`
+	UserAgent string          `json:"user_agent,omitempty"`
+	Details   json.RawMessage `json:"details,omitempty"`
+	CreatedAt int64           `json:"created_at"` // Unix milliseconds
+}
+
+// EventJSON converts a stored event for display.
+func EventJSON(e model.AuditEvent) Event {
+	return Event{
+		ID: e.ID, Type: e.Type, TenantID: e.TenantID, AppID: e.AppID, ClientID: e.ClientID,
+		UserID: e.UserID, Method: e.Method, Outcome: e.Outcome, Reason: e.Reason,
+		IPAddress: e.IPAddress, UserAgent: e.UserAgent, Details: e.Details,
+		CreatedAt: e.CreatedAt.UnixMilli(),
+	}
+}
+
+// Query is an administrator's search of the log.
+type Query struct {
+	AppID, UserID, Type string
+	Since, Until        time.Time
+	Offset, Limit       int
+}
+
+// Search returns one page of the caller's tenant's events, newest first, and the total.
+func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.AuditEvent, int, error) {
+	var p []string
+	if q.Offset < 0 {
+		p = append(p, "page_offset must not be negative")
+	}
+	if q.Limit < 0 || q.Limit > 1000 {
+		p = append(p, "page_limit must be between 1 and 1000")
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
+		p = append(p, "since must be before until")
+	}
+	if len(p) > 0 {
+		return nil, 0, fault.Validation(p...)
+	}
+	list, total, err := l.store.ListAudit(ctx, model.AuditQuery{
+		TenantID: c.TenantID, AppID: q.AppID, UserID: q.UserID, Type: q.Type,
+		Since: q.Since, Until: q.Until, Offset: q.Offset, Limit: q.Limit,
+	})
+	if err != nil {
+		return nil, 0, fault.Wrap(err, "list audit events")
+	}
+	return list, total, nil
+}
+
+// SetWebhook points the tenant's audit events at url, signed with a new secret that is
+// returned once (Standard Webhooks' whsec_ form). An empty url turns delivery off.
+func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (string, error) {
+	rawURL = strings.TrimSpace(rawURL)
+	var whsec string
+	var sealed []byte
+	if rawURL != "" {
+		u, err := url.Parse(rawURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+			return "", fault.Validation("url must be an absolute http(s) URL")
+		}
+		whsec = secret.NewWebhookSecret()
+		if sealed, err = l.keys.Seal([]byte(whsec), []byte("webhook:"+c.TenantID)); err != nil {
+			return "", fault.Wrap(err, "seal webhook secret")
+		}
+	}
+	err := l.store.UpdateTenant(ctx, c.TenantID, func(t model.Tenant) (model.Tenant, error) {
+		t.WebhookURL, t.WebhookSecret = rawURL, sealed
+		return t, nil
+	})
+	if err != nil {
+		return "", fault.Wrap(err, "update tenant")
+	}
+	return whsec, nil
+}
+
+// WebhookSecret returns a tenant's webhook signing secret, for the delivering sender.
+func (l *Log) WebhookSecret(ctx context.Context, tenantID string) (string, error) {
+	t, err := l.store.GetTenant(ctx, tenantID)
+	if err != nil {
+		return "", fmt.Errorf("get tenant: %w", err)
+	}
+	if len(t.WebhookSecret) == 0 {
+		return "", errors.New("tenant has no webhook secret")
+	}
+	plain, err := l.keys.Open(t.WebhookSecret, []byte("webhook:"+tenantID))
+	if err != nil {
+		return "", fmt.Errorf("open webhook secret: %w", err)
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,268 @@
+package auth
+
+import (
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+func TestMagicLinkLogin(t *testing.T) {
+	f := newMLFixture(t)
+	u := f.user("ada@example.com")
+	sent := f.send(MagicLinkSend{IdentifierType: "email", Identifier: "Ada@Example.com", State: "xyz 1/2"})
+	if sent.Message != "Email sent successfully" || sent.Link != "" || sent.RequestID != "" {
+		t.Fatalf("unexpected answer %+v", sent)
+	}
+	msgs := f.messages("ada@example.com")
+	if len(msgs) != 1 || msgs[0].Subject != "Sign in to Demo" || !strings.Contains(msgs[0].HTML, "shop.example/cb?") {
+		t.Fatalf("unexpected email: %+v", msgs)
+	}
+	link := f.lastLink("ada@example.com")
+	q := link.Query()
+	if q.Get("tab") != "sign in" || q.Get("state") != "xyz 1/2" || q.Get("code") == "" {
+		t.Fatalf("link %s lost the redirect's query, the state or the code", link)
+	}
+	code := q.Get("code")
+	id, sec, _ := strings.Cut(code, ".")
+	rec, err := f.store.GetCode(f.ctx, f.boot.TenantID, id)
+	if err != nil {
+		t.Fatalf("the code's id does not name its record: %v", err)
+	}
+	if rec.Purpose != model.PurposeMagicLink || rec.UserID != u.ID || rec.Destination != "ada@example.com" ||
+		rec.Identifier != "email:ada@example.com" || strings.Contains(string(rec.CodeHash), sec) {
+		t.Fatalf("unexpected code record %+v", rec)
+	}
+	if want := f.clock.Now().Add(15 * time.Minute); !rec.ExpiresAt.Equal(want) {
+		t.Fatalf("expires at %v, want the default 15 minutes (%v)", rec.ExpiresAt, want)
+	}
+
+	tok, err := f.redeem(code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2 := f.idClaims(tok.IDToken)
+	if id2["sub"] != u.ID || !slices.Equal(toStrings(id2["amr"]), []string{"eml"}) || tok.SessionID == "" || tok.RefreshToken == "" {
+		t.Fatalf("unexpected tokens %+v, claims %v", tok, id2)
+	}
+	got, _ := f.store.GetUser(f.ctx, f.boot.TenantID, u.ID)
+	if got.EmailVerifiedAt == nil {
+		t.Fatal("email not verified by the magic link")
+	}
+	// Single use: a reload of the callback fails.
+	_, err = f.redeem(code, nil)
+	wantFault(t, err, fault.CodeInvalidCredentials)
+}
+
+func TestMagicLinkLegacyShape(t *testing.T) {
+	f := newMLFixture(t)
+	f.user("bo@example.com")
+	f.send(MagicLinkSend{Email: "bo@example.com"})
+	if _, err := f.redeem(f.lastLink("bo@example.com").Query().Get("code"), nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "bo@example.com", Identifier: "bo@example.com", RedirectURI: mlRedirect})
+	wantFault(t, err, fault.CodeInvalidInput)
+}
+
+func TestMagicLinkSendValidation(t *testing.T) {
+	f := newMLFixture(t)
+	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{
+		IdentifierType: "nickname", Channel: "sms", State: strings.Repeat("s", 1025), ExpiresIn: 2000,
+		Content: &MagicLinkContent{PrimaryColor: "red", Logo: strings.Repeat("A", 20001), Subject: strings.Repeat("x", 201)},
+	})
+	fe := wantFault(t, err, fault.CodeInvalidInput)
+	want := []string{"identifier_type", "identifier is required", "channel", "redirect_uri is required", "state",
+		"email_expiration", "primaryColor", "base64logo", "subject"}
+	for _, w := range want {
+		if !slices.ContainsFunc(fe.Details, func(d string) bool { return strings.Contains(d, w) }) {
+			t.Errorf("problems %q do not mention %s", fe.Details, w)
+		}
+	}
+	_, err = f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "a@example.com", RedirectURI: mlRedirect,
+		Content: &MagicLinkContent{Logo: base64.StdEncoding.EncodeToString([]byte("plain text"))}})
+	wantFault(t, err, fault.CodeInvalidInput)
+}
+
+func TestMagicLinkRedirectMustBeTheClients(t *testing.T) {
+	f := newMLFixture(t)
+	f.user("cy@example.com")
+	other := model.Client{ID: model.NewID(), TenantID: f.boot.TenantID, AppID: f.boot.AppID, Name: "Other",
+		RedirectURIs: []string{"https://other.example/cb"}, CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+	if err := f.store.CreateClient(f.ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	for _, uri := range []string{"https://other.example/cb", "https://shop.example/cb", mlRedirect + "&x=1", "https://shop.example/cb/?tab=sign%20in"} {
+		_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "cy@example.com", RedirectURI: uri})
+		wantFault(t, err, CodeInvalidRedirectURI)
+	}
+	if n := len(f.messages("cy@example.com")); n != 0 {
+		t.Fatalf("%d emails sent for refused redirects", n)
+	}
+	f.send(MagicLinkSend{Email: "cy@example.com", RedirectURI: "http://localhost:3000/callback"})
+	if link := f.messages("cy@example.com")[0].Text; !strings.Contains(link, "http://localhost:3000/callback?code=") {
+		t.Fatalf("link does not use the redirect: %s", link)
+	}
+}
+
+func TestMagicLinkNewSendSpendsEarlierLinks(t *testing.T) {
+	f := newMLFixture(t)
+	f.user("di@example.com")
+	f.send(MagicLinkSend{Email: "di@example.com"})
+	first := f.lastLink("di@example.com").Query().Get("code")
+	f.send(MagicLinkSend{IdentifierType: "email", Identifier: "di@example.com"})
+	second := f.lastLink("di@example.com").Query().Get("code")
+	_, err := f.redeem(first, nil)
+	wantFault(t, err, fault.CodeInvalidCredentials)
+	if _, err := f.redeem(second, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMagicLinkBranding(t *testing.T) {
+	f := newMLFixture(t)
+	f.user("ed@example.com")
+	f.updateApp(func(a *model.Application) {
+		a.Preferences.MagicLink.Message = model.MessageBranding{From: "Acme <no-reply@acme.example>", Subject: "App subject", PrimaryColor: "#00ff00"}
+	})
+	f.send(MagicLinkSend{Email: "ed@example.com"})
+	m := f.messages("ed@example.com")[0]
+	if m.Subject != "App subject" || !strings.Contains(m.HTML, "#00ff00") || m.From != "Acme <no-reply@acme.example>" {
+		t.Fatalf("application branding not applied: %s %s", m.Subject, m.From)
+	}
+	png := base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\nrest-of-image"))
+	f.send(MagicLinkSend{Email: "ed@example.com", Content: &MagicLinkContent{
+		Subject: "Your Acme link", PrimaryColor: "#AA3300", Logo: png, HeaderText: "Welcome back",
+		BodyText: "Tap to continue.", LinkText: "Open Acme", InfoText: "Works once.", FooterText: "Acme Inc", Sender: "The Acme team",
+	}})
+	m = f.messages("ed@example.com")[1]
+	if m.Subject != "Your Acme link" || m.From != `"The Acme team" <no-reply@acme.example>` {
+		t.Fatalf("request branding not applied: subject %q, from %q", m.Subject, m.From)
+	}
+	for _, want := range []string{"#aa3300", "data:image/png;base64," + png, "Welcome back", "Tap to continue.", "Open Acme", "Works once.", "Acme Inc", "The Acme team"} {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}
+
+func TestMagicLinkDirectChannel(t *testing.T) {
+	f := newMLFixture(t)
+	u := f.user("fay@example.com")
+	sent := f.send(MagicLinkSend{Email: "fay@example.com", Channel: "direct", State: "s1"})
+	if sent.Message != "Magic link created" || !strings.HasPrefix(sent.Link, "https://shop.example/cb?") || !strings.Contains(sent.Link, "state=s1") {
+		t.Fatalf("unexpected direct answer %+v", sent)
+	}
+	if n := len(f.messages("fay@example.com")); n != 0 {
+		t.Fatalf("the direct channel queued %d emails", n)
+	}
+	_, code, _ := strings.Cut(sent.Link, "code=")
+	code, _, _ = strings.Cut(code, "&")
+	tok, err := f.redeem(code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if amr := toStrings(f.idClaims(tok.IDToken)["amr"]); !slices.Equal(amr, []string{"otp"}) {
+		t.Fatalf("amr of a direct link = %v, want [otp]", amr)
+	}
+	if got, _ := f.store.GetUser(f.ctx, f.boot.TenantID, u.ID); got.EmailVerifiedAt != nil {
+		t.Fatal("a link the caller delivered verified the email")
+	}
+}
+
+func TestMagicLinkUnknownUser(t *testing.T) {
+	f := newMLFixture(t)
+	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "nobody@example.com", RedirectURI: mlRedirect})
+	wantFault(t, err, fault.CodeUserNotFound)
+
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.user("known@example.com")
+	for _, channel := range []string{"email", "direct"} {
+		req := MagicLinkSend{Channel: channel, GenerateRequestID: true, RedirectURI: mlRedirect}
+		req.Email = "known@example.com"
+		known := f.send(req)
+		req.Email = "nobody@example.com"
+		unknown := f.send(req)
+		if known.Message != unknown.Message || (known.Link == "") != (unknown.Link == "") || unknown.RequestID == "" {
+			t.Fatalf("%s: answers differ: known %+v, unknown %+v", channel, known, unknown)
+		}
+		if channel == "direct" {
+			_, code, _ := strings.Cut(unknown.Link, "code=")
+			_, err := f.redeem(code, func(r *MagicLinkAuthenticate) { r.RequestID = unknown.RequestID })
+			wantFault(t, err, fault.CodeInvalidCredentials)
+		}
+	}
+	if n := len(f.messages("nobody@example.com")); n != 0 {
+		t.Fatal("an email was queued for an unknown user")
+	}
+	if _, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeMagicLink, "email:nobody@example.com"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a code was stored for an unknown user: %v", err)
+	}
+}
+
+func TestMagicLinkPublicSignup(t *testing.T) {
+	f := newMLFixture(t)
+	f.updateApp(func(a *model.Application) { a.AllowPublicSignup = true })
+	f.send(MagicLinkSend{Email: "new@example.com"})
+	tok, err := f.redeem(f.lastLink("new@example.com").Query().Get("code"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.store.GetUserBy(f.ctx, f.boot.TenantID, storage.UserByEmail, "new@example.com")
+	if err != nil || u.EmailVerifiedAt == nil || f.idClaims(tok.IDToken)["sub"] != u.ID {
+		t.Fatalf("signed-up user missing or unverified: %+v %v", u, err)
+	}
+}
+
+func TestMagicLinkInactiveUserAndMissingEmail(t *testing.T) {
+	f := newMLFixture(t)
+	u := f.user("gus@example.com")
+	_ = f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(u model.User) (model.User, error) {
+		u.Status = model.UserDisabled
+		return u, nil
+	})
+	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "gus@example.com", RedirectURI: mlRedirect})
+	wantFault(t, err, fault.CodeUserNotActive)
+
+	now := f.clock.Now()
+	phoneOnly := model.User{ID: model.NewID(), TenantID: f.boot.TenantID, PhoneNumber: "+14155550100", Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
+	if err := f.store.CreateUser(f.ctx, phoneOnly); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.store.LinkUser(f.ctx, model.AppUser{TenantID: f.boot.TenantID, AppID: f.boot.AppID, UserID: phoneOnly.ID, CreatedAt: now})
+	_, err = f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{IdentifierType: "user_id", Identifier: phoneOnly.ID, RedirectURI: mlRedirect})
+	wantFault(t, err, fault.CodeEmailMissing)
+}
+
+func TestMagicLinkLinksPerUser(t *testing.T) {
+	f := newMLFixture(t)
+	f.user("hal@example.com")
+	f.updateApp(func(a *model.Application) { a.Preferences.MagicLink.LinksPerUser = 2 })
+	f.send(MagicLinkSend{Email: "hal@example.com"})
+	f.send(MagicLinkSend{Email: "hal@example.com"})
+	f.clock.Advance(10 * time.Second)
+	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "hal@example.com", RedirectURI: mlRedirect})
+	fe := wantFault(t, err, fault.CodeRateLimited)
+	if fe.Kind != fault.RateLimited || fe.RetryAfter <= 0 || fe.RetryAfter > 50*time.Second {
+		t.Fatalf("retry after %v, want the rest of the minute", fe.RetryAfter)
+	}
+	// Another user is not affected, and the limit ends with its minute.
+	f.user("ida@example.com")
+	f.send(MagicLinkSend{Email: "ida@example.com"})
+	f.clock.Advance(time.Minute)
+	f.send(MagicLinkSend{Email: "hal@example.com"})
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
