@@ -16,6 +16,8 @@ import (
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/delivery/console"
 	"github.com/latchkey/latchkey/internal/delivery/smtp"
+	"github.com/latchkey/latchkey/internal/delivery/twilio"
+	"github.com/latchkey/latchkey/internal/delivery/webhook"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -82,20 +84,56 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		RefreshTokenTTL: cfg.RefreshTokenTTL,
 		SessionTTL:      cfg.SessionTTL,
 		NotifyOutbox:    a.worker.Notify,
+		SMSDisabled:     senders[model.MessageSMS] == nil,
 	})
 	return a, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
 
-// senders picks the email provider: SMTP when configured, else the console outbox, which
-// prints messages to the log (development only; configuration validation enforces that).
+// senders builds the sender of each message kind from the configured providers. Console
+// providers print messages to the log (development only; configuration validation enforces
+// that). With no SMS provider there is no SMS sender, and the sms channel is refused.
 func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, error) {
-	if cfg.SMTPURL == "" {
-		log.Warn("no SMTP server configured: email is printed to standard error (development only)")
-		return map[string]delivery.Sender{model.MessageEmail: console.New(os.Stderr)}, nil
+	out := map[string]delivery.Sender{}
+	// One console for both kinds, so that an email and an SMS never interleave on stderr.
+	cons := console.New(os.Stderr)
+	var err error
+	switch cfg.EmailProviderName() {
+	case config.ProviderSMTP:
+		out[model.MessageEmail], err = smtpSender(cfg.SMTPURL)
+	case config.ProviderWebhook:
+		out[model.MessageEmail], err = webhookSender(cfg.EmailWebhookURL, cfg.EmailWebhookSecret, "email")
+	default:
+		log.Warn("no email provider configured: email is printed to standard error (development only)")
+		out[model.MessageEmail] = cons
 	}
-	sc, err := smtp.ParseURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.SMSProviderName() {
+	case config.ProviderTwilio:
+		var s *twilio.Sender
+		if s, err = twilio.New(cfg.TwilioConfig()); err != nil {
+			return nil, fmt.Errorf("SMS provider: %w", err)
+		}
+		out[model.MessageSMS] = s
+	case config.ProviderWebhook:
+		out[model.MessageSMS], err = webhookSender(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, "SMS")
+	case config.ProviderNone:
+		log.Info("no SMS provider configured: the sms channel is disabled")
+	default:
+		log.Warn("SMS is printed to standard error (development only)")
+		out[model.MessageSMS] = cons
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func smtpSender(rawURL string) (delivery.Sender, error) {
+	sc, err := smtp.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("SMTP URL: %w", err)
 	}
@@ -103,7 +141,15 @@ func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, e
 	if err != nil {
 		return nil, fmt.Errorf("SMTP: %w", err)
 	}
-	return map[string]delivery.Sender{model.MessageEmail: s}, nil
+	return s, nil
+}
+
+func webhookSender(rawURL, secret, what string) (delivery.Sender, error) {
+	s, err := webhook.New(webhook.Config{URL: rawURL, Secret: secret})
+	if err != nil {
+		return nil, fmt.Errorf("%s webhook: %w", what, err)
+	}
+	return s, nil
 }
 
 // masterKey returns the configured master key. In development a missing key is generated and

@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/delivery"
@@ -20,15 +23,34 @@ type OTPSend struct {
 	Identifier        string
 	ExpiresIn         int // minutes; 0 takes the application's setting
 	GenerateRequestID bool
-	Branding          *model.MessageBranding // per-request override of the application's
+	Branding          *model.MessageBranding // per-request override of the application's, field by field
+	SenderName        string                 // display name for the application's sender address
+	// SMS is Mosaic's custom_sms_input: the text and sender id of an SMS.
+	SMS *SMSContent
+	// CustomEmail and CustomPhone deliver the code to another address than the profile's
+	// (email and sms channels). Redeeming such a code verifies nothing on the profile.
+	CustomEmail string
+	CustomPhone string
+	// ApprovalData is the transaction the user approves by redeeming the code: a flat JSON
+	// object echoed in the answer and in the ID token.
+	ApprovalData     json.RawMessage
+	ClientAttributes model.ClientAttributes
+}
+
+// SMSContent customises one SMS. Message must contain "{otp}" and "{app}", which become the
+// code and the application's name.
+type SMSContent struct {
+	Message  string
+	SenderID string
 }
 
 // OTPSent is the answer to a send. Code is set only for the direct channel, where the caller
 // delivers the code itself.
 type OTPSent struct {
-	Message   string
-	Code      string
-	RequestID string
+	Message      string
+	Code         string
+	RequestID    string
+	ApprovalData json.RawMessage
 }
 
 // OTPAuthenticate redeems a passcode (Mosaic's authenticateOTP).
@@ -42,43 +64,68 @@ type OTPAuthenticate struct {
 
 const otpSentMessage = "OTP sent"
 
+var errNoSMSProvider = fault.New(fault.Invalid, fault.CodeProviderConfig, "channel sms is not available: no SMS provider is configured")
+
 // target is the user (or would-be user) a code is for.
 type target struct {
 	user       model.User // zero for a public sign-up
 	known      bool
 	identifier string // normalised, prefixed by type: "email:alice@example.com"
-	dest       string // where to deliver
+	dest       string // the email address to deliver to: the user's, or the sign-up address
 }
 
 // SendOTP creates a passcode for the identified user, spends any earlier one, and queues its
-// delivery in the same transaction.
+// delivery by email or SMS in the same transaction; for the direct channel it returns the code.
 func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTPSent, error) {
-	if problems := validateSend(req); len(problems) > 0 {
+	in, problems := parseSend(req)
+	if len(problems) > 0 {
 		return OTPSent{}, fault.Validation(problems...)
+	}
+	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
+		return OTPSent{}, errNoSMSProvider
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "get application")
 	}
-	prefs := app.Preferences.Normalized().EmailOTP
+	all := app.Preferences.Normalized()
+	prefs := otpPrefs(all, req.Channel, req.IdentifierType)
+	now := s.now()
+	// Counted before the user is looked up, so that limits answer alike for unknown users. The
+	// phone-prefix limit needs the SMS destination; when it comes from the profile it is
+	// counted once the user is known.
+	if err := s.checkSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
+		return OTPSent{}, err
+	}
 	t, err := s.resolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
 	if err != nil {
 		return OTPSent{}, err
 	}
-	if !t.known && app.EnumerationProtection && !app.AllowPublicSignup {
-		// Answer exactly as for a known user, and send nothing.
-		return OTPSent{Message: otpSentMessage}, nil
-	}
+	// An unknown user got this far only by public sign-up or enumeration protection.
+	signUp := app.AllowPublicSignup && (req.IdentifierType == model.IdentifierEmail || req.IdentifierType == model.IdentifierPhone)
+	hidden := !t.known && !signUp
 	if t.known && t.user.Status != model.UserActive {
-		if app.EnumerationProtection {
-			return OTPSent{Message: otpSentMessage}, nil
+		if !app.EnumerationProtection {
+			return OTPSent{}, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 		}
-		return OTPSent{}, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+		hidden = true
 	}
-	if req.Channel == model.ChannelEmail && t.dest == "" {
-		return OTPSent{}, fault.New(fault.NotFound, fault.CodeEmailMissing, "user has no email address")
+	if hidden {
+		// Answer exactly as for a known user, and send nothing.
+		return decoyOTPSent(req, in, prefs), nil
 	}
-	now := s.now()
+	dest, err := destination(req.Channel, t, in)
+	if err != nil {
+		if !t.known && app.EnumerationProtection {
+			return decoyOTPSent(req, in, prefs), nil
+		}
+		return OTPSent{}, err
+	}
+	if req.Channel == model.ChannelSMS && in.smsPhone == "" {
+		if err := s.checkPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			return OTPSent{}, err
+		}
+	}
 	expires := prefs.ExpiresIn
 	if req.ExpiresIn > 0 {
 		expires = req.ExpiresIn
@@ -87,25 +134,17 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	rec := model.OneTimeCode{
 		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID,
 		UserID: t.user.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
-		IdentifierType: req.IdentifierType, Identifier: t.identifier, Destination: t.dest,
-		MaxFailures: prefs.MaxFailures, ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
-		CreatedAt: now,
+		IdentifierType: req.IdentifierType, Identifier: t.identifier, Destination: dest,
+		ApprovalData: in.approval, MaxFailures: prefs.MaxFailures,
+		ExpiresAt: now.Add(time.Duration(expires) * time.Minute), CreatedAt: now,
 	}
 	rec.CodeHash = s.keys.HashCode(rec.ID, code)
 	if req.GenerateRequestID {
 		rec.RequestID = model.NewID()
 	}
-	var msg *model.OutboxMessage
-	if req.Channel == model.ChannelEmail {
-		branding := prefs.Message
-		if req.Branding != nil {
-			branding = *req.Branding
-		}
-		m, err := otpEmail(c.TenantID, app.Name, t.dest, code, expires, branding, now)
-		if err != nil {
-			return OTPSent{}, err
-		}
-		msg = &m
+	msg, err := otpMessage(c.TenantID, app.Name, dest, code, expires, prefs.Message, req, now)
+	if err != nil {
+		return OTPSent{}, err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposeOTP, t.identifier, now); err != nil {
@@ -125,49 +164,67 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if msg != nil {
 		s.opts.NotifyOutbox()
 	}
-	out := OTPSent{Message: otpSentMessage, RequestID: rec.RequestID}
+	out := OTPSent{Message: otpSentMessage, RequestID: rec.RequestID, ApprovalData: in.approval}
 	if req.Channel == model.ChannelDirect {
 		out.Code = code
 	}
 	return out, nil
 }
 
-func validateSend(req OTPSend) []string {
-	var p []string
-	switch req.Channel {
-	case model.ChannelEmail, model.ChannelDirect:
-	case model.ChannelSMS:
-		p = append(p, "channel sms has no SMS provider configured")
-	case "":
-		p = append(p, "channel is required")
-	default:
-		p = append(p, "channel must be one of email, sms, direct")
+// decoyOTPSent is the answer for a user who must not be revealed as unknown or inactive: the
+// shape of a real one, with a request id and a direct code that redeem nothing.
+func decoyOTPSent(req OTPSend, in sendInput, prefs model.OTPPreferences) OTPSent {
+	out := OTPSent{Message: otpSentMessage, ApprovalData: in.approval}
+	if req.GenerateRequestID {
+		out.RequestID = model.NewID()
 	}
-	p = append(p, validateIdentifier(req.IdentifierType, req.Identifier)...)
-	if req.ExpiresIn < 0 || req.ExpiresIn > 60 {
-		p = append(p, "expires_in must be between 1 and 60 minutes")
+	if req.Channel == model.ChannelDirect {
+		out.Code = secret.NewCode(prefs.CodeLength)
 	}
-	return p
+	return out
 }
 
-func validateIdentifier(idType, value string) []string {
-	var p []string
-	switch idType {
-	case model.IdentifierEmail, model.IdentifierPhone, model.IdentifierUserID, model.IdentifierUsername:
-	case "":
-		p = append(p, "identifier_type is required")
-	default:
-		p = append(p, "identifier_type must be one of email, phone_number, user_id, username")
+// otpPrefs returns the preferences that govern a code: sms for SMS, email_otp for email. A
+// direct code follows the channel its identifier would use: sms for a phone number.
+func otpPrefs(p model.LoginPreferences, channel, idType string) model.OTPPreferences {
+	if channel == model.ChannelSMS || (channel != model.ChannelEmail && idType == model.IdentifierPhone) {
+		return p.SMS
 	}
-	if value == "" {
-		p = append(p, "identifier is required")
+	return p.EmailOTP
+}
+
+// destination returns where a code goes: the custom address of the send, else the profile's
+// (or, for a public sign-up, the identifier itself). Direct codes go nowhere.
+func destination(channel string, t target, in sendInput) (string, error) {
+	switch channel {
+	case model.ChannelEmail:
+		dest := t.dest
+		if in.customEmail != "" {
+			dest = in.customEmail
+		}
+		if dest == "" {
+			return "", fault.New(fault.NotFound, fault.CodeEmailMissing, "user has no email address")
+		}
+		return dest, nil
+	case model.ChannelSMS:
+		dest := t.user.PhoneNumber
+		switch {
+		case in.customPhone != "":
+			dest = in.customPhone
+		case !t.known && in.idType == model.IdentifierPhone:
+			dest = in.norm
+		}
+		if dest == "" {
+			return "", fault.New(fault.NotFound, fault.CodePhoneMissing, "user has no phone number")
+		}
+		return dest, nil
 	}
-	return p
+	return "", nil
 }
 
 // resolveTarget finds the user an identifier names among the application's users. An unknown
-// user is not an error when the application allows public sign-up by email or phone, or hides
-// whether users exist.
+// user is not an error when the application allows public sign-up by email or phone number,
+// or hides whether users exist.
 func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.Application, idType, value string) (target, error) {
 	norm, err := directory.NormalizeIdentifier(idType, value)
 	if err != nil {
@@ -191,6 +248,8 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 	case app.AllowPublicSignup && idType == model.IdentifierEmail:
 		t.dest = norm
 		return t, nil
+	case app.AllowPublicSignup && idType == model.IdentifierPhone:
+		return t, nil
 	case app.EnumerationProtection:
 		return t, nil
 	}
@@ -204,15 +263,51 @@ func (s *Service) lookup(ctx context.Context, tenantID, idType, norm string) (mo
 	return s.store.GetUserBy(ctx, tenantID, idType, norm)
 }
 
-func otpEmail(tenantID, appName, to, code string, minutes int, b model.MessageBranding, now time.Time) (model.OutboxMessage, error) {
-	subject, text, html, err := delivery.RenderOTPEmail(delivery.OTPEmail{
-		AppName: appName, Code: code, ExpiresInMinutes: minutes, Branding: b,
-	})
-	if err != nil {
-		return model.OutboxMessage{}, fault.Wrap(err, "render email")
+// otpMessage renders the outbox message of a code: an email, an SMS, or nothing for the
+// direct channel.
+func otpMessage(tenantID, appName, to, code string, minutes int, b model.MessageBranding, req OTPSend, now time.Time) (*model.OutboxMessage, error) {
+	m := model.OutboxMessage{ID: model.NewID(), TenantID: tenantID, To: to, NextAttemptAt: now, CreatedAt: now}
+	switch req.Channel {
+	case model.ChannelEmail:
+		b = mergeBranding(b, req.Branding, req.SenderName)
+		subject, text, html, err := delivery.RenderOTPEmail(delivery.OTPEmail{
+			AppName: appName, Code: code, ExpiresInMinutes: minutes, Branding: b,
+		})
+		if err != nil {
+			return nil, fault.Wrap(err, "render email")
+		}
+		m.Kind, m.From, m.Subject, m.Text, m.HTML = model.MessageEmail, b.From, subject, text, html
+	case model.ChannelSMS:
+		d := delivery.OTPSMS{AppName: appName, Code: code, ExpiresInMinutes: minutes}
+		if req.SMS != nil {
+			d.Template, m.From = req.SMS.Message, req.SMS.SenderID
+		}
+		text, err := delivery.RenderOTPSMS(d)
+		if err != nil {
+			return nil, fault.Wrap(err, "render SMS")
+		}
+		m.Kind, m.Text = model.MessageSMS, text
+	default:
+		return nil, nil
 	}
-	return model.OutboxMessage{
-		ID: model.NewID(), TenantID: tenantID, Kind: model.MessageEmail, To: to, From: b.From,
-		Subject: subject, Text: text, HTML: html, NextAttemptAt: now, CreatedAt: now,
-	}, nil
+	return &m, nil
+}
+
+// mergeBranding applies a request's branding over the application's, field by field. A sender
+// name only names the application's own sender address: a display name alone is no address.
+func mergeBranding(b model.MessageBranding, over *model.MessageBranding, senderName string) model.MessageBranding {
+	if over != nil {
+		if over.Subject != "" {
+			b.Subject = over.Subject
+		}
+		if over.PrimaryColor != "" {
+			b.PrimaryColor = over.PrimaryColor
+		}
+	}
+	if name := strings.TrimSpace(senderName); name != "" {
+		if addr, err := mail.ParseAddress(b.From); err == nil {
+			b.From = (&mail.Address{Name: name, Address: addr.Address}).String()
+		}
+	}
+	return b
 }

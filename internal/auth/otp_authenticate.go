@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/directory"
@@ -35,9 +36,10 @@ const (
 )
 
 // AuthenticateOTP redeems a passcode. Every wrong code counts against the code; at the
-// application's maxFailures the code is spent and the identifier locked for lockoutDuration.
-// Success, the session and the refresh token are written in one transaction; the JWTs are
-// signed after it commits.
+// maxFailures of the code's channel (email_otp or sms preferences) the code is spent and the
+// identifier locked for that channel's lockoutDuration. Wrong codes also count against the
+// identifier across codes (rate_limits.failuresPerIdentifier). Success, the session and the
+// refresh token are written in one transaction; the JWTs are signed after it commits.
 func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAuthenticate) (TokenResponse, error) {
 	problems := validateIdentifier(req.IdentifierType, req.Identifier)
 	if req.Passcode == "" {
@@ -62,28 +64,40 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		if err != nil {
 			return err
 		}
-		prefs := app.Preferences.Normalized().EmailOTP
+		all := app.Preferences.Normalized()
+		limits := all.Limits
 		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, lockKey); err == nil && now.Before(l.Until) {
 			failure = errLocked(l.Until, now)
 			return nil
 		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
+		var outcome codeOutcome
 		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
-		if errors.Is(err, storage.ErrNotFound) {
-			failure = errInvalidCode
-			return nil
-		} else if err != nil {
+		// The lockout lasts as long as the preferences of the code's channel say; with no
+		// code, those of the channel the identifier would use.
+		prefs := otpPrefs(all, code.Channel, req.IdentifierType)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			// No code to check: still a failed guess against this identifier.
+			outcome = outcomeInvalid
+		case err != nil:
 			return err
-		}
-		outcome, err := s.checkCode(ctx, tx, code, req, now)
-		if err != nil {
-			return err
+		default:
+			if outcome, err = s.checkCode(ctx, tx, code, req, now); err != nil {
+				return err
+			}
 		}
 		switch outcome {
 		case outcomeInvalid:
 			failure = errInvalidCode
-			return nil
+			locked, err := countFailure(ctx, tx, c, limits, identifier, now)
+			if err != nil || !locked {
+				return err
+			}
+			outcome = outcomeLockedOut
+		}
+		switch outcome {
 		case outcomeExpired:
 			failure = errCodeExpired
 			return nil
@@ -96,7 +110,13 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		if err != nil {
 			return err
 		}
-		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: amrFor(code.Channel), login: req.Login}, now)
+		if err := clearFailures(ctx, tx, c, identifier); err != nil {
+			return err
+		}
+		is, err = s.recordLogin(ctx, tx, grant{
+			caller: c, user: user, method: amrFor(code.Channel), login: req.Login,
+			unverified: !provesProfile(code, user), approval: code.ApprovalData,
+		}, now)
 		return err
 	})
 	if err != nil {
@@ -167,15 +187,42 @@ func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Cal
 	return u, err
 }
 
+// signUp creates the user a public sign-up code was sent for, with the email address or phone
+// number it identified; whether that becomes verified is decided by recordLogin. A user
+// created with that identifier since the send is taken as is.
 func (s *Service) signUp(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, error) {
-	if existing, err := tx.GetUserBy(ctx, c.TenantID, storage.UserByEmail, code.Destination); err == nil {
+	value := strings.TrimPrefix(code.Identifier, code.IdentifierType+":")
+	u := model.User{ID: model.NewID(), TenantID: c.TenantID, Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
+	var field string
+	switch code.IdentifierType {
+	case model.IdentifierEmail:
+		field, u.Email = storage.UserByEmail, value
+	case model.IdentifierPhone:
+		field, u.PhoneNumber = storage.UserByPhone, value
+	default:
+		return u, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
+	}
+	existing, err := tx.GetUserBy(ctx, c.TenantID, field, value)
+	if err == nil {
 		return existing, nil
 	}
-	u := model.User{
-		ID: model.NewID(), TenantID: c.TenantID, Email: code.Destination, Status: model.UserActive,
-		CreatedAt: now, UpdatedAt: now,
+	if !errors.Is(err, storage.ErrNotFound) {
+		return u, err
 	}
 	return u, tx.CreateUser(ctx, u)
+}
+
+// provesProfile reports whether redeeming code proves the user's own email address or phone
+// number: it must have been delivered there, not to a custom address, and the profile must
+// not have changed since the send.
+func provesProfile(code model.OneTimeCode, u model.User) bool {
+	switch code.Channel {
+	case model.ChannelEmail:
+		return code.Destination != "" && code.Destination == u.Email
+	case model.ChannelSMS:
+		return code.Destination != "" && code.Destination == u.PhoneNumber
+	}
+	return false
 }
 
 func amrFor(channel string) string {

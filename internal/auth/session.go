@@ -27,6 +27,11 @@ type grant struct {
 	user   model.User
 	method string
 	login  Login
+	// unverified is set when the factor went to an address other than the profile's (a
+	// custom_email or custom_phone_number): the login then verifies nothing.
+	unverified bool
+	// approval is the approval_data of the redeemed code, echoed in the ID token.
+	approval []byte
 }
 
 // issued is what the write transaction of a login produced, to be signed after it commits.
@@ -38,6 +43,8 @@ type issued struct {
 	app     model.Application
 	refresh string
 	aud     string
+	// approval is the approval_data the login approved (a JSON object), or nil.
+	approval []byte
 }
 
 var errSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
@@ -60,6 +67,10 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	}
 	err = tx.UpdateUser(ctx, g.caller.TenantID, g.user.ID, func(u model.User) (model.User, error) {
 		u.LastAuthAt = &now
+		if g.unverified {
+			out.user = u
+			return u, nil
+		}
 		if g.method == model.AMREmailOTP || g.method == model.AMRMagicLink {
 			if u.EmailVerifiedAt == nil {
 				u.EmailVerifiedAt = &now
@@ -88,7 +99,7 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	if err != nil {
 		return out, err
 	}
-	out.client, out.app, out.aud = client, app, aud
+	out.client, out.app, out.aud, out.approval = client, app, aud, g.approval
 	out.refresh, err = s.newRefreshToken(ctx, tx, out.session, client, aud, now)
 	return out, err
 }

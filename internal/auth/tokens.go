@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -53,6 +54,10 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 		"tid": sess.TenantID, "amr": methods, "sid": sess.ID, "token_use": UseID,
 	}
 	addUserClaims(id, claims.IDToken, is.client.DefaultCustomClaims, is.user, is.link, is.app)
+	if len(is.approval) > 0 {
+		// The transaction the user approved by this login (Mosaic's transaction signing).
+		id["approval_data"] = json.RawMessage(is.approval)
+	}
 
 	access := map[string]any{
 		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.aud, "scope": "openid offline_access",

@@ -11,7 +11,7 @@ import (
 )
 
 // Modes. Production refuses the conveniences of development: a generated master key, the
-// console outbox.
+// console providers.
 const (
 	ModeDevelopment = "development"
 	ModeProduction  = "production"
@@ -30,7 +30,23 @@ type Config struct {
 	MasterKeyFile string
 	// SMTPURL is where email goes (smtp://user:pass@host:587?from=...); empty prints email to
 	// the log in development.
-	SMTPURL   string
+	SMTPURL string
+	// EmailProvider is smtp, webhook or console; empty means smtp when SMTPURL is set, else
+	// console. EmailWebhookURL and EmailWebhookSecret configure webhook.
+	EmailProvider      string
+	EmailWebhookURL    string
+	EmailWebhookSecret string
+	// SMSProvider is console, twilio, webhook or none; empty means console in development and
+	// none (no sms channel) in production.
+	SMSProvider        string
+	TwilioAccountSID   string
+	TwilioAuthToken    string
+	TwilioFrom         string
+	TwilioMessagingSID string
+	TwilioBaseURL      string
+	SMSWebhookURL      string
+	SMSWebhookSecret   string
+
 	LogLevel  string
 	LogFormat string
 
@@ -49,6 +65,7 @@ func Default() Config {
 		Listen:          "127.0.0.1:8080",
 		PublicURL:       "http://localhost:8080",
 		Database:        filepath.Join("data", "latchkey.db"),
+		TwilioBaseURL:   "https://api.twilio.com",
 		LogLevel:        "info",
 		LogFormat:       "json",
 		AccessTokenTTL:  time.Hour,
@@ -76,6 +93,17 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
 		{env: "LATCHKEY_MASTER_KEY_FILE", flag: "master-key-file", usage: "file holding the master key (created in development when missing)", str: &c.MasterKeyFile},
 		{env: "LATCHKEY_SMTP_URL", flag: "smtp-url", usage: "SMTP server URL, smtp://user:pass@host:587?from=addr (empty: print email to the log)", str: &c.SMTPURL},
+		{env: "LATCHKEY_EMAIL_PROVIDER", flag: "email-provider", usage: "smtp, webhook or console (default: smtp when an SMTP URL is set, else console)", str: &c.EmailProvider},
+		{env: "LATCHKEY_EMAIL_WEBHOOK_URL", flag: "email-webhook-url", usage: "URL that receives signed email messages (email provider webhook)", str: &c.EmailWebhookURL},
+		{env: "LATCHKEY_EMAIL_WEBHOOK_SECRET", flag: "email-webhook-secret", usage: "whsec_ signing secret of the email webhook (prefer the environment)", str: &c.EmailWebhookSecret},
+		{env: "LATCHKEY_SMS_PROVIDER", flag: "sms-provider", usage: "console, twilio, webhook or none (default: console in development, none in production)", str: &c.SMSProvider},
+		{env: "LATCHKEY_TWILIO_ACCOUNT_SID", flag: "twilio-account-sid", usage: "Twilio account SID (AC...)", str: &c.TwilioAccountSID},
+		{env: "LATCHKEY_TWILIO_AUTH_TOKEN", flag: "twilio-auth-token", usage: "Twilio auth token (prefer the environment)", str: &c.TwilioAuthToken},
+		{env: "LATCHKEY_TWILIO_FROM", flag: "twilio-from", usage: "Twilio sending number (E.164) or alphanumeric sender id", str: &c.TwilioFrom},
+		{env: "LATCHKEY_TWILIO_MESSAGING_SERVICE_SID", flag: "twilio-messaging-service-sid", usage: "Twilio Messaging Service SID (MG...), instead of or with a From", str: &c.TwilioMessagingSID},
+		{env: "LATCHKEY_TWILIO_BASE_URL", flag: "twilio-base-url", usage: "Twilio API base URL", str: &c.TwilioBaseURL},
+		{env: "LATCHKEY_SMS_WEBHOOK_URL", flag: "sms-webhook-url", usage: "URL that receives signed SMS messages (SMS provider webhook)", str: &c.SMSWebhookURL},
+		{env: "LATCHKEY_SMS_WEBHOOK_SECRET", flag: "sms-webhook-secret", usage: "whsec_ signing secret of the SMS webhook (prefer the environment)", str: &c.SMSWebhookSecret},
 		{env: "LATCHKEY_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{env: "LATCHKEY_LOG_FORMAT", flag: "log-format", usage: "json or text", str: &c.LogFormat},
 		{env: "LATCHKEY_ACCESS_TOKEN_TTL", flag: "access-token-ttl", usage: "access token lifetime", dur: &c.AccessTokenTTL},
@@ -159,14 +187,12 @@ func (c *Config) Problems() []string {
 	if c.Mode == ModeProduction && c.MasterKey == "" && c.MasterKeyFile == "" {
 		p = append(p, "a master key is required in production: set LATCHKEY_MASTER_KEY or LATCHKEY_MASTER_KEY_FILE")
 	}
-	if c.Mode == ModeProduction && c.SMTPURL == "" {
-		p = append(p, "an SMTP URL is required in production: set LATCHKEY_SMTP_URL")
-	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			p = append(p, "SMTP URL must look like smtp://user:pass@host:587?from=addr or smtps://...")
 		}
 	}
+	p = append(p, c.providerProblems()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -46,7 +46,7 @@ func TestEveryProblemIsListed(t *testing.T) {
 	if err == nil || !IsConfigError(err) {
 		t.Fatalf("want a configuration error, got %v", err)
 	}
-	for _, want := range []string{"LATCHKEY_SESSION_TTL", "https in production", "master key is required", "SMTP URL is required", "log level"} {
+	for _, want := range []string{"LATCHKEY_SESSION_TTL", "https in production", "master key is required", "email provider is required", "SMTP URL", "log level"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}

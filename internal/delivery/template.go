@@ -147,6 +147,35 @@ func RenderMagicLinkEmail(d LinkEmail) (subject, text, html string, err error) {
 	return subject, text, html, nil
 }
 
+// OTPSMS is what an SMS carrying a one-time passcode says.
+type OTPSMS struct {
+	AppName          string
+	Code             string
+	ExpiresInMinutes int // 0 leaves the expiry unsaid
+	// Template, when set, replaces the default text: "{otp}" in it becomes the code and "{app}"
+	// the application's name. The caller validates it.
+	Template string
+}
+
+// RenderOTPSMS renders the text of a one-time passcode SMS. The default text starts with the
+// code, so that it shows in notification previews and phones can offer to fill it in.
+func RenderOTPSMS(d OTPSMS) (string, error) {
+	appName := oneLine(d.AppName)
+	code := strings.TrimSpace(d.Code)
+	if appName == "" || code == "" {
+		return "", errors.New("render OTP SMS: app name and code are required")
+	}
+	if d.Template != "" {
+		// One pass, so that an app name containing "{otp}" is not replaced in turn.
+		return strings.NewReplacer("{otp}", code, "{app}", appName).Replace(d.Template), nil
+	}
+	text := code + " is your " + appName + " code."
+	if d.ExpiresInMinutes > 0 {
+		text += " It expires in " + minutes(d.ExpiresInMinutes) + "."
+	}
+	return text, nil
+}
+
 func (t emailTemplate) render(v view) (text, html string, err error) {
 	var tb, hb bytes.Buffer
 	if err := t.text.Execute(&tb, v); err != nil {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/latchkey/latchkey/internal/auth"
@@ -18,6 +19,11 @@ type emailContentJSON struct {
 	SenderName   string `json:"senderName"`
 }
 
+type customSMSJSON struct {
+	CustomMessage string `json:"custom_message"`
+	SenderID      string `json:"sender_id"`
+}
+
 type otpSendJSON struct {
 	Channel           string                 `json:"channel"`
 	IdentifierType    string                 `json:"identifier_type"`
@@ -25,14 +31,19 @@ type otpSendJSON struct {
 	ExpiresIn         int                    `json:"expires_in"`
 	GenerateRequestID bool                   `json:"generate_request_id"`
 	EmailContent      *emailContentJSON      `json:"email_content"`
+	CustomSMSInput    *customSMSJSON         `json:"custom_sms_input"`
+	CustomEmail       string                 `json:"custom_email"`
+	CustomPhoneNumber string                 `json:"custom_phone_number"`
+	ApprovalData      json.RawMessage        `json:"approval_data"`
 	ClientAttributes  model.ClientAttributes `json:"client_attributes"`
 	DeviceID          string                 `json:"device_id"`
 }
 
 type otpSentJSON struct {
-	Message   string `json:"message"`
-	Code      string `json:"code,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
+	Message      string          `json:"message"`
+	Code         string          `json:"code,omitempty"`
+	RequestID    string          `json:"request_id,omitempty"`
+	ApprovalData json.RawMessage `json:"approval_data,omitempty"`
 }
 
 func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
@@ -43,15 +54,21 @@ func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	req := auth.OTPSend{
 		Channel: in.Channel, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
 		ExpiresIn: in.ExpiresIn, GenerateRequestID: in.GenerateRequestID,
+		CustomEmail: in.CustomEmail, CustomPhone: in.CustomPhoneNumber, ApprovalData: in.ApprovalData,
+		ClientAttributes: in.ClientAttributes,
+	}
+	if in.CustomSMSInput != nil {
+		req.SMS = &auth.SMSContent{Message: in.CustomSMSInput.CustomMessage, SenderID: in.CustomSMSInput.SenderID}
 	}
 	if in.EmailContent != nil {
-		req.Branding = &model.MessageBranding{Subject: in.EmailContent.Subject, PrimaryColor: in.EmailContent.PrimaryColor, From: in.EmailContent.SenderName}
+		req.Branding = &model.MessageBranding{Subject: in.EmailContent.Subject, PrimaryColor: in.EmailContent.PrimaryColor}
+		req.SenderName = in.EmailContent.SenderName
 	}
 	out, err := s.cfg.Auth.SendOTP(r.Context(), callerOf(r), req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, otpSentJSON{Message: out.Message, Code: out.Code, RequestID: out.RequestID})
+	writeJSON(w, http.StatusOK, otpSentJSON{Message: out.Message, Code: out.Code, RequestID: out.RequestID, ApprovalData: out.ApprovalData})
 	return nil
 }
 

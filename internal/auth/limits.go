@@ -1,0 +1,86 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// sendLimit is one counter a send is checked against.
+type sendLimit struct {
+	key   string
+	limit int
+	what  string
+}
+
+// checkSend counts one send of a code or link against the application's limits: per
+// identifier, per end-user IP address (forwarded by the calling backend, and trusted because
+// that backend authenticated), and, when phone is set, per phone-number prefix of that SMS
+// destination. Exceeding any limit is a 429 with Retry-After. Unknown identifiers are counted
+// like known ones, so limits reveal nothing about who has an account.
+func (s *Service) checkSend(ctx context.Context, c model.Caller, lim model.RateLimits, identifier, phone, ip string, now time.Time) error {
+	base := c.TenantID + ":" + c.AppID + ":"
+	limits := []sendLimit{{key: "send:id:" + base + identifier, limit: lim.SendsPerIdentifier, what: "this identifier"}}
+	if ip != "" {
+		limits = append(limits, sendLimit{key: "send:ip:" + base + ip, limit: lim.SendsPerIP, what: "this IP address"})
+	}
+	for _, l := range limits {
+		if err := s.hit(ctx, s.store, l, now, time.Hour); err != nil {
+			return err
+		}
+	}
+	if phone != "" {
+		return s.checkPhonePrefix(ctx, c, lim, phone, now)
+	}
+	return nil
+}
+
+// checkPhonePrefix counts one SMS to phone against the application's limit per phone-number
+// prefix.
+func (s *Service) checkPhonePrefix(ctx context.Context, c model.Caller, lim model.RateLimits, phone string, now time.Time) error {
+	key := "send:prefix:" + c.TenantID + ":" + c.AppID + ":" + phonePrefix(phone, lim.PhonePrefixDigits)
+	return s.hit(ctx, s.store, sendLimit{key: key, limit: lim.SendsPerPhonePrefix, what: "this phone number range"}, now, time.Hour)
+}
+
+// hit counts one event against l in a window of the given length and fails once the count
+// exceeds the limit.
+func (s *Service) hit(ctx context.Context, st storage.Counters, l sendLimit, now time.Time, window time.Duration) error {
+	n, reset, err := st.CountHit(ctx, l.key, now, now.Add(window))
+	if err != nil {
+		return fault.Wrap(err, "count "+l.key)
+	}
+	if n > int64(l.limit) {
+		e := fault.New(fault.RateLimited, fault.CodeRateLimited, "too many requests for %s; try again later", l.what)
+		e.RetryAfter = reset.Sub(now)
+		return e
+	}
+	return nil
+}
+
+// phonePrefix returns the leading digits of an E.164 number that identify its range.
+func phonePrefix(phone string, digits int) string {
+	if len(phone) > digits+1 {
+		return phone[:digits+1]
+	}
+	return phone
+}
+
+// countFailure records a wrong code for an identifier, across codes, and reports whether the
+// identifier has now reached the application's limit and must be locked.
+func countFailure(ctx context.Context, tx storage.Store, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
+	key := "fail:" + c.TenantID + ":" + c.AppID + ":" + identifier
+	window := time.Duration(lim.FailuresExpireIn) * time.Minute
+	n, _, err := tx.CountHit(ctx, key, now, now.Add(window))
+	if err != nil {
+		return false, err
+	}
+	return n >= int64(lim.FailuresPerIdentifier), nil
+}
+
+// clearFailures forgets an identifier's failures after a successful login.
+func clearFailures(ctx context.Context, tx storage.Store, c model.Caller, identifier string) error {
+	return tx.ResetCounter(ctx, "fail:"+c.TenantID+":"+c.AppID+":"+identifier)
+}

@@ -1,0 +1,184 @@
+package auth_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	u := f.user("ha@example.com", phone)
+	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com", CustomEmail: " Work@Example.COM "})
+	if len(f.messages("ha@example.com")) != 0 {
+		t.Fatal("a code with a custom email also went to the profile's address")
+	}
+	code, _ := f.lastCode("work@example.com")
+	tok, err := f.authenticate("email", "ha@example.com", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if amr := f.idClaims(tok.IDToken)["amr"].([]any); amr[0] != "eotp" {
+		t.Fatalf("amr %v, want [eotp]", amr)
+	}
+	if got := f.getUser(u.ID); got.EmailVerifiedAt != nil || got.LastAuthAt == nil {
+		t.Fatalf("custom-email login: email verified at %v, last auth %v; want unverified and a login", got.EmailVerifiedAt, got.LastAuthAt)
+	}
+
+	// The same for a custom phone number.
+	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "ha@example.com", CustomPhone: "+14155550100"})
+	code, _ = f.lastCode("+14155550100")
+	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.getUser(u.ID); got.PhoneVerifiedAt != nil {
+		t.Fatal("a custom-number SMS login verified the profile's phone")
+	}
+
+	// A later code to the profile's own address verifies it.
+	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com"})
+	code, _ = f.lastCode("ha@example.com")
+	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.getUser(u.ID); got.EmailVerifiedAt == nil {
+		t.Fatal("a login by the profile's email did not verify it")
+	}
+}
+
+func TestCustomEmailForUserWithoutEmail(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("", phone)
+	f.send(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone, CustomEmail: "other@example.com"})
+	if len(f.messages("other@example.com")) != 1 {
+		t.Fatal("no email to the custom address")
+	}
+}
+
+func TestCustomDestinationProblems(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("io@example.com", phone)
+	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "io@example.com",
+		CustomEmail: "x@example.com", CustomPhone: "555-0100"})
+	fe := wantCode(t, err, fault.CodeInvalidInput)
+	for _, want := range []string{"custom_email applies only", "custom_phone_number: phone number"} {
+		if !slices.ContainsFunc(fe.Details, func(d string) bool { return strings.Contains(d, want) }) {
+			t.Errorf("problems %q do not mention %q", fe.Details, want)
+		}
+	}
+	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "io@example.com", CustomEmail: "not an address"})
+	wantCode(t, err, fault.CodeInvalidInput)
+}
+
+func TestApprovalData(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("jo@example.com", "")
+	data := json.RawMessage(`{"payee":"ACME Ltd","amount":12.50,"confirmed":true,"tx.id-1":"a_b"}`)
+	sent := f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: data})
+	want := `{"amount":12.50,"confirmed":true,"payee":"ACME Ltd","tx.id-1":"a_b"}`
+	if string(sent.ApprovalData) != want {
+		t.Fatalf("answer's approval data %s, want %s", sent.ApprovalData, want)
+	}
+	code, _ := f.lastCode("jo@example.com")
+	tok, err := f.authenticate("email", "jo@example.com", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(f.idClaims(tok.IDToken)["approval_data"])
+	if string(got) != `{"amount":12.5,"confirmed":true,"payee":"ACME Ltd","tx.id-1":"a_b"}` {
+		t.Fatalf("ID token approval_data %s", got)
+	}
+
+	// A login without approval data carries none.
+	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: json.RawMessage(`{}`)})
+	code, _ = f.lastCode("jo@example.com")
+	tok, err = f.authenticate("email", "jo@example.com", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := f.idClaims(tok.IDToken)["approval_data"]; ok {
+		t.Fatalf("ID token of a plain login has approval_data %v", v)
+	}
+}
+
+func TestApprovalDataProblems(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("ka@example.com", "")
+	eleven := map[string]int{}
+	for i := range 11 {
+		eleven[string(rune('a'+i))] = i
+	}
+	tooMany, _ := json.Marshal(eleven)
+	cases := map[string]string{
+		`"a string"`:         "JSON object",
+		`[1,2]`:              "JSON object",
+		string(tooMany):      "at most 10 keys",
+		`{"bad key":"x"}`:    "keys must be",
+		`{"nested":{"a":1}}`: "approval_data.nested",
+		`{"list":[1]}`:       "approval_data.list",
+		`{"nothing":null}`:   "approval_data.nothing",
+		`{"long":"` + strings.Repeat("x", 513) + `"}`: "at most 512",
+	}
+	for raw, want := range cases {
+		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ka@example.com", ApprovalData: json.RawMessage(raw)})
+		fe := wantCode(t, err, fault.CodeInvalidInput)
+		if !slices.ContainsFunc(fe.Details, func(d string) bool { return strings.Contains(d, want) }) {
+			t.Errorf("approval_data %.40s: problems %q do not mention %q", raw, fe.Details, want)
+		}
+	}
+	if n := len(f.messages("ka@example.com")); n != 0 {
+		t.Fatalf("%d messages queued by invalid sends", n)
+	}
+}
+
+// TestHiddenUserAnswersAlike checks that with enumeration protection an unknown user gets an
+// answer of the same shape as a known one, for every option.
+func TestHiddenUserAnswersAlike(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.user("known@example.com", "")
+	req := func(email string) auth.OTPSend {
+		return auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: email, GenerateRequestID: true,
+			ApprovalData: json.RawMessage(`{"amount":5}`)}
+	}
+	known := f.send(req("known@example.com"))
+	unknown := f.send(req("nobody@example.com"))
+	for _, s := range []auth.OTPSent{known, unknown} {
+		if s.Message != "OTP sent" || len(s.Code) != 6 || s.RequestID == "" || string(s.ApprovalData) != `{"amount":5}` {
+			t.Fatalf("answer %+v lacks a part", s)
+		}
+	}
+	_, err := f.svc.AuthenticateOTP(f.ctx, f.caller, auth.OTPAuthenticate{Passcode: unknown.Code, IdentifierType: "email",
+		Identifier: "nobody@example.com", RequestID: unknown.RequestID})
+	wantCode(t, err, fault.CodeInvalidCredentials)
+}
+
+// TestHiddenUserWithSignup checks the answers of an application with both public sign-up and
+// enumeration protection: an unknown user who cannot sign up, or cannot be reached on the
+// channel, gets the decoy answer and nothing is queued.
+func TestHiddenUserWithSignup(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
+	for _, req := range []auth.OTPSend{
+		{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"}, // no phone to send to
+		{Channel: "email", IdentifierType: "username", Identifier: "newbie"},     // usernames cannot sign up
+	} {
+		if out := f.send(req); out.Message != "OTP sent" {
+			t.Fatalf("send %+v answered %+v", req, out)
+		}
+	}
+	all, err := f.store.ListMessages(f.ctx, f.boot.TenantID, time.Time{}, 100)
+	if err != nil || len(all) != 0 {
+		t.Fatalf("%d messages queued for hidden users (%v)", len(all), err)
+	}
+	// Without enumeration protection the missing phone is reported.
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = false })
+	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"})
+	wantCode(t, err, fault.CodePhoneMissing)
+}
