@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
@@ -87,9 +88,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec},
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
-	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify})
+	auditLog := audit.New(store, keys, clk.Now)
+	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{
-		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Ready: store.Ping,
+		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: store.Ping,
 		Logger: log, PublicURL: base,
 	})
 	hs.Config.Handler = api.Handler()

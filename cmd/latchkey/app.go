@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/delivery"
@@ -36,6 +37,7 @@ type app struct {
 	tenancy   *tenancy.Service
 	directory *directory.Service
 	auth      *auth.Service
+	audit     *audit.Log
 	worker    *delivery.Worker
 }
 
@@ -71,20 +73,25 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	}
 	a.tenancy = tenancy.New(store, keys, a.tokens, tenancy.Options{})
 	a.directory = directory.New(store, directory.Options{})
+	a.audit = audit.New(store, keys, nil)
 	senders, err := senders(cfg, log)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
+	senders[model.MessageAuditWebhook] = webhook.NewAuditSender(a.audit.WebhookSecret, nil)
 	a.worker = delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log})
 	a.auth = auth.New(store, a.tokens, keys, a.tenancy, auth.Options{
-		Issuer:          strings.TrimSuffix(cfg.PublicURL, "/"),
-		AccessTokenTTL:  cfg.AccessTokenTTL,
-		IDTokenTTL:      cfg.IDTokenTTL,
-		RefreshTokenTTL: cfg.RefreshTokenTTL,
-		SessionTTL:      cfg.SessionTTL,
-		NotifyOutbox:    a.worker.Notify,
-		SMSDisabled:     senders[model.MessageSMS] == nil,
+		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),
+		AccessTokenTTL:     cfg.AccessTokenTTL,
+		IDTokenTTL:         cfg.IDTokenTTL,
+		RefreshTokenTTL:    cfg.RefreshTokenTTL,
+		SessionTTL:         cfg.SessionTTL,
+		SessionIdleTimeout: cfg.SessionIdleTimeout,
+		RefreshGrace:       cfg.RefreshGrace,
+		Audit:              a.audit,
+		NotifyOutbox:       a.worker.Notify,
+		SMSDisabled:        senders[model.MessageSMS] == nil,
 	})
 	return a, nil
 }
@@ -96,8 +103,9 @@ func (a *app) Close() error { return a.store.Close() }
 // that). With no SMS provider there is no SMS sender, and the sms channel is refused.
 func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, error) {
 	out := map[string]delivery.Sender{}
-	// One console for both kinds, so that an email and an SMS never interleave on stderr.
-	cons := console.New(os.Stderr)
+	// One console for both kinds, so that an email and an SMS never interleave. It writes to
+	// standard output, keeping standard error for the JSON log.
+	cons := console.New(os.Stdout)
 	var err error
 	switch cfg.EmailProviderName() {
 	case config.ProviderSMTP:

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen: %w", err)
 	}
 	api := httpapi.New(httpapi.Config{
-		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens,
+		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL,
 	})
 	srv := &http.Server{

@@ -105,6 +105,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	identifier := req.IdentifierType + ":" + norm
 	now := s.now()
 	if err := s.countLinkSend(ctx, c, prefs, identifier, req.ClientAttributes.IPAddress, now); err != nil {
+		s.recordLimited(ctx, c, err, "magic_link", req.ClientAttributes)
 		return MagicLinkSent{}, err
 	}
 	t, err := s.resolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
@@ -161,9 +162,11 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 			return err
 		}
 		if msg != nil {
-			return tx.EnqueueMessage(ctx, *msg)
+			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: "magic_link", userID: t.user.ID, attrs: req.ClientAttributes}, now)
 	})
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "store link code")

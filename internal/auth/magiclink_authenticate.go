@@ -36,12 +36,15 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 	now := s.now()
 	var is issued
 	var failure error
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		failure = nil
+	var userID string
+	method := model.AMRMagicLink
+	attempt := func(tx storage.Store) error {
+		failure, userID = nil, ""
 		code, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
 		if err != nil {
 			return err
 		}
+		method, userID = linkAMR(code.Channel), code.UserID
 		switch outcome {
 		case outcomeExpired:
 			failure = errLinkExpired
@@ -65,6 +68,12 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		}
 		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: linkAMR(code.Channel), login: req.Login}, now)
 		return err
+	}
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		if err := attempt(tx); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		if _, ok := err.(*fault.Error); ok {

@@ -95,6 +95,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	// phone-prefix limit needs the SMS destination; when it comes from the profile it is
 	// counted once the user is known.
 	if err := s.checkSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 		return OTPSent{}, err
 	}
 	t, err := s.resolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
@@ -123,6 +124,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	}
 	if req.Channel == model.ChannelSMS && in.smsPhone == "" {
 		if err := s.checkPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return OTPSent{}, err
 		}
 	}
@@ -154,9 +156,11 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 			return err
 		}
 		if msg != nil {
-			return tx.EnqueueMessage(ctx, *msg)
+			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: req.Channel, userID: t.user.ID, attrs: req.ClientAttributes}, now)
 	})
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "store code")

@@ -58,8 +58,9 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 
 	var is issued
 	var failure error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		failure = nil
+	var method, userID string
+	attempt := func(tx storage.Store) error {
+		failure, method, userID = nil, "", ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
 			return err
@@ -77,6 +78,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		// The lockout lasts as long as the preferences of the code's channel say; with no
 		// code, those of the channel the identifier would use.
 		prefs := otpPrefs(all, code.Channel, req.IdentifierType)
+		method, userID = amrFor(code.Channel), code.UserID
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// No code to check: still a failed guess against this identifier.
@@ -118,6 +120,12 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			unverified: !provesProfile(code, user), approval: code.ApprovalData,
 		}, now)
 		return err
+	}
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		if err := attempt(tx); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		if _, ok := err.(*fault.Error); ok {

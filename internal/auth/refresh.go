@@ -68,7 +68,11 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return nil
 		case rotateReused:
 			failure = errInvalidGrant
-			return s.endSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now)
+			if err := s.endSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, c, event{typ: model.EventTokenReuse, userID: rt.UserID, err: failure,
+				details: map[string]any{"session_id": rt.SessionID}}, now)
 		}
 		sess, err := s.touchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
 		if err != nil {
@@ -84,6 +88,11 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		is.refresh = successor
 		if outcome == rotateGrace {
 			return nil
+		}
+		err = s.record(ctx, tx, c, event{typ: model.EventSessionRefresh, userID: rt.UserID,
+			details: map[string]any{"session_id": rt.SessionID}}, now)
+		if err != nil {
+			return err
 		}
 		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: rt.Scope}
 		return s.storeRefreshToken(ctx, tx, next, sess, is.client, successor, now)

@@ -38,6 +38,8 @@ type Options struct {
 	// NotifyOutbox is called after a transaction that queued a message commits, so that the
 	// delivery worker wakes at once instead of at its next poll.
 	NotifyOutbox func()
+	// Audit records authentication events; nil records nothing.
+	Audit Auditor
 	// SMSDisabled refuses the sms channel with external_provider_configuration_error, for a
 	// deployment that has no SMS provider.
 	SMSDisabled bool

@@ -39,8 +39,11 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 		if is, err = s.issueFor(ctx, tx, sess, c.ClientID, aud); err != nil {
 			return err
 		}
-		is.refresh, err = s.newRefreshToken(ctx, tx, sess, is.client, aud, now)
-		return err
+		if is.refresh, err = s.newRefreshToken(ctx, tx, sess, is.client, aud, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, event{typ: model.EventLoginSucceeded, method: "session", userID: sess.UserID,
+			attrs: login.ClientAttributes, details: map[string]any{"session_id": sess.ID}}, now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate session")
@@ -66,7 +69,11 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 		if sess.RevokedAt != nil {
 			return errSessionNotFound
 		}
-		return s.endSession(ctx, tx, c.TenantID, sessionID, "", now)
+		if err := s.endSession(ctx, tx, c.TenantID, sessionID, "", now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "logout", userID: sess.UserID,
+			details: map[string]any{"session_id": sess.ID}}, now)
 	})
 	return asFault(err, "logout")
 }
@@ -117,6 +124,11 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 				continue
 			}
 			if err := s.endSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+				return err
+			}
+			err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "admin", userID: userID,
+				details: map[string]any{"session_id": sess.ID}}, now)
+			if err != nil {
 				return err
 			}
 			if sess.Active {

@@ -54,6 +54,10 @@ type Config struct {
 	IDTokenTTL      time.Duration
 	RefreshTokenTTL time.Duration
 	SessionTTL      time.Duration
+	// SessionIdleTimeout ends sessions unused for this long.
+	SessionIdleTimeout time.Duration
+	// RefreshGrace is how long a rotated refresh token still returns its successor.
+	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
 	GCInterval      time.Duration
 }
@@ -61,19 +65,21 @@ type Config struct {
 // Default returns the development defaults.
 func Default() Config {
 	return Config{
-		Mode:            ModeDevelopment,
-		Listen:          "127.0.0.1:8080",
-		PublicURL:       "http://localhost:8080",
-		Database:        filepath.Join("data", "latchkey.db"),
-		TwilioBaseURL:   "https://api.twilio.com",
-		LogLevel:        "info",
-		LogFormat:       "json",
-		AccessTokenTTL:  time.Hour,
-		IDTokenTTL:      time.Hour,
-		RefreshTokenTTL: 14 * 24 * time.Hour,
-		SessionTTL:      14 * 24 * time.Hour,
-		ShutdownTimeout: 15 * time.Second,
-		GCInterval:      10 * time.Minute,
+		Mode:               ModeDevelopment,
+		Listen:             "127.0.0.1:8080",
+		PublicURL:          "http://localhost:8080",
+		Database:           filepath.Join("data", "latchkey.db"),
+		TwilioBaseURL:      "https://api.twilio.com",
+		LogLevel:           "info",
+		LogFormat:          "json",
+		AccessTokenTTL:     time.Hour,
+		IDTokenTTL:         time.Hour,
+		RefreshTokenTTL:    14 * 24 * time.Hour,
+		SessionTTL:         14 * 24 * time.Hour,
+		SessionIdleTimeout: 72 * time.Hour,
+		RefreshGrace:       10 * time.Second,
+		ShutdownTimeout:    15 * time.Second,
+		GCInterval:         10 * time.Minute,
 	}
 }
 
@@ -110,6 +116,8 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_ID_TOKEN_TTL", flag: "id-token-ttl", usage: "ID token lifetime", dur: &c.IDTokenTTL},
 		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
 		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "default absolute session lifetime", dur: &c.SessionTTL},
+		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions unused for this long", dur: &c.SessionIdleTimeout},
+		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
 	}
@@ -210,6 +218,10 @@ func (c *Config) Problems() []string {
 	positive("ID token TTL", c.IDTokenTTL)
 	positive("refresh token TTL", c.RefreshTokenTTL)
 	positive("session TTL", c.SessionTTL)
+	positive("session idle timeout", c.SessionIdleTimeout)
+	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
+		p = append(p, "refresh grace must be between 0s and 1m")
+	}
 	positive("shutdown timeout", c.ShutdownTimeout)
 	positive("GC interval", c.GCInterval)
 	return p

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -20,6 +21,7 @@ type Config struct {
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
+	Audit     *audit.Log
 	// Ready reports whether the server can serve traffic (the database answers).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -66,8 +68,10 @@ func New(cfg Config) *Server {
 	s.oidcRoutes()
 	s.otpRoutes()
 	s.magicLinkRoutes()
+	s.sessionRoutes()
 	s.userRoutes()
 	s.adminRoutes()
+	s.auditRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }
@@ -102,8 +106,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 		}
-		if err := rt.handle(w, r); err != nil {
-			writeError(w, r, err)
+		rec := &statusRecorder{ResponseWriter: w}
+		if err := rt.handle(rec, r); err != nil {
+			writeError(rec, r, err)
+			return
+		}
+		if rec.status < 400 {
+			s.recordChange(r, rt)
 		}
 	})
 }

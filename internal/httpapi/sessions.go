@@ -13,9 +13,9 @@ func (s *Server) sessionRoutes() {
 	s.handle("POST", "/cis/v1/auth/token/refresh", ClientToken, s.refresh)
 	s.handle("POST", "/cis/v1/auth/session/authenticate", ClientToken, s.authenticateSession)
 	s.handle("POST", "/cis/v1/auth/session/logout", ClientToken, s.logout)
-	s.handle("GET", "/cis/v1/users/{user_id}/sessions", AdminToken, s.listSessions)
-	s.handle("DELETE", "/cis/v1/users/{user_id}/sessions", AdminToken, s.revokeSessions)
-	s.handle("DELETE", "/cis/v1/users/{user_id}/sessions/{session_id}", AdminToken, s.revokeSessions)
+	s.handle("GET", "/cis/v1/manage/users/{user_id}/sessions", AdminToken, s.listSessions)
+	s.handle("DELETE", "/cis/v1/manage/users/{user_id}/sessions", AdminToken, s.revokeSessions)
+	s.handle("DELETE", "/cis/v1/manage/users/{user_id}/sessions/{session_id}", AdminToken, s.revokeSessions)
 }
 
 type refreshJSON struct {

@@ -4,8 +4,10 @@ import "strings"
 
 // Paths of the endpoints named in the discovery document, relative to the public base URL.
 const (
-	JWKSPath  = "/cis/oidc/jwks"
-	TokenPath = "/oidc/token"
+	JWKSPath          = "/cis/oidc/jwks"
+	TokenPath         = "/oidc/token"
+	IntrospectionPath = "/oidc/token/introspection"
+	RevocationPath    = "/oidc/token/revocation"
 )
 
 // claimsSupported lists the claims Latchkey's tokens may carry: the registered ones, Latchkey's
@@ -17,6 +19,7 @@ var claimsSupported = []string{
 	"mname", "username", "external_user_id", "birthday", "language", "picture", "city",
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
+	"approval_data",
 }
 
 // Discovery returns the OpenID Provider metadata (OIDC Discovery 1.0, RFC 8414) with endpoint
@@ -32,16 +35,20 @@ func (m *Manager) Discovery(baseURL string) map[string]any {
 		base = strings.TrimRight(m.issuer, "/")
 	}
 	return map[string]any{
-		"issuer":                                m.issuer,
-		"jwks_uri":                              base + JWKSPath,
-		"token_endpoint":                        base + TokenPath,
-		"response_types_supported":              []string{},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256", "ES256", "EdDSA"},
-		"grant_types_supported":                 []string{"client_credentials", "refresh_token"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"claims_parameter_supported":            true,
-		"claims_supported":                      append([]string(nil), claimsSupported...),
-		"scopes_supported":                      []string{"openid", "offline_access"},
+		"issuer":                 m.issuer,
+		"jwks_uri":               base + JWKSPath,
+		"token_endpoint":         base + TokenPath,
+		"introspection_endpoint": base + IntrospectionPath,
+		"revocation_endpoint":    base + RevocationPath,
+		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
+		"response_types_supported":                      []string{},
+		"subject_types_supported":                       []string{"public"},
+		"id_token_signing_alg_values_supported":         []string{"RS256", "ES256", "EdDSA"},
+		"grant_types_supported":                         []string{"client_credentials", "refresh_token"},
+		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
+		"claims_parameter_supported":                    true,
+		"claims_supported":                              append([]string(nil), claimsSupported...),
+		"scopes_supported":                              []string{"openid", "offline_access"},
 	}
 }

@@ -53,12 +53,7 @@ func New(cfg Config) (*Sender, error) {
 	}
 	client := cfg.Client
 	if client == nil {
-		client = &http.Client{
-			Timeout: cfg.Timeout,
-			// A redirect is the receiver's misconfiguration: following it would send signed
-			// one-time codes somewhere nobody configured.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		client = newClient(cfg.Timeout)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -109,14 +104,19 @@ func (s *Sender) Send(ctx context.Context, m model.OutboxMessage) error {
 	if err != nil {
 		return delivery.Permanent(fmt.Errorf("webhook: encode message: %w", err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	return post(ctx, s.client, s.url, s.key, m.ID, s.now(), body)
+}
+
+// post sends one signed body and classifies the answer.
+func post(ctx context.Context, client *http.Client, url string, key []byte, id string, now time.Time, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return delivery.Permanent(fmt.Errorf("webhook: build request: %w", err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Latchkey")
-	SetHeaders(req.Header, s.key, m.ID, s.now(), body)
-	res, err := s.client.Do(req)
+	SetHeaders(req.Header, key, id, now, body)
+	res, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("webhook: post message: %w", err) // network errors are transient
 	}
@@ -136,4 +136,13 @@ func classify(status int, body []byte) error {
 		return delivery.Permanent(err)
 	}
 	return err
+}
+
+// newClient returns the HTTP client of webhook senders. A redirect is the receiver's
+// misconfiguration: following it would send signed messages somewhere nobody configured.
+func newClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
