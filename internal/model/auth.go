@@ -24,6 +24,12 @@ const (
 const (
 	PurposeOTP       = "otp"
 	PurposeMagicLink = "magic_link"
+	// PurposeWebAuthnLogin and PurposeWebAuthnRegister hold a WebAuthn ceremony's challenge
+	// between its start and its finish.
+	PurposeWebAuthnLogin    = "webauthn_login"
+	PurposeWebAuthnRegister = "webauthn_register"
+	// PurposePasswordReset is a code or link that lets a user set a new password.
+	PurposePasswordReset = "password_reset"
 )
 
 // Authentication methods, as they appear in the `amr` claim. The first six are Mosaic's values;

@@ -228,3 +228,17 @@ type Audit interface {
 	// Limit of zero means 100 and a larger one than 1000 means 1000.
 	ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error)
 }
+
+// Credentials stores users' authenticators. LookupKey is unique per tenant and type when not
+// empty.
+type Credentials interface {
+	CreateCredential(ctx context.Context, c model.Credential) error
+	GetCredential(ctx context.Context, tenantID, id string) (model.Credential, error)
+	// GetCredentialByLookup finds a credential by type and lookup key, whatever its user.
+	GetCredentialByLookup(ctx context.Context, tenantID, typ, lookupKey string) (model.Credential, error)
+	// ListCredentials returns a user's credentials of one type (all types when typ is
+	// empty), oldest first.
+	ListCredentials(ctx context.Context, tenantID, userID, typ string) ([]model.Credential, error)
+	UpdateCredential(ctx context.Context, tenantID, id string, updater func(model.Credential) (model.Credential, error)) error
+	DeleteCredential(ctx context.Context, tenantID, id string) error
+}
