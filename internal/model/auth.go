@@ -63,11 +63,14 @@ type OneTimeCode struct {
 	// ApprovalData is the transaction the user approves by redeeming the code (a flat JSON
 	// object), echoed in the ID token.
 	ApprovalData json.RawMessage
-	Failures     int
-	MaxFailures  int
-	ExpiresAt    time.Time
-	ConsumedAt   *time.Time
-	CreatedAt    time.Time
+	// Payload is state the code's purpose keeps until redemption (a JSON document), such as a
+	// WebAuthn ceremony's session data. It is never shown to the user.
+	Payload     json.RawMessage
+	Failures    int
+	MaxFailures int
+	ExpiresAt   time.Time
+	ConsumedAt  *time.Time
+	CreatedAt   time.Time
 }
 
 // Lockout blocks authentication of one identifier of an application until Until.

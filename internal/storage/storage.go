@@ -58,6 +58,7 @@ type Store interface {
 	Outbox
 	Counters
 	Audit
+	Credentials
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, sessions
 	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts,
@@ -138,7 +139,8 @@ type Users interface {
 	// and the number of all matching users.
 	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)
 	UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error
-	// DeleteUser deletes the user with their application links, sessions and refresh tokens.
+	// DeleteUser deletes the user with their application links, sessions, refresh tokens and
+	// credentials.
 	DeleteUser(ctx context.Context, tenantID, id string) error
 
 	// LinkUser links a user to an application; linking an already linked user is not an
@@ -230,15 +232,18 @@ type Audit interface {
 }
 
 // Credentials stores users' authenticators. LookupKey is unique per tenant and type when not
-// empty.
+// empty: a create or update that takes another credential's key fails with a *DuplicateError
+// whose Field is "lookup_key", and an empty key never collides nor matches. Deleting a user
+// deletes their credentials.
 type Credentials interface {
 	CreateCredential(ctx context.Context, c model.Credential) error
 	GetCredential(ctx context.Context, tenantID, id string) (model.Credential, error)
 	// GetCredentialByLookup finds a credential by type and lookup key, whatever its user.
 	GetCredentialByLookup(ctx context.Context, tenantID, typ, lookupKey string) (model.Credential, error)
 	// ListCredentials returns a user's credentials of one type (all types when typ is
-	// empty), oldest first.
+	// empty), oldest first (ties by insertion order).
 	ListCredentials(ctx context.Context, tenantID, userID, typ string) ([]model.Credential, error)
+	// UpdateCredential cannot change a credential's ID, TenantID or UserID.
 	UpdateCredential(ctx context.Context, tenantID, id string, updater func(model.Credential) (model.Credential, error)) error
 	DeleteCredential(ctx context.Context, tenantID, id string) error
 }

@@ -9,21 +9,21 @@ import (
 )
 
 const codeCols = "id, tenant_id, app_id, client_id, user_id, purpose, channel, identifier_type, identifier, " +
-	"destination, code_hash, request_id, approval_data, failures, max_failures, expires_at, consumed_at, " +
+	"destination, code_hash, request_id, approval_data, payload, failures, max_failures, expires_at, consumed_at, " +
 	"created_at"
 
 func scanCode(sc scanner) (model.OneTimeCode, error) {
 	var c model.OneTimeCode
 	var expires, created int64
 	var consumed sql.NullInt64
-	var approval sql.NullString
+	var approval, payload sql.NullString
 	err := sc.Scan(&c.ID, &c.TenantID, &c.AppID, &c.ClientID, &c.UserID, &c.Purpose, &c.Channel,
 		&c.IdentifierType, &c.Identifier, &c.Destination, &c.CodeHash, &c.RequestID, &approval,
-		&c.Failures, &c.MaxFailures, &expires, &consumed, &created)
+		&payload, &c.Failures, &c.MaxFailures, &expires, &consumed, &created)
 	if err != nil {
 		return c, err
 	}
-	c.ApprovalData = rawFromNull(approval)
+	c.ApprovalData, c.Payload = rawFromNull(approval), rawFromNull(payload)
 	c.ExpiresAt, c.ConsumedAt, c.CreatedAt = fromMillis(expires), fromNullMillis(consumed), fromMillis(created)
 	return c, nil
 }
@@ -31,9 +31,9 @@ func scanCode(sc scanner) (model.OneTimeCode, error) {
 // CreateCode stores a new one-time code.
 func (s *Store) CreateCode(ctx context.Context, c model.OneTimeCode) error {
 	_, err := s.execUnique(ctx, "create code",
-		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.ID, c.TenantID, c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType,
-		c.Identifier, c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), c.Failures,
+		c.Identifier, c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), rawOrNull(c.Payload), c.Failures,
 		c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt))
 	return err
 }
@@ -72,11 +72,11 @@ func (s *Store) UpdateCode(ctx context.Context, tenantID, id string, updater fun
 		_, err := tx.writer().exec(ctx,
 			"UPDATE codes SET app_id = ?, client_id = ?, user_id = ?, purpose = ?, channel = ?, "+
 				"identifier_type = ?, identifier = ?, destination = ?, code_hash = ?, request_id = ?, "+
-				"approval_data = ?, failures = ?, max_failures = ?, expires_at = ?, consumed_at = ?, "+
+				"approval_data = ?, payload = ?, failures = ?, max_failures = ?, expires_at = ?, consumed_at = ?, "+
 				"created_at = ? WHERE tenant_id = ? AND id = ?",
 			c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType, c.Identifier,
-			c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), c.Failures,
-			c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt),
+			c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), rawOrNull(c.Payload),
+			c.Failures, c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt),
 			old.TenantID, old.ID)
 		return errf("update code", err)
 	}

@@ -78,7 +78,7 @@ const (
 
 // uniqueFields are the field names a unique violation is reported with, longest first so that
 // a suffix match finds "username" before "name" and "external_user_id" before "id".
-var uniqueFields = []string{"external_user_id", "phone_number", "token_hash", "username", "email", "name", "uri", "id"}
+var uniqueFields = []string{"external_user_id", "phone_number", "lookup_key", "token_hash", "username", "email", "name", "uri", "id"}
 
 // uniqueViolation reports whether err is a unique-constraint violation and, if so, the field it
 // collided on ("" when it cannot tell).

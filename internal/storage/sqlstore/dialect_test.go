@@ -45,6 +45,7 @@ func TestFieldOfConstraint(t *testing.T) {
 		"users_username_key":            "username",
 		"users_external_user_id_key":    "external_user_id",
 		"refresh_tokens_token_hash_key": "token_hash",
+		"credentials_lookup_key_key":    "lookup_key",
 		"something_else":                "",
 	}
 	for in, want := range cases {
@@ -56,13 +57,14 @@ func TestFieldOfConstraint(t *testing.T) {
 
 func TestFieldOfSQLiteMessage(t *testing.T) {
 	cases := map[string]string{
-		"constraint failed: UNIQUE constraint failed: users.tenant_id, users.email (2067)":          "email",
-		"UNIQUE constraint failed: users.tenant_id, users.username (2067)":                          "username",
-		"UNIQUE constraint failed: users.tenant_id, users.external_user_id (2067)":                  "external_user_id",
-		"UNIQUE constraint failed: tenants.name (2067)":                                             "name",
-		"UNIQUE constraint failed: tenants.id (1555)":                                               "id",
-		"UNIQUE constraint failed: app_users.tenant_id, app_users.app_id, app_users.user_id (1555)": "",
-		"NOT NULL constraint failed: tenants.name (1299)":                                           "",
+		"constraint failed: UNIQUE constraint failed: users.tenant_id, users.email (2067)":                 "email",
+		"UNIQUE constraint failed: users.tenant_id, users.username (2067)":                                 "username",
+		"UNIQUE constraint failed: users.tenant_id, users.external_user_id (2067)":                         "external_user_id",
+		"UNIQUE constraint failed: tenants.name (2067)":                                                    "name",
+		"UNIQUE constraint failed: credentials.tenant_id, credentials.type, credentials.lookup_key (2067)": "lookup_key",
+		"UNIQUE constraint failed: tenants.id (1555)":                                                      "id",
+		"UNIQUE constraint failed: app_users.tenant_id, app_users.app_id, app_users.user_id (1555)":        "",
+		"NOT NULL constraint failed: tenants.name (1299)":                                                  "",
 	}
 	for in, want := range cases {
 		if got := fieldOfSQLiteMessage(in); got != want {

@@ -29,9 +29,10 @@ type Store struct {
 }
 
 var (
-	_ storage.Store    = (*Store)(nil)
-	_ storage.Counters = (*Store)(nil)
-	_ storage.Audit    = (*Store)(nil)
+	_ storage.Store       = (*Store)(nil)
+	_ storage.Counters    = (*Store)(nil)
+	_ storage.Audit       = (*Store)(nil)
+	_ storage.Credentials = (*Store)(nil)
 )
 
 // maxTxAttempts bounds how often the store reruns a transaction of its own that lost a

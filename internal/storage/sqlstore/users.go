@@ -119,7 +119,8 @@ func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, updater fun
 	return update(ctx, s, load, updater, store)
 }
 
-// DeleteUser deletes the user with their application links, sessions and refresh tokens.
+// DeleteUser deletes the user with their application links, sessions, refresh tokens and
+// credentials.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
 	return s.inOwnTx(ctx, func(tx *Store) error {
 		w := tx.writer()
@@ -127,7 +128,7 @@ func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
 		if err := mustAffect("delete user", n, err); err != nil {
 			return err
 		}
-		for _, table := range []string{"app_users", "refresh_tokens", "sessions"} {
+		for _, table := range []string{"app_users", "refresh_tokens", "sessions", "credentials"} {
 			if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND user_id = ?", tenantID, id); err != nil {
 				return errf("delete user: "+table, err)
 			}

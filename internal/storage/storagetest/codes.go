@@ -35,7 +35,7 @@ func testCodeRoundTrip(t *testing.T, s storage.Store) {
 	signup.UserID = ""
 	signup.Purpose, signup.Channel = model.PurposeMagicLink, model.ChannelDirect
 	signup.Failures = 0
-	signup.ApprovalData = nil
+	signup.ApprovalData, signup.Payload = nil, nil
 	signup.ConsumedAt = ptr(at(time.Minute))
 	newCode(t, s, signup)
 	got, err = s.GetCode(t.Context(), e.Tenant.ID, signup.ID)
@@ -83,6 +83,7 @@ func testCodeUpdate(t *testing.T, s storage.Store) {
 	want := orig
 	want.Failures = 3
 	want.ApprovalData = json.RawMessage(`{"payee":"Other GmbH","amount":"1.00"}`)
+	want.Payload = json.RawMessage(`{"challenge":"bmV3","uv":false}`)
 	want.ConsumedAt = ptr(at(2 * time.Minute))
 	var seen model.OneTimeCode
 	err := s.UpdateCode(t.Context(), e.Tenant.ID, orig.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {

@@ -23,6 +23,7 @@ var concurrencyTests = []namedTest{
 	{"LinkUserSameLink", testLinkUserSameLink},
 	{"PutLockoutSameKey", testPutLockoutSameKey},
 	{"CountHitNoLostHit", testCountHitNoLostHit},
+	{"CredentialDataNoLostUpdate", testCredentialNoLostUpdate},
 }
 
 var (

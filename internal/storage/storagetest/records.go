@@ -179,6 +179,7 @@ func makeCode(e env) model.OneTimeCode {
 		CodeHash:       randomBytes(32),
 		RequestID:      "req-" + model.NewID(),
 		ApprovalData:   json.RawMessage(`{"payee":"Acme Ltd","amount":"120.50","currency":"EUR"}`),
+		Payload:        json.RawMessage(`{"challenge":"c2VjcmV0","allowed":["a","b"],"uv":true}`),
 		Failures:       1,
 		MaxFailures:    5,
 		ExpiresAt:      at(5 * time.Minute),

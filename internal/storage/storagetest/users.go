@@ -284,6 +284,10 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	must(t, s.LinkUser(t.Context(), makeAppUser(e)), "link user")
 	sess := newSession(t, s, makeSession(e))
 	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
+	cred := newCredential(t, s, makeCredential(e, model.CredentialWebAuthn))
+	keyless := makeCredential(e, model.CredentialRecovery)
+	keyless.LookupKey = ""
+	newCredential(t, s, keyless)
 
 	// A neighbour's records stay.
 	n := e
@@ -291,6 +295,7 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	must(t, s.LinkUser(t.Context(), makeAppUser(n)), "link neighbour")
 	nSess := newSession(t, s, makeSession(n))
 	nRT := newRefresh(t, s, makeRefresh(n, nSess.ID))
+	nCred := newCredential(t, s, makeCredential(n, model.CredentialWebAuthn))
 
 	must(t, s.DeleteUser(t.Context(), e.Tenant.ID, e.User.ID), "delete user")
 	_, err := s.GetAppUser(t.Context(), e.Tenant.ID, e.App.ID, e.User.ID)
@@ -304,6 +309,15 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	}
 	_, err = s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
 	wantNotFound(t, err, "GetRefreshTokenByHash after DeleteUser")
+	for _, id := range []string{cred.ID, keyless.ID} {
+		_, err = s.GetCredential(t.Context(), e.Tenant.ID, id)
+		wantNotFound(t, err, "GetCredential after DeleteUser")
+	}
+	_, err = s.GetCredentialByLookup(t.Context(), e.Tenant.ID, cred.Type, cred.LookupKey)
+	wantNotFound(t, err, "GetCredentialByLookup after DeleteUser")
+	if list := listCredentials(t, s, e.Tenant.ID, e.User.ID, ""); len(list) != 0 {
+		t.Errorf("ListCredentials after DeleteUser: got %v, want none", idsOf(list))
+	}
 
 	_, err = s.GetAppUser(t.Context(), n.Tenant.ID, n.App.ID, n.User.ID)
 	must(t, err, "get the neighbour's link")
@@ -311,4 +325,5 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	must(t, err, "get the neighbour's session")
 	_, err = s.GetRefreshTokenByHash(t.Context(), nRT.TokenHash)
 	must(t, err, "get the neighbour's refresh token")
+	wantEqual(t, "the neighbour's credential", getCredential(t, s, n.Tenant.ID, nCred.ID), nCred)
 }
