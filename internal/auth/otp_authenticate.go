@@ -109,7 +109,11 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until})
 		}
 		user, err := s.userForCode(ctx, tx, c, code, now)
-		if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			// Deleted since the send: the code stays spent.
+			failure = fault.New(fault.Invalid, fault.CodeUserNotFound, "user not found")
+			return nil
+		} else if err != nil {
 			return err
 		}
 		if err := clearFailures(ctx, tx, c, identifier); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -28,15 +29,25 @@ type CreateInput struct {
 	Picture               string          // absolute http(s) URL
 	Language              string
 	Status                string // Active (the default), Disabled or Pending
-	// Credentials are password credentials to register with the user. Latchkey does not
-	// support passwords yet and refuses a request that carries them rather than drop them.
+	// Credentials are a password, or an imported password hash, to register with the user.
 	Credentials *Credentials
 }
 
-// Credentials are a password to register for a new user.
+// Credentials are a password to register for a new user: a password in the clear, checked
+// against the application's policy, or a hash imported from another system (see package
+// password for the formats), replaced by an argon2id hash at the user's first login.
 type Credentials struct {
 	Password     string
+	PasswordHash string
+	// ForceReplace makes the password temporary: it can only be used to choose a new one.
 	ForceReplace bool
+}
+
+func (c Credentials) input(u model.User) password.Input {
+	return password.Input{
+		Password: c.Password, Hash: c.PasswordHash, Temporary: c.ForceReplace,
+		Subject: password.Subject{Username: u.Username, Email: u.Email},
+	}
 }
 
 // Create creates a user in c's tenant. An application's client links the new user to its
@@ -53,6 +64,13 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 	if err != nil {
 		return User{}, err
 	}
+	// Hashing is slow: it happens before the transaction, not inside it.
+	var cred *model.Credential
+	if in.Credentials != nil {
+		if cred, err = s.newPassword(ctx, c, u, *in.Credentials, now); err != nil {
+			return User{}, err
+		}
+	}
 	var out User
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		taken, found, err := owners(ctx, tx, c.TenantID, "", claims(u))
@@ -60,11 +78,16 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 			return err
 		}
 		if len(taken) > 0 {
-			out, err = linkExisting(ctx, tx, c, u, taken, found, appData, now)
-			return err
+			if out, err = linkExisting(ctx, tx, c, u, taken, found, appData, now); err != nil {
+				return err
+			}
+			return addPassword(ctx, tx, cred, out.ID)
 		}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return storeError(err, "create user")
+		}
+		if err := addPassword(ctx, tx, cred, u.ID); err != nil {
+			return err
 		}
 		out = User{User: u}
 		if c.Admin {
@@ -146,10 +169,44 @@ func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) 
 		k.add("email or phone_number is required")
 	}
 	if in.Credentials != nil {
-		k.add("credentials: password credentials are not supported yet")
+		k.problems = append(k.problems, in.Credentials.input(u).Problems()...)
 	}
 	if len(k.problems) > 0 {
 		return model.User{}, nil, fault.Validation(k.problems...)
 	}
 	return u, appData, nil
+}
+
+// newPassword builds the password credential of a new user under the caller's application's
+// password preferences (the defaults for a management caller).
+func (s *Service) newPassword(ctx context.Context, c model.Caller, u model.User, cr Credentials, now time.Time) (*model.Credential, error) {
+	prefs := model.LoginPreferences{}.Normalized().Password
+	if !c.Admin {
+		app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+		if err != nil {
+			return nil, fault.Wrap(err, "get application")
+		}
+		prefs = app.Preferences.Normalized().Password
+	}
+	cred, err := password.Shared().Create(ctx, c.TenantID, u.ID, cr.input(u), prefs, now)
+	if err != nil {
+		return nil, err
+	}
+	return &cred, nil
+}
+
+// addPassword stores cred, when set, for the user with userID: the new user, or the existing
+// one a creation linked, who must not have a password yet.
+func addPassword(ctx context.Context, tx storage.Store, cred *model.Credential, userID string) error {
+	if cred == nil {
+		return nil
+	}
+	err := tx.CreateCredential(ctx, password.Reassign(*cred, userID))
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return fault.New(fault.Conflict, password.CodeAlreadyConfigured, "the user already has a password")
+	}
+	if err != nil {
+		return fault.Wrap(err, "create password credential")
+	}
+	return nil
 }

@@ -103,12 +103,12 @@ func TestCreateValidation(t *testing.T) {
 			Address: model.Address{Type: "Castle"}, Picture: "ftp://example.com/a.png", Language: "english please",
 			CustomData: json.RawMessage(`[1,2]`), CustomAppData: json.RawMessage(`"x"`), Status: "Deleted",
 			Name:        model.Name{FirstName: strings.Repeat("n", 300)},
-			Credentials: &Credentials{Password: "hunter2"},
+			Credentials: &Credentials{Password: "hunter2", PasswordHash: "$2a$10$x"},
 		})
 		wantProblems(t, err, "create with many problems",
 			"email:", "phone_number:", "username:", "secondary_emails[1]", "birthday", "address.type", "picture",
 			"language", "custom_data", "custom_app_data", "status", "name.first_name",
-			"password credentials are not supported yet")
+			"either password or password_hash")
 
 		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Username: "lonely"})
 		wantProblems(t, err, "create without email or phone", "email or phone_number is required")

@@ -34,6 +34,8 @@ type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
 	routes []Route
+	// collections serves GET /cis/v1/users/{user_id}/<name> routes (see handleUserCollections).
+	collections map[string]http.Handler
 }
 
 // Access says which bearer token a route requires.
@@ -67,8 +69,11 @@ func New(cfg Config) *Server {
 	s.operationRoutes()
 	s.oidcRoutes()
 	s.otpRoutes()
+	s.passwordRoutes()
 	s.magicLinkRoutes()
+	s.totpRoutes()
 	s.sessionRoutes()
+	s.webauthnRoutes()
 	s.userRoutes()
 	s.adminRoutes()
 	s.auditRoutes()

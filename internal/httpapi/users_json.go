@@ -27,9 +27,13 @@ type createUserRequest struct {
 	Credentials           *credentialsJSON `json:"credentials"`
 }
 
+// credentialsJSON is a new user's password, or a hash imported from another system. An absent
+// force_replace is true for a password, as Mosaic's password registration defaults it, and
+// false for an imported hash, which is the user's own existing password.
 type credentialsJSON struct {
 	Password     string `json:"password"`
-	ForceReplace bool   `json:"force_replace"`
+	PasswordHash string `json:"password_hash"`
+	ForceReplace *bool  `json:"force_replace"`
 }
 
 func (req createUserRequest) input() directory.CreateInput {
@@ -50,7 +54,12 @@ func (req createUserRequest) input() directory.CreateInput {
 		Status:                req.Status,
 	}
 	if req.Credentials != nil {
-		in.Credentials = &directory.Credentials{Password: req.Credentials.Password, ForceReplace: req.Credentials.ForceReplace}
+		cr := req.Credentials
+		force := cr.PasswordHash == ""
+		if cr.ForceReplace != nil {
+			force = *cr.ForceReplace
+		}
+		in.Credentials = &directory.Credentials{Password: cr.Password, PasswordHash: cr.PasswordHash, ForceReplace: force}
 	}
 	return in
 }

@@ -10,6 +10,9 @@ type LoginPreferences struct {
 	SMS       OTPPreferences       `json:"sms"`
 	MagicLink MagicLinkPreferences `json:"email"`
 	Limits    RateLimits           `json:"rate_limits"`
+	Password  PasswordPreferences  `json:"password"`
+	WebAuthn  WebAuthnPreferences  `json:"webauthn_api"`
+	TOTP      TOTPPreferences      `json:"totp"`
 }
 
 // RateLimits bound how often codes and links are sent and guessed, per application. Counters
@@ -88,6 +91,9 @@ func (p LoginPreferences) Normalized() LoginPreferences {
 		p.MagicLink.LinksPerUser = DefaultLinksPerUser
 	}
 	p.Limits = p.Limits.normalized()
+	p.Password = p.Password.normalized()
+	p.WebAuthn = p.WebAuthn.normalized()
+	p.TOTP = p.TOTP.normalized()
 	return p
 }
 
@@ -119,6 +125,9 @@ func (p LoginPreferences) Problems() []string {
 		out = append(out, "email.linksPerUser must be between 1 and 100")
 	}
 	out = append(out, p.Limits.problems()...)
+	out = append(out, p.Password.problems()...)
+	out = append(out, p.WebAuthn.problems()...)
+	out = append(out, p.TOTP.problems()...)
 	return out
 }
 

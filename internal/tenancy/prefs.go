@@ -16,6 +16,9 @@ const (
 	MethodEmailOTP  = "email_otp"
 	MethodSMS       = "sms"
 	MethodMagicLink = "email"
+	MethodWebAuthn  = "webauthn_api"
+	MethodTOTP      = "totp"
+	MethodPassword  = "password"
 	// KeyRateLimits is not a login method but travels in the same object: the application's
 	// send and failure limits.
 	KeyRateLimits = "rate_limits"
@@ -84,6 +87,21 @@ func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPrefer
 			var v model.MagicLinkPreferences
 			if decodeMethod(&p, key, raw, &v) {
 				set = append(set, func(lp *model.LoginPreferences) { lp.MagicLink = v })
+			}
+		case MethodTOTP:
+			var v model.TOTPPreferences
+			if decodeMethod(&p, key, raw, &v) {
+				set = append(set, func(lp *model.LoginPreferences) { lp.TOTP = v })
+			}
+		case MethodWebAuthn:
+			var v model.WebAuthnPreferences
+			if decodeMethod(&p, key, raw, &v) {
+				set = append(set, func(lp *model.LoginPreferences) { lp.WebAuthn = v })
+			}
+		case MethodPassword:
+			var v model.PasswordPreferences
+			if decodeMethod(&p, key, raw, &v) {
+				set = append(set, func(lp *model.LoginPreferences) { lp.Password = v })
 			}
 		case KeyRateLimits:
 			var v model.RateLimits

@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -20,7 +21,7 @@ func TestLoginPreferencesDefaults(t *testing.T) {
 	c, b := f.admin(t)
 	got, err := f.svc.LoginPreferences(t.Context(), c, b.AppID)
 	must(t, err, "get preferences")
-	if got != (model.LoginPreferences{}).Normalized() {
+	if !reflect.DeepEqual(got, (model.LoginPreferences{}).Normalized()) {
 		t.Errorf("preferences of a new application: got %+v, want the defaults", got)
 	}
 	if got.EmailOTP.CodeLength != model.DefaultOTPCodeLength || got.MagicLink.ExpiresIn != model.DefaultLinkExpiresIn {
@@ -52,7 +53,7 @@ func TestSetAuthMethodsReplacesWholesale(t *testing.T) {
 	}
 	stored, err := f.svc.LoginPreferences(t.Context(), c, b.AppID)
 	must(t, err, "get preferences")
-	if stored != got {
+	if !reflect.DeepEqual(stored, got) {
 		t.Errorf("stored preferences: got %+v, want %+v", stored, got)
 	}
 }
@@ -62,15 +63,15 @@ func TestSetAuthMethodsListsEveryProblem(t *testing.T) {
 	c, b := f.admin(t)
 	before, _ := f.svc.LoginPreferences(t.Context(), c, b.AppID)
 	_, err := f.svc.SetAuthMethods(t.Context(), c, b.AppID, methods(t, `{
-		"password": {},
+		"carrier_pigeon": {},
 		"sms": "fast",
 		"email": {"expiresIn": "soon"},
 		"email_otp": {"codeLength": 12, "maxFailures": 50}
 	}`))
-	wantProblems(t, err, "invalid methods", `"password" is not a supported login method`, "sms must be an object",
+	wantProblems(t, err, "invalid methods", `"carrier_pigeon" is not a supported login method`, "sms must be an object",
 		"email.expiresIn must be a whole number", "email_otp.codeLength must be between 4 and 8", "email_otp.maxFailures must be between 1 and 20")
 	after, _ := f.svc.LoginPreferences(t.Context(), c, b.AppID)
-	if after != before {
+	if !reflect.DeepEqual(after, before) {
 		t.Errorf("a rejected change was stored: %+v", after)
 	}
 	_, err = f.svc.SetAuthMethods(t.Context(), c, model.NewID(), methods(t, `{"sms": {}}`))

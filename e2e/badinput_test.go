@@ -1,0 +1,381 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// badInputIDs are the records of tenant A that the body routes act on.
+type badInputIDs struct {
+	app, client, resource, user string
+}
+
+// jsonRoute describes a route that takes a JSON object body.
+type jsonRoute struct {
+	admin bool // takes a management token rather than an application's client token
+	path  func(ids badInputIDs) string
+	// fields maps each field (dotted for nested ones) to its JSON type: string, number, bool,
+	// array or object.
+	fields map[string]string
+	// several is a body with several validation problems; each of wants must appear in one
+	// element of the message list.
+	several any
+	wants   []string
+}
+
+// jsonBodyRoutes lists every route with a JSON body. Routes that take a POST or PUT without
+// one are in noJSONBody; a new POST or PUT route in neither fails TestBadJSONBodies.
+var jsonBodyRoutes = map[string]jsonRoute{
+	"POST /cis/v1/auth/otp/send": {
+		path: func(badInputIDs) string { return "/cis/v1/auth/otp/send" },
+		fields: map[string]string{"channel": "string", "identifier_type": "string", "identifier": "string",
+			"expires_in": "number", "generate_request_id": "bool", "email_content": "object",
+			"email_content.subject": "string", "client_attributes": "object", "client_attributes.ip_address": "string",
+			"device_id": "string"},
+		several: map[string]any{"expires_in": 600},
+		wants:   []string{"channel", "identifier_type", "identifier is required", "expires_in"},
+	},
+	"POST /cis/v1/auth/otp/authenticate": {
+		path: func(badInputIDs) string { return "/cis/v1/auth/otp/authenticate" },
+		fields: map[string]string{"passcode": "string", "identifier_type": "string", "identifier": "string",
+			"request_id": "string", "session_id": "string", "resource": "string", "claims": "object",
+			"claims.id_token": "object", "client_attributes": "object", "device_id": "string", "org_id": "string"},
+		several: map[string]any{},
+		wants:   []string{"identifier_type", "identifier is required", "passcode"},
+	},
+	"POST /cis/v1/auth/link/email/send": {
+		path: func(badInputIDs) string { return "/cis/v1/auth/link/email/send" },
+		fields: map[string]string{"identifier": "string", "identifier_type": "string", "email": "string",
+			"redirect_uri": "string", "state": "string", "email_expiration": "number", "channel": "string",
+			"generate_request_id": "bool", "email_content": "object", "email_content.bodyText": "string",
+			"client_attributes": "object", "device_id": "string"},
+		several: map[string]any{"channel": "pigeon", "email_expiration": 5000},
+		wants:   []string{"identifier_type", "identifier is required", "channel", "redirect_uri", "email_expiration"},
+	},
+	"POST /cis/v1/auth/link/email/authenticate": {
+		path: func(badInputIDs) string { return "/cis/v1/auth/link/email/authenticate" },
+		fields: map[string]string{"code": "string", "request_id": "string", "session_id": "string", "resource": "string",
+			"claims": "object", "claims.access_token": "object", "client_attributes": "object", "device_id": "string", "org_id": "string"},
+	},
+	"POST /cis/v1/users": {
+		path:    func(badInputIDs) string { return "/cis/v1/users" },
+		fields:  userFields(true),
+		several: map[string]any{"email": "not-an-email", "phone_number": "12", "birthday": "yesterday"},
+		wants:   []string{"email", "phone_number", "birthday"},
+	},
+	"PUT /cis/v1/users/{user_id}": {
+		path:    func(ids badInputIDs) string { return "/cis/v1/users/" + ids.user },
+		fields:  userFields(false),
+		several: map[string]any{"email": "not-an-email", "picture": "not a url", "birthday": "yesterday"},
+		wants:   []string{"email", "picture", "birthday"},
+	},
+	"POST /cis/v1/applications": {
+		admin: true, path: func(badInputIDs) string { return "/cis/v1/applications" }, fields: appFields,
+		several: map[string]any{"kind": "weird", "redirect_uris": []string{"not a uri"}},
+		wants:   []string{"app_name", "kind", "redirect_uris"},
+	},
+	"PUT /cis/v1/applications/{appId}": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app }, fields: appFields,
+		several: map[string]any{"app_name": "", "kind": "weird", "redirect_uris": []string{"ftp://x.example/"}},
+		wants:   []string{"app_name", "kind", "redirect_uris"},
+	},
+	"PUT /cis/v1/applications/{appId}/resources": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/resources" },
+		fields:  map[string]string{"resource_ids": "array"},
+		several: map[string]any{"resource_ids": []string{"nosuchresource1", "nosuchresource2"}},
+		wants:   []string{"nosuchresource1", "nosuchresource2"},
+	},
+	"POST /cis/v1/applications/{appId}/clients": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients" },
+		fields:  clientFields,
+		several: map[string]any{"redirect_uris": []string{"nope"}, "default_custom_claims": []string{"nope"}, "session_expiration": -1},
+		wants:   []string{"name", "redirect_uris", "default_custom_claims", "session_expiration"},
+	},
+	"PUT /cis/v1/applications/{appId}/clients/{clientId}": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients/" + ids.client },
+		fields:  clientFields,
+		several: map[string]any{"name": "", "token_expiration": map[string]any{"access_token_ttl": -1, "refresh_token_ttl": -1}},
+		wants:   []string{"name", "access_token_ttl", "refresh_token_ttl"},
+	},
+	"PUT /cis/v1/applications/{appId}/clients/{clientId}/resources": {
+		admin: true, path: func(ids badInputIDs) string {
+			return "/cis/v1/applications/" + ids.app + "/clients/" + ids.client + "/resources"
+		},
+		fields:  map[string]string{"resource_ids": "array"},
+		several: map[string]any{"resource_ids": []string{"nosuchresource1", "nosuchresource2"}},
+		wants:   []string{"nosuchresource1", "nosuchresource2"},
+	},
+	"POST /cis/v1/resources": {
+		admin: true, path: func(badInputIDs) string { return "/cis/v1/resources" }, fields: resourceFields,
+		several: map[string]any{"uri": "not a uri", "access_token_ttl": -5},
+		wants:   []string{"uri", "access_token_ttl"},
+	},
+	"PUT /cis/v1/resources/{resourceId}": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/resources/" + ids.resource }, fields: resourceFields,
+		several: map[string]any{"uri": "", "access_token_ttl": 1 << 30},
+		wants:   []string{"uri", "access_token_ttl"},
+	},
+	"PUT /cis/loginPreferences/{appId}/authMethods": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/loginPreferences/" + ids.app + "/authMethods" },
+		fields: map[string]string{"email_otp": "object", "email_otp.expiresIn": "number", "email_otp.crossClientsAllowed": "bool",
+			"sms": "object", "email": "object", "email.linksPerUser": "number", "email.message": "object", "email.message.subject": "string"},
+		several: map[string]any{"email_otp": map[string]any{"maxFailures": 100, "codeLength": 2}, "carrier_pigeon": map[string]any{}},
+		wants:   []string{"maxFailures", "codeLength", "carrier_pigeon"},
+	},
+}
+
+// noJSONBody lists the POST and PUT routes that take no JSON body.
+var noJSONBody = map[string]bool{
+	"POST /oidc/token": true, // form-encoded; see token_test.go
+	"POST /cis/v1/applications/{appId}/clients/{clientId}/secret": true,
+}
+
+func userFields(create bool) map[string]string {
+	f := map[string]string{"email": "string", "phone_number": "string", "username": "string",
+		"secondary_emails": "array", "secondary_phone_numbers": "array", "birthday": "string", "address": "object",
+		"address.city": "string", "name": "object", "name.first_name": "string", "external_user_id": "string",
+		"custom_data": "object", "custom_app_data": "object", "picture": "string", "language": "string", "status": "string"}
+	if create {
+		f["credentials"] = "object"
+	}
+	return f
+}
+
+var (
+	appFields = map[string]string{"app_name": "string", "kind": "string", "description": "string",
+		"redirect_uris": "array", "allow_public_signup": "bool", "enumeration_protection": "bool"}
+	clientFields = map[string]string{"name": "string", "description": "string", "redirect_uris": "array",
+		"resources": "array", "default_custom_claims": "array", "token_expiration": "object",
+		"token_expiration.access_token_ttl": "number", "session_expiration": "number"}
+	resourceFields = map[string]string{"uri": "string", "name": "string", "description": "string", "access_token_ttl": "number"}
+)
+
+// wrongValues are JSON values of every type but the one named.
+var wrongValues = map[string][]string{
+	"string": {`12345`, `false`, `{"a":1}`},
+	"number": {`"12"`, `1.5`, `1e400`, `true`},
+	"bool":   {`"true"`, `1`},
+	"array":  {`"x"`, `{"a":1}`, `[1,2]`},
+	"object": {`"x"`, `[1]`, `7`},
+}
+
+// nestedBody returns a JSON object with value at the dotted field path.
+func nestedBody(field, value string) []byte {
+	parts := strings.Split(field, ".")
+	body := value
+	for i := len(parts) - 1; i >= 0; i-- {
+		body = fmt.Sprintf(`{%q:%s}`, parts[i], body)
+	}
+	return []byte(body)
+}
+
+// TestBadJSONBodies sends malformed, mistyped, empty and oversized bodies to every JSON route:
+// each answer is a 4xx in Mosaic's error shape, and tenant A's stored state does not change.
+func TestBadJSONBodies(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	admin, client := e.adminToken(), e.appToken()
+	ids := badInputIDs{app: e.boot.AppID, client: e.boot.ClientID}
+	ids.user = e.createUser(client, "ada@example.com")
+	res := e.do("POST", "/cis/v1/resources", admin, map[string]any{"uri": "https://api.example.com/"})
+	wantStatus(t, res, 201, "")
+	ids.resource = result(t, res)["resource_id"].(string)
+	tenant := &tenantRecords{TenantID: e.boot.TenantID, UserID: ids.user, Email: "ada@example.com"}
+
+	bodies := map[string][]byte{
+		"malformed": []byte(`{"a":`), "trailing comma": []byte(`{"a":1,}`), "single quotes": []byte(`{'a':1}`),
+		"two objects": []byte(`{"a":1}{"b":2}`), "trailing garbage": []byte(`{"a":1} x`),
+		"array": []byte(`[]`), "array of objects": []byte(`[{"a":1}]`), "string": []byte(`"x"`),
+		"null": []byte(`null`), "number": []byte(`42`), "empty": {}, "blank": []byte(" \n\t "),
+	}
+	huge := []byte(`{"description":"` + strings.Repeat("a", 1<<20) + `"}`)
+
+	for _, rt := range e.api.Routes() {
+		key := rt.Method + " " + rt.Pattern
+		spec, ok := jsonBodyRoutes[key]
+		if !ok {
+			if (rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH") && !noJSONBody[key] {
+				t.Errorf("route %s takes a body but is not in the bad input table", key)
+			}
+			continue
+		}
+		bearer := client
+		if spec.admin {
+			bearer = admin
+		}
+		path := spec.path(ids)
+		before := e.state(tenant)
+		for name, body := range bodies {
+			r := e.do(rt.Method, path, bearer, body)
+			wantClientError(t, fmt.Sprintf("%s with a %s body", key, name), r, 400, "system_invalid_input")
+		}
+		wantClientError(t, key+" with a body over 1 MiB", e.do(rt.Method, path, bearer, huge), 413, "request_too_large")
+		for field, kind := range spec.fields {
+			leaf := field[strings.LastIndex(field, ".")+1:]
+			for _, v := range wrongValues[kind] {
+				where := fmt.Sprintf("%s with %s = %s", key, field, v)
+				r := e.do(rt.Method, path, bearer, nestedBody(field, v))
+				wantClientError(t, where, r, 400, "")
+				if r.Status == 400 && !strings.Contains(string(r.Body), leaf) {
+					t.Errorf("%s: the error does not name the field %s: %s", where, leaf, r.Body)
+				}
+			}
+		}
+		if spec.several != nil {
+			checkSeveralProblems(t, key, e.do(rt.Method, path, bearer, spec.several), spec.wants)
+		}
+		if after := e.state(tenant); after != before {
+			t.Errorf("bad bodies to %s changed the tenant:\n%s", key, diffLines(before, after))
+		}
+	}
+	for key := range jsonBodyRoutes {
+		if !routeExists(e, key) {
+			t.Errorf("the bad input table names %s, which is not a route", key)
+		}
+	}
+}
+
+func routeExists(e *env, key string) bool {
+	for _, rt := range e.api.Routes() {
+		if rt.Method+" "+rt.Pattern == key {
+			return true
+		}
+	}
+	return false
+}
+
+// wantClientError checks a 4xx answer in Mosaic's error shape, with the status and error code
+// when they are given.
+func wantClientError(t *testing.T, where string, res response, status int, code string) {
+	t.Helper()
+	switch {
+	case res.Status >= 500 || res.Status < 400:
+		t.Errorf("%s: status %d, want a 4xx: %s", where, res.Status, res.Body)
+		return
+	case status != 0 && res.Status != status:
+		t.Errorf("%s: status %d, want %d: %s", where, res.Status, status, res.Body)
+	}
+	checkErrorShape(t, where, res)
+	var body struct {
+		ErrorCode any `json:"error_code"`
+	}
+	if code != "" && json.Unmarshal(res.Body, &body) == nil && body.ErrorCode != code {
+		t.Errorf("%s: error_code %v, want %s", where, body.ErrorCode, code)
+	}
+}
+
+// checkSeveralProblems checks that a validation error lists each problem separately.
+func checkSeveralProblems(t *testing.T, key string, res response, wants []string) {
+	t.Helper()
+	where := key + " with several problems"
+	wantClientError(t, where, res, 400, "system_invalid_input")
+	var body struct {
+		Message []string `json:"message"`
+	}
+	if err := json.Unmarshal(res.Body, &body); err != nil || len(body.Message) < 2 {
+		t.Errorf("%s: message is not a list of the problems: %s", where, res.Body)
+		return
+	}
+	for _, w := range wants {
+		found := false
+		for _, m := range body.Message {
+			found = found || strings.Contains(m, w)
+		}
+		if !found {
+			t.Errorf("%s: no problem mentions %q: %s", where, w, res.Body)
+		}
+	}
+}
+
+// TestUnknownRouteAndMethod checks the answers for paths and methods the API does not serve.
+func TestUnknownRouteAndMethod(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	client := e.appToken()
+	for _, p := range []string{"/nothing", "/cis/v1/nothing", "/cis/v1/users/a/b/c", "/oidc/nothing"} {
+		for _, bearer := range []string{"", client} {
+			wantClientError(t, "GET "+p, e.do("GET", p, bearer, nil), 404, "not_found")
+		}
+	}
+	user := e.createUser(client, "ada@example.com")
+	for _, c := range []struct{ method, path, allow string }{
+		{"PATCH", "/cis/v1/users/" + user, "GET, PUT, DELETE"},
+		{"DELETE", "/cis/v1/users", "GET, POST"},
+		{"GET", "/oidc/token", "POST"},
+		{"POST", "/cis/oidc/jwks", "GET"},
+		{"PUT", "/healthz", "GET"},
+	} {
+		where := c.method + " " + c.path
+		res := e.do(c.method, c.path, client, nil)
+		wantClientError(t, where, res, http.StatusMethodNotAllowed, "")
+		for _, m := range strings.Split(c.allow, ", ") {
+			if !strings.Contains(res.Header.Get("Allow"), m) {
+				t.Errorf("%s: Allow is %q, want it to list %s", where, res.Header.Get("Allow"), m)
+			}
+		}
+	}
+}
+
+// TestBadBearer checks that every credential other than a live client access token for the
+// API is refused with 401 in the API's error shape, on client and admin routes alike.
+func TestBadBearer(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	client := e.appToken()
+	admin := e.adminToken()
+	e.createUser(client, "ada@example.com")
+	login := e.authenticate(client, "ada@example.com", directCode(e, client, "ada@example.com"), nil)
+	wantStatus(t, login, 200, "")
+	tokens := login.JSON(t)
+
+	bearers := map[string]string{
+		"missing":           "",
+		"garbage":           "garbage",
+		"three dots":        "a.b.c",
+		"bad signature":     tamper(admin),
+		"ID token":          tokens["id_token"].(string),
+		"user access token": tokens["access_token"].(string),
+		"refresh token":     tokens["refresh_token"].(string),
+		"token with no alg": unsignedCopy(admin),
+	}
+	check := func(name string, header string) {
+		for _, path := range []string{"/cis/v1/users", "/cis/v1/applications"} {
+			req, err := http.NewRequest("GET", e.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if header != "" {
+				req.Header.Set("Authorization", header)
+			}
+			wantClientError(t, "GET "+path+" with a "+name+" bearer", e.send(req), 401, "unauthorized")
+		}
+	}
+	for name, tok := range bearers {
+		header := ""
+		if tok != "" {
+			header = "Bearer " + tok
+		}
+		check(name, header)
+	}
+	check("Basic", "Basic "+e.boot.ClientID)
+	check("empty Bearer", "Bearer ")
+
+	// A valid token works until it expires.
+	wantStatus(t, e.do("GET", "/cis/v1/applications", admin, nil), 200, "")
+	e.clock.Advance(2 * time.Hour)
+	check("expired", "Bearer "+admin)
+}
+
+// TestUnauthorizedHasBearerChallenge checks RFC 6750 section 3: a 401 from a protected
+// resource carries a WWW-Authenticate challenge for the Bearer scheme.
+func TestUnauthorizedHasBearerChallenge(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, bearer := range []string{"", "garbage"} {
+		res := e.do("GET", "/cis/v1/users", bearer, nil)
+		wantStatus(t, res, 401, "unauthorized")
+		if h := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
+			t.Errorf("401 with bearer %q has WWW-Authenticate %q, want a Bearer challenge", bearer, h)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// call returns a case action sending a fixed request.
+func (f *isoFixture) call(method, path string, body any) func(string) response {
+	return func(bearer string) response { return f.e.do(method, path, bearer, body) }
+}
+
+// callFn returns a case action whose body is built just before sending (to use a fresh code).
+func (f *isoFixture) callFn(method, path string, body func() any) func(string) response {
+	return func(bearer string) response { return f.e.do(method, path, bearer, body()) }
+}
+
+// tokenCall posts a client-credentials request with the credentials of whichever of A's
+// clients the bearer belongs to, plus extra form values.
+func (f *isoFixture) tokenCall(id func(own string) string, extra url.Values) func(string) response {
+	return func(bearer string) response {
+		ownID, sec := f.a.ClientID, f.a.ClientSecret
+		if bearer == f.a.admin {
+			ownID, sec = f.a.AdminClientID, f.a.AdminSecret
+		}
+		v := url.Values{"grant_type": {"client_credentials"}, "client_id": {id(ownID)}, "client_secret": {sec}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		return f.e.form("/oidc/token", v, "", "")
+	}
+}
+
+// deleteCreated removes what a successful create made in tenant A, after checking it is not
+// one of B's records.
+func (f *isoFixture) deleteCreated(idField, pathPrefix string) func(*testing.T, response) {
+	return func(t *testing.T, res response) {
+		t.Helper()
+		id, _ := result(t, res)[idField].(string)
+		if id == "" {
+			t.Errorf("create answered no %s: %s", idField, res.Body)
+			return
+		}
+		wantStatus(t, f.e.do("DELETE", pathPrefix+id, f.a.admin, nil), 204, "")
+	}
+}
+
+// emptySearch checks that a user search found nothing.
+func emptySearch(t *testing.T, res response) {
+	t.Helper()
+	if n := res.JSON(t)["total_count"]; n != float64(0) {
+		t.Errorf("search across tenants found %v users: %s", n, res.Body)
+	}
+}
+
+// table lists, for every route, calls aimed at tenant B and the statuses wanted with A's
+// admin and client tokens. Admin routes answer a client token 403; record lookups 404.
+func (f *isoFixture) table() map[string][]isoCase {
+	a, b := f.a, f.b
+	user := "/cis/v1/users/" + b.UserID
+	app := "/cis/v1/applications/" + b.AppID
+	mgmt := "/cis/v1/applications/" + b.MgmtAppID
+	ownApp := "/cis/v1/applications/" + a.AppID
+	bClient := app + "/clients/" + b.ClientID
+	bExtra := app + "/clients/" + b.ExtraClientID
+	bAdmin := mgmt + "/clients/" + b.AdminClientID
+	mixed := ownApp + "/clients/" + b.ClientID
+	ownClient := ownApp + "/clients/" + a.ClientID
+	res := "/cis/v1/resources/" + b.ResourceID
+	bRes := []string{b.ResourceID}
+	public := func(path string) []isoCase {
+		return []isoCase{{name: "no tenant records", do: f.call("GET", path, nil), admin: 200, client: 200}}
+	}
+	send := func(idType, id string) isoCase {
+		body := map[string]any{"channel": "direct", "identifier_type": idType, "identifier": id}
+		return isoCase{name: "send to B's " + idType, do: f.call("POST", "/cis/v1/auth/otp/send", body), admin: 404, client: 404}
+	}
+	ownCode := func(extra map[string]any) func() any {
+		return func() any {
+			body := map[string]any{"passcode": directCode(f.e, a.client, a.Email), "identifier_type": "email", "identifier": a.Email}
+			for k, v := range extra {
+				body[k] = v
+			}
+			return body
+		}
+	}
+	same := func(name, method, path string, body any, status int) isoCase {
+		return isoCase{name: name, do: f.call(method, path, body), admin: status, client: status}
+	}
+	adminOnly := func(name, method, path string, body any, status int) isoCase {
+		return isoCase{name: name, do: f.call(method, path, body), admin: status, client: 403}
+	}
+	byID := func(name string) isoCase { return same(name, "GET", "/cis/v1/users/"+name, nil, 404) }
+
+	return map[string][]isoCase{
+		"GET /healthz":                                   public("/healthz"),
+		"GET /readyz":                                    public("/readyz"),
+		"GET /openapi.json":                              public("/openapi.json"),
+		"GET /cis/oidc/jwks":                             public("/cis/oidc/jwks"),
+		"GET /.well-known/openid-configuration":          public("/.well-known/openid-configuration"),
+		"GET /cis/oidc/.well-known/openid-configuration": public("/cis/oidc/.well-known/openid-configuration"),
+		"POST /oidc/token": {
+			{name: "B's resource", do: f.tokenCall(func(own string) string { return own }, url.Values{"resource": {b.ResourceURI}}), admin: 400, client: 400},
+			{name: "B's client id with A's secret", do: f.tokenCall(func(string) string { return b.ClientID }, nil), admin: 401, client: 401},
+		},
+
+		"POST /cis/v1/auth/otp/send": {
+			send("email", b.Email), send("user_id", b.UserID), send("phone_number", b.Phone), send("username", b.Username),
+		},
+		"POST /cis/v1/auth/otp/authenticate": {
+			same("B's pending code", "POST", "/cis/v1/auth/otp/authenticate",
+				map[string]any{"passcode": b.PendingCode, "identifier_type": "email", "identifier": b.Email}, 400),
+			same("B's pending code by user id", "POST", "/cis/v1/auth/otp/authenticate",
+				map[string]any{"passcode": b.PendingCode, "identifier_type": "user_id", "identifier": b.UserID}, 400),
+			{name: "A's code into B's session", do: f.callFn("POST", "/cis/v1/auth/otp/authenticate",
+				ownCode(map[string]any{"session_id": b.SessionID})), admin: 400, client: 400},
+			{name: "A's code for B's resource", do: f.callFn("POST", "/cis/v1/auth/otp/authenticate",
+				ownCode(map[string]any{"resource": b.ResourceURI})), admin: 400, client: 400},
+		},
+
+		"POST /cis/v1/auth/link/email/send": {
+			// A management client has no redirect URIs, so its sends fail on redirect_uri first.
+			{name: "link to B's email", do: f.call("POST", "/cis/v1/auth/link/email/send", map[string]any{
+				"channel": "direct", "identifier_type": "email", "identifier": b.Email, "redirect_uri": demoRedirect}), admin: 400, client: 404},
+			{name: "link to B's email, deprecated shape", do: f.call("POST", "/cis/v1/auth/link/email/send", map[string]any{
+				"email": b.Email, "redirect_uri": demoRedirect}), admin: 400, client: 404},
+			{name: "link to B's user id", do: f.call("POST", "/cis/v1/auth/link/email/send", map[string]any{
+				"channel": "direct", "identifier_type": "user_id", "identifier": b.UserID, "redirect_uri": demoRedirect}), admin: 400, client: 404},
+		},
+		"POST /cis/v1/auth/link/email/authenticate": {
+			same("B's pending link", "POST", "/cis/v1/auth/link/email/authenticate", map[string]any{"code": b.PendingLink}, 400),
+			same("B's link id with a wrong secret", "POST", "/cis/v1/auth/link/email/authenticate",
+				map[string]any{"code": strings.SplitN(b.PendingLink, ".", 2)[0] + ".wrong"}, 400),
+			{name: "A's link into B's session", do: f.callFn("POST", "/cis/v1/auth/link/email/authenticate", func() any {
+				return map[string]any{"code": directLinkCode(f.e, a.client, a.Email), "session_id": b.SessionID}
+			}), admin: 400, client: 400},
+		},
+
+		"POST /cis/v1/users": {{
+			name: "B's identifiers are free in A",
+			do: f.call("POST", "/cis/v1/users", map[string]any{
+				"email": b.Email, "phone_number": b.Phone, "username": b.Username, "external_user_id": b.ExternalID}),
+			admin: 201, client: 201, after: f.deleteCreated("user_id", "/cis/v1/manage/users/"),
+		}},
+		"GET /cis/v1/users": {
+			{name: "search B's email", do: f.call("GET", "/cis/v1/users?search="+url.QueryEscape(b.Email), nil), admin: 200, client: 200,
+				after: func(t *testing.T, res response) { emptySearch(t, res) }},
+			{name: "search B's user id", do: f.call("GET", "/cis/v1/users?search="+b.UserID, nil), admin: 200, client: 200,
+				after: func(t *testing.T, res response) { emptySearch(t, res) }},
+			same("list all", "GET", "/cis/v1/users", nil, 200),
+		},
+		"GET /cis/v1/users/{user_id}": {byID(b.UserID)},
+		"PUT /cis/v1/users/{user_id}": {
+			same("rename B's user", "PUT", user, map[string]any{"name": map[string]any{"first_name": "Mallory"}, "email": "mallory@evil.example"}, 404),
+		},
+		"DELETE /cis/v1/users/{user_id}":                        {same("B's user", "DELETE", user, nil, 404)},
+		"GET /cis/v1/users/email/{email}":                       {same("B's email", "GET", "/cis/v1/users/email/"+b.Email, nil, 404)},
+		"GET /cis/v1/users/username/{username}":                 {same("B's username", "GET", "/cis/v1/users/username/"+b.Username, nil, 404)},
+		"GET /cis/v1/users/phone-number/{phone_number}":         {same("B's phone", "GET", "/cis/v1/users/phone-number/"+url.PathEscape(b.Phone), nil, 404)},
+		"GET /cis/v1/users/external-user-id/{external_user_id}": {same("B's external id", "GET", "/cis/v1/users/external-user-id/"+b.ExternalID, nil, 404)},
+		"DELETE /cis/v1/users/{user_id}/apps":                   {{name: "B's user", do: f.call("DELETE", user+"/apps", nil), admin: 403, client: 404}},
+		"DELETE /cis/v1/manage/users/{user_id}":                 {adminOnly("B's user", "DELETE", "/cis/v1/manage/users/"+b.UserID, nil, 404)},
+
+		"POST /cis/v1/applications": {{
+			name: "create in A", do: f.call("POST", "/cis/v1/applications", map[string]any{"app_name": "Copy", "kind": "standard"}),
+			admin: 201, client: 403, after: f.deleteCreated("app_id", "/cis/v1/applications/"),
+		}},
+		"GET /cis/v1/applications": {adminOnly("list", "GET", "/cis/v1/applications", nil, 200)},
+		"GET /cis/v1/applications/{appId}": {
+			adminOnly("B's app", "GET", app, nil, 404), adminOnly("B's management app", "GET", mgmt, nil, 404),
+		},
+		"PUT /cis/v1/applications/{appId}": {
+			adminOnly("B's app", "PUT", app, map[string]any{"app_name": "Hijacked", "allow_public_signup": true}, 404),
+		},
+		"DELETE /cis/v1/applications/{appId}": {
+			adminOnly("B's app", "DELETE", app, nil, 404), adminOnly("B's management app", "DELETE", mgmt, nil, 404),
+		},
+		"PUT /cis/v1/applications/{appId}/resources": {
+			adminOnly("B's app", "PUT", app+"/resources", map[string]any{"resource_ids": []string{}}, 404),
+			adminOnly("B's resource on A's app", "PUT", ownApp+"/resources", map[string]any{"resource_ids": bRes}, 400),
+		},
+		"POST /cis/v1/applications/{appId}/clients": {
+			adminOnly("B's app", "POST", app+"/clients", map[string]any{"name": "Backdoor"}, 404),
+			adminOnly("B's resource on A's app", "POST", ownApp+"/clients", map[string]any{"name": "X", "resources": bRes}, 400),
+		},
+		"GET /cis/v1/applications/{appId}/clients": {adminOnly("B's app", "GET", app+"/clients", nil, 404)},
+		"GET /cis/v1/applications/{appId}/clients/{clientId}": {
+			adminOnly("B's client", "GET", bClient, nil, 404), adminOnly("B's second client", "GET", bExtra, nil, 404),
+			adminOnly("B's client under A's app", "GET", mixed, nil, 404),
+		},
+		"PUT /cis/v1/applications/{appId}/clients/{clientId}": {
+			adminOnly("B's client", "PUT", bClient, map[string]any{"name": "Hijacked", "redirect_uris": []string{"https://evil.example/cb"}}, 404),
+			adminOnly("B's client under A's app", "PUT", mixed, map[string]any{"name": "Hijacked"}, 404),
+			adminOnly("B's resource on A's client", "PUT", ownClient, map[string]any{"resources": bRes}, 400),
+		},
+		"DELETE /cis/v1/applications/{appId}/clients/{clientId}": {
+			adminOnly("B's client", "DELETE", bClient, nil, 404), adminOnly("B's admin client", "DELETE", bAdmin, nil, 404),
+			adminOnly("B's client under A's app", "DELETE", mixed, nil, 404),
+		},
+		"PUT /cis/v1/applications/{appId}/clients/{clientId}/resources": {
+			adminOnly("B's client", "PUT", bClient+"/resources", map[string]any{"resource_ids": []string{}}, 404),
+			adminOnly("B's client under A's app", "PUT", mixed+"/resources", map[string]any{"resource_ids": []string{}}, 404),
+			adminOnly("B's resource on A's client", "PUT", ownClient+"/resources", map[string]any{"resource_ids": bRes}, 400),
+		},
+		"POST /cis/v1/applications/{appId}/clients/{clientId}/secret": {
+			adminOnly("B's client", "POST", bClient+"/secret", nil, 404), adminOnly("B's admin client", "POST", bAdmin+"/secret", nil, 404),
+			adminOnly("B's client under A's app", "POST", mixed+"/secret", nil, 404),
+		},
+
+		"POST /cis/v1/resources": {{
+			name: "B's resource URI is free in A", do: f.call("POST", "/cis/v1/resources", map[string]any{"uri": b.ResourceURI, "name": "Copy"}),
+			admin: 201, client: 403, after: f.deleteCreated("resource_id", "/cis/v1/resources/"),
+		}},
+		"GET /cis/v1/resources":                 {adminOnly("list", "GET", "/cis/v1/resources", nil, 200)},
+		"GET /cis/v1/resources/{resourceId}":    {adminOnly("B's resource", "GET", res, nil, 404)},
+		"PUT /cis/v1/resources/{resourceId}":    {adminOnly("B's resource", "PUT", res, map[string]any{"uri": "https://evil.example/"}, 404)},
+		"DELETE /cis/v1/resources/{resourceId}": {adminOnly("B's resource", "DELETE", res, nil, 404)},
+
+		"GET /cis/loginPreferences/{appId}": {adminOnly("B's app", "GET", "/cis/loginPreferences/"+b.AppID, nil, 404)},
+		"PUT /cis/loginPreferences/{appId}/authMethods": {
+			adminOnly("B's app", "PUT", "/cis/loginPreferences/"+b.AppID+"/authMethods", map[string]any{"email_otp": map[string]any{"maxFailures": 1}}, 404),
+		},
+	}
+}

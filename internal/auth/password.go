@@ -1,0 +1,252 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// PasswordAuthenticate is a password login (Mosaic's authenticatePassword).
+type PasswordAuthenticate struct {
+	// Username is the login name, of type UsernameType: username (the default), email or
+	// phone_number.
+	Username     string
+	UsernameType string
+	Password     string
+	Login
+}
+
+// PasswordChange replaces a password, proven by the current one, and logs the user in. It is
+// how a user replaces a temporary or expired password.
+type PasswordChange struct {
+	Username        string
+	UsernameType    string
+	CurrentPassword string
+	NewPassword     string
+	Login
+}
+
+var (
+	errBadPassword = fault.New(fault.Invalid, fault.CodeInvalidCredentials, "invalid username or password")
+	errPwdTemp     = fault.New(fault.Forbidden, password.CodeTemporary,
+		"the password is correct but temporary: choose a new one with POST /cis/v1/auth/password/change")
+	errPwdExpired = fault.New(fault.Forbidden, password.CodeExpired,
+		"the password is correct but has expired: choose a new one with POST /cis/v1/auth/password/change")
+	errTempExpired = fault.New(fault.Forbidden, password.CodeExpired,
+		"the temporary password has expired: ask for a password reset")
+	errNoPassword = fault.New(fault.Conflict, password.CodeNotConfigured, "the user has no password")
+)
+
+// loginName is who a password login names, resolved before any hashing.
+type loginName struct {
+	idType, norm string
+	user         model.User
+	cred         model.Credential
+	// known is set when the name is a user of the application with a password; otherwise
+	// the login is checked against a dummy hash and fails like a wrong password.
+	known bool
+}
+
+// lockKey is the lockout key of the login name. It is per name, not per user, so that an
+// unknown name locks exactly like a known one.
+func (n loginName) lockKey() string { return "pwd:" + n.idType + ":" + n.norm }
+
+// passwordLoginProblems checks the fields every password login has.
+func passwordLoginProblems(username, usernameType, secret, secretField string) []string {
+	var p []string
+	switch usernameType {
+	case "", model.IdentifierUsername, model.IdentifierEmail, model.IdentifierPhone:
+	default:
+		p = append(p, "username_type must be one of username, email, phone_number")
+	}
+	if username == "" {
+		p = append(p, "username is required")
+	}
+	if secret == "" {
+		p = append(p, secretField+" is required")
+	} else if len(secret) > password.MaxBytes {
+		p = append(p, secretField+" is too long")
+	}
+	return p
+}
+
+// findLoginName resolves a login name among the application's users: one linked to it, or
+// any of the tenant's when the application allows public sign-up (the login links them).
+func (s *Service) findLoginName(ctx context.Context, c model.Caller, app model.Application, usernameType, username string) (loginName, error) {
+	if usernameType == "" {
+		usernameType = model.IdentifierUsername
+	}
+	norm, err := directory.NormalizeIdentifier(usernameType, username)
+	if err != nil {
+		return loginName{}, fault.Validation("username: " + err.Error())
+	}
+	n := loginName{idType: usernameType, norm: norm}
+	u, err := s.store.GetUserBy(ctx, c.TenantID, usernameType, norm)
+	if errors.Is(err, storage.ErrNotFound) {
+		return n, nil
+	} else if err != nil {
+		return n, fault.Wrap(err, "find user")
+	}
+	if _, err := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID); errors.Is(err, storage.ErrNotFound) {
+		if !app.AllowPublicSignup {
+			return n, nil
+		}
+	} else if err != nil {
+		return n, fault.Wrap(err, "get app user")
+	}
+	cred, found, err := passwordOf(ctx, s.store, c.TenantID, u.ID)
+	if err != nil || !found {
+		return n, err
+	}
+	n.user, n.cred, n.known = u, cred, true
+	return n, nil
+}
+
+// passwordOf returns a user's password credential, if they have one.
+func passwordOf(ctx context.Context, st storage.Store, tenantID, userID string) (model.Credential, bool, error) {
+	list, err := st.ListCredentials(ctx, tenantID, userID, model.CredentialPassword)
+	if err != nil {
+		return model.Credential{}, false, fault.Wrap(err, "list credentials")
+	}
+	if len(list) == 0 {
+		return model.Credential{}, false, nil
+	}
+	return list[0], true, nil
+}
+
+// checkSecret verifies a presented password against the login name's hash, or spends the same
+// effort on a dummy hash for an unknown name. It also returns the new hash when the stored one
+// is imported or made with older parameters: the rehash is computed here, outside the login's
+// transaction, and written inside it.
+func (s *Service) checkSecret(ctx context.Context, n loginName, presented string) (ok bool, rehash string, err error) {
+	h := password.Shared()
+	if !n.known {
+		return false, "", h.VerifyDummy(ctx, presented)
+	}
+	if ok, err = h.Verify(ctx, string(n.cred.Secret), presented); err != nil || !ok {
+		return false, "", err
+	}
+	if h.NeedsRehash(string(n.cred.Secret)) {
+		rehash, err = h.Hash(ctx, presented)
+	}
+	return ok, rehash, err
+}
+
+// passwordLocked returns the lockout fault of a login name, or nil.
+func passwordLocked(ctx context.Context, st storage.Store, c model.Caller, key string, now time.Time) (error, error) {
+	l, err := st.GetLockout(ctx, c.TenantID, c.AppID, key)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case now.Before(l.Until):
+		return errLocked(l.Until, now), nil
+	}
+	return nil, nil
+}
+
+func failureKeys(c model.Caller, lockKey string) (recent, total string) {
+	base := c.TenantID + ":" + c.AppID + ":" + lockKey
+	return "pwdfail:" + base, "pwdtier:" + base
+}
+
+// countPasswordFailure counts a wrong password against the login name and locks it when the
+// application's rules say so. It returns the failure to answer with.
+func countPasswordFailure(ctx context.Context, tx storage.Store, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
+	recentKey, totalKey := failureKeys(c, key)
+	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(p.FailuresExpireIn)*time.Minute))
+	if err != nil {
+		return nil, err
+	}
+	tierWindow := max(password.TierWindow, time.Duration(p.FailuresExpireIn)*time.Minute)
+	total, _, err := tx.CountHit(ctx, totalKey, now, now.Add(tierWindow))
+	if err != nil {
+		return nil, err
+	}
+	d, lock := password.LockFor(p, password.Failures{Recent: recent, Total: total})
+	if !lock {
+		return errBadPassword, nil
+	}
+	// The next lockout needs a full count of recent failures again; the total keeps counting
+	// towards the next tier.
+	if err := tx.ResetCounter(ctx, recentKey); err != nil {
+		return nil, err
+	}
+	until := now.Add(d)
+	err = tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
+	return errLocked(until, now), err
+}
+
+// clearPasswordFailures forgets a login name's failures after the password was proven.
+func clearPasswordFailures(ctx context.Context, tx storage.Store, c model.Caller, key string) error {
+	recentKey, totalKey := failureKeys(c, key)
+	if err := tx.ResetCounter(ctx, recentKey); err != nil {
+		return err
+	}
+	return tx.ResetCounter(ctx, totalKey)
+}
+
+// unlockUser lifts the password lockouts and failures of every login name of a user in the
+// caller's application, after a reset has proven who they are.
+func unlockUser(ctx context.Context, tx storage.Store, c model.Caller, u model.User) error {
+	names := map[string]string{model.IdentifierUsername: u.Username, model.IdentifierEmail: u.Email, model.IdentifierPhone: u.PhoneNumber}
+	for typ, v := range names {
+		if v == "" {
+			continue
+		}
+		key := loginName{idType: typ, norm: v}.lockKey()
+		if err := tx.DeleteLockout(ctx, c.TenantID, c.AppID, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		if err := clearPasswordFailures(ctx, tx, c, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stateFault is the answer to a correct password that may not log in, or nil.
+func stateFault(st password.State) error {
+	switch st {
+	case password.MustChange:
+		return errPwdTemp
+	case password.Expired:
+		return errPwdExpired
+	case password.TemporaryExpired:
+		return errTempExpired
+	}
+	return nil
+}
+
+// endOtherSessions ends every active session of a user but keep (which may be empty), with its
+// refresh tokens, and records each.
+func (s *Service) endOtherSessions(ctx context.Context, tx storage.Store, c model.Caller, userID, keep, why string, now time.Time) error {
+	list, err := tx.ListSessions(ctx, c.TenantID, userID)
+	if err != nil {
+		return err
+	}
+	for _, sess := range list {
+		if sess.ID == keep || sess.RevokedAt != nil {
+			continue
+		}
+		if err := s.endSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+			return err
+		}
+		err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: why, userID: userID,
+			details: map[string]any{"session_id": sess.ID}}, now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errStale aborts a write when the password changed between its verification and the write.
+var errStale = errors.New("password changed concurrently")

@@ -1,0 +1,134 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// AuthenticatePassword logs a user in with a password. The answer for an unknown name, a user
+// without a password and a wrong password is the same, and takes as long: unknown names are
+// checked against a dummy hash. Hashing runs before the login's one write transaction, which
+// re-checks the lockout, counts a failure or records the login, and stores an argon2id
+// rehash of an imported or outdated hash.
+func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req PasswordAuthenticate) (TokenResponse, error) {
+	if p := passwordLoginProblems(req.Username, req.UsernameType, req.Password, "password"); len(p) > 0 {
+		return TokenResponse{}, fault.Validation(p...)
+	}
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return TokenResponse{}, fault.Wrap(err, "get application")
+	}
+	prefs := app.Preferences.Normalized().Password
+	n, err := s.findLoginName(ctx, c, app, req.UsernameType, req.Username)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	now := s.now()
+	if err := s.refuseLocked(ctx, c, n, req.ClientAttributes, now); err != nil {
+		return TokenResponse{}, err
+	}
+	ok, rehash, err := s.checkSecret(ctx, n, req.Password)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	use := func(cur model.Credential, d password.Data) (model.Credential, error) {
+		if f := stateFault(d.StateAt(prefs, now)); f != nil {
+			return cur, f
+		}
+		if rehash != "" {
+			cur.Secret = []byte(rehash)
+		}
+		return cur, nil
+	}
+	var is issued
+	var failure error
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		is = issued{}
+		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
+		if err == nil && failure == nil {
+			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+	})
+	if err != nil {
+		return TokenResponse{}, asFault(err, "authenticate password")
+	}
+	if failure != nil {
+		return TokenResponse{}, failure
+	}
+	return s.sign(ctx, is, req.Claims, now)
+}
+
+// refuseLocked answers a locked login name before any hashing, recording the refusal.
+func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName, attrs model.ClientAttributes, now time.Time) error {
+	locked, err := passwordLocked(ctx, s.store, c, n.lockKey(), now)
+	if err != nil {
+		return fault.Wrap(err, "get lockout")
+	}
+	if locked != nil {
+		s.recordRejected(ctx, c, loginEvent(model.AMRPassword, n.user.ID, attrs, locked, issued{}))
+	}
+	return locked
+}
+
+// passwordAttempt runs inside a login's transaction once the presented password has been
+// checked (ok). It re-checks the lockout, since a concurrent failure may have locked the name;
+// counts a wrong password; and for a right one checks that the user is active, forgets the
+// name's failures and applies update to the credential, provided its hash is still the one
+// verified. It returns the failure to answer with, or nil when the caller may log the user in.
+// A fault returned by update (a temporary password, say) is a failure and writes nothing.
+func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
+	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
+	if locked, err := passwordLocked(ctx, tx, c, n.lockKey(), now); err != nil || locked != nil {
+		return locked, err
+	}
+	if !ok {
+		return countPasswordFailure(ctx, tx, c, p, n.lockKey(), now)
+	}
+	if n.user.Status != model.UserActive {
+		return fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active"), nil
+	}
+	if err := clearPasswordFailures(ctx, tx, c, n.lockKey()); err != nil {
+		return nil, err
+	}
+	var failure *fault.Error
+	err := tx.UpdateCredential(ctx, c.TenantID, n.cred.ID, func(cur model.Credential) (model.Credential, error) {
+		if !bytes.Equal(cur.Secret, n.cred.Secret) {
+			return cur, errStale
+		}
+		d, err := password.ParseData(cur.Data)
+		if err != nil {
+			return cur, err
+		}
+		next, err := update(cur, d)
+		if errors.As(err, &failure) {
+			return cur, errNoChange
+		} else if err != nil {
+			return cur, err
+		}
+		next.LastUsedAt, next.UpdatedAt = &now, now
+		return next, nil
+	})
+	switch {
+	case errors.Is(err, errNoChange):
+		return failure, nil
+	case errors.Is(err, errStale), errors.Is(err, storage.ErrNotFound):
+		// Changed or removed since it was verified: the presented password proves nothing.
+		return errBadPassword, nil
+	case err != nil:
+		return nil, err
+	}
+	// Linking matters for an application with public sign-up, whose users may come from
+	// another application of the tenant.
+	return nil, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: n.user.ID, CreatedAt: now})
+}

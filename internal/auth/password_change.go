@@ -1,0 +1,100 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// ChangePassword replaces a password proven by the current one, which may be temporary or
+// expired (but not a temporary one past its validity), and logs the user in with the new one.
+// A wrong current password counts towards the lockout exactly as a failed login does. The new
+// password must satisfy the application's policy and differ from the current one and from the
+// blockPreviousPasswords most recent. The user's other sessions end.
+func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req PasswordChange) (TokenResponse, error) {
+	p := passwordLoginProblems(req.Username, req.UsernameType, req.CurrentPassword, "current_password")
+	if err := password.CheckForm("new_password", req.NewPassword); err != nil {
+		p = append(p, fault.As(err).Details...)
+	}
+	if len(p) > 0 {
+		return TokenResponse{}, fault.Validation(p...)
+	}
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return TokenResponse{}, fault.Wrap(err, "get application")
+	}
+	prefs := app.Preferences.Normalized().Password
+	n, err := s.findLoginName(ctx, c, app, req.UsernameType, req.Username)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	now := s.now()
+	if err := s.refuseLocked(ctx, c, n, req.ClientAttributes, now); err != nil {
+		return TokenResponse{}, err
+	}
+	ok, _, err := s.checkSecret(ctx, n, req.CurrentPassword)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	var next model.Credential
+	if ok {
+		d, err := password.ParseData(n.cred.Data)
+		if err != nil {
+			return TokenResponse{}, fault.Wrap(err, "change password")
+		}
+		if d.StateAt(prefs, now) == password.TemporaryExpired {
+			return TokenResponse{}, errTempExpired
+		}
+		in := password.Input{Password: req.NewPassword, Subject: password.Subject{Username: n.user.Username, Email: n.user.Email}}
+		if next, err = password.Shared().Replace(ctx, n.cred, in, prefs, true, now); err != nil {
+			return TokenResponse{}, err
+		}
+	}
+	replace := func(cur model.Credential, d password.Data) (model.Credential, error) {
+		if d.StateAt(prefs, now) == password.TemporaryExpired {
+			return cur, errTempExpired
+		}
+		cur.Secret, cur.Data = next.Secret, next.Data
+		return cur, nil
+	}
+	var is issued
+	var failure error
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		is = issued{}
+		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
+		if err == nil && failure == nil {
+			err = s.passwordChanged(ctx, tx, c, n.user, "change", req.SessionID, now)
+		}
+		if err == nil && failure == nil {
+			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+	})
+	if err != nil {
+		return TokenResponse{}, asFault(err, "change password")
+	}
+	if failure != nil {
+		return TokenResponse{}, failure
+	}
+	return s.sign(ctx, is, req.Claims, now)
+}
+
+// passwordChanged records a new password: it ends the user's sessions but keep, with their
+// refresh tokens, lifts the user's password lockouts in the caller's application, and writes
+// the audit event.
+func (s *Service) passwordChanged(ctx context.Context, tx storage.Store, c model.Caller, u model.User, how, keep string, now time.Time) error {
+	if err := s.endOtherSessions(ctx, tx, c, u.ID, keep, "password_"+how, now); err != nil {
+		return err
+	}
+	if err := unlockUser(ctx, tx, c, u); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, c, event{typ: model.EventPasswordChanged, method: how, userID: u.ID}, now)
+}

@@ -1,0 +1,235 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// PasswordResetSend asks for a reset code, or a reset link when RedirectURI is set, to be
+// delivered to the user by email or SMS, or returned to the caller (direct).
+type PasswordResetSend struct {
+	IdentifierType   string
+	Identifier       string
+	Channel          string
+	RedirectURI      string // one of the client's redirect URIs; the link adds ?code=...
+	ClientAttributes model.ClientAttributes
+}
+
+// PasswordResetSent answers a send. Code or Link is set only for the direct channel.
+type PasswordResetSent struct {
+	Message string
+	Code    string
+	Link    string
+}
+
+// PasswordResetComplete sets a new password with a reset code. A code from a link identifies
+// its user by itself, so the identifier is optional then (and checked when given).
+type PasswordResetComplete struct {
+	IdentifierType   string
+	Identifier       string
+	Code             string
+	NewPassword      string
+	ClientAttributes model.ClientAttributes
+}
+
+// CodeResetExpired reports a reset code presented after its expiry.
+const CodeResetExpired = "auth_password_reset_expired"
+
+var (
+	errBadResetCode = fault.New(fault.Invalid, fault.CodeInvalidCredentials, "invalid reset code, or it was already used")
+	errResetExpired = fault.New(fault.Invalid, CodeResetExpired, "reset code expired; ask for a new one")
+)
+
+// SendPasswordReset creates a reset code for a user who has a password and queues its
+// delivery in the same transaction, spending earlier reset codes. Unknown users, inactive ones
+// and users without a password are answered like real ones when the application has
+// enumeration protection, and with the error otherwise, as OTP sends are.
+func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req PasswordResetSend) (PasswordResetSent, error) {
+	p := validateIdentifier(req.IdentifierType, req.Identifier)
+	switch req.Channel {
+	case model.ChannelEmail, model.ChannelSMS, model.ChannelDirect:
+	case "":
+		p = append(p, "channel is required")
+	default:
+		p = append(p, "channel must be one of email, sms, direct")
+	}
+	if len(p) > 0 {
+		return PasswordResetSent{}, fault.Validation(p...)
+	}
+	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
+		return PasswordResetSent{}, errNoSMSProvider
+	}
+	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
+	if err != nil {
+		return PasswordResetSent{}, fault.Validation("identifier: " + err.Error())
+	}
+	if req.RedirectURI != "" {
+		if err := s.checkRedirect(ctx, c, req.RedirectURI); err != nil {
+			return PasswordResetSent{}, err
+		}
+	}
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return PasswordResetSent{}, fault.Wrap(err, "get application")
+	}
+	all := app.Preferences.Normalized()
+	prefs := all.Password
+	identifier := req.IdentifierType + ":" + norm
+	now := s.now()
+	var phone string
+	if req.Channel == model.ChannelSMS && req.IdentifierType == model.IdentifierPhone {
+		phone = norm
+	}
+	if err := s.checkSend(ctx, c, all.Limits, identifier, phone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+		return PasswordResetSent{}, err
+	}
+	u, err := s.resetUser(ctx, c, req.IdentifierType, norm)
+	if err != nil {
+		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
+			return decoyResetSent(req), nil
+		}
+		return PasswordResetSent{}, err
+	}
+	dest, err := resetDestination(req.Channel, u)
+	if err != nil {
+		return PasswordResetSent{}, err
+	}
+	rec := model.OneTimeCode{
+		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, UserID: u.ID,
+		Purpose: model.PurposePasswordReset, Channel: req.Channel, IdentifierType: req.IdentifierType,
+		Identifier: identifier, Destination: dest, MaxFailures: prefs.MaxPasswordFailures,
+		ExpiresAt: now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute), CreatedAt: now,
+	}
+	rc := resetContent{appName: app.Name, minutes: prefs.ResetValidityMinutes}
+	out := PasswordResetSent{Message: resetSentMessage(req)}
+	if req.RedirectURI != "" {
+		linkSecret := secret.NewLinkCode()
+		rec.CodeHash = s.keys.HashCode(rec.ID, linkSecret)
+		if rc.link, err = buildLink(req.RedirectURI, rec.ID+"."+linkSecret, ""); err != nil {
+			return PasswordResetSent{}, fault.Wrap(err, "build link")
+		}
+		out.Link = rc.link
+	} else {
+		rc.code = secret.NewCode(prefs.CodeLength)
+		rec.CodeHash = s.keys.HashCode(rec.ID, rc.code)
+		out.Code = rc.code
+	}
+	msg, err := resetMessage(c.TenantID, req.Channel, dest, rc, prefs.Message, now)
+	if err != nil {
+		return PasswordResetSent{}, err
+	}
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposePasswordReset, identifier, now); err != nil {
+			return err
+		}
+		if err := tx.CreateCode(ctx, rec); err != nil {
+			return err
+		}
+		if msg != nil {
+			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: req.Channel, userID: u.ID,
+			attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
+	})
+	if err != nil {
+		return PasswordResetSent{}, fault.Wrap(err, "store reset code")
+	}
+	if msg != nil {
+		s.opts.NotifyOutbox()
+	}
+	if req.Channel != model.ChannelDirect {
+		out.Code, out.Link = "", ""
+	}
+	return out, nil
+}
+
+func resetSentMessage(req PasswordResetSend) string {
+	if req.RedirectURI != "" {
+		return "Password reset link sent"
+	}
+	return "Password reset code sent"
+}
+
+// decoyResetSent answers like a real send, for a user who must not be revealed: a direct
+// code or link that redeems nothing.
+func decoyResetSent(req PasswordResetSend) PasswordResetSent {
+	out := PasswordResetSent{Message: resetSentMessage(req)}
+	if req.Channel != model.ChannelDirect {
+		return out
+	}
+	if req.RedirectURI != "" {
+		out.Link, _ = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), "")
+	} else {
+		out.Code = secret.NewCode(model.DefaultResetCodeLength)
+	}
+	return out
+}
+
+// resetUser finds the active user of the caller's application named by an identifier, who must
+// have a password to reset.
+func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm string) (model.User, error) {
+	u, err := s.lookup(ctx, c.TenantID, idType, norm)
+	if err == nil {
+		_, err = s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, errUserNotFound
+	} else if err != nil {
+		return u, fault.Wrap(err, "find user")
+	}
+	if u.Status != model.UserActive {
+		return u, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	}
+	if _, found, err := passwordOf(ctx, s.store, c.TenantID, u.ID); err != nil {
+		return u, err
+	} else if !found {
+		return u, errNoPassword
+	}
+	return u, nil
+}
+
+func resetDestination(channel string, u model.User) (string, error) {
+	switch channel {
+	case model.ChannelEmail:
+		if u.Email == "" {
+			return "", fault.New(fault.NotFound, fault.CodeEmailMissing, "user has no email address")
+		}
+		return u.Email, nil
+	case model.ChannelSMS:
+		if u.PhoneNumber == "" {
+			return "", fault.New(fault.NotFound, fault.CodePhoneMissing, "user has no phone number")
+		}
+		return u.PhoneNumber, nil
+	}
+	return "", nil
+}
+
+// checkRedirect accepts only one of the calling client's own redirect URIs, exactly.
+func (s *Service) checkRedirect(ctx context.Context, c model.Caller, uri string) error {
+	client, err := s.store.GetClient(ctx, c.ClientID)
+	if err != nil {
+		return fault.Wrap(err, "get client")
+	}
+	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, uri) {
+		return errInvalidRedirect
+	}
+	return nil
+}
+
+// splitResetCode tells a link's code ("<record id>.<secret>") from a typed one.
+func splitResetCode(code string) (id, sec string, isLink bool) {
+	id, sec, isLink = strings.Cut(code, ".")
+	return id, sec, isLink
+}

@@ -1,0 +1,133 @@
+package auth_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
+)
+
+func (f *otpFixture) resetSend(req auth.PasswordResetSend) (auth.PasswordResetSent, error) {
+	return f.svc.SendPasswordReset(f.ctx, f.caller, req)
+}
+
+func (f *otpFixture) resetComplete(idType, id, code, pw string) error {
+	return f.svc.CompletePasswordReset(f.ctx, f.caller, auth.PasswordResetComplete{
+		IdentifierType: idType, Identifier: id, Code: code, NewPassword: pw,
+	})
+}
+
+func TestPasswordResetByEmailCode(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.pwdUser("rita@example.com", "rita", goodPassword, false)
+	before, err := f.pwdLogin("", "rita", goodPassword, auth.Login{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lock the login name; the reset lifts it.
+	for i := 0; i < model.DefaultMaxPasswordFailures; i++ {
+		_, _ = f.pwdLogin("", "rita", "Wrong-Guess-0000", auth.Login{})
+	}
+	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierUsername, Identifier: "rita", Channel: model.ChannelEmail})
+	if err != nil || out.Message != "Password reset code sent" || out.Code != "" {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	code, msg := f.lastCode("rita@example.com")
+	if !strings.Contains(msg.Subject, "password") || !strings.Contains(msg.Text, "choose a new password") {
+		t.Fatalf("reset email: %q / %q", msg.Subject, msg.Text)
+	}
+	err = f.resetComplete(model.IdentifierUsername, "rita", wrongCode(code), otherPassword)
+	wantCode(t, err, fault.CodeInvalidCredentials)
+	err = f.resetComplete(model.IdentifierUsername, "rita", code, "too weak")
+	wantCode(t, err, password.CodeWeak)
+	err = f.resetComplete(model.IdentifierUsername, "rita", code, goodPassword)
+	wantCode(t, err, password.CodeRecentlyUsed)
+	// The code survived the refused passwords.
+	if err := f.resetComplete(model.IdentifierUsername, "rita", code, otherPassword); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+	wantCode(t, f.resetComplete(model.IdentifierUsername, "rita", code, thirdPassword), fault.CodeInvalidCredentials)
+	if _, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
+		t.Error("a refresh token from before the reset still works")
+	}
+	if _, err := f.pwdLogin("", "rita", otherPassword, auth.Login{}); err != nil {
+		t.Fatalf("login with the new password (the lockout should be lifted): %v", err)
+	}
+}
+
+func TestPasswordResetCodeFailuresSpendIt(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.pwdUser("sam@example.com", "sam", goodPassword, false)
+	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
+	if err != nil || out.Code == "" {
+		t.Fatalf("direct send: %+v, %v", out, err)
+	}
+	for i := 0; i < model.DefaultMaxPasswordFailures; i++ {
+		wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", wrongCode(out.Code), otherPassword), fault.CodeInvalidCredentials)
+	}
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, otherPassword), fault.CodeInvalidCredentials)
+	out, err = f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Duration(model.DefaultResetValidityMinutes) * time.Minute)
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, otherPassword), auth.CodeResetExpired)
+}
+
+func TestPasswordResetLink(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.pwdUser("lin@example.com", "lin", goodPassword, false)
+	_, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
+		Channel: model.ChannelEmail, RedirectURI: "https://evil.example/cb"})
+	wantCode(t, err, auth.CodeInvalidRedirectURI)
+	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
+		Channel: model.ChannelDirect, RedirectURI: "http://localhost:3000/callback"})
+	if err != nil || out.Message != "Password reset link sent" {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	link, err := url.Parse(out.Link)
+	if err != nil || link.Host != "localhost:3000" {
+		t.Fatalf("link %q: %v", out.Link, err)
+	}
+	code := link.Query().Get("code")
+	// A link's code names its user; a mismatched identifier is refused.
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "other@example.com", code, otherPassword), fault.CodeInvalidCredentials)
+	if err := f.resetComplete("", "", code, otherPassword); err != nil {
+		t.Fatalf("complete with the link's code alone: %v", err)
+	}
+	if _, err := f.pwdLogin("", "lin", otherPassword, auth.Login{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPasswordResetEnumeration(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("nopw@example.com", "")
+	send := func(id string) (auth.PasswordResetSent, error) {
+		return f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: id, Channel: model.ChannelEmail})
+	}
+	_, err := send("ghost@example.com")
+	wantCode(t, err, fault.CodeUserNotFound)
+	_, err = send("nopw@example.com")
+	wantCode(t, err, password.CodeNotConfigured)
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.pwdUser("real@example.com", "real", goodPassword, false)
+	real, err := send("real@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ghost@example.com", "nopw@example.com"} {
+		got, err := send(id)
+		if err != nil || got != real {
+			t.Errorf("%s: %+v, %v; want the answer for a real user, %+v", id, got, err, real)
+		}
+		if len(f.messages(id)) != 0 {
+			t.Errorf("%s was sent a message", id)
+		}
+	}
+}

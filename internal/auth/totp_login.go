@@ -1,0 +1,135 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// storedCredentialLogin is a login by a secret checked against a user's stored credentials:
+// a TOTP code or a recovery code.
+type storedCredentialLogin struct {
+	kind       string // names the lockout and failure counter: "totp" or "rec"
+	method     string // the amr value of a success
+	idType     string
+	identifier string
+	login      Login
+	invalid    *fault.Error // the answer to a wrong secret and to an unknown user alike
+	// check reports whether the secret matches one of the user's credentials and, when it
+	// does, spends what it matched. It runs inside the login's transaction.
+	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time) (bool, error)
+}
+
+// loginWithStoredCredential runs such a login in one write transaction: the lockout check,
+// the user lookup, the check, the failure count (rate_limits.failuresPerIdentifier, then a
+// lockout of totp.lockoutDuration) or the session and refresh token, and the audit event.
+// An unknown user, a user of another application and a wrong secret fail alike.
+func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller, in storedCredentialLogin) (TokenResponse, error) {
+	norm, err := directory.NormalizeIdentifier(in.idType, in.identifier)
+	if err != nil {
+		return TokenResponse{}, fault.Validation("identifier: " + err.Error())
+	}
+	// The kind keeps TOTP and recovery-code failures apart from each other and from OTPs, so
+	// that guessing at one method does not lock the user out of the others.
+	key := in.kind + ":" + in.idType + ":" + norm
+	now := s.now()
+	var is issued
+	var failure error
+	var userID string
+	attempt := func(tx storage.Store) error {
+		failure, userID = nil, ""
+		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
+		if err != nil {
+			return err
+		}
+		prefs := app.Preferences.Normalized()
+		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
+			failure = errLocked(l.Until, now)
+			return nil
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		user, found, linked, err := storedCredentialUser(ctx, tx, c, app, in.idType, norm)
+		if err != nil {
+			return err
+		}
+		ok := false
+		if found {
+			userID = user.ID
+			if ok, err = in.check(ctx, tx, user, prefs.TOTP, now); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			failure = in.invalid
+			locked, err := countFailure(ctx, tx, c, prefs.Limits, key, now)
+			if err != nil || !locked {
+				return err
+			}
+			until := now.Add(time.Duration(prefs.TOTP.LockoutDuration) * time.Minute)
+			failure = errLocked(until, now)
+			return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
+		}
+		if user.Status != model.UserActive {
+			// The secret was right and stays spent; the account is what refuses.
+			failure = fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+			return nil
+		}
+		if !linked {
+			err := tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: user.ID, CreatedAt: now})
+			if err != nil {
+				return err
+			}
+		}
+		if err := clearFailures(ctx, tx, c, key); err != nil {
+			return err
+		}
+		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: in.method, login: in.login}, now)
+		return err
+	}
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
+		if err := attempt(tx); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
+	})
+	if err != nil {
+		return TokenResponse{}, asFault(err, "authenticate "+in.kind)
+	}
+	if failure != nil {
+		return TokenResponse{}, failure
+	}
+	return s.sign(ctx, is, in.login.Claims, now)
+}
+
+// storedCredentialUser finds the user an identifier names. found is false for an unknown user
+// and for a user not linked to the caller's application, unless the application allows public
+// sign-up: then an existing user of the tenant may log in, and is linked on success (linked
+// false).
+func storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
+	idType, norm string) (u model.User, found, linked bool, err error) {
+	if idType == model.IdentifierUserID {
+		u, err = tx.GetUser(ctx, c.TenantID, norm)
+	} else {
+		u, err = tx.GetUserBy(ctx, c.TenantID, idType, norm)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, false, false, nil
+	}
+	if err != nil {
+		return u, false, false, err
+	}
+	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
+	switch {
+	case err == nil:
+		return u, true, true, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return u, app.AllowPublicSignup, false, nil
+	}
+	return u, false, false, err
+}

@@ -1,0 +1,219 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// PasskeyAuthenticate finishes a passkey login.
+type PasskeyAuthenticate struct {
+	EncodedResult string
+	// SessionID is the ceremony id when the caller passes it beside the encoded result.
+	SessionID string
+	Login
+}
+
+// passkeyAttempt is what one login attempt decided, for its audit events.
+type passkeyAttempt struct {
+	is      issued
+	failure error
+	userID  string
+	reason  string // why it failed, for the audit event only
+	clone   map[string]any
+}
+
+// Authenticate finishes a passkey login: it spends the ceremony, verifies the assertion, and
+// on success creates the session (or adds the factor to the given one) and returns tokens,
+// all in one transaction, as the OTP login does. Every failure, whatever its reason, answers
+// auth_invalid_credentials and counts against the credential's user, who is locked out at
+// rate_limits.failuresPerIdentifier for webauthn_api.lockoutDuration.
+func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req PasskeyAuthenticate) (TokenResponse, error) {
+	id, response, problems := decodeResult(req.EncodedResult, req.SessionID)
+	if len(problems) > 0 {
+		return TokenResponse{}, fault.Validation(problems...)
+	}
+	s := p.s
+	now := s.now()
+	var a passkeyAttempt
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		a = passkeyAttempt{}
+		if err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a); err != nil {
+			return err
+		}
+		if a.clone != nil {
+			ev := event{typ: model.EventWebAuthnCloneWarning, method: model.AMRWebAuthn, userID: a.userID, attrs: req.ClientAttributes, err: a.failure, details: a.clone}
+			if err := s.record(ctx, tx, c, ev, now); err != nil {
+				return err
+			}
+		}
+		ev := loginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, a.failure, a.is)
+		if a.failure != nil && a.reason != "" {
+			ev.details = map[string]any{"reason": a.reason}
+		}
+		return s.record(ctx, tx, c, ev, now)
+	})
+	if err != nil {
+		if _, ok := err.(*fault.Error); ok {
+			return TokenResponse{}, err
+		}
+		return TokenResponse{}, fault.Wrap(err, "authenticate passkey")
+	}
+	if a.failure != nil {
+		return TokenResponse{}, a.failure
+	}
+	return s.sign(ctx, a.is, req.Claims, now)
+}
+
+// attemptLogin runs the checks of one passkey login inside its transaction. A refusal is set
+// on a (and committed with the spent ceremony and the counted failure); a returned error
+// aborts the transaction.
+func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
+	fail := func(err error, reason string) error {
+		a.failure, a.reason = err, reason
+		return nil
+	}
+	code, cer, err := p.redeem(ctx, tx, c, id, model.PurposeWebAuthnLogin, flowLogin, "", now)
+	if err != nil {
+		failure, abort := splitFailure(err)
+		a.failure = failure
+		return abort
+	}
+	a.userID = code.UserID
+	app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return err
+	}
+	all := app.Preferences.Normalized()
+	w := all.WebAuthn
+	claim, err := p.v.ReadAssertion(response)
+	if err != nil {
+		return fail(errPasskeyInvalid, "unreadable assertion: "+err.Error())
+	}
+	if cer.Decoy {
+		return fail(errPasskeyInvalid, "the login was started for an unknown user")
+	}
+	cred, err := tx.GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialKey(claim.CredentialID))
+	if errors.Is(err, storage.ErrNotFound) {
+		return fail(errPasskeyInvalid, "unknown credential")
+	} else if err != nil {
+		return err
+	}
+	if code.UserID != "" && cred.UserID != code.UserID {
+		return fail(errPasskeyInvalid, "the credential is not one of the named user's")
+	}
+	a.userID = cred.UserID
+	counter := "webauthn:" + cred.UserID
+	lockKey := "webauthn:user:" + cred.UserID
+	if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, lockKey); err == nil && now.Before(l.Until) {
+		return fail(errLocked(l.Until, now), "")
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	_, owned, err := userPasskeys(ctx, tx, c.TenantID, cred.UserID)
+	if err != nil {
+		return err
+	}
+	data, err := decodePasskey(cred)
+	if err != nil {
+		return fault.Wrap(err, "read passkey")
+	}
+	verified, verr := p.v.VerifyAssertion(cer.RP, cer.State, []byte(cred.UserID), owned, response)
+	reason := ""
+	switch {
+	case verr != nil:
+		reason = verr.Error()
+	case cer.RP.UserVerification == model.UVRequired && verified.Flags&flagUserVerified == 0:
+		reason = "user verification was required but not performed"
+	}
+	if reason == "" {
+		if err := authenticatorAllowed(w, data.AAGUID, verified.Flags); err != nil {
+			return fail(err, "")
+		}
+		if reason, err = p.advanceCounter(ctx, tx, cred, verified, now, a); err != nil {
+			return err
+		}
+	}
+	if reason != "" {
+		a.failure, a.reason = errPasskeyInvalid, reason
+		locked, err := countFailure(ctx, tx, c, all.Limits, counter, now)
+		if err != nil || !locked {
+			return err
+		}
+		until := now.Add(time.Duration(w.LockoutDuration) * time.Minute)
+		a.failure = errLocked(until, now)
+		return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until})
+	}
+	user, err := p.passkeyUser(ctx, tx, c, app, cred.UserID, now)
+	if err != nil {
+		failure, abort := splitFailure(err)
+		a.failure = failure
+		return abort
+	}
+	if err := clearFailures(ctx, tx, c, counter); err != nil {
+		return err
+	}
+	a.is, err = p.s.recordLogin(ctx, tx, grant{caller: c, user: user, method: model.AMRWebAuthn, login: login, approval: code.ApprovalData}, now)
+	return err
+}
+
+// advanceCounter stores a verified assertion's counter and flags on the credential, and
+// detects a counter that went backwards, checked against the stored value inside the update
+// so that concurrent logins cannot both pass. It returns the reason of a refusal.
+func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred model.Credential, v VerifiedAssertion, now time.Time, a *passkeyAttempt) (string, error) {
+	var reason string
+	err := tx.UpdateCredential(ctx, cred.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
+		reason, a.clone = "", nil
+		d, err := decodePasskey(cur)
+		if err != nil {
+			return cur, err
+		}
+		if cloned(d.SignCount, v.SignCount) {
+			reason = "the signature counter did not advance: the authenticator may be cloned"
+			a.clone = map[string]any{"credential_id": cur.LookupKey, "stored_sign_count": d.SignCount, "sign_count": v.SignCount}
+			return cur, errNoChange
+		}
+		d.SignCount = v.SignCount
+		// The backup state may change between logins; user verification at registration
+		// stays as recorded, as the specification's credential record keeps it.
+		d.Flags = v.Flags&^flagUserVerified | d.Flags&flagUserVerified
+		if cur.Data, err = json.Marshal(d); err != nil {
+			return cur, err
+		}
+		cur.LastUsedAt, cur.UpdatedAt = &now, now
+		return cur, nil
+	})
+	if errors.Is(err, errNoChange) {
+		err = nil
+	}
+	return reason, err
+}
+
+// passkeyUser returns the active user a passkey logs in, linking them to the application on
+// a public sign-up application; a user of another application cannot log in here.
+func (p *Passkeys) passkeyUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application, userID string, now time.Time) (model.User, error) {
+	u, err := tx.GetUser(ctx, c.TenantID, userID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, errPasskeyInvalid
+	} else if err != nil {
+		return u, err
+	}
+	if u.Status != model.UserActive {
+		return u, errUserNotActive
+	}
+	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, userID)
+	switch {
+	case err == nil:
+		return u, nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return u, err
+	case !app.AllowPublicSignup:
+		return u, errPasskeyInvalid
+	}
+	return u, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now})
+}

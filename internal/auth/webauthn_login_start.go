@@ -1,0 +1,210 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// PasskeyLoginStart starts a passkey login (Mosaic's authentication start). The browser calls
+// it with the application's public client id, so it authenticates nobody and hands out only
+// a challenge.
+type PasskeyLoginStart struct {
+	ClientID string
+	// Username names the user by the account name of their passkeys: their username, email
+	// address, phone number or external user id, tried in that order. Empty, with no
+	// Identifier either, it starts a login with a discoverable passkey, where the
+	// authenticator names the user.
+	Username       string
+	IdentifierType string // email, phone_number, user_id or username, with Identifier
+	Identifier     string
+	Timeout        int // seconds, 30..600; 0 means 300
+	ApprovalData   json.RawMessage
+	// IPAddress is the network address the call came from, counted against
+	// webauthn_api.startsPerIp. A backend that relays the browser's start proves itself with
+	// its client token (Backend, the caller that token established) and may then name the
+	// end user's address in ClientAttributes, which is counted instead.
+	IPAddress        string
+	Backend          *model.Caller
+	ClientAttributes model.ClientAttributes
+}
+
+var errNoPasskeys = fault.New(fault.NotFound, CodeWebAuthnNotFound, "the user has no passkeys")
+
+// StartLogin opens a login ceremony and returns the request options for
+// navigator.credentials.get. For a named user the options list their passkeys; for an
+// unknown or passkey-less user under enumeration protection they list a stable decoy, and the
+// login can only fail.
+func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
+	var problems []string
+	if strings.TrimSpace(req.ClientID) == "" {
+		problems = append(problems, "client_id is required")
+	}
+	timeout, tp := ceremonyTimeout(req.Timeout)
+	approval, ap := parseApprovalData(req.ApprovalData)
+	problems = append(append(problems, tp...), ap...)
+	switch {
+	case req.Username != "" && (req.Identifier != "" || req.IdentifierType != ""):
+		problems = append(problems, "give username or identifier_type with identifier, not both")
+	case req.Identifier != "" || req.IdentifierType != "":
+		problems = append(problems, validateIdentifier(req.IdentifierType, req.Identifier)...)
+	case utf8.RuneCountInString(req.Username) > 256:
+		problems = append(problems, "username must be at most 256 characters")
+	}
+	if len(problems) > 0 {
+		return PasskeyCeremony{}, fault.Validation(problems...)
+	}
+	s := p.s
+	client, err := s.store.GetClient(ctx, req.ClientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return PasskeyCeremony{}, fault.New(fault.Invalid, fault.CodeClientNotFound, "client_id names no client")
+	} else if err != nil {
+		return PasskeyCeremony{}, fault.Wrap(err, "get client")
+	}
+	app, err := s.store.GetApplication(ctx, client.TenantID, client.AppID)
+	if err != nil {
+		return PasskeyCeremony{}, fault.Wrap(err, "get application")
+	}
+	rp, w, err := relyingParty(app, timeout)
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	c := model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID}
+	attrs := model.ClientAttributes{IPAddress: req.IPAddress, UserAgent: req.ClientAttributes.UserAgent}
+	if b := req.Backend; b != nil {
+		if b.TenantID != c.TenantID || b.AppID != c.AppID {
+			return PasskeyCeremony{}, fault.New(fault.Forbidden, fault.CodeForbidden, "the bearer token is of another application than client_id")
+		}
+		if req.ClientAttributes.IPAddress != "" {
+			attrs.IPAddress = req.ClientAttributes.IPAddress
+		}
+	}
+	now := s.now()
+	if attrs.IPAddress != "" {
+		lim := sendLimit{key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + attrs.IPAddress, limit: w.StartsPerIP, what: "this IP address"}
+		if err := s.hit(ctx, s.store, lim, now, time.Hour); err != nil {
+			s.recordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
+			return PasskeyCeremony{}, err
+		}
+	}
+	code := model.OneTimeCode{
+		TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Purpose: model.PurposeWebAuthnLogin,
+		ApprovalData: approval,
+	}
+	cer := ceremony{Flow: flowLogin, RP: rp}
+	var handle []byte
+	var allow []StoredPasskey
+	if req.Username != "" || req.Identifier != "" {
+		u, identifier, err := p.loginTarget(ctx, c, app, req)
+		if err != nil {
+			return PasskeyCeremony{}, err
+		}
+		code.Identifier = identifier
+		if u.ID != "" {
+			if _, allow, err = userPasskeys(ctx, s.store, c.TenantID, u.ID); err != nil {
+				return PasskeyCeremony{}, err
+			}
+		}
+		switch {
+		case len(allow) > 0:
+			handle, code.UserID = []byte(u.ID), u.ID
+		case !app.EnumerationProtection && u.ID != "":
+			return PasskeyCeremony{}, errNoPasskeys
+		default:
+			// The same shape as a real user's options, with a credential id derived from the
+			// identifier so that asking twice gives the same answer.
+			cer.Decoy = true
+			decoy := s.keys.HashCode("webauthn-decoy:"+c.TenantID+":"+c.AppID, identifier)
+			allow = []StoredPasskey{{ID: decoy, Transports: []string{"hybrid", "internal"}}}
+		}
+	}
+	options, state, err := p.v.LoginOptions(rp, handle, allow)
+	if err != nil {
+		return PasskeyCeremony{}, fault.Wrap(err, "build request options")
+	}
+	cer.State = state
+	id, err := p.open(ctx, code, cer, now)
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	return PasskeyCeremony{SessionID: id, Options: options, Origins: rp.Origins}, nil
+}
+
+// loginTarget finds the user a login start names among the application's users and returns
+// them with the normalised identifier. An unknown or inactive user is an error unless the
+// application hides whether users exist; then it is a zero user.
+func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Application, req PasskeyLoginStart) (model.User, string, error) {
+	s := p.s
+	var u model.User
+	var identifier string
+	var err error
+	if req.Username != "" {
+		u, identifier, err = p.findByUsername(ctx, c.TenantID, req.Username)
+	} else {
+		norm, nerr := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
+		if nerr != nil {
+			return model.User{}, "", fault.Validation("identifier: " + nerr.Error())
+		}
+		identifier = req.IdentifierType + ":" + norm
+		u, err = s.lookup(ctx, c.TenantID, req.IdentifierType, norm)
+	}
+	if err == nil {
+		_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
+		switch {
+		case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
+			return model.User{}, "", fault.Wrap(lerr, "get app user")
+		case lerr == nil || app.AllowPublicSignup:
+			if u.Status == model.UserActive {
+				return u, identifier, nil
+			}
+			if !app.EnumerationProtection {
+				return model.User{}, "", errUserNotActive
+			}
+			return model.User{}, identifier, nil
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return model.User{}, "", fault.Wrap(err, "find user")
+	}
+	if app.EnumerationProtection {
+		return model.User{}, identifier, nil
+	}
+	return model.User{}, "", errPasskeyUserGone
+}
+
+// findByUsername finds the user a login's username names. The username is the account name
+// a passkey was registered with, which by default is the user's username, else their email
+// address, phone number or external user id; so it is looked up as each of these in turn.
+// It returns storage.ErrNotFound, and "username:" with the name, when none matches.
+func (p *Passkeys) findByUsername(ctx context.Context, tenantID, name string) (model.User, string, error) {
+	tries := []struct {
+		field string
+		norm  func(string) (string, error)
+	}{
+		{storage.UserByUsername, directory.NormalizeUsername},
+		{storage.UserByEmail, directory.NormalizeEmail},
+		{storage.UserByPhone, directory.NormalizePhone},
+		{storage.UserByExternalUserID, normalizeExternalUserID},
+	}
+	for _, try := range tries {
+		v, err := try.norm(name)
+		if err != nil {
+			continue
+		}
+		u, err := p.s.store.GetUserBy(ctx, tenantID, try.field, v)
+		if err == nil {
+			return u, try.field + ":" + v, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return u, "", err
+		}
+	}
+	return model.User{}, model.IdentifierUsername + ":" + strings.ToLower(strings.TrimSpace(name)), storage.ErrNotFound
+}

@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// PasskeyView is a registered passkey as the users API shows it.
+type PasskeyView struct {
+	CredentialID      string // base64url, as browsers name it
+	Name              string
+	UserName          string // the account name the authenticator shows
+	AAGUID            string
+	Transports        []string
+	BackupEligible    bool // a passkey that may be synced
+	BackupState       bool // one that is backed up now
+	UserVerified      bool // whether the registration verified the user
+	AttestationFormat string
+	Attachment        string
+	SignCount         uint32
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	LastUsedAt        *time.Time
+}
+
+func passkeyView(c model.Credential) (PasskeyView, error) {
+	d, err := decodePasskey(c)
+	if err != nil {
+		return PasskeyView{}, fault.Wrap(err, "read passkey")
+	}
+	transports := d.Transports
+	if transports == nil {
+		transports = []string{}
+	}
+	return PasskeyView{
+		CredentialID: c.LookupKey, Name: c.Name, UserName: d.UserName, AAGUID: d.AAGUID, Transports: transports,
+		BackupEligible: d.Flags&flagBackupEligible != 0, BackupState: d.Flags&flagBackupState != 0,
+		UserVerified: d.Flags&flagUserVerified != 0, AttestationFormat: d.AttestationFormat,
+		Attachment: d.Attachment, SignCount: d.SignCount, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		LastUsedAt: c.LastUsedAt,
+	}, nil
+}
+
+// ListPasskeys returns the passkeys of a user c may see, oldest first.
+func (p *Passkeys) ListPasskeys(ctx context.Context, c model.Caller, userID string) ([]PasskeyView, error) {
+	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
+		return nil, err
+	}
+	creds, _, err := userPasskeys(ctx, p.s.store, c.TenantID, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PasskeyView, 0, len(creds))
+	for _, cr := range creds {
+		v, err := passkeyView(cr)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// RenamePasskey changes the label of one of a user's passkeys.
+func (p *Passkeys) RenamePasskey(ctx context.Context, c model.Caller, userID, credentialID, name string) (PasskeyView, error) {
+	name = strings.TrimSpace(name)
+	if msg := passkeyNameProblem(name); msg != "" {
+		return PasskeyView{}, fault.Validation(msg)
+	}
+	cred, err := p.userPasskey(ctx, c, userID, credentialID)
+	if err != nil {
+		return PasskeyView{}, err
+	}
+	now := p.s.now()
+	var out model.Credential
+	err = p.s.store.UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
+		cur.Name, cur.UpdatedAt = name, now
+		out = cur
+		return cur, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return PasskeyView{}, errPasskeyNotFound
+	} else if err != nil {
+		return PasskeyView{}, fault.Wrap(err, "rename passkey")
+	}
+	return passkeyView(out)
+}
+
+// DeletePasskey deletes one of a user's passkeys.
+func (p *Passkeys) DeletePasskey(ctx context.Context, c model.Caller, userID, credentialID string) error {
+	cred, err := p.userPasskey(ctx, c, userID, credentialID)
+	if err != nil {
+		return err
+	}
+	err = p.s.store.DeleteCredential(ctx, c.TenantID, cred.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return errPasskeyNotFound
+	} else if err != nil {
+		return fault.Wrap(err, "delete passkey")
+	}
+	return nil
+}
+
+// userPasskey finds the passkey credentialID (base64url) of a user c may see.
+func (p *Passkeys) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
+	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
+		return model.Credential{}, err
+	}
+	if credentialID == "" || len(credentialID) > 2048 {
+		return model.Credential{}, errPasskeyNotFound
+	}
+	cred, err := p.s.store.GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && cred.UserID != userID) {
+		return model.Credential{}, errPasskeyNotFound
+	} else if err != nil {
+		return model.Credential{}, fault.Wrap(err, "get passkey")
+	}
+	return cred, nil
+}

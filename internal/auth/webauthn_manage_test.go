@@ -1,0 +1,252 @@
+package auth_test
+
+import (
+	"encoding/base64"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+func TestPasskeyUnknownUsers(t *testing.T) {
+	f := newPKFixture(t)
+	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com"})
+	wantCode(t, err, fault.CodeUserNotFound)
+	f.user("nokeys@example.com", "")
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nokeys@example.com"})
+	wantCode(t, err, auth.CodeWebAuthnNotFound)
+
+	// Under enumeration protection an unknown user gets options like a real one's, the same
+	// each time, and a login that can only fail.
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	first := f.startLogin("nobody@example.com")
+	second := f.startLogin("nobody@example.com")
+	ids := allowIDs(t, first)
+	if len(ids) != 1 || !slices.Equal(ids, allowIDs(t, second)) || first.SessionID == second.SessionID {
+		t.Fatalf("decoy options differ or are empty: %v %v", ids, allowIDs(t, second))
+	}
+	if len(allowIDs(t, f.startLogin("nokeys@example.com"))) != 1 {
+		t.Fatal("a user without passkeys is told apart from one with a passkey")
+	}
+	u := f.user("real@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	// Even a real passkey cannot finish a ceremony started for an unknown user.
+	if _, err := a.Authenticate(first.Options); err == nil {
+		t.Fatal("the authenticator answered for a decoy credential")
+	}
+	cred, err := a.Authenticate(f.startLogin("").Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, _ := auth.EncodeResult(cred, first.SessionID)
+	_, err = f.finishLogin(enc)
+	wantCode(t, err, fault.CodeInvalidCredentials)
+}
+
+func TestPasskeyInputErrors(t *testing.T) {
+	f := newPKFixture(t)
+	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: "nope"})
+	wantCode(t, err, fault.CodeClientNotFound)
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{Username: "a", Identifier: "b", Timeout: 5})
+	fe := wantCode(t, err, fault.CodeInvalidInput)
+	if len(fe.Details) != 3 {
+		t.Fatalf("problems %v, want client_id, timeout and username/identifier", fe.Details)
+	}
+	for enc, want := range map[string]string{
+		"":                               "required",
+		"%%%":                            "base64url",
+		b64(`[1]`):                       "JSON object",
+		b64(`{"id":"x"}`):                "webauthn_session_id is required",
+		b64(`{"webauthn_session_id":7}`): "must be a string",
+	} {
+		_, err := f.finishLogin(enc)
+		if fe := wantCode(t, err, fault.CodeInvalidInput); !strings.Contains(fe.Message, want) {
+			t.Errorf("encoded result %q: message %q lacks %q", enc, fe.Message, want)
+		}
+	}
+	_, err = f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: b64(`{"webauthn_session_id":"abcdefghij"}`), SessionID: "klmnopqrst"})
+	wantCode(t, err, fault.CodeInvalidInput)
+	_, err = f.finishLogin(b64(`{"webauthn_session_id":"abcdefghijklmnop"}`))
+	wantCode(t, err, auth.CodeWebAuthnSession)
+
+	// Another application's client cannot finish this application's ceremony.
+	u := f.user("x@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	enc := f.answer(a, f.startLogin("x@example.com"), false)
+	other := f.caller
+	other.AppID = model.NewID()
+	_, err = f.pk.Authenticate(f.ctx, other, auth.PasskeyAuthenticate{EncodedResult: enc})
+	wantCode(t, err, auth.CodeWebAuthnSession)
+	if _, err := f.finishLogin(enc); err != nil {
+		t.Fatalf("the ceremony was spent by another application's attempt: %v", err)
+	}
+
+	// No relying party id: WebAuthn is off for the application.
+	f.updateApp(func(a *model.Application) { a.Preferences.WebAuthn = model.WebAuthnPreferences{} })
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID})
+	wantCode(t, err, auth.CodePreferencesMissing)
+	_, err = f.pk.StartExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistrationStart{UserID: u.ID})
+	wantCode(t, err, auth.CodePreferencesMissing)
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func TestPasskeyStartLimitPerIP(t *testing.T) {
+	f := newPKFixture(t)
+	f.prefs(func(w *model.WebAuthnPreferences) { w.StartsPerIP = 2 })
+	start := func(ip string) error {
+		_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, IPAddress: ip})
+		return err
+	}
+	for range 2 {
+		if err := start("203.0.113.7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, start("203.0.113.7"), fault.CodeRateLimited)
+	if err := start("203.0.113.8"); err != nil {
+		t.Fatalf("another address was limited: %v", err)
+	}
+}
+
+func TestPasskeyManagement(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("m@example.com", "")
+	a := f.authenticator()
+	reg := f.register(a, u.ID)
+	v, err := f.pk.RenamePasskey(f.ctx, f.caller, u.ID, reg.CredentialID, "  Phone  ")
+	if err != nil || v.Name != "Phone" {
+		t.Fatalf("rename: %+v %v", v, err)
+	}
+	_, err = f.pk.RenamePasskey(f.ctx, f.caller, u.ID, reg.CredentialID, "")
+	wantCode(t, err, fault.CodeInvalidInput)
+	other := f.user("n@example.com", "")
+	_, err = f.pk.RenamePasskey(f.ctx, f.caller, other.ID, reg.CredentialID, "Mine")
+	wantCode(t, err, auth.CodeWebAuthnNotFound)
+
+	// A client of another application sees neither the user nor the passkey.
+	foreign := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
+	_, err = f.pk.ListPasskeys(f.ctx, foreign, u.ID)
+	wantCode(t, err, fault.CodeUserNotFound)
+	wantCode(t, f.pk.DeletePasskey(f.ctx, foreign, u.ID, reg.CredentialID), fault.CodeUserNotFound)
+	admin := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: f.boot.AdminClientID, Admin: true}
+	if list, err := f.pk.ListPasskeys(f.ctx, admin, u.ID); err != nil || len(list) != 1 {
+		t.Fatalf("admin list: %v %v", list, err)
+	}
+
+	if err := f.pk.DeletePasskey(f.ctx, f.caller, u.ID, reg.CredentialID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.pk.DeletePasskey(f.ctx, f.caller, u.ID, reg.CredentialID), auth.CodeWebAuthnNotFound)
+	_, err = f.login(a, "")
+	wantCode(t, err, fault.CodeInvalidCredentials)
+}
+
+func TestPasskeyReplaceExisting(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("rx@example.com", "")
+	old := f.authenticator()
+	f.register(old, u.ID)
+	f.prefs(func(w *model.WebAuthnPreferences) { w.ReplaceExistingPasskey = true })
+	cer := f.startRegistration(auth.PasskeyRegistrationStart{UserID: u.ID})
+	if ex, _ := options(t, cer)["excludeCredentials"].([]any); len(ex) != 0 {
+		t.Fatalf("a replacing registration excludes %v", ex)
+	}
+	fresh := f.authenticator()
+	if _, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(fresh, cer, true)}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID); len(list) != 1 {
+		t.Fatalf("%d passkeys after a replacing registration, want 1", len(list))
+	}
+	_, err := f.login(old, "")
+	wantCode(t, err, fault.CodeInvalidCredentials)
+	if _, err := f.login(fresh, "rx@example.com"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPasskeyInactiveUser(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("in@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	enc := f.answer(a, f.startLogin(""), false)
+	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(x model.User) (model.User, error) {
+		x.Status = model.UserDisabled
+		return x, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.finishLogin(enc)
+	wantCode(t, err, fault.CodeUserNotActive)
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "in@example.com"})
+	wantCode(t, err, fault.CodeUserNotActive)
+	_, err = f.pk.StartExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistrationStart{UserID: u.ID})
+	wantCode(t, err, fault.CodeUserNotActive)
+}
+
+func TestPasskeyLoginNames(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("names@example.com", "+14155550123")
+	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(x model.User) (model.User, error) {
+		x.Username, x.ExternalUserID = "grace_h", "crm-99"
+		return x, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.authenticator()
+	f.register(a, u.ID)
+	for _, name := range []string{"Grace_H", "NAMES@example.com", "+14155550123", "crm-99"} {
+		tok, err := f.login(a, name)
+		if err != nil {
+			t.Fatalf("login as %q: %v", name, err)
+		}
+		if f.idClaims(tok.IDToken)["sub"] != u.ID {
+			t.Fatalf("login as %q logged in someone else", name)
+		}
+	}
+	for idType, v := range map[string]string{"user_id": u.ID, "email": "names@example.com", "username": "grace_h"} {
+		cer, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, IdentifierType: idType, Identifier: v})
+		if err != nil {
+			t.Fatalf("start by %s: %v", idType, err)
+		}
+		if _, err := f.finishLogin(f.answer(a, cer, false)); err != nil {
+			t.Fatalf("login by %s: %v", idType, err)
+		}
+	}
+}
+
+func TestPasskeyStartRelayedByBackend(t *testing.T) {
+	f := newPKFixture(t)
+	f.prefs(func(w *model.WebAuthnPreferences) { w.StartsPerIP = 1 })
+	start := func(backend *model.Caller, endUser string) error {
+		_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{
+			ClientID: f.boot.ClientID, IPAddress: "10.0.0.1", Backend: backend,
+			ClientAttributes: model.ClientAttributes{IPAddress: endUser},
+		})
+		return err
+	}
+	// A backend that proves itself is counted by the end users' addresses, not its own.
+	if err := start(&f.caller, "198.51.100.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := start(&f.caller, "198.51.100.2"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, start(&f.caller, "198.51.100.2"), fault.CodeRateLimited)
+	// Without a token the claimed address is ignored.
+	if err := start(nil, "198.51.100.3"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, start(nil, "198.51.100.4"), fault.CodeRateLimited)
+	foreign := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
+	wantCode(t, start(&foreign, "198.51.100.5"), fault.CodeForbidden)
+}

@@ -1,0 +1,87 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// UserCaller is an end user calling with the access token of one of their logins: the
+// application and client the login was for, the user, and the login's session.
+type UserCaller struct {
+	model.Caller
+	UserID    string
+	SessionID string
+}
+
+// userClaims are the claims of a user access token that identify its caller.
+type userClaims struct {
+	Subject   string          `json:"sub"`
+	Audience  json.RawMessage `json:"aud"`
+	TenantID  string          `json:"tid"`
+	ClientID  string          `json:"client_id"`
+	AppID     string          `json:"app_id"`
+	SessionID string          `json:"sid"`
+	TokenUse  string          `json:"token_use"`
+}
+
+// AuthenticateUser authenticates a call made with a user's access token (Mosaic's
+// UserAccessToken): a token of token_use "access" signed by the tenant, issued for Latchkey's
+// own API audience (not for another resource), whose session is still active and whose
+// client and user still exist, the user active.
+func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCaller, error) {
+	if bearer == "" {
+		return UserCaller{}, errBadBearer
+	}
+	var c userClaims
+	if err := s.signer.Verify(ctx, bearer, &c); err != nil {
+		return UserCaller{}, errBadBearer.With(err)
+	}
+	if c.TokenUse != UseAccess || !audienceIncludes(c.Audience, DefaultAudience) || c.Subject == "" || c.SessionID == "" {
+		return UserCaller{}, errBadBearer
+	}
+	sess, err := s.store.GetSession(ctx, c.TenantID, c.SessionID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return UserCaller{}, errBadBearer
+	case err != nil:
+		return UserCaller{}, fault.Wrap(err, "get session")
+	case !s.active(sess, s.now()) || sess.UserID != c.Subject:
+		return UserCaller{}, errBadBearer
+	}
+	client, err := s.store.GetClient(ctx, c.ClientID)
+	if err != nil || client.TenantID != c.TenantID || client.AppID != c.AppID {
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return UserCaller{}, fault.Wrap(err, "get client")
+		}
+		return UserCaller{}, errBadBearer
+	}
+	u, err := s.store.GetUser(ctx, c.TenantID, c.Subject)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return UserCaller{}, errBadBearer
+		}
+		return UserCaller{}, fault.Wrap(err, "get user")
+	}
+	if u.Status != model.UserActive {
+		return UserCaller{}, errUserNotActive
+	}
+	return UserCaller{
+		Caller: model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID},
+		UserID: c.Subject, SessionID: c.SessionID,
+	}, nil
+}
+
+// audienceIncludes reports whether an aud claim, a string or an array of strings, names want.
+func audienceIncludes(raw json.RawMessage, want string) bool {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one == want
+	}
+	var many []string
+	return json.Unmarshal(raw, &many) == nil && contains(many, want)
+}

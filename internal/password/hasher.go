@@ -1,0 +1,158 @@
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/latchkey/latchkey/internal/fault"
+)
+
+// Config configures a Hasher; zero values take the defaults.
+type Config struct {
+	Params Params
+	// Workers is how many hashes or verifications run at once: GOMAXPROCS by default. Memory
+	// held by hashing is at most Workers × Params.Memory.
+	Workers int
+	// Queue is how many calls may wait for a worker; beyond it calls fail at once. The default
+	// is 32 per worker, about a second of waiting at the default parameters.
+	Queue int
+}
+
+// CodeBusy reports that too many password checks are waiting; the caller may retry shortly.
+const CodeBusy = "system_busy"
+
+// busyRetry is the Retry-After of a busy answer: long enough for the queue to drain somewhat.
+const busyRetry = time.Second
+
+// Hasher hashes and verifies passwords through a bounded pool: at most Workers computations
+// run at once, at most Queue more wait, and any further call fails with a 503 fault rather
+// than piling up goroutines and memory. It is safe for concurrent use.
+type Hasher struct {
+	params  Params
+	workers chan struct{} // a slot per running computation
+	waiting chan struct{} // a slot per admitted call, running or waiting
+
+	dummyOnce sync.Once
+	dummy     decoded
+}
+
+// NewHasher returns a Hasher, or an error when the parameters are out of range.
+func NewHasher(cfg Config) (*Hasher, error) {
+	if cfg.Params == (Params{}) {
+		cfg.Params = DefaultParams()
+	}
+	if p := cfg.Params.Problems(); len(p) > 0 {
+		return nil, fmt.Errorf("password hashing: %s", p[0])
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 32 * cfg.Workers
+	}
+	return &Hasher{
+		params:  cfg.Params,
+		workers: make(chan struct{}, cfg.Workers),
+		waiting: make(chan struct{}, cfg.Workers+cfg.Queue),
+	}, nil
+}
+
+// Params returns the parameters new hashes are made with.
+func (h *Hasher) Params() Params { return h.params }
+
+// run runs f when a worker is free. It fails fast with Unavailable when the queue is full, and
+// with the context's error when ctx ends while waiting.
+func (h *Hasher) run(ctx context.Context, f func()) error {
+	select {
+	case h.waiting <- struct{}{}:
+	default:
+		e := fault.New(fault.Unavailable, CodeBusy, "too many password checks in progress; try again shortly")
+		e.RetryAfter = busyRetry
+		return e
+	}
+	defer func() { <-h.waiting }()
+	select {
+	case h.workers <- struct{}{}:
+	case <-ctx.Done():
+		return fault.New(fault.Unavailable, CodeBusy, "the request ended while waiting for a password check").With(ctx.Err())
+	}
+	defer func() { <-h.workers }()
+	f()
+	return nil
+}
+
+// Hash returns the argon2id hash of password in PHC form, with a new random salt.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	salt := make([]byte, saltLen)
+	_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
+	var out string
+	err := h.run(ctx, func() {
+		key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
+		out = encodeArgon2id(h.params, salt, key)
+	})
+	return out, err
+}
+
+// Verify reports whether password matches encoded, a hash in any supported format. A hash
+// that cannot be decoded is an Internal fault: stored hashes were checked when they were set.
+func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+	d, err := decode(encoded)
+	if err != nil {
+		return false, fault.Wrap(err, "decode stored password hash")
+	}
+	var ok bool
+	err = h.run(ctx, func() { ok = d.matches([]byte(password)) })
+	return ok && err == nil, err
+}
+
+// VerifyDummy spends what verifying a password costs, against a hash of nothing anyone knows,
+// so that a login for an unknown user takes as long as one with a wrong password.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	h.dummyOnce.Do(func() {
+		salt := make([]byte, saltLen)
+		_, _ = rand.Read(salt)
+		h.dummy = argon2Hash{id: true, params: h.params, salt: salt, key: make([]byte, keyLen)}
+	})
+	return h.run(ctx, func() { _ = h.dummy.matches([]byte(password)) })
+}
+
+// NeedsRehash reports whether encoded should be replaced by a new hash: true for anything but
+// an argon2id hash at the current parameters with Latchkey's salt and hash lengths.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	d, err := decode(encoded)
+	if err != nil {
+		return true
+	}
+	a, ok := d.(argon2Hash)
+	return !ok || !a.id || a.params != h.params || len(a.key) != keyLen || len(a.salt) < saltLen
+}
+
+var shared struct {
+	mu sync.Mutex
+	h  *Hasher
+}
+
+// SetShared makes h the process-wide Hasher. The command calls it once at start-up with the
+// configured parameters; tests call it with cheap ones.
+func SetShared(h *Hasher) {
+	shared.mu.Lock()
+	shared.h = h
+	shared.mu.Unlock()
+}
+
+// Shared returns the process-wide Hasher, creating one with the defaults on first use. One pool
+// serves every caller so that the memory hashing takes is bounded for the whole process.
+func Shared() *Hasher {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.h == nil {
+		shared.h, _ = NewHasher(Config{}) // the defaults are valid
+	}
+	return shared.h
+}
