@@ -51,6 +51,9 @@ type loginName struct {
 	// known is set when the name is a user of the application with a password; otherwise
 	// the login is checked against a dummy hash and fails like a wrong password.
 	known bool
+	// linked is set when the user is already linked to the application; a user of another
+	// application of the tenant is linked by the login when public sign-up allows it.
+	linked bool
 }
 
 // lockKey is the lockout key of the login name. It is per name, not per user, so that an
@@ -93,12 +96,14 @@ func (s *Service) findLoginName(ctx context.Context, c model.Caller, app model.A
 	} else if err != nil {
 		return n, fault.Wrap(err, "find user")
 	}
-	if _, err := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID); errors.Is(err, storage.ErrNotFound) {
-		if !app.AllowPublicSignup {
-			return n, nil
-		}
-	} else if err != nil {
+	_, err = s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
+	switch {
+	case err == nil:
+		n.linked = true
+	case !errors.Is(err, storage.ErrNotFound):
 		return n, fault.Wrap(err, "get app user")
+	case !app.AllowPublicSignup:
+		return n, nil
 	}
 	cred, found, err := passwordOf(ctx, s.store, c.TenantID, u.ID)
 	if err != nil || !found {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -44,7 +45,15 @@ var (
 // one for its own users; a management client for any user of the tenant, under the default
 // preferences.
 func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req PasswordRegister) error {
-	if p := (password.Input{Password: req.Password}).Problems(); len(p) > 0 {
+	p := (password.Input{Password: req.Password}).Problems("")
+	var norm string
+	if req.Username != "" {
+		var err error
+		if norm, err = directory.NormalizeUsername(req.Username); err != nil {
+			p = append(p, "username: "+err.Error())
+		}
+	}
+	if len(p) > 0 {
 		return fault.Validation(p...)
 	}
 	u, prefs, err := s.passwordTarget(ctx, c, req.UserID)
@@ -52,12 +61,8 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 		return err
 	}
 	username := u.Username
-	if req.Username != "" {
-		norm, err := directory.NormalizeUsername(req.Username)
-		switch {
-		case err != nil:
-			return fault.Validation("username: " + err.Error())
-		case u.Username != "" && norm != u.Username:
+	if norm != "" {
+		if u.Username != "" && norm != u.Username {
 			return fault.Validation("username: the user already has another username")
 		}
 		username = norm
@@ -107,7 +112,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 // SetPassword replaces a user's password for an administrator, and ends the user's sessions.
 // The new password is checked against blockPreviousPasswords like any other.
 func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordSet) error {
-	if p := (password.Input{Password: req.Password}).Problems(); len(p) > 0 {
+	if p := (password.Input{Password: req.Password}).Problems(""); len(p) > 0 {
 		return fault.Validation(p...)
 	}
 	u, prefs, err := s.passwordTarget(ctx, c, req.UserID)
@@ -131,12 +136,12 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 		return err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		err := tx.UpdateCredential(ctx, c.TenantID, cur.ID, func(c model.Credential) (model.Credential, error) {
-			if string(c.Secret) != string(cur.Secret) {
-				return c, fault.New(fault.Conflict, fault.CodeConflict, "the password changed meanwhile; try again")
+		err := tx.UpdateCredential(ctx, c.TenantID, cur.ID, func(cc model.Credential) (model.Credential, error) {
+			if !bytes.Equal(cc.Secret, cur.Secret) {
+				return cc, fault.New(fault.Conflict, fault.CodeConflict, "the password changed meanwhile; try again")
 			}
-			c.Secret, c.Data, c.UpdatedAt = next.Secret, next.Data, now
-			return c, nil
+			cc.Secret, cc.Data, cc.UpdatedAt = next.Secret, next.Data, now
+			return cc, nil
 		})
 		if errors.Is(err, storage.ErrNotFound) {
 			return errNoPassword

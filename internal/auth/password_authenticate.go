@@ -128,7 +128,8 @@ func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model
 	case err != nil:
 		return nil, err
 	}
-	// Linking matters for an application with public sign-up, whose users may come from
-	// another application of the tenant.
+	if n.linked {
+		return nil, nil
+	}
 	return nil, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: n.user.ID, CreatedAt: now})
 }

@@ -87,11 +87,21 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 }
 
 // passwordChanged records a new password: it ends the user's sessions but keep, with their
-// refresh tokens, lifts the user's password lockouts in the caller's application, and writes
-// the audit event.
+// refresh tokens, spends the user's pending reset codes and lifts their password lockouts in
+// the caller's application, and writes the audit event.
 func (s *Service) passwordChanged(ctx context.Context, tx storage.Store, c model.Caller, u model.User, how, keep string, now time.Time) error {
 	if err := s.endOtherSessions(ctx, tx, c, u.ID, keep, "password_"+how, now); err != nil {
 		return err
+	}
+	ids := map[string]string{model.IdentifierUserID: u.ID, model.IdentifierUsername: u.Username,
+		model.IdentifierEmail: u.Email, model.IdentifierPhone: u.PhoneNumber}
+	for typ, v := range ids {
+		if v == "" {
+			continue
+		}
+		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposePasswordReset, typ+":"+v, now); err != nil {
+			return err
+		}
 	}
 	if err := unlockUser(ctx, tx, c, u); err != nil {
 		return err

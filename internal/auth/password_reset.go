@@ -96,13 +96,20 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	u, err := s.resetUser(ctx, c, req.IdentifierType, norm)
 	if err != nil {
 		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
-			return decoyResetSent(req), nil
+			return decoyResetSent(req, prefs.CodeLength), nil
 		}
 		return PasswordResetSent{}, err
 	}
 	dest, err := resetDestination(req.Channel, u)
 	if err != nil {
 		return PasswordResetSent{}, err
+	}
+	if req.Channel == model.ChannelSMS && phone == "" {
+		// The profile's number, known only now, counts against its prefix's limit.
+		if err := s.checkPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+			return PasswordResetSent{}, err
+		}
 	}
 	rec := model.OneTimeCode{
 		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, UserID: u.ID,
@@ -164,7 +171,7 @@ func resetSentMessage(req PasswordResetSend) string {
 
 // decoyResetSent answers like a real send, for a user who must not be revealed: a direct
 // code or link that redeems nothing.
-func decoyResetSent(req PasswordResetSend) PasswordResetSent {
+func decoyResetSent(req PasswordResetSend, codeLength int) PasswordResetSent {
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.Channel != model.ChannelDirect {
 		return out
@@ -172,7 +179,7 @@ func decoyResetSent(req PasswordResetSend) PasswordResetSent {
 	if req.RedirectURI != "" {
 		out.Link, _ = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), "")
 	} else {
-		out.Code = secret.NewCode(model.DefaultResetCodeLength)
+		out.Code = secret.NewCode(codeLength)
 	}
 	return out
 }

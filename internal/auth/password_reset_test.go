@@ -131,3 +131,30 @@ func TestPasswordResetEnumeration(t *testing.T) {
 		}
 	}
 }
+
+func TestPasswordResetBySMS(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	u := f.user("sms@example.com", "+14155550123")
+	err := f.svc.RegisterPassword(f.ctx, f.caller, auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
+	if err != nil || out.Code != "" {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	code, msg := f.lastCode("+14155550123")
+	if msg.Kind != model.MessageSMS || !strings.HasPrefix(msg.Text, code+" is your") {
+		t.Fatalf("SMS = %+v", msg)
+	}
+	if err := f.resetComplete(model.IdentifierEmail, "sms@example.com", code, otherPassword); err != nil {
+		t.Fatal(err)
+	}
+	// The password set by a reset is not temporary, whatever the old one was.
+	if _, err := f.pwdLogin(model.IdentifierEmail, "sms@example.com", otherPassword, auth.Login{}); err != nil {
+		t.Fatal(err)
+	}
+	disabled := newOTPFixture(t, auth.Options{SMSDisabled: true})
+	_, err = disabled.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
+	wantCode(t, err, fault.CodeProviderConfig)
+}

@@ -67,11 +67,20 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 	}
 	addUserClaims(access, claims.AccessToken, nil, is.user, is.link, is.app)
 
-	idToken, err := s.signer.SignTyped(ctx, sess.TenantID, "JWT", id)
-	if err != nil {
-		return TokenResponse{}, fault.Wrap(err, "sign id token")
-	}
+	// The two signatures are independent; with RSA each costs about a millisecond, so they run
+	// side by side to halve a login's latency.
+	var idToken string
+	var idErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		idToken, idErr = s.signer.SignTyped(ctx, sess.TenantID, "JWT", id)
+	}()
 	accessToken, err := s.signer.SignTyped(ctx, sess.TenantID, "at+jwt", access)
+	<-done
+	if idErr != nil {
+		return TokenResponse{}, fault.Wrap(idErr, "sign id token")
+	}
 	if err != nil {
 		return TokenResponse{}, fault.Wrap(err, "sign access token")
 	}

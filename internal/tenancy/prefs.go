@@ -59,6 +59,9 @@ func (s *Service) SetAuthMethods(ctx context.Context, c model.Caller, appID stri
 	return out, nil
 }
 
+// supportedMethods lists the keys SetAuthMethods accepts, for its error message.
+var supportedMethods = []string{MethodEmailOTP, MethodSMS, MethodMagicLink, MethodPassword, MethodTOTP, MethodWebAuthn, KeyRateLimits}
+
 // parseMethods decodes each method object into a setter and lists every problem: unknown
 // method keys, values that are not objects, and fields of the wrong type.
 func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPreferences), []string) {
@@ -109,7 +112,7 @@ func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPrefer
 				set = append(set, func(lp *model.LoginPreferences) { lp.Limits = v })
 			}
 		default:
-			p.addf("%q is not a supported login method; supported: %s, %s, %s, %s", key, MethodEmailOTP, MethodSMS, MethodMagicLink, KeyRateLimits)
+			p.addf("%q is not a supported login method; supported: %s", key, strings.Join(supportedMethods, ", "))
 		}
 	}
 	return set, p
