@@ -21,6 +21,7 @@ import (
 	"github.com/latchkey/latchkey/internal/delivery/webhook"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 	"github.com/latchkey/latchkey/internal/tenancy"
@@ -61,6 +62,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	if err := setPasswordHasher(cfg); err != nil {
+		return nil, err
+	}
 	store, err := sqlstore.OpenAndMigrate(ctx, cfg.Database)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -97,6 +101,20 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// setPasswordHasher makes the configured argon2id parameters and pool the process's own.
+func setPasswordHasher(cfg config.Config) error {
+	params, err := password.ParseParams(cfg.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("password hash: %w", err)
+	}
+	h, err := password.NewHasher(password.Config{Params: params, Workers: cfg.PasswordWorkers, Queue: cfg.PasswordQueue})
+	if err != nil {
+		return err
+	}
+	password.SetShared(h)
+	return nil
+}
 
 // senders builds the sender of each message kind from the configured providers. Console
 // providers print messages to the log (development only; configuration validation enforces

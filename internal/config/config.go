@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/password"
 )
 
 // Modes. Production refuses the conveniences of development: a generated master key, the
@@ -60,6 +63,16 @@ type Config struct {
 	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
 	GCInterval      time.Duration
+
+	// PasswordHash are argon2id's parameters for new password hashes, in PHC form
+	// ("m=19456,t=2,p=1": KiB of memory, passes, lanes). Stored hashes made with other
+	// parameters are replaced at their next successful login.
+	PasswordHash string
+	// PasswordWorkers bounds how many password hashes run at once (0: one per CPU), and so the
+	// memory they take; PasswordQueue how many more may wait (0: 32 per worker) before logins
+	// are refused with 503.
+	PasswordWorkers int
+	PasswordQueue   int
 }
 
 // Default returns the development defaults.
@@ -80,6 +93,7 @@ func Default() Config {
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
+		PasswordHash:       password.DefaultParams().String(),
 	}
 }
 
@@ -88,6 +102,7 @@ type setting struct {
 	env, flag, usage string
 	str              *string
 	dur              *time.Duration
+	num              *int
 }
 
 func (c *Config) settings() []setting {
@@ -120,6 +135,9 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
+		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
+		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
+		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 	}
 }
 
@@ -136,6 +154,14 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 		if s.str != nil {
 			*s.str = v
+			continue
+		}
+		if s.num != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %q is not a whole number", s.env, v))
+			}
+			*s.num = n
 			continue
 		}
 		d, err := time.ParseDuration(v)
@@ -162,6 +188,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		usage := s.usage + " (env " + s.env + ")"
 		if s.str != nil {
 			fs.StringVar(s.str, s.flag, *s.str, usage)
+		} else if s.num != nil {
+			fs.IntVar(s.num, s.flag, *s.num, usage)
 		} else {
 			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
 		}
@@ -224,6 +252,19 @@ func (c *Config) Problems() []string {
 	}
 	positive("shutdown timeout", c.ShutdownTimeout)
 	positive("GC interval", c.GCInterval)
+	if params, err := password.ParseParams(c.PasswordHash); err != nil {
+		p = append(p, "password hash: "+err.Error())
+	} else {
+		for _, q := range params.Problems() {
+			p = append(p, "password hash: "+q)
+		}
+	}
+	if c.PasswordWorkers < 0 || c.PasswordWorkers > 1024 {
+		p = append(p, "password workers must be between 0 (one per CPU) and 1024")
+	}
+	if c.PasswordQueue < 0 || c.PasswordQueue > 1_000_000 {
+		p = append(p, "password queue must be between 0 (32 per worker) and 1000000")
+	}
 	return p
 }
 

@@ -169,7 +169,7 @@ func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) 
 		k.add("email or phone_number is required")
 	}
 	if in.Credentials != nil {
-		k.problems = append(k.problems, in.Credentials.input(u).Problems()...)
+		k.problems = append(k.problems, in.Credentials.input(u).Problems("credentials.")...)
 	}
 	if len(k.problems) > 0 {
 		return model.User{}, nil, fault.Validation(k.problems...)

@@ -108,7 +108,7 @@ func TestCreateValidation(t *testing.T) {
 		wantProblems(t, err, "create with many problems",
 			"email:", "phone_number:", "username:", "secondary_emails[1]", "birthday", "address.type", "picture",
 			"language", "custom_data", "custom_app_data", "status", "name.first_name",
-			"either password or password_hash")
+			"give one, not both")
 
 		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Username: "lonely"})
 		wantProblems(t, err, "create without email or phone", "email or phone_number is required")

@@ -23,21 +23,21 @@ type Input struct {
 }
 
 // Problems checks an input's form without hashing anything: exactly one of the password and
-// the hash, a well-formed password, a supported hash. The policy is applied later, by Create
-// and Replace.
-func (in Input) Problems() []string {
+// the hash, a well-formed password, a supported hash. Field names in the problems start with
+// prefix ("credentials." at user creation). The policy is applied later, by Create and Replace.
+func (in Input) Problems(prefix string) []string {
 	switch {
 	case in.Password != "" && in.Hash != "":
-		return []string{"credentials: give either password or password_hash, not both"}
+		return []string{prefix + "password and " + prefix + "password_hash: give one, not both"}
 	case in.Hash != "":
 		if err := CheckHash(in.Hash); err != nil {
-			return []string{"credentials." + err.Error()}
+			return []string{prefix + err.Error()}
 		}
 		return nil
 	case in.Password == "":
-		return []string{"credentials.password is required"}
+		return []string{prefix + "password is required"}
 	}
-	if err := CheckForm("credentials.password", in.Password); err != nil {
+	if err := CheckForm(prefix+"password", in.Password); err != nil {
 		return fault.As(err).Details
 	}
 	return nil
@@ -105,11 +105,8 @@ func (h *Hasher) Replace(ctx context.Context, cur model.Credential, in Input, p 
 // argon2id hash of a password that satisfies the policy.
 func (h *Hasher) secretOf(ctx context.Context, in Input, p model.PasswordPreferences) (string, error) {
 	if in.Hash != "" {
-		if in.Password != "" {
-			return "", fault.Validation("credentials: give either password or password_hash, not both")
-		}
-		if err := CheckHash(in.Hash); err != nil {
-			return "", fault.Validation("credentials." + err.Error())
+		if p := in.Problems(""); len(p) > 0 {
+			return "", fault.Validation(p...)
 		}
 		return strings.TrimSpace(in.Hash), nil
 	}

@@ -60,11 +60,11 @@ func TestInputProblems(t *testing.T) {
 		"control": {Password: "a\nb"},
 	}
 	for name, in := range cases {
-		if len(in.Problems()) == 0 {
+		if len(in.Problems("credentials.")) == 0 {
 			t.Errorf("%s: no problem found", name)
 		}
 	}
-	if p := (Input{Password: "anything at all"}).Problems(); len(p) != 0 {
+	if p := (Input{Password: "anything at all"}).Problems(""); len(p) != 0 {
 		t.Errorf("good input: %q", p)
 	}
 }

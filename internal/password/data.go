@@ -81,21 +81,3 @@ func expiry(p model.PasswordPreferences, temporary bool, now time.Time) *time.Ti
 	}
 	return &t
 }
-
-// Info summarises a credential for display, as Mosaic's password_information.
-type Info struct {
-	Temporary bool
-	Expired   bool
-	UpdatedAt time.Time
-	ExpiresAt *time.Time
-}
-
-// InfoOf describes a password credential at now.
-func InfoOf(c model.Credential, p model.PasswordPreferences, now time.Time) (Info, error) {
-	d, err := ParseData(c.Data)
-	if err != nil {
-		return Info{}, err
-	}
-	st := d.StateAt(p, now)
-	return Info{Temporary: d.Temporary, Expired: st == Expired || st == TemporaryExpired, UpdatedAt: d.ChangedAt, ExpiresAt: d.ExpiresAt}, nil
-}
