@@ -9,15 +9,18 @@ import (
 	"time"
 )
 
-// badInputIDs are the records of tenant A that the body routes act on.
+// badInputIDs are the records of tenant A that the body routes act on: an application, its
+// client, a resource, a user, the user's TOTP enrolment and passkey.
 type badInputIDs struct {
-	app, client, resource, user string
+	app, client, resource, user, totp, passkey string
 }
 
 // jsonRoute describes a route that takes a JSON object body.
 type jsonRoute struct {
 	admin bool // takes a management token rather than an application's client token
-	path  func(ids badInputIDs) string
+	// user routes take the access token of a signed-in user instead; anonymous ones no token.
+	user, anonymous bool
+	path            func(ids badInputIDs) string
 	// fields maps each field (dotted for nested ones) to its JSON type: string, number, bool,
 	// array or object.
 	fields map[string]string
@@ -29,7 +32,10 @@ type jsonRoute struct {
 
 // jsonBodyRoutes lists every route with a JSON body. Routes that take a POST or PUT without
 // one are in noJSONBody; a new POST or PUT route in neither fails TestBadJSONBodies.
-var jsonBodyRoutes = map[string]jsonRoute{
+var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes)
+
+// coreBodyRoutes are the OTP, magic link, users and admin routes with a JSON body.
+var coreBodyRoutes = map[string]jsonRoute{
 	"POST /cis/v1/auth/otp/send": {
 		path: func(badInputIDs) string { return "/cis/v1/auth/otp/send" },
 		fields: map[string]string{"channel": "string", "identifier_type": "string", "identifier": "string",
@@ -130,8 +136,11 @@ var jsonBodyRoutes = map[string]jsonRoute{
 
 // noJSONBody lists the POST and PUT routes that take no JSON body.
 var noJSONBody = map[string]bool{
-	"POST /oidc/token": true, // form-encoded; see token_test.go
+	// The OAuth endpoints take forms (RFC 6749, 7662 and 7009); see token_test.go and
+	// session_test.go.
+	"POST /oidc/token": true, "POST /oidc/token/introspection": true, "POST /oidc/token/revocation": true,
 	"POST /cis/v1/applications/{appId}/clients/{clientId}/secret": true,
+	"POST /cis/v1/users/{user_id}/recovery-codes":                 true, // nothing to choose
 }
 
 func userFields(create bool) map[string]string {
@@ -176,14 +185,13 @@ func nestedBody(field, value string) []byte {
 // TestBadJSONBodies sends malformed, mistyped, empty and oversized bodies to every JSON route:
 // each answer is a 4xx in Mosaic's error shape, and tenant A's stored state does not change.
 func TestBadJSONBodies(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	backends(t, testBadJSONBodies)
+}
+
+func testBadJSONBodies(t *testing.T, o envOptions) {
+	e := newEnv(t, o)
 	admin, client := e.adminToken(), e.appToken()
-	ids := badInputIDs{app: e.boot.AppID, client: e.boot.ClientID}
-	ids.user = e.createUser(client, "ada@example.com")
-	res := e.do("POST", "/cis/v1/resources", admin, map[string]any{"uri": "https://api.example.com/"})
-	wantStatus(t, res, 201, "")
-	ids.resource = result(t, res)["resource_id"].(string)
-	tenant := &tenantRecords{TenantID: e.boot.TenantID, UserID: ids.user, Email: "ada@example.com"}
+	ids, tenant := seedBadInput(e, admin, client)
 
 	bodies := map[string][]byte{
 		"malformed": []byte(`{"a":`), "trailing comma": []byte(`{"a":1,}`), "single quotes": []byte(`{'a':1}`),
@@ -203,8 +211,13 @@ func TestBadJSONBodies(t *testing.T) {
 			continue
 		}
 		bearer := client
-		if spec.admin {
+		switch {
+		case spec.admin:
 			bearer = admin
+		case spec.user:
+			bearer = tenant.AccessToken
+		case spec.anonymous:
+			bearer = ""
 		}
 		path := spec.path(ids)
 		before := e.state(tenant)

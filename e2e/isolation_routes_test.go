@@ -19,18 +19,32 @@ func (f *isoFixture) callFn(method, path string, body func() any) func(string) r
 // tokenCall posts a client-credentials request with the credentials of whichever of A's
 // clients the bearer belongs to, plus extra form values.
 func (f *isoFixture) tokenCall(id func(own string) string, extra url.Values) func(string) response {
+	v := url.Values{"grant_type": {"client_credentials"}}
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	return f.oauthCall("/oidc/token", id, v)
+}
+
+// oauthCall posts a form to an OAuth endpoint with client_secret_post credentials: the
+// secret of whichever of A's clients the bearer belongs to, and the client id id chooses
+// (A's own, passed in, or another).
+func (f *isoFixture) oauthCall(path string, id func(own string) string, values url.Values) func(string) response {
 	return func(bearer string) response {
 		ownID, sec := f.a.ClientID, f.a.ClientSecret
 		if bearer == f.a.admin {
 			ownID, sec = f.a.AdminClientID, f.a.AdminSecret
 		}
-		v := url.Values{"grant_type": {"client_credentials"}, "client_id": {id(ownID)}, "client_secret": {sec}}
-		for k, vs := range extra {
+		v := url.Values{"client_id": {id(ownID)}, "client_secret": {sec}}
+		for k, vs := range values {
 			v[k] = vs
 		}
-		return f.e.form("/oidc/token", v, "", "")
+		return f.e.form(path, v, "", "")
 	}
 }
+
+// ownID picks A's own client id in oauthCall and tokenCall.
+func ownID(own string) string { return own }
 
 // deleteCreated removes what a successful create made in tenant A, after checking it is not
 // one of B's records.
@@ -55,8 +69,26 @@ func emptySearch(t *testing.T, res response) {
 }
 
 // table lists, for every route, calls aimed at tenant B and the statuses wanted with A's
-// admin and client tokens. Admin routes answer a client token 403; record lookups 404.
+// tokens. It joins the cases of each group of routes; a route named twice fails the test.
 func (f *isoFixture) table() map[string][]isoCase {
+	out := map[string][]isoCase{}
+	for _, part := range []map[string][]isoCase{
+		f.coreIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
+		f.webauthnIsolationCases(), f.passwordIsolationCases(),
+	} {
+		for key, cases := range part {
+			if _, dup := out[key]; dup {
+				f.e.t.Errorf("the isolation cases name %s twice", key)
+			}
+			out[key] = cases
+		}
+	}
+	return out
+}
+
+// coreIsolationCases cover the token, OTP, magic link, users and admin routes. Admin routes
+// answer a client token 403; record lookups 404.
+func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
 	user := "/cis/v1/users/" + b.UserID
 	app := "/cis/v1/applications/" + b.AppID
@@ -101,8 +133,12 @@ func (f *isoFixture) table() map[string][]isoCase {
 		"GET /.well-known/openid-configuration":          public("/.well-known/openid-configuration"),
 		"GET /cis/oidc/.well-known/openid-configuration": public("/cis/oidc/.well-known/openid-configuration"),
 		"POST /oidc/token": {
-			{name: "B's resource", do: f.tokenCall(func(own string) string { return own }, url.Values{"resource": {b.ResourceURI}}), admin: 400, client: 400},
+			{name: "B's resource", do: f.tokenCall(ownID, url.Values{"resource": {b.ResourceURI}}), admin: 400, client: 400},
 			{name: "B's client id with A's secret", do: f.tokenCall(func(string) string { return b.ClientID }, nil), admin: 401, client: 401},
+			{name: "B's refresh token", do: f.oauthCall("/oidc/token", ownID, url.Values{
+				"grant_type": {"refresh_token"}, "refresh_token": {b.RefreshToken}}), admin: 400, client: 400},
+			{name: "B's refresh token as B's client with A's secret", do: f.oauthCall("/oidc/token", func(string) string { return b.ClientID },
+				url.Values{"grant_type": {"refresh_token"}, "refresh_token": {b.RefreshToken}}), admin: 401, client: 401},
 		},
 
 		"POST /cis/v1/auth/otp/send": {
@@ -114,7 +150,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 			same("B's pending code by user id", "POST", "/cis/v1/auth/otp/authenticate",
 				map[string]any{"passcode": b.PendingCode, "identifier_type": "user_id", "identifier": b.UserID}, 400),
 			{name: "A's code into B's session", do: f.callFn("POST", "/cis/v1/auth/otp/authenticate",
-				ownCode(map[string]any{"session_id": b.SessionID})), admin: 400, client: 400},
+				ownCode(map[string]any{"session_id": b.SessionID})), admin: 400, client: 400, clientCode: "session_not_found"},
 			{name: "A's code for B's resource", do: f.callFn("POST", "/cis/v1/auth/otp/authenticate",
 				ownCode(map[string]any{"resource": b.ResourceURI})), admin: 400, client: 400},
 		},
@@ -134,7 +170,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 				map[string]any{"code": strings.SplitN(b.PendingLink, ".", 2)[0] + ".wrong"}, 400),
 			{name: "A's link into B's session", do: f.callFn("POST", "/cis/v1/auth/link/email/authenticate", func() any {
 				return map[string]any{"code": directLinkCode(f.e, a.client, a.Email), "session_id": b.SessionID}
-			}), admin: 400, client: 400},
+			}), admin: 400, client: 400, clientCode: "session_not_found"},
 		},
 
 		"POST /cis/v1/users": {{

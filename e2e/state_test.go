@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -14,21 +15,35 @@ import (
 
 // tenantState is everything of a tenant that an API call could change, read from the store.
 type tenantState struct {
-	Tenant    model.Tenant
-	Apps      []model.Application
-	Clients   []model.Client
-	Resources []model.Resource
-	Keys      []string
-	Users     []model.User
-	Links     []model.AppUser
-	Sessions  []model.Session
-	Codes     []model.OneTimeCode
-	Lockouts  []model.Lockout
-	Outbox    []string // message ids only: delivery changes the rest
+	Tenant      model.Tenant // with its audit webhook's URL and sealed secret
+	Apps        []model.Application
+	Clients     []model.Client
+	Resources   []model.Resource
+	Keys        []string
+	Users       []model.User
+	Links       []model.AppUser
+	Sessions    []model.Session
+	Credentials []model.Credential // passwords, TOTP, recovery codes and passkeys
+	Codes       []model.OneTimeCode
+	Lockouts    []model.Lockout
+	AuditEvents int      // events are only ever appended, so the count shows any new one
+	Outbox      []string // message ids only: delivery changes the rest
+	// RefreshToken is what the tenant's own client learns by introspecting the tenant's
+	// refresh token: the store can find a refresh token only by its keyed hash, so its
+	// state is read by behaviour. A rotated or revoked token is inactive.
+	RefreshToken map[string]any `json:",omitempty"`
 }
 
+// codePurposes are the purposes of the codes read for each identifier.
+var codePurposes = []string{model.PurposeOTP, model.PurposeMagicLink, model.PurposePasswordReset}
+
+// lockoutKinds prefix the lockout keys of each identifier: OTP, TOTP, recovery code and
+// password failures.
+var lockoutKinds = []string{"otp:", "totp:", "rec:", "pwd:"}
+
 // state reads the stored state of the tenant of r as indented JSON, for comparison. Codes and
-// lockouts are read for every identifier of the tenant's users and for r's identifiers.
+// lockouts are read for every identifier of the tenant's users and for r's identifiers;
+// WebAuthn ceremonies, which no identifier finds, by the ids in r.Ceremonies.
 func (e *env) state(r *tenantRecords) string {
 	e.t.Helper()
 	ctx := context.Background()
@@ -54,12 +69,28 @@ func (e *env) state(r *tenantRecords) string {
 	}
 	s.Users, _, err = e.store.ListUsers(ctx, model.UserQuery{TenantID: r.TenantID, Limit: 1000})
 	must(err)
-	identifiers := []string{"email:" + r.Email, "phone_number:" + r.Phone, "username:" + r.Username, "user_id:" + r.UserID}
+	identifiers := map[string]bool{}
+	for _, id := range []string{"email:" + r.Email, "phone_number:" + r.Phone, "username:" + r.Username, "user_id:" + r.UserID} {
+		identifiers[id] = true
+	}
+	lockouts := []string{"webauthn:user:" + r.UserID}
 	for _, u := range s.Users {
-		identifiers = append(identifiers, "email:"+u.Email, "phone_number:"+u.PhoneNumber, "username:"+u.Username, "user_id:"+u.ID)
+		for _, id := range []string{"email:" + u.Email, "phone_number:" + u.PhoneNumber, "username:" + u.Username, "user_id:" + u.ID} {
+			identifiers[id] = true
+		}
+		lockouts = append(lockouts, "webauthn:user:"+u.ID)
 		sessions, err := e.store.ListSessions(ctx, r.TenantID, u.ID)
 		must(err)
 		s.Sessions = append(s.Sessions, sessions...)
+		creds, err := e.store.ListCredentials(ctx, r.TenantID, u.ID, "")
+		must(err)
+		s.Credentials = append(s.Credentials, creds...)
+	}
+	ids := sortedKeys(identifiers)
+	for _, id := range ids {
+		for _, kind := range lockoutKinds {
+			lockouts = append(lockouts, kind+id)
+		}
 	}
 	for _, app := range s.Apps {
 		clients, err := e.store.ListClients(ctx, r.TenantID, app.ID)
@@ -72,32 +103,57 @@ func (e *env) state(r *tenantRecords) string {
 				must(err)
 			}
 		}
-		for _, id := range identifiers {
-			for _, purpose := range []string{model.PurposeOTP, model.PurposeMagicLink} {
+		for _, id := range ids {
+			for _, purpose := range codePurposes {
 				if c, err := e.store.LatestCode(ctx, r.TenantID, app.ID, purpose, id); err == nil {
 					s.Codes = append(s.Codes, c)
 				} else {
 					must(err)
 				}
 			}
-			if l, err := e.store.GetLockout(ctx, r.TenantID, app.ID, "otp:"+id); err == nil {
+		}
+		for _, key := range lockouts {
+			if l, err := e.store.GetLockout(ctx, r.TenantID, app.ID, key); err == nil {
 				s.Lockouts = append(s.Lockouts, l)
 			} else {
 				must(err)
 			}
 		}
 	}
+	for _, id := range r.Ceremonies {
+		c, err := e.store.GetCode(ctx, r.TenantID, id)
+		must(err)
+		s.Codes = append(s.Codes, c)
+	}
 	slices.SortFunc(s.Clients, func(x, y model.Client) int { return strings.Compare(x.ID, y.ID) })
+	_, s.AuditEvents, err = e.store.ListAudit(ctx, model.AuditQuery{TenantID: r.TenantID, Limit: 1})
+	must(err)
 	msgs, err := e.store.ListMessages(ctx, r.TenantID, time.Time{}, 10000)
 	must(err)
 	for _, m := range msgs {
 		s.Outbox = append(s.Outbox, m.ID)
+	}
+	if r.RefreshToken != "" {
+		res := e.form("/oidc/token/introspection", url.Values{"token": {r.RefreshToken}}, r.ClientID, r.ClientSecret)
+		if res.Status != 200 {
+			e.t.Fatalf("introspect tenant %s's refresh token: %d %s", r.TenantID, res.Status, res.Body)
+		}
+		s.RefreshToken = res.JSON(e.t)
 	}
 	out, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return string(out)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // diffLines lists the lines found in only one of two texts, for a readable failure.
