@@ -30,6 +30,7 @@ func commands() []command {
 		{"init", "create a tenant with its management and demo applications and print their credentials", runInit},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"keys", "manage token-signing keys (keys rotate)", runKeys},
+		{"bench", "measure a Latchkey's throughput, latency and SQL work per request", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

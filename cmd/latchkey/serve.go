@@ -46,6 +46,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	stopAdmin, err := startAdmin(cfg.AdminListen, a.store, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopAdmin()
 	api := httpapi.New(httpapi.Config{
 		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL,

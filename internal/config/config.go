@@ -73,6 +73,10 @@ type Config struct {
 	// are refused with 503.
 	PasswordWorkers int
 	PasswordQueue   int
+
+	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
+	// turns it off, and an address without a host listens on loopback only.
+	AdminListen string
 }
 
 // Default returns the development defaults.
@@ -137,6 +141,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
+		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 	}
 }

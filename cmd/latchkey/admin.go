@@ -1,0 +1,85 @@
+package main
+
+import (
+	"expvar"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/bench"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
+)
+
+// adminStore is the store whose counters /debug/vars publishes. expvar names are global to the
+// process, so they are published once and read whichever store serves now.
+var (
+	adminStore   atomic.Pointer[sqlstore.Store]
+	publishAdmin sync.Once
+)
+
+// adminAddr puts an address without a host on loopback: the listener exposes profiles and
+// internals, which must not reach the network unless a host is named on purpose.
+func adminAddr(s string) string {
+	if !strings.Contains(s, ":") {
+		return "127.0.0.1:" + s
+	}
+	if strings.HasPrefix(s, ":") {
+		return "127.0.0.1" + s
+	}
+	return s
+}
+
+// startAdmin serves /debug/pprof/* and /debug/vars on addr; an empty addr serves nothing.
+// It returns the function that stops the listener.
+func startAdmin(addr string, store *sqlstore.Store, log *slog.Logger) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	adminStore.Store(store)
+	publishAdmin.Do(func() {
+		expvar.Publish(bench.VarStatements, expvar.Func(func() any { s, _ := storeStats(); return s }))
+		expvar.Publish(bench.VarTransactions, expvar.Func(func() any { _, t := storeStats(); return t }))
+		expvar.Publish(bench.VarCPUSeconds, expvar.Func(func() any { return cpuSeconds() }))
+	})
+	ln, err := net.Listen("tcp", adminAddr(addr))
+	if err != nil {
+		return nil, fmt.Errorf("admin listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
+	// A CPU profile or trace runs for as long as it was asked; no write timeout.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("admin listener ready", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
+func storeStats() (statements, transactions int64) {
+	s := adminStore.Load()
+	if s == nil {
+		return 0, 0
+	}
+	return s.Stats()
+}
+
+// cpuSeconds is the user and system CPU time the process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}

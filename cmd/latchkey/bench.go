@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/bench"
+	"github.com/latchkey/latchkey/internal/password"
+)
+
+// benchFlags are the bench command's settings.
+type benchFlags struct {
+	url, adminURL                    string
+	clientID, clientSecret           string
+	adminClientID, adminClientSecret string
+	appID, redirectURI               string
+	start                            bool
+	database                         string
+	connections, users               int
+	duration, warmup                 time.Duration
+	scenarios                        string
+	asJSON, floor                    bool
+	algorithm, passwordHash          string
+	serverCPU, loadCPU               string
+	floorServe                       string
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f benchFlags
+	fs := newFlagSet("bench", "Measure a Latchkey: drive a running server (--url) or start one on a temporary\ndatabase (--start) with a fixed number of connections for a fixed time, and report\nthroughput, latency, errors, server CPU and SQL work per request for each scenario.\nScenarios: "+scenarioNames()+".", stderr)
+	fs.StringVar(&f.url, "url", "", "base URL of a running Latchkey (instead of --start)")
+	fs.StringVar(&f.adminURL, "admin-url", "", "base URL of its admin listener, for the SQL and CPU counters")
+	fs.StringVar(&f.clientID, "client-id", "", "client of the application to benchmark")
+	fs.StringVar(&f.clientSecret, "client-secret", "", "its secret")
+	fs.StringVar(&f.adminClientID, "admin-client-id", "", "admin client (to raise send limits and add the magic-link redirect URI)")
+	fs.StringVar(&f.adminClientSecret, "admin-client-secret", "", "its secret")
+	fs.StringVar(&f.appID, "app-id", "", "the client's application (default: found through the admin API)")
+	fs.StringVar(&f.redirectURI, "redirect-uri", "http://localhost:3000/callback", "redirect URI of the magic links (added to the client when missing)")
+	fs.BoolVar(&f.start, "start", false, "start a Latchkey on a temporary database, with an admin listener")
+	fs.StringVar(&f.database, "database", "", "with --start: a postgres:// URL instead of a temporary SQLite file")
+	fs.IntVar(&f.connections, "connections", 8, "concurrent connections")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "timed window of each scenario")
+	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "warm-up before each timed window (not counted)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: all)")
+	fs.IntVar(&f.users, "users", 1000, "users in each send-and-redeem scenario's pool (each may be sent 1000 codes an hour and 100 links a minute)")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
+	fs.BoolVar(&f.floor, "floor", false, "also measure each scenario's floor: a minimal HTTP handler plus the signatures and hashes it cannot avoid")
+	fs.StringVar(&f.algorithm, "algorithm", "RS256", "signing algorithm: of the started server's tenant, and of the floor (RS256 or ES256)")
+	fs.StringVar(&f.passwordHash, "password-hash", password.DefaultParams().String(), "argon2id parameters of the started server and of the floor")
+	fs.StringVar(&f.serverCPU, "server-cpu", "", "CPU list (taskset -c syntax) to pin the started server and the floor server to")
+	fs.StringVar(&f.loadCPU, "load-cpu", "", "CPU list to pin the load generator to")
+	fs.StringVar(&f.floorServe, "floor-serve", "", "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	params, err := password.ParseParams(f.passwordHash)
+	if err != nil {
+		return fmt.Errorf("password hash: %w", err)
+	}
+	if f.floorServe != "" {
+		return serveFloor(ctx, f.floorServe, f.algorithm, params, stdout)
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	o := bench.Options{
+		URL: f.url, AdminURL: f.adminURL, ClientID: f.clientID, ClientSecret: f.clientSecret,
+		AdminClientID: f.adminClientID, AdminClientSecret: f.adminClientSecret, AppID: f.appID,
+		RedirectURI: f.redirectURI, Users: f.users, Algorithm: f.algorithm, Log: stderr,
+		Load: bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
+	}
+	if f.scenarios != "" {
+		o.Scenarios = strings.Split(f.scenarios, ",")
+	}
+	if _, err := bench.Select(o.Scenarios); err != nil {
+		return err
+	}
+	var info *bench.ServerInfo
+	if f.start {
+		s, err := startBenchServer(ctx, f, stderr)
+		if err != nil {
+			return err
+		}
+		defer s.stop()
+		o.URL, o.AdminURL, o.AppID = s.url, s.adminURL, s.boot.AppID
+		o.ClientID, o.ClientSecret = s.boot.ClientID, s.boot.ClientSecret
+		o.AdminClientID, o.AdminClientSecret = s.boot.AdminClientID, s.boot.AdminClientSecret
+		info = &s.info
+	}
+	if f.floor {
+		fl, err := startFloorServer(ctx, f, stderr)
+		if err != nil {
+			return err
+		}
+		defer fl.stop()
+		o.FloorURL = fl.url
+	}
+	if f.loadCPU != "" {
+		if err := pinSelf(f.loadCPU); err != nil {
+			return err
+		}
+	}
+	rep, err := bench.Run(ctx, o)
+	if info != nil {
+		info.ServerCPUs, info.LoadCPUs = f.serverCPU, f.loadCPU
+		rep.Server = info
+	}
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		return rep.WriteJSON(stdout)
+	}
+	return rep.WriteTable(stdout)
+}
+
+func (f benchFlags) validate() error {
+	var p []string
+	if f.start == (f.url != "") {
+		p = append(p, "give exactly one of --start and --url")
+	}
+	if !f.start && (f.clientID == "" || f.clientSecret == "" || f.adminClientID == "" || f.adminClientSecret == "") {
+		p = append(p, "--url needs --client-id, --client-secret, --admin-client-id and --admin-client-secret")
+	}
+	if f.database != "" && !f.start {
+		p = append(p, "--database applies only with --start")
+	}
+	if f.connections < 1 || f.duration <= 0 || f.warmup < 0 {
+		p = append(p, "--connections and --duration must be positive, --warmup not negative")
+	}
+	if f.algorithm != "RS256" && f.algorithm != "ES256" {
+		p = append(p, "--algorithm must be RS256 or ES256")
+	}
+	if len(p) > 0 {
+		return errors.New(strings.Join(p, "; "))
+	}
+	return nil
+}
+
+func scenarioNames() string {
+	var n []string
+	for _, s := range bench.Scenarios() {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// serveFloor runs the floor server on addr until ctx ends. It is what --floor starts as a
+// separate process, so that it can be pinned like the server.
+func serveFloor(ctx context.Context, addr, alg string, params password.Params, stdout io.Writer) error {
+	h, err := bench.FloorHandler(alg, params)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("floor listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	fmt.Fprintln(stdout, "floor ready", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/bench"
+	"github.com/latchkey/latchkey/internal/tenancy"
+)
+
+// benchProcess is a child process the bench started: a Latchkey or a floor server.
+type benchProcess struct {
+	cmd      *exec.Cmd
+	done     chan struct{}
+	dir      string // removed on stop when set
+	url      string
+	adminURL string
+	boot     tenancy.Bootstrap
+	info     bench.ServerInfo
+}
+
+// benchEnv is the bench's environment without LATCHKEY_ settings, plus the child's own.
+func benchEnv(extra map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LATCHKEY_") {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// pinned prefixes args with taskset when cpus names a CPU list.
+func pinned(cpus string, args []string) ([]string, error) {
+	if cpus == "" {
+		return args, nil
+	}
+	ts, err := exec.LookPath("taskset")
+	if err != nil {
+		return nil, fmt.Errorf("pinning to CPUs needs taskset: %w", err)
+	}
+	return append([]string{ts, "-c", cpus}, args...), nil
+}
+
+// pinSelf moves every thread of this process to cpus and sizes the Go scheduler to them.
+func pinSelf(cpus string) error {
+	ts, err := exec.LookPath("taskset")
+	if err != nil {
+		return fmt.Errorf("pinning to CPUs needs taskset: %w", err)
+	}
+	if out, err := exec.Command(ts, "-a", "-p", "-c", cpus, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+		return fmt.Errorf("taskset: %w: %s", err, out)
+	}
+	if n := countCPUs(cpus); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
+	return nil
+}
+
+// countCPUs counts the CPUs of a list such as "0", "1-3" or "0,2"; 0 when it cannot tell.
+func countCPUs(list string) int {
+	n := 0
+	for _, part := range strings.Split(list, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			return 0
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a {
+				return 0
+			}
+		}
+		n += b - a + 1
+	}
+	return n
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startBenchServer initialises a temporary database, switches its tenant to the benchmark's
+// algorithm and starts latchkey serve with an admin listener, waiting until it is ready.
+func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "latchkey-bench-")
+	if err != nil {
+		return nil, err
+	}
+	p := &benchProcess{dir: dir}
+	fail := func(err error) (*benchProcess, error) { p.stop(); return nil, err }
+	env := map[string]string{
+		"LATCHKEY_MASTER_KEY_FILE": filepath.Join(dir, "master.key"),
+		"LATCHKEY_DATABASE":        filepath.Join(dir, "latchkey.db"),
+		"LATCHKEY_PASSWORD_HASH":   f.passwordHash,
+	}
+	p.info.Database = "sqlite"
+	if f.database != "" {
+		env["LATCHKEY_DATABASE"] = f.database
+		p.info.Database = "postgres"
+	}
+	var out bytes.Buffer
+	initCmd := exec.CommandContext(ctx, exe, "init", "--json")
+	initCmd.Dir, initCmd.Env, initCmd.Stdout, initCmd.Stderr = dir, benchEnv(env), &out, log
+	if err := initCmd.Run(); err != nil {
+		return fail(fmt.Errorf("latchkey init: %w", err))
+	}
+	if err := json.Unmarshal(out.Bytes(), &p.boot); err != nil {
+		return fail(fmt.Errorf("latchkey init output: %w", err))
+	}
+	if f.algorithm != "RS256" {
+		rot := exec.CommandContext(ctx, exe, "keys", "rotate", "--algorithm", f.algorithm)
+		rot.Dir, rot.Env, rot.Stdout, rot.Stderr = dir, benchEnv(env), io.Discard, log
+		if err := rot.Run(); err != nil {
+			return fail(fmt.Errorf("latchkey keys rotate: %w", err))
+		}
+	}
+	addr, err1 := freeAddr()
+	admin, err2 := freeAddr()
+	if err1 != nil || err2 != nil {
+		return fail(fmt.Errorf("pick ports: %v %v", err1, err2))
+	}
+	env["LATCHKEY_LISTEN"], env["LATCHKEY_PUBLIC_URL"], env["LATCHKEY_ADMIN_LISTEN"] = addr, "http://"+addr, admin
+	p.url, p.adminURL = "http://"+addr, "http://"+admin
+	args, err := pinned(f.serverCPU, []string{exe, "serve"})
+	if err != nil {
+		return fail(err)
+	}
+	logFile, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return fail(err)
+	}
+	defer logFile.Close()
+	t0 := time.Now()
+	if err := p.start(args, dir, benchEnv(env), logFile); err != nil {
+		return fail(err)
+	}
+	if err := p.waitReady(p.url + "/readyz"); err != nil {
+		return fail(fmt.Errorf("latchkey serve: %w (log in %s)", err, logFile.Name()))
+	}
+	p.info.StartToReady = float64(time.Since(t0).Microseconds()) / 1000
+	// taskset execs latchkey, so the child's pid is the server's.
+	p.info.IdleRSSBytes = rss(p.cmd.Process.Pid)
+	fmt.Fprintf(log, "latchkey ready at %s in %.0f ms\n", p.url, p.info.StartToReady)
+	return p, nil
+}
+
+// startFloorServer starts this binary's floor server, pinned like the Latchkey server.
+func startFloorServer(ctx context.Context, f benchFlags, log io.Writer) (*benchProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args, err := pinned(f.serverCPU, []string{exe, "bench", "--floor-serve", addr, "--algorithm", f.algorithm, "--password-hash", f.passwordHash})
+	if err != nil {
+		return nil, err
+	}
+	p := &benchProcess{url: "http://" + addr}
+	if err := p.start(args, "", benchEnv(nil), log); err != nil {
+		return nil, err
+	}
+	if err := p.waitReady(p.url + "/readyz"); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("floor server: %w", err)
+	}
+	return p, nil
+}
+
+func (p *benchProcess) start(args []string, dir string, env []string, out io.Writer) error {
+	p.cmd = exec.Command(args[0], args[1:]...)
+	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = dir, env, out, out
+	if err := p.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", filepath.Base(args[0]), err)
+	}
+	p.done = make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	return nil
+}
+
+// waitReady polls url until it answers 200, the process exits, or 30 seconds pass.
+func (p *benchProcess) waitReady(url string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		select {
+		case <-p.done:
+			return fmt.Errorf("exited before it was ready")
+		default:
+		}
+		if res, err := client.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready within 30s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// stop ends the process gracefully (SIGTERM, then SIGKILL after 10 s) and removes its
+// directory.
+func (p *benchProcess) stop() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+	if p.dir != "" {
+		_ = os.RemoveAll(p.dir)
+	}
+}
+
+// rss reads a process's resident set size from /proc; 0 where /proc is missing.
+func rss(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}

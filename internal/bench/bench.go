@@ -1,0 +1,196 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Options configure a benchmark run.
+type Options struct {
+	URL               string
+	AdminURL          string // "" when the server publishes no counters
+	ClientID          string
+	ClientSecret      string
+	AdminClientID     string
+	AdminClientSecret string
+	AppID             string // found through the admin API when empty
+	RedirectURI       string // for magic links
+	Load              Load
+	Scenarios         []string
+	// Users is the size of the identifier pools of the send-and-redeem scenarios.
+	Users int
+	// FloorURL is the floor server; "" skips the floors.
+	FloorURL  string
+	Algorithm string
+	// Probes is how many times each step runs alone to count its SQL work exactly.
+	Probes int
+	Log    io.Writer
+}
+
+// Run benchmarks every selected scenario against the server.
+func Run(ctx context.Context, o Options) (Report, error) {
+	scenarios, err := Select(o.Scenarios)
+	if err != nil {
+		return Report{}, err
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	o.Users = max(o.Users, o.Load.Connections*2, 1)
+	if o.Probes < 1 {
+		o.Probes = 3
+	}
+	rep := Report{
+		URL: o.URL, Algorithm: o.Algorithm, Connections: o.Load.Connections,
+		Warmup: o.Load.Warmup.String(), Duration: o.Load.Duration.String(), Started: time.Now().UTC(),
+	}
+	c := NewClient(o.URL, o.Load.Connections+4)
+	defer c.Close()
+	e := &Env{Client: c, Opts: o, run: randomRun()}
+	if e.Token, err = c.ClientToken(ctx, o.ClientID, o.ClientSecret); err != nil {
+		return rep, err
+	}
+	if e.admin, err = c.ClientToken(ctx, o.AdminClientID, o.AdminClientSecret); err != nil {
+		return rep, fmt.Errorf("admin: %w", err)
+	}
+	if e.Opts.AppID == "" {
+		if e.Opts.AppID, err = e.findAppID(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if err := e.raiseSendLimits(ctx); err != nil {
+		return rep, err
+	}
+	floors := map[string]*Floor{}
+	for _, s := range scenarios {
+		fmt.Fprintf(o.Log, "scenario %s: preparing\n", s.Name)
+		res, err := runScenario(ctx, e, s)
+		if err != nil {
+			return rep, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		if o.FloorURL != "" {
+			key := floorKey(s.Floor)
+			if floors[key] == nil {
+				fmt.Fprintf(o.Log, "floor %s: running\n", key)
+				f, err := runFloor(ctx, o, s.Floor)
+				if err != nil {
+					return rep, fmt.Errorf("floor of %s: %w", s.Name, err)
+				}
+				floors[key] = f
+			}
+			f := *floors[key]
+			if f.IterationsPerSec > 0 {
+				f.Ratio = res.IterationsPerSec / f.IterationsPerSec
+			}
+			res.Floor = &f
+		}
+		rep.Scenarios = append(rep.Scenarios, res)
+	}
+	return rep, nil
+}
+
+func randomRun() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// runScenario prepares a scenario, probes its steps' SQL work, then drives it.
+func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error) {
+	nw, err := s.Setup(ctx, e)
+	if err != nil {
+		return ScenarioResult{}, err
+	}
+	res := ScenarioResult{Name: s.Name}
+	if e.Opts.AdminURL != "" {
+		if res.Probe, err = probe(ctx, e, nw); err != nil {
+			return res, err
+		}
+	}
+	var before, after Counters
+	var cerr error
+	read := func(dst *Counters) func() {
+		return func() {
+			if e.Opts.AdminURL == "" || cerr != nil {
+				return
+			}
+			*dst, cerr = ReadCounters(ctx, e.Opts.AdminURL)
+		}
+	}
+	fmt.Fprintf(e.Opts.Log, "scenario %s: running\n", s.Name)
+	w, err := Drive(ctx, e.Opts.Load, nw, read(&before), read(&after))
+	if err != nil {
+		return res, err
+	}
+	if cerr != nil {
+		return res, cerr
+	}
+	res.fill(w)
+	if e.Opts.AdminURL != "" && w.Iterations > 0 {
+		d := after.Sub(before)
+		per := func(v float64, n int64) *float64 { x := v / float64(n); return &x }
+		res.CPUPerRequest = per(d.CPUSeconds, res.Requests)
+		res.StatementsPerIteration = per(float64(d.Statements), w.Iterations)
+		res.TransactionsPerIteration = per(float64(d.Transactions), w.Iterations)
+	}
+	return res, nil
+}
+
+// probe runs each step of an extra worker alone, reading the counters around it, and keeps
+// the smallest count of o.Probes runs: background work (the outbox worker) only adds.
+func probe(ctx context.Context, e *Env, nw NewWorker) ([]StepCount, error) {
+	steps, err := nw(ctx, e.Opts.Load.Connections)
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	out := make([]StepCount, len(steps))
+	for i := range out {
+		out[i] = StepCount{Name: steps[i].Name, Statements: -1, Transactions: -1}
+	}
+	for range e.Opts.Probes {
+		for i, s := range steps {
+			c0, err := ReadCounters(ctx, e.Opts.AdminURL)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.Do(ctx); err != nil {
+				return nil, fmt.Errorf("probe %s: %w", s.Name, err)
+			}
+			c1, err := ReadCounters(ctx, e.Opts.AdminURL)
+			if err != nil {
+				return nil, err
+			}
+			d := c1.Sub(c0)
+			if out[i].Statements < 0 || d.Statements < out[i].Statements {
+				out[i].Statements = d.Statements
+			}
+			if out[i].Transactions < 0 || d.Transactions < out[i].Transactions {
+				out[i].Transactions = d.Transactions
+			}
+		}
+	}
+	return out, nil
+}
+
+func runFloor(ctx context.Context, o Options, costs []Cost) (*Floor, error) {
+	c := NewClient(o.FloorURL, o.Load.Connections+4)
+	defer c.Close()
+	w, err := Drive(ctx, o.Load, floorWorker(c, costs), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if w.Errors > 0 {
+		return nil, fmt.Errorf("%d errors, first: %s", w.Errors, w.FirstError)
+	}
+	var r ScenarioResult
+	r.fill(w)
+	var names []string
+	for _, c := range costs {
+		names = append(names, c.String())
+	}
+	return &Floor{Cost: names, IterationsPerSec: r.IterationsPerSec, Latency: r.Latency}, nil
+}

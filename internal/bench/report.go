@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is the outcome of a run.
+type Report struct {
+	URL         string           `json:"url"`
+	Algorithm   string           `json:"algorithm,omitempty"`
+	Connections int              `json:"connections"`
+	Warmup      string           `json:"warmup"`
+	Duration    string           `json:"duration"`
+	Started     time.Time        `json:"started"`
+	Server      *ServerInfo      `json:"server,omitempty"`
+	Scenarios   []ScenarioResult `json:"scenarios"`
+}
+
+// ServerInfo describes a server the benchmark started itself.
+type ServerInfo struct {
+	Database     string  `json:"database"`
+	StartToReady float64 `json:"start_to_ready_ms"`
+	IdleRSSBytes int64   `json:"idle_rss_bytes,omitempty"`
+	ServerCPUs   string  `json:"server_cpus,omitempty"`
+	LoadCPUs     string  `json:"load_cpus,omitempty"`
+}
+
+// ScenarioResult is one scenario's measurements. Counter-based fields are nil when the server
+// publishes no counters.
+type ScenarioResult struct {
+	Name                     string       `json:"name"`
+	Iterations               int64        `json:"iterations"`
+	Requests                 int64        `json:"requests"`
+	Errors                   int64        `json:"errors"`
+	FirstError               string       `json:"first_error,omitempty"`
+	RequestsPerSec           float64      `json:"requests_per_sec"`
+	IterationsPerSec         float64      `json:"iterations_per_sec"`
+	Latency                  Latency      `json:"latency"`
+	Steps                    []StepResult `json:"steps"`
+	CPUPerRequest            *float64     `json:"server_cpu_seconds_per_request,omitempty"`
+	StatementsPerIteration   *float64     `json:"sql_statements_per_iteration,omitempty"`
+	TransactionsPerIteration *float64     `json:"sql_transactions_per_iteration,omitempty"`
+	Probe                    []StepCount  `json:"probe,omitempty"`
+	Floor                    *Floor       `json:"floor,omitempty"`
+}
+
+// StepResult is one step's share of a scenario.
+type StepResult struct {
+	Name     string  `json:"name"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	Latency  Latency `json:"latency"`
+}
+
+// StepCount is the SQL work of one step run alone.
+type StepCount struct {
+	Name         string `json:"name"`
+	Statements   int64  `json:"sql_statements"`
+	Transactions int64  `json:"sql_transactions"`
+}
+
+// Floor is a scenario's floor and the scenario's throughput as a fraction of it.
+type Floor struct {
+	Cost             []string `json:"cost"`
+	IterationsPerSec float64  `json:"iterations_per_sec"`
+	Latency          Latency  `json:"latency"`
+	Ratio            float64  `json:"ratio"`
+}
+
+// fill sets the throughput and latency fields from a timed window.
+func (r *ScenarioResult) fill(w Window) {
+	r.Iterations, r.Errors, r.FirstError = w.Iterations, w.Errors, w.FirstError
+	var all []time.Duration
+	for _, s := range w.Steps {
+		r.Requests += int64(len(s.Latencies))
+		all = append(all, s.Latencies...)
+		r.Steps = append(r.Steps, StepResult{Name: s.Name, Requests: int64(len(s.Latencies)), Errors: s.Errors, Latency: Summarize(s.Latencies)})
+	}
+	r.Latency = Summarize(all)
+	if sec := w.Elapsed.Seconds(); sec > 0 {
+		r.RequestsPerSec = float64(r.Requests) / sec
+		r.IterationsPerSec = float64(w.Iterations) / sec
+	}
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes the report as an aligned text table.
+func (r Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "latchkey bench: %s, %d connections, %s after %s warm-up", r.URL, r.Connections, r.Duration, r.Warmup)
+	if r.Algorithm != "" {
+		fmt.Fprintf(w, ", %s", r.Algorithm)
+	}
+	fmt.Fprintln(w)
+	if s := r.Server; s != nil {
+		fmt.Fprintf(w, "server: %s, start to ready %.0f ms, idle RSS %.1f MB", s.Database, s.StartToReady, float64(s.IdleRSSBytes)/(1<<20))
+		if s.ServerCPUs != "" {
+			fmt.Fprintf(w, ", server CPUs %s, load CPUs %s", s.ServerCPUs, s.LoadCPUs)
+		}
+		fmt.Fprintln(w)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.RequestsPerSec,
+			ms(s.Latency.P50), ms(s.Latency.P90), ms(s.Latency.P99), s.Errors,
+			opt(s.CPUPerRequest, 1000, "%.3f"), opt(s.StatementsPerIteration, 1, "%.1f"), opt(s.TransactionsPerIteration, 1, "%.2f"),
+			probeText(s.Probe), floorText(s.Floor, false), floorText(s.Floor, true))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range r.Scenarios {
+		if s.FirstError != "" {
+			fmt.Fprintf(w, "%s: first error: %s\n", s.Name, s.FirstError)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+func opt(v *float64, scale float64, format string) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf(format, *v*scale)
+}
+
+func probeText(p []StepCount) string {
+	if len(p) == 0 {
+		return "-"
+	}
+	var parts []string
+	for _, s := range p {
+		parts = append(parts, fmt.Sprintf("%s %d/%d", s.Name, s.Statements, s.Transactions))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func floorText(f *Floor, ratio bool) string {
+	switch {
+	case f == nil:
+		return "-"
+	case ratio:
+		return fmt.Sprintf("%.2f", f.Ratio)
+	}
+	return fmt.Sprintf("%.0f", f.IterationsPerSec)
+}

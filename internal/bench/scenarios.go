@@ -1,0 +1,238 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Cost is what one request of a floor does besides HTTP: signatures made, signatures
+// verified and argon2id hashes computed.
+type Cost struct {
+	Sign   int `json:"sign"`
+	Verify int `json:"verify"`
+	Argon2 int `json:"argon2"`
+}
+
+func (c Cost) String() string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(c.Sign, "sign")
+	add(c.Verify, "verify")
+	add(c.Argon2, "argon2id")
+	if len(parts) == 0 {
+		return "HTTP"
+	}
+	return "HTTP+" + strings.Join(parts, "+")
+}
+
+// Scenario is one benchmarked flow.
+type Scenario struct {
+	Name string
+	// Floor is, per request of an iteration, the work the flow cannot avoid: the bearer
+	// token's verification and the tokens it signs (an access and an ID token per login).
+	Floor []Cost
+	// Setup prepares what the flow needs (users, limits) and returns its workers.
+	Setup func(ctx context.Context, e *Env) (NewWorker, error)
+}
+
+// login is the floor of an endpoint that checks a client token and returns an access token
+// and an ID token.
+var login = Cost{Verify: 1, Sign: 2}
+
+// Scenarios returns every scenario, in the default order.
+func Scenarios() []Scenario {
+	return []Scenario{
+		{Name: "client-credentials", Floor: []Cost{{Sign: 1}}, Setup: clientCredentials},
+		{Name: "otp-login", Floor: []Cost{{Verify: 1}, login}, Setup: otpLoginScenario},
+		{Name: "refresh", Floor: []Cost{login}, Setup: refreshScenario},
+		{Name: "session-authenticate", Floor: []Cost{login}, Setup: sessionScenario},
+		{Name: "introspect", Floor: []Cost{{Verify: 1}}, Setup: introspectScenario},
+		{Name: "jwks", Floor: []Cost{{}}, Setup: jwksScenario},
+		{Name: "password-login", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Setup: passwordScenario},
+		{Name: "magic-link", Floor: []Cost{{Verify: 1}, login}, Setup: magicLinkScenario},
+	}
+}
+
+// Select returns the named scenarios in the order given; an empty list selects all.
+func Select(names []string) ([]Scenario, error) {
+	all := Scenarios()
+	if len(names) == 0 {
+		return all, nil
+	}
+	var out []Scenario
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		found := false
+		for _, s := range all {
+			if s.Name == n {
+				out = append(out, s)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown scenario %q", n)
+		}
+	}
+	return out, nil
+}
+
+func clientCredentials(_ context.Context, e *Env) (NewWorker, error) {
+	return func(context.Context, int) ([]Step, error) {
+		form := url.Values{"grant_type": {"client_credentials"}}
+		return []Step{{Name: "token", Do: func(ctx context.Context) error {
+			return e.Client.Form(ctx, "/oidc/token", e.Opts.ClientID, e.Opts.ClientSecret, form, nil)
+		}}}, nil
+	}, nil
+}
+
+func jwksScenario(_ context.Context, e *Env) (NewWorker, error) {
+	return func(context.Context, int) ([]Step, error) {
+		return []Step{{Name: "jwks", Do: func(ctx context.Context) error {
+			return e.Client.JSON(ctx, "GET", "/cis/oidc/jwks", "", nil, nil)
+		}}}, nil
+	}, nil
+}
+
+// otpLoginScenario sends and redeems a fresh direct code for the next user of a pool.
+func otpLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
+	emails, err := e.createUsers(ctx, "otp", e.Opts.Users, "")
+	if err != nil {
+		return nil, err
+	}
+	p := &pool{ids: emails}
+	return func(context.Context, int) ([]Step, error) {
+		var email, code string
+		send := func(ctx context.Context) error {
+			email = p.take()
+			var out struct {
+				Code string `json:"code"`
+			}
+			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": email}
+			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/send", e.Token, body, &out); err != nil {
+				return err
+			}
+			code = out.Code
+			return nil
+		}
+		authenticate := func(ctx context.Context) error {
+			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code}
+			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
+		}
+		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
+	}, nil
+}
+
+// magicLinkScenario sends a direct magic link to the next user of a pool and redeems it.
+func magicLinkScenario(ctx context.Context, e *Env) (NewWorker, error) {
+	if err := e.ensureRedirectURI(ctx); err != nil {
+		return nil, err
+	}
+	emails, err := e.createUsers(ctx, "link", e.Opts.Users, "")
+	if err != nil {
+		return nil, err
+	}
+	p := &pool{ids: emails}
+	return func(context.Context, int) ([]Step, error) {
+		var code string
+		send := func(ctx context.Context) error {
+			var out struct {
+				Link string `json:"link"`
+			}
+			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": p.take(), "redirect_uri": e.Opts.RedirectURI}
+			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/link/email/send", e.Token, body, &out); err != nil {
+				return err
+			}
+			u, err := url.Parse(out.Link)
+			if err != nil {
+				return fmt.Errorf("parse link: %w", err)
+			}
+			code = u.Query().Get("code")
+			return nil
+		}
+		authenticate := func(ctx context.Context) error {
+			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/link/email/authenticate", e.Token, map[string]any{"code": code}, nil)
+		}
+		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
+	}, nil
+}
+
+// benchPassword passes the default password policy.
+const benchPassword = "Lantern-Quartz-7291-bench"
+
+func passwordScenario(ctx context.Context, e *Env) (NewWorker, error) {
+	// One user per connection: password logins are not rate limited per identifier, and
+	// hashing a password at creation costs as much as a login.
+	emails, err := e.createUsers(ctx, "pwd", e.Opts.Load.Connections+1, benchPassword)
+	if err != nil {
+		return nil, err
+	}
+	return func(_ context.Context, w int) ([]Step, error) {
+		body := map[string]any{"username": emails[w%len(emails)], "username_type": "email", "password": benchPassword}
+		return []Step{{Name: "authenticate", Do: func(ctx context.Context) error {
+			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/password/authenticate", e.Token, body, nil)
+		}}}, nil
+	}, nil
+}
+
+// loggedIn returns a worker builder whose workers each start from their own OTP login.
+func loggedIn(e *Env, prefix string, steps func(t *Tokens) []Step) NewWorker {
+	return func(ctx context.Context, w int) ([]Step, error) {
+		emails, err := e.createUsers(ctx, fmt.Sprintf("%s%d", prefix, w), 1, "")
+		if err != nil {
+			return nil, err
+		}
+		t, err := e.otpLogin(ctx, emails[0])
+		if err != nil {
+			return nil, err
+		}
+		return steps(&t), nil
+	}
+}
+
+// refreshScenario rotates each worker's own refresh token: every refresh uses the newest.
+func refreshScenario(_ context.Context, e *Env) (NewWorker, error) {
+	return loggedIn(e, "refresh", func(t *Tokens) []Step {
+		return []Step{{Name: "refresh", Do: func(ctx context.Context) error {
+			var out Tokens
+			body := map[string]any{"refresh_token": t.RefreshToken}
+			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/token/refresh", e.Token, body, &out); err != nil {
+				return err
+			}
+			t.RefreshToken = out.RefreshToken
+			return nil
+		}}}
+	}), nil
+}
+
+func sessionScenario(_ context.Context, e *Env) (NewWorker, error) {
+	return loggedIn(e, "session", func(t *Tokens) []Step {
+		body := map[string]any{"session_id": t.SessionID}
+		return []Step{{Name: "authenticate", Do: func(ctx context.Context) error {
+			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/session/authenticate", e.Token, body, nil)
+		}}}
+	}), nil
+}
+
+func introspectScenario(_ context.Context, e *Env) (NewWorker, error) {
+	return loggedIn(e, "introspect", func(t *Tokens) []Step {
+		form := url.Values{"token": {t.AccessToken}}
+		return []Step{{Name: "introspect", Do: func(ctx context.Context) error {
+			var out struct {
+				Active bool `json:"active"`
+			}
+			if err := e.Client.Form(ctx, "/oidc/token/introspection", e.Opts.ClientID, e.Opts.ClientSecret, form, &out); err != nil {
+				return err
+			}
+			if !out.Active {
+				return fmt.Errorf("token reported inactive")
+			}
+			return nil
+		}}}
+	}), nil
+}
