@@ -175,6 +175,9 @@ func (s *Service) passwordTarget(ctx context.Context, c model.Caller, userID str
 	} else if err != nil {
 		return u, prefs, fault.Wrap(err, "get app user")
 	}
+	if err := directory.RequireOwn(ctx, s.store, c, u.ID); err != nil {
+		return u, prefs, err
+	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return u, prefs, fault.Wrap(err, "get application")

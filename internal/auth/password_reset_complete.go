@@ -28,11 +28,8 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if code.ID == "" || code.ConsumedAt != nil {
 		return errBadResetCode
 	}
-	if !secret.Equal(code.CodeHash, s.keys.HashCode(code.ID, presented)) {
-		return s.resetCodeFailed(ctx, c, code, req.ClientAttributes, now)
-	}
-	if !now.Before(code.ExpiresAt) {
-		return errResetExpired
+	if err := s.checkResetCode(ctx, c, code, presented, req.ClientAttributes, now); err != nil {
+		return err
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
@@ -139,28 +136,42 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	return code, presented, nil
 }
 
-// resetCodeFailed counts a wrong code against its record, spending it at its limit, and
-// records the failure.
-func (s *Service) resetCodeFailed(ctx context.Context, c model.Caller, code model.OneTimeCode, attrs model.ClientAttributes, now time.Time) error {
+// checkResetCode compares a presented reset code with its record inside one atomic update,
+// as OTP does: a wrong code is counted there and then, so parallel guesses cannot all be
+// compared against a count read before any of them was recorded. The code stays unspent on
+// success; the transaction that sets the password spends it.
+func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model.OneTimeCode, presented string, attrs model.ClientAttributes, now time.Time) error {
+	var result error
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		result = nil
 		err := tx.UpdateCode(ctx, c.TenantID, code.ID, func(cc model.OneTimeCode) (model.OneTimeCode, error) {
-			if cc.ConsumedAt != nil {
+			switch {
+			case cc.ConsumedAt != nil:
+				result = errBadResetCode
 				return cc, errNoChange
+			case !secret.Equal(cc.CodeHash, s.keys.HashCode(cc.ID, presented)):
+				result = errBadResetCode
+				cc.Failures++
+				if cc.Failures >= cc.MaxFailures {
+					cc.ConsumedAt = &now
+				}
+				return cc, nil
+			case !now.Before(cc.ExpiresAt):
+				result = errResetExpired
 			}
-			cc.Failures++
-			if cc.Failures >= cc.MaxFailures {
-				cc.ConsumedAt = &now
-			}
-			return cc, nil
+			return cc, errNoChange
 		})
 		if err != nil && !errors.Is(err, errNoChange) {
 			return err
 		}
+		if result == nil {
+			return nil
+		}
 		return s.record(ctx, tx, c, event{typ: model.EventLoginFailed, method: "password_reset", userID: code.UserID,
-			attrs: attrs, err: errBadResetCode}, now)
+			attrs: attrs, err: result}, now)
 	})
 	if err != nil {
-		return fault.Wrap(err, "count reset code failure")
+		return fault.Wrap(err, "check reset code")
 	}
-	return errBadResetCode
+	return result
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -79,6 +80,9 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 	}
 	user, err := totpVisibleUser(ctx, s.store, c, userID)
 	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
 		return TOTPEnrolment{}, err
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
@@ -243,6 +247,9 @@ func (s *Service) DeleteTOTP(ctx context.Context, c model.Caller, userID, totpID
 func (s *Service) userTOTP(ctx context.Context, c model.Caller, userID, totpID string) (model.Credential, error) {
 	user, err := totpVisibleUser(ctx, s.store, c, userID)
 	if err != nil {
+		return model.Credential{}, err
+	}
+	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
 		return model.Credential{}, err
 	}
 	if !model.ValidID(totpID) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -45,6 +46,9 @@ type RecoveryCodeStatus struct {
 func (s *Service) GenerateRecoveryCodes(ctx context.Context, c model.Caller, userID string) (RecoveryCodes, error) {
 	user, err := totpVisibleUser(ctx, s.store, c, userID)
 	if err != nil {
+		return RecoveryCodes{}, err
+	}
+	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
 		return RecoveryCodes{}, err
 	}
 	now := s.now()
@@ -105,6 +109,9 @@ func (s *Service) RecoveryCodeStatus(ctx context.Context, c model.Caller, userID
 func (s *Service) DeleteRecoveryCodes(ctx context.Context, c model.Caller, userID string) error {
 	user, err := totpVisibleUser(ctx, s.store, c, userID)
 	if err != nil {
+		return err
+	}
+	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
 		return err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -110,6 +111,9 @@ func (p *Passkeys) DeletePasskey(ctx context.Context, c model.Caller, userID, cr
 // userPasskey finds the passkey credentialID (base64url) of a user c may see.
 func (p *Passkeys) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
 	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
+		return model.Credential{}, err
+	}
+	if err := directory.RequireOwn(ctx, p.s.store, c, userID); err != nil {
 		return model.Credential{}, err
 	}
 	if credentialID == "" || len(credentialID) > 2048 {

@@ -69,14 +69,24 @@ func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller
 		}
 	} else {
 		r.user, err = p.s.store.GetUserBy(ctx, c.TenantID, storage.UserByExternalUserID, external)
-		if errors.Is(err, storage.ErrNotFound) {
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
 			r.user, r.newID, err = model.User{}, model.NewID(), nil
-		} else if err != nil {
+		case err != nil:
 			err = fault.Wrap(err, "find user")
+		default:
+			// An existing user must be one of the caller's: another application's user is not
+			// the caller's to give a passkey to.
+			r.user, err = p.visibleUser(ctx, p.s.store, c, r.user.ID)
 		}
 	}
 	if err != nil {
 		return PasskeyCeremony{}, err
+	}
+	if r.user.ID != "" {
+		if err := directory.RequireOwn(ctx, p.s.store, c, r.user.ID); err != nil {
+			return PasskeyCeremony{}, err
+		}
 	}
 	return p.startRegistration(ctx, c, r, flowExternal, req)
 }

@@ -204,7 +204,8 @@ func (p *Passkeys) registeringUser(ctx context.Context, tx storage.Store, c mode
 		case external != "" && cer.ExternalUserID == "" && u.ExternalUserID != external:
 			return u, fault.Validation("external_user_id is not the external id of the user the registration was started for")
 		}
-		return u, nil
+		// Checked again at the finish: the user may have left the application since the start.
+		return p.visibleUser(ctx, tx, c, u.ID)
 	}
 	for field, v := range map[string]string{storage.UserByExternalUserID: cer.ExternalUserID, storage.UserByEmail: email} {
 		if v == "" {

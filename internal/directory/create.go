@@ -81,7 +81,11 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 			if out, err = linkExisting(ctx, tx, c, u, taken, found, appData, now); err != nil {
 				return err
 			}
-			return addPassword(ctx, tx, cred, out.ID)
+			if cred != nil {
+				// Credentials for an existing user are not the linking application's to set.
+				return ErrSharedUser
+			}
+			return nil
 		}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return storeError(err, "create user")

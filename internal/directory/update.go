@@ -56,6 +56,11 @@ func (s *Service) Update(ctx context.Context, c model.Caller, id string, in Upda
 		if err != nil {
 			return err
 		}
+		if in.touchesLogin() {
+			if err := RequireOwn(ctx, tx, c, id); err != nil {
+				return err
+			}
+		}
 		next, err := p.apply(cur.User, now)
 		if err != nil {
 			return err

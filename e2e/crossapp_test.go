@@ -1,0 +1,46 @@
+package e2e
+
+import "testing"
+
+// An application of the tenant must not be able to give a passkey to a user of another of the
+// tenant's applications by naming their external user id.
+func TestPasskeyRegistrationCannotTakeAnotherApplicationsUser(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.appToken()
+	res := e.do("POST", "/cis/v1/users", tok, map[string]any{"email": "vic@example.com", "external_user_id": "ext-vic"})
+	wantStatus(t, res, 201, "")
+	otherApp, otherTok := e.secondApp("mallory")
+	e.enableWebAuthn(otherApp, nil)
+	start := map[string]any{"external_user_id": "ext-vic", "username": "vic"}
+	wantStatus(t, e.do("POST", "/cis/v1/auth/webauthn/external/register/start", otherTok, start), 404, "user_not_found")
+}
+
+// Linking an existing user by their email (as Mosaic's user creation does) must not give the
+// linking application control of the account: its identifiers, status and credentials stay
+// out of reach of any one application's client while other applications share the user.
+func TestSharedUserIsNotTheLinkingApplicationsToChange(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.appToken()
+	uid := e.createUser(tok, "vic@example.com")
+	_, otherTok := e.secondApp("mallory")
+
+	// Creating with the victim's email links the existing user; credentials are refused.
+	res := e.do("POST", "/cis/v1/users", otherTok, map[string]any{"email": "vic@example.com", "credentials": map[string]any{"password": "Zq8!mRt#2vLp@9wXy"}})
+	wantStatus(t, res, 403, "user_shared")
+	res = e.do("POST", "/cis/v1/users", otherTok, map[string]any{"email": "vic@example.com"})
+	wantStatus(t, res, 201, "")
+	if got := res.JSON(t)["result"].(map[string]any)["user_id"]; got != uid {
+		t.Fatalf("linked user %v, want %s", got, uid)
+	}
+
+	// Now shared, the user's login identifiers and credentials are the admin's to change.
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, otherTok, map[string]any{"email": "mallory@example.com"}), 403, "user_shared")
+	wantStatus(t, e.do("POST", "/cis/v1/users/"+uid+"/password", otherTok, map[string]any{"password": "Zq8!mRt#2vLp@9wXy", "force_replace": false}), 403, "user_shared")
+	wantStatus(t, e.do("POST", "/cis/v1/users/"+uid+"/totp", otherTok, map[string]any{}), 403, "user_shared")
+	wantStatus(t, e.do("POST", "/cis/v1/users/"+uid+"/recovery-codes", otherTok, nil), 403, "user_shared")
+	// The original application is now in the same position; the tenant admin is not.
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, tok, map[string]any{"status": "Disabled"}), 403, "user_shared")
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, e.adminToken(), map[string]any{"email": "vic2@example.com"}), 200, "")
+	// Profile data that signs nobody in stays editable.
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, otherTok, map[string]any{"name": map[string]any{"first_name": "Vic"}}), 200, "")
+}
