@@ -78,6 +78,11 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		return PasskeyCeremony{}, err
 	}
 	c := model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID}
+	if req.Backend == nil {
+		// Anyone on the internet can call the start with a public client id: it must not tell
+		// who has an account, whatever the application's setting for its backend calls.
+		app.EnumerationProtection = true
+	}
 	attrs := model.ClientAttributes{IPAddress: req.IPAddress, UserAgent: req.ClientAttributes.UserAgent}
 	if b := req.Backend; b != nil {
 		if b.TenantID != c.TenantID || b.AppID != c.AppID {

@@ -13,10 +13,16 @@ import (
 
 func TestPasskeyUnknownUsers(t *testing.T) {
 	f := newPKFixture(t)
-	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com"})
+	// Called from the internet, the start never tells whether a user exists.
+	if _, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com"}); err != nil {
+		t.Fatalf("public start for an unknown user: %v, want decoy options", err)
+	}
+	// Relayed by the application's backend, it answers as the application is configured.
+	backend := &f.caller
+	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com", Backend: backend})
 	wantCode(t, err, fault.CodeUserNotFound)
 	f.user("nokeys@example.com", "")
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nokeys@example.com"})
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nokeys@example.com", Backend: backend})
 	wantCode(t, err, auth.CodeWebAuthnNotFound)
 
 	// Under enumeration protection an unknown user gets options like a real one's, the same
@@ -186,7 +192,7 @@ func TestPasskeyInactiveUser(t *testing.T) {
 	}
 	_, err = f.finishLogin(enc)
 	wantCode(t, err, fault.CodeUserNotActive)
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "in@example.com"})
+	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "in@example.com", Backend: &f.caller})
 	wantCode(t, err, fault.CodeUserNotActive)
 	_, err = f.pk.StartExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistrationStart{UserID: u.ID})
 	wantCode(t, err, fault.CodeUserNotActive)
