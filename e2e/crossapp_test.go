@@ -44,3 +44,15 @@ func TestSharedUserIsNotTheLinkingApplicationsToChange(t *testing.T) {
 	// Profile data that signs nobody in stays editable.
 	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, otherTok, map[string]any{"name": map[string]any{"first_name": "Vic"}}), 200, "")
 }
+
+func TestClientAttributesAreValidated(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.appToken()
+	e.createUser(tok, "ua@example.com")
+	res := e.do("POST", "/cis/v1/auth/otp/send", tok, map[string]any{"channel": "direct", "identifier_type": "email",
+		"identifier": "ua@example.com", "client_attributes": map[string]any{"ip_address": "999.1.1.1"}})
+	wantStatus(t, res, 400, "system_invalid_input")
+	if msg, _ := res.JSON(t)["message"].(string); msg != "client_attributes.ip_address must be an IPv4 or IPv6 address" {
+		t.Fatalf("message %q does not name the problem", msg)
+	}
+}

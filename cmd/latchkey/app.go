@@ -83,7 +83,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		store.Close()
 		return nil, err
 	}
-	senders[model.MessageAuditWebhook] = webhook.NewAuditSender(a.audit.WebhookSecret, nil)
+	senders[model.MessageAuditWebhook] = webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment)
 	a.worker = delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log})
 	a.auth = auth.New(store, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),

@@ -127,8 +127,8 @@ func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (st
 	var sealed []byte
 	if rawURL != "" {
 		u, err := url.Parse(rawURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
-			return "", fault.Validation("url must be an absolute http(s) URL")
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
+			return "", fault.Validation("url must be an absolute http(s) URL without credentials or fragment")
 		}
 		whsec = secret.NewWebhookSecret()
 		if sealed, err = l.keys.Seal([]byte(whsec), []byte("webhook:"+c.TenantID)); err != nil {

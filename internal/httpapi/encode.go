@@ -77,8 +77,10 @@ func describeJSONError(err error) string {
 		return "malformed JSON: unexpected end of input"
 	default:
 		msg := err.Error()
-		msg = strings.TrimPrefix(msg, "json: ")
-		return "invalid JSON: " + msg
+		if rest, ok := strings.CutPrefix(msg, "json: "); ok {
+			return "invalid JSON: " + rest
+		}
+		return msg // a value's own check, such as client_attributes', names its field itself
 	}
 }
 

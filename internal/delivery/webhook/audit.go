@@ -23,10 +23,16 @@ type AuditSender struct {
 	now     func() time.Time
 }
 
-// NewAuditSender returns an AuditSender; client may be nil for the default.
-func NewAuditSender(secrets TenantSecrets, client *http.Client) *AuditSender {
+// AuditTimeout bounds one audit delivery. It is short because audit events share the outbox
+// with one-time codes: a tenant's slow endpoint must not hold up other tenants' sign-in email.
+const AuditTimeout = 5 * time.Second
+
+// NewAuditSender returns an AuditSender. Tenants configure the URLs, so unless allowInternal
+// (development) it refuses to connect to loopback, private and link-local addresses. client
+// may be nil for that default client; tests pass their own.
+func NewAuditSender(secrets TenantSecrets, client *http.Client, allowInternal bool) *AuditSender {
 	if client == nil {
-		client = newClient(DefaultTimeout)
+		client = tenantClient(AuditTimeout, allowInternal)
 	}
 	return &AuditSender{secrets: secrets, client: client, now: time.Now}
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/secret"
 )
 
 // Header names of the Standard Webhooks scheme.
@@ -41,11 +42,7 @@ var (
 )
 
 // NewSecret returns a fresh random signing secret in its serialised form.
-func NewSecret() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
-	return SecretPrefix + base64.StdEncoding.EncodeToString(b[:])
-}
+func NewSecret() string { return secret.NewWebhookSecret() }
 
 // ParseSecret decodes a serialised secret ("whsec_" and base64) into its key bytes.
 func ParseSecret(s string) ([]byte, error) {
