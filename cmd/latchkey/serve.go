@@ -67,7 +67,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopBG()
 	workerDone := make(chan struct{})
 	go func() { _ = a.worker.Run(bg); close(workerDone) }()
-	go a.collectGarbage(bg)
+	gcDone := make(chan struct{})
+	go func() { a.collectGarbage(bg); close(gcDone) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -89,6 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// process (or another node) can send them at once instead of after their lease.
 	stopBG()
 	<-workerDone
+	<-gcDone
 	log.Info("stopped")
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 // Token kinds, carried in the token_use claim so a token of one kind is never accepted as
@@ -121,6 +122,10 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 	}
 	var c clientClaims
 	if err := s.signer.Verify(ctx, bearer, &c); err != nil {
+		if !errors.Is(err, token.ErrInvalidToken) {
+			// The keys could not be read: an outage, not the caller's fault.
+			return model.Caller{}, fault.Wrap(err, "verify bearer token")
+		}
 		return model.Caller{}, errBadBearer.With(err)
 	}
 	if c.TokenUse != UseClient || !contains(c.Audience, DefaultAudience) {

@@ -76,10 +76,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		if _, ok := err.(*fault.Error); ok {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, fault.Wrap(err, "authenticate magic link")
+		return TokenResponse{}, asFault(err, "authenticate magic link")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure

@@ -109,11 +109,16 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until})
 		}
 		user, err := s.userForCode(ctx, tx, c, code, now)
-		if errors.Is(err, storage.ErrNotFound) {
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.
 			failure = fault.New(fault.Invalid, fault.CodeUserNotFound, "user not found")
 			return nil
-		} else if err != nil {
+		case fault.Is(err, fault.Forbidden):
+			// Not active: the code stays spent and the refusal is recorded.
+			failure = err
+			return nil
+		case err != nil:
 			return err
 		}
 		if err := clearFailures(ctx, tx, c, identifier); err != nil {
@@ -132,10 +137,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		if _, ok := err.(*fault.Error); ok {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, fault.Wrap(err, "authenticate otp")
+		return TokenResponse{}, asFault(err, "authenticate otp")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure

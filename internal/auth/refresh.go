@@ -98,10 +98,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		return s.storeRefreshToken(ctx, tx, next, sess, is.client, successor, now)
 	})
 	if err != nil {
-		if fe := (*fault.Error)(nil); errors.As(err, &fe) {
-			return TokenResponse{}, fe
-		}
-		return TokenResponse{}, fault.Wrap(err, "refresh")
+		return TokenResponse{}, asFault(err, "refresh")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure

@@ -59,10 +59,7 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 		return s.record(ctx, tx, c, ev, now)
 	})
 	if err != nil {
-		if _, ok := err.(*fault.Error); ok {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, fault.Wrap(err, "authenticate passkey")
+		return TokenResponse{}, asFault(err, "authenticate passkey")
 	}
 	if a.failure != nil {
 		return TokenResponse{}, a.failure

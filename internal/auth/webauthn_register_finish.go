@@ -94,10 +94,7 @@ func (p *Passkeys) finishRegistration(ctx context.Context, c model.Caller, self,
 		return s.record(ctx, tx, c, ev, now)
 	})
 	if err != nil {
-		if _, ok := err.(*fault.Error); ok {
-			return PasskeyRegistered{}, err
-		}
-		return PasskeyRegistered{}, fault.Wrap(err, "register passkey")
+		return PasskeyRegistered{}, asFault(err, "register passkey")
 	}
 	if r.failure != nil {
 		return PasskeyRegistered{}, r.failure
