@@ -53,6 +53,7 @@ type env struct {
 	tokens  *token.Manager
 	tenancy *tenancy.Service
 	mail    *deliverytest.Recorder
+	sms     *deliverytest.Recorder
 	clock   *clock
 	boot    tenancy.Bootstrap
 	api     *httpapi.Server
@@ -84,9 +85,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now})
 	dir := directory.New(store, directory.Options{Now: clk.Now})
-	rec := deliverytest.NewRecorder()
+	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec},
+	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms},
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
@@ -105,7 +106,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: base, store: store, tokens: tokens, tenancy: ten, mail: rec, clock: clk, boot: boot, api: api}
+	return &env{t: t, url: base, store: store, tokens: tokens, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
 }
 
 // response is a decoded HTTP response.

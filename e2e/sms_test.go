@@ -2,24 +2,13 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth"
-	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
-	"github.com/latchkey/latchkey/internal/directory"
-	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage/sqlstore"
-	"github.com/latchkey/latchkey/internal/tenancy"
-	"github.com/latchkey/latchkey/internal/token"
 )
 
 // smsEnv is an env whose delivery worker also has an SMS recorder.
@@ -28,45 +17,11 @@ type smsEnv struct {
 	sms *deliverytest.Recorder
 }
 
-// newSMSEnv mirrors newEnv, with a recorder for SMS beside the one for email.
+// newSMSEnv returns an env and its SMS recorder.
 func newSMSEnv(t *testing.T, o envOptions) *smsEnv {
 	t.Helper()
-	store := sqlstore.NewTestStore(t, o.postgres)
-	keys, err := secret.NewKeys(secret.NewMasterKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
-	hs := httptest.NewUnstartedServer(nil)
-	base := "http://" + hs.Listener.Addr().String()
-	tokens, err := token.NewManager(store, keys, token.Options{Issuer: base, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now})
-	dir := directory.New(store, directory.Options{Now: clk.Now})
-	mail, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: mail, model.MessageSMS: sms},
-		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
-	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify})
-	api := httpapi.New(httpapi.Config{
-		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Ready: store.Ping,
-		Logger: log, PublicURL: base,
-	})
-	hs.Config.Handler = api.Handler()
-	hs.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = worker.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; hs.Close() })
-
-	boot, err := ten.Bootstrap(context.Background(), "default", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, url: base, store: store, tokens: tokens, tenancy: ten, mail: mail, clock: clk, boot: boot, api: api}
-	return &smsEnv{env: e, sms: sms}
+	e := newEnv(t, o)
+	return &smsEnv{env: e, sms: e.sms}
 }
 
 const smsPhone = "+14155552671"
