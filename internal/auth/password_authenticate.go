@@ -21,20 +21,7 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 	if p := passwordLoginProblems(req.Username, req.UsernameType, req.Password, "password"); len(p) > 0 {
 		return TokenResponse{}, fault.Validation(p...)
 	}
-	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
-	if err != nil {
-		return TokenResponse{}, fault.Wrap(err, "get application")
-	}
-	prefs := app.Preferences.Normalized().Password
-	n, err := s.findLoginName(ctx, c, app, req.UsernameType, req.Username)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	now := s.now()
-	if err := s.refuseLocked(ctx, c, n, req.ClientAttributes, now); err != nil {
-		return TokenResponse{}, err
-	}
-	ok, rehash, err := s.checkSecret(ctx, n, req.Password)
+	prefs, n, ok, rehash, now, err := s.presentPassword(ctx, c, req.UsernameType, req.Username, req.Password, req.ClientAttributes)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -67,6 +54,27 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 		return TokenResponse{}, failure
 	}
 	return s.sign(ctx, is, req.Claims, now)
+}
+
+// presentPassword is the part of a login and a password change before their transaction: it
+// finds the login name in the caller's application, refuses a locked name, and checks the
+// presented password (with a dummy hash for unknown names, so both take as long).
+func (s *Service) presentPassword(ctx context.Context, c model.Caller, usernameType, username, presented string, attrs model.ClientAttributes) (
+	prefs model.PasswordPreferences, n loginName, ok bool, rehash string, now time.Time, err error) {
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return prefs, n, false, "", now, fault.Wrap(err, "get application")
+	}
+	prefs = app.Preferences.Normalized().Password
+	if n, err = s.findLoginName(ctx, c, app, usernameType, username); err != nil {
+		return prefs, n, false, "", now, err
+	}
+	now = s.now()
+	if err = s.refuseLocked(ctx, c, n, attrs, now); err != nil {
+		return prefs, n, false, "", now, err
+	}
+	ok, rehash, err = s.checkSecret(ctx, n, presented)
+	return prefs, n, ok, rehash, now, err
 }
 
 // refuseLocked answers a locked login name before any hashing, recording the refusal.

@@ -23,20 +23,7 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 	if len(p) > 0 {
 		return TokenResponse{}, fault.Validation(p...)
 	}
-	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
-	if err != nil {
-		return TokenResponse{}, fault.Wrap(err, "get application")
-	}
-	prefs := app.Preferences.Normalized().Password
-	n, err := s.findLoginName(ctx, c, app, req.UsernameType, req.Username)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	now := s.now()
-	if err := s.refuseLocked(ctx, c, n, req.ClientAttributes, now); err != nil {
-		return TokenResponse{}, err
-	}
-	ok, _, err := s.checkSecret(ctx, n, req.CurrentPassword)
+	prefs, n, ok, _, now, err := s.presentPassword(ctx, c, req.UsernameType, req.Username, req.CurrentPassword, req.ClientAttributes)
 	if err != nil {
 		return TokenResponse{}, err
 	}
