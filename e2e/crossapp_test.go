@@ -56,3 +56,21 @@ func TestClientAttributesAreValidated(t *testing.T) {
 		t.Fatalf("message %q does not name the problem", msg)
 	}
 }
+
+// A user's login names share one failure budget: guessing by email and then by username does
+// not give an attacker twice the attempts.
+func TestPasswordFailuresCountPerUser(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.appToken()
+	e.pwdCreateUser(tok, "ann@example.com", "ann", map[string]any{"password": pwdGood, "force_replace": false})
+	for i := 0; i < 3; i++ {
+		wantStatus(t, e.pwdLogin(tok, "email", "ann@example.com", pwdOther, nil), 400, "auth_invalid_credentials")
+	}
+	for i := 0; i < 2; i++ {
+		res := e.pwdLogin(tok, "username", "ann", pwdOther, nil)
+		if res.Status != 400 && res.Status != 403 {
+			t.Fatalf("wrong password by username: %d %s", res.Status, res.Body)
+		}
+	}
+	wantStatus(t, e.pwdLogin(tok, "email", "ann@example.com", pwdGood, nil), 403, "auth_locked")
+}

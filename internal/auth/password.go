@@ -56,9 +56,16 @@ type loginName struct {
 	linked bool
 }
 
-// lockKey is the lockout key of the login name. It is per name, not per user, so that an
-// unknown name locks exactly like a known one.
-func (n loginName) lockKey() string { return "pwd:" + n.idType + ":" + n.norm }
+// lockKey is the lockout key of a login. A name that is a user's counts against the user, so
+// that their email, username and phone number share one failure budget instead of each having
+// their own; any other name counts against itself and locks after as many failures, so that
+// lockouts reveal nothing about which names exist.
+func (n loginName) lockKey() string {
+	if n.user.ID != "" {
+		return "pwd:user:" + n.user.ID
+	}
+	return "pwd:" + n.idType + ":" + n.norm
+}
 
 // passwordLoginProblems checks the fields every password login has.
 func passwordLoginProblems(username, usernameType, secret, secretField string) []string {
@@ -201,20 +208,11 @@ func clearPasswordFailures(ctx context.Context, tx storage.Store, c model.Caller
 // unlockUser lifts the password lockouts and failures of every login name of a user in the
 // caller's application, after a reset has proven who they are.
 func unlockUser(ctx context.Context, tx storage.Store, c model.Caller, u model.User) error {
-	names := map[string]string{model.IdentifierUsername: u.Username, model.IdentifierEmail: u.Email, model.IdentifierPhone: u.PhoneNumber}
-	for typ, v := range names {
-		if v == "" {
-			continue
-		}
-		key := loginName{idType: typ, norm: v}.lockKey()
-		if err := tx.DeleteLockout(ctx, c.TenantID, c.AppID, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		if err := clearPasswordFailures(ctx, tx, c, key); err != nil {
-			return err
-		}
+	key := loginName{user: u}.lockKey()
+	if err := tx.DeleteLockout(ctx, c.TenantID, c.AppID, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
 	}
-	return nil
+	return clearPasswordFailures(ctx, tx, c, key)
 }
 
 // stateFault is the answer to a correct password that may not log in, or nil.
