@@ -39,7 +39,14 @@ type app struct {
 	directory *directory.Service
 	auth      *auth.Service
 	audit     *audit.Log
-	worker    *delivery.Worker
+	workers   []*delivery.Worker
+}
+
+// notifyWorkers wakes every delivery worker after a commit that queued a message.
+func (a *app) notifyWorkers() {
+	for _, w := range a.workers {
+		w.Notify()
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -83,8 +90,18 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		store.Close()
 		return nil, err
 	}
-	senders[model.MessageAuditWebhook] = webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment)
-	a.worker = delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log})
+	// Sign-in messages and tenants' audit webhooks have a worker each: a tenant's slow endpoint
+	// must never delay another user's code.
+	kinds := make([]string, 0, len(senders))
+	for k := range senders {
+		kinds = append(kinds, k)
+	}
+	a.workers = []*delivery.Worker{
+		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds}),
+		delivery.NewWorker(store, map[string]delivery.Sender{
+			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment),
+		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}}),
+	}
 	a.auth = auth.New(store, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),
 		AccessTokenTTL:     cfg.AccessTokenTTL,
@@ -94,7 +111,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		SessionIdleTimeout: cfg.SessionIdleTimeout,
 		RefreshGrace:       cfg.RefreshGrace,
 		Audit:              a.audit,
-		NotifyOutbox:       a.worker.Notify,
+		NotifyOutbox:       a.notifyWorkers,
 		SMSDisabled:        senders[model.MessageSMS] == nil,
 	})
 	return a, nil

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -65,8 +66,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	workerDone := make(chan struct{})
-	go func() { _ = a.worker.Run(bg); close(workerDone) }()
+	var workers sync.WaitGroup
+	for _, w := range a.workers {
+		workers.Go(func() { _ = w.Run(bg) })
+	}
 	gcDone := make(chan struct{})
 	go func() { a.collectGarbage(bg); close(gcDone) }()
 
@@ -89,7 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The worker hands back the messages it holds before the store closes, so that the next
 	// process (or another node) can send them at once instead of after their lease.
 	stopBG()
-	<-workerDone
+	workers.Wait()
 	<-gcDone
 	log.Info("stopped")
 	return nil

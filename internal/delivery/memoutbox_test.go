@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,7 +34,7 @@ func (o *memOutbox) EnqueueMessage(_ context.Context, m model.OutboxMessage) err
 	return nil
 }
 
-func (o *memOutbox) LeaseMessages(_ context.Context, now, leaseUntil time.Time, limit int) ([]model.OutboxMessage, error) {
+func (o *memOutbox) LeaseMessages(_ context.Context, now, leaseUntil time.Time, limit int, kinds ...string) ([]model.OutboxMessage, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []model.OutboxMessage
@@ -43,6 +44,9 @@ func (o *memOutbox) LeaseMessages(_ context.Context, now, leaseUntil time.Time, 
 		}
 		m := o.msgs[id]
 		if m.DeliveredAt != nil || m.NextAttemptAt.After(now) || (m.LeaseUntil != nil && m.LeaseUntil.After(now)) {
+			continue
+		}
+		if len(kinds) > 0 && !slices.Contains(kinds, m.Kind) {
 			continue
 		}
 		lu := leaseUntil

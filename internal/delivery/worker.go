@@ -33,6 +33,9 @@ type WorkerOptions struct {
 	Lease        time.Duration // how long a leased message is reserved for this worker; 60s
 	Batch        int           // how many messages to lease at once; 20
 	MaxAttempts  int           // failed attempts before a message is abandoned; 12
+	// Kinds limits the worker to messages of these kinds (all kinds when empty), so that a
+	// separate worker can serve slow kinds without holding up sign-in codes.
+	Kinds []string
 }
 
 // Worker delivers outbox messages: it leases due messages, sends each through the Sender
@@ -109,7 +112,7 @@ func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		now := w.opts.Now()
 		leaseUntil := now.Add(w.opts.Lease)
-		batch, err := w.store.LeaseMessages(ctx, now, leaseUntil, w.opts.Batch)
+		batch, err := w.store.LeaseMessages(ctx, now, leaseUntil, w.opts.Batch, w.opts.Kinds...)
 		if err != nil {
 			return delivered, fmt.Errorf("lease outbox messages: %w", err)
 		}

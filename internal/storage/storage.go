@@ -198,7 +198,9 @@ type Outbox interface {
 	// LeaseMessages atomically claims up to limit undelivered messages that are due at now
 	// and not leased by another worker, leasing them until leaseUntil. Two workers never
 	// hold the same message at once.
-	LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]model.OutboxMessage, error)
+	// When kinds are given, only messages of those kinds are claimed, so that one kind's slow
+	// deliveries (tenants' webhooks) never hold up another's (sign-in codes).
+	LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int, kinds ...string) ([]model.OutboxMessage, error)
 	// MarkDelivered records a delivery and ends the lease.
 	MarkDelivered(ctx context.Context, id string, at time.Time) error
 	// MarkFailed records a failed attempt, ends the lease, and makes the message due again at

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -44,17 +45,26 @@ func (s *Store) EnqueueMessage(ctx context.Context, m model.OutboxMessage) error
 // LeaseMessages claims up to limit due, unleased messages until leaseUntil, in one statement:
 // on PostgreSQL concurrent workers skip each other's locked rows, and on SQLite the single
 // writer connection runs one claim at a time.
-func (s *Store) LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]model.OutboxMessage, error) {
+func (s *Store) LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int, kinds ...string) ([]model.OutboxMessage, error) {
 	if limit <= 0 {
 		return []model.OutboxMessage{}, nil
 	}
 	nowMS := millis(now)
+	args := []any{millis(leaseUntil), nowMS, nowMS}
+	byKind := ""
+	if len(kinds) > 0 {
+		byKind = "AND kind IN (?" + strings.Repeat(", ?", len(kinds)-1) + ") "
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
+	args = append(args, limit)
 	msgs, err := getAll(ctx, s.writer(), "lease messages", scanMessage,
 		"UPDATE outbox SET lease_until = ? WHERE id IN ("+
 			"SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? "+
-			"AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, created_at, rowid LIMIT ?"+
+			"AND (lease_until IS NULL OR lease_until <= ?) "+byKind+"ORDER BY next_attempt_at, created_at, rowid LIMIT ?"+
 			s.d.skipLocked+") RETURNING "+outboxCols,
-		millis(leaseUntil), nowMS, nowMS, limit)
+		args...)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ var outboxTests = []namedTest{
 	{"RoundTrip", testMessageRoundTrip},
 	{"LeaseOnlyDue", testLeaseOnlyDue},
 	{"LeaseLimit", testLeaseLimit},
+	{"LeaseByKind", testLeaseByKind},
 	{"MarkFailed", testMarkFailed},
 	{"MarkDelivered", testMarkDelivered},
 	{"ListMessages", testListMessages},
@@ -187,5 +188,32 @@ func testListMessages(t *testing.T, s storage.Store) {
 	must(t, err, "list messages")
 	if len(list) != 0 {
 		t.Errorf("ListMessages since the future: got %v, want none", idsOf(list))
+	}
+}
+
+// testLeaseByKind checks that a lease restricted to kinds claims only messages of those kinds
+// and leaves the others for another worker.
+func testLeaseByKind(t *testing.T, s storage.Store) {
+	tenant := newTenant(t, s)
+	email := makeMessage(tenant.ID, base)
+	sms := model.OutboxMessage{ID: model.NewID(), TenantID: tenant.ID, Kind: model.MessageSMS, To: "+15550100",
+		Text: "code", NextAttemptAt: base, CreatedAt: base}
+	hook := model.OutboxMessage{ID: model.NewID(), TenantID: tenant.ID, Kind: model.MessageAuditWebhook,
+		To: "https://siem.example/hook", Text: "{}", NextAttemptAt: base, CreatedAt: base}
+	for _, m := range []model.OutboxMessage{email, sms, hook} {
+		newMessage(t, s, m)
+	}
+	got, err := s.LeaseMessages(t.Context(), base, at(time.Minute), 10, model.MessageEmail, model.MessageSMS)
+	must(t, err, "lease sign-in messages")
+	if want := sortedIDs([]model.OutboxMessage{email, sms}); !slices.Equal(sortedIDs(got), want) {
+		t.Errorf("lease of email and SMS: got %v, want %v", sortedIDs(got), want)
+	}
+	got, err = s.LeaseMessages(t.Context(), base, at(time.Minute), 10, model.MessageAuditWebhook)
+	must(t, err, "lease webhooks")
+	if len(got) != 1 || got[0].ID != hook.ID {
+		t.Errorf("lease of webhooks: got %v, want %s", idsOf(got), hook.ID)
+	}
+	if rest := lease(t, s, base, at(time.Minute), 10); len(rest) != 0 {
+		t.Errorf("everything is leased, yet a lease of all kinds got %v", idsOf(rest))
 	}
 }
