@@ -263,17 +263,23 @@ func TestOTPLockoutPerChannel(t *testing.T) {
 	}
 	wantStatus(t, e.login(tok, "phone_number", smsPhone, code, nil), 403, "auth_locked")
 
-	// The email identifier of the same user takes email_otp's four failures.
+	// The lockout is the user's: their email identifier does not get a budget of its own.
 	wantStatus(t, e.sendOTP(tok, map[string]any{"channel": "email", "identifier_type": "email", "identifier": "lock@example.com"}), 200, "")
 	ecode := codeIn(t, waitMessage(t, e.mail, "lock@example.com", 1).Text)
+	wantStatus(t, e.authenticate(tok, "lock@example.com", ecode, nil), 403, "auth_locked")
+
+	// Another user's email code takes email_otp's four failures.
+	e.createPhoneUser(tok, "+14155552672", "lock2@example.com")
+	wantStatus(t, e.sendOTP(tok, map[string]any{"channel": "email", "identifier_type": "email", "identifier": "lock2@example.com"}), 200, "")
+	ecode = codeIn(t, waitMessage(t, e.mail, "lock2@example.com", 1).Text)
 	ewrong := "000000"
 	if ewrong == ecode {
 		ewrong = "111111"
 	}
 	for range 3 {
-		wantStatus(t, e.authenticate(tok, "lock@example.com", ewrong, nil), 400, "auth_invalid_credentials")
+		wantStatus(t, e.authenticate(tok, "lock2@example.com", ewrong, nil), 400, "auth_invalid_credentials")
 	}
-	locked = e.authenticate(tok, "lock@example.com", ewrong, nil)
+	locked = e.authenticate(tok, "lock2@example.com", ewrong, nil)
 	wantStatus(t, locked, 403, "auth_locked")
 	if ra := locked.Header.Get("Retry-After"); ra != "300" {
 		t.Fatalf("Retry-After %q, want the email_otp lockout of 300 seconds", ra)

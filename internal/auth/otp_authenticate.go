@@ -79,6 +79,19 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		// code, those of the channel the identifier would use.
 		prefs := otpPrefs(all, code.Channel, req.IdentifierType)
 		method, userID = amrFor(code.Channel), code.UserID
+		// Failures count against the user when the code names one, so that their email and
+		// phone number share one budget; otherwise against the identifier.
+		subject, subjectLock := identifier, lockKey
+		if code.UserID != "" {
+			subject = "user:" + code.UserID
+			subjectLock = "otp:" + subject
+			if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, subjectLock); err == nil && now.Before(l.Until) {
+				failure = errLocked(l.Until, now)
+				return nil
+			} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// No code to check: still a failed guess against this identifier.
@@ -93,7 +106,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		switch outcome {
 		case outcomeInvalid:
 			failure = errInvalidCode
-			locked, err := countFailure(ctx, tx, c, limits, identifier, now)
+			locked, err := countFailure(ctx, tx, c, limits, subject, now)
 			if err != nil || !locked {
 				return err
 			}
@@ -106,7 +119,14 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		case outcomeLockedOut:
 			until := now.Add(time.Duration(prefs.LockoutDuration) * time.Minute)
 			failure = errLocked(until, now)
-			return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until})
+			// Lock the identifier too: once its code is spent, the next attempt finds no code
+			// that names the user.
+			for _, key := range []string{lockKey, subjectLock} {
+				if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until}); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		user, err := s.userForCode(ctx, tx, c, code, now)
 		switch {
@@ -121,7 +141,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		case err != nil:
 			return err
 		}
-		if err := clearFailures(ctx, tx, c, identifier); err != nil {
+		if err := clearFailures(ctx, tx, c, subject); err != nil {
 			return err
 		}
 		is, err = s.recordLogin(ctx, tx, grant{
