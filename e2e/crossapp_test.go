@@ -74,3 +74,20 @@ func TestPasswordFailuresCountPerUser(t *testing.T) {
 	}
 	wantStatus(t, e.pwdLogin(tok, "email", "ann@example.com", pwdGood, nil), 403, "auth_locked")
 }
+
+// TOTP guesses by email and by username count against the same user.
+func TestTOTPFailuresCountPerUser(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	admin := e.adminToken()
+	wantStatus(t, e.do("PUT", "/cis/loginPreferences/"+e.boot.AppID+"/authMethods", admin,
+		map[string]any{"rate_limits": map[string]any{"failuresPerIdentifier": 2}}), 200, "")
+	tok := e.appToken()
+	res := e.do("POST", "/cis/v1/users", tok, map[string]any{"email": "tia@example.com", "username": "tia"})
+	wantStatus(t, res, 201, "")
+	try := func(idType, id string) response {
+		return e.do("POST", "/cis/v1/auth/totp/authenticate", tok, map[string]any{"token": "000000", "identifier_type": idType, "identifier": id})
+	}
+	wantStatus(t, try("email", "tia@example.com"), 400, "auth_invalid_credentials")
+	wantStatus(t, try("username", "tia"), 403, "auth_locked")
+	wantStatus(t, try("email", "tia@example.com"), 403, "auth_locked")
+}

@@ -36,7 +36,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	}
 	// The kind keeps TOTP and recovery-code failures apart from each other and from OTPs, so
 	// that guessing at one method does not lock the user out of the others.
-	key := in.kind + ":" + in.idType + ":" + norm
+	identifierKey := in.kind + ":" + in.idType + ":" + norm
 	now := s.now()
 	var is issued
 	var failure error
@@ -48,14 +48,20 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 			return err
 		}
 		prefs := app.Preferences.Normalized()
+		user, found, linked, err := storedCredentialUser(ctx, tx, c, app, in.idType, norm)
+		if err != nil {
+			return err
+		}
+		// A user's identifiers share one failure budget and lockout; a name that is nobody's
+		// has its own, with the same limits.
+		key := identifierKey
+		if found {
+			key = in.kind + ":user:" + user.ID
+		}
 		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
 			failure = errLocked(l.Until, now)
 			return nil
 		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		user, found, linked, err := storedCredentialUser(ctx, tx, c, app, in.idType, norm)
-		if err != nil {
 			return err
 		}
 		ok := false
