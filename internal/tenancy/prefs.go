@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -59,60 +60,47 @@ func (s *Service) SetAuthMethods(ctx context.Context, c model.Caller, appID stri
 	return out, nil
 }
 
-// supportedMethods lists the keys SetAuthMethods accepts, for its error message.
-var supportedMethods = []string{MethodEmailOTP, MethodSMS, MethodMagicLink, MethodPassword, MethodTOTP, MethodWebAuthn, KeyRateLimits}
+// methodParser decodes one section of the auth_methods object into a setter, recording a
+// problem (and returning nil) when it cannot.
+type methodParser func(p *problems, key string, raw json.RawMessage) func(*model.LoginPreferences)
+
+// section returns the parser of a section whose settings are a T stored at field.
+func section[T any](field func(*model.LoginPreferences) *T) methodParser {
+	return func(p *problems, key string, raw json.RawMessage) func(*model.LoginPreferences) {
+		var v T
+		if !decodeMethod(p, key, raw, &v) {
+			return nil
+		}
+		return func(lp *model.LoginPreferences) { *field(lp) = v }
+	}
+}
+
+// methodParsers are the keys SetAuthMethods accepts.
+var methodParsers = map[string]methodParser{
+	MethodEmailOTP:  section(func(lp *model.LoginPreferences) *model.OTPPreferences { return &lp.EmailOTP }),
+	MethodSMS:       section(func(lp *model.LoginPreferences) *model.OTPPreferences { return &lp.SMS }),
+	MethodMagicLink: section(func(lp *model.LoginPreferences) *model.MagicLinkPreferences { return &lp.MagicLink }),
+	MethodPassword:  section(func(lp *model.LoginPreferences) *model.PasswordPreferences { return &lp.Password }),
+	MethodTOTP:      section(func(lp *model.LoginPreferences) *model.TOTPPreferences { return &lp.TOTP }),
+	MethodWebAuthn:  section(func(lp *model.LoginPreferences) *model.WebAuthnPreferences { return &lp.WebAuthn }),
+	KeyRateLimits:   section(func(lp *model.LoginPreferences) *model.RateLimits { return &lp.Limits }),
+}
 
 // parseMethods decodes each method object into a setter and lists every problem: unknown
 // method keys, values that are not objects, and fields of the wrong type.
 func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPreferences), []string) {
 	var p problems
 	var set []func(*model.LoginPreferences)
-	keys := make([]string, 0, len(methods))
-	for k := range methods {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(methods))
 	for _, key := range keys {
-		raw := methods[key]
-		switch key {
-		case MethodEmailOTP, MethodSMS:
-			var v model.OTPPreferences
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) {
-					if key == MethodSMS {
-						lp.SMS = v
-					} else {
-						lp.EmailOTP = v
-					}
-				})
-			}
-		case MethodMagicLink:
-			var v model.MagicLinkPreferences
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) { lp.MagicLink = v })
-			}
-		case MethodTOTP:
-			var v model.TOTPPreferences
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) { lp.TOTP = v })
-			}
-		case MethodWebAuthn:
-			var v model.WebAuthnPreferences
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) { lp.WebAuthn = v })
-			}
-		case MethodPassword:
-			var v model.PasswordPreferences
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) { lp.Password = v })
-			}
-		case KeyRateLimits:
-			var v model.RateLimits
-			if decodeMethod(&p, key, raw, &v) {
-				set = append(set, func(lp *model.LoginPreferences) { lp.Limits = v })
-			}
-		default:
-			p.addf("%q is not a supported login method; supported: %s", key, strings.Join(supportedMethods, ", "))
+		parse, ok := methodParsers[key]
+		if !ok {
+			supported := slices.Sorted(maps.Keys(methodParsers))
+			p.addf("%q is not a supported login method; supported: %s", key, strings.Join(supported, ", "))
+			continue
+		}
+		if setter := parse(&p, key, methods[key]); setter != nil {
+			set = append(set, setter)
 		}
 	}
 	return set, p
