@@ -109,11 +109,7 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]appJSON, 0, len(apps))
-	for _, a := range apps {
-		out = append(out, toAppJSON(a))
-	}
-	writeJSON(w, http.StatusOK, adminResult[[]appJSON]{Result: out})
+	writeJSON(w, http.StatusOK, adminResult[[]appJSON]{Result: mapAll(apps, toAppJSON)})
 	return nil
 }
 
@@ -158,10 +154,6 @@ func (s *Server) setAppResources(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]clientJSON, 0, len(clients))
-	for _, c := range clients {
-		out = append(out, toClientJSON(c))
-	}
-	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: out})
+	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: mapAll(clients, toClientJSON)})
 	return nil
 }

@@ -123,11 +123,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]clientJSON, 0, len(clients))
-	for _, c := range clients {
-		out = append(out, toClientJSON(c))
-	}
-	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: out})
+	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: mapAll(clients, toClientJSON)})
 	return nil
 }
 

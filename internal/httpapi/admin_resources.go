@@ -67,11 +67,7 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]resourceJSON, 0, len(list))
-	for _, res := range list {
-		out = append(out, toResourceJSON(res))
-	}
-	writeJSON(w, http.StatusOK, adminResult[[]resourceJSON]{Result: out})
+	writeJSON(w, http.StatusOK, adminResult[[]resourceJSON]{Result: mapAll(list, toResourceJSON)})
 	return nil
 }
 

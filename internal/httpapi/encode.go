@@ -100,3 +100,13 @@ func jsonTypeName(goKind string) string {
 		return "of another type"
 	}
 }
+
+// mapAll converts every element of a list for display; an empty list stays an empty JSON
+// array, never null.
+func mapAll[T, U any](list []T, conv func(T) U) []U {
+	out := make([]U, 0, len(list))
+	for _, v := range list {
+		out = append(out, conv(v))
+	}
+	return out
+}

@@ -97,11 +97,7 @@ func (s *Server) listTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]totpJSON, 0, len(list))
-	for _, t := range list {
-		out = append(out, toTOTPJSON(t))
-	}
-	writeJSON(w, http.StatusOK, adminResult[[]totpJSON]{Result: out})
+	writeJSON(w, http.StatusOK, adminResult[[]totpJSON]{Result: mapAll(list, toTOTPJSON)})
 	return nil
 }
 
