@@ -25,7 +25,7 @@ type benchFlags struct {
 	connections, users               int
 	duration, warmup                 time.Duration
 	scenarios                        string
-	asJSON, floor                    bool
+	asJSON, floor, halfPeak          bool
 	algorithm, passwordHash          string
 	serverCPU, loadCPU               string
 	floorServe                       string
@@ -33,7 +33,7 @@ type benchFlags struct {
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f benchFlags
-	fs := newFlagSet("bench", "Measure a Latchkey: drive a running server (--url) or start one on a temporary\ndatabase (--start) with a fixed number of connections for a fixed time, and report\nthroughput, latency, errors, server CPU and SQL work per request for each scenario.\nScenarios: "+scenarioNames()+".", stderr)
+	fs := newFlagSet("bench", "Measure a Latchkey: drive a running server (--url) or start one on a temporary\ndatabase (--start) with a fixed number of connections for a fixed time, and report\nthroughput, latency, errors, server CPU and SQL work per request for each scenario,\nthen the latency at a fixed arrival rate of half that throughput.\nScenarios: "+scenarioNames()+".", stderr)
 	fs.StringVar(&f.url, "url", "", "base URL of a running Latchkey (instead of --start)")
 	fs.StringVar(&f.adminURL, "admin-url", "", "base URL of its admin listener, for the SQL and CPU counters")
 	fs.StringVar(&f.clientID, "client-id", "", "client of the application to benchmark")
@@ -50,6 +50,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: all)")
 	fs.IntVar(&f.users, "users", 1000, "users in each send-and-redeem scenario's pool (each may be sent 1000 codes an hour and 100 links a minute)")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
+	fs.BoolVar(&f.halfPeak, "half-peak", true, "after each timed window, drive the scenario open-loop at half the iterations per second it reached, for as long, and report the latency from each iteration's scheduled start")
 	fs.BoolVar(&f.floor, "floor", false, "also measure each scenario's floor: a minimal HTTP handler plus the signatures and hashes it cannot avoid")
 	fs.StringVar(&f.algorithm, "algorithm", "RS256", "signing algorithm: of the started server's tenant, and of the floor (RS256 or ES256)")
 	fs.StringVar(&f.passwordHash, "password-hash", password.DefaultParams().String(), "argon2id parameters of the started server and of the floor")
@@ -72,7 +73,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := bench.Options{
 		URL: f.url, AdminURL: f.adminURL, ClientID: f.clientID, ClientSecret: f.clientSecret,
 		AdminClientID: f.adminClientID, AdminClientSecret: f.adminClientSecret, AppID: f.appID,
-		RedirectURI: f.redirectURI, Users: f.users, Algorithm: f.algorithm, Log: stderr,
+		RedirectURI: f.redirectURI, Users: f.users, Algorithm: f.algorithm, HalfPeak: f.halfPeak, Log: stderr,
 		Load: bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
 	}
 	if f.scenarios != "" {

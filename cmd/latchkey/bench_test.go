@@ -21,12 +21,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestBenchSmoke runs every scenario briefly against a server the bench starts itself and
-// checks that each one made requests without errors. It asserts no timing.
+// TestBenchSmoke runs every scenario briefly, closed loop then open loop at half its rate,
+// against a server the bench starts itself and checks that each one made requests without
+// errors. It asserts no timing.
 func TestBenchSmoke(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var stdout, stderr bytes.Buffer
-	args := []string{"bench", "--start", "--duration", "1s", "--warmup", "200ms", "--connections", "2", "--users", "40", "--json"}
+	args := []string{"bench", "--start", "--duration", "500ms", "--warmup", "200ms", "--connections", "2", "--users", "40", "--half-peak", "--json"}
 	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("latchkey bench exited %d; stderr:\n%s", code, stderr.String())
 	}
@@ -49,6 +50,12 @@ func TestBenchSmoke(t *testing.T) {
 			t.Errorf("scenario %s: %d errors, first: %s", want.Name, s.Errors, s.FirstError)
 		case s.StatementsPerIteration == nil || s.CPUPerRequest == nil:
 			t.Errorf("scenario %s: server counters missing", want.Name)
+		case s.HalfPeak == nil:
+			t.Errorf("scenario %s: no half-peak run", want.Name)
+		case s.HalfPeak.Iterations == 0 || s.HalfPeak.Errors != 0:
+			t.Errorf("scenario %s at half peak: %d iterations, %d errors, first: %s", want.Name, s.HalfPeak.Iterations, s.HalfPeak.Errors, s.HalfPeak.FirstError)
+		case s.HalfPeak.TargetPerSec != s.IterationsPerSec/2:
+			t.Errorf("scenario %s: half peak aimed at %.1f it/s after %.1f", want.Name, s.HalfPeak.TargetPerSec, s.IterationsPerSec)
 		}
 	}
 	if rep.Server == nil || rep.Server.StartToReady <= 0 {

@@ -28,7 +28,10 @@ type Options struct {
 	Algorithm string
 	// Probes is how many times each step runs alone to count its SQL work exactly.
 	Probes int
-	Log    io.Writer
+	// HalfPeak follows each scenario's timed window with an open-loop one at half the
+	// iterations per second it reached (see DriveRate).
+	HalfPeak bool
+	Log      io.Writer
 }
 
 // Run benchmarks every selected scenario against the server.
@@ -40,7 +43,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	o.Users = max(o.Users, o.Load.Connections*2, 1)
+	// Twice as many identifiers as iterations in flight keep concurrent iterations apart.
+	inFlight := o.Load.Connections
+	if o.HalfPeak {
+		inFlight = HalfPeakWorkers(o.Load.Connections)
+	}
+	o.Users = max(o.Users, inFlight*2, 1)
 	if o.Probes < 1 {
 		o.Probes = 3
 	}
@@ -48,7 +56,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		URL: o.URL, Algorithm: o.Algorithm, Connections: o.Load.Connections,
 		Warmup: o.Load.Warmup.String(), Duration: o.Load.Duration.String(), Started: time.Now().UTC(),
 	}
-	c := NewClient(o.URL, o.Load.Connections+4)
+	c := NewClient(o.URL, inFlight+4)
 	defer c.Close()
 	e := &Env{Client: c, Opts: o, run: randomRun()}
 	if e.Token, err = c.ClientToken(ctx, o.ClientID, o.ClientSecret); err != nil {
@@ -121,8 +129,12 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 			*dst, cerr = ReadCounters(ctx, e.Opts.AdminURL)
 		}
 	}
+	workers, err := buildWorkers(ctx, nw, 0, e.Opts.Load.Connections)
+	if err != nil {
+		return res, err
+	}
 	fmt.Fprintf(e.Opts.Log, "scenario %s: running\n", s.Name)
-	w, err := Drive(ctx, e.Opts.Load, nw, read(&before), read(&after))
+	w, err := driveWorkers(ctx, e.Opts.Load, workers, read(&before), read(&after))
 	if err != nil {
 		return res, err
 	}
@@ -136,6 +148,15 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 		res.CPUPerRequest = per(d.CPUSeconds, res.Requests)
 		res.StatementsPerIteration = per(float64(d.Statements), w.Iterations)
 		res.TransactionsPerIteration = per(float64(d.Transactions), w.Iterations)
+	}
+	if e.Opts.HalfPeak && res.IterationsPerSec == 0 {
+		fmt.Fprintf(e.Opts.Log, "scenario %s: no iteration completed, no rate to halve\n", s.Name)
+	}
+	if e.Opts.HalfPeak && res.IterationsPerSec > 0 {
+		fmt.Fprintf(e.Opts.Log, "scenario %s: open loop at %.0f it/s\n", s.Name, res.IterationsPerSec/2)
+		if res.HalfPeak, err = runHalfPeak(ctx, e, nw, workers, res.IterationsPerSec/2); err != nil {
+			return res, fmt.Errorf("half peak: %w", err)
+		}
 	}
 	return res, nil
 }

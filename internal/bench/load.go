@@ -45,7 +45,6 @@ type StepSamples struct {
 // runState is the workers of one run and what the timed phase recorded.
 type runState struct {
 	steps  [][]Step
-	record bool
 	errors atomic.Int64
 	iters  atomic.Int64
 	first  atomic.Pointer[string]
@@ -53,21 +52,41 @@ type runState struct {
 	stepEr [][]int64           // worker, step
 }
 
-// Drive drives the workers: a warm-up whose results are discarded, then a barrier (all workers
-// stop) where between is called, then the timed window, then another barrier where after is
-// called. Stopping at the barriers makes counters read there cover exactly the timed requests.
+// Drive builds l.Connections workers and drives them: a warm-up whose results are discarded,
+// then a barrier (all workers stop) where between is called, then the timed window, then
+// another barrier where after is called. Stopping at the barriers makes counters read there
+// cover exactly the timed requests.
 func Drive(ctx context.Context, l Load, nw NewWorker, between, after func()) (Window, error) {
 	if l.Connections < 1 {
 		return Window{}, fmt.Errorf("connections must be at least 1")
 	}
-	st := &runState{}
-	for i := range l.Connections {
+	workers, err := buildWorkers(ctx, nw, 0, l.Connections)
+	if err != nil {
+		return Window{}, err
+	}
+	return driveWorkers(ctx, l, workers, between, after)
+}
+
+// buildWorkers builds the workers numbered from first to first+n-1. Numbers must not repeat
+// within a scenario: some workers create users named after theirs.
+func buildWorkers(ctx context.Context, nw NewWorker, first, n int) ([][]Step, error) {
+	var workers [][]Step
+	for i := first; i < first+n; i++ {
 		steps, err := nw(ctx, i)
 		if err != nil {
-			return Window{}, fmt.Errorf("prepare worker %d: %w", i, err)
+			return nil, fmt.Errorf("prepare worker %d: %w", i, err)
 		}
-		st.steps = append(st.steps, steps)
+		workers = append(workers, steps)
 	}
+	return workers, nil
+}
+
+// driveWorkers is Drive with workers built already, one connection each.
+func driveWorkers(ctx context.Context, l Load, workers [][]Step, between, after func()) (Window, error) {
+	if len(workers) == 0 {
+		return Window{}, fmt.Errorf("connections must be at least 1")
+	}
+	st := &runState{steps: workers}
 	if l.Warmup > 0 {
 		st.phase(ctx, l.Warmup, false)
 	}
@@ -83,6 +102,11 @@ func Drive(ctx context.Context, l Load, nw NewWorker, between, after func()) (Wi
 	if err := ctx.Err(); err != nil {
 		return Window{}, err
 	}
+	return st.window(elapsed), nil
+}
+
+// window collects what the timed phase recorded.
+func (st *runState) window(elapsed time.Duration) Window {
 	w := Window{Elapsed: elapsed, Iterations: st.iters.Load(), Errors: st.errors.Load()}
 	if p := st.first.Load(); p != nil {
 		w.FirstError = *p
@@ -95,19 +119,33 @@ func Drive(ctx context.Context, l Load, nw NewWorker, between, after func()) (Wi
 		}
 		w.Steps = append(w.Steps, ss)
 	}
-	return w, nil
+	return w
+}
+
+// resetSamples prepares the per-worker sample slices of a timed phase.
+func (st *runState) resetSamples() {
+	n := len(st.steps)
+	st.lat = make([][][]time.Duration, n)
+	st.stepEr = make([][]int64, n)
+	for i := range n {
+		st.lat[i] = make([][]time.Duration, len(st.steps[i]))
+		st.stepEr[i] = make([]int64, len(st.steps[i]))
+	}
+}
+
+// fail counts a failed step of worker wi in the timed window.
+func (st *runState) fail(wi, si int, s Step, err error) {
+	st.stepEr[wi][si]++
+	st.errors.Add(1)
+	msg := s.Name + ": " + err.Error()
+	st.first.CompareAndSwap(nil, &msg)
 }
 
 // phase runs all workers for d; the timed phase records latencies and counts.
 func (st *runState) phase(ctx context.Context, d time.Duration, record bool) {
 	n := len(st.steps)
 	if record {
-		st.lat = make([][][]time.Duration, n)
-		st.stepEr = make([][]int64, n)
-		for i := range n {
-			st.lat[i] = make([][]time.Duration, len(st.steps[i]))
-			st.stepEr[i] = make([]int64, len(st.steps[i]))
-		}
+		st.resetSamples()
 	}
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -141,10 +179,7 @@ func (st *runState) work(ctx context.Context, wi int, deadline time.Time, record
 				if ctx.Err() != nil {
 					return
 				}
-				st.stepEr[wi][si]++
-				st.errors.Add(1)
-				msg := s.Name + ": " + err.Error()
-				st.first.CompareAndSwap(nil, &msg)
+				st.fail(wi, si, s, err)
 				failed = true
 				break
 			}

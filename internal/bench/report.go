@@ -47,6 +47,43 @@ type ScenarioResult struct {
 	TransactionsPerIteration *float64     `json:"sql_transactions_per_iteration,omitempty"`
 	Probe                    []StepCount  `json:"probe,omitempty"`
 	Floor                    *Floor       `json:"floor,omitempty"`
+	HalfPeak                 *HalfPeak    `json:"half_peak,omitempty"`
+}
+
+// HalfPeak is a scenario driven open-loop at half the iterations per second of its closed
+// loop: its latencies, measured from when each request was due, are what clients see at a load
+// the server sustains.
+type HalfPeak struct {
+	TargetPerSec     float64 `json:"target_iterations_per_sec"`
+	IterationsPerSec float64 `json:"iterations_per_sec"`
+	RequestsPerSec   float64 `json:"requests_per_sec"`
+	Workers          int     `json:"workers"`
+	Scheduled        int64   `json:"scheduled"`
+	Iterations       int64   `json:"iterations"`
+	Requests         int64   `json:"requests"`
+	Errors           int64   `json:"errors"`
+	FirstError       string  `json:"first_error,omitempty"`
+	// Waited counts iterations that found every worker busy; Missed, those never sent.
+	Waited int64 `json:"waited"`
+	Missed int64 `json:"missed"`
+	// Latency is per request, all steps together, as the closed loop's.
+	Latency          Latency `json:"latency"`
+	IterationLatency Latency `json:"iteration_latency"`
+	// SendLag is from scheduled start to the first request: waiting for a worker plus the
+	// load generator's own lateness, both part of Latency.
+	SendLag Latency      `json:"send_lag"`
+	Steps   []StepResult `json:"steps"`
+}
+
+// fill sets the measurements from an open-loop window.
+func (h *HalfPeak) fill(w RateWindow) {
+	var r ScenarioResult
+	r.fill(w.Window)
+	h.IterationsPerSec, h.RequestsPerSec = r.IterationsPerSec, r.RequestsPerSec
+	h.Iterations, h.Requests, h.Errors, h.FirstError = r.Iterations, r.Requests, r.Errors, r.FirstError
+	h.Latency, h.Steps = r.Latency, r.Steps
+	h.Scheduled, h.Waited, h.Missed = w.Scheduled, w.Waited, w.Missed
+	h.IterationLatency, h.SendLag = Summarize(w.IterationLatencies), Summarize(w.SendLags)
 }
 
 // StepResult is one step's share of a scenario.
@@ -110,12 +147,12 @@ func (r Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t")
+	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t½peak it/s\tp99 ms @½\t")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.RequestsPerSec,
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.RequestsPerSec,
 			ms(s.Latency.P50), ms(s.Latency.P90), ms(s.Latency.P99), s.Errors,
 			opt(s.CPUPerRequest, 1000, "%.3f"), opt(s.StatementsPerIteration, 1, "%.1f"), opt(s.TransactionsPerIteration, 1, "%.2f"),
-			probeText(s.Probe), floorText(s.Floor, false), floorText(s.Floor, true))
+			probeText(s.Probe), floorText(s.Floor, false), floorText(s.Floor, true), halfText(s.HalfPeak, false), halfText(s.HalfPeak, true))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -123,6 +160,14 @@ func (r Report) WriteTable(w io.Writer) error {
 	for _, s := range r.Scenarios {
 		if s.FirstError != "" {
 			fmt.Fprintf(w, "%s: first error: %s\n", s.Name, s.FirstError)
+		}
+		if h := s.HalfPeak; h != nil && (h.Errors > 0 || h.Waited > 0 || h.Missed > 0) {
+			fmt.Fprintf(w, "%s at half peak: target %.0f it/s, %d iterations waited for a free worker, %d never sent, %d errors",
+				s.Name, h.TargetPerSec, h.Waited, h.Missed, h.Errors)
+			if h.FirstError != "" {
+				fmt.Fprintf(w, ", first: %s", h.FirstError)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	return nil
@@ -156,4 +201,14 @@ func floorText(f *Floor, ratio bool) string {
 		return fmt.Sprintf("%.2f", f.Ratio)
 	}
 	return fmt.Sprintf("%.0f", f.IterationsPerSec)
+}
+
+func halfText(h *HalfPeak, p99 bool) string {
+	switch {
+	case h == nil:
+		return "-"
+	case p99:
+		return ms(h.Latency.P99)
+	}
+	return fmt.Sprintf("%.0f", h.IterationsPerSec)
 }
