@@ -22,6 +22,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage/cache"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
@@ -71,7 +72,9 @@ func backends(t *testing.T, f func(t *testing.T, o envOptions)) {
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
-	store := sqlstore.NewTestStore(t, o.postgres)
+	raw := sqlstore.NewTestStore(t, o.postgres)
+	// Services see the store as the binary wires it: through the node's configuration copy.
+	store := cache.New(raw, time.Minute)
 	keys, err := secret.NewKeys(secret.NewMasterKey())
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +95,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{
-		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: store.Ping,
+		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: raw.Ping,
 		Logger: log, PublicURL: base,
 	})
 	hs.Config.Handler = api.Handler()
@@ -106,7 +109,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: base, store: store, tokens: tokens, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
+	return &env{t: t, url: base, store: raw, tokens: tokens, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
 }
 
 // response is a decoded HTTP response.

@@ -23,6 +23,7 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage/cache"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
@@ -77,14 +78,17 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a := &app{cfg: cfg, log: log, store: store, keys: keys}
-	a.tokens, err = token.NewManager(store, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/")})
+	// Services read tenants, applications and clients through the node's copy; the raw store
+	// stays for the operator's counters and shutdown.
+	cached := cache.New(store, cfg.ConfigCacheTTL)
+	a.tokens, err = token.NewManager(cached, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/")})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("token manager: %w", err)
 	}
-	a.tenancy = tenancy.New(store, keys, a.tokens, tenancy.Options{})
-	a.directory = directory.New(store, directory.Options{})
-	a.audit = audit.New(store, keys, nil)
+	a.tenancy = tenancy.New(cached, keys, a.tokens, tenancy.Options{})
+	a.directory = directory.New(cached, directory.Options{})
+	a.audit = audit.New(cached, keys, nil)
 	senders, err := senders(cfg, log)
 	if err != nil {
 		store.Close()
@@ -102,7 +106,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment),
 		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}}),
 	}
-	a.auth = auth.New(store, a.tokens, keys, a.tenancy, auth.Options{
+	a.auth = auth.New(cached, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),
 		AccessTokenTTL:     cfg.AccessTokenTTL,
 		IDTokenTTL:         cfg.IDTokenTTL,

@@ -63,6 +63,9 @@ type Config struct {
 	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
 	GCInterval      time.Duration
+	// ConfigCacheTTL is how long a node serves tenants, applications and clients from memory.
+	// A change made through another node reaches this one within it; 0 turns the copy off.
+	ConfigCacheTTL time.Duration
 
 	// PasswordHash are argon2id's parameters for new password hashes, in PHC form
 	// ("m=19456,t=2,p=1": KiB of memory, passes, lanes). Stored hashes made with other
@@ -97,6 +100,7 @@ func Default() Config {
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
+		ConfigCacheTTL:     5 * time.Second,
 		PasswordHash:       password.DefaultParams().String(),
 	}
 }
@@ -139,6 +143,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
+		{env: "LATCHKEY_CONFIG_CACHE_TTL", flag: "config-cache-ttl", usage: "how long a node keeps tenants, applications and clients in memory (0: off)", dur: &c.ConfigCacheTTL},
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
 		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
@@ -257,6 +262,9 @@ func (c *Config) Problems() []string {
 	}
 	positive("shutdown timeout", c.ShutdownTimeout)
 	positive("GC interval", c.GCInterval)
+	if c.ConfigCacheTTL < 0 || c.ConfigCacheTTL > time.Minute {
+		p = append(p, "config cache TTL must be between 0s and 1m")
+	}
 	if params, err := password.ParseParams(c.PasswordHash); err != nil {
 		p = append(p, "password hash: "+err.Error())
 	} else {

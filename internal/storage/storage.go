@@ -249,3 +249,13 @@ type Credentials interface {
 	UpdateCredential(ctx context.Context, tenantID, id string, updater func(model.Credential) (model.Credential, error)) error
 	DeleteCredential(ctx context.Context, tenantID, id string) error
 }
+
+type freshKey struct{}
+
+// Fresh marks ctx so that reads made with it go to the database even where a store keeps a
+// copy of records (tenants, applications, clients). Callers use it to check again, at the
+// source, a refusal that a stale copy could explain: a client secret rotated on another node.
+func Fresh(ctx context.Context) context.Context { return context.WithValue(ctx, freshKey{}, true) }
+
+// IsFresh reports whether ctx asks for reads from the database.
+func IsFresh(ctx context.Context) bool { v, _ := ctx.Value(freshKey{}).(bool); return v }

@@ -18,15 +18,17 @@ func (s *Service) AuthenticateClient(ctx context.Context, clientID, clientSecret
 	if clientID == "" || clientSecret == "" || !model.ValidID(clientID) {
 		return model.Client{}, model.Application{}, errInvalidClient
 	}
-	cl, err := s.store.GetClient(ctx, clientID)
+	// Secrets are checked against the database, never a node's copy: a rotated or deleted
+	// client's old secret must stop working on every node at once.
+	cl, err := s.store.GetClient(storage.Fresh(ctx), clientID)
+	if err == nil && !secret.Equal(presented, cl.SecretHash) {
+		return model.Client{}, model.Application{}, errInvalidClient
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return model.Client{}, model.Application{}, errInvalidClient
 	}
 	if err != nil {
 		return model.Client{}, model.Application{}, fault.Wrap(err, "get client")
-	}
-	if !secret.Equal(presented, cl.SecretHash) {
-		return model.Client{}, model.Application{}, errInvalidClient
 	}
 	app, err := s.store.GetApplication(ctx, cl.TenantID, cl.AppID)
 	if errors.Is(err, storage.ErrNotFound) {

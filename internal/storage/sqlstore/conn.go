@@ -25,27 +25,58 @@ type stats struct {
 	transactions atomic.Int64
 }
 
-// conn runs queries written with ? placeholders on a querier, rewriting them for the dialect
-// and counting them.
+// conn runs queries written with ? placeholders on a querier, rewriting them for the dialect,
+// counting them, and running them as prepared statements where the store keeps them.
 type conn struct {
 	q  querier
 	d  *dialect
 	st *stats
+	// ps, db and tx find prepared statements: db is the pool the statement is prepared on and
+	// tx, when set, the transaction it runs in. ps is nil when the store prepares nothing.
+	ps *prepared
+	db *sql.DB
+	tx *sql.Tx
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c.st.statements.Add(1)
-	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	q := c.d.rebind(query)
+	if st := c.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, q, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.st.statements.Add(1)
-	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	q := c.d.rebind(query)
+	if st := c.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, q, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	c.st.statements.Add(1)
-	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+	q := c.d.rebind(query)
+	if st := c.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, q, args...)
+}
+
+// stmt returns the prepared statement for q, or nil to run q as text.
+func (c conn) stmt(ctx context.Context, q string) *sql.Stmt {
+	if c.ps == nil {
+		return nil
+	}
+	st := c.ps.get(ctx, c.db, q, c.tx == nil)
+	if st == nil || c.tx == nil {
+		return st
+	}
+	// The transaction's connection already holds the statement once it has run there; the
+	// statement is closed with the transaction, its preparation on the connection is kept.
+	return c.tx.StmtContext(ctx, st)
 }
 
 // execAffected runs a statement and returns how many rows it changed.

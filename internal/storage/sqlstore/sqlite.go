@@ -51,7 +51,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
-	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}}, nil
+	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}, ps: newPrepared()}, nil
 }
 
 func openSQLitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {

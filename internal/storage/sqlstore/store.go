@@ -20,6 +20,7 @@ type Store struct {
 	r     *sql.DB // plain reads; the same pool as w on PostgreSQL
 	d     *dialect
 	stats *stats
+	ps    *prepared // nil on PostgreSQL
 
 	tx *sql.Tx // set when the store is bound to a transaction
 	// savepoints makes statements that may hit a unique violation run under a savepoint, so
@@ -86,6 +87,9 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return nil
 	}
+	if s.ps != nil {
+		s.ps.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -113,17 +117,17 @@ func (s *Store) Postgres() bool { return s.d.postgres }
 // reader runs plain reads: inside the transaction when bound to one, else on the read pool.
 func (s *Store) reader() conn {
 	if s.tx != nil {
-		return conn{q: s.tx, d: s.d, st: s.stats}
+		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx}
 	}
-	return conn{q: s.r, d: s.d, st: s.stats}
+	return conn{q: s.r, d: s.d, st: s.stats, ps: s.ps, db: s.r}
 }
 
 // writer runs writes: inside the transaction when bound to one, else on the write pool.
 func (s *Store) writer() conn {
 	if s.tx != nil {
-		return conn{q: s.tx, d: s.d, st: s.stats}
+		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx}
 	}
-	return conn{q: s.w, d: s.d, st: s.stats}
+	return conn{q: s.w, d: s.d, st: s.stats, ps: s.ps, db: s.w}
 }
 
 // InTx runs fn with a store bound to one transaction; nested calls reuse it. fn must write
@@ -164,11 +168,15 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	s.stats.transactions.Add(1)
-	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, tx: tx, savepoints: caller && s.d.postgres}
+	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, ps: s.ps, tx: tx, savepoints: caller && s.d.postgres}
 	committed := false
 	defer func() {
 		if !committed {
 			_ = tx.Rollback()
+		}
+		if s.ps != nil {
+			// The writer connection is free again: prepare what the transaction met first.
+			s.ps.flush(context.WithoutCancel(ctx))
 		}
 	}()
 	if err := fn(bound); err != nil {
