@@ -54,7 +54,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		user, err := s.userForCode(ctx, tx, c, code, now)
+		user, link, err := s.userForCode(ctx, tx, c, code, now)
 		if errors.Is(err, storage.ErrNotFound) {
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
@@ -66,7 +66,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: linkAMR(code.Channel), login: req.Login}, now)
+		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, link: link, method: linkAMR(code.Channel), login: req.Login}, now)
 		return err
 	}
 	err := s.store.InTx(ctx, func(tx storage.Store) error {

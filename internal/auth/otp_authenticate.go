@@ -128,7 +128,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			}
 			return nil
 		}
-		user, err := s.userForCode(ctx, tx, c, code, now)
+		user, link, err := s.userForCode(ctx, tx, c, code, now)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.
@@ -145,7 +145,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			return err
 		}
 		is, err = s.recordLogin(ctx, tx, grant{
-			caller: c, user: user, method: amrFor(code.Channel), login: req.Login,
+			caller: c, user: user, link: link, method: amrFor(code.Channel), login: req.Login,
 			unverified: !provesProfile(code, user), approval: code.ApprovalData,
 		}, now)
 		return err
@@ -202,8 +202,9 @@ func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.On
 // errNoChange aborts an update that has nothing to write.
 var errNoChange = errors.New("no change")
 
-// userForCode returns the code's user, creating and linking them for a public sign-up.
-func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, error) {
+// userForCode returns the code's user, creating them for a public sign-up, and their link to
+// the caller's application, made when missing.
+func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, *model.AppUser, error) {
 	var u model.User
 	var err error
 	if code.UserID != "" {
@@ -212,13 +213,28 @@ func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Cal
 		u, err = s.signUp(ctx, tx, c, code, now)
 	}
 	if err != nil {
-		return u, err
+		return u, nil, err
 	}
 	if u.Status != model.UserActive {
-		return u, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+		return u, nil, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
-	err = tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: u.ID, CreatedAt: now})
-	return u, err
+	link, err := linkUser(ctx, tx, c, u.ID, now)
+	return u, &link, err
+}
+
+// linkUser returns the user's link to the caller's application, linking them first when they
+// are not yet: a login through an application makes the user one of its users.
+func linkUser(ctx context.Context, tx storage.Store, c model.Caller, userID string, now time.Time) (model.AppUser, error) {
+	link, err := tx.GetAppUser(ctx, c.TenantID, c.AppID, userID)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return link, err
+	}
+	link = model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now}
+	if err := tx.LinkUser(ctx, link); err != nil {
+		return link, err
+	}
+	// A concurrent login may have linked the user first, with its own time: read what won.
+	return tx.GetAppUser(ctx, c.TenantID, c.AppID, userID)
 }
 
 // signUp creates the user a public sign-up code was sent for, with the email address or phone

@@ -82,7 +82,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			}
 			return err
 		}
-		if is, err = s.issueFor(ctx, tx, sess, rt.ClientID, rt.Resource); err != nil {
+		if is, err = s.issueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
 			return err
 		}
 		is.refresh = successor

@@ -25,6 +25,8 @@ type Login struct {
 type grant struct {
 	caller model.Caller
 	user   model.User
+	// link is the user's link to the caller's application when the flow has read it already.
+	link   *model.AppUser
 	method string
 	login  Login
 	// unverified is set when the factor went to an address other than the profile's (a
@@ -85,11 +87,15 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	if err != nil {
 		return out, fault.Wrap(err, "update user")
 	}
-	link, err := tx.GetAppUser(ctx, g.caller.TenantID, g.caller.AppID, g.user.ID)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return out, fault.Wrap(err, "get app user")
+	if g.link != nil {
+		out.link = *g.link
+	} else {
+		link, err := tx.GetAppUser(ctx, g.caller.TenantID, g.caller.AppID, g.user.ID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return out, fault.Wrap(err, "get app user")
+		}
+		out.link = link
 	}
-	out.link = link
 	factor := model.Factor{Method: g.method, At: now}
 	if g.login.SessionID != "" {
 		out.session, err = s.addFactor(ctx, tx, g, factor, now)
@@ -105,8 +111,9 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 }
 
 // issueFor loads what signing needs for an existing session presented by a client: the user,
-// their link to the client's application, the client and the application.
-func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string) (issued, error) {
+// their link to the client's application, the client and the application. With link set, a
+// missing link is made (a silent login makes the user one of the application's users).
+func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (issued, error) {
 	out := issued{session: sess, aud: aud}
 	var err error
 	if out.client, err = tx.GetClient(ctx, clientID); err != nil {
@@ -123,6 +130,13 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	}
 	if out.user.Status != model.UserActive {
 		return out, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	}
+	if link {
+		caller := model.Caller{TenantID: sess.TenantID, AppID: out.app.ID, ClientID: clientID}
+		if out.link, err = linkUser(ctx, tx, caller, sess.UserID, s.now()); err != nil {
+			return out, fault.Wrap(err, "link user")
+		}
+		return out, nil
 	}
 	out.link, err = tx.GetAppUser(ctx, sess.TenantID, out.app.ID, sess.UserID)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {

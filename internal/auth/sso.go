@@ -32,11 +32,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 		if err != nil {
 			return err
 		}
-		err = tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: sess.UserID, CreatedAt: now})
-		if err != nil {
-			return fault.Wrap(err, "link user")
-		}
-		if is, err = s.issueFor(ctx, tx, sess, c.ClientID, aud); err != nil {
+		if is, err = s.issueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
 			return err
 		}
 		if is.refresh, err = s.newRefreshToken(ctx, tx, sess, is.client, aud, now); err != nil {
