@@ -167,6 +167,14 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 
 // checkCode compares the passcode and records the result on the code atomically.
 func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.OneTimeCode, req OTPAuthenticate, now time.Time) (codeOutcome, error) {
+	// The right code, as read in this transaction, is spent by one conditional write; only
+	// if a concurrent redemption spent it first does the locked path below decide.
+	if code.ConsumedAt == nil && now.Before(code.ExpiresAt) && s.codeMatches(code, req) {
+		ok, err := tx.ConsumeCode(ctx, code.TenantID, code.ID, now)
+		if err != nil || ok {
+			return outcomeOK, err
+		}
+	}
 	var outcome codeOutcome
 	err := tx.UpdateCode(ctx, code.TenantID, code.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
 		switch {
@@ -177,10 +185,7 @@ func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.On
 			outcome = outcomeExpired
 			return cur, errNoChange
 		}
-		hashOK := secret.Equal(cur.CodeHash, s.keys.HashCode(cur.ID, req.Passcode))
-		// The request id is compared in constant time too: it is a second secret of the send.
-		ridOK := cur.RequestID == "" || secret.Equal([]byte(cur.RequestID), []byte(req.RequestID))
-		if hashOK && ridOK {
+		if s.codeMatches(cur, req) {
 			outcome = outcomeOK
 			cur.ConsumedAt = &now
 			return cur, nil
@@ -197,6 +202,14 @@ func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.On
 		err = nil
 	}
 	return outcome, err
+}
+
+// codeMatches compares the passcode, and the request id where the send returned one, in
+// constant time: the request id is a second secret of the send.
+func (s *Service) codeMatches(code model.OneTimeCode, req OTPAuthenticate) bool {
+	hashOK := secret.Equal(code.CodeHash, s.keys.HashCode(code.ID, req.Passcode))
+	ridOK := code.RequestID == "" || secret.Equal([]byte(code.RequestID), []byte(req.RequestID))
+	return hashOK && ridOK
 }
 
 // errNoChange aborts an update that has nothing to write.

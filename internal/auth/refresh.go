@@ -137,22 +137,15 @@ func (s *Service) rotate(ctx context.Context, tx storage.Store, rt model.Refresh
 // touchSession returns the session if it is active and records its use, which pushes back
 // the idle timeout. An ended session is an Invalid fault.
 func (s *Service) touchSession(ctx context.Context, tx storage.Store, tenantID, id string, now time.Time) (model.Session, error) {
-	var out model.Session
-	err := tx.UpdateSession(ctx, tenantID, id, func(sess model.Session) (model.Session, error) {
-		if !s.active(sess, now) {
-			return sess, errSessionNotFound
-		}
-		sess.LastSeenAt = now
-		out = sess
-		return sess, nil
-	})
+	// One conditional write both checks that the session is active (see active) and marks it.
+	out, err := tx.TouchSession(ctx, tenantID, id, now, now.Add(-s.opts.SessionIdleTimeout))
 	if errors.Is(err, storage.ErrNotFound) {
 		return out, errSessionNotFound
 	}
-	if err != nil && !fault.Is(err, fault.Invalid) {
-		return out, fault.Wrap(err, "update session")
+	if err != nil {
+		return out, fault.Wrap(err, "touch session")
 	}
-	return out, err
+	return out, nil
 }
 
 // endSession revokes a session and every refresh token issued under it (and, when familyID

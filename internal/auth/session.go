@@ -67,26 +67,22 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	if err != nil {
 		return out, err
 	}
-	err = tx.UpdateUser(ctx, g.caller.TenantID, g.user.ID, func(u model.User) (model.User, error) {
-		u.LastAuthAt = &now
-		if g.unverified {
-			out.user = u
-			return u, nil
-		}
-		if g.method == model.AMREmailOTP || g.method == model.AMRMagicLink {
-			if u.EmailVerifiedAt == nil {
-				u.EmailVerifiedAt = &now
-			}
-		}
-		if g.method == model.AMRSMS && u.PhoneVerifiedAt == nil {
-			u.PhoneVerifiedAt = &now
-		}
-		out.user = u
-		return u, nil
-	})
-	if err != nil {
+	// One statement marks the login; the user read by the flow, with the same change made in
+	// memory, is what the tokens describe.
+	u := g.user
+	verifyEmail := !g.unverified && (g.method == model.AMREmailOTP || g.method == model.AMRMagicLink)
+	verifyPhone := !g.unverified && g.method == model.AMRSMS
+	if err := tx.MarkLogin(ctx, g.caller.TenantID, u.ID, now, verifyEmail, verifyPhone); err != nil {
 		return out, fault.Wrap(err, "update user")
 	}
+	u.LastAuthAt = &now
+	if verifyEmail && u.EmailVerifiedAt == nil {
+		u.EmailVerifiedAt = &now
+	}
+	if verifyPhone && u.PhoneVerifiedAt == nil {
+		u.PhoneVerifiedAt = &now
+	}
+	out.user = u
 	if g.link != nil {
 		out.link = *g.link
 	} else {

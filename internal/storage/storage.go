@@ -139,6 +139,10 @@ type Users interface {
 	// and the number of all matching users.
 	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)
 	UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error
+	// MarkLogin records a login at at in one statement: it sets the user's LastAuthAt and, when
+	// asked, sets EmailVerifiedAt or PhoneVerifiedAt to at where they are not set yet. Nothing
+	// else changes (UpdatedAt neither). It returns ErrNotFound for a missing user.
+	MarkLogin(ctx context.Context, tenantID, id string, at time.Time, verifyEmail, verifyPhone bool) error
 	// DeleteUser deletes the user with their application links, sessions, refresh tokens and
 	// credentials.
 	DeleteUser(ctx context.Context, tenantID, id string) error
@@ -162,6 +166,10 @@ type Codes interface {
 	// as consumed at now, so that a new send invalidates earlier codes. It returns how many.
 	SpendCodes(ctx context.Context, tenantID, appID, purpose, identifier string, now time.Time) (int64, error)
 	UpdateCode(ctx context.Context, tenantID, id string, updater func(model.OneTimeCode) (model.OneTimeCode, error)) error
+	// ConsumeCode marks one unspent code as consumed at now, in one statement, and reports
+	// whether it did: of concurrent calls for one code, exactly one gets true. A missing or
+	// already spent code gives false.
+	ConsumeCode(ctx context.Context, tenantID, id string, now time.Time) (bool, error)
 
 	// GetLockout returns the lockout of key, or ErrNotFound; expired lockouts are returned too
 	// and callers compare Until with the time.
@@ -178,6 +186,10 @@ type Sessions interface {
 	// ListSessions returns a user's sessions, newest first, ended ones included.
 	ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error)
 	UpdateSession(ctx context.Context, tenantID, id string, updater func(model.Session) (model.Session, error)) error
+	// TouchSession sets LastSeenAt to now, in one statement, on a session that is active: not
+	// revoked, expiring after now, and last seen after idleSince. It returns the session as
+	// updated, or ErrNotFound when there is no such session.
+	TouchSession(ctx context.Context, tenantID, id string, now, idleSince time.Time) (model.Session, error)
 }
 
 // RefreshTokens stores refresh tokens by keyed hash.

@@ -62,6 +62,15 @@ func (s *Store) SpendCodes(ctx context.Context, tenantID, appID, purpose, identi
 	return n, errf("spend codes", err)
 }
 
+// ConsumeCode spends a code the caller has already checked, without reading it again: the
+// condition on consumed_at makes the first of concurrent redemptions the only one.
+func (s *Store) ConsumeCode(ctx context.Context, tenantID, id string, now time.Time) (bool, error) {
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE codes SET consumed_at = ? WHERE tenant_id = ? AND id = ? AND consumed_at IS NULL",
+		millis(now), tenantID, id)
+	return n == 1, errf("consume code", err)
+}
+
 // UpdateCode applies updater to the code atomically; its ids cannot change.
 func (s *Store) UpdateCode(ctx context.Context, tenantID, id string, updater func(model.OneTimeCode) (model.OneTimeCode, error)) error {
 	load := func(tx *Store) (model.OneTimeCode, error) {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -98,4 +99,13 @@ func (s *Store) UpdateSession(ctx context.Context, tenantID, id string, updater 
 		return errf("update session", err)
 	}
 	return update(ctx, s, load, updater, store)
+}
+
+// TouchSession checks and marks a session in one write: silent logins and refreshes touch a
+// session each time.
+func (s *Store) TouchSession(ctx context.Context, tenantID, id string, now, idleSince time.Time) (model.Session, error) {
+	return getOne(ctx, s.writer(), "touch session", scanSession,
+		"UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL "+
+			"AND expires_at > ? AND last_seen_at > ? RETURNING "+sessionCols,
+		millis(now), tenantID, id, millis(now), millis(idleSince))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -117,6 +118,16 @@ func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, updater fun
 		return err
 	}
 	return update(ctx, s, load, updater, store)
+}
+
+// MarkLogin records a login without reading the user first: logins are the hottest write.
+func (s *Store) MarkLogin(ctx context.Context, tenantID, id string, at time.Time, verifyEmail, verifyPhone bool) error {
+	ms := millis(at)
+	n, err := s.writer().execAffected(ctx, "UPDATE users SET last_auth_at = ?, "+
+		"email_verified_at = CASE WHEN ? AND email_verified_at IS NULL THEN ? ELSE email_verified_at END, "+
+		"phone_verified_at = CASE WHEN ? AND phone_verified_at IS NULL THEN ? ELSE phone_verified_at END "+
+		"WHERE tenant_id = ? AND id = ?", ms, verifyEmail, ms, verifyPhone, ms, tenantID, id)
+	return mustAffect("mark login", n, err)
 }
 
 // DeleteUser deletes the user with their application links, sessions, refresh tokens and

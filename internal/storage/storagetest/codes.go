@@ -19,6 +19,7 @@ var codeTests = []namedTest{
 	{"LatestCode", testLatestCode},
 	{"LatestCodeScope", testLatestCodeScope},
 	{"SpendCodes", testSpendCodes},
+	{"ConsumeCode", testConsumeCode},
 	{"Lockouts", testLockouts},
 	{"LockoutScope", testLockoutScope},
 }
@@ -262,4 +263,35 @@ func testLockoutScope(t *testing.T, s storage.Store) {
 	got, err = s.GetLockout(t.Context(), e.Tenant.ID, otherApp.ID, key)
 	must(t, err, "get lockout of the other application")
 	wantEqual(t, "other application's lockout", got, other)
+}
+
+// testConsumeCode checks that ConsumeCode spends an unspent code once, changes nothing else,
+// and refuses spent, missing and other tenants' codes.
+func testConsumeCode(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	c := makeCode(e)
+	c.ConsumedAt = nil
+	newCode(t, s, c)
+	other := newTenant(t, s)
+	if ok, err := s.ConsumeCode(ctx, other.ID, c.ID, at(time.Second)); err != nil || ok {
+		t.Fatalf("ConsumeCode through another tenant = %v, %v; want false", ok, err)
+	}
+	if ok, err := s.ConsumeCode(ctx, e.Tenant.ID, model.NewID(), at(time.Second)); err != nil || ok {
+		t.Fatalf("ConsumeCode of a missing code = %v, %v; want false", ok, err)
+	}
+	if ok, err := s.ConsumeCode(ctx, e.Tenant.ID, c.ID, at(time.Second)); err != nil || !ok {
+		t.Fatalf("ConsumeCode of an unspent code = %v, %v; want true", ok, err)
+	}
+	got, err := s.GetCode(ctx, e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	want := c
+	want.ConsumedAt = ptr(at(time.Second))
+	wantEqual(t, "code after ConsumeCode", got, want)
+	if ok, err := s.ConsumeCode(ctx, e.Tenant.ID, c.ID, at(2*time.Second)); err != nil || ok {
+		t.Fatalf("second ConsumeCode = %v, %v; want false", ok, err)
+	}
+	got, err = s.GetCode(ctx, e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	wantEqual(t, "code after a second ConsumeCode", got, want)
 }

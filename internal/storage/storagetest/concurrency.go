@@ -15,6 +15,7 @@ import (
 var concurrencyTests = []namedTest{
 	{"ConsumeCodeOnce2", func(t *testing.T, s storage.Store) { testConsumeCodeOnce(t, s, 2) }},
 	{"ConsumeCodeOnce20", func(t *testing.T, s storage.Store) { testConsumeCodeOnce(t, s, 20) }},
+	{"ConsumeCodeCAS20", testConsumeCodeCAS},
 	{"CountFailuresNoLostUpdate", testCountFailures},
 	{"RotateRefreshTokenOnce", testRotateRefreshOnce},
 	{"LeaseNoMessageTwice2", func(t *testing.T, s storage.Store) { testLeaseNoMessageTwice(t, s, 2) }},
@@ -95,6 +96,29 @@ func testConsumeCodeOnce(t *testing.T, s storage.Store, n int) {
 	must(t, err, "get code")
 	if winner >= 0 && (got.ConsumedAt == nil || !got.ConsumedAt.Equal(at(time.Duration(winner+1)*time.Second))) {
 		t.Errorf("code after the race: ConsumedAt = %v, want the winner's %v", got.ConsumedAt, at(time.Duration(winner+1)*time.Second))
+	}
+}
+
+// testConsumeCodeCAS races ConsumeCode itself: one true, every other call false.
+func testConsumeCodeCAS(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	c := makeCode(e)
+	c.ConsumedAt = nil
+	newCode(t, s, c)
+	errs := race(t, 20, func(i int) error {
+		ok, err := s.ConsumeCode(t.Context(), e.Tenant.ID, c.ID, at(time.Duration(i+1)*time.Second))
+		if err == nil && !ok {
+			return errAlreadySpent
+		}
+		return err
+	})
+	winner := wantOneWinner(t, "concurrent ConsumeCode of one code", errs, func(err error) bool {
+		return errors.Is(err, errAlreadySpent)
+	})
+	got, err := s.GetCode(t.Context(), e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	if winner >= 0 && (got.ConsumedAt == nil || !got.ConsumedAt.Equal(at(time.Duration(winner+1)*time.Second))) {
+		t.Errorf("code after the race: ConsumedAt = %v, want the winner's", got.ConsumedAt)
 	}
 }
 

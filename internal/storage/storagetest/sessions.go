@@ -16,6 +16,7 @@ var sessionTests = []namedTest{
 	{"ListNewestFirst", testSessionListNewestFirst},
 	{"UpdateAppendsFactors", testSessionUpdate},
 	{"UpdateRefused", testSessionUpdateRefused},
+	{"Touch", testSessionTouch},
 }
 
 func testSessionRoundTrip(t *testing.T, s storage.Store) {
@@ -143,4 +144,43 @@ func testSessionUpdateRefused(t *testing.T, s storage.Store) {
 	got, err := s.GetSession(t.Context(), e.Tenant.ID, orig.ID)
 	must(t, err, "get session")
 	wantEqual(t, "session after a refused update", got, orig)
+}
+
+// testSessionTouch checks that TouchSession marks active sessions only: not revoked, not
+// expired, not idle since the cutoff, and of the tenant asked.
+func testSessionTouch(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	live := newSession(t, s, makeSession(e)) // last seen at +1m, expires at +24h
+	now, idleSince := at(time.Hour), at(30*time.Second)
+	got, err := s.TouchSession(ctx, e.Tenant.ID, live.ID, now, idleSince)
+	must(t, err, "touch a live session")
+	want := live
+	want.LastSeenAt = now
+	wantEqual(t, "TouchSession result", got, want)
+	stored, err := s.GetSession(ctx, e.Tenant.ID, live.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after TouchSession", stored, want)
+
+	// Idle: last seen (now at +1h) at or before the cutoff.
+	_, err = s.TouchSession(ctx, e.Tenant.ID, live.ID, at(2*time.Hour), at(time.Hour))
+	wantNotFound(t, err, "TouchSession of an idle session")
+	// Expired.
+	_, err = s.TouchSession(ctx, e.Tenant.ID, live.ID, at(24*time.Hour), idleSince)
+	wantNotFound(t, err, "TouchSession of an expired session")
+	// Another tenant, a missing id.
+	_, err = s.TouchSession(ctx, newTenant(t, s).ID, live.ID, now, idleSince)
+	wantNotFound(t, err, "TouchSession through another tenant")
+	_, err = s.TouchSession(ctx, e.Tenant.ID, model.NewID(), now, idleSince)
+	wantNotFound(t, err, "TouchSession of a missing session")
+	// Revoked.
+	revoked := makeSession(e)
+	revoked.RevokedAt = ptr(at(2 * time.Minute))
+	newSession(t, s, revoked)
+	_, err = s.TouchSession(ctx, e.Tenant.ID, revoked.ID, now, idleSince)
+	wantNotFound(t, err, "TouchSession of a revoked session")
+	// None of the refusals changed the session.
+	stored, err = s.GetSession(ctx, e.Tenant.ID, live.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session after refused touches", stored, want)
 }

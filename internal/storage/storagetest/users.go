@@ -20,6 +20,7 @@ var userTests = []namedTest{
 	{"SameIdentifiersOtherTenant", testUserSameIdentifiersOtherTenant},
 	{"EmptyIdentifiersNeverCollide", testUserEmptyIdentifiers},
 	{"Update", testUserUpdate},
+	{"MarkLogin", testUserMarkLogin},
 	{"UpdateRefused", testUserUpdateRefused},
 	{"UpdateTakenEmail", testUserUpdateTakenEmail},
 	{"Delete", testUserDelete},
