@@ -34,7 +34,7 @@ func scanAudit(sc scanner) (model.AuditEvent, error) {
 
 // AppendAudit adds an event to the audit log.
 func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
-	_, err := s.execUnique(ctx, "append audit event",
+	_, err := s.execRandomID(ctx, "append audit event",
 		"INSERT INTO audit_events ("+auditCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		e.ID, e.TenantID, e.AppID, e.ClientID, e.UserID, e.Type, e.Method, e.Outcome, e.Reason,
 		e.IPAddress, e.UserAgent, rawOrNull(e.Details), millis(e.CreatedAt))

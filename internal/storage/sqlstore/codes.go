@@ -30,7 +30,7 @@ func scanCode(sc scanner) (model.OneTimeCode, error) {
 
 // CreateCode stores a new one-time code.
 func (s *Store) CreateCode(ctx context.Context, c model.OneTimeCode) error {
-	_, err := s.execUnique(ctx, "create code",
+	_, err := s.execRandomID(ctx, "create code",
 		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.ID, c.TenantID, c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType,
 		c.Identifier, c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), rawOrNull(c.Payload), c.Failures,

@@ -28,7 +28,7 @@ func scanRefresh(sc scanner) (model.RefreshToken, error) {
 
 // CreateRefreshToken stores a new refresh token; token hashes are unique.
 func (s *Store) CreateRefreshToken(ctx context.Context, t model.RefreshToken) error {
-	_, err := s.execUnique(ctx, "create refresh token",
+	_, err := s.execRandomID(ctx, "create refresh token",
 		"INSERT INTO refresh_tokens ("+refreshCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
 		millis(t.ExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt))
@@ -48,7 +48,7 @@ func (s *Store) UpdateRefreshToken(ctx context.Context, tenantID, id string, upd
 			"SELECT "+refreshCols+" FROM refresh_tokens WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
 	}
 	store := func(tx *Store, old, t model.RefreshToken) error {
-		_, err := tx.execUnique(ctx, "update refresh token",
+		_, err := tx.execRandomID(ctx, "update refresh token",
 			"UPDATE refresh_tokens SET family_id = ?, session_id = ?, client_id = ?, user_id = ?, token_hash = ?, "+
 				"resource = ?, scope = ?, expires_at = ?, created_at = ?, rotated_at = ?, replaced_by = ?, "+
 				"revoked_at = ? WHERE tenant_id = ? AND id = ?",

@@ -62,7 +62,7 @@ func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
 	if err != nil {
 		return errf("create session", err)
 	}
-	_, err = s.execUnique(ctx, "create session",
+	_, err = s.execRandomID(ctx, "create session",
 		"INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)...)
 	return err
