@@ -67,12 +67,6 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}
 		all := app.Preferences.Normalized()
 		limits := all.Limits
-		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, lockKey); err == nil && now.Before(l.Until) {
-			failure = errLocked(l.Until, now)
-			return nil
-		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
 		var outcome codeOutcome
 		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
 		// The lockout lasts as long as the preferences of the code's channel say; with no
@@ -85,12 +79,13 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		if code.UserID != "" {
 			subject = "user:" + code.UserID
 			subjectLock = "otp:" + subject
-			if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, subjectLock); err == nil && now.Before(l.Until) {
-				failure = errLocked(l.Until, now)
-				return nil
-			} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return err
-			}
+		}
+		// The identifier and the user are checked in one read: either's lockout refuses.
+		if l, lerr := tx.ActiveLockout(ctx, c.TenantID, c.AppID, now, lockKey, subjectLock); lerr == nil {
+			failure = errLocked(l.Until, now)
+			return nil
+		} else if !errors.Is(lerr, storage.ErrNotFound) {
+			return lerr
 		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -219,9 +214,11 @@ var errNoChange = errors.New("no change")
 // the caller's application, made when missing.
 func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, *model.AppUser, error) {
 	var u model.User
+	var link model.AppUser
+	var linked bool
 	var err error
 	if code.UserID != "" {
-		u, err = tx.GetUser(ctx, c.TenantID, code.UserID)
+		u, link, linked, err = tx.GetUserAndLink(ctx, c.TenantID, c.AppID, code.UserID)
 	} else {
 		u, err = s.signUp(ctx, tx, c, code, now)
 	}
@@ -231,16 +228,16 @@ func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Cal
 	if u.Status != model.UserActive {
 		return u, nil, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
-	link, err := linkUser(ctx, tx, c, u.ID, now)
+	link, err = ensureLink(ctx, tx, c, u.ID, link, linked, now)
 	return u, &link, err
 }
 
-// linkUser returns the user's link to the caller's application, linking them first when they
-// are not yet: a login through an application makes the user one of its users.
-func linkUser(ctx context.Context, tx storage.Store, c model.Caller, userID string, now time.Time) (model.AppUser, error) {
-	link, err := tx.GetAppUser(ctx, c.TenantID, c.AppID, userID)
-	if !errors.Is(err, storage.ErrNotFound) {
-		return link, err
+// ensureLink returns the user's link to the caller's application, as a read found it, linking
+// them first when they were not: a login through an application makes the user one of its
+// users.
+func ensureLink(ctx context.Context, tx storage.Store, c model.Caller, userID string, link model.AppUser, linked bool, now time.Time) (model.AppUser, error) {
+	if linked {
+		return link, nil
 	}
 	link = model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now}
 	if err := tx.LinkUser(ctx, link); err != nil {

@@ -110,6 +110,14 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 func (s *Service) rotate(ctx context.Context, tx storage.Store, rt model.RefreshToken, now time.Time) (rotation, string, error) {
 	var outcome rotation
 	nextID := model.NewID()
+	// A token that was live when read is rotated by one conditional write; only when that
+	// loses (a concurrent refresh, a revocation since) does the locked read below decide.
+	if rt.RotatedAt == nil && rt.RevokedAt == nil && now.Before(rt.ExpiresAt) {
+		ok, err := tx.RotateRefreshToken(ctx, rt.TenantID, rt.ID, nextID, now)
+		if err != nil || ok {
+			return rotateNow, nextID, err
+		}
+	}
 	err := tx.UpdateRefreshToken(ctx, rt.TenantID, rt.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
 		switch {
 		case cur.RevokedAt != nil, !now.Before(cur.ExpiresAt):

@@ -118,10 +118,12 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	if out.app, err = tx.GetApplication(ctx, sess.TenantID, out.client.AppID); err != nil {
 		return out, fault.Wrap(err, "get application")
 	}
-	if out.user, err = tx.GetUser(ctx, sess.TenantID, sess.UserID); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return out, errSessionNotFound
-		}
+	var linked bool
+	out.user, out.link, linked, err = tx.GetUserAndLink(ctx, sess.TenantID, out.app.ID, sess.UserID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return out, errSessionNotFound
+	}
+	if err != nil {
 		return out, fault.Wrap(err, "get user")
 	}
 	if out.user.Status != model.UserActive {
@@ -129,14 +131,9 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	}
 	if link {
 		caller := model.Caller{TenantID: sess.TenantID, AppID: out.app.ID, ClientID: clientID}
-		if out.link, err = linkUser(ctx, tx, caller, sess.UserID, s.now()); err != nil {
+		if out.link, err = ensureLink(ctx, tx, caller, sess.UserID, out.link, linked, s.now()); err != nil {
 			return out, fault.Wrap(err, "link user")
 		}
-		return out, nil
-	}
-	out.link, err = tx.GetAppUser(ctx, sess.TenantID, out.app.ID, sess.UserID)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return out, fault.Wrap(err, "get app user")
 	}
 	return out, nil
 }

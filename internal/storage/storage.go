@@ -151,6 +151,9 @@ type Users interface {
 	// error and leaves the existing link as it is.
 	LinkUser(ctx context.Context, l model.AppUser) error
 	GetAppUser(ctx context.Context, tenantID, appID, userID string) (model.AppUser, error)
+	// GetUserAndLink reads a user and their link to an application in one statement: linked
+	// is false, and link zero, when they are not linked. A missing user is ErrNotFound.
+	GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (u model.User, link model.AppUser, linked bool, err error)
 	UpdateAppUser(ctx context.Context, tenantID, appID, userID string, updater func(model.AppUser) (model.AppUser, error)) error
 	UnlinkUser(ctx context.Context, tenantID, appID, userID string) error
 }
@@ -174,6 +177,9 @@ type Codes interface {
 	// GetLockout returns the lockout of key, or ErrNotFound; expired lockouts are returned too
 	// and callers compare Until with the time.
 	GetLockout(ctx context.Context, tenantID, appID, key string) (model.Lockout, error)
+	// ActiveLockout returns, of the lockouts of keys, the one in force at now (Until after now)
+	// that ends last, or ErrNotFound when none is: one read where a flow checks several keys.
+	ActiveLockout(ctx context.Context, tenantID, appID string, now time.Time, keys ...string) (model.Lockout, error)
 	// PutLockout creates or replaces a lockout.
 	PutLockout(ctx context.Context, l model.Lockout) error
 	DeleteLockout(ctx context.Context, tenantID, appID, key string) error
@@ -199,6 +205,10 @@ type RefreshTokens interface {
 	// only thing a presenter has.
 	GetRefreshTokenByHash(ctx context.Context, hash []byte) (model.RefreshToken, error)
 	UpdateRefreshToken(ctx context.Context, tenantID, id string, updater func(model.RefreshToken) (model.RefreshToken, error)) error
+	// RotateRefreshToken marks a live token (not rotated, not revoked, expiring after now)
+	// rotated at now and replaced by replacedBy, in one statement, and reports whether it did:
+	// of concurrent calls for one token, exactly one gets true.
+	RotateRefreshToken(ctx context.Context, tenantID, id, replacedBy string, now time.Time) (bool, error)
 	// RevokeRefreshTokens revokes, at now, every unrevoked token of a family (familyID set) or of
 	// a session (sessionID set), and returns how many.
 	RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error)

@@ -3,8 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 const appUserCols = "tenant_id, app_id, user_id, custom_app_data, created_at"
@@ -59,3 +63,36 @@ func (s *Store) UnlinkUser(ctx context.Context, tenantID, appID, userID string) 
 		"DELETE FROM app_users WHERE tenant_id = ? AND app_id = ? AND user_id = ?", tenantID, appID, userID)
 	return mustAffect("unlink user", n, err)
 }
+
+// userAndLinkSQL reads a user with their link to one application; every login needs both.
+var userAndLinkSQL = "SELECT u." + strings.ReplaceAll(userCols, ", ", ", u.") +
+	", l.custom_app_data, l.created_at FROM users u LEFT JOIN app_users l " +
+	"ON l.tenant_id = u.tenant_id AND l.app_id = ? AND l.user_id = u.id WHERE u.tenant_id = ? AND u.id = ?"
+
+// GetUserAndLink reads a user and their link to an application in one statement.
+func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (model.User, model.AppUser, bool, error) {
+	var data sql.NullString
+	var created sql.NullInt64
+	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", storage.ErrNotFound)
+	}
+	if err != nil {
+		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", err)
+	}
+	if !created.Valid {
+		return u, model.AppUser{}, false, nil
+	}
+	link := model.AppUser{TenantID: tenantID, AppID: appID, UserID: userID,
+		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64)}
+	return u, link, true, nil
+}
+
+// withExtra scans a row's leading columns with the wrapped scan function's destinations and
+// its trailing ones into extra.
+type withExtra struct {
+	sc    scanner
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra...)...) }

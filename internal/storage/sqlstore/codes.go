@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 const codeCols = "id, tenant_id, app_id, client_id, user_id, purpose, channel, identifier_type, identifier, " +
@@ -107,6 +109,21 @@ func (s *Store) GetLockout(ctx context.Context, tenantID, appID, key string) (mo
 	return getOne(ctx, s.reader(), "get lockout", scanLockout,
 		"SELECT tenant_id, app_id, lock_key, locked_until FROM lockouts WHERE tenant_id = ? AND app_id = ? AND lock_key = ?",
 		tenantID, appID, key)
+}
+
+// ActiveLockout reads the lockouts of several keys at once.
+func (s *Store) ActiveLockout(ctx context.Context, tenantID, appID string, now time.Time, keys ...string) (model.Lockout, error) {
+	if len(keys) == 0 {
+		return model.Lockout{}, fmt.Errorf("active lockout: %w", storage.ErrNotFound)
+	}
+	args := []any{tenantID, appID, millis(now)}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	return getOne(ctx, s.reader(), "active lockout", scanLockout,
+		"SELECT tenant_id, app_id, lock_key, locked_until FROM lockouts WHERE tenant_id = ? AND app_id = ? "+
+			"AND locked_until > ? AND lock_key IN ("+placeholders(len(keys))+") ORDER BY locked_until DESC LIMIT 1",
+		args...)
 }
 
 // PutLockout creates or replaces a lockout.

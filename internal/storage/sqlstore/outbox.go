@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -53,7 +52,7 @@ func (s *Store) LeaseMessages(ctx context.Context, now, leaseUntil time.Time, li
 	args := []any{millis(leaseUntil), nowMS, nowMS}
 	byKind := ""
 	if len(kinds) > 0 {
-		byKind = "AND kind IN (?" + strings.Repeat(", ?", len(kinds)-1) + ") "
+		byKind = "AND kind IN (" + placeholders(len(kinds)) + ") "
 		for _, k := range kinds {
 			args = append(args, k)
 		}

@@ -80,3 +80,12 @@ func (s *Store) RevokeRefreshTokens(ctx context.Context, tenantID, familyID, ses
 		append([]any{millis(now), tenantID}, args...)...)
 	return n, errf("revoke refresh tokens", err)
 }
+
+// RotateRefreshToken rotates a token the caller has already read, without reading it again:
+// the conditions make the first of concurrent refreshes the only one.
+func (s *Store) RotateRefreshToken(ctx context.Context, tenantID, id, replacedBy string, now time.Time) (bool, error) {
+	n, err := s.writer().execAffected(ctx, "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? "+
+		"WHERE tenant_id = ? AND id = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+		millis(now), replacedBy, tenantID, id, millis(now))
+	return n == 1, errf("rotate refresh token", err)
+}

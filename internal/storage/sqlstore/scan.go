@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/storage"
@@ -151,3 +152,6 @@ func errf(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// placeholders returns n comma-separated ? placeholders, for IN lists.
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

@@ -17,6 +17,7 @@ var appUserTests = []namedTest{
 	{"Update", testAppUserUpdate},
 	{"UpdateRefused", testAppUserUpdateRefused},
 	{"Unlink", testAppUserUnlink},
+	{"UserAndLink", testUserAndLink},
 }
 
 func testAppUserRoundTrip(t *testing.T, s storage.Store) {

@@ -22,6 +22,7 @@ var codeTests = []namedTest{
 	{"ConsumeCode", testConsumeCode},
 	{"Lockouts", testLockouts},
 	{"LockoutScope", testLockoutScope},
+	{"ActiveLockout", testActiveLockout},
 }
 
 func testCodeRoundTrip(t *testing.T, s storage.Store) {
@@ -294,4 +295,38 @@ func testConsumeCode(t *testing.T, s storage.Store) {
 	got, err = s.GetCode(ctx, e.Tenant.ID, c.ID)
 	must(t, err, "get code")
 	wantEqual(t, "code after a second ConsumeCode", got, want)
+}
+
+// testActiveLockout checks that ActiveLockout finds, of several keys, the lockout in force that
+// ends last, and nothing of other keys, applications, tenants or ended lockouts.
+func testActiveLockout(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	user, ident, ended := "otp:user:"+e.User.ID, "otp:email:"+e.User.Email, "otp:email:old@example.com"
+	now := at(time.Hour)
+	_, err := s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now, user, ident)
+	wantNotFound(t, err, "ActiveLockout without lockouts")
+	_, err = s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now)
+	wantNotFound(t, err, "ActiveLockout of no keys")
+
+	short := model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: ident, Until: now.Add(time.Minute)}
+	long := model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: user, Until: now.Add(time.Hour)}
+	over := model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: ended, Until: now}
+	for _, l := range []model.Lockout{short, long, over} {
+		must(t, s.PutLockout(ctx, l), "put lockout")
+	}
+	got, err := s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now, ident, user)
+	must(t, err, "active lockout of both keys")
+	wantEqual(t, "ActiveLockout of both keys", got, long)
+	got, err = s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now, ident)
+	must(t, err, "active lockout of one key")
+	wantEqual(t, "ActiveLockout of the identifier", got, short)
+	_, err = s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now, ended)
+	wantNotFound(t, err, "ActiveLockout of a lockout that ended at now")
+	_, err = s.ActiveLockout(ctx, e.Tenant.ID, e.App.ID, now.Add(2*time.Hour), ident, user)
+	wantNotFound(t, err, "ActiveLockout after every lockout ended")
+	_, err = s.ActiveLockout(ctx, e.Tenant.ID, newApp(t, s, e.Tenant.ID).ID, now, ident, user)
+	wantNotFound(t, err, "ActiveLockout of another application")
+	_, err = s.ActiveLockout(ctx, newTenant(t, s).ID, e.App.ID, now, ident, user)
+	wantNotFound(t, err, "ActiveLockout under another tenant")
 }

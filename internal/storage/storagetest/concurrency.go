@@ -18,6 +18,7 @@ var concurrencyTests = []namedTest{
 	{"ConsumeCodeCAS20", testConsumeCodeCAS},
 	{"CountFailuresNoLostUpdate", testCountFailures},
 	{"RotateRefreshTokenOnce", testRotateRefreshOnce},
+	{"RotateRefreshTokenCAS", testRotateRefreshCAS},
 	{"LeaseNoMessageTwice2", func(t *testing.T, s storage.Store) { testLeaseNoMessageTwice(t, s, 2) }},
 	{"LeaseNoMessageTwice5", func(t *testing.T, s storage.Store) { testLeaseNoMessageTwice(t, s, 5) }},
 	{"CreateUserSameEmail", testCreateUserSameEmail},
@@ -166,6 +167,33 @@ func testRotateRefreshOnce(t *testing.T, s storage.Store) {
 		})
 	})
 	winner := wantOneWinner(t, "concurrent rotation of one refresh token", errs, func(err error) bool {
+		return errors.Is(err, errAlreadyRotated)
+	})
+	got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
+	must(t, err, "get refresh token")
+	if winner >= 0 && got.ReplacedBy != successors[winner] {
+		t.Errorf("refresh token after the race: ReplacedBy = %q, want the winner's %q", got.ReplacedBy, successors[winner])
+	}
+}
+
+// testRotateRefreshCAS races RotateRefreshToken itself: one true, every other call false.
+func testRotateRefreshCAS(t *testing.T, s storage.Store) {
+	const n = 20
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
+	successors := make([]string, n)
+	for i := range successors {
+		successors[i] = model.NewID()
+	}
+	errs := race(t, n, func(i int) error {
+		ok, err := s.RotateRefreshToken(t.Context(), e.Tenant.ID, rt.ID, successors[i], at(time.Minute))
+		if err == nil && !ok {
+			return errAlreadyRotated
+		}
+		return err
+	})
+	winner := wantOneWinner(t, "concurrent RotateRefreshToken", errs, func(err error) bool {
 		return errors.Is(err, errAlreadyRotated)
 	})
 	got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)

@@ -14,6 +14,7 @@ var refreshTests = []namedTest{
 	{"GetMissing", testRefreshGetMissing},
 	{"OtherTenant", testRefreshOtherTenant},
 	{"Rotate", testRefreshRotate},
+	{"RotateOnce", testRefreshRotateOnce},
 	{"UpdateRefused", testRefreshUpdateRefused},
 	{"RevokeFamily", testRefreshRevokeFamily},
 	{"RevokeSession", testRefreshRevokeSession},
@@ -184,5 +185,42 @@ func testRefreshRevokeSession(t *testing.T, s storage.Store) {
 	must(t, err, "revoke session's tokens again")
 	if n != 0 {
 		t.Errorf("second RevokeRefreshTokens by session revoked %d, want 0", n)
+	}
+}
+
+// testRefreshRotateOnce checks RotateRefreshToken: live tokens rotate once, dead ones never.
+func testRefreshRotateOnce(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	sess := newSession(t, s, makeSession(e))
+	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
+	next := model.NewID()
+	if ok, err := s.RotateRefreshToken(ctx, newTenant(t, s).ID, rt.ID, next, at(time.Minute)); err != nil || ok {
+		t.Fatalf("rotation through another tenant = %v, %v; want false", ok, err)
+	}
+	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, rt.ID, next, at(time.Minute)); err != nil || !ok {
+		t.Fatalf("rotation of a live token = %v, %v; want true", ok, err)
+	}
+	want := rt
+	want.RotatedAt, want.ReplacedBy = ptr(at(time.Minute)), next
+	got, err := s.GetRefreshTokenByHash(ctx, rt.TokenHash)
+	must(t, err, "get refresh token")
+	wantEqual(t, "token after rotation", got, want)
+	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, rt.ID, model.NewID(), at(2*time.Minute)); err != nil || ok {
+		t.Fatalf("second rotation = %v, %v; want false", ok, err)
+	}
+	got, err = s.GetRefreshTokenByHash(ctx, rt.TokenHash)
+	must(t, err, "get refresh token")
+	wantEqual(t, "token after a refused second rotation", got, want)
+
+	expired := newRefresh(t, s, makeRefresh(e, sess.ID))
+	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, expired.ID, next, expired.ExpiresAt); err != nil || ok {
+		t.Fatalf("rotation of an expired token = %v, %v; want false", ok, err)
+	}
+	revoked := makeRefresh(e, sess.ID)
+	revoked.RevokedAt = ptr(at(time.Second))
+	newRefresh(t, s, revoked)
+	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, revoked.ID, next, at(time.Minute)); err != nil || ok {
+		t.Fatalf("rotation of a revoked token = %v, %v; want false", ok, err)
 	}
 }
