@@ -121,7 +121,7 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 		return model.Caller{}, errBadBearer
 	}
 	var c clientClaims
-	if err := s.signer.Verify(ctx, bearer, &c); err != nil {
+	if err := s.signer.VerifyBearer(ctx, bearer, &c); err != nil {
 		if !errors.Is(err, token.ErrInvalidToken) {
 			// The keys could not be read: an outage, not the caller's fault.
 			return model.Caller{}, fault.Wrap(err, "verify bearer token")

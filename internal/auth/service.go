@@ -13,6 +13,9 @@ import (
 type Signer interface {
 	SignTyped(ctx context.Context, tenantID, typ string, claims any) (string, error)
 	Verify(ctx context.Context, raw string, dest any) error
+	// VerifyBearer is Verify for a credential presented on many requests; it may remember
+	// that a token's signature was good (token.Manager does).
+	VerifyBearer(ctx context.Context, raw string, dest any) error
 }
 
 // ClientAuthenticator checks a client's secret (package tenancy implements it).

@@ -38,7 +38,7 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCall
 		return UserCaller{}, errBadBearer
 	}
 	var c userClaims
-	if err := s.signer.Verify(ctx, bearer, &c); err != nil {
+	if err := s.signer.VerifyBearer(ctx, bearer, &c); err != nil {
 		return UserCaller{}, errBadBearer.With(err)
 	}
 	if c.TokenUse != UseAccess || !audienceIncludes(c.Audience, DefaultAudience) || c.Subject == "" || c.SessionID == "" {

@@ -62,6 +62,8 @@ type Manager struct {
 
 	jwksMu sync.Mutex // serialises JWKS loads
 	jwks   atomic.Pointer[cachedJWKS]
+
+	bearers memo // bearer tokens already verified (VerifyBearer)
 }
 
 // tenantEntry caches one tenant's keys. Loads and invalidations take mu, so an invalidation

@@ -34,7 +34,7 @@ func invalid(format string, args ...any) error {
 // among that tenant's published keys, then the signature, iss, exp, nbf and iat are checked
 // (exp is required). On success the claims are unmarshalled into dest when it is not nil.
 func (m *Manager) Verify(ctx context.Context, raw string, dest any) error {
-	return m.verify(ctx, raw, "", dest)
+	return m.verify(ctx, raw, "", dest, nil)
 }
 
 // VerifyTenant is Verify that also requires the token to belong to tenantID.
@@ -42,10 +42,12 @@ func (m *Manager) VerifyTenant(ctx context.Context, raw, tenantID string, dest a
 	if tenantID == "" {
 		return errors.New("verify token: no tenant")
 	}
-	return m.verify(ctx, raw, tenantID, dest)
+	return m.verify(ctx, raw, tenantID, dest, nil)
 }
 
-func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any) error {
+// verify checks raw's signature and claims; with remember, a token that passes both is put
+// in it.
+func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any, remember *memo) error {
 	jws, err := jose.ParseSignedCompact(raw, acceptedAlgs)
 	if err != nil {
 		return invalid("parse: %v", err)
@@ -83,7 +85,18 @@ func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any) 
 	if err != nil {
 		return invalid("bad signature")
 	}
+	if err := m.checkClaims(payload, dest); err != nil {
+		return err
+	}
+	if remember != nil {
+		remember.put(raw, memoEntry{tenant: unverified.TID, kid: header.KeyID, alg: key.alg, payload: payload})
+	}
+	return nil
+}
 
+// checkClaims checks the registered claims of a verified payload against the current time
+// and this issuer, then decodes the payload into dest when it is not nil.
+func (m *Manager) checkClaims(payload []byte, dest any) error {
 	var std jwt.Claims
 	if err := json.Unmarshal(payload, &std); err != nil {
 		return invalid("registered claims: %v", err)
@@ -91,7 +104,7 @@ func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any) 
 	if std.Expiry == nil {
 		return invalid("no exp")
 	}
-	err = std.ValidateWithLeeway(jwt.Expected{Issuer: m.issuer, Time: m.now()}, Leeway)
+	err := std.ValidateWithLeeway(jwt.Expected{Issuer: m.issuer, Time: m.now()}, Leeway)
 	switch {
 	case errors.Is(err, jwt.ErrExpired):
 		return ErrExpired

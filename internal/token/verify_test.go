@@ -2,7 +2,9 @@ package token
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,46 @@ func TestNewManagerOptions(t *testing.T) {
 	}
 	if m.ttl != DefaultCacheTTL || m.maxLifetime != DefaultMaxTokenLifetime || m.now == nil {
 		t.Errorf("defaults not applied: ttl=%v max=%v", m.ttl, m.maxLifetime)
+	}
+}
+
+// The payload is the claims' JSON with tid and iss added where missing or empty, and is
+// always one valid JSON object.
+func TestPayload(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager()
+	type nested struct {
+		A []int           `json:"a"`
+		M map[string]bool `json:"m"`
+	}
+	cases := []struct {
+		name   string
+		claims any
+		want   map[string]any
+	}{
+		{"empty", struct{}{}, map[string]any{"tid": "t1", "iss": testIssuer}},
+		{"nested", map[string]any{"n": nested{A: []int{1}, M: map[string]bool{"x": true}}},
+			map[string]any{"n": map[string]any{"a": []any{1.0}, "m": map[string]any{"x": true}}, "tid": "t1", "iss": testIssuer}},
+		{"empty tid replaced", map[string]any{"tid": "", "sub": "u"}, map[string]any{"tid": "t1", "iss": testIssuer, "sub": "u"}},
+		{"both present", map[string]any{"tid": "t1", "iss": testIssuer}, map[string]any{"tid": "t1", "iss": testIssuer}},
+		{"raw JSON", json.RawMessage(` { "sub" : "u" } `), map[string]any{"sub": "u", "tid": "t1", "iss": testIssuer}},
+	}
+	for _, c := range cases {
+		raw, err := m.payload("t1", c.claims)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		var got map[string]any
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Errorf("%s: payload %s is not JSON: %v", c.name, raw, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: payload %s, want %v", c.name, raw, c.want)
+		}
+	}
+	if _, err := m.payload("t1", map[string]any{"tid": 7}); err == nil {
+		t.Error("a numeric tid was accepted")
 	}
 }

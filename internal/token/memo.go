@@ -1,0 +1,85 @@
+package token
+
+import (
+	"context"
+	"sync"
+)
+
+// memoSize bounds the bearer tokens a Manager remembers. A backend keeps one client access
+// token for its lifetime, so a node sees few distinct bearers; at about a kilobyte each, a
+// full memo costs a few megabytes.
+const memoSize = 4096
+
+// memo remembers bearer tokens whose signature has been checked. API callers present the
+// same bearer on every request, and checking an ES256 signature costs more than the rest of
+// a read-only call; the memo makes it one check per token and node.
+//
+// Only the signature's verdict is remembered. Every use still finds the token's key among
+// the tenant's published keys (a key that stops being published stops its tokens at once,
+// as without the memo) and checks iss, exp, nbf and iat against the current time. Entries
+// are keyed by the whole token, so a token that differs in any byte is verified afresh.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+// memoEntry is what a verified token's signature check established.
+type memoEntry struct {
+	tenant  string
+	kid     string
+	alg     string
+	payload []byte
+}
+
+func (m *memo) get(raw string) (memoEntry, bool) {
+	m.mu.Lock()
+	e, ok := m.m[raw]
+	m.mu.Unlock()
+	return e, ok
+}
+
+func (m *memo) put(raw string, e memoEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = make(map[string]memoEntry)
+	}
+	if len(m.m) >= memoSize {
+		// Evict an arbitrary entry (map order): a token evicted in use is verified again and
+		// put back. Expired tokens leave this way too, as newer tokens replace them.
+		for k := range m.m {
+			delete(m.m, k)
+			break
+		}
+	}
+	m.m[raw] = e
+}
+
+// forget drops a token, used when a remembered token fails a check.
+func (m *memo) forget(raw string) {
+	m.mu.Lock()
+	delete(m.m, raw)
+	m.mu.Unlock()
+}
+
+// VerifyBearer is Verify for a bearer credential that its holder presents on many requests,
+// such as a client access token: a token whose signature this Manager has already checked is
+// not checked again (see memo), while its key must still be published and its times valid.
+func (m *Manager) VerifyBearer(ctx context.Context, raw string, dest any) error {
+	if e, ok := m.bearers.get(raw); ok {
+		key, err := m.lookup(ctx, e.tenant, e.kid)
+		if err != nil {
+			return err
+		}
+		if key == nil || key.alg != e.alg {
+			m.bearers.forget(raw)
+			return invalid("unknown key")
+		}
+		err = m.checkClaims(e.payload, dest)
+		if err != nil {
+			m.bearers.forget(raw)
+		}
+		return err
+	}
+	return m.verify(ctx, raw, "", dest, &m.bearers)
+}

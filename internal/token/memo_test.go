@@ -1,0 +1,115 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+func TestVerifyBearerRemembers(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager()
+	tid := e.tenant(model.AlgES256)
+	raw := e.sign(m, tid)
+
+	for i := 0; i < 2; i++ {
+		var got map[string]any
+		if err := m.VerifyBearer(e.ctx, raw, &got); err != nil {
+			t.Fatalf("use %d: %v", i, err)
+		}
+		if got["sub"] != "user-1" || got["tid"] != tid {
+			t.Errorf("use %d: claims %v", i, got)
+		}
+	}
+	if _, ok := m.bearers.get(raw); !ok {
+		t.Fatal("a verified bearer is not remembered")
+	}
+
+	// A remembered verdict is the signature's alone: a token differing in one byte of its
+	// signature is checked and refused.
+	forged := raw[:len(raw)-2] + flip(raw[len(raw)-2])
+	if err := m.VerifyBearer(e.ctx, forged, nil); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("forged bearer: %v, want ErrInvalidToken", err)
+	}
+	if _, ok := m.bearers.get(forged); ok {
+		t.Error("a refused bearer was remembered")
+	}
+	// Verify checks the signature every time, remembered or not.
+	if err := m.Verify(e.ctx, raw, nil); err != nil {
+		t.Errorf("Verify of the remembered token: %v", err)
+	}
+}
+
+func TestVerifyBearerExpires(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager()
+	tid := e.tenant(model.AlgES256)
+	raw, err := m.Sign(e.ctx, tid, e.claims(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute + Leeway + time.Second)
+	if err := m.VerifyBearer(e.ctx, raw, nil); !errors.Is(err, ErrExpired) {
+		t.Errorf("remembered bearer past its exp: %v, want ErrExpired", err)
+	}
+	if _, ok := m.bearers.get(raw); ok {
+		t.Error("an expired bearer is still remembered")
+	}
+}
+
+// A remembered token stops verifying as soon as its key is no longer published, as an
+// unremembered one does.
+func TestVerifyBearerKeyUnpublished(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager(func(o *Options) { o.MaxTokenLifetime = time.Hour })
+	tid := e.tenant(model.AlgES256)
+	raw, err := m.Sign(e.ctx, tid, e.claims(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Rotate(e.ctx, tid); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
+		t.Fatalf("bearer signed by a disabled, still published key: %v", err)
+	}
+	e.clock.Advance(time.Hour + time.Minute)
+	if err := m.VerifyBearer(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("bearer of an unpublished key: %v, want ErrInvalidToken", err)
+	}
+	if err := m.Verify(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("Verify of the same token: %v, want ErrInvalidToken", err)
+	}
+}
+
+func TestMemoBounded(t *testing.T) {
+	var mm memo
+	for i := 0; i < memoSize+100; i++ {
+		mm.put(fmt.Sprintf("token-%d", i), memoEntry{tenant: "t"})
+	}
+	if n := len(mm.m); n != memoSize {
+		t.Errorf("memo holds %d tokens, want at most %d", n, memoSize)
+	}
+	last := fmt.Sprintf("token-%d", memoSize+99)
+	if _, ok := mm.get(last); !ok {
+		t.Error("the newest token was evicted")
+	}
+}
+
+// flip returns a different base64url character for c.
+func flip(c byte) string {
+	if strings.IndexByte("Aa", c) >= 0 {
+		return "B"
+	}
+	return "A"
+}
