@@ -42,23 +42,14 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 	if !strings.HasPrefix(raw, secret.RefreshTokenPrefix) {
 		return TokenResponse{}, errInvalidGrant
 	}
-	rt, err := s.store.GetRefreshTokenByHash(ctx, s.keys.HashRefreshToken(raw))
-	if errors.Is(err, storage.ErrNotFound) {
-		return TokenResponse{}, errInvalidGrant
-	} else if err != nil {
-		return TokenResponse{}, fault.Wrap(err, "get refresh token")
-	}
-	// A refresh token is bound to the client it was issued to.
-	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
-		return TokenResponse{}, errInvalidGrant
-	}
+	hash := s.keys.HashRefreshToken(raw)
 	now := s.now()
 	successor := s.keys.SuccessorRefreshToken(raw)
 	var is issued
 	var failure error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		failure = nil
-		outcome, nextID, err := s.rotate(ctx, tx, rt, now)
+		rt, outcome, nextID, err := s.rotate(ctx, tx, c, hash, now)
 		if err != nil {
 			return err
 		}
@@ -106,19 +97,28 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 	return s.sign(ctx, is, req.Claims, now)
 }
 
-// rotate marks rt rotated if it may be, and says what the presentation means.
-func (s *Service) rotate(ctx context.Context, tx storage.Store, rt model.RefreshToken, now time.Time) (rotation, string, error) {
-	var outcome rotation
+// rotate finds the token with hash, marks it rotated if it may be, and says what the
+// presentation means. A token of another tenant or client, or none, is rotateDead.
+func (s *Service) rotate(ctx context.Context, tx storage.Store, c model.Caller, hash []byte, now time.Time) (model.RefreshToken, rotation, string, error) {
 	nextID := model.NewID()
-	// A token that was live when read is rotated by one conditional write; only when that
-	// loses (a concurrent refresh, a revocation since) does the locked read below decide.
-	if rt.RotatedAt == nil && rt.RevokedAt == nil && now.Before(rt.ExpiresAt) {
-		ok, err := tx.RotateRefreshToken(ctx, rt.TenantID, rt.ID, nextID, now)
-		if err != nil || ok {
-			return rotateNow, nextID, err
-		}
+	// A live token of the caller is found and rotated by one conditional write. Only when
+	// that finds nothing (no such token, a dead one, a concurrent refresh won) is the token
+	// read, and its state decided under a lock.
+	rt, err := tx.RotateRefreshToken(ctx, c.TenantID, c.ClientID, hash, nextID, now)
+	if err == nil {
+		return rt, rotateNow, nextID, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return rt, rotateDead, "", err
 	}
-	err := tx.UpdateRefreshToken(ctx, rt.TenantID, rt.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
+	rt, err = tx.GetRefreshTokenByHash(ctx, hash)
+	// A refresh token is bound to the client it was issued to.
+	if errors.Is(err, storage.ErrNotFound) || err == nil && (rt.TenantID != c.TenantID || rt.ClientID != c.ClientID) {
+		return rt, rotateDead, "", nil
+	} else if err != nil {
+		return rt, rotateDead, "", err
+	}
+	var outcome rotation
+	err = tx.UpdateRefreshToken(ctx, rt.TenantID, rt.ID, func(cur model.RefreshToken) (model.RefreshToken, error) {
 		switch {
 		case cur.RevokedAt != nil, !now.Before(cur.ExpiresAt):
 			outcome = rotateDead
@@ -137,9 +137,9 @@ func (s *Service) rotate(ctx context.Context, tx storage.Store, rt model.Refresh
 		err = nil
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return rotateDead, "", nil
+		return rt, rotateDead, "", nil
 	}
-	return outcome, nextID, err
+	return rt, outcome, nextID, err
 }
 
 // touchSession returns the session if it is active and records its use, which pushes back

@@ -205,10 +205,12 @@ type RefreshTokens interface {
 	// only thing a presenter has.
 	GetRefreshTokenByHash(ctx context.Context, hash []byte) (model.RefreshToken, error)
 	UpdateRefreshToken(ctx context.Context, tenantID, id string, updater func(model.RefreshToken) (model.RefreshToken, error)) error
-	// RotateRefreshToken marks a live token (not rotated, not revoked, expiring after now)
-	// rotated at now and replaced by replacedBy, in one statement, and reports whether it did:
-	// of concurrent calls for one token, exactly one gets true.
-	RotateRefreshToken(ctx context.Context, tenantID, id, replacedBy string, now time.Time) (bool, error)
+	// RotateRefreshToken finds the token with this hash, if it is live (not rotated, not
+	// revoked, expiring after now) and was issued to clientID of tenantID, marks it rotated at
+	// now and replaced by replacedBy, and returns it as it now is: a lookup and a
+	// compare-and-swap in one statement. When no such token exists it changes nothing and
+	// returns storage.ErrNotFound; of concurrent calls for one token, exactly one succeeds.
+	RotateRefreshToken(ctx context.Context, tenantID, clientID string, hash []byte, replacedBy string, now time.Time) (model.RefreshToken, error)
 	// RevokeRefreshTokens revokes, at now, every unrevoked token of a family (familyID set) or of
 	// a session (sessionID set), and returns how many.
 	RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error)

@@ -81,11 +81,11 @@ func (s *Store) RevokeRefreshTokens(ctx context.Context, tenantID, familyID, ses
 	return n, errf("revoke refresh tokens", err)
 }
 
-// RotateRefreshToken rotates a token the caller has already read, without reading it again:
-// the conditions make the first of concurrent refreshes the only one.
-func (s *Store) RotateRefreshToken(ctx context.Context, tenantID, id, replacedBy string, now time.Time) (bool, error) {
-	n, err := s.writer().execAffected(ctx, "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? "+
-		"WHERE tenant_id = ? AND id = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-		millis(now), replacedBy, tenantID, id, millis(now))
-	return n == 1, errf("rotate refresh token", err)
+// RotateRefreshToken rotates a live token found by hash, tenant and client in one UPDATE ...
+// RETURNING; the WHERE clause is the compare-and-swap.
+func (s *Store) RotateRefreshToken(ctx context.Context, tenantID, clientID string, hash []byte, replacedBy string, now time.Time) (model.RefreshToken, error) {
+	return getOne(ctx, s.writer(), "rotate refresh token", scanRefresh,
+		"UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ? AND tenant_id = ? "+
+			"AND client_id = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ? RETURNING "+refreshCols,
+		millis(now), replacedBy, hash, tenantID, clientID, millis(now))
 }

@@ -176,7 +176,8 @@ func testRotateRefreshOnce(t *testing.T, s storage.Store) {
 	}
 }
 
-// testRotateRefreshCAS races RotateRefreshToken itself: one true, every other call false.
+// testRotateRefreshCAS races RotateRefreshToken itself: one succeeds, every other call finds
+// no live token.
 func testRotateRefreshCAS(t *testing.T, s storage.Store) {
 	const n = 20
 	e := newEnv(t, s)
@@ -187,8 +188,8 @@ func testRotateRefreshCAS(t *testing.T, s storage.Store) {
 		successors[i] = model.NewID()
 	}
 	errs := race(t, n, func(i int) error {
-		ok, err := s.RotateRefreshToken(t.Context(), e.Tenant.ID, rt.ID, successors[i], at(time.Minute))
-		if err == nil && !ok {
+		_, err := s.RotateRefreshToken(t.Context(), e.Tenant.ID, rt.ClientID, rt.TokenHash, successors[i], at(time.Minute))
+		if errors.Is(err, storage.ErrNotFound) {
 			return errAlreadyRotated
 		}
 		return err

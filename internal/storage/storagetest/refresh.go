@@ -188,39 +188,45 @@ func testRefreshRevokeSession(t *testing.T, s storage.Store) {
 	}
 }
 
-// testRefreshRotateOnce checks RotateRefreshToken: live tokens rotate once, dead ones never.
+// testRefreshRotateOnce checks RotateRefreshToken: a live token of the named tenant and
+// client rotates once; dead ones, unknown ones and those of another tenant or client never.
 func testRefreshRotateOnce(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	e := newEnv(t, s)
 	sess := newSession(t, s, makeSession(e))
 	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
 	next := model.NewID()
-	if ok, err := s.RotateRefreshToken(ctx, newTenant(t, s).ID, rt.ID, next, at(time.Minute)); err != nil || ok {
-		t.Fatalf("rotation through another tenant = %v, %v; want false", ok, err)
+	refused := func(what string, tenantID, clientID string, hash []byte, now time.Time) {
+		t.Helper()
+		got, err := s.RotateRefreshToken(ctx, tenantID, clientID, hash, next, now)
+		if !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("rotation of %s = %+v, %v; want ErrNotFound", what, got, err)
+		}
 	}
-	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, rt.ID, next, at(time.Minute)); err != nil || !ok {
-		t.Fatalf("rotation of a live token = %v, %v; want true", ok, err)
-	}
-	want := rt
-	want.RotatedAt, want.ReplacedBy = ptr(at(time.Minute)), next
+	refused("a token through another tenant", newTenant(t, s).ID, rt.ClientID, rt.TokenHash, at(time.Minute))
+	refused("a token through another client", e.Tenant.ID, model.NewID(), rt.TokenHash, at(time.Minute))
+	refused("an unknown hash", e.Tenant.ID, rt.ClientID, []byte("no such token hash, 32 bytes.."), at(time.Minute))
 	got, err := s.GetRefreshTokenByHash(ctx, rt.TokenHash)
 	must(t, err, "get refresh token")
+	wantEqual(t, "token after refused rotations", got, rt)
+
+	rotated, err := s.RotateRefreshToken(ctx, e.Tenant.ID, rt.ClientID, rt.TokenHash, next, at(time.Minute))
+	must(t, err, "rotate a live token")
+	want := rt
+	want.RotatedAt, want.ReplacedBy = ptr(at(time.Minute)), next
+	wantEqual(t, "token returned by rotation", rotated, want)
+	got, err = s.GetRefreshTokenByHash(ctx, rt.TokenHash)
+	must(t, err, "get refresh token")
 	wantEqual(t, "token after rotation", got, want)
-	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, rt.ID, model.NewID(), at(2*time.Minute)); err != nil || ok {
-		t.Fatalf("second rotation = %v, %v; want false", ok, err)
-	}
+	refused("a rotated token", e.Tenant.ID, rt.ClientID, rt.TokenHash, at(2*time.Minute))
 	got, err = s.GetRefreshTokenByHash(ctx, rt.TokenHash)
 	must(t, err, "get refresh token")
 	wantEqual(t, "token after a refused second rotation", got, want)
 
 	expired := newRefresh(t, s, makeRefresh(e, sess.ID))
-	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, expired.ID, next, expired.ExpiresAt); err != nil || ok {
-		t.Fatalf("rotation of an expired token = %v, %v; want false", ok, err)
-	}
+	refused("an expired token", e.Tenant.ID, expired.ClientID, expired.TokenHash, expired.ExpiresAt)
 	revoked := makeRefresh(e, sess.ID)
 	revoked.RevokedAt = ptr(at(time.Second))
 	newRefresh(t, s, revoked)
-	if ok, err := s.RotateRefreshToken(ctx, e.Tenant.ID, revoked.ID, next, at(time.Minute)); err != nil || ok {
-		t.Fatalf("rotation of a revoked token = %v, %v; want false", ok, err)
-	}
+	refused("a revoked token", e.Tenant.ID, revoked.ClientID, revoked.TokenHash, at(time.Minute))
 }
