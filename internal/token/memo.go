@@ -3,6 +3,8 @@ package token
 import (
 	"context"
 	"sync"
+
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // memoSize bounds the bearer tokens a Manager remembers. A backend keeps one client access
@@ -28,6 +30,7 @@ type memoEntry struct {
 	tenant  string
 	kid     string
 	alg     string
+	std     jwt.Claims
 	payload []byte
 }
 
@@ -75,7 +78,7 @@ func (m *Manager) VerifyBearer(ctx context.Context, raw string, dest any) error 
 			m.bearers.forget(raw)
 			return invalid("unknown key")
 		}
-		err = m.checkClaims(e.payload, dest)
+		err = m.checkClaims(e.std, e.payload, dest)
 		if err != nil {
 			m.bearers.forget(raw)
 		}

@@ -56,13 +56,15 @@ func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any, 
 	if header.KeyID == "" {
 		return invalid("no kid")
 	}
-	// The tid is read before the signature is checked only to choose the key; a forged tid
-	// leads to keys that cannot verify the signature.
+	// The claims are decoded once, before the signature is checked: the tid only chooses the
+	// key (a forged tid leads to keys that cannot verify the signature), and the registered
+	// claims are trusted only once the signature over these same bytes has been verified.
 	var unverified struct {
 		TID string `json:"tid"`
+		jwt.Claims
 	}
 	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &unverified); err != nil {
-		return invalid("claims are not a JSON object")
+		return invalid("claims: %v", err)
 	}
 	if unverified.TID == "" {
 		return invalid("no tid")
@@ -85,22 +87,18 @@ func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any, 
 	if err != nil {
 		return invalid("bad signature")
 	}
-	if err := m.checkClaims(payload, dest); err != nil {
+	if err := m.checkClaims(unverified.Claims, payload, dest); err != nil {
 		return err
 	}
 	if remember != nil {
-		remember.put(raw, memoEntry{tenant: unverified.TID, kid: header.KeyID, alg: key.alg, payload: payload})
+		remember.put(raw, memoEntry{tenant: unverified.TID, kid: header.KeyID, alg: key.alg, std: unverified.Claims, payload: payload})
 	}
 	return nil
 }
 
-// checkClaims checks the registered claims of a verified payload against the current time
-// and this issuer, then decodes the payload into dest when it is not nil.
-func (m *Manager) checkClaims(payload []byte, dest any) error {
-	var std jwt.Claims
-	if err := json.Unmarshal(payload, &std); err != nil {
-		return invalid("registered claims: %v", err)
-	}
+// checkClaims checks the registered claims std of a verified payload against the current
+// time and this issuer, then decodes the payload into dest when it is not nil.
+func (m *Manager) checkClaims(std jwt.Claims, payload []byte, dest any) error {
 	if std.Expiry == nil {
 		return invalid("no exp")
 	}
