@@ -77,6 +77,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	store.SetMaxConns(cfg.DatabaseMaxConns)
 	a := &app{cfg: cfg, log: log, store: store, keys: keys}
 	// Services read tenants, applications and clients through the node's copy; the raw store
 	// stays for the operator's counters and shutdown.

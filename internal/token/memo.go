@@ -2,15 +2,21 @@ package token
 
 import (
 	"context"
+	"crypto/sha256"
 	"sync"
 
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// memoSize bounds the bearer tokens a Manager remembers. A backend keeps one client access
-// token for its lifetime, so a node sees few distinct bearers; at about a kilobyte each, a
-// full memo costs a few megabytes.
-const memoSize = 4096
+// memoSize bounds the bearer tokens a Manager remembers, and memoMaxToken the size of a token
+// it remembers: a full memo holds at most memoSize payloads of under memoMaxToken bytes each
+// (16 MiB), however large the tokens presented (user tokens can carry tens of kilobytes of
+// custom data) and however many spellings of one token the base64 decoder accepts. A backend
+// keeps one client access token for its lifetime, so a node sees few distinct bearers.
+const (
+	memoSize     = 4096
+	memoMaxToken = 4096
+)
 
 // memo remembers bearer tokens whose signature has been checked. API callers present the
 // same bearer on every request, and checking an ES256 signature costs more than the rest of
@@ -19,10 +25,11 @@ const memoSize = 4096
 // Only the signature's verdict is remembered. Every use still finds the token's key among
 // the tenant's published keys (a key that stops being published stops its tokens at once,
 // as without the memo) and checks iss, exp, nbf and iat against the current time. Entries
-// are keyed by the whole token, so a token that differs in any byte is verified afresh.
+// are keyed by the SHA-256 of the whole token, so a token that differs in any byte is
+// verified afresh.
 type memo struct {
 	mu sync.Mutex
-	m  map[string]memoEntry
+	m  map[[sha256.Size]byte]memoEntry
 }
 
 // memoEntry is what a verified token's signature check established.
@@ -35,17 +42,25 @@ type memoEntry struct {
 }
 
 func (m *memo) get(raw string) (memoEntry, bool) {
+	if len(raw) > memoMaxToken {
+		return memoEntry{}, false
+	}
+	k := sha256.Sum256([]byte(raw))
 	m.mu.Lock()
-	e, ok := m.m[raw]
+	e, ok := m.m[k]
 	m.mu.Unlock()
 	return e, ok
 }
 
 func (m *memo) put(raw string, e memoEntry) {
+	if len(raw) > memoMaxToken {
+		return
+	}
+	k := sha256.Sum256([]byte(raw))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
-		m.m = make(map[string]memoEntry)
+		m.m = make(map[[sha256.Size]byte]memoEntry)
 	}
 	if len(m.m) >= memoSize {
 		// Evict an arbitrary entry (map order): a token evicted in use is verified again and
@@ -55,13 +70,14 @@ func (m *memo) put(raw string, e memoEntry) {
 			break
 		}
 	}
-	m.m[raw] = e
+	m.m[k] = e
 }
 
 // forget drops a token, used when a remembered token fails a check.
 func (m *memo) forget(raw string) {
+	k := sha256.Sum256([]byte(raw))
 	m.mu.Lock()
-	delete(m.m, raw)
+	delete(m.m, k)
 	m.mu.Unlock()
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,4 +113,57 @@ func flip(c byte) string {
 		return "B"
 	}
 	return "A"
+}
+
+// Tokens over memoMaxToken bytes verify as usual but are never remembered, so the memo's
+// memory stays bounded whatever the tokens carry.
+func TestVerifyBearerLargeTokenNotRemembered(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager()
+	tid := e.tenant(model.AlgES256)
+	c := e.claims(time.Hour)
+	c["custom_data"] = strings.Repeat("x", memoMaxToken)
+	raw, err := m.Sign(e.ctx, tid, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
+			t.Fatalf("use %d: %v", i, err)
+		}
+	}
+	if _, ok := m.bearers.get(raw); ok || len(m.bearers.m) != 0 {
+		t.Errorf("a %d-byte token was remembered", len(raw))
+	}
+}
+
+func TestVerifyBearerConcurrent(t *testing.T) {
+	e := newEnv(t, newMemStore())
+	m := e.manager()
+	tid := e.tenant(model.AlgES256)
+	tokens := []string{e.sign(m, tid), e.sign(m, tid), e.sign(m, tid)}
+	errs := make(chan error, 60)
+	var wg sync.WaitGroup
+	for i := 0; i < cap(errs); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var got map[string]any
+			err := m.VerifyBearer(e.ctx, tokens[i%len(tokens)], &got)
+			if err == nil && got["tid"] != tid {
+				err = fmt.Errorf("claims %v", got)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := len(m.bearers.m); n != len(tokens) {
+		t.Errorf("memo holds %d tokens, want %d", n, len(tokens))
+	}
 }

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,50 +75,38 @@ func (m *Manager) signingKey(ctx context.Context, tenantID string) (*signingKey,
 	return ks.signing, nil
 }
 
-// payload marshals claims with tid and iss filled in. The claims' own JSON is kept byte for
-// byte (large integers survive unchanged) and missing claims are appended to it, which costs
-// a fraction of decoding the whole object and encoding it again.
+// payload marshals claims with tid and iss filled in. The claims are decoded and encoded again
+// rather than extended in place: that normalises raw JSON inside them (custom data as stored),
+// so a signed token never carries duplicate keys, which parsers resolve differently, or
+// invalid UTF-8. Numbers go through json.Number so that large integers survive unchanged.
 func (m *Manager) payload(tenantID string, claims any) ([]byte, error) {
 	raw, err := json.Marshal(claims)
 	if err != nil {
 		return nil, fmt.Errorf("marshal claims: %w", err)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return nil, errors.New("claims must marshal to a JSON object")
 	}
-	var extra []byte
-	rebuild := false
-	for _, c := range [...]struct{ name, want string }{{"tid", tenantID}, {"iss", m.issuer}} {
-		have, ok := obj[c.name]
-		if ok && string(have) != `""` {
-			var v string
-			if err := json.Unmarshal(have, &v); err != nil || v != c.want {
-				return nil, fmt.Errorf("claim %q is %s, want %q", c.name, have, c.want)
-			}
-			continue
-		}
-		val, err := json.Marshal(c.want)
-		if err != nil {
-			return nil, err
-		}
-		// Present but empty, the claim is replaced, which needs the object encoded again.
-		rebuild = rebuild || ok
-		obj[c.name] = val
-		extra = append(append(append(extra, `,"`...), c.name...), `":`...)
-		extra = append(extra, val...)
+	if err := setClaim(obj, "tid", tenantID); err != nil {
+		return nil, err
 	}
-	switch {
-	case rebuild:
-		return json.Marshal(obj)
-	case extra == nil:
-		return raw, nil
+	if err := setClaim(obj, "iss", m.issuer); err != nil {
+		return nil, err
 	}
-	// raw is a compact object from json.Marshal: it ends in '}', and is "{}" when empty.
-	out := make([]byte, 0, len(raw)+len(extra))
-	out = append(out, raw[:len(raw)-1]...)
-	if len(raw) == 2 {
-		extra = extra[1:]
+	return json.Marshal(obj)
+}
+
+func setClaim(obj map[string]any, name, want string) error {
+	v, ok := obj[name]
+	if !ok || v == "" {
+		obj[name] = want
+		return nil
 	}
-	return append(append(out, extra...), '}'), nil
+	if v != want {
+		return fmt.Errorf("claim %q is %v, want %q", name, v, want)
+	}
+	return nil
 }

@@ -64,7 +64,7 @@ func (m *Manager) verify(ctx context.Context, raw, wantTenant string, dest any, 
 		jwt.Claims
 	}
 	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &unverified); err != nil {
-		return invalid("claims: %v", err)
+		return invalid("claims are not a JSON object with valid registered claims")
 	}
 	if unverified.TID == "" {
 		return invalid("no tid")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -247,5 +248,19 @@ func TestPayload(t *testing.T) {
 	}
 	if _, err := m.payload("t1", map[string]any{"tid": 7}); err == nil {
 		t.Error("a numeric tid was accepted")
+	}
+	if _, err := m.payload("t1", map[string]any{"iss": "https://other.example"}); err == nil {
+		t.Error("another issuer was accepted")
+	}
+
+	// Raw JSON inside the claims is normalised: one value per key, valid UTF-8.
+	raw, err := m.payload("t1", map[string]any{
+		"custom_data": json.RawMessage("{\"role\":\"user\",\"role\":\"admin\",\"name\":\"caf\xff\"}"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"role"`); n != 1 || !utf8.Valid(raw) {
+		t.Errorf("payload %q: %d role keys, valid UTF-8 %v", raw, n, utf8.Valid(raw))
 	}
 }

@@ -69,27 +69,38 @@ func OpenAndMigrate(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// pgMaxConns bounds a node's connections to PostgreSQL; with the default max_connections
-// of 100, four nodes fit.
-const pgMaxConns = 25
+// DefaultMaxConns bounds a node's connections to PostgreSQL unless SetMaxConns says otherwise.
+const DefaultMaxConns = 25
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	// Every open connection is kept while in use: with fewer idle than open, a burst above
-	// the idle limit closes connections as requests finish and opens new ones for the next
-	// burst, and a new PostgreSQL connection (a forked backend, authentication) costs
-	// milliseconds. Connections idle for minutes are closed.
-	db.SetMaxOpenConns(pgMaxConns)
-	db.SetMaxIdleConns(pgMaxConns)
+	setPool(db, DefaultMaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	return &Store{w: db, r: db, d: newDialect(true), stats: &stats{}}, nil
+}
+
+// setPool lets db open n connections and keeps every one of them idle between uses: with
+// fewer idle than open, a burst above the idle limit closes connections as requests finish
+// and opens new ones for the next burst, and a new PostgreSQL connection (a forked backend,
+// authentication) costs milliseconds. Connections idle for minutes are closed.
+func setPool(db *sql.DB, n int) {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+}
+
+// SetMaxConns bounds the store's PostgreSQL connections (DefaultMaxConns until called). On
+// SQLite, whose pools are sized to its one writer and the CPUs, it does nothing.
+func (s *Store) SetMaxConns(n int) {
+	if s.d.postgres && s.tx == nil && n > 0 {
+		setPool(s.w, n)
+	}
 }
 
 // Close releases the store's connections. Closing a store bound to a transaction does nothing.

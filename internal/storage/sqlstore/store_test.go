@@ -219,3 +219,20 @@ func TestSQLiteTwoProcesses(t *testing.T) {
 		t.Errorf("Failures = %d, want %d", got.Failures, 4*perWorker)
 	}
 }
+
+// SetMaxConns sizes PostgreSQL's pool, keeping as many idle as open; SQLite's pools, sized to
+// its one writer, stay as they are.
+func TestSetMaxConns(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		s := NewTestStore(t, pg)
+		before := s.w.Stats().MaxOpenConnections
+		s.SetMaxConns(7)
+		got := s.w.Stats().MaxOpenConnections
+		switch {
+		case pg && got != 7:
+			t.Errorf("PostgreSQL pool allows %d connections after SetMaxConns(7)", got)
+		case !pg && got != before:
+			t.Errorf("SQLite writer pool changed from %d to %d", before, got)
+		}
+	}
+}

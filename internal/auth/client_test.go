@@ -1,0 +1,44 @@
+package auth_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+)
+
+// A client token whose signature the node remembers still stops working when its client is
+// deleted or it expires: the memo holds the signature's verdict only.
+func TestCallerRemembersOnlyTheSignature(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{AccessTokenTTL: 10 * time.Minute})
+	tok, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		c, err := f.svc.Caller(f.ctx, tok.AccessToken)
+		if err != nil || c.ClientID != f.boot.ClientID || c.AppID != f.boot.AppID {
+			t.Fatalf("use %d: caller %+v, %v", i, c, err)
+		}
+	}
+
+	f.clock.Advance(10*time.Minute + 2*time.Minute)
+	if _, err := f.svc.Caller(f.ctx, tok.AccessToken); !fault.Is(err, fault.Unauthenticated) {
+		t.Errorf("expired client token: %v, want unauthenticated", err)
+	}
+
+	fresh, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Caller(f.ctx, fresh.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.DeleteClient(f.ctx, f.boot.TenantID, f.boot.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Caller(f.ctx, fresh.AccessToken); !fault.Is(err, fault.Unauthenticated) {
+		t.Errorf("token of a deleted client: %v, want unauthenticated", err)
+	}
+}
