@@ -112,12 +112,19 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if err != nil {
 		return MagicLinkSent{}, err
 	}
-	if !t.known && app.EnumerationProtection && !app.AllowPublicSignup {
+	decoy := func() (MagicLinkSent, error) {
+		// Answer as for a known user, after the same database work, and send nothing.
+		if err := s.decoySend(ctx, c, model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, req.ClientAttributes, now); err != nil {
+			return MagicLinkSent{}, err
+		}
 		return decoyLinkSent(req), nil
+	}
+	if !t.known && app.EnumerationProtection && !app.AllowPublicSignup {
+		return decoy()
 	}
 	if t.known && t.user.Status != model.UserActive {
 		if app.EnumerationProtection {
-			return decoyLinkSent(req), nil
+			return decoy()
 		}
 		return MagicLinkSent{}, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
@@ -194,7 +201,7 @@ func (s *Service) countLinkSend(ctx context.Context, c model.Caller, prefs model
 }
 
 // decoyLinkSent is the answer for a user who must not be revealed as unknown or inactive: the
-// same shape as a real one, with a link that redeems nothing. Nothing is stored or sent.
+// same shape as a real one, with a link that redeems nothing. Nothing is sent.
 func decoyLinkSent(req MagicLinkSend) MagicLinkSent {
 	out := MagicLinkSent{Message: linkSentMessage}
 	if req.GenerateRequestID {

@@ -111,14 +111,20 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		}
 		hidden = true
 	}
-	if hidden {
-		// Answer exactly as for a known user, and send nothing.
+	decoy := func() (OTPSent, error) {
+		// Answer exactly as for a known user, after the same database work, and send nothing.
+		if err := s.decoySend(ctx, c, model.PurposeOTP, req.Channel, req.IdentifierType, t.identifier, req.ClientAttributes, now); err != nil {
+			return OTPSent{}, err
+		}
 		return decoyOTPSent(req, in, prefs), nil
+	}
+	if hidden {
+		return decoy()
 	}
 	dest, err := destination(req.Channel, t, in)
 	if err != nil {
 		if !t.known && app.EnumerationProtection {
-			return decoyOTPSent(req, in, prefs), nil
+			return decoy()
 		}
 		return OTPSent{}, err
 	}

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
@@ -181,4 +183,41 @@ func TestHiddenUserWithSignup(t *testing.T) {
 	f.updateApp(func(a *model.Application) { a.EnumerationProtection = false })
 	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"})
 	wantCode(t, err, fault.CodePhoneMissing)
+}
+
+// TestHiddenUserSendWrites checks that a decoy send does a real send's write transaction, so
+// that its timing does not single out unknown or inactive users, and that the code it stores
+// cannot be redeemed.
+func TestHiddenUserSendWrites(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.user("known@example.com", "")
+	blocked := f.user("blocked@example.com", "")
+	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, blocked.ID, func(u model.User) (model.User, error) {
+		u.Status = model.UserDisabled
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	transactions := func(email string) int64 {
+		_, before := f.store.Stats()
+		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email})
+		_, after := f.store.Stats()
+		return after - before
+	}
+	real := transactions("known@example.com")
+	if real != 1 {
+		t.Fatalf("a real send took %d transactions, want 1", real)
+	}
+	for _, email := range []string{"nobody@example.com", "blocked@example.com"} {
+		if n := transactions(email); n != real {
+			t.Errorf("decoy send for %s took %d transactions, a real one %d", email, n, real)
+		}
+		if _, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeOTP, "email:"+email); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("decoy send for %s left a code to redeem (%v)", email, err)
+		}
+		if n := len(f.messages(email)); n != 0 {
+			t.Errorf("decoy send for %s queued %d messages", email, n)
+		}
+	}
 }

@@ -122,9 +122,14 @@ func TestPasswordResetEnumeration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"ghost@example.com", "nopw@example.com"} {
+		_, before := f.store.Stats()
 		got, err := send(id)
 		if err != nil || got != real {
 			t.Errorf("%s: %+v, %v; want the answer for a real user, %+v", id, got, err, real)
+		}
+		// A real send's write transaction, so that timing does not tell them apart either.
+		if _, after := f.store.Stats(); after-before != 1 {
+			t.Errorf("%s: the decoy send took %d transactions, want 1 as a real one", id, after-before)
 		}
 		if len(f.messages(id)) != 0 {
 			t.Errorf("%s was sent a message", id)
