@@ -75,15 +75,31 @@ func (s *Service) Search(ctx context.Context, c model.Caller, query string, offs
 		return nil, 0, fault.Wrap(err, "list users")
 	}
 	out := make([]User, 0, len(users))
+	if c.Admin {
+		for _, u := range users {
+			out = append(out, User{User: u})
+		}
+		return out, total, nil
+	}
+	// The application's data of the whole page, read in batches rather than user by user.
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	links, err := s.store.ListAppUsers(ctx, c.TenantID, c.AppID, ids)
+	if err != nil {
+		return nil, 0, fault.Wrap(err, "list application links")
+	}
+	data := make(map[string]model.AppUser, len(links))
+	for _, l := range links {
+		data[l.UserID] = l
+	}
 	for _, u := range users {
-		v, err := withAppData(ctx, s.store, c, u)
-		if fault.Is(err, fault.NotFound) {
+		l, ok := data[u.ID]
+		if !ok {
 			continue // unlinked since the listing; no longer this caller's user
 		}
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, v)
+		out = append(out, User{User: u, CustomAppData: l.CustomAppData})
 	}
 	return out, total, nil
 }

@@ -82,3 +82,33 @@ func TestSearchValidation(t *testing.T) {
 		}
 	})
 }
+
+// A page of an application's users and their application data takes a fixed number of reads,
+// not one per user.
+func TestSearchReadsPerPage(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		stats, ok := e.store.(interface{ Stats() (int64, int64) })
+		if !ok {
+			t.Fatal("the store has no statement counter")
+		}
+		for i := range 30 {
+			e.create(t, e.clientA, CreateInput{Email: fmt.Sprintf("reads%d@example.com", i),
+				CustomAppData: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+		}
+		before, _ := stats.Stats()
+		page, total, err := e.svc.Search(t.Context(), e.clientA, "", 0, 30)
+		after, _ := stats.Stats()
+		if err != nil || total != 30 || len(page) != 30 {
+			t.Fatalf("page = %d of %d, %v; want 30 of 30", len(page), total, err)
+		}
+		for _, u := range page {
+			if len(u.CustomAppData) == 0 {
+				t.Errorf("user %s lacks the application's data", u.ID)
+			}
+		}
+		// Count, page, and the page's application links.
+		if n := after - before; n > 3 {
+			t.Errorf("a page of 30 users took %d statements, want at most 3", n)
+		}
+	})
+}

@@ -151,6 +151,9 @@ type Users interface {
 	// error and leaves the existing link as it is.
 	LinkUser(ctx context.Context, l model.AppUser) error
 	GetAppUser(ctx context.Context, tenantID, appID, userID string) (model.AppUser, error)
+	// ListAppUsers returns the links to an application of those of userIDs that have one, in
+	// no particular order, reading them in batches rather than one by one.
+	ListAppUsers(ctx context.Context, tenantID, appID string, userIDs []string) ([]model.AppUser, error)
 	// GetUserAndLink reads a user and their link to an application in one statement: linked
 	// is false, and link zero, when they are not linked. A missing user is ErrNotFound.
 	GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (u model.User, link model.AppUser, linked bool, err error)

@@ -41,6 +41,36 @@ func (s *Store) GetAppUser(ctx context.Context, tenantID, appID, userID string) 
 		tenantID, appID, userID)
 }
 
+// appUserBatch is how many users one ListAppUsers statement asks about. Every statement has
+// this many placeholders, the unused ones bound to an id no user has, so that one prepared
+// statement serves every page size.
+const appUserBatch = 100
+
+// ListAppUsers returns the links to an application of those of userIDs that have one.
+func (s *Store) ListAppUsers(ctx context.Context, tenantID, appID string, userIDs []string) ([]model.AppUser, error) {
+	query := "SELECT " + appUserCols + " FROM app_users WHERE tenant_id = ? AND app_id = ? AND user_id IN (" +
+		placeholders(appUserBatch) + ")"
+	out := []model.AppUser{}
+	for start := 0; start < len(userIDs); start += appUserBatch {
+		batch := userIDs[start:min(start+appUserBatch, len(userIDs))]
+		args := make([]any, 0, 2+appUserBatch)
+		args = append(args, tenantID, appID)
+		for i := range appUserBatch {
+			id := ""
+			if i < len(batch) {
+				id = batch[i]
+			}
+			args = append(args, id)
+		}
+		links, err := getAll(ctx, s.reader(), "list app users", scanAppUser, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, links...)
+	}
+	return out, nil
+}
+
 // UpdateAppUser applies updater to the link atomically; its ids cannot change.
 func (s *Store) UpdateAppUser(ctx context.Context, tenantID, appID, userID string, updater func(model.AppUser) (model.AppUser, error)) error {
 	load := func(tx *Store) (model.AppUser, error) {

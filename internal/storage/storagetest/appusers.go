@@ -3,6 +3,7 @@ package storagetest
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -18,6 +19,49 @@ var appUserTests = []namedTest{
 	{"UpdateRefused", testAppUserUpdateRefused},
 	{"Unlink", testAppUserUnlink},
 	{"UserAndLink", testUserAndLink},
+	{"List", testAppUserList},
+}
+
+// testAppUserList checks ListAppUsers: the links of the named users to the named application
+// only, across batches, and none for an empty list.
+func testAppUserList(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	other := newApp(t, s, e.Tenant.ID)
+	want := map[string]model.AppUser{}
+	var ids []string
+	for i := range 230 {
+		u := newUser(t, s, e.Tenant.ID)
+		ids = append(ids, u.ID)
+		if i%3 == 0 {
+			continue // not linked
+		}
+		l := model.AppUser{TenantID: e.Tenant.ID, AppID: e.App.ID, UserID: u.ID, CreatedAt: base,
+			CustomAppData: json.RawMessage(`{"n":` + strconv.Itoa(i) + `}`)}
+		must(t, s.LinkUser(ctx, l), "link user")
+		want[u.ID] = l
+		if i%5 == 0 {
+			// Linked to another application too: that link is not this one's.
+			must(t, s.LinkUser(ctx, model.AppUser{TenantID: e.Tenant.ID, AppID: other.ID, UserID: u.ID, CreatedAt: base}), "link user elsewhere")
+		}
+	}
+	got, err := s.ListAppUsers(ctx, e.Tenant.ID, e.App.ID, ids)
+	must(t, err, "list app users")
+	if len(got) != len(want) {
+		t.Fatalf("ListAppUsers returned %d links, want %d", len(got), len(want))
+	}
+	for _, l := range got {
+		wantEqual(t, "link of "+l.UserID, l, want[l.UserID])
+	}
+	got, err = s.ListAppUsers(ctx, newTenant(t, s).ID, e.App.ID, ids)
+	must(t, err, "list app users of another tenant")
+	if len(got) != 0 {
+		t.Errorf("another tenant sees %d links", len(got))
+	}
+	got, err = s.ListAppUsers(ctx, e.Tenant.ID, e.App.ID, nil)
+	if err != nil || got == nil || len(got) != 0 {
+		t.Errorf("ListAppUsers of no users = %v, %v; want an empty list", got, err)
+	}
 }
 
 func testAppUserRoundTrip(t *testing.T, s storage.Store) {
