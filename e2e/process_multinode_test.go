@@ -16,8 +16,8 @@ import (
 )
 
 // rotationWait bounds the wait for both nodes to use keys rotated by another process: each
-// keeps keys and the JWKS in memory for 30 seconds.
-const rotationWait = 40 * time.Second
+// keeps keys and the JWKS in memory for LATCHKEY_KEY_CACHE_TTL, set to 3 seconds here.
+const rotationWait = 15 * time.Second
 
 // nodePair is two latchkey processes serving one PostgreSQL schema with the same master key
 // and issuer, sharing one SMTP server: Latchkey keeps all its state in the database, so either
@@ -43,6 +43,7 @@ func startNodePair(t *testing.T) *nodePair {
 		"LATCHKEY_SMTP_URL":   smtp.URL(),
 		// Long enough that a burst of concurrent refreshes on a slow machine all fall within it.
 		"LATCHKEY_REFRESH_GRACE": "1m",
+		"LATCHKEY_KEY_CACHE_TTL": "3s",
 	}}
 	c.nodes[0] = startLatchkeyServer(t, st, addr, c.env)
 	c.boot = c.nodes[0].waitBootstrap()

@@ -82,7 +82,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	// Services read tenants, applications and clients through the node's copy; the raw store
 	// stays for the operator's counters and shutdown.
 	cached := cache.New(store, cfg.ConfigCacheTTL)
-	a.tokens, err = token.NewManager(cached, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/")})
+	a.tokens, err = token.NewManager(cached, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/"), CacheTTL: cfg.KeyCacheTTL})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("token manager: %w", err)

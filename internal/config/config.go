@@ -66,6 +66,9 @@ type Config struct {
 	// ConfigCacheTTL is how long a node serves tenants, applications and clients from memory.
 	// A change made through another node reaches this one within it; 0 turns the copy off.
 	ConfigCacheTTL time.Duration
+	// KeyCacheTTL is how long a node keeps tenants' signing keys and the JWKS in memory; a
+	// rotation made elsewhere reaches it within this time.
+	KeyCacheTTL time.Duration
 	// DatabaseMaxConns bounds a node's PostgreSQL connections, all kept open while in use;
 	// the server's max_connections must cover every node's plus its reserved ones.
 	DatabaseMaxConns int
@@ -105,6 +108,7 @@ func Default() Config {
 		GCInterval:         10 * time.Minute,
 		ConfigCacheTTL:     5 * time.Second,
 		DatabaseMaxConns:   25,
+		KeyCacheTTL:        30 * time.Second,
 		PasswordHash:       password.DefaultParams().String(),
 	}
 }
@@ -148,6 +152,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
 		{env: "LATCHKEY_CONFIG_CACHE_TTL", flag: "config-cache-ttl", usage: "how long a node keeps tenants, applications and clients in memory (0: off)", dur: &c.ConfigCacheTTL},
+		{env: "LATCHKEY_KEY_CACHE_TTL", flag: "key-cache-ttl", usage: "how long a node keeps signing keys and the JWKS in memory", dur: &c.KeyCacheTTL},
 		{env: "LATCHKEY_DB_MAX_CONNS", flag: "db-max-conns", usage: "PostgreSQL connections a node may open (kept while in use)", num: &c.DatabaseMaxConns},
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
@@ -269,6 +274,9 @@ func (c *Config) Problems() []string {
 	positive("GC interval", c.GCInterval)
 	if c.ConfigCacheTTL < 0 || c.ConfigCacheTTL > time.Minute {
 		p = append(p, "config cache TTL must be between 0s and 1m")
+	}
+	if c.KeyCacheTTL < time.Second || c.KeyCacheTTL > 5*time.Minute {
+		p = append(p, "key cache TTL must be between 1s and 5m")
 	}
 	if c.DatabaseMaxConns < 2 || c.DatabaseMaxConns > 1000 {
 		p = append(p, "database max connections must be between 2 and 1000")
