@@ -78,6 +78,9 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
+		if err := clearFailures(ctx, tx, c, resetLockKey(u.ID)); err != nil {
+			return err
+		}
 		return s.passwordChanged(ctx, tx, c, u, "reset", "", now)
 	})
 	return asFault(err, "complete password reset")
@@ -136,21 +139,41 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	return code, presented, nil
 }
 
+// resetLockKey is the key of a user's reset-code failures and lockout: one budget across all
+// their reset codes, so that asking for a new code does not buy new guesses.
+func resetLockKey(userID string) string { return "reset:user:" + userID }
+
 // checkResetCode compares a presented reset code with its record inside one atomic update,
 // as OTP does: a wrong code is counted there and then, so parallel guesses cannot all be
-// compared against a count read before any of them was recorded. The code stays unspent on
-// success; the transaction that sets the password spends it.
+// compared against a count read before any of them was recorded. Wrong codes also count
+// against the user across codes (rate_limits.failuresPerIdentifier), and reaching that limit
+// locks reset for the lockout duration of the code's channel, as for OTP. The code stays
+// unspent on success; the transaction that sets the password spends it.
 func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model.OneTimeCode, presented string, attrs model.ClientAttributes, now time.Time) error {
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return fault.Wrap(err, "get application")
+	}
+	all := app.Preferences.Normalized()
+	key := resetLockKey(code.UserID)
 	var result error
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		result = nil
+		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
+			result = errLocked(l.Until, now)
+			return s.record(ctx, tx, c, event{typ: model.EventLockout, method: "password_reset", userID: code.UserID,
+				attrs: attrs, err: result}, now)
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		wrong := false
 		err := tx.UpdateCode(ctx, c.TenantID, code.ID, func(cc model.OneTimeCode) (model.OneTimeCode, error) {
 			switch {
 			case cc.ConsumedAt != nil:
 				result = errBadResetCode
 				return cc, errNoChange
 			case !secret.Equal(cc.CodeHash, s.keys.HashCode(cc.ID, presented)):
-				result = errBadResetCode
+				result, wrong = errBadResetCode, true
 				cc.Failures++
 				if cc.Failures >= cc.MaxFailures {
 					cc.ConsumedAt = &now
@@ -167,7 +190,21 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		if result == nil {
 			return nil
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventLoginFailed, method: "password_reset", userID: code.UserID,
+		typ := model.EventLoginFailed
+		if wrong {
+			locked, err := countFailure(ctx, tx, c, all.Limits, key, now)
+			if err != nil {
+				return err
+			}
+			if locked {
+				until := now.Add(time.Duration(otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration) * time.Minute)
+				result, typ = errLocked(until, now), model.EventLockout
+				if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until}); err != nil {
+					return err
+				}
+			}
+		}
+		return s.record(ctx, tx, c, event{typ: typ, method: "password_reset", userID: code.UserID,
 			attrs: attrs, err: result}, now)
 	})
 	if err != nil {

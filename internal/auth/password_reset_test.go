@@ -163,3 +163,40 @@ func TestPasswordResetBySMS(t *testing.T) {
 	_, err = disabled.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
 	wantCode(t, err, fault.CodeProviderConfig)
 }
+
+// Wrong reset codes count against the user across codes: asking for a new code does not buy
+// new guesses, and once the application's failuresPerIdentifier is reached even the right
+// code is refused until the lockout ends.
+func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.pwdUser("guess@example.com", "guess", goodPassword, false)
+	send := func() string {
+		t.Helper()
+		out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "guess@example.com", Channel: model.ChannelDirect})
+		if err != nil || out.Code == "" {
+			t.Fatalf("direct send: %+v, %v", out, err)
+		}
+		return out.Code
+	}
+	var code string
+	var err error
+	for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
+		if i%(model.DefaultMaxPasswordFailures-1) == 0 {
+			code = send() // a fresh code before the current one is spent
+		}
+		err = f.resetComplete(model.IdentifierEmail, "guess@example.com", wrongCode(code), otherPassword)
+	}
+	wantCode(t, err, fault.CodeLocked)
+	code = send()
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword), fault.CodeLocked)
+	if _, err := f.pwdLogin("", "guess", goodPassword, auth.Login{}); err != nil {
+		t.Fatalf("the password changed while reset was locked: %v", err)
+	}
+
+	// After the lockout, the right code works, and success clears the count.
+	f.clock.Advance(model.DefaultOTPLockoutDuration*time.Minute + time.Second)
+	code = send()
+	if err := f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword); err != nil {
+		t.Fatalf("reset after the lockout: %v", err)
+	}
+}
