@@ -15,29 +15,37 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 
 // decoySend does, for a send answered with a decoy (enumeration protection, the user unknown
 // or inactive), the database work of a real send in one write transaction: it spends the
-// identifier's unspent codes of the purpose, stores a code that is spent already, so that
-// nothing can redeem it, and records the send as suppressed. A decoy that skipped the
-// transaction would answer sooner than a real send, and its timing would tell an unknown
-// user from a known one. Only the message (queued by a real email or SMS send) is missing.
-func (s *Service) decoySend(ctx context.Context, c model.Caller, purpose, channel, idType, identifier string, attrs model.ClientAttributes, now time.Time) error {
-	rec := model.OneTimeCode{
-		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID,
-		Purpose: purpose, Channel: channel, IdentifierType: idType, Identifier: identifier,
-		ExpiresAt: now.Add(time.Minute), ConsumedAt: &now, CreatedAt: now,
-	}
+// identifier's unspent codes of the purpose, stores rec as the new code, and records the send
+// as suppressed. A decoy that skipped the transaction would answer sooner than a real send,
+// and its timing would tell an unknown user from a known one. Only the message (queued by a
+// real email or SMS send) is missing.
+//
+// rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
+// and whether it is stored spent. Its secret is a fresh 256-bit one that is never revealed,
+// so nothing presented can match it; an unspent decoy code therefore answers guesses, counts
+// failures and expires exactly as a real code does.
+func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, attrs model.ClientAttributes, now time.Time) error {
+	rec.ID, rec.TenantID, rec.AppID, rec.ClientID, rec.CreatedAt = model.NewID(), c.TenantID, c.AppID, c.ClientID, now
 	rec.CodeHash = s.keys.HashCode(rec.ID, secret.NewLinkCode())
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, purpose, identifier, now); err != nil {
+		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, rec.Purpose, rec.Identifier, now); err != nil {
 			return err
 		}
 		if err := tx.CreateCode(ctx, rec); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: channel, attrs: attrs,
-			err: errSendSuppressed, details: map[string]any{"purpose": purpose}}, now)
+		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: rec.Channel, attrs: attrs,
+			err: errSendSuppressed, details: map[string]any{"purpose": rec.Purpose}}, now)
 	})
 	if err != nil {
 		return fault.Wrap(err, "store code")
 	}
 	return nil
+}
+
+// spentDecoy is a decoy code stored already spent: for flows whose decoy answer cannot lead
+// back to a stored code (links name random ids), so that nothing can ever redeem it.
+func spentDecoy(purpose, channel, idType, identifier string, now time.Time) model.OneTimeCode {
+	return model.OneTimeCode{Purpose: purpose, Channel: channel, IdentifierType: idType, Identifier: identifier,
+		ExpiresAt: now.Add(time.Minute), ConsumedAt: &now}
 }

@@ -114,7 +114,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	}
 	decoy := func() (MagicLinkSent, error) {
 		// Answer as for a known user, after the same database work, and send nothing.
-		if err := s.decoySend(ctx, c, model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, req.ClientAttributes, now); err != nil {
+		if err := s.decoySend(ctx, c, spentDecoy(model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, now), req.ClientAttributes, now); err != nil {
 			return MagicLinkSent{}, err
 		}
 		return decoyLinkSent(req), nil

@@ -111,9 +111,20 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		}
 		hidden = true
 	}
+	expires := prefs.ExpiresIn
+	if req.ExpiresIn > 0 {
+		expires = req.ExpiresIn
+	}
 	decoy := func() (OTPSent, error) {
 		// Answer exactly as for a known user, after the same database work, and send nothing.
-		if err := s.decoySend(ctx, c, model.PurposeOTP, req.Channel, req.IdentifierType, t.identifier, req.ClientAttributes, now); err != nil {
+		// The code stored is live, with a real code's expiry and attempts, so that redeeming
+		// it fails, expires and locks exactly as a real one does for a wrong guess.
+		rec := model.OneTimeCode{
+			UserID: t.user.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
+			IdentifierType: req.IdentifierType, Identifier: t.identifier, MaxFailures: prefs.MaxFailures,
+			ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
+		}
+		if err := s.decoySend(ctx, c, rec, req.ClientAttributes, now); err != nil {
 			return OTPSent{}, err
 		}
 		return decoyOTPSent(req, in, prefs), nil
@@ -133,10 +144,6 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 			s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return OTPSent{}, err
 		}
-	}
-	expires := prefs.ExpiresIn
-	if req.ExpiresIn > 0 {
-		expires = req.ExpiresIn
 	}
 	code := secret.NewCode(prefs.CodeLength)
 	rec := model.OneTimeCode{

@@ -172,15 +172,17 @@ func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.On
 	}
 	var outcome codeOutcome
 	err := tx.UpdateCode(ctx, code.TenantID, code.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		switch {
-		case cur.ConsumedAt != nil:
+		if cur.ConsumedAt != nil {
 			outcome = outcomeInvalid
 			return cur, errNoChange
-		case !now.Before(cur.ExpiresAt):
-			outcome = outcomeExpired
-			return cur, errNoChange
 		}
+		// Expiry is reported only to whoever presents the right code: told to anyone, it
+		// would say that a code was sent, and so that the user exists.
 		if s.codeMatches(cur, req) {
+			if !now.Before(cur.ExpiresAt) {
+				outcome = outcomeExpired
+				return cur, errNoChange
+			}
 			outcome = outcomeOK
 			cur.ConsumedAt = &now
 			return cur, nil

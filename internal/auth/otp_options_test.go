@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
@@ -186,8 +184,8 @@ func TestHiddenUserWithSignup(t *testing.T) {
 }
 
 // TestHiddenUserSendWrites checks that a decoy send does a real send's write transaction, so
-// that its timing does not single out unknown or inactive users, and that the code it stores
-// cannot be redeemed.
+// that its timing does not single out unknown or inactive users, and that nothing redeems the
+// code it stores.
 func TestHiddenUserSendWrites(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
@@ -213,11 +211,57 @@ func TestHiddenUserSendWrites(t *testing.T) {
 		if n := transactions(email); n != real {
 			t.Errorf("decoy send for %s took %d transactions, a real one %d", email, n, real)
 		}
-		if _, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeOTP, "email:"+email); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("decoy send for %s left a code to redeem (%v)", email, err)
+		code, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeOTP, "email:"+email)
+		if err != nil {
+			t.Fatalf("decoy send for %s stored no code: %v", email, err)
+		}
+		if code.Channel != "email" || code.MaxFailures == 0 {
+			t.Errorf("decoy code %+v is not shaped like a real one", code)
+		}
+		for _, guess := range []string{"000000", "123456", "999999"} {
+			_, err := f.authenticate("email", email, guess)
+			wantCode(t, err, fault.CodeInvalidCredentials)
 		}
 		if n := len(f.messages(email)); n != 0 {
 			t.Errorf("decoy send for %s queued %d messages", email, n)
 		}
 	}
+}
+
+// TestHiddenUserGuessesAnswerAlike checks that guesses at an unknown user's code get the
+// answers a known user's would: an expired code is reported as such only to whoever presents
+// the right code, and wrong guesses lock after as many attempts.
+func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.user("known@example.com", "")
+	answers := func(email string) []string {
+		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email, ExpiresIn: 1})
+		var codes []string
+		for i := 0; i < 2; i++ {
+			_, err := f.authenticate("email", email, "000000")
+			codes = append(codes, fault.As(err).Code)
+		}
+		f.clock.Advance(2 * time.Minute)
+		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
+			_, err := f.authenticate("email", email, "111111")
+			codes = append(codes, fault.As(err).Code)
+		}
+		return codes
+	}
+	known, unknown := answers("known@example.com"), answers("nobody@example.com")
+	if !slices.Equal(known, unknown) {
+		t.Errorf("guesses answer differently:\nknown   %v\nunknown %v", known, unknown)
+	}
+	if !slices.Contains(known, fault.CodeLocked) || slices.Contains(known, fault.CodeOTPExpired) {
+		t.Errorf("guesses at a known user's code: %v; want a lockout and no expiry", known)
+	}
+
+	// The right code of an expired send is told it expired.
+	f2 := newOTPFixture(t, auth.Options{})
+	f2.user("late@example.com", "")
+	out := f2.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "late@example.com", ExpiresIn: 1})
+	f2.clock.Advance(2 * time.Minute)
+	_, err := f2.authenticate("email", "late@example.com", out.Code)
+	wantCode(t, err, fault.CodeOTPExpired)
 }

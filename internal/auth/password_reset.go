@@ -97,7 +97,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
 			// The same database work as a real send, so that timing tells nothing either.
-			if err := s.decoySend(ctx, c, model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, req.ClientAttributes, now); err != nil {
+			if err := s.decoySend(ctx, c, spentDecoy(model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, now), req.ClientAttributes, now); err != nil {
 				return PasswordResetSent{}, err
 			}
 			return decoyResetSent(req, prefs.CodeLength), nil
