@@ -6,6 +6,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 // A client token whose signature the node remembers still stops working when its client is
@@ -40,5 +41,26 @@ func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 	}
 	if _, err := f.svc.Caller(f.ctx, fresh.AccessToken); !fault.Is(err, fault.Unauthenticated) {
 		t.Errorf("token of a deleted client: %v, want unauthenticated", err)
+	}
+}
+
+// Introspection reports a deleted client's tokens inactive, as the API refuses them.
+func TestIntrospectDeletedClient(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	tok, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := model.Caller{TenantID: f.boot.TenantID, AppID: f.boot.AppID, ClientID: f.boot.AdminClientID}
+	got, err := f.svc.Introspect(f.ctx, admin, tok.AccessToken)
+	if err != nil || got["active"] != true {
+		t.Fatalf("introspection of a live client's token: %v, %v", got, err)
+	}
+	if err := f.store.DeleteClient(f.ctx, f.boot.TenantID, f.boot.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.svc.Introspect(f.ctx, admin, tok.AccessToken)
+	if err != nil || got["active"] != false {
+		t.Errorf("introspection of a deleted client's token: %v, %v; want inactive", got, err)
 	}
 }

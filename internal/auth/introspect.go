@@ -35,6 +35,11 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	if tid != c.TenantID || (use != UseAccess && use != UseClient) {
 		return inactive, nil
 	}
+	// A deleted client's tokens are inactive, as the API itself refuses them.
+	clientID, _ := claims["client_id"].(string)
+	if live, err := s.clientLive(ctx, c.TenantID, clientID); err != nil || !live {
+		return inactive, err
+	}
 	if sid, _ := claims["sid"].(string); sid != "" {
 		sess, err := s.store.GetSession(ctx, c.TenantID, sid)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -65,6 +70,9 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 	now := s.now()
 	if rt.TenantID != c.TenantID || rt.RevokedAt != nil || rt.RotatedAt != nil || !now.Before(rt.ExpiresAt) {
 		return inactive, nil
+	}
+	if live, err := s.clientLive(ctx, c.TenantID, rt.ClientID); err != nil || !live {
+		return inactive, err
 	}
 	sess, err := s.store.GetSession(ctx, rt.TenantID, rt.SessionID)
 	if err != nil || !s.active(sess, now) {
@@ -122,4 +130,20 @@ func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret st
 		return model.Caller{}, err
 	}
 	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
+}
+
+// clientLive reports whether a client of the tenant still exists (as the node's configuration
+// cache sees it, like every other check of a client's tokens).
+func (s *Service) clientLive(ctx context.Context, tenantID, clientID string) (bool, error) {
+	if clientID == "" {
+		return false, nil
+	}
+	cl, err := s.store.GetClient(ctx, clientID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fault.Wrap(err, "get client")
+	}
+	return cl.TenantID == tenantID, nil
 }

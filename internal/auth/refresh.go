@@ -74,6 +74,10 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return err
 		}
 		if is, err = s.issueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
+			if errors.Is(err, errNotLinked) {
+				failure = errInvalidGrant
+				return nil
+			}
 			return err
 		}
 		is.refresh = successor

@@ -51,6 +51,9 @@ type issued struct {
 
 var errSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
 
+// errNotLinked refuses tokens for an application the user is no longer a user of.
+var errNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not a user of this application")
+
 // recordLogin runs inside the login's write transaction: it marks the user's last login,
 // creates the session or adds the factor to the given one, and stores a new refresh token.
 func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, now time.Time) (issued, error) {
@@ -108,7 +111,8 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 
 // issueFor loads what signing needs for an existing session presented by a client: the user,
 // their link to the client's application, the client and the application. With link set, a
-// missing link is made (a silent login makes the user one of the application's users).
+// missing link is made (a silent login makes the user one of the application's users);
+// without, a missing link is errNotLinked (a refresh after the user was removed from it).
 func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (issued, error) {
 	out := issued{session: sess, aud: aud}
 	var err error
@@ -128,6 +132,10 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	}
 	if out.user.Status != model.UserActive {
 		return out, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	}
+	if !link && !linked {
+		// Removed from the client's application since: its tokens stop here.
+		return out, errNotLinked
 	}
 	if link {
 		caller := model.Caller{TenantID: sess.TenantID, AppID: out.app.ID, ClientID: clientID}

@@ -160,3 +160,25 @@ func session(t *testing.T, e *env, c model.Caller, userID string) string {
 	}
 	return s.ID
 }
+
+// Disabling a user ends all their sessions, in every application, with their refresh tokens.
+func TestDisableEndsSessions(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		u := e.create(t, e.clientA, CreateInput{Email: "dis@example.com"})
+		sessA, sessB := session(t, e, e.clientA, u.ID), session(t, e, e.clientB, u.ID)
+		if _, err := e.svc.Update(ctx, e.clientA, u.ID, UpdateInput{Status: ptr(model.UserDisabled)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{sessA, sessB} {
+			s, err := e.store.GetSession(ctx, e.tenant, id)
+			if err != nil || s.RevokedAt == nil {
+				t.Errorf("session %s after disabling: revoked %v, %v", id, s.RevokedAt, err)
+			}
+			rt, err := e.store.GetRefreshTokenByHash(ctx, []byte(id))
+			if err != nil || rt.RevokedAt == nil {
+				t.Errorf("refresh token of %s after disabling: revoked %v, %v", id, rt.RevokedAt, err)
+			}
+		}
+	})
+}

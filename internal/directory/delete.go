@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -40,27 +41,33 @@ func (s *Service) RemoveFromApp(ctx context.Context, c model.Caller, id string) 
 		if err := tx.UnlinkUser(ctx, c.TenantID, c.AppID, id); err != nil {
 			return storeError(err, "unlink user")
 		}
-		sessions, err := tx.ListSessions(ctx, c.TenantID, id)
-		if err != nil {
-			return fault.Wrap(err, "list sessions")
-		}
-		for _, sess := range sessions {
-			if sess.AppID != c.AppID || !sess.Active(now) {
-				continue
-			}
-			err := tx.UpdateSession(ctx, c.TenantID, sess.ID, func(cur model.Session) (model.Session, error) {
-				if cur.RevokedAt == nil {
-					cur.RevokedAt = &now
-				}
-				return cur, nil
-			})
-			if err != nil {
-				return fault.Wrap(err, "revoke session")
-			}
-			if _, err := tx.RevokeRefreshTokens(ctx, c.TenantID, "", sess.ID, now); err != nil {
-				return fault.Wrap(err, "revoke refresh tokens")
-			}
-		}
-		return nil
+		return endSessions(ctx, tx, c.TenantID, id, c.AppID, now)
 	})
+}
+
+// endSessions ends the user's active sessions, those begun in appID or, when appID is empty,
+// all of them, with their refresh tokens.
+func endSessions(ctx context.Context, tx storage.Store, tenantID, userID, appID string, now time.Time) error {
+	sessions, err := tx.ListSessions(ctx, tenantID, userID)
+	if err != nil {
+		return fault.Wrap(err, "list sessions")
+	}
+	for _, sess := range sessions {
+		if (appID != "" && sess.AppID != appID) || !sess.Active(now) {
+			continue
+		}
+		err := tx.UpdateSession(ctx, tenantID, sess.ID, func(cur model.Session) (model.Session, error) {
+			if cur.RevokedAt == nil {
+				cur.RevokedAt = &now
+			}
+			return cur, nil
+		})
+		if err != nil {
+			return fault.Wrap(err, "revoke session")
+		}
+		if _, err := tx.RevokeRefreshTokens(ctx, tenantID, "", sess.ID, now); err != nil {
+			return fault.Wrap(err, "revoke refresh tokens")
+		}
+	}
+	return nil
 }

@@ -80,6 +80,13 @@ func (s *Service) Update(ctx context.Context, c model.Caller, id string, in Upda
 		if err != nil {
 			return storeError(err, "update user")
 		}
+		if cur.User.Status == model.UserActive && out.User.Status != model.UserActive {
+			// A user who may no longer sign in loses their sessions, and with them every
+			// access and refresh token, at once and on every node.
+			if err := endSessions(ctx, tx, c.TenantID, id, "", now); err != nil {
+				return err
+			}
+		}
 		out.CustomAppData = cur.CustomAppData
 		if p.appData == nil {
 			return nil
