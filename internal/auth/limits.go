@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -25,7 +26,7 @@ func (s *Service) checkSend(ctx context.Context, c model.Caller, lim model.RateL
 	base := c.TenantID + ":" + c.AppID + ":"
 	limits := []sendLimit{{key: "send:id:" + base + identifier, limit: lim.SendsPerIdentifier, what: "this identifier"}}
 	if ip != "" {
-		limits = append(limits, sendLimit{key: "send:ip:" + base + ip, limit: lim.SendsPerIP, what: "this IP address"})
+		limits = append(limits, sendLimit{key: "send:ip:" + base + ipKey(ip), limit: lim.SendsPerIP, what: "this IP address"})
 	}
 	for _, l := range limits {
 		if err := s.hit(ctx, s.store, l, now, time.Hour); err != nil {
@@ -36,6 +37,22 @@ func (s *Service) checkSend(ctx context.Context, c model.Caller, lim model.RateL
 		return s.checkPhonePrefix(ctx, c, lim, phone, now)
 	}
 	return nil
+}
+
+// ipKey is what the per-IP limit counts an address under: an IPv4 address, or the /64 of an
+// IPv6 one, since a single host commonly holds a whole /64 and could otherwise send from as
+// many addresses as it likes.
+func ipKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.WithZone("").Unmap()
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
 }
 
 // checkPhonePrefix counts one SMS to phone against the application's limit per phone-number

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,4 +265,38 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 	f2.clock.Advance(2 * time.Minute)
 	_, err := f2.authenticate("email", "late@example.com", out.Code)
 	wantCode(t, err, fault.CodeOTPExpired)
+}
+
+// The per-IP send limit counts an IPv6 host by its /64, and an IPv4 address however it is
+// written.
+func TestSendLimitPerIPCountsNetworks(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) {
+		a.Preferences.Limits.SendsPerIP = 2
+		a.EnumerationProtection = true
+	})
+	send := func(i int, ip string) error {
+		var attrs model.ClientAttributes
+		if err := json.Unmarshal([]byte(`{"ip_address":"`+ip+`"}`), &attrs); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "direct", IdentifierType: "email",
+			Identifier: "ip" + strconv.Itoa(i) + "@example.com", ClientAttributes: attrs})
+		return err
+	}
+	for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"} {
+		if err := send(i, ip); err != nil {
+			t.Fatalf("send %d from %s: %v", i, ip, err)
+		}
+	}
+	wantCode(t, send(2, "2001:db8:1:2::abcd"), fault.CodeRateLimited)
+	if err := send(3, "2001:db8:1:3::1"); err != nil {
+		t.Errorf("another /64: %v", err)
+	}
+	for i, ip := range []string{"203.0.113.7", "::ffff:203.0.113.7"} {
+		if err := send(10+i, ip); err != nil {
+			t.Fatalf("send from %s: %v", ip, err)
+		}
+	}
+	wantCode(t, send(12, "::FFFF:CB00:7107"), fault.CodeRateLimited)
 }

@@ -12,7 +12,9 @@ import (
 const MaxUserAgentLen = 512
 
 // UnmarshalJSON decodes client attributes and rejects values no real device has: an IP
-// address that does not parse, or a user agent longer than MaxUserAgentLen.
+// address that does not parse, or a user agent longer than MaxUserAgentLen. The address is
+// kept in its one canonical spelling (no zone, IPv4-mapped IPv6 as IPv4, lower case), so that
+// limits counted per address cannot be dodged by writing one address many ways.
 func (a *ClientAttributes) UnmarshalJSON(data []byte) error {
 	type plain ClientAttributes // no methods: no recursion
 	var p plain
@@ -20,9 +22,11 @@ func (a *ClientAttributes) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if p.IPAddress != "" {
-		if _, err := netip.ParseAddr(p.IPAddress); err != nil {
+		addr, err := netip.ParseAddr(p.IPAddress)
+		if err != nil {
 			return errors.New("client_attributes.ip_address must be an IPv4 or IPv6 address")
 		}
+		p.IPAddress = addr.WithZone("").Unmap().String()
 	}
 	if utf8.RuneCountInString(p.UserAgent) > MaxUserAgentLen {
 		return errors.New("client_attributes.user_agent must be at most 512 characters")

@@ -22,3 +22,19 @@ func TestClientAttributesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// An address is kept in one spelling, however the backend wrote it.
+func TestClientAttributesCanonicalAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"::ffff:203.0.113.7":   "203.0.113.7",
+		"::FFFF:CB00:7107":     "203.0.113.7",
+		"fe80::1%eth0":         "fe80::1",
+		"2001:DB8:0:0:0:0:0:1": "2001:db8::1",
+		"203.0.113.7":          "203.0.113.7",
+	} {
+		var a ClientAttributes
+		if err := json.Unmarshal([]byte(`{"ip_address":"`+in+`"}`), &a); err != nil || a.IPAddress != want {
+			t.Errorf("%s: got %q, %v; want %q", in, a.IPAddress, err, want)
+		}
+	}
+}
