@@ -119,7 +119,9 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		}
 		return decoyLinkSent(req), nil
 	}
-	if !t.known && app.EnumerationProtection && !app.AllowPublicSignup {
+	// Only an email address can sign up by link: an unknown username or phone number is as
+	// unknown as without sign-up.
+	if !t.known && app.EnumerationProtection && (!app.AllowPublicSignup || req.IdentifierType != model.IdentifierEmail) {
 		return decoy()
 	}
 	if t.known && t.user.Status != model.UserActive {
@@ -132,6 +134,10 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		t.dest = t.user.Email
 	}
 	if req.Channel == model.ChannelEmail && t.dest == "" {
+		if app.EnumerationProtection {
+			// Telling that the user has no email would tell that the user exists.
+			return decoy()
+		}
 		return MagicLinkSent{}, fault.New(fault.NotFound, fault.CodeEmailMissing, "user has no email address")
 	}
 	minutes := prefs.MagicLink.ExpiresIn

@@ -271,3 +271,33 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// With public sign-up and enumeration protection, an unknown username or phone number (which
+// cannot sign up by link) and a known user without an email address get the answer a known
+// user gets, not an error that would tell them apart.
+func TestMagicLinkSignupHidesUsers(t *testing.T) {
+	f := newMLFixture(t)
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
+	f.user("known@example.com")
+	now := f.clock.Now()
+	phoneOnly := model.User{ID: model.NewID(), TenantID: f.boot.TenantID, PhoneNumber: "+14155550199", Username: "phoneonly",
+		Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
+	if err := f.store.CreateUser(f.ctx, phoneOnly); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.LinkUser(f.ctx, model.AppUser{TenantID: f.boot.TenantID, AppID: f.boot.AppID, UserID: phoneOnly.ID, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	want := f.send(MagicLinkSend{IdentifierType: "email", Identifier: "known@example.com"})
+	for _, req := range []MagicLinkSend{
+		{IdentifierType: "username", Identifier: "nobody"},
+		{IdentifierType: "phone_number", Identifier: "+14155550123"},
+		{IdentifierType: "username", Identifier: "phoneonly"},
+	} {
+		req.RedirectURI = mlRedirect
+		got, err := f.svc.SendMagicLink(f.ctx, f.caller, req)
+		if err != nil || got.Message != want.Message || got.Link != "" {
+			t.Errorf("%s %s: %+v, %v; want the answer a known user gets, %+v", req.IdentifierType, req.Identifier, got, err, want)
+		}
+	}
+}

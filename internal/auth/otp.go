@@ -134,7 +134,9 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	}
 	dest, err := destination(req.Channel, t, in)
 	if err != nil {
-		if !t.known && app.EnumerationProtection {
+		// A known user without the channel's address gets the decoy too: telling that the
+		// address is missing would tell that the user exists.
+		if app.EnumerationProtection && fault.Is(err, fault.NotFound) {
 			return decoy()
 		}
 		return OTPSent{}, err

@@ -300,3 +300,24 @@ func TestSendLimitPerIPCountsNetworks(t *testing.T) {
 	}
 	wantCode(t, send(12, "::FFFF:CB00:7107"), fault.CodeRateLimited)
 }
+
+// Under enumeration protection a known user without the channel's address gets the decoy, as
+// an unknown one does: "no phone number" would say the user exists.
+func TestHiddenUserWithoutAddress(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("nophone@example.com", "")
+	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "nophone@example.com"})
+	wantCode(t, err, fault.CodePhoneMissing)
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	for _, email := range []string{"nophone@example.com", "nobody@example.com"} {
+		out, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: email})
+		if err != nil || out.Message != "OTP sent" {
+			t.Errorf("%s: %+v, %v; want the decoy answer", email, out, err)
+		}
+	}
+	f.pwdUser("withpw@example.com", "withpw", goodPassword, false)
+	_, err = f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "withpw@example.com", Channel: model.ChannelSMS})
+	if err != nil {
+		t.Errorf("password reset by SMS for a user without a phone: %v; want the decoy answer", err)
+	}
+}

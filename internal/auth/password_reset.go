@@ -94,6 +94,11 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 		return PasswordResetSent{}, err
 	}
 	u, err := s.resetUser(ctx, c, req.IdentifierType, norm)
+	if err == nil {
+		// A user without the channel's address is refused below, or, under enumeration
+		// protection, answered with the decoy: the refusal would tell that the user exists.
+		_, err = resetDestination(req.Channel, u)
+	}
 	if err != nil {
 		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
 			// The same database work as a real send, so that timing tells nothing either.
