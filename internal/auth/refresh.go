@@ -80,6 +80,15 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			}
 			return err
 		}
+		// A resource taken from the client since the login is not refreshed into.
+		if rt.Resource != "" && rt.Resource != DefaultAudience {
+			if _, err := s.audience(ctx, is.client, rt.Resource); fault.Is(err, fault.Invalid) {
+				failure = errInvalidGrant
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
 		is.refresh = successor
 		if outcome == rotateGrace {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 // A user removed from an application gets no more tokens for it by refresh, whichever
@@ -23,6 +24,41 @@ func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 	if err := f.store.UnlinkUser(f.ctx, f.boot.TenantID, f.boot.AppID, u.ID); err != nil {
 		t.Fatal(err)
 	}
+	_, err = f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
+	wantCode(t, err, "invalid_grant")
+}
+
+// A refresh token issued for a resource stops refreshing once the resource is taken from the
+// client, as a new login for it would be refused.
+func TestRefreshAfterResourceUnassigned(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.user("api@example.com", "")
+	res := model.Resource{ID: model.NewID(), TenantID: f.boot.TenantID, URI: "https://api.example/orders", Name: "orders", CreatedAt: f.clock.Now()}
+	if err := f.store.CreateResource(f.ctx, res); err != nil {
+		t.Fatal(err)
+	}
+	assign := func(ids []string) {
+		t.Helper()
+		err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
+			c.ResourceIDs = ids
+			return c, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	assign([]string{res.ID})
+	out := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
+	tok, err := f.svc.AuthenticateOTP(f.ctx, f.caller, auth.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
+		Identifier: "api@example.com", Login: auth.Login{Resource: res.URI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
+	if err != nil {
+		t.Fatalf("refresh while assigned: %v", err)
+	}
+	assign(nil)
 	_, err = f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
 	wantCode(t, err, "invalid_grant")
 }
