@@ -165,6 +165,10 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, cli
 // addFactor adds a factor to an existing session of the same user and tenant (MFA).
 func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
 	var out model.Session
+	if !model.ValidID(g.login.SessionID) {
+		// Refused before the database sees it: no session has such an id.
+		return out, errSessionNotFound
+	}
 	err := tx.UpdateSession(ctx, g.caller.TenantID, g.login.SessionID, func(sess model.Session) (model.Session, error) {
 		if !s.active(sess, now) || sess.UserID != g.user.ID {
 			return sess, errSessionNotFound

@@ -17,6 +17,9 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 	if login.SessionID == "" {
 		return TokenResponse{}, fault.Validation("session_id is required")
 	}
+	if !model.ValidID(login.SessionID) {
+		return TokenResponse{}, errSessionNotFound
+	}
 	now := s.now()
 	var is issued
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
@@ -54,6 +57,9 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 	if sessionID == "" {
 		return fault.Validation("session_id is required")
 	}
+	if !model.ValidID(sessionID) {
+		return errSessionNotFound
+	}
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		sess, err := tx.GetSession(ctx, c.TenantID, sessionID)
@@ -82,6 +88,9 @@ type SessionView struct {
 
 // ListSessions returns a user's sessions, newest first, for an administrator.
 func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID string) ([]SessionView, error) {
+	if !model.ValidID(userID) {
+		return nil, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
+	}
 	if _, err := s.store.GetUser(ctx, c.TenantID, userID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")

@@ -223,3 +223,23 @@ func TestAdminAPI(t *testing.T) {
 		t.Errorf("deleted application: status %d, body %v", status, body)
 	}
 }
+
+// Ids with a NUL or invalid UTF-8, in the path or in a body, are bad input (4xx), never a
+// database error.
+func TestBadIDsAreBadInput(t *testing.T) {
+	f := newAdminFixture(t)
+	admin := f.clientToken(t, f.boot.AdminClientID, f.boot.AdminClientSecret)
+	client := f.clientToken(t, f.boot.ClientID, f.boot.ClientSecret)
+	for _, path := range []string{"/cis/v1/applications/%00", "/cis/v1/applications/%FF/clients", "/cis/v1/resources/a%00b"} {
+		status, body := f.call(t, http.MethodGet, path, admin, nil)
+		if status != http.StatusBadRequest || body["error_code"] == nil {
+			t.Errorf("GET %s: status %d, body %v; want 400 in the error shape", path, status, body)
+		}
+	}
+	for _, path := range []string{"/cis/v1/auth/session/authenticate", "/cis/v1/auth/session/logout"} {
+		status, body := f.call(t, http.MethodPost, path, client, map[string]any{"session_id": "\x00\xff"})
+		if status < 400 || status >= 500 {
+			t.Errorf("POST %s with a NUL session id: status %d, body %v; want a 4xx", path, status, body)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
@@ -96,6 +97,12 @@ func (s *Server) handle(method, pattern string, access Access, h handlerFunc) {
 // wrap authenticates the caller as the route requires, runs the handler and writes its error.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// No id or name has a NUL or invalid UTF-8 in it; PostgreSQL would refuse such text
+		// with an error, so it is refused here as the bad input it is.
+		if !utf8.ValidString(r.URL.Path) || strings.ContainsRune(r.URL.Path, 0) {
+			writeError(w, r, errBadPath)
+			return
+		}
 		if rt.Access != Public {
 			c, err := s.cfg.Auth.Caller(r.Context(), bearerToken(r))
 			if err == nil && rt.Access == AdminToken && !c.Admin {
@@ -121,6 +128,8 @@ func (s *Server) wrap(rt Route) http.Handler {
 		}
 	})
 }
+
+var errBadPath = fault.Validation("path: must be valid UTF-8 without NUL characters")
 
 // unrouted answers requests no route matched: 405 with Allow when the path exists for other
 // methods, else 404, both in the API's error shape.
