@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -171,7 +172,13 @@ func parseApprovalData(raw json.RawMessage) (json.RawMessage, []string) {
 			continue
 		}
 		switch v := m[k].(type) {
-		case bool, json.Number:
+		case bool:
+		case json.Number:
+			// Signed into the ID token: a number its readers cannot hold (1e400 is Infinity
+			// to JavaScript and an error to Go) would break the token for them.
+			if f, err := v.Float64(); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				p = append(p, "approval_data."+k+" must be a finite number")
+			}
 		case string:
 			if utf8.RuneCountInString(v) > maxApprovalStringLen {
 				p = append(p, "approval_data."+k+" must be at most 512 characters")

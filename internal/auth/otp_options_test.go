@@ -125,6 +125,8 @@ func TestApprovalDataProblems(t *testing.T) {
 		`{"list":[1]}`:       "approval_data.list",
 		`{"nothing":null}`:   "approval_data.nothing",
 		`{"long":"` + strings.Repeat("x", 513) + `"}`: "at most 512",
+		`{"huge":1e400}`:  "finite number",
+		`{"tiny":-1e999}`: "finite number",
 	}
 	for raw, want := range cases {
 		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ka@example.com", ApprovalData: json.RawMessage(raw)})
