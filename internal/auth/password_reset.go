@@ -102,7 +102,14 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
 			// The same database work as a real send, so that timing tells nothing either.
-			if err := s.decoySend(ctx, c, spentDecoy(model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, now), req.ClientAttributes, now); err != nil {
+			rec := spentDecoy(model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, now)
+			if req.RedirectURI == "" {
+				// A typed code is found by identifier: a live decoy answers guesses, counts
+				// failures and locks exactly as a real user's code does.
+				rec.ConsumedAt, rec.MaxFailures = nil, prefs.MaxPasswordFailures
+				rec.ExpiresAt = now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)
+			}
+			if err := s.decoySend(ctx, c, rec, req.ClientAttributes, now); err != nil {
 				return PasswordResetSent{}, err
 			}
 			return decoyResetSent(req, prefs.CodeLength), nil

@@ -78,7 +78,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
-		if err := clearFailures(ctx, tx, c, resetLockKey(u.ID)); err != nil {
+		if err := clearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
 			return err
 		}
 		return s.passwordChanged(ctx, tx, c, u, "reset", "", now)
@@ -139,9 +139,15 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	return code, presented, nil
 }
 
-// resetLockKey is the key of a user's reset-code failures and lockout: one budget across all
-// their reset codes, so that asking for a new code does not buy new guesses.
-func resetLockKey(userID string) string { return "reset:user:" + userID }
+// resetLockKey is the key of a code's reset failures and lockout: the user's, one budget
+// across all their reset codes, so that asking for a new code does not buy new guesses; for a
+// decoy code, which names no user, its identifier's.
+func resetLockKey(code model.OneTimeCode) string {
+	if code.UserID != "" {
+		return "reset:user:" + code.UserID
+	}
+	return "reset:" + code.Identifier
+}
 
 // checkResetCode compares a presented reset code with its record inside one atomic update,
 // as OTP does: a wrong code is counted there and then, so parallel guesses cannot all be
@@ -155,7 +161,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		return fault.Wrap(err, "get application")
 	}
 	all := app.Preferences.Normalized()
-	key := resetLockKey(code.UserID)
+	key := resetLockKey(code)
 	var result error
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		result = nil

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,31 @@ func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 	code = send()
 	if err := f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword); err != nil {
 		t.Fatalf("reset after the lockout: %v", err)
+	}
+}
+
+// Under enumeration protection, guesses at an unknown identifier's reset code get the
+// answers, and take the transactions, that guesses at a real user's code do.
+func TestPasswordResetGuessesAnswerAlike(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.pwdUser("real@example.com", "real", goodPassword, false)
+	answers := func(email string) ([]string, int64) {
+		if _, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: email, Channel: model.ChannelEmail}); err != nil {
+			t.Fatal(err)
+		}
+		_, before := f.store.Stats()
+		var codes []string
+		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
+			err := f.resetComplete(model.IdentifierEmail, email, "00000000", otherPassword)
+			codes = append(codes, fault.As(err).Code)
+		}
+		_, after := f.store.Stats()
+		return codes, after - before
+	}
+	known, knownTx := answers("real@example.com")
+	unknown, unknownTx := answers("ghost@example.com")
+	if !slices.Equal(known, unknown) || knownTx != unknownTx {
+		t.Errorf("guesses answer differently:\nknown   %v (%d transactions)\nunknown %v (%d transactions)", known, knownTx, unknown, unknownTx)
 	}
 }
