@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -17,8 +18,10 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 // or inactive), the database work of a real send in one write transaction: it spends the
 // identifier's unspent codes of the purpose, stores rec as the new code, and records the send
 // as suppressed. A decoy that skipped the transaction would answer sooner than a real send,
-// and its timing would tell an unknown user from a known one. Only the message (queued by a
-// real email or SMS send) is missing.
+// and its timing would tell an unknown user from a known one. For the same reason, when the
+// user is unknown it makes the indexed read a known user's lookup makes (of their link to the
+// application), and for an email or SMS send it writes the row a real message would, stored
+// as already handled so that no worker picks it up and garbage collection removes it.
 //
 // rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
 // and whether it is stored spent. Its secret is a fresh 256-bit one that is never revealed,
@@ -27,12 +30,28 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, attrs model.ClientAttributes, now time.Time) error {
 	rec.ID, rec.TenantID, rec.AppID, rec.ClientID, rec.CreatedAt = model.NewID(), c.TenantID, c.AppID, c.ClientID, now
 	rec.CodeHash = s.keys.HashCode(rec.ID, secret.NewLinkCode())
+	if rec.UserID == "" {
+		// Finds nothing, as it must: the id is fresh.
+		if _, err := s.store.GetAppUser(ctx, c.TenantID, c.AppID, model.NewID()); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fault.Wrap(err, "get app user")
+		}
+	}
+	var msg *model.OutboxMessage
+	if rec.Channel == model.ChannelEmail || rec.Channel == model.ChannelSMS {
+		msg = &model.OutboxMessage{ID: model.NewID(), TenantID: c.TenantID, Kind: model.MessageSuppressed,
+			NextAttemptAt: now, DeliveredAt: &now, CreatedAt: now}
+	}
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, rec.Purpose, rec.Identifier, now); err != nil {
 			return err
 		}
 		if err := tx.CreateCode(ctx, rec); err != nil {
 			return err
+		}
+		if msg != nil {
+			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: rec.Channel, attrs: attrs,
 			err: errSendSuppressed, details: map[string]any{"purpose": rec.Purpose}}, now)

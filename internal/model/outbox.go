@@ -9,6 +9,9 @@ const (
 	// MessageAuditWebhook carries one audit event to its tenant's webhook; To is the URL and
 	// Text the JSON body, signed at delivery time.
 	MessageAuditWebhook = "audit_webhook"
+	// MessageSuppressed stands in for the message of a send answered with a decoy, so that the
+	// send writes what a real one does. It is stored delivered: no worker ever sends it.
+	MessageSuppressed = "suppressed"
 )
 
 // OutboxMessage is a message waiting for delivery. It is written in the same transaction as
