@@ -24,10 +24,11 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 // as already handled so that no worker picks it up and garbage collection removes it.
 //
 // rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
-// and whether it is stored spent. Its secret is a fresh 256-bit one that is never revealed,
+// and whether it is stored spent; ev, the audit event a real send would record (its method
+// and details), which is recorded as suppressed. Its secret is a fresh 256-bit one that is never revealed,
 // so nothing presented can match it; an unspent decoy code therefore answers guesses, counts
 // failures and expires exactly as a real code does.
-func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, attrs model.ClientAttributes, now time.Time) error {
+func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, ev event, now time.Time) error {
 	rec.ID, rec.TenantID, rec.AppID, rec.ClientID, rec.CreatedAt = model.NewID(), c.TenantID, c.AppID, c.ClientID, now
 	rec.CodeHash = s.keys.HashCode(rec.ID, secret.NewLinkCode())
 	if rec.UserID == "" {
@@ -41,7 +42,18 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 		msg = &model.OutboxMessage{ID: model.NewID(), TenantID: c.TenantID, Kind: model.MessageSuppressed,
 			NextAttemptAt: now, DeliveredAt: &now, CreatedAt: now}
 	}
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
+	ev.typ, ev.userID, ev.err = model.EventCodeSent, rec.UserID, errSendSuppressed
+	if err := s.storeCode(ctx, c, rec, msg, ev, now); err != nil {
+		return fault.Wrap(err, "store code")
+	}
+	return nil
+}
+
+// storeCode is the write of every send, real or decoy, in one transaction: it spends the
+// identifier's unspent codes of rec's purpose, so that a new send invalidates earlier codes,
+// stores rec, queues msg when there is one, and records ev.
+func (s *Service) storeCode(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev event, now time.Time) error {
+	return s.store.InTx(ctx, func(tx storage.Store) error {
 		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, rec.Purpose, rec.Identifier, now); err != nil {
 			return err
 		}
@@ -53,13 +65,8 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 				return err
 			}
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: rec.Channel, attrs: attrs,
-			err: errSendSuppressed, details: map[string]any{"purpose": rec.Purpose}}, now)
+		return s.record(ctx, tx, c, ev, now)
 	})
-	if err != nil {
-		return fault.Wrap(err, "store code")
-	}
-	return nil
 }
 
 // spentDecoy is a decoy code stored already spent: for flows whose decoy answer cannot lead

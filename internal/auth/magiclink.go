@@ -16,7 +16,6 @@ import (
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // MagicLinkSend asks for a sign-in link (Mosaic's sendMagicLinkEmail). The user is named either
@@ -114,7 +113,8 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	}
 	decoy := func() (MagicLinkSent, error) {
 		// Answer as for a known user, after the same database work, and send nothing.
-		if err := s.decoySend(ctx, c, spentDecoy(model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, now), req.ClientAttributes, now); err != nil {
+		rec := spentDecoy(model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, now)
+		if err := s.decoySend(ctx, c, rec, event{method: "magic_link", attrs: req.ClientAttributes}, now); err != nil {
 			return MagicLinkSent{}, err
 		}
 		return decoyLinkSent(req), nil
@@ -167,20 +167,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		}
 		msg = &m
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposeMagicLink, identifier, now); err != nil {
-			return err
-		}
-		if err := tx.CreateCode(ctx, rec); err != nil {
-			return err
-		}
-		if msg != nil {
-			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: "magic_link", userID: t.user.ID, attrs: req.ClientAttributes}, now)
-	})
+	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: "magic_link", userID: t.user.ID, attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "store link code")
 	}

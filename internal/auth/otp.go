@@ -124,7 +124,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 			IdentifierType: req.IdentifierType, Identifier: t.identifier, MaxFailures: prefs.MaxFailures,
 			ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
 		}
-		if err := s.decoySend(ctx, c, rec, req.ClientAttributes, now); err != nil {
+		if err := s.decoySend(ctx, c, rec, event{method: req.Channel, attrs: req.ClientAttributes}, now); err != nil {
 			return OTPSent{}, err
 		}
 		return decoyOTPSent(req, in, prefs), nil
@@ -163,20 +163,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if err != nil {
 		return OTPSent{}, err
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposeOTP, t.identifier, now); err != nil {
-			return err
-		}
-		if err := tx.CreateCode(ctx, rec); err != nil {
-			return err
-		}
-		if msg != nil {
-			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: req.Channel, userID: t.user.ID, attrs: req.ClientAttributes}, now)
-	})
+	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: req.Channel, userID: t.user.ID, attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "store code")
 	}

@@ -109,7 +109,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 				rec.ConsumedAt, rec.MaxFailures = nil, prefs.MaxPasswordFailures
 				rec.ExpiresAt = now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)
 			}
-			if err := s.decoySend(ctx, c, rec, req.ClientAttributes, now); err != nil {
+			ev := event{method: req.Channel, attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}
+			if err := s.decoySend(ctx, c, rec, ev, now); err != nil {
 				return PasswordResetSent{}, err
 			}
 			return decoyResetSent(req, prefs.CodeLength), nil
@@ -151,21 +152,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, model.PurposePasswordReset, identifier, now); err != nil {
-			return err
-		}
-		if err := tx.CreateCode(ctx, rec); err != nil {
-			return err
-		}
-		if msg != nil {
-			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, c, event{typ: model.EventCodeSent, method: req.Channel, userID: u.ID,
-			attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
-	})
+	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: req.Channel, userID: u.ID,
+		attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
 	if err != nil {
 		return PasswordResetSent{}, fault.Wrap(err, "store reset code")
 	}
