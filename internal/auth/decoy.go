@@ -49,26 +49,6 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 	return nil
 }
 
-// storeCode is the write of every send, real or decoy, in one transaction: it spends the
-// identifier's unspent codes of rec's purpose, so that a new send invalidates earlier codes,
-// stores rec, queues msg when there is one, and records ev.
-func (s *Service) storeCode(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev event, now time.Time) error {
-	return s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.SpendCodes(ctx, c.TenantID, c.AppID, rec.Purpose, rec.Identifier, now); err != nil {
-			return err
-		}
-		if err := tx.CreateCode(ctx, rec); err != nil {
-			return err
-		}
-		if msg != nil {
-			if err := tx.EnqueueMessage(ctx, *msg); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, c, ev, now)
-	})
-}
-
 // spentDecoy is a decoy code stored already spent: for flows whose decoy answer cannot lead
 // back to a stored code (links name random ids), so that nothing can ever redeem it.
 func spentDecoy(purpose, channel, idType, identifier string, now time.Time) model.OneTimeCode {
