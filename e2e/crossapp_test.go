@@ -91,3 +91,29 @@ func TestTOTPFailuresCountPerUser(t *testing.T) {
 	wantStatus(t, try("username", "tia"), 403, "auth_locked")
 	wantStatus(t, try("email", "tia@example.com"), 403, "auth_locked")
 }
+
+// A user no application is linked to (the admin's, or one an application let go) is not the
+// first linking application's to take over: its identifiers, credentials and tenant-wide
+// custom data stay the admin's, while a user the application created stays its own.
+func TestUnlinkedUserIsNotTheLinkingApplicationsToChange(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	admin := e.adminToken()
+	res := e.do("POST", "/cis/v1/users", admin, map[string]any{"email": "boss@example.com"})
+	wantStatus(t, res, 201, "")
+	uid, _ := res.JSON(t)["result"].(map[string]any)["user_id"].(string)
+	_, otherTok := e.secondApp("mallory")
+
+	res = e.do("POST", "/cis/v1/users", otherTok, map[string]any{"email": "boss@example.com"})
+	wantStatus(t, res, 201, "")
+	if got := res.JSON(t)["result"].(map[string]any)["user_id"]; got != uid {
+		t.Fatalf("linked user %v, want %s", got, uid)
+	}
+	wantStatus(t, e.do("POST", "/cis/v1/users/"+uid+"/password", otherTok, map[string]any{"password": "Zq8!mRt#2vLp@9wXy", "force_replace": false}), 403, "user_shared")
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, otherTok, map[string]any{"email": "mallory@example.com"}), 403, "user_shared")
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+uid, otherTok, map[string]any{"custom_data": map[string]any{"role": "admin"}}), 403, "user_shared")
+
+	// A user the application created is its own to change.
+	own := e.createUser(otherTok, "own@example.com")
+	wantStatus(t, e.do("PUT", "/cis/v1/users/"+own, otherTok, map[string]any{"email": "own2@example.com", "custom_data": map[string]any{"tier": 2}}), 200, "")
+	wantStatus(t, e.do("POST", "/cis/v1/users/"+own+"/password", otherTok, map[string]any{"password": "Zq8!mRt#2vLp@9wXy", "force_replace": false}), 201, "")
+}

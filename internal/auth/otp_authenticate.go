@@ -230,18 +230,19 @@ func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Cal
 	if u.Status != model.UserActive {
 		return u, nil, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
-	link, err = ensureLink(ctx, tx, c, u.ID, link, linked, now)
+	// A user signed up by this login comes with their link; anyone else is adopted.
+	link, err = ensureLink(ctx, tx, c, u.ID, link, linked, code.UserID != "", now)
 	return u, &link, err
 }
 
 // ensureLink returns the user's link to the caller's application, as a read found it, linking
 // them first when they were not: a login through an application makes the user one of its
-// users.
-func ensureLink(ctx context.Context, tx storage.Store, c model.Caller, userID string, link model.AppUser, linked bool, now time.Time) (model.AppUser, error) {
+// users. adopted says the user existed before this login (see model.AppUser.Adopted).
+func ensureLink(ctx context.Context, tx storage.Store, c model.Caller, userID string, link model.AppUser, linked, adopted bool, now time.Time) (model.AppUser, error) {
 	if linked {
 		return link, nil
 	}
-	link = model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now}
+	link = model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now, Adopted: adopted}
 	if err := tx.LinkUser(ctx, link); err != nil {
 		return link, err
 	}

@@ -139,5 +139,5 @@ func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model
 	if n.linked {
 		return nil, nil
 	}
-	return nil, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: n.user.ID, CreatedAt: now})
+	return nil, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: n.user.ID, CreatedAt: now, Adopted: true})
 }

@@ -139,7 +139,7 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	}
 	if link {
 		caller := model.Caller{TenantID: sess.TenantID, AppID: out.app.ID, ClientID: clientID}
-		if out.link, err = ensureLink(ctx, tx, caller, sess.UserID, out.link, linked, s.now()); err != nil {
+		if out.link, err = ensureLink(ctx, tx, caller, sess.UserID, out.link, linked, true, s.now()); err != nil {
 			return out, fault.Wrap(err, "link user")
 		}
 	}

@@ -87,7 +87,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 			return nil
 		}
 		if !linked {
-			err := tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: user.ID, CreatedAt: now})
+			err := tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: user.ID, CreatedAt: now, Adopted: true})
 			if err != nil {
 				return err
 			}

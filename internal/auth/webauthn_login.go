@@ -212,5 +212,5 @@ func (p *Passkeys) passkeyUser(ctx context.Context, tx storage.Store, c model.Ca
 	case !app.AllowPublicSignup:
 		return u, errPasskeyInvalid
 	}
-	return u, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now})
+	return u, tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now, Adopted: true})
 }

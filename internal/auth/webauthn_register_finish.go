@@ -171,7 +171,8 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 	// The user becomes one of the application's, as the users API links the users it creates;
 	// a management application has no users of its own.
 	if !c.Admin {
-		if err := tx.LinkUser(ctx, model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now}); err != nil {
+		link := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CreatedAt: now, Adopted: !r.out.NewUser}
+		if err := tx.LinkUser(ctx, link); err != nil {
 			return err
 		}
 	}

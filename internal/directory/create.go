@@ -98,7 +98,7 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 			return nil
 		}
 		out.CustomAppData = appData
-		return link(ctx, tx, c, u.ID, appData, now)
+		return link(ctx, tx, c, u.ID, appData, false, now)
 	})
 	if err != nil {
 		return User{}, err
@@ -126,14 +126,16 @@ func linkExisting(ctx context.Context, tx storage.Store, c model.Caller, u model
 	case !errors.Is(err, storage.ErrNotFound):
 		return User{}, fault.Wrap(err, "get application link")
 	}
-	if err := link(ctx, tx, c, existing.ID, appData, now); err != nil {
+	if err := link(ctx, tx, c, existing.ID, appData, true, now); err != nil {
 		return User{}, err
 	}
 	return User{User: existing, CustomAppData: appData}, nil
 }
 
-func link(ctx context.Context, tx storage.Store, c model.Caller, userID string, appData json.RawMessage, now time.Time) error {
-	l := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CustomAppData: appData, CreatedAt: now}
+// link links userID to c's application; adopted says the user existed before (see
+// model.AppUser.Adopted).
+func link(ctx context.Context, tx storage.Store, c model.Caller, userID string, appData json.RawMessage, adopted bool, now time.Time) error {
+	l := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CustomAppData: appData, CreatedAt: now, Adopted: adopted}
 	if err := tx.LinkUser(ctx, l); err != nil {
 		return fault.Wrap(err, "link user to application")
 	}

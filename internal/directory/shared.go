@@ -10,17 +10,29 @@ import (
 )
 
 // ErrSharedUser refuses an application's client a change that would reach beyond its own
-// application: a user who belongs to other applications of the tenant too keeps their login
-// identifiers, status and credentials unless a management (admin) token changes them.
-// Without this rule, an application that knows a user's email could link them (as user
-// creation does for an existing user) and then set a password or an email address that would
-// let it sign in as them everywhere.
+// application: a user who belongs to other applications of the tenant too, or whom the
+// application did not bring in itself, keeps their login identifiers, status, credentials
+// and tenant-wide custom data unless a management (admin) token changes them. Without this
+// rule, an application that knows a user's email could link them (as user creation does for
+// an existing user) and then set a password or an email address that would let it sign in as
+// them everywhere.
 var ErrSharedUser = fault.New(fault.Forbidden, "user_shared",
-	"this user also belongs to other applications of the tenant; only a management token may change their identifiers, status or credentials")
+	"this user also belongs to other applications of the tenant, or was not created through this application; only a management token may change their identifiers, status, credentials or custom data")
 
-// Shared reports whether the user is linked to an application of the tenant other than the
-// caller's.
+// Shared reports whether the user is not the caller's own: linked to another application of
+// the tenant, or adopted by the caller's (an existing user linked by user creation or a later
+// sign-in, rather than one created or signed up through it). An adopted user may have been the
+// admin's, or another application's that let them go; they stay tenant-managed.
 func Shared(ctx context.Context, st storage.Store, c model.Caller, userID string) (bool, error) {
+	own, err := st.GetAppUser(ctx, c.TenantID, c.AppID, userID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, fault.Wrap(err, "get app user")
+	case own.Adopted:
+		return true, nil
+	}
 	apps, err := st.ListApplications(ctx, c.TenantID)
 	if err != nil {
 		return false, fault.Wrap(err, "list applications")
@@ -57,7 +69,9 @@ func RequireOwn(ctx context.Context, st storage.Store, c model.Caller, userID st
 }
 
 // touchesLogin reports whether an update changes what a user signs in with or whether they
-// may: identifiers and status.
+// may (identifiers and status), or their tenant-wide custom data, which other applications'
+// tokens carry and often read as roles.
 func (in UpdateInput) touchesLogin() bool {
-	return in.Email != nil || in.PhoneNumber != nil || in.Username != nil || in.ExternalUserID != nil || in.Status != nil
+	return in.Email != nil || in.PhoneNumber != nil || in.Username != nil || in.ExternalUserID != nil || in.Status != nil ||
+		(len(in.CustomData) > 0 && string(in.CustomData) != "null")
 }

@@ -66,6 +66,11 @@ type AppUser struct {
 	UserID        string
 	CustomAppData json.RawMessage
 	CreatedAt     time.Time
+	// Adopted marks a link made to a user who already existed (user creation with their
+	// identifiers, or a sign-in through an application they were not linked to), as opposed to
+	// one made with the user's creation (by this application's users API or its public
+	// sign-up). An adopted user is not the application's own to change.
+	Adopted bool
 }
 
 // UserQuery selects users for a search. Empty fields do not filter.

@@ -11,15 +11,16 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-const appUserCols = "tenant_id, app_id, user_id, custom_app_data, created_at"
+const appUserCols = "tenant_id, app_id, user_id, custom_app_data, created_at, adopted"
 
 func scanAppUser(sc scanner) (model.AppUser, error) {
 	var l model.AppUser
 	var data sql.NullString
-	var created int64
-	if err := sc.Scan(&l.TenantID, &l.AppID, &l.UserID, &data, &created); err != nil {
+	var created, adopted int64
+	if err := sc.Scan(&l.TenantID, &l.AppID, &l.UserID, &data, &created, &adopted); err != nil {
 		return l, err
 	}
+	l.Adopted = adopted != 0
 	l.CustomAppData = rawFromNull(data)
 	l.CreatedAt = fromMillis(created)
 	return l, nil
@@ -28,9 +29,9 @@ func scanAppUser(sc scanner) (model.AppUser, error) {
 // LinkUser links a user to an application, leaving an existing link as it is.
 func (s *Store) LinkUser(ctx context.Context, l model.AppUser) error {
 	_, err := s.writer().exec(ctx,
-		"INSERT INTO app_users ("+appUserCols+") VALUES (?, ?, ?, ?, ?) "+
+		"INSERT INTO app_users ("+appUserCols+") VALUES (?, ?, ?, ?, ?, ?) "+
 			"ON CONFLICT (tenant_id, app_id, user_id) DO NOTHING",
-		l.TenantID, l.AppID, l.UserID, rawOrNull(l.CustomAppData), millis(l.CreatedAt))
+		l.TenantID, l.AppID, l.UserID, rawOrNull(l.CustomAppData), millis(l.CreatedAt), boolInt(l.Adopted))
 	return errf("link user", err)
 }
 
@@ -96,14 +97,14 @@ func (s *Store) UnlinkUser(ctx context.Context, tenantID, appID, userID string) 
 
 // userAndLinkSQL reads a user with their link to one application; every login needs both.
 var userAndLinkSQL = "SELECT u." + strings.ReplaceAll(userCols, ", ", ", u.") +
-	", l.custom_app_data, l.created_at FROM users u LEFT JOIN app_users l " +
+	", l.custom_app_data, l.created_at, l.adopted FROM users u LEFT JOIN app_users l " +
 	"ON l.tenant_id = u.tenant_id AND l.app_id = ? AND l.user_id = u.id WHERE u.tenant_id = ? AND u.id = ?"
 
 // GetUserAndLink reads a user and their link to an application in one statement.
 func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (model.User, model.AppUser, bool, error) {
 	var data sql.NullString
-	var created sql.NullInt64
-	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created}})
+	var created, adopted sql.NullInt64
+	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created, &adopted}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", storage.ErrNotFound)
 	}
@@ -114,7 +115,7 @@ func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID stri
 		return u, model.AppUser{}, false, nil
 	}
 	link := model.AppUser{TenantID: tenantID, AppID: appID, UserID: userID,
-		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64)}
+		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64), Adopted: adopted.Int64 != 0}
 	return u, link, true, nil
 }
 
@@ -126,3 +127,11 @@ type withExtra struct {
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra...)...) }
+
+// boolInt stores a flag as 0 or 1, which SQLite and PostgreSQL integer columns both take.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -20,6 +20,29 @@ var appUserTests = []namedTest{
 	{"Unlink", testAppUserUnlink},
 	{"UserAndLink", testUserAndLink},
 	{"List", testAppUserList},
+	{"Adopted", testAppUserAdopted},
+}
+
+// testAppUserAdopted checks that a link's Adopted flag is kept and read back by every read.
+func testAppUserAdopted(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	want := makeAppUser(e)
+	want.Adopted = true
+	must(t, s.LinkUser(ctx, want), "link user")
+	got, err := s.GetAppUser(ctx, e.Tenant.ID, e.App.ID, e.User.ID)
+	must(t, err, "get app user")
+	wantEqual(t, "GetAppUser of an adopted link", got, want)
+	_, link, linked, err := s.GetUserAndLink(ctx, e.Tenant.ID, e.App.ID, e.User.ID)
+	must(t, err, "get user and link")
+	if !linked || !link.Adopted {
+		t.Errorf("GetUserAndLink: linked %v, adopted %v; want both", linked, link.Adopted)
+	}
+	list, err := s.ListAppUsers(ctx, e.Tenant.ID, e.App.ID, []string{e.User.ID})
+	must(t, err, "list app users")
+	if len(list) != 1 || !list[0].Adopted {
+		t.Errorf("ListAppUsers: %+v; want the adopted link", list)
+	}
 }
 
 // testAppUserList checks ListAppUsers: the links of the named users to the named application
