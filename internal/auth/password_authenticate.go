@@ -97,6 +97,11 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 // A fault returned by update (a temporary password, say) is a failure and writes nothing.
 func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
 	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
+	// Attempts on one name run one at a time from here: each sees the lockout the one before
+	// may have set, so a burst cannot all be checked against the same remaining budget.
+	if err := tx.LockKey(ctx, n.lockKey()); err != nil {
+		return nil, err
+	}
 	if locked, err := passwordLocked(ctx, tx, c, n.lockKey(), now); err != nil || locked != nil {
 		return locked, err
 	}

@@ -165,6 +165,9 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	var result error
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		result = nil
+		if err := tx.LockKey(ctx, key); err != nil {
+			return err
+		}
 		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
 			result = errLocked(l.Until, now)
 			return s.record(ctx, tx, c, event{typ: model.EventLockout, method: "password_reset", userID: code.UserID,

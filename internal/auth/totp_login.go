@@ -58,6 +58,10 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if found {
 			key = in.kind + ":user:" + user.ID
 		}
+		// Attempts on one key run one at a time from here (see LockKey).
+		if err := tx.LockKey(ctx, key); err != nil {
+			return err
+		}
 		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
 			failure = errLocked(l.Until, now)
 			return nil

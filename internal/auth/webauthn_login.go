@@ -107,6 +107,9 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	a.userID = cred.UserID
 	counter := "webauthn:" + cred.UserID
 	lockKey := "webauthn:user:" + cred.UserID
+	if err := tx.LockKey(ctx, lockKey); err != nil {
+		return err
+	}
 	if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, lockKey); err == nil && now.Before(l.Until) {
 		return fail(errLocked(l.Until, now), "")
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {

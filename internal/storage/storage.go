@@ -249,6 +249,11 @@ type Counters interface {
 	CountHit(ctx context.Context, key string, now, windowEnd time.Time) (count int64, resetAt time.Time, err error)
 	// ResetCounter deletes a counter; resetting a missing one is not an error.
 	ResetCounter(ctx context.Context, key string) error
+	// LockKey, called in a transaction, makes every other transaction that locks the same key
+	// wait until this one ends, so that an attempt that reads a lockout, checks a secret and
+	// counts a failure cannot interleave with another attempt on the same key. Stores whose
+	// write transactions never overlap (SQLite's) need do nothing.
+	LockKey(ctx context.Context, key string) error
 }
 
 // Audit stores the audit log. Events are never changed once appended.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -44,4 +45,17 @@ func (s *Store) CountHit(ctx context.Context, key string, now, windowEnd time.Ti
 func (s *Store) ResetCounter(ctx context.Context, key string) error {
 	_, err := s.writer().exec(ctx, "DELETE FROM counters WHERE key_hash = ?", counterKey(key))
 	return errf("reset counter", err)
+}
+
+// LockKey takes a PostgreSQL advisory lock on key for the rest of the transaction. SQLite
+// runs one write transaction at a time, which is the same guarantee already.
+func (s *Store) LockKey(ctx context.Context, key string) error {
+	if !s.d.postgres {
+		return nil
+	}
+	if s.tx == nil {
+		return errors.New("lock key: not in a transaction")
+	}
+	_, err := s.writer().exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key)
+	return errf("lock key", err)
 }

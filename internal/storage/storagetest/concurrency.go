@@ -26,6 +26,45 @@ var concurrencyTests = []namedTest{
 	{"PutLockoutSameKey", testPutLockoutSameKey},
 	{"CountHitNoLostHit", testCountHitNoLostHit},
 	{"CredentialDataNoLostUpdate", testCredentialNoLostUpdate},
+	{"LockKeySerialises", testLockKeySerialises},
+}
+
+// testLockKeySerialises checks that a transaction that locks a key another one holds waits
+// for it to end, and so reads what it wrote: the second attempt on a login name sees the
+// lockout the first one set. The first transaction writes only after the second has started
+// waiting, so a LockKey that let both run would read nothing.
+func testLockKeySerialises(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	key := "pwd:user:" + model.NewID()
+	locked, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.InTx(t.Context(), func(tx storage.Store) error {
+			if err := tx.LockKey(t.Context(), key); err != nil {
+				return err
+			}
+			close(locked)
+			time.Sleep(200 * time.Millisecond)
+			return tx.PutLockout(t.Context(), model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: key, Until: at(time.Hour)})
+		})
+	}()
+	<-locked
+	var found bool
+	err := s.InTx(t.Context(), func(tx storage.Store) error {
+		if err := tx.LockKey(t.Context(), key); err != nil {
+			return err
+		}
+		_, err := tx.GetLockout(t.Context(), e.Tenant.ID, e.App.ID, key)
+		found = err == nil
+		if errors.Is(err, storage.ErrNotFound) {
+			err = nil
+		}
+		return err
+	})
+	must(t, err, "second transaction")
+	must(t, <-done, "first transaction")
+	if !found {
+		t.Error("the second transaction on a locked key did not see the first one's write")
+	}
 }
 
 var (
