@@ -52,6 +52,11 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if !found {
 		return errNoPassword
 	}
+	// A code asked for before the password last changed (by the user in any application, or
+	// by an administrator) answers a situation that no longer holds: it is spent in effect.
+	if d, err := password.ParseData(cur.Data); err == nil && code.CreatedAt.Before(d.ChangedAt) {
+		return errBadResetCode
+	}
 	in := password.Input{Password: req.NewPassword, Subject: password.Subject{Username: u.Username, Email: u.Email}}
 	next, err := password.Shared().Replace(ctx, cur, in, prefs, true, now)
 	if err != nil {

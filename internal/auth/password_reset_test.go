@@ -227,3 +227,27 @@ func TestPasswordResetGuessesAnswerAlike(t *testing.T) {
 		t.Errorf("guesses answer differently:\nknown   %v (%d transactions)\nunknown %v (%d transactions)", known, knownTx, unknown, unknownTx)
 	}
 }
+
+// A reset code asked for before the password changed (here by an administrator, whose change
+// spends no code of any application) no longer sets a password.
+func TestPasswordResetCodeBeforeChangeIsSpent(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	u := f.pwdUser("early@example.com", "early", goodPassword, false)
+	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "early@example.com", Channel: model.ChannelDirect})
+	if err != nil || out.Code == "" {
+		t.Fatalf("direct send: %+v, %v", out, err)
+	}
+	f.clock.Advance(time.Second)
+	mgmt, err := f.store.GetClient(f.ctx, f.boot.AdminClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := model.Caller{TenantID: f.boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
+	if err := f.svc.SetPassword(f.ctx, admin, auth.PasswordSet{UserID: u.ID, Password: otherPassword}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "early@example.com", out.Code, thirdPassword), fault.CodeInvalidCredentials)
+	if _, err := f.pwdLogin("", "early", otherPassword, auth.Login{}); err != nil {
+		t.Fatalf("the administrator's password no longer works: %v", err)
+	}
+}
