@@ -119,6 +119,9 @@ func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.Audi
 	return list, total, nil
 }
 
+// maxWebhookURLLen bounds a webhook URL, which every audit event's outbox row copies.
+const maxWebhookURLLen = 2048
+
 // SetWebhook points the tenant's audit events at url, signed with a new secret that is
 // returned once (Standard Webhooks' whsec_ form). An empty url turns delivery off.
 func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (string, error) {
@@ -126,6 +129,9 @@ func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (st
 	var whsec string
 	var sealed []byte
 	if rawURL != "" {
+		if len(rawURL) > maxWebhookURLLen {
+			return "", fault.Validation("url must be at most 2048 characters")
+		}
 		u, err := url.Parse(rawURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
 			return "", fault.Validation("url must be an absolute http(s) URL without credentials or fragment")

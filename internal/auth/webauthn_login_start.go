@@ -94,7 +94,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 	}
 	now := s.now()
 	if attrs.IPAddress != "" {
-		lim := sendLimit{key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + attrs.IPAddress, limit: w.StartsPerIP, what: "this IP address"}
+		lim := sendLimit{key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + ipKey(attrs.IPAddress), limit: w.StartsPerIP, what: "this IP address"}
 		if err := s.hit(ctx, s.store, lim, now, time.Hour); err != nil {
 			s.recordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
 			return PasskeyCeremony{}, err

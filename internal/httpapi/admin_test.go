@@ -230,7 +230,8 @@ func TestBadIDsAreBadInput(t *testing.T) {
 	f := newAdminFixture(t)
 	admin := f.clientToken(t, f.boot.AdminClientID, f.boot.AdminClientSecret)
 	client := f.clientToken(t, f.boot.ClientID, f.boot.ClientSecret)
-	for _, path := range []string{"/cis/v1/applications/%00", "/cis/v1/applications/%FF/clients", "/cis/v1/resources/a%00b"} {
+	for _, path := range []string{"/cis/v1/applications/%00", "/cis/v1/applications/%FF/clients", "/cis/v1/resources/a%00b",
+		"/cis/v1/audit?user_id=%00", "/cis/v1/users?search=a%FFb"} {
 		status, body := f.call(t, http.MethodGet, path, admin, nil)
 		if status != http.StatusBadRequest || body["error_code"] == nil {
 			t.Errorf("GET %s: status %d, body %v; want 400 in the error shape", path, status, body)
@@ -241,5 +242,28 @@ func TestBadIDsAreBadInput(t *testing.T) {
 		if status < 400 || status >= 500 {
 			t.Errorf("POST %s with a NUL session id: status %d, body %v; want a 4xx", path, status, body)
 		}
+	}
+}
+
+func TestCleanUserAgent(t *testing.T) {
+	long := strings.Repeat("é", 600)
+	for in, want := range map[string]string{
+		"Mozilla/5.0":     "Mozilla/5.0",
+		"bad\xffbyte\x00": "bad\uFFFDbyte",
+		long:              long[:2*512],
+	} {
+		if got := cleanUserAgent(in); got != want {
+			t.Errorf("cleanUserAgent(%.20q) = %.20q, want %.20q", in, got, want)
+		}
+	}
+}
+
+func TestAuditWebhookURLBounded(t *testing.T) {
+	f := newAdminFixture(t)
+	admin := f.clientToken(t, f.boot.AdminClientID, f.boot.AdminClientSecret)
+	url := "https://siem.example/" + strings.Repeat("a", 2100)
+	status, body := f.call(t, http.MethodPut, "/cis/v1/audit/webhook", admin, map[string]any{"url": url})
+	if msg, _ := body["message"].(string); status != http.StatusBadRequest || !strings.Contains(msg, "at most 2048") {
+		t.Errorf("a %d-character webhook URL: status %d, body %v; want 400 naming the limit", len(url), status, body)
 	}
 }

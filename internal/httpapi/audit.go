@@ -111,9 +111,20 @@ func (s *Server) recordChange(r *http.Request, rt Route) {
 	e := model.AuditEvent{
 		TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, UserID: r.PathValue("user_id"),
 		Type: model.EventAdminChange, Method: rt.Method + " " + rt.Pattern, Outcome: "success",
-		IPAddress: ip, UserAgent: r.UserAgent(),
+		IPAddress: ip, UserAgent: cleanUserAgent(r.UserAgent()),
 	}
 	if err := s.cfg.Audit.Record(r.Context(), nil, e); err != nil {
 		loggerFrom(r.Context()).Error("audit record failed", "err", err)
 	}
+}
+
+// cleanUserAgent makes a request's User-Agent header fit an audit event: valid UTF-8 (a
+// database may refuse anything else, and the change would go unaudited) and no longer than the
+// user agents of client attributes.
+func cleanUserAgent(ua string) string {
+	ua = strings.ToValidUTF8(strings.ReplaceAll(ua, "\x00", ""), "\uFFFD")
+	if r := []rune(ua); len(r) > model.MaxUserAgentLen {
+		ua = string(r[:model.MaxUserAgentLen])
+	}
+	return ua
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -99,7 +100,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// No id or name has a NUL or invalid UTF-8 in it; PostgreSQL would refuse such text
 		// with an error, so it is refused here as the bad input it is.
-		if !utf8.ValidString(r.URL.Path) || strings.ContainsRune(r.URL.Path, 0) {
+		if badText(r.URL.Path) || badQuery(r.URL.Query()) {
 			writeError(w, r, errBadPath)
 			return
 		}
@@ -129,7 +130,24 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
-var errBadPath = fault.Validation("path: must be valid UTF-8 without NUL characters")
+var errBadPath = fault.Validation("path and query: must be valid UTF-8 without NUL characters")
+
+// badText reports text no id, name or search term has: invalid UTF-8 or a NUL.
+func badText(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+
+func badQuery(q url.Values) bool {
+	for k, vs := range q {
+		if badText(k) {
+			return true
+		}
+		for _, v := range vs {
+			if badText(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // unrouted answers requests no route matched: 405 with Allow when the path exists for other
 // methods, else 404, both in the API's error shape.

@@ -1,6 +1,13 @@
 package model
 
-import "strconv"
+import (
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // LoginPreferences are an application's settings for its login methods, in Mosaic's shape
 // (`auth_methods` of the login-preferences API). Each method's settings are pointers-free
@@ -118,6 +125,7 @@ func (p LoginPreferences) Problems() []string {
 	var out []string
 	out = append(out, p.EmailOTP.problems("email_otp")...)
 	out = append(out, p.SMS.problems("sms")...)
+	out = append(out, p.MagicLink.Message.problems("email.message")...)
 	if p.MagicLink.ExpiresIn < 0 || p.MagicLink.ExpiresIn > 1440 {
 		out = append(out, "email.expiresIn must be between 1 and 1440 minutes")
 	}
@@ -175,6 +183,32 @@ func (o OTPPreferences) problems(name string) []string {
 	check(o.CodeLength, 4, 8, "codeLength")
 	if o.ExpiresIn < 0 || o.MaxFailures < 0 || o.LockoutDuration < 0 || o.CodeLength < 0 {
 		out = append(out, name+" settings must not be negative")
+	}
+	return append(out, o.Message.problems(name+".message")...)
+}
+
+// Bounds of MessageBranding's fields.
+const (
+	maxBrandingFrom    = 320 // an address of RFC 5321's longest form, with a short display name
+	maxBrandingSubject = 200
+)
+
+var hexColour = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// problems checks branding that every message of the application will carry: a sender that
+// does not parse would make every send fail at delivery while the API answered success.
+func (b MessageBranding) problems(name string) []string {
+	var out []string
+	if b.From != "" {
+		if a, err := mail.ParseAddress(b.From); err != nil || len(b.From) > maxBrandingFrom || strings.ContainsAny(a.Address, "\r\n") {
+			out = append(out, name+".from must be an email address, optionally with a display name (\"Shop <no-reply@shop.example>\")")
+		}
+	}
+	if utf8.RuneCountInString(b.Subject) > maxBrandingSubject || strings.IndexFunc(b.Subject, unicode.IsControl) >= 0 {
+		out = append(out, name+".subject must be at most 200 characters, without control characters")
+	}
+	if b.PrimaryColor != "" && !hexColour.MatchString(b.PrimaryColor) {
+		out = append(out, name+".primaryColor must be a hex colour such as #1a73e8")
 	}
 	return out
 }

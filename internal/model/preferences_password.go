@@ -118,5 +118,6 @@ func (p PasswordPreferences) problems() []string {
 		}
 		seen[t.Attempts] = true
 	}
+	out = append(out, p.Message.problems("password.message")...)
 	return out
 }

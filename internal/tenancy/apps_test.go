@@ -55,10 +55,12 @@ func TestCreateApplicationListsEveryProblem(t *testing.T) {
 	c, _ := f.admin(t)
 	_, _, err := f.svc.CreateApplication(t.Context(), c, ApplicationInput{
 		Kind:         ptr("superuser"),
+		Description:  ptr("tab\x00nul"),
 		RedirectURIs: ptr([]string{"/relative", "ftp://files.example/x", "https://shop.example/cb#frag", "https://ok.example/cb"}),
 	})
 	wantProblems(t, err, "invalid application", "app_name is required", "kind must be",
-		`"/relative" is not an absolute URL`, "must use http or https", "must not have a fragment")
+		`"/relative" is not an absolute URL`, "must use http or https", "must not have a fragment",
+		"description must be valid UTF-8 without NUL characters")
 	apps, _ := f.svc.ListApplications(t.Context(), c)
 	if len(apps) != 2 {
 		t.Errorf("a rejected create stored something: %d applications", len(apps))

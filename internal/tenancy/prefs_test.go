@@ -66,10 +66,11 @@ func TestSetAuthMethodsListsEveryProblem(t *testing.T) {
 		"carrier_pigeon": {},
 		"sms": "fast",
 		"email": {"expiresIn": "soon"},
-		"email_otp": {"codeLength": 12, "maxFailures": 50}
+		"email_otp": {"codeLength": 12, "maxFailures": 50, "message": {"from": "not an address", "primaryColor": "red"}}
 	}`))
 	wantProblems(t, err, "invalid methods", `"carrier_pigeon" is not a supported login method`, "sms must be an object",
-		"email.expiresIn must be a whole number", "email_otp.codeLength must be between 4 and 8", "email_otp.maxFailures must be between 1 and 20")
+		"email.expiresIn must be a whole number", "email_otp.codeLength must be between 4 and 8", "email_otp.maxFailures must be between 1 and 20",
+		"email_otp.message.from must be an email address", "email_otp.message.primaryColor must be a hex colour")
 	after, _ := f.svc.LoginPreferences(t.Context(), c, b.AppID)
 	if !reflect.DeepEqual(after, before) {
 		t.Errorf("a rejected change was stored: %+v", after)

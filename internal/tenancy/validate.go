@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on free text and lists, generous for real use and small enough to keep records small.
@@ -74,6 +75,9 @@ func (p *problems) description(v string) string {
 	v = strings.TrimSpace(v)
 	if len(v) > maxDescriptionLen {
 		p.addf("description must be at most %d characters", maxDescriptionLen)
+	}
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		p.addf("description must be valid UTF-8 without NUL characters")
 	}
 	return v
 }

@@ -52,12 +52,13 @@ func TestAuditSenderRefusesInternalAddresses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "internal address") || hit {
 		t.Fatalf("a loopback webhook was reached or not refused: err=%v hit=%v", err, hit)
 	}
-	for _, addr := range []string{"10.1.2.3:443", "192.168.0.1:80", "169.254.169.254:80", "[::1]:443", "100.64.0.1:80", "0.0.0.0:80"} {
+	for _, addr := range []string{"10.1.2.3:443", "192.168.0.1:80", "169.254.169.254:80", "[::1]:443", "100.64.0.1:80", "0.0.0.0:80",
+		"[64:ff9b::a00:5]:80", "[2002:a00:5::1]:80", "[64:ff9b:1::1]:80", "198.18.0.1:80", "192.0.0.8:80", "[::ffff:10.0.0.5]:80"} {
 		if publicOnly("tcp", addr, nil) == nil {
 			t.Errorf("%s is not refused", addr)
 		}
 	}
-	for _, addr := range []string{"93.184.215.14:443", "[2606:4700::6810:84e5]:443"} {
+	for _, addr := range []string{"93.184.215.14:443", "[2606:4700::6810:84e5]:443", "[64:ff9b::5db8:d70e]:443"} {
 		if err := publicOnly("tcp", addr, nil); err != nil {
 			t.Errorf("%s is refused: %v", addr, err)
 		}
