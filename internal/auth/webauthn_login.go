@@ -93,7 +93,9 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 		return fail(errPasskeyInvalid, "unreadable assertion: "+err.Error())
 	}
 	if cer.Decoy {
-		return fail(errPasskeyInvalid, "the login was started for an unknown user")
+		// Failures on a login started for an unknown user count against its identifier, with
+		// a real user's limits, so that the lockout says nothing about who exists.
+		return p.decoyFailure(ctx, tx, c, all, code.Identifier, now, a)
 	}
 	cred, err := tx.GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialKey(claim.CredentialID))
 	if errors.Is(err, storage.ErrNotFound) {
@@ -160,6 +162,29 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	}
 	a.is, err = p.s.recordLogin(ctx, tx, grant{caller: c, user: user, method: model.AMRWebAuthn, login: login, approval: code.ApprovalData}, now)
 	return err
+}
+
+// decoyFailure refuses a passkey login started for an unknown user, locked or counted as a
+// real user's failed login would be, against the identifier the login named.
+func (p *Passkeys) decoyFailure(ctx context.Context, tx storage.Store, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
+	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
+	key := "webauthn:id:" + identifier
+	if err := tx.LockKey(ctx, key); err != nil {
+		return err
+	}
+	if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
+		a.failure = errLocked(l.Until, now)
+		return nil
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	locked, err := countFailure(ctx, tx, c, all.Limits, key, now)
+	if err != nil || !locked {
+		return err
+	}
+	until := now.Add(time.Duration(all.WebAuthn.LockoutDuration) * time.Minute)
+	a.failure = errLocked(until, now)
+	return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
 }
 
 // advanceCounter stores a verified assertion's counter and flags on the credential, and

@@ -256,3 +256,32 @@ func TestPasskeyStartRelayedByBackend(t *testing.T) {
 	foreign := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
 	wantCode(t, start(&foreign, "198.51.100.5"), fault.CodeForbidden)
 }
+
+// Failed logins started for an unknown user lock as a real user's do, after
+// failuresPerIdentifier of them, so that a lockout tells nobody which users exist.
+func TestPasskeyDecoyFailuresLock(t *testing.T) {
+	f := newPKFixture(t)
+	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	u := f.user("real@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	var codes []string
+	for i := 0; i < model.DefaultFailuresPerIdentifier+1; i++ {
+		cred, err := a.Authenticate(f.startLogin("").Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, _ := auth.EncodeResult(cred, f.startLogin("nobody@example.com").SessionID)
+		_, err = f.finishLogin(enc)
+		codes = append(codes, fault.As(err).Code)
+	}
+	for i, code := range codes {
+		want := fault.CodeInvalidCredentials
+		if i >= model.DefaultFailuresPerIdentifier-1 {
+			want = fault.CodeLocked
+		}
+		if code != want {
+			t.Fatalf("attempt %d answered %s, want %s (all: %v)", i+1, code, want, codes)
+		}
+	}
+}
