@@ -84,6 +84,7 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 type SessionView struct {
 	model.Session
 	Active bool
+	Ref    string // the session's name in audit events (SessionRef)
 }
 
 // ListSessions returns a user's sessions, newest first, for an administrator.
@@ -104,7 +105,7 @@ func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID strin
 	now := s.now()
 	out := make([]SessionView, len(list))
 	for i, sess := range list {
-		out[i] = SessionView{Session: sess, Active: s.active(sess, now)}
+		out[i] = SessionView{Session: sess, Active: s.active(sess, now), Ref: s.SessionRef(sess.ID)}
 	}
 	return out, nil
 }

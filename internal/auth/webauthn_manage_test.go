@@ -285,3 +285,31 @@ func TestPasskeyDecoyFailuresLock(t *testing.T) {
 		}
 	}
 }
+
+// Audit events name a session by a reference, never by its id (a credential for silent
+// login), and the sessions an administrator lists carry the same reference.
+func TestAuditNamesSessionsByReference(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("audited@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	tok, err := f.login(a, "audited@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := f.events(model.EventLoginSucceeded)
+	if len(events) == 0 {
+		t.Fatal("no login.succeeded event")
+	}
+	d := details(t, events[0])
+	if _, ok := d["session_id"]; ok || strings.Contains(string(events[0].Details), tok.SessionID) {
+		t.Errorf("the audit event carries the session id: %s", events[0].Details)
+	}
+	list, err := f.svc.ListSessions(f.ctx, f.caller, u.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("sessions: %v, %v", list, err)
+	}
+	if ref, _ := d["session_ref"].(string); ref == "" || ref != list[0].Ref || list[0].ID != tok.SessionID {
+		t.Errorf("audit session_ref %q, listed session %s with ref %q", ref, list[0].ID, list[0].Ref)
+	}
+}

@@ -76,6 +76,7 @@ type factorJSON struct {
 
 type sessionJSON struct {
 	SessionID        string                 `json:"session_id"`
+	SessionRef       string                 `json:"session_ref"`
 	UserID           string                 `json:"user_id"`
 	AppID            string                 `json:"app_id"`
 	ClientID         string                 `json:"client_id"`
@@ -90,7 +91,7 @@ type sessionJSON struct {
 
 func toSessionJSON(v auth.SessionView) sessionJSON {
 	out := sessionJSON{
-		SessionID: v.ID, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
+		SessionID: v.ID, SessionRef: v.Ref, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
 		Factors: make([]factorJSON, len(v.Factors)), ClientAttributes: v.ClientAttributes,
 		CreatedAt: v.CreatedAt.UnixMilli(), LastSeenAt: v.LastSeenAt.UnixMilli(), ExpiresAt: v.ExpiresAt.UnixMilli(),
 	}
