@@ -162,6 +162,35 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, cli
 	return sess, nil
 }
 
+// loginAllowed checks, without writing, what recordLogin would refuse a login for: a resource
+// not assigned to the client, or a session to add the factor to that is not the user's active
+// one. Flows whose refusals must commit (a spent ceremony) call it first.
+func (s *Service) loginAllowed(ctx context.Context, tx storage.Store, c model.Caller, userID string, login Login, now time.Time) error {
+	client, err := tx.GetClient(ctx, c.ClientID)
+	if err != nil {
+		return fault.Wrap(err, "get client")
+	}
+	if _, err := s.audience(ctx, client, login.Resource); err != nil {
+		return err
+	}
+	if login.SessionID == "" {
+		return nil
+	}
+	if !model.ValidID(login.SessionID) {
+		return errSessionNotFound
+	}
+	sess, err := tx.GetSession(ctx, c.TenantID, login.SessionID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return errSessionNotFound
+	case err != nil:
+		return fault.Wrap(err, "get session")
+	case !s.active(sess, now) || sess.UserID != userID:
+		return errSessionNotFound
+	}
+	return nil
+}
+
 // addFactor adds a factor to an existing session of the same user and tenant (MFA).
 func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
 	var out model.Session

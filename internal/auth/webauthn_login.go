@@ -157,6 +157,14 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 		a.failure = failure
 		return abort
 	}
+	// What the login asks for beyond the passkey is checked before it is recorded: refused
+	// here, the refusal commits with the spent ceremony, where one from recordLogin would
+	// undo the spending and leave the assertion usable again.
+	if err := p.s.loginAllowed(ctx, tx, c, user.ID, login, now); err != nil {
+		failure, abort := splitFailure(err)
+		a.failure = failure
+		return abort
+	}
 	if err := clearFailures(ctx, tx, c, counter); err != nil {
 		return err
 	}

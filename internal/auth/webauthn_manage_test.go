@@ -313,3 +313,18 @@ func TestAuditNamesSessionsByReference(t *testing.T) {
 		t.Errorf("audit session_ref %q, listed session %s with ref %q", ref, list[0].ID, list[0].Ref)
 	}
 }
+
+// A login refused after the assertion verified (here: a session to add the factor to that does
+// not exist) spends the ceremony all the same: the assertion cannot be replayed.
+func TestPasskeyRefusedLoginSpendsCeremony(t *testing.T) {
+	f := newPKFixture(t)
+	u := f.user("once@example.com", "")
+	a := f.authenticator()
+	f.register(a, u.ID)
+	enc := f.answer(a, f.startLogin("once@example.com"), false)
+	_, err := f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: enc, Login: auth.Login{SessionID: model.NewID()}})
+	wantCode(t, err, fault.CodeSessionNotFound)
+	if _, err := f.finishLogin(enc); err == nil {
+		t.Fatal("the assertion of a refused login logged in when presented again")
+	}
+}
