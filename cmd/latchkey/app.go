@@ -90,6 +90,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.tenancy = tenancy.New(cached, keys, a.tokens, tenancy.Options{})
 	a.directory = directory.New(cached, directory.Options{})
 	a.audit = audit.New(cached, keys, nil)
+	if cfg.Mode == config.ModeProduction {
+		a.audit.RequireHTTPS()
+	}
 	senders, err := senders(cfg, log)
 	if err != nil {
 		store.Close()

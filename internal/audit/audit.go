@@ -20,6 +20,15 @@ type Log struct {
 	store storage.Store
 	keys  *secret.Keys
 	now   func() time.Time
+	// httpsOnly refuses webhook URLs that would send events (user ids, addresses, user
+	// agents) in the clear; production sets it.
+	httpsOnly bool
+}
+
+// RequireHTTPS makes SetWebhook refuse plain http URLs, and returns l.
+func (l *Log) RequireHTTPS() *Log {
+	l.httpsOnly = true
+	return l
 }
 
 // New returns a Log. now may be nil for time.Now.
@@ -135,6 +144,9 @@ func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (st
 		u, err := url.Parse(rawURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
 			return "", fault.Validation("url must be an absolute http(s) URL without credentials or fragment")
+		}
+		if l.httpsOnly && u.Scheme != "https" {
+			return "", fault.Validation("url must use https")
 		}
 		whsec = secret.NewWebhookSecret()
 		if sealed, err = l.keys.Seal([]byte(whsec), []byte("webhook:"+c.TenantID)); err != nil {
