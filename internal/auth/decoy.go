@@ -25,9 +25,9 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 //
 // rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
 // and whether it is stored spent; ev, the audit event a real send would record (its method
-// and details), which is recorded as suppressed. Its secret is a fresh 256-bit one that is never revealed,
-// so nothing presented can match it; an unspent decoy code therefore answers guesses, counts
-// failures and expires exactly as a real code does.
+// and details), which is recorded as suppressed. The code's secret is a fresh 256-bit one that
+// is never revealed, so nothing presented can match it: an unspent decoy code answers
+// guesses, counts failures and expires exactly as a real code does.
 func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, ev event, now time.Time) error {
 	rec.ID, rec.TenantID, rec.AppID, rec.ClientID, rec.CreatedAt = model.NewID(), c.TenantID, c.AppID, c.ClientID, now
 	rec.CodeHash = s.keys.HashCode(rec.ID, secret.NewLinkCode())

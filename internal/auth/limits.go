@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"time"
 
@@ -95,6 +96,40 @@ func countFailure(ctx context.Context, tx storage.Store, c model.Caller, lim mod
 		return false, err
 	}
 	return n >= int64(lim.FailuresPerIdentifier), nil
+}
+
+// activeLockout starts an attempt on key: it takes key's lock for the rest of the transaction
+// (see storage.Counters.LockKey), so that attempts on one key are decided one at a time, and
+// returns the refusal to answer with when a lockout of key is in force, else nil.
+func activeLockout(ctx context.Context, tx storage.Store, c model.Caller, key string, now time.Time) (error, error) {
+	if err := tx.LockKey(ctx, key); err != nil {
+		return nil, err
+	}
+	l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case now.Before(l.Until):
+		return errLocked(l.Until, now), nil
+	}
+	return nil, nil
+}
+
+// lockOnFailure counts a failed attempt against counter and, when that reaches the
+// application's failuresPerIdentifier, locks lockKey for minutes. It returns the refusal to
+// answer with when it locked, else nil.
+func lockOnFailure(ctx context.Context, tx storage.Store, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
+	locked, err := countFailure(ctx, tx, c, lim, counter, now)
+	if err != nil || !locked {
+		return nil, err
+	}
+	until := now.Add(time.Duration(minutes) * time.Minute)
+	if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until}); err != nil {
+		return nil, err
+	}
+	return errLocked(until, now), nil
 }
 
 // clearFailures forgets an identifier's failures after a successful login.

@@ -170,15 +170,12 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	var result error
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		result = nil
-		if err := tx.LockKey(ctx, key); err != nil {
+		if locked, err := activeLockout(ctx, tx, c, key, now); err != nil {
 			return err
-		}
-		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
-			result = errLocked(l.Until, now)
+		} else if locked != nil {
+			result = locked
 			return s.record(ctx, tx, c, event{typ: model.EventLockout, method: "password_reset", userID: code.UserID,
 				attrs: attrs, err: result}, now)
-		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
 		}
 		wrong := false
 		err := tx.UpdateCode(ctx, c.TenantID, code.ID, func(cc model.OneTimeCode) (model.OneTimeCode, error) {
@@ -206,16 +203,13 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		}
 		typ := model.EventLoginFailed
 		if wrong {
-			locked, err := countFailure(ctx, tx, c, all.Limits, key, now)
+			minutes := otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
+			locked, err := lockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
 			if err != nil {
 				return err
 			}
-			if locked {
-				until := now.Add(time.Duration(otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration) * time.Minute)
-				result, typ = errLocked(until, now), model.EventLockout
-				if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until}); err != nil {
-					return err
-				}
+			if locked != nil {
+				result, typ = locked, model.EventLockout
 			}
 		}
 		return s.record(ctx, tx, c, event{typ: typ, method: "password_reset", userID: code.UserID,

@@ -58,14 +58,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if found {
 			key = in.kind + ":user:" + user.ID
 		}
-		// Attempts on one key run one at a time from here (see LockKey).
-		if err := tx.LockKey(ctx, key); err != nil {
-			return err
-		}
-		if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
-			failure = errLocked(l.Until, now)
-			return nil
-		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if failure, err = activeLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
 		ok := false
@@ -77,13 +70,11 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		}
 		if !ok {
 			failure = in.invalid
-			locked, err := countFailure(ctx, tx, c, prefs.Limits, key, now)
-			if err != nil || !locked {
-				return err
+			locked, err := lockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
+			if locked != nil {
+				failure = locked
 			}
-			until := now.Add(time.Duration(prefs.TOTP.LockoutDuration) * time.Minute)
-			failure = errLocked(until, now)
-			return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
+			return err
 		}
 		if user.Status != model.UserActive {
 			// The secret was right and stays spent; the account is what refuses.

@@ -109,13 +109,10 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	a.userID = cred.UserID
 	counter := "webauthn:" + cred.UserID
 	lockKey := "webauthn:user:" + cred.UserID
-	if err := tx.LockKey(ctx, lockKey); err != nil {
+	if locked, err := activeLockout(ctx, tx, c, lockKey, now); err != nil {
 		return err
-	}
-	if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, lockKey); err == nil && now.Before(l.Until) {
-		return fail(errLocked(l.Until, now), "")
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
+	} else if locked != nil {
+		return fail(locked, "")
 	}
 	_, owned, err := userPasskeys(ctx, tx, c.TenantID, cred.UserID)
 	if err != nil {
@@ -143,13 +140,11 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	}
 	if reason != "" {
 		a.failure, a.reason = errPasskeyInvalid, reason
-		locked, err := countFailure(ctx, tx, c, all.Limits, counter, now)
-		if err != nil || !locked {
-			return err
+		locked, err := lockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
+		if locked != nil {
+			a.failure = locked
 		}
-		until := now.Add(time.Duration(w.LockoutDuration) * time.Minute)
-		a.failure = errLocked(until, now)
-		return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until})
+		return err
 	}
 	user, err := p.passkeyUser(ctx, tx, c, app, cred.UserID, now)
 	if err != nil {
@@ -177,22 +172,14 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 func (p *Passkeys) decoyFailure(ctx context.Context, tx storage.Store, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
-	if err := tx.LockKey(ctx, key); err != nil {
-		return err
+	locked, err := activeLockout(ctx, tx, c, key, now)
+	if err == nil && locked == nil {
+		locked, err = lockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
 	}
-	if l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key); err == nil && now.Before(l.Until) {
-		a.failure = errLocked(l.Until, now)
-		return nil
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
+	if locked != nil {
+		a.failure = locked
 	}
-	locked, err := countFailure(ctx, tx, c, all.Limits, key, now)
-	if err != nil || !locked {
-		return err
-	}
-	until := now.Add(time.Duration(all.WebAuthn.LockoutDuration) * time.Minute)
-	a.failure = errLocked(until, now)
-	return tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
+	return err
 }
 
 // advanceCounter stores a verified assertion's counter and flags on the credential, and
