@@ -61,7 +61,11 @@ func buildLatchkey() (string, error) {
 	}
 	latchkeyBin.dir = dir
 	bin := filepath.Join(dir, "latchkey")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/latchkey")
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/latchkey")...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("%w\n%s", err, out)
@@ -164,6 +168,9 @@ func startLatchkeyProcess(t *testing.T, st procStore, env map[string]string, arg
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-p.exited
+		if strings.Contains(p.stderr.String(), "WARNING: DATA RACE") {
+			t.Errorf("the race detector reported a data race in latchkey %v", args)
+		}
 		if t.Failed() {
 			t.Logf("latchkey %v stderr:\n%s", args, p.stderr.String())
 		}
