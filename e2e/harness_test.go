@@ -52,6 +52,7 @@ type env struct {
 	url     string
 	store   *sqlstore.Store
 	tokens  *token.Manager
+	keys    *secret.Keys // the master-key derived keys, for building another node's services
 	tenancy *tenancy.Service
 	mail    *deliverytest.Recorder
 	sms     *deliverytest.Recorder
@@ -109,7 +110,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: base, store: raw, tokens: tokens, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
+	return &env{t: t, url: base, store: raw, tokens: tokens, keys: keys, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
 }
 
 // response is a decoded HTTP response.

@@ -80,7 +80,7 @@ func TestProcessKeysRotateWhileServing(t *testing.T) {
 		}
 
 		res := runLatchkey(t, st, nil, "keys", "rotate")
-		if res.code != 0 || !strings.Contains(res.stdout, boot.TenantID) {
+		if res.code != 0 || !strings.Contains(res.stdout, "deployment's signing keys") {
 			t.Fatalf("keys rotate: status %d, stdout %q, stderr:\n%s", res.code, res.stdout, res.stderr)
 		}
 

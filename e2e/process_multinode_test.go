@@ -72,6 +72,7 @@ func TestProcessMultiNode(t *testing.T) {
 	t.Run("limits", func(t *testing.T) { t.Parallel(); multiNodeLimits(t, c) })
 	t.Run("delivery", func(t *testing.T) { t.Parallel(); multiNodeDelivery(t, c) })
 	t.Run("races", func(t *testing.T) { t.Parallel(); multiNodeRaces(t, c) })
+	t.Run("new tenant", func(t *testing.T) { t.Parallel(); multiNodeNewTenant(t, c) })
 }
 
 // multiNodeSession: a session made on node 1 is refreshed and silently authenticated on node
@@ -135,7 +136,7 @@ func multiNodeKeys(t *testing.T, c *nodePair) {
 	wantStatus(t, nodeCall(t, n1, "GET", "/cis/v1/users", old[1], nil), 200, "")
 
 	res := runLatchkey(t, c.st, c.env, "keys", "rotate")
-	if res.code != 0 || !strings.Contains(res.stdout, c.boot.TenantID) {
+	if res.code != 0 || !strings.Contains(res.stdout, "deployment's signing keys") {
 		t.Fatalf("keys rotate: status %d, stdout %q, stderr:\n%s", res.code, res.stdout, res.stderr)
 	}
 

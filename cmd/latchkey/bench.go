@@ -29,6 +29,7 @@ type benchFlags struct {
 	algorithm, passwordHash          string
 	serverCPU, loadCPU               string
 	floorServe                       string
+	tenants, addTenants              int
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,6 +58,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.serverCPU, "server-cpu", "", "CPU list (taskset -c syntax) to pin the started server and the floor server to")
 	fs.StringVar(&f.loadCPU, "load-cpu", "", "CPU list to pin the load generator to")
 	fs.StringVar(&f.floorServe, "floor-serve", "", "")
+	fs.IntVar(&f.tenants, "tenants", 0, "with --start: run the client-credentials and jwks scenarios (or --scenarios) with the one bootstrapped tenant, then again after adding tenants up to this many, and compare; JWKS size and build cost are reported for both")
+	fs.IntVar(&f.addTenants, "add-tenants", -1, "")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +69,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if f.floorServe != "" {
 		return serveFloor(ctx, f.floorServe, f.algorithm, params, stdout)
+	}
+	if f.addTenants >= 0 {
+		return addTenants(ctx, f.addTenants, stdout, stderr)
 	}
 	if err := f.validate(); err != nil {
 		return err
@@ -83,12 +89,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var info *bench.ServerInfo
+	var server *benchProcess
 	if f.start {
 		s, err := startBenchServer(ctx, f, stderr)
 		if err != nil {
 			return err
 		}
 		defer s.stop()
+		server = s
 		o.URL, o.AdminURL, o.AppID = s.url, s.adminURL, s.boot.AppID
 		o.ClientID, o.ClientSecret = s.boot.ClientID, s.boot.ClientSecret
 		o.AdminClientID, o.AdminClientSecret = s.boot.AdminClientID, s.boot.AdminClientSecret
@@ -106,6 +114,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := pinSelf(f.loadCPU); err != nil {
 			return err
 		}
+	}
+	if f.tenants > 0 {
+		return runTenantScale(ctx, f, o, server, stdout, stderr)
 	}
 	rep, err := bench.Run(ctx, o)
 	if info != nil {
@@ -134,6 +145,9 @@ func (f benchFlags) validate() error {
 	}
 	if f.connections < 1 || f.duration <= 0 || f.warmup < 0 {
 		p = append(p, "--connections and --duration must be positive, --warmup not negative")
+	}
+	if f.tenants < 0 || (f.tenants > 0 && !f.start) {
+		p = append(p, "--tenants needs --start and must not be negative")
 	}
 	if f.algorithm != "RS256" && f.algorithm != "ES256" {
 		p = append(p, "--algorithm must be RS256 or ES256")

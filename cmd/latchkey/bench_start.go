@@ -25,7 +25,8 @@ import (
 type benchProcess struct {
 	cmd      *exec.Cmd
 	done     chan struct{}
-	dir      string // removed on stop when set
+	dir      string            // removed on stop when set
+	env      map[string]string // the server's settings, for commands run beside it
 	url      string
 	adminURL string
 	boot     tenancy.Bootstrap
@@ -148,6 +149,7 @@ func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchP
 	}
 	env["LATCHKEY_LISTEN"], env["LATCHKEY_PUBLIC_URL"], env["LATCHKEY_ADMIN_LISTEN"] = addr, "http://"+addr, admin
 	p.url, p.adminURL = "http://"+addr, "http://"+admin
+	p.env = env
 	args, err := pinned(f.serverCPU, []string{exe, "serve"})
 	if err != nil {
 		return fail(err)

@@ -63,6 +63,45 @@ func TestBenchSmoke(t *testing.T) {
 	}
 }
 
+// TestBenchTenantScaleSmoke runs the tenant-scale comparison with a small tenant count and
+// checks that both steps ran without errors and that the published key set did not grow with
+// the tenants. It asserts no timing.
+func TestBenchTenantScaleSmoke(t *testing.T) {
+	t.Setenv(benchChildEnv, "1")
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--start", "--tenants", "40", "--duration", "300ms", "--warmup", "100ms", "--connections", "2", "--half-peak=false", "--json"}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("latchkey bench --tenants exited %d; stderr:\n%s", code, stderr.String())
+	}
+	var rep bench.TenantScaleReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("decode report: %v\n%s", err, stdout.String())
+	}
+	if len(rep.Steps) != 2 {
+		t.Fatalf("%d steps, want a baseline and a scaled one", len(rep.Steps))
+	}
+	small, large := rep.Steps[0].JWKS, rep.Steps[1].JWKS
+	if small.Tenants != 1 || large.Tenants != 40 {
+		t.Errorf("tenant counts %d and %d, want 1 and 40", small.Tenants, large.Tenants)
+	}
+	if small.Keys == 0 || small.Bytes == 0 || small.BuildMicros <= 0 {
+		t.Errorf("baseline JWKS not measured: %+v", small)
+	}
+	if large.Keys != small.Keys || large.Bytes != small.Bytes {
+		t.Errorf("the JWKS grew with the tenants: %+v, then %+v", small, large)
+	}
+	for _, step := range rep.Steps {
+		if len(step.Report.Scenarios) != len(bench.TenantScaleScenarios) {
+			t.Errorf("%d tenants: %d scenarios run", step.JWKS.Tenants, len(step.Report.Scenarios))
+		}
+		for _, s := range step.Report.Scenarios {
+			if s.Requests == 0 || s.Errors != 0 {
+				t.Errorf("%d tenants, %s: %d requests, %d errors, first: %s", step.JWKS.Tenants, s.Name, s.Requests, s.Errors, s.FirstError)
+			}
+		}
+	}
+}
+
 func TestAdminAddrDefaultsToLoopback(t *testing.T) {
 	for in, want := range map[string]string{"6060": "127.0.0.1:6060", ":6060": "127.0.0.1:6060", "0.0.0.0:6060": "0.0.0.0:6060"} {
 		if got := adminAddr(in); got != want {

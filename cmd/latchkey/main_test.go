@@ -101,12 +101,25 @@ func TestInitJSONThenRotateKeys(t *testing.T) {
 	}
 
 	code, stdout, stderr := runCapture(t, "keys", "rotate", db)
-	if code != 0 || !strings.Contains(stdout, first["tenant_id"].(string)) {
+	if code != 0 || !strings.Contains(stdout, "deployment's signing keys") {
 		t.Fatalf("keys rotate: status %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
-	code, stdout, _ = runCapture(t, "keys", "rotate", db, "--tenant", first["tenant_id"].(string))
+	// The tenant shares the deployment's keys until it is given its own.
+	tid := first["tenant_id"].(string)
+	if code, _, stderr := runCapture(t, "keys", "rotate", db, "--tenant", tid); code != 1 || !strings.Contains(stderr, "--own-keys") {
+		t.Fatalf("keys rotate of a tenant without own keys: status %d, stderr %q", code, stderr)
+	}
+	code, stdout, _ = runCapture(t, "keys", "rotate", db, "--tenant", tid, "--own-keys")
 	if code != 0 || !strings.Contains(stdout, "tenant default") {
-		t.Fatalf("keys rotate by tenant id: status %d, stdout %q", code, stdout)
+		t.Fatalf("keys rotate --own-keys by tenant id: status %d, stdout %q", code, stdout)
+	}
+	code, stdout, _ = runCapture(t, "keys", "rotate", db, "--all")
+	if code != 0 || !strings.Contains(stdout, "deployment's signing keys") || !strings.Contains(stdout, tid) {
+		t.Fatalf("keys rotate --all: status %d, stdout %q", code, stdout)
+	}
+	code, stdout, _ = runCapture(t, "keys", "rotate", db, "--tenant", "default", "--shared-keys")
+	if code != 0 || !strings.Contains(stdout, "signs with the deployment's keys") {
+		t.Fatalf("keys rotate --shared-keys: status %d, stdout %q", code, stdout)
 	}
 	if code, _, stderr := runCapture(t, "keys", "rotate", db, "--tenant", "nope"); code != 1 || !strings.Contains(stderr, "find tenant") {
 		t.Fatalf("keys rotate of an unknown tenant: status %d, stderr %q", code, stderr)

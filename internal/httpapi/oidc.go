@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -121,13 +123,27 @@ func clientCredentials(r *http.Request, form url.Values) (string, string, error)
 	return postID, postSec, nil
 }
 
+// jwksMaxAge is how long relying parties may keep the JWKS without asking again. It is short
+// because keys rotate; a client that meets an unknown kid fetches the set at once anyway, and
+// asking again is cheap with the ETag.
+const jwksMaxAge = "public, max-age=60"
+
+// jwks serves the key set as the token manager serialised it, with its strong ETag: every
+// request shares one byte slice, whatever the number of tenants, and a client holding the
+// current ETag gets 304 Not Modified.
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
-	set, err := s.cfg.Tokens.JWKS(r.Context())
+	doc, etag, err := s.cfg.Tokens.JWKSDocument(r.Context())
 	if err != nil {
 		return fault.Wrap(err, "jwks")
 	}
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	writeJSON(w, http.StatusOK, set)
+	h := w.Header()
+	h.Set("Cache-Control", jwksMaxAge)
+	h.Set("ETag", etag)
+	h.Set("Content-Type", "application/json")
+	// ServeContent answers If-None-Match (RFC 9110 section 13.1.2) and HEAD; ranges of a
+	// small JSON document serve no one, so the whole document is always sent.
+	r.Header.Del("Range")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc))
 	return nil
 }
 

@@ -110,11 +110,15 @@ type Resources interface {
 	DeleteResource(ctx context.Context, tenantID, id string) error
 }
 
-// SigningKeys stores tenants' token-signing keys.
+// SigningKeys stores token-signing keys. A key's TenantID names its owner: a tenant, or a
+// value that is no tenant's id for keys shared by the whole deployment (see package token).
 type SigningKeys interface {
 	CreateSigningKey(ctx context.Context, k model.SigningKey) error
-	// ListSigningKeys returns the tenant's keys, oldest first.
+	// ListSigningKeys returns the owner's keys, oldest first.
 	ListSigningKeys(ctx context.Context, tenantID string) ([]model.SigningKey, error)
+	// ListAllSigningKeys returns every stored key of every owner, oldest first. A node
+	// loads its whole key set with it in one read.
+	ListAllSigningKeys(ctx context.Context) ([]model.SigningKey, error)
 	UpdateSigningKey(ctx context.Context, tenantID, id string, updater func(model.SigningKey) (model.SigningKey, error)) error
 	DeleteSigningKey(ctx context.Context, tenantID, id string) error
 }

@@ -38,7 +38,8 @@ var (
 )
 
 // Bootstrap makes sure the tenant named tenantName exists with a management application and a
-// standard application, each with a client, and that the tenant has signing keys.
+// standard application, each with a client, and that the deployment has the signing keys
+// the tenant's tokens are signed with.
 //
 // The first call creates them all in one transaction and returns both clients' secrets. Later
 // calls find the tenant's oldest management and standard applications and their oldest
@@ -63,7 +64,7 @@ func (s *Service) Bootstrap(ctx context.Context, tenantName string, rotateSecret
 	if err != nil {
 		return Bootstrap{}, storeErr(err, nil, "bootstrap tenant")
 	}
-	if err := s.keyring.EnsureKeys(ctx, out.TenantID); err != nil {
+	if err := s.keyring.EnsureDeploymentKeys(ctx); err != nil {
 		return Bootstrap{}, storeErr(err, nil, "ensure signing keys")
 	}
 	return out, nil

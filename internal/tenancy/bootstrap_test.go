@@ -31,8 +31,8 @@ func TestBootstrapCreatesEverything(t *testing.T) {
 	if tn.ID != b.TenantID || tn.SigningAlg != model.AlgRS256 {
 		t.Errorf("tenant: got %+v, want id %s with RS256", tn, b.TenantID)
 	}
-	if n := f.keyring.count(b.TenantID); n != 1 {
-		t.Errorf("EnsureKeys calls: got %d, want 1", n)
+	if n := f.keyring.count(); n != 1 {
+		t.Errorf("EnsureDeploymentKeys calls: got %d, want 1", n)
 	}
 
 	adminClient, adminApp, err := f.svc.AuthenticateClient(ctx, b.AdminClientID, b.AdminClientSecret)
@@ -70,8 +70,8 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	if len(apps) != 2 {
 		t.Errorf("applications after two bootstraps: got %d, want 2", len(apps))
 	}
-	if n := f.keyring.count(first.TenantID); n != 2 {
-		t.Errorf("EnsureKeys calls: got %d, want one per bootstrap", n)
+	if n := f.keyring.count(); n != 2 {
+		t.Errorf("EnsureDeploymentKeys calls: got %d, want one per bootstrap", n)
 	}
 }
 

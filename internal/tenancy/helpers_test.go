@@ -16,23 +16,23 @@ import (
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 )
 
-// countingKeyring records EnsureKeys calls per tenant.
+// countingKeyring records EnsureDeploymentKeys calls.
 type countingKeyring struct {
 	mu    sync.Mutex
-	calls map[string]int
+	calls int
 }
 
-func (k *countingKeyring) EnsureKeys(_ context.Context, tenantID string) error {
+func (k *countingKeyring) EnsureDeploymentKeys(context.Context) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.calls[tenantID]++
+	k.calls++
 	return nil
 }
 
-func (k *countingKeyring) count(tenantID string) int {
+func (k *countingKeyring) count() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.calls[tenantID]
+	return k.calls
 }
 
 type fixture struct {
@@ -61,7 +61,7 @@ func newFixtureOn(t *testing.T, postgres bool) *fixture {
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return start.Add(time.Duration(tick.Add(1)) * time.Millisecond) }
 	store := sqlstore.NewTestStore(t, postgres)
-	kr := &countingKeyring{calls: map[string]int{}}
+	kr := &countingKeyring{}
 	return &fixture{svc: New(store, keys, kr, Options{Now: now}), store: store, keys: keys, keyring: kr}
 }
 

@@ -11,10 +11,11 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// Keyring makes sure a tenant has token-signing keys. Bootstrap calls it once the tenant
-// exists, so that the tenant can issue tokens straight away.
+// Keyring makes sure the deployment has token-signing keys. Bootstrap calls it once the tenant
+// exists, so that the tenant can issue tokens straight away. Tenants share the deployment's
+// keys unless given keys of their own (see package token), so a new tenant needs no key.
 type Keyring interface {
-	EnsureKeys(ctx context.Context, tenantID string) error
+	EnsureDeploymentKeys(ctx context.Context) error
 }
 
 // Options tune a Service. The zero value is ready to use.
@@ -31,8 +32,8 @@ type Service struct {
 	now     func() time.Time
 }
 
-// New returns a Service over store. keys hash client secrets; keyring provisions signing keys
-// for bootstrapped tenants.
+// New returns a Service over store. keys hash client secrets; keyring provisions the deployment's
+// signing keys when a tenant is bootstrapped.
 func New(store storage.Store, keys *secret.Keys, keyring Keyring, opts Options) *Service {
 	now := opts.Now
 	if now == nil {

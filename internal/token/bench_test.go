@@ -1,6 +1,7 @@
 package token
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -41,5 +42,45 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkJWKSBuild measures what a node pays to build its key set from nothing (one read of
+// every key, parsing, serialising the document), once per cache TTL or key change: with any
+// number of tenants sharing the deployment's keys, and with every one of 1000 tenants holding
+// its own (EdDSA, the cheapest to generate) keys, the per-tenant option's worst case.
+func BenchmarkJWKSBuild(b *testing.B) {
+	for _, own := range []int{0, 1000} {
+		b.Run(fmt.Sprintf("own-key-tenants=%d", own), func(b *testing.B) {
+			e := newEnv(b, newMemStore())
+			setup := e.manager()
+			e.sign(setup, e.tenant(""))
+			for range own {
+				e.tenant(model.AlgEdDSA)
+			}
+			var size int
+			b.ReportAllocs()
+			for b.Loop() {
+				doc, _, err := e.manager().JWKSDocument(e.ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(doc)
+			}
+			b.ReportMetric(float64(size), "jwks-bytes")
+		})
+	}
+}
+
+// BenchmarkJWKSServe measures a JWKS request's share of the Manager: the cached document.
+func BenchmarkJWKSServe(b *testing.B) {
+	e := newEnv(b, newMemStore())
+	m := e.manager()
+	e.sign(m, e.tenant(""))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := m.JWKSDocument(e.ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

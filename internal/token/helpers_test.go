@@ -34,6 +34,11 @@ func (c *countingStore) ListSigningKeys(ctx context.Context, tenantID string) ([
 	return c.testStore.ListSigningKeys(ctx, tenantID)
 }
 
+func (c *countingStore) ListAllSigningKeys(ctx context.Context) ([]model.SigningKey, error) {
+	c.lists.Add(1)
+	return c.testStore.ListAllSigningKeys(ctx)
+}
+
 // clock is a settable time source; tests move it explicitly, so nothing depends on real time.
 type clock struct {
 	mu sync.Mutex
@@ -83,11 +88,18 @@ func (e *env) manager(edit ...func(*Options)) *Manager {
 	return m
 }
 
+// tenant creates a tenant. With an algorithm it gets keys of its own in that algorithm, as
+// the tests of key lifecycles need; without, it signs with the deployment's keys.
 func (e *env) tenant(alg string) string {
 	e.t.Helper()
 	t := model.Tenant{ID: model.NewID(), Name: model.NewID(), SigningAlg: alg, CreatedAt: e.clock.Now()}
 	if err := e.store.CreateTenant(e.ctx, t); err != nil {
 		e.t.Fatalf("create tenant: %v", err)
+	}
+	if alg != "" {
+		if err := e.manager().EnsureKeys(e.ctx, t.ID); err != nil {
+			e.t.Fatalf("ensure keys: %v", err)
+		}
 	}
 	return t.ID
 }

@@ -3,47 +3,53 @@ package token
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// JWKS returns the public keys of every tenant: validating, signing and disabled keys still
-// within the maximum token lifetime. Publishing all tenants' keys under one issuer is safe:
-// tokens carry their tenant (tid) and audience, and verification looks keys up by tenant.
-// The set is cached like the keys themselves.
-func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
-	if c := m.jwks.Load(); c != nil && m.fresh(c.loadedAt) {
-		return jose.JSONWebKeySet{Keys: slices.Clone(c.keys)}, nil
-	}
-	m.jwksMu.Lock()
-	defer m.jwksMu.Unlock()
-	if c := m.jwks.Load(); c != nil && m.fresh(c.loadedAt) {
-		return jose.JSONWebKeySet{Keys: slices.Clone(c.keys)}, nil
-	}
-	now := m.now()
-	tenants, err := m.store.ListTenants(ctx)
+// JWKSDocument returns the published key set as the JSON document served at JWKSPath, and a
+// strong entity tag that changes exactly when the document does. The document is serialised
+// once per change of the key set and shared by every request: it lists the deployment's keys
+// and those of tenants that have keys of their own (validating, signing, and disabled within
+// the maximum token lifetime), so its size does not depend on how many tenants share the
+// deployment's keys. The caller must not modify the returned bytes.
+//
+// Publishing every tenant's keys under one issuer is safe: tokens carry their tenant (tid) and
+// audience, verification accepts a tenant's token only with that tenant's or the deployment's
+// keys, and a relying party checks the audience it expects.
+func (m *Manager) JWKSDocument(ctx context.Context) (doc []byte, etag string, err error) {
+	s, _, err := m.current(ctx)
 	if err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("jwks: list tenants: %w", err)
+		return nil, "", fmt.Errorf("jwks: %w", err)
 	}
-	keys := []jose.JSONWebKey{}
-	for _, t := range tenants {
-		ks, _, err := m.tenantKeys(ctx, t.ID)
-		if err != nil {
-			return jose.JSONWebKeySet{}, fmt.Errorf("jwks: %w", err)
-		}
-		keys = append(keys, ks.jwks...)
-	}
-	m.jwks.Store(&cachedJWKS{loadedAt: now, keys: keys})
-	return jose.JSONWebKeySet{Keys: slices.Clone(keys)}, nil
+	return s.doc, s.etag, nil
 }
 
-// TenantJWKS returns the published keys of one tenant; a tenant without keys, or unknown, has
-// an empty set.
+// JWKS returns the published key set; see JWKSDocument.
+func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+	s, _, err := m.current(ctx)
+	if err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("jwks: %w", err)
+	}
+	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(s.keys))}
+	for _, k := range s.keys {
+		set.Keys = append(set.Keys, k.jwk)
+	}
+	return set, nil
+}
+
+// TenantJWKS returns the published keys that may verify a token of one tenant: its own keys
+// and the deployment's. An unknown tenant gets the deployment's keys.
 func (m *Manager) TenantJWKS(ctx context.Context, tenantID string) (jose.JSONWebKeySet, error) {
-	ks, _, err := m.tenantKeys(ctx, tenantID)
+	s, _, err := m.current(ctx)
 	if err != nil {
 		return jose.JSONWebKeySet{}, fmt.Errorf("tenant jwks: %w", err)
 	}
-	return jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey{}, ks.jwks...)}, nil
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
+	for _, k := range s.keys {
+		if k.owner == tenantID || k.owner == Deployment {
+			set.Keys = append(set.Keys, k.jwk)
+		}
+	}
+	return set, nil
 }

@@ -18,19 +18,14 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-// keySet is one tenant's keys as loaded at loadedAt. It is immutable once built, apart from
-// the signing key's lazily opened private half.
-type keySet struct {
-	loadedAt time.Time
-	signing  *signingKey // nil when the tenant has no signing key
-	byID     map[string]*publicKey
-	jwks     []jose.JSONWebKey // published keys, oldest first
-}
-
+// publicKey is a published key as parsed from its record.
 type publicKey struct {
-	id  string
-	alg string
-	key crypto.PublicKey
+	id    string
+	owner string // the tenant it belongs to, or Deployment
+	alg   string
+	key   crypto.PublicKey
+	jwk   jose.JSONWebKey
+	raw   []byte // the stored JWK, to tell whether a reload may reuse this parse
 }
 
 // signingKey is the private half of the key a tenant signs with, opened on first use: loading
@@ -50,33 +45,6 @@ func (s *signingKey) signer() (crypto.Signer, error) {
 	return s.priv, s.err
 }
 
-// newKeySet parses a tenant's key records (oldest first). Disabled keys past the maximum token
-// lifetime are left out: nothing they signed can still be valid.
-func (m *Manager) newKeySet(tenantID string, records []model.SigningKey) (*keySet, error) {
-	now := m.now()
-	ks := &keySet{loadedAt: now, byID: map[string]*publicKey{}}
-	var signing *model.SigningKey
-	for i := range records {
-		rec := &records[i]
-		if rec.Status == model.KeyDisabled && now.Sub(rec.UpdatedAt) > m.maxLifetime {
-			continue
-		}
-		jwk, pub, err := parsePublic(*rec)
-		if err != nil {
-			return nil, fmt.Errorf("load signing key %s of tenant %s: %w", rec.ID, tenantID, err)
-		}
-		ks.byID[rec.ID] = pub
-		ks.jwks = append(ks.jwks, jwk)
-		if rec.Status == model.KeySigning && (signing == nil || newer(*rec, *signing)) {
-			signing = rec
-		}
-	}
-	if signing != nil {
-		ks.signing = &signingKey{publicKey: *ks.byID[signing.ID], record: *signing, open: m.openPrivate}
-	}
-	return ks, nil
-}
-
 // newer reports whether a was made the signing key after b. Two signing keys coexist only
 // briefly during a rotation, or after concurrent first uses on two nodes; either way the
 // latest promoted one is the one to use.
@@ -90,22 +58,22 @@ func newer(a, b model.SigningKey) bool {
 	return a.ID > b.ID
 }
 
-func parsePublic(rec model.SigningKey) (jose.JSONWebKey, *publicKey, error) {
+func parsePublic(rec model.SigningKey) (*publicKey, error) {
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(rec.PublicJWK); err != nil {
-		return jose.JSONWebKey{}, nil, fmt.Errorf("parse public JWK: %w", err)
+		return nil, fmt.Errorf("parse public JWK: %w", err)
 	}
 	if !jwk.IsPublic() {
-		return jose.JSONWebKey{}, nil, errors.New("stored public JWK holds a private key")
+		return nil, errors.New("stored public JWK holds a private key")
 	}
 	if jwk.KeyID != rec.ID || jwk.Algorithm != rec.Algorithm {
-		return jose.JSONWebKey{}, nil, errors.New("public JWK does not match its record")
+		return nil, errors.New("public JWK does not match its record")
 	}
 	if err := checkKeyType(rec.Algorithm, jwk.Key); err != nil {
-		return jose.JSONWebKey{}, nil, err
+		return nil, err
 	}
 	jwk.Use = "sig"
-	return jwk, &publicKey{id: rec.ID, alg: rec.Algorithm, key: jwk.Key}, nil
+	return &publicKey{id: rec.ID, owner: rec.TenantID, alg: rec.Algorithm, key: jwk.Key, jwk: jwk, raw: rec.PublicJWK}, nil
 }
 
 // checkKeyType makes sure a key is of the type its algorithm needs, so that a token can never

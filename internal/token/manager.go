@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -19,7 +17,6 @@ import (
 type KeyStore interface {
 	storage.SigningKeys
 	GetTenant(ctx context.Context, id string) (model.Tenant, error)
-	ListTenants(ctx context.Context) ([]model.Tenant, error)
 }
 
 var _ KeyStore = storage.Store(nil)
@@ -36,15 +33,16 @@ type Options struct {
 	Issuer string
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
-	// CacheTTL is how long a tenant's keys and the JWKS are served from memory before being
-	// read again; DefaultCacheTTL when zero.
+	// CacheTTL is how long the keys, and the JWKS made of them, are served from memory before
+	// being read again; DefaultCacheTTL when zero.
 	CacheTTL time.Duration
 	// MaxTokenLifetime bounds the lifetime of any token Latchkey signs; a disabled key stays
 	// published this long. DefaultMaxTokenLifetime when zero.
 	MaxTokenLifetime time.Duration
 }
 
-// Manager signs and verifies tokens with tenants' keys. It is safe for concurrent use.
+// Manager signs and verifies tokens with the deployment's and tenants' keys. It is safe for
+// concurrent use.
 type Manager struct {
 	store       KeyStore
 	keys        *secret.Keys
@@ -54,29 +52,17 @@ type Manager struct {
 	maxLifetime time.Duration
 
 	// lifecycle serialises this node's key creation and rotation, so concurrent first
-	// signatures for a new tenant create one set of keys.
+	// signatures create one set of keys.
 	lifecycle sync.Mutex
 
-	mu      sync.RWMutex
-	tenants map[string]*tenantEntry
-
-	jwksMu sync.Mutex // serialises JWKS loads
-	jwks   atomic.Pointer[cachedJWKS]
+	// loadMu serialises loads of the snapshot and its invalidation, so an invalidation can
+	// never be overwritten by a load that read the database before it.
+	loadMu   sync.Mutex
+	snap     atomic.Pointer[snapshot] // nil when invalidated
+	last     *snapshot                // the last one built, for reuse; guarded by loadMu
+	forcedAt time.Time                // last reload caused by an unknown kid; guarded by loadMu
 
 	bearers memo // bearer tokens already verified (VerifyBearer)
-}
-
-// tenantEntry caches one tenant's keys. Loads and invalidations take mu, so an invalidation
-// can never be overwritten by a load that read the database before it.
-type tenantEntry struct {
-	mu       sync.Mutex
-	set      atomic.Pointer[keySet]
-	forcedAt time.Time // last reload caused by an unknown kid; guarded by mu
-}
-
-type cachedJWKS struct {
-	loadedAt time.Time
-	keys     []jose.JSONWebKey
 }
 
 // NewManager returns a Manager over store, sealing private keys with keys.
@@ -94,7 +80,6 @@ func NewManager(store KeyStore, keys *secret.Keys, opts Options) (*Manager, erro
 		now:         opts.Now,
 		ttl:         opts.CacheTTL,
 		maxLifetime: opts.MaxTokenLifetime,
-		tenants:     map[string]*tenantEntry{},
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -111,104 +96,67 @@ func NewManager(store KeyStore, keys *secret.Keys, opts Options) (*Manager, erro
 // Issuer returns the issuer the Manager signs as.
 func (m *Manager) Issuer() string { return m.issuer }
 
-// Invalidate drops the cached keys of a tenant and the cached JWKS, so the next use reads
-// them again. Rotate and EnsureKeys call it; other nodes pick changes up when their cache
-// expires or when they meet an unknown kid.
-func (m *Manager) Invalidate(tenantID string) {
-	m.mu.RLock()
-	e := m.tenants[tenantID]
-	m.mu.RUnlock()
-	if e != nil {
-		e.mu.Lock()
-		e.set.Store(nil)
-		e.mu.Unlock()
-	}
-	m.jwksMu.Lock()
-	m.jwks.Store(nil)
-	m.jwksMu.Unlock()
+// invalidate drops the snapshot, so the next use reads the keys again. Key creation and
+// rotation call it; other nodes pick changes up when their snapshot expires or when they meet
+// an unknown kid.
+func (m *Manager) invalidate() {
+	m.loadMu.Lock()
+	m.snap.Store(nil)
+	m.loadMu.Unlock()
 }
 
-func (m *Manager) entry(tenantID string) *tenantEntry {
-	m.mu.RLock()
-	e := m.tenants[tenantID]
-	m.mu.RUnlock()
-	if e != nil {
-		return e
+func (m *Manager) fresh(s *snapshot) bool {
+	if s == nil {
+		return false
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if e = m.tenants[tenantID]; e == nil {
-		e = &tenantEntry{}
-		m.tenants[tenantID] = e
-	}
-	return e
-}
-
-// forget removes the entry of a tenant that turned out to have no keys, so that tokens naming
-// made-up tenants cannot grow the cache.
-func (m *Manager) forget(tenantID string, e *tenantEntry) {
-	m.mu.Lock()
-	if m.tenants[tenantID] == e {
-		delete(m.tenants, tenantID)
-	}
-	m.mu.Unlock()
-}
-
-func (m *Manager) fresh(loadedAt time.Time) bool {
-	age := m.now().Sub(loadedAt)
+	age := m.now().Sub(s.loadedAt)
 	return age >= 0 && age < m.ttl
 }
 
-// tenantKeys returns the tenant's keys, from the cache when fresh. loaded reports whether
-// they were just read from storage. A tenant without keys yields an empty set, not cached.
-func (m *Manager) tenantKeys(ctx context.Context, tenantID string) (ks *keySet, loaded bool, err error) {
-	e := m.entry(tenantID)
-	if ks := e.set.Load(); ks != nil && m.fresh(ks.loadedAt) {
-		return ks, false, nil
+// current returns the node's snapshot, loading it when missing or older than the cache TTL.
+// loaded reports whether it was just read from storage.
+func (m *Manager) current(ctx context.Context) (s *snapshot, loaded bool, err error) {
+	if s := m.snap.Load(); m.fresh(s) {
+		return s, false, nil
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if ks := e.set.Load(); ks != nil && m.fresh(ks.loadedAt) {
-		return ks, false, nil
+	m.loadMu.Lock()
+	defer m.loadMu.Unlock()
+	if s := m.snap.Load(); m.fresh(s) {
+		return s, false, nil
 	}
-	return m.reload(ctx, tenantID, e)
+	s, err = m.load(ctx)
+	return s, err == nil, err
 }
 
-// reloadForKid reads the tenant's keys again because a token names a kid the cache lacks:
-// another node may have rotated. It does so at most once a second per tenant, so that tokens
-// with made-up kids cannot turn into a database read each.
-func (m *Manager) reloadForKid(ctx context.Context, tenantID, kid string) (*keySet, error) {
-	e := m.entry(tenantID)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	cur := e.set.Load()
+// reloadForKid reads the keys again because a token names a kid the snapshot lacks: another
+// node may have rotated. Unless the snapshot is stale anyway, it does so at most once a second,
+// so that tokens with made-up kids cannot turn into a database read each.
+func (m *Manager) reloadForKid(ctx context.Context, kid string) (*snapshot, error) {
+	m.loadMu.Lock()
+	defer m.loadMu.Unlock()
+	cur := m.snap.Load()
 	if cur != nil && cur.byID[kid] != nil {
 		return cur, nil // another caller reloaded meanwhile
 	}
 	now := m.now()
-	if !e.forcedAt.IsZero() && now.Sub(e.forcedAt) < time.Second && now.Sub(e.forcedAt) >= 0 {
+	if m.fresh(cur) && !m.forcedAt.IsZero() && now.Sub(m.forcedAt) < time.Second && now.Sub(m.forcedAt) >= 0 {
 		return cur, nil
 	}
-	e.forcedAt = now
-	ks, _, err := m.reload(ctx, tenantID, e)
-	return ks, err
+	m.forcedAt = now
+	return m.load(ctx)
 }
 
-// reload reads a tenant's keys into e; the caller holds e.mu.
-func (m *Manager) reload(ctx context.Context, tenantID string, e *tenantEntry) (*keySet, bool, error) {
-	records, err := m.store.ListSigningKeys(ctx, tenantID)
+// load reads every key into a new snapshot; the caller holds loadMu.
+func (m *Manager) load(ctx context.Context) (*snapshot, error) {
+	records, err := m.store.ListAllSigningKeys(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("list signing keys: %w", err)
+		return nil, fmt.Errorf("list signing keys: %w", err)
 	}
-	ks, err := m.newKeySet(tenantID, records)
+	s, err := m.newSnapshot(records, m.last)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if len(ks.byID) == 0 {
-		e.set.Store(nil)
-		m.forget(tenantID, e)
-		return ks, true, nil
-	}
-	e.set.Store(ks)
-	return ks, true, nil
+	m.last = s
+	m.snap.Store(s)
+	return s, nil
 }

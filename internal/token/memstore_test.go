@@ -97,6 +97,17 @@ func (s *memStore) ListSigningKeys(_ context.Context, tenantID string) ([]model.
 	return out, nil
 }
 
+func (s *memStore) ListAllSigningKeys(context.Context) ([]model.SigningKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []model.SigningKey
+	for _, k := range s.keys {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return s.seq[out[i].ID] < s.seq[out[j].ID] })
+	return out, nil
+}
+
 func (s *memStore) UpdateSigningKey(_ context.Context, tenantID, id string, fn func(model.SigningKey) (model.SigningKey, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

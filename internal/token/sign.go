@@ -24,9 +24,10 @@ func (m *Manager) Sign(ctx context.Context, tenantID string, claims any) (string
 // SignTyped signs claims, which must marshal to a JSON object, with the tenant's signing key;
 // the header carries kid, alg and typ. The tenant's id is set as "tid" and the issuer as "iss"
 // when claims lack them, and claims naming another tenant or issuer are refused: verification
-// finds keys by tid and accepts only this issuer. A tenant without keys gets them on first use.
+// finds keys by tid and accepts only this issuer. A tenant without keys of its own signs with the deployment's keys, which are created
+// on first use.
 func (m *Manager) SignTyped(ctx context.Context, tenantID, typ string, claims any) (string, error) {
-	if tenantID == "" {
+	if tenantID == "" || tenantID == Deployment {
 		return "", errors.New("sign token: no tenant")
 	}
 	payload, err := m.payload(tenantID, claims)
@@ -55,24 +56,36 @@ func (m *Manager) SignTyped(ctx context.Context, tenantID, typ string, claims an
 	return jws.CompactSerialize()
 }
 
+// signingKey returns the key to sign a tenant's token with, from the node's snapshot: the very
+// snapshot whose document the node serves, so the key is published by this node before or
+// as it first signs with it. When no key exists yet (a new deployment), the deployment's keys
+// are created.
 func (m *Manager) signingKey(ctx context.Context, tenantID string) (*signingKey, error) {
-	ks, _, err := m.tenantKeys(ctx, tenantID)
+	s, _, err := m.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if ks.signing != nil {
-		return ks.signing, nil
+	if k := s.signing[tenantID]; k != nil {
+		return k, nil
 	}
-	if err := m.EnsureKeys(ctx, tenantID); err != nil {
+	// A tenant with keys of its own surely exists; one that shares the deployment's keys is
+	// looked up (a cached read), so no token is signed for a tenant that does not exist.
+	if _, err := m.store.GetTenant(ctx, tenantID); err != nil {
+		return nil, fmt.Errorf("get tenant: %w", err)
+	}
+	if k := s.signerFor(tenantID); k != nil {
+		return k, nil
+	}
+	if err := m.EnsureDeploymentKeys(ctx); err != nil {
 		return nil, err
 	}
-	if ks, _, err = m.tenantKeys(ctx, tenantID); err != nil {
+	if s, _, err = m.current(ctx); err != nil {
 		return nil, err
 	}
-	if ks.signing == nil {
-		return nil, fmt.Errorf("tenant %s has no signing key", tenantID)
+	if k := s.signerFor(tenantID); k != nil {
+		return k, nil
 	}
-	return ks.signing, nil
+	return nil, fmt.Errorf("tenant %s has no signing key", tenantID)
 }
 
 // payload marshals claims with tid and iss filled in. The claims are decoded and encoded again

@@ -30,9 +30,9 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidToken}, args...)...)
 }
 
-// Verify checks a token signed by any tenant: the key is looked up by the token's tid and kid
-// among that tenant's published keys, then the signature, iss, exp, nbf and iat are checked
-// (exp is required). On success the claims are unmarshalled into dest when it is not nil.
+// Verify checks a token of any tenant: the key is looked up by the token's kid among the
+// published keys of the token's tenant (tid) and of the deployment, then the signature, iss,
+// exp, nbf and iat are checked (exp is required). On success the claims are unmarshalled into dest when it is not nil.
 func (m *Manager) Verify(ctx context.Context, raw string, dest any) error {
 	return m.verify(ctx, raw, "", dest, nil)
 }
@@ -118,19 +118,20 @@ func (m *Manager) checkClaims(std jwt.Claims, payload []byte, dest any) error {
 	return nil
 }
 
-// lookup finds a published key of a tenant, reading the tenant's keys again if the kid is
-// unknown to a cache that was not just loaded. It returns nil when there is no such key.
+// lookup finds a published key that may verify a token of tenantID (see snapshot.key),
+// reading the keys again if the kid is unknown to a snapshot that was not just loaded. It
+// returns nil when there is no such key.
 func (m *Manager) lookup(ctx context.Context, tenantID, kid string) (*publicKey, error) {
-	ks, loaded, err := m.tenantKeys(ctx, tenantID)
+	s, loaded, err := m.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if k := ks.byID[kid]; k != nil || loaded {
+	if k := s.key(tenantID, kid); k != nil || loaded || s.byID[kid] != nil {
 		return k, nil
 	}
-	ks, err = m.reloadForKid(ctx, tenantID, kid)
-	if err != nil || ks == nil {
+	s, err = m.reloadForKid(ctx, kid)
+	if err != nil {
 		return nil, err
 	}
-	return ks.byID[kid], nil
+	return s.key(tenantID, kid), nil
 }

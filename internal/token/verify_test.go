@@ -17,9 +17,14 @@ import (
 
 func TestSignVerifyEachAlgorithm(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
+		algs := []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, ""}
+		tids := map[string]string{}
+		for _, alg := range algs {
+			tids[alg] = e.tenant(alg)
+		}
 		m := e.manager()
-		for _, alg := range []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, ""} {
-			tid := e.tenant(alg)
+		for _, alg := range algs {
+			tid := tids[alg]
 			raw := e.sign(m, tid)
 			h := header(t, raw)
 			want := alg

@@ -32,6 +32,12 @@ func (s *Store) ListSigningKeys(ctx context.Context, tenantID string) ([]model.S
 		"SELECT "+keyCols+" FROM signing_keys WHERE tenant_id = ? ORDER BY created_at, rowid", tenantID)
 }
 
+// ListAllSigningKeys returns every stored key, oldest first.
+func (s *Store) ListAllSigningKeys(ctx context.Context) ([]model.SigningKey, error) {
+	return getAll(ctx, s.reader(), "list all signing keys", scanKey,
+		"SELECT "+keyCols+" FROM signing_keys ORDER BY created_at, rowid")
+}
+
 // UpdateSigningKey applies updater to the key atomically; its ids cannot change.
 func (s *Store) UpdateSigningKey(ctx context.Context, tenantID, id string, updater func(model.SigningKey) (model.SigningKey, error)) error {
 	load := func(tx *Store) (model.SigningKey, error) {

@@ -16,6 +16,7 @@ var keyTests = []namedTest{
 	{"UpdateRefused", testKeyUpdateRefused},
 	{"OtherTenant", testKeyOtherTenant},
 	{"Delete", testKeyDelete},
+	{"ListAll", testKeysListAll},
 }
 
 // listKeys lists a tenant's keys and fails the test on error.
@@ -120,4 +121,35 @@ func testKeyDelete(t *testing.T, s storage.Store) {
 	must(t, s.DeleteSigningKey(t.Context(), tenant.ID, doomed.ID), "delete signing key")
 	wantList(t, "ListSigningKeys after delete", listKeys(t, s, tenant.ID), []model.SigningKey{kept})
 	wantNotFound(t, s.DeleteSigningKey(t.Context(), tenant.ID, doomed.ID), "second DeleteSigningKey")
+}
+
+// testKeysListAll: every owner's keys come back in one list, oldest first, including keys
+// whose owner is no tenant (the deployment's shared keys).
+func testKeysListAll(t *testing.T, s storage.Store) {
+	before, err := s.ListAllSigningKeys(t.Context())
+	must(t, err, "list all signing keys")
+	a, b := newTenant(t, s), newTenant(t, s)
+	shared := makeKey("deployment-"+model.NewID(), at(oneDay))
+	ka, kb := makeKey(a.ID, at(2*oneDay)), makeKey(b.ID, base)
+	for _, k := range []model.SigningKey{shared, ka, kb} {
+		must(t, s.CreateSigningKey(t.Context(), k), "create signing key")
+	}
+	all, err := s.ListAllSigningKeys(t.Context())
+	must(t, err, "list all signing keys")
+	var mine []model.SigningKey
+	for _, k := range all {
+		if k.TenantID == a.ID || k.TenantID == b.ID || k.TenantID == shared.TenantID {
+			mine = append(mine, k)
+		}
+	}
+	wantList(t, "ListAllSigningKeys", mine, []model.SigningKey{kb, shared, ka})
+	if len(all) != len(before)+3 {
+		t.Errorf("ListAllSigningKeys: %d keys, want %d", len(all), len(before)+3)
+	}
+	must(t, s.DeleteSigningKey(t.Context(), shared.TenantID, shared.ID), "delete signing key")
+	all, err = s.ListAllSigningKeys(t.Context())
+	must(t, err, "list all signing keys")
+	if len(all) != len(before)+2 {
+		t.Errorf("ListAllSigningKeys after a delete: %d keys, want %d", len(all), len(before)+2)
+	}
 }
