@@ -72,6 +72,7 @@ func TestProcessMultiNode(t *testing.T) {
 	t.Run("limits", func(t *testing.T) { t.Parallel(); multiNodeLimits(t, c) })
 	t.Run("delivery", func(t *testing.T) { t.Parallel(); multiNodeDelivery(t, c) })
 	t.Run("races", func(t *testing.T) { t.Parallel(); multiNodeRaces(t, c) })
+	t.Run("rotation", func(t *testing.T) { t.Parallel(); multiNodeRotation(t, c) })
 }
 
 // multiNodeSession: a session made on node 1 is refreshed and silently authenticated on node

@@ -58,9 +58,9 @@ var errNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not
 // creates the session or adds the factor to the given one, and stores a new refresh token.
 func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, now time.Time) (issued, error) {
 	var out issued
-	client, err := tx.GetClient(ctx, g.caller.ClientID)
+	client, err := issuingClient(ctx, tx, g.caller.ClientID)
 	if err != nil {
-		return out, fault.Wrap(err, "get client")
+		return out, err
 	}
 	app, err := tx.GetApplication(ctx, g.caller.TenantID, g.caller.AppID)
 	if err != nil {
@@ -116,8 +116,8 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (issued, error) {
 	out := issued{session: sess, aud: aud}
 	var err error
-	if out.client, err = tx.GetClient(ctx, clientID); err != nil {
-		return out, fault.Wrap(err, "get client")
+	if out.client, err = issuingClient(ctx, tx, clientID); err != nil {
+		return out, err
 	}
 	if out.app, err = tx.GetApplication(ctx, sess.TenantID, out.client.AppID); err != nil {
 		return out, fault.Wrap(err, "get application")

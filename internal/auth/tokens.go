@@ -61,7 +61,7 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 
 	access := map[string]any{
 		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.aud, "scope": "openid offline_access",
-		"client_id": is.client.ID, "app_id": is.app.ID, "app_name": is.app.Name,
+		"client_id": is.client.ID, "app_id": is.app.ID, "app_name": is.app.Name, "client_epoch": is.client.TokenEpoch,
 		"tid": sess.TenantID, "sid": sess.ID, "jti": model.NewID(), "iat": now.Unix(),
 		"exp": now.Add(accessTTL).Unix(), "auth_time": at, "amr": methods, "token_use": UseAccess,
 	}
