@@ -39,6 +39,8 @@ func authTime(factors []model.Factor) time.Time {
 }
 
 // sign produces the ID and access tokens for an issued login and assembles the response.
+// Tokens name the session by sess.ID, its reference, which cannot sign anyone in; the id
+// itself appears only in the response's session_id, when the call knows it.
 func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
 	sess := is.session
 	accessTTL := s.opts.AccessTokenTTL
@@ -86,7 +88,7 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 	}
 	return TokenResponse{
 		AccessToken: accessToken, IDToken: idToken, RefreshToken: is.refresh,
-		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: sess.ID,
+		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: is.sessionID,
 	}, nil
 }
 

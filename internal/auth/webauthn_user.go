@@ -14,8 +14,9 @@ import (
 // application and client the login was for, the user, and the login's session.
 type UserCaller struct {
 	model.Caller
-	UserID    string
-	SessionID string
+	UserID string
+	// SessionRef is the reference of the login's session (the token's sid).
+	SessionRef string
 }
 
 // userClaims are the claims of a user access token that identify its caller.
@@ -23,7 +24,7 @@ type userClaims struct {
 	Subject  string          `json:"sub"`
 	Audience json.RawMessage `json:"aud"`
 	clientBinding
-	SessionID string `json:"sid"`
+	SessionID string `json:"sid"` // the session's reference
 	TokenUse  string `json:"token_use"`
 }
 
@@ -68,7 +69,7 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCall
 	}
 	return UserCaller{
 		Caller: model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID},
-		UserID: c.Subject, SessionID: c.SessionID,
+		UserID: c.Subject, SessionRef: c.SessionID,
 	}, nil
 }
 
