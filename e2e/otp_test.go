@@ -84,7 +84,7 @@ func TestEmailOTPLogin(t *testing.T) {
 			t.Fatal("ID token lacks auth_time")
 		}
 		at := verifyAccessToken(t, e, body["access_token"].(string))
-		if at["sub"] != userID || at["client_id"] != e.boot.ClientID || at["sid"] != body["session_id"] || at["jti"] == nil || at["scope"] == nil {
+		if at["sub"] != userID || at["client_id"] != e.boot.ClientID || at["sid"] == body["session_id"] || !strings.HasPrefix(at["sid"].(string), "sr_") || at["jti"] == nil || at["scope"] == nil {
 			t.Fatalf("unexpected access token claims: %v", at)
 		}
 

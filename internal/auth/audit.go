@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"time"
@@ -43,23 +42,20 @@ func (s *Service) record(ctx context.Context, st storage.Store, c model.Caller, 
 			e.Reason = fe.Code
 		}
 	}
-	if id, ok := ev.details["session_id"].(string); ok {
-		// A session id is a credential (any client of the tenant can sign in with it), and
-		// audit events leave for webhooks and logs: they name the session by a reference.
-		delete(ev.details, "session_id")
-		ev.details["session_ref"] = s.SessionRef(id)
-	}
 	if len(ev.details) > 0 {
 		e.Details, _ = json.Marshal(ev.details)
 	}
 	return s.opts.Audit.Record(ctx, st, e)
 }
 
-// SessionRef is how audit events name a session: a keyed hash of its id, which the sessions
-// API shows beside each session so that an administrator can match the two, and from which
-// the id cannot be recovered.
-func (s *Service) SessionRef(id string) string {
-	return "sr_" + base64.RawURLEncoding.EncodeToString(s.keys.HashCode("session-ref", id)[:15])
+// sessionKey returns the reference of a session id a backend presented (what the session is
+// stored under), or false for a string no session id has. Every session id that comes in goes
+// through it: the stored reference is never accepted in its place, since tokens carry it.
+func (s *Service) sessionKey(id string) (string, bool) {
+	if !model.ValidID(id) {
+		return "", false
+	}
+	return s.keys.SessionRef(id), true
 }
 
 // loginEvent is the audit event of an authentication attempt: a success, a lockout, or
@@ -73,7 +69,7 @@ func loginEvent(method, userID string, attrs model.ClientAttributes, failure err
 		ev.typ = model.EventLoginFailed
 	default:
 		ev.userID = is.session.UserID
-		ev.details = map[string]any{"session_id": is.session.ID, "factors": len(is.session.Factors)}
+		ev.details = map[string]any{"session_ref": is.session.ID, "factors": len(is.session.Factors)}
 	}
 	return ev
 }

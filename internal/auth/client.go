@@ -27,12 +27,10 @@ type clientClaims struct {
 	IssuedAt int64    `json:"iat"`
 	JTI      string   `json:"jti"`
 	Scope    string   `json:"scope,omitempty"`
-	ClientID string   `json:"client_id"`
-	TenantID string   `json:"tid"`
-	AppID    string   `json:"app_id"`
-	AppName  string   `json:"app_name,omitempty"`
-	Role     string   `json:"role,omitempty"`
-	TokenUse string   `json:"token_use"`
+	clientBinding
+	AppName  string `json:"app_name,omitempty"`
+	Role     string `json:"role,omitempty"`
+	TokenUse string `json:"token_use"`
 }
 
 // ClientTokenRequest is a client-credentials grant (RFC 6749 section 4.4).
@@ -79,8 +77,8 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	claims := clientClaims{
 		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
 		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
-		ClientID: client.ID, TenantID: client.TenantID,
-		AppID: app.ID, AppName: app.Name, TokenUse: UseClient,
+		clientBinding: clientBinding{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, ClientEpoch: client.TokenEpoch},
+		AppName:       app.Name, TokenUse: UseClient,
 	}
 	if app.Kind == model.AppKindManagement {
 		claims.Role = "Admin"
@@ -115,7 +113,8 @@ func (s *Service) audience(ctx context.Context, client model.Client, resource st
 var errBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "missing, invalid or expired bearer token")
 
 // Caller authenticates an API call by its bearer token: a client access token issued by
-// ClientCredentials for Latchkey's own API audience, whose client still exists.
+// ClientCredentials for Latchkey's own API audience, that still speaks for its client
+// (tokenClient: not deleted, secret not rotated since).
 func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, error) {
 	if bearer == "" {
 		return model.Caller{}, errBadBearer
@@ -131,12 +130,9 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 	if c.TokenUse != UseClient || !contains(c.Audience, DefaultAudience) {
 		return model.Caller{}, errBadBearer
 	}
-	// The client must still exist: deleting a client cuts off its tokens at once.
-	client, err := s.store.GetClient(ctx, c.ClientID)
-	if err != nil || client.TenantID != c.TenantID || client.AppID != c.AppID {
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return model.Caller{}, fault.Wrap(err, "get client")
-		}
+	if _, ok, err := s.tokenClient(ctx, c.clientBinding); err != nil {
+		return model.Caller{}, err
+	} else if !ok {
 		return model.Caller{}, errBadBearer
 	}
 	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role == "Admin"}, nil

@@ -35,9 +35,9 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	if tid != c.TenantID || (use != UseAccess && use != UseClient) {
 		return inactive, nil
 	}
-	// A deleted client's tokens are inactive, as the API itself refuses them.
-	clientID, _ := claims["client_id"].(string)
-	if live, err := s.clientLive(ctx, c.TenantID, clientID); err != nil || !live {
+	// A token that no longer speaks for its client (deleted, or its secret rotated since) is
+	// inactive, as the API itself refuses it.
+	if _, ok, err := s.tokenClient(ctx, bindingOf(claims)); err != nil || !ok {
 		return inactive, err
 	}
 	if sid, _ := claims["sid"].(string); sid != "" {
@@ -132,13 +132,14 @@ func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret st
 	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
 }
 
-// clientLive reports whether a client of the tenant still exists (as the node's configuration
-// cache sees it, like every other check of a client's tokens).
+// clientLive reports whether a client of the tenant still exists, read from the database as
+// tokenClient reads it: a refresh token is bound to its client, not to the client's epoch,
+// since only the client's current credentials can redeem it.
 func (s *Service) clientLive(ctx context.Context, tenantID, clientID string) (bool, error) {
 	if clientID == "" {
 		return false, nil
 	}
-	cl, err := s.store.GetClient(ctx, clientID)
+	cl, err := s.store.GetClient(storage.Fresh(ctx), clientID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return false, nil

@@ -243,7 +243,7 @@ func (s *Service) endOtherSessions(ctx context.Context, tx storage.Store, c mode
 			return err
 		}
 		err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: why, userID: userID,
-			details: map[string]any{"session_id": sess.ID}}, now)
+			details: map[string]any{"session_ref": sess.ID}}, now)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,8 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 		is = issued{}
 		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
 		if err == nil && failure == nil {
-			err = s.passwordChanged(ctx, tx, c, n.user, "change", req.SessionID, now)
+			keep, _ := s.sessionKey(req.SessionID)
+			err = s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
 		}
 		if err == nil && failure == nil {
 			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)

@@ -63,7 +63,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 				return err
 			}
 			return s.record(ctx, tx, c, event{typ: model.EventTokenReuse, userID: rt.UserID, err: failure,
-				details: map[string]any{"session_id": rt.SessionID}}, now)
+				details: map[string]any{"session_ref": rt.SessionID}}, now)
 		}
 		sess, err := s.touchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
 		if err != nil {
@@ -94,7 +94,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return nil
 		}
 		err = s.record(ctx, tx, c, event{typ: model.EventSessionRefresh, userID: rt.UserID,
-			details: map[string]any{"session_id": rt.SessionID}}, now)
+			details: map[string]any{"session_ref": rt.SessionID}}, now)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 // to add the factor to (or none, to start one), which resource and claims the tokens carry, and
 // the end user's device.
 type Login struct {
+	// SessionID is a session id as the login response returned it, never its reference.
 	SessionID        string
 	Resource         string
 	Claims           ClaimsRequest
@@ -39,12 +40,15 @@ type grant struct {
 // issued is what the write transaction of a login produced, to be signed after it commits.
 type issued struct {
 	session model.Session
-	user    model.User
-	link    model.AppUser
-	client  model.Client
-	app     model.Application
-	refresh string
-	aud     string
+	// sessionID is the session's id when the call knows it (it made the session, or was
+	// given the id): the only place it is returned. A refresh knows only the reference.
+	sessionID string
+	user      model.User
+	link      model.AppUser
+	client    model.Client
+	app       model.Application
+	refresh   string
+	aud       string
 	// approval is the approval_data the login approved (a JSON object), or nil.
 	approval []byte
 }
@@ -58,9 +62,9 @@ var errNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not
 // creates the session or adds the factor to the given one, and stores a new refresh token.
 func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, now time.Time) (issued, error) {
 	var out issued
-	client, err := tx.GetClient(ctx, g.caller.ClientID)
+	client, err := issuingClient(ctx, tx, g.caller.ClientID)
 	if err != nil {
-		return out, fault.Wrap(err, "get client")
+		return out, err
 	}
 	app, err := tx.GetApplication(ctx, g.caller.TenantID, g.caller.AppID)
 	if err != nil {
@@ -98,8 +102,9 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	factor := model.Factor{Method: g.method, At: now}
 	if g.login.SessionID != "" {
 		out.session, err = s.addFactor(ctx, tx, g, factor, now)
+		out.sessionID = g.login.SessionID
 	} else {
-		out.session, err = s.newSession(ctx, tx, g, client, factor, now)
+		out.session, out.sessionID, err = s.newSession(ctx, tx, g, client, factor, now)
 	}
 	if err != nil {
 		return out, err
@@ -116,8 +121,8 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (issued, error) {
 	out := issued{session: sess, aud: aud}
 	var err error
-	if out.client, err = tx.GetClient(ctx, clientID); err != nil {
-		return out, fault.Wrap(err, "get client")
+	if out.client, err = issuingClient(ctx, tx, clientID); err != nil {
+		return out, err
 	}
 	if out.app, err = tx.GetApplication(ctx, sess.TenantID, out.client.AppID); err != nil {
 		return out, fault.Wrap(err, "get application")
@@ -146,20 +151,24 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	return out, nil
 }
 
-func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, client model.Client, f model.Factor, now time.Time) (model.Session, error) {
+// newSession starts a session and returns it with its id. The id is random and is returned
+// only to the backend that logged the user in; the session is stored under its reference
+// (secret.Keys.SessionRef), so that a database read yields no id to sign in with.
+func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, client model.Client, f model.Factor, now time.Time) (model.Session, string, error) {
 	ttl := s.opts.SessionTTL
 	if client.SessionExpiration > 0 {
 		ttl = time.Duration(client.SessionExpiration) * time.Second
 	}
+	id := model.NewID()
 	sess := model.Session{
-		ID: model.NewID(), TenantID: g.caller.TenantID, UserID: g.user.ID, AppID: g.caller.AppID,
+		ID: s.keys.SessionRef(id), TenantID: g.caller.TenantID, UserID: g.user.ID, AppID: g.caller.AppID,
 		ClientID: g.caller.ClientID, Factors: []model.Factor{f}, ClientAttributes: g.login.ClientAttributes,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 	}
 	if err := tx.CreateSession(ctx, sess); err != nil {
-		return sess, fault.Wrap(err, "create session")
+		return sess, "", fault.Wrap(err, "create session")
 	}
-	return sess, nil
+	return sess, id, nil
 }
 
 // loginAllowed checks, without writing, what recordLogin would refuse a login for: a resource
@@ -176,10 +185,11 @@ func (s *Service) loginAllowed(ctx context.Context, tx storage.Store, c model.Ca
 	if login.SessionID == "" {
 		return nil
 	}
-	if !model.ValidID(login.SessionID) {
+	key, ok := s.sessionKey(login.SessionID)
+	if !ok {
 		return errSessionNotFound
 	}
-	sess, err := tx.GetSession(ctx, c.TenantID, login.SessionID)
+	sess, err := tx.GetSession(ctx, c.TenantID, key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return errSessionNotFound
@@ -194,11 +204,12 @@ func (s *Service) loginAllowed(ctx context.Context, tx storage.Store, c model.Ca
 // addFactor adds a factor to an existing session of the same user and tenant (MFA).
 func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
 	var out model.Session
-	if !model.ValidID(g.login.SessionID) {
+	key, ok := s.sessionKey(g.login.SessionID)
+	if !ok {
 		// Refused before the database sees it: no session has such an id.
 		return out, errSessionNotFound
 	}
-	err := tx.UpdateSession(ctx, g.caller.TenantID, g.login.SessionID, func(sess model.Session) (model.Session, error) {
+	err := tx.UpdateSession(ctx, g.caller.TenantID, key, func(sess model.Session) (model.Session, error) {
 		if !s.active(sess, now) || sess.UserID != g.user.ID {
 			return sess, errSessionNotFound
 		}

@@ -3,9 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -17,13 +19,14 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 	if login.SessionID == "" {
 		return TokenResponse{}, fault.Validation("session_id is required")
 	}
-	if !model.ValidID(login.SessionID) {
+	key, ok := s.sessionKey(login.SessionID)
+	if !ok {
 		return TokenResponse{}, errSessionNotFound
 	}
 	now := s.now()
 	var is issued
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		sess, err := s.touchSession(ctx, tx, c.TenantID, login.SessionID, now)
+		sess, err := s.touchSession(ctx, tx, c.TenantID, key, now)
 		if err != nil {
 			return err
 		}
@@ -38,11 +41,12 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 		if is, err = s.issueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
 			return err
 		}
+		is.sessionID = login.SessionID
 		if is.refresh, err = s.newRefreshToken(ctx, tx, sess, is.client, aud, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, c, event{typ: model.EventLoginSucceeded, method: "session", userID: sess.UserID,
-			attrs: login.ClientAttributes, details: map[string]any{"session_id": sess.ID}}, now)
+			attrs: login.ClientAttributes, details: map[string]any{"session_ref": sess.ID}}, now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate session")
@@ -57,12 +61,13 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 	if sessionID == "" {
 		return fault.Validation("session_id is required")
 	}
-	if !model.ValidID(sessionID) {
+	key, ok := s.sessionKey(sessionID)
+	if !ok {
 		return errSessionNotFound
 	}
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		sess, err := tx.GetSession(ctx, c.TenantID, sessionID)
+		sess, err := tx.GetSession(ctx, c.TenantID, key)
 		if errors.Is(err, storage.ErrNotFound) {
 			return errSessionNotFound
 		} else if err != nil {
@@ -71,20 +76,20 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 		if sess.RevokedAt != nil {
 			return errSessionNotFound
 		}
-		if err := s.endSession(ctx, tx, c.TenantID, sessionID, "", now); err != nil {
+		if err := s.endSession(ctx, tx, c.TenantID, key, "", now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "logout", userID: sess.UserID,
-			details: map[string]any{"session_id": sess.ID}}, now)
+			details: map[string]any{"session_ref": sess.ID}}, now)
 	})
 	return asFault(err, "logout")
 }
 
-// SessionView is a session as administrators see it.
+// SessionView is a session as administrators see it. Its ID is the session's reference (the
+// id itself is not stored), which tokens, introspection and audit events name it by too.
 type SessionView struct {
 	model.Session
 	Active bool
-	Ref    string // the session's name in audit events (SessionRef)
 }
 
 // ListSessions returns a user's sessions, newest first, for an administrator.
@@ -105,17 +110,23 @@ func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID strin
 	now := s.now()
 	out := make([]SessionView, len(list))
 	for i, sess := range list {
-		out[i] = SessionView{Session: sess, Active: s.active(sess, now), Ref: s.SessionRef(sess.ID)}
+		out[i] = SessionView{Session: sess, Active: s.active(sess, now)}
 	}
 	return out, nil
 }
 
 // RevokeSessions ends one session of a user (sessionID set) or all of them, and returns how
-// many were active.
+// many were active. An administrator names the session by its reference, as the sessions
+// list shows it, or by its id.
 func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, sessionID string) (int, error) {
 	list, err := s.ListSessions(ctx, c, userID)
 	if err != nil {
 		return 0, err
+	}
+	if sessionID != "" && !strings.HasPrefix(sessionID, secret.SessionRefPrefix) {
+		if key, ok := s.sessionKey(sessionID); ok {
+			sessionID = key
+		}
 	}
 	now := s.now()
 	n, found := 0, sessionID == ""
@@ -133,7 +144,7 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 				return err
 			}
 			err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "admin", userID: userID,
-				details: map[string]any{"session_id": sess.ID}}, now)
+				details: map[string]any{"session_ref": sess.ID}}, now)
 			if err != nil {
 				return err
 			}

@@ -39,6 +39,8 @@ func authTime(factors []model.Factor) time.Time {
 }
 
 // sign produces the ID and access tokens for an issued login and assembles the response.
+// Tokens name the session by sess.ID, its reference, which cannot sign anyone in; the id
+// itself appears only in the response's session_id, when the call knows it.
 func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
 	sess := is.session
 	accessTTL := s.opts.AccessTokenTTL
@@ -61,7 +63,7 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 
 	access := map[string]any{
 		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.aud, "scope": "openid offline_access",
-		"client_id": is.client.ID, "app_id": is.app.ID, "app_name": is.app.Name,
+		"client_id": is.client.ID, "app_id": is.app.ID, "app_name": is.app.Name, "client_epoch": is.client.TokenEpoch,
 		"tid": sess.TenantID, "sid": sess.ID, "jti": model.NewID(), "iat": now.Unix(),
 		"exp": now.Add(accessTTL).Unix(), "auth_time": at, "amr": methods, "token_use": UseAccess,
 	}
@@ -86,7 +88,7 @@ func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now
 	}
 	return TokenResponse{
 		AccessToken: accessToken, IDToken: idToken, RefreshToken: is.refresh,
-		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: sess.ID,
+		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: is.sessionID,
 	}, nil
 }
 

@@ -202,7 +202,7 @@ func TestPasskeySelfRegistrationWithUserToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if uc.UserID != u.ID || uc.SessionID != tok.SessionID || uc.AppID != f.boot.AppID || uc.ClientID != f.boot.ClientID {
+	if uc.UserID != u.ID || uc.SessionRef == "" || uc.SessionRef == tok.SessionID || uc.AppID != f.boot.AppID || uc.ClientID != f.boot.ClientID {
 		t.Fatalf("user caller %+v", uc)
 	}
 	for name, bearer := range map[string]string{"id token": tok.IDToken, "refresh token": tok.RefreshToken, "empty": ""} {

@@ -14,25 +14,24 @@ import (
 // application and client the login was for, the user, and the login's session.
 type UserCaller struct {
 	model.Caller
-	UserID    string
-	SessionID string
+	UserID string
+	// SessionRef is the reference of the login's session (the token's sid).
+	SessionRef string
 }
 
 // userClaims are the claims of a user access token that identify its caller.
 type userClaims struct {
-	Subject   string          `json:"sub"`
-	Audience  json.RawMessage `json:"aud"`
-	TenantID  string          `json:"tid"`
-	ClientID  string          `json:"client_id"`
-	AppID     string          `json:"app_id"`
-	SessionID string          `json:"sid"`
-	TokenUse  string          `json:"token_use"`
+	Subject  string          `json:"sub"`
+	Audience json.RawMessage `json:"aud"`
+	clientBinding
+	SessionID string `json:"sid"` // the session's reference
+	TokenUse  string `json:"token_use"`
 }
 
 // AuthenticateUser authenticates a call made with a user's access token (Mosaic's
 // UserAccessToken): a token of token_use "access" signed by the tenant, issued for Latchkey's
-// own API audience (not for another resource), whose session is still active and whose
-// client and user still exist, the user active.
+// own API audience (not for another resource), whose session is still active, that still
+// speaks for its client (tokenClient), and whose user still exists and is active.
 func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCaller, error) {
 	if bearer == "" {
 		return UserCaller{}, errBadBearer
@@ -53,11 +52,9 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCall
 	case !s.active(sess, s.now()) || sess.UserID != c.Subject:
 		return UserCaller{}, errBadBearer
 	}
-	client, err := s.store.GetClient(ctx, c.ClientID)
-	if err != nil || client.TenantID != c.TenantID || client.AppID != c.AppID {
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return UserCaller{}, fault.Wrap(err, "get client")
-		}
+	if _, ok, err := s.tokenClient(ctx, c.clientBinding); err != nil {
+		return UserCaller{}, err
+	} else if !ok {
 		return UserCaller{}, errBadBearer
 	}
 	u, err := s.store.GetUser(ctx, c.TenantID, c.Subject)
@@ -72,7 +69,7 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCall
 	}
 	return UserCaller{
 		Caller: model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID},
-		UserID: c.Subject, SessionID: c.SessionID,
+		UserID: c.Subject, SessionRef: c.SessionID,
 	}, nil
 }
 

@@ -74,8 +74,9 @@ type factorJSON struct {
 	At     int64  `json:"authenticated_at"`
 }
 
+// sessionJSON is a session as administrators see it: named by its reference, never its id,
+// which signs the user in and is returned only by the login.
 type sessionJSON struct {
-	SessionID        string                 `json:"session_id"`
 	SessionRef       string                 `json:"session_ref"`
 	UserID           string                 `json:"user_id"`
 	AppID            string                 `json:"app_id"`
@@ -91,7 +92,7 @@ type sessionJSON struct {
 
 func toSessionJSON(v auth.SessionView) sessionJSON {
 	out := sessionJSON{
-		SessionID: v.ID, SessionRef: v.Ref, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
+		SessionRef: v.ID, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
 		Factors: make([]factorJSON, len(v.Factors)), ClientAttributes: v.ClientAttributes,
 		CreatedAt: v.CreatedAt.UnixMilli(), LastSeenAt: v.LastSeenAt.UnixMilli(), ExpiresAt: v.ExpiresAt.UnixMilli(),
 	}

@@ -60,8 +60,12 @@ type Client struct {
 	AccessTokenTTL      int      // seconds; 0 means the default
 	RefreshTokenTTL     int      // seconds; 0 means the default
 	SessionExpiration   int      // seconds; 0 means the default
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// TokenEpoch is stamped into every access token issued to the client (claim
+	// client_epoch). Rotating the secret moves it on, which ends every access token issued
+	// before: a token speaks for its client only while the epoch it carries is current.
+	TokenEpoch int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Resource is an API, named by URI, that access tokens can be issued for (RFC 8707).

@@ -99,6 +99,18 @@ func (k *Keys) HashCode(scope, code string) []byte {
 	return mac(k.code, []byte(scope), code)
 }
 
+// SessionRefPrefix starts every session reference.
+const SessionRefPrefix = "sr_"
+
+// SessionRef returns a session's reference: a keyed hash of its id (120 bits of HMAC-SHA256,
+// base64url), under which the session is stored and by which tokens, introspection, audit
+// events and administrators name it. A session id signs its user in (silent login, SSO), so
+// it is kept only by the backends that received it at login; the reference can be shown and
+// stored anywhere, since without the server's key it cannot be turned back into the id.
+func (k *Keys) SessionRef(id string) string {
+	return SessionRefPrefix + base64.RawURLEncoding.EncodeToString(mac(k.code, []byte("session-ref"), id)[:15])
+}
+
 // mac computes HMAC-SHA256 over a length-prefixed scope followed by the value, so that no
 // (scope, value) pair can collide with another by moving bytes across the boundary.
 func mac(key, scope []byte, value string) []byte {

@@ -2,6 +2,7 @@ package secret
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -161,5 +162,27 @@ func TestSuccessorRefreshToken(t *testing.T) {
 	}
 	if bytes.Equal(k1.HashRefreshToken(a), k1.HashRefreshToken(parent)) {
 		t.Fatal("successor hashes like its parent")
+	}
+}
+
+// A session reference is a keyed, deterministic name of a session id: the same under one
+// master key, another under another, never the id itself, and the audit log's reference of
+// the same id (keyed hash of the code key under the scope "session-ref").
+func TestSessionRef(t *testing.T) {
+	master := NewMasterKey()
+	k, again, other := mustKeys(t, master), mustKeys(t, bytes.Clone(master)), mustKeys(t, NewMasterKey())
+	const id = "abcdefghijklmnopqrstuvwxyz"
+	ref := k.SessionRef(id)
+	if !strings.HasPrefix(ref, SessionRefPrefix) || len(ref) != len(SessionRefPrefix)+20 || strings.Contains(ref, id) {
+		t.Fatalf("SessionRef(%q) = %q", id, ref)
+	}
+	if again.SessionRef(id) != ref {
+		t.Error("SessionRef differs under the same master key")
+	}
+	if other.SessionRef(id) == ref || k.SessionRef(id+"a") == ref || k.SessionRef(ref) == ref {
+		t.Error("SessionRef collides across keys or ids")
+	}
+	if want := k.HashCode("session-ref", id)[:15]; !strings.HasSuffix(ref, base64.RawURLEncoding.EncodeToString(want)) {
+		t.Errorf("SessionRef %q is not the keyed hash of the session id", ref)
 	}
 }

@@ -131,7 +131,7 @@ func (s *Service) ensureSeed(ctx context.Context, tx storage.Store, tenantID str
 	}
 	sec, hash := s.newSecret()
 	err = tx.UpdateClient(ctx, tenantID, cl.ID, func(cur model.Client) (model.Client, error) {
-		cur.SecretHash = hash
+		rekey(&cur, hash)
 		cur.UpdatedAt = now
 		return cur, nil
 	})

@@ -94,8 +94,12 @@ func TestBootstrapRotatesSecrets(t *testing.T) {
 		wantFault(t, err, fault.Unauthenticated, "invalid_client", "old secret after rotation")
 	}
 	for _, cur := range [][2]string{{rotated.AdminClientID, rotated.AdminClientSecret}, {rotated.ClientID, rotated.ClientSecret}} {
-		if _, _, err := f.svc.AuthenticateClient(ctx, cur[0], cur[1]); err != nil {
+		cl, _, err := f.svc.AuthenticateClient(ctx, cur[0], cur[1])
+		if err != nil {
 			t.Errorf("new secret after rotation: %v", err)
+		} else if cl.TokenEpoch != 1 {
+			// Like any rotation, it ends the tokens issued with the old secret.
+			t.Errorf("client %s at token epoch %d after one rotation", cl.ID, cl.TokenEpoch)
 		}
 	}
 }

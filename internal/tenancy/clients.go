@@ -84,18 +84,28 @@ func (s *Service) SetClientResources(ctx context.Context, c model.Caller, appID,
 	return s.UpdateClient(ctx, c, appID, clientID, ClientInput{ResourceIDs: &resourceIDs})
 }
 
-// RotateClientSecret gives a client a new secret, returned once; the old secret stops working
-// at once.
+// RotateClientSecret gives a client a new secret, returned once. The old secret stops working
+// at once, and so does every access token issued to the client before (client tokens and its
+// users' access tokens): the rotation moves the client's token epoch on, in the same write.
+// A secret is rotated because it may have leaked, and whoever held it could mint tokens.
 func (s *Service) RotateClientSecret(ctx context.Context, c model.Caller, appID, clientID string) (IssuedClient, error) {
 	sec, hash := s.newSecret()
 	cl, err := s.updateClient(ctx, c, appID, clientID, nil, func(cl *model.Client) []string {
-		cl.SecretHash = hash
+		rekey(cl, hash)
 		return nil
 	})
 	if err != nil {
 		return IssuedClient{}, err
 	}
 	return IssuedClient{Client: cl, Secret: sec}, nil
+}
+
+// rekey gives an existing client a new secret hash. Every change of a client's secret goes
+// through it, so none can leave the tokens minted with the old secret working: the token
+// epoch moves on with the secret.
+func rekey(cl *model.Client, hash []byte) {
+	cl.SecretHash = hash
+	cl.TokenEpoch++
 }
 
 // DeleteClient deletes a client. The client whose token makes the call cannot delete itself.

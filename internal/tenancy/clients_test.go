@@ -120,6 +120,15 @@ func TestRotateClientSecret(t *testing.T) {
 	if _, _, err := f.svc.AuthenticateClient(t.Context(), issued.Client.ID, rotated.Secret); err != nil {
 		t.Errorf("new secret after rotation: %v", err)
 	}
+	// The rotation moves the token epoch on, which ends the tokens issued before it.
+	if rotated.Client.TokenEpoch != issued.Client.TokenEpoch+1 {
+		t.Errorf("token epoch %d after rotation, was %d", rotated.Client.TokenEpoch, issued.Client.TokenEpoch)
+	}
+	stored, err := f.store.GetClient(t.Context(), issued.Client.ID)
+	must(t, err, "get client")
+	if stored.TokenEpoch != rotated.Client.TokenEpoch {
+		t.Errorf("stored token epoch %d, rotation returned %d", stored.TokenEpoch, rotated.Client.TokenEpoch)
+	}
 }
 
 func TestClientResources(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,4 +83,48 @@ func dropSchema(t testing.TB, dsn, schema string) {
 	if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 		t.Errorf("drop test schema %s: %v", schema, err)
 	}
+}
+
+// TestRowsContaining counts the rows of table in which some text or binary column contains
+// s, for tests that check what a database read would yield (a credential stored in the clear,
+// say).
+func (s *Store) TestRowsContaining(t testing.TB, table, needle string) int {
+	t.Helper()
+	rows, err := s.r.QueryContext(context.Background(), "SELECT * FROM "+table)
+	if err != nil {
+		t.Fatalf("read %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatalf("read %s: %v", table, err)
+	}
+	n := 0
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		for _, v := range vals {
+			var text string
+			switch x := v.(type) {
+			case string:
+				text = x
+			case []byte:
+				text = string(x)
+			}
+			if text != "" && strings.Contains(text, needle) {
+				n++
+				break
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("read %s: %v", table, err)
+	}
+	return n
 }

@@ -110,6 +110,7 @@ func testClientUpdate(t *testing.T, s storage.Store) {
 	want.ResourceIDs = []string{model.NewID()}
 	want.DefaultCustomClaims = []string{"tier"}
 	want.AccessTokenTTL = 0
+	want.TokenEpoch++
 	want.UpdatedAt = at(time.Hour)
 	var seen model.Client
 	err := s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(cur model.Client) (model.Client, error) {

@@ -75,6 +75,7 @@ func makeClient(tenantID, appID string) model.Client {
 		AccessTokenTTL:      600,
 		RefreshTokenTTL:     86400,
 		SessionExpiration:   604800,
+		TokenEpoch:          3,
 		CreatedAt:           base,
 		UpdatedAt:           at(2 * time.Second),
 	}
