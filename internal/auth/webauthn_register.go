@@ -124,7 +124,7 @@ func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r regi
 	}
 	var exclude []StoredPasskey
 	if r.user.ID != "" {
-		if _, exclude, err = userPasskeys(ctx, s.store, c.TenantID, r.user.ID); err != nil {
+		if _, exclude, err = userPasskeys(ctx, s.store, c.TenantID, r.user.ID, rp.ID); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}

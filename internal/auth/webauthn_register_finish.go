@@ -159,7 +159,7 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 			return fail(err)
 		}
 	}
-	existing, _, err := userPasskeys(ctx, tx, c.TenantID, userID)
+	existing, _, err := userPasskeys(ctx, tx, c.TenantID, userID, cer.RP.ID)
 	if err != nil {
 		return err
 	}
@@ -247,6 +247,7 @@ func (p *Passkeys) storePasskey(ctx context.Context, tx storage.Store, grant dir
 	}
 	err = grant.Create(ctx, tx, model.Credential{
 		ID: model.NewID(), TenantID: c.TenantID, UserID: userID, Type: model.CredentialWebAuthn,
+		AppID: c.AppID, RPID: cer.RP.ID,
 		LookupKey: credentialKey(nk.ID), Name: name, Data: data, CreatedAt: now, UpdatedAt: now,
 	})
 	if errors.Is(err, storage.ErrAlreadyExists) {

@@ -28,7 +28,7 @@ const (
 // AllowCredential makes one, and every write of a password, TOTP key, recovery code or
 // passkey goes through one, so that no way of adding a credential can skip the rule below.
 type CredentialGrant struct {
-	tenantID, userID string
+	tenantID, appID, userID string
 }
 
 var errGrantMismatch = fault.Wrap(errors.New("credential write outside its grant"), "write credential")
@@ -53,14 +53,16 @@ func AllowCredential(ctx context.Context, st storage.Store, c model.Caller, user
 			return CredentialGrant{}, err
 		}
 	}
-	return CredentialGrant{tenantID: c.TenantID, userID: userID}, nil
+	return CredentialGrant{tenantID: c.TenantID, appID: c.AppID, userID: userID}, nil
 }
 
-// Create stores a new credential of the granted user.
+// Create stores a new credential of the granted user, recording the application it was
+// added through.
 func (g CredentialGrant) Create(ctx context.Context, tx storage.Store, cred model.Credential) error {
 	if g.userID == "" || cred.TenantID != g.tenantID || cred.UserID != g.userID {
 		return errGrantMismatch
 	}
+	cred.AppID = g.appID
 	return tx.CreateCredential(ctx, cred)
 }
 

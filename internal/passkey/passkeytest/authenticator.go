@@ -43,10 +43,10 @@ type Authenticator struct {
 	BackupState    bool
 	// OmitUserHandle leaves userHandle out of assertions.
 	OmitUserHandle bool
-	// AnyRelyingParty answers any relying party's request with its credentials, whatever
-	// relying party they were registered under, hashing the request's rpId into the
-	// authenticator data: what an attacker's own software authenticator can do, and a
-	// browser never does.
+	// AnyRelyingParty answers any relying party's request with its newest credential,
+	// whatever relying party it was registered under and whatever the request allows,
+	// hashing the request's rpId into the authenticator data: what an attacker's own
+	// software authenticator can do, and a browser never does.
 	AnyRelyingParty bool
 
 	mu    sync.Mutex
@@ -178,7 +178,7 @@ func (a *Authenticator) pick(o requestOptions) *credential {
 		if c.rpID != o.RPID && !a.AnyRelyingParty {
 			continue
 		}
-		if len(o.Allow) == 0 {
+		if len(o.Allow) == 0 || a.AnyRelyingParty {
 			return c
 		}
 		for _, al := range o.Allow {
