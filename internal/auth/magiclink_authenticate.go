@@ -66,7 +66,8 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, link: link, method: linkAMR(code.Channel), login: req.Login}, now)
+		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, link: link, method: linkAMR(code.Channel), login: req.Login,
+			callersWord: code.Channel == model.ChannelDirect}, now)
 		return err
 	}
 	err := s.store.InTx(ctx, func(tx storage.Store) error {

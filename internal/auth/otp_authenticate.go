@@ -142,6 +142,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		is, err = s.recordLogin(ctx, tx, grant{
 			caller: c, user: user, link: link, method: amrFor(code.Channel), login: req.Login,
 			unverified: !provesProfile(code, user), approval: code.ApprovalData,
+			callersWord: code.Channel == model.ChannelDirect,
 		}, now)
 		return err
 	}

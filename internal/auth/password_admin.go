@@ -56,7 +56,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 	if len(p) > 0 {
 		return fault.Validation(p...)
 	}
-	u, prefs, err := s.passwordTarget(ctx, c, req.UserID)
+	u, prefs, grant, err := s.passwordTarget(ctx, c, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 		return err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := tx.CreateCredential(ctx, cred); err != nil {
+		if err := grant.Create(ctx, tx, cred); err != nil {
 			return err
 		}
 		if username != u.Username {
@@ -115,7 +115,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 	if p := (password.Input{Password: req.Password}).Problems(""); len(p) > 0 {
 		return fault.Validation(p...)
 	}
-	u, prefs, err := s.passwordTarget(ctx, c, req.UserID)
+	u, prefs, grant, err := s.passwordTarget(ctx, c, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 		return err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		err := tx.UpdateCredential(ctx, c.TenantID, cur.ID, func(cc model.Credential) (model.Credential, error) {
+		err := grant.Update(ctx, tx, cur.ID, func(cc model.Credential) (model.Credential, error) {
 			if !bytes.Equal(cc.Secret, cur.Secret) {
 				return cc, fault.New(fault.Conflict, fault.CodeConflict, "the password changed meanwhile; try again")
 			}
@@ -156,31 +156,33 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 // passwordTarget returns the user an administrative password call names, as the caller may
 // see them, and the password preferences that apply: the caller's application's, or the
 // defaults for a management client, which belongs to no end users' application.
-func (s *Service) passwordTarget(ctx context.Context, c model.Caller, userID string) (model.User, model.PasswordPreferences, error) {
+func (s *Service) passwordTarget(ctx context.Context, c model.Caller, userID string) (model.User, model.PasswordPreferences, directory.CredentialGrant, error) {
 	var prefs model.PasswordPreferences
+	var grant directory.CredentialGrant
 	if !model.ValidID(userID) {
-		return model.User{}, prefs, errUserNotFound
+		return model.User{}, prefs, grant, errUserNotFound
 	}
 	u, err := s.store.GetUser(ctx, c.TenantID, userID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return u, prefs, errUserNotFound
+		return u, prefs, grant, errUserNotFound
 	} else if err != nil {
-		return u, prefs, fault.Wrap(err, "get user")
+		return u, prefs, grant, fault.Wrap(err, "get user")
 	}
 	if c.Admin {
-		return u, model.LoginPreferences{}.Normalized().Password, nil
+		grant, err = directory.AllowCredential(ctx, s.store, c, u.ID, directory.ByCaller)
+		return u, model.LoginPreferences{}.Normalized().Password, grant, err
 	}
 	if _, err := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID); errors.Is(err, storage.ErrNotFound) {
-		return u, prefs, errUserNotFound
+		return u, prefs, grant, errUserNotFound
 	} else if err != nil {
-		return u, prefs, fault.Wrap(err, "get app user")
+		return u, prefs, grant, fault.Wrap(err, "get app user")
 	}
-	if err := directory.RequireOwn(ctx, s.store, c, u.ID); err != nil {
-		return u, prefs, err
+	if grant, err = directory.AllowCredential(ctx, s.store, c, u.ID, directory.ByCaller); err != nil {
+		return u, prefs, grant, err
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
-		return u, prefs, fault.Wrap(err, "get application")
+		return u, prefs, grant, fault.Wrap(err, "get application")
 	}
-	return u, app.Preferences.Normalized().Password, nil
+	return u, app.Preferences.Normalized().Password, grant, nil
 }

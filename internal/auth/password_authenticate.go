@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
@@ -114,8 +115,14 @@ func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model
 	if err := clearPasswordFailures(ctx, tx, c, n.lockKey()); err != nil {
 		return nil, err
 	}
+	// The password just presented is the person's own proof, for a login's bookkeeping and
+	// for a change alike.
+	grant, err := directory.AllowCredential(ctx, tx, c, n.user.ID, directory.ByUser)
+	if err != nil {
+		return nil, err
+	}
 	var failure *fault.Error
-	err := tx.UpdateCredential(ctx, c.TenantID, n.cred.ID, func(cur model.Credential) (model.Credential, error) {
+	err = grant.Update(ctx, tx, n.cred.ID, func(cur model.Credential) (model.Credential, error) {
 		if !bytes.Equal(cur.Secret, n.cred.Secret) {
 			return cur, errStale
 		}

@@ -45,6 +45,16 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if u.Status != model.UserActive {
 		return fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
+	// A code Latchkey delivered to the user's own address is the person's proof; one the
+	// application had sent to itself (direct) is only its word.
+	proof := directory.ByUser
+	if code.Channel == model.ChannelDirect {
+		proof = directory.ByCaller
+	}
+	grant, err := directory.AllowCredential(ctx, s.store, c, u.ID, proof)
+	if err != nil {
+		return err
+	}
 	cur, found, err := passwordOf(ctx, s.store, c.TenantID, u.ID)
 	if err != nil {
 		return err
@@ -73,7 +83,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
-		err = tx.UpdateCredential(ctx, c.TenantID, cur.ID, func(cc model.Credential) (model.Credential, error) {
+		err = grant.Update(ctx, tx, cur.ID, func(cc model.Credential) (model.Credential, error) {
 			if !bytes.Equal(cc.Secret, cur.Secret) {
 				return cc, fault.New(fault.Conflict, fault.CodeConflict, "the password changed meanwhile; ask for a new reset code")
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -35,6 +36,9 @@ type grant struct {
 	unverified bool
 	// approval is the approval_data of the redeemed code, echoed in the ID token.
 	approval []byte
+	// callersWord is set when the factor proves only what the caller says: a code it had
+	// sent to itself (the direct channel) rather than one the person received.
+	callersWord bool
 }
 
 // issued is what the write transaction of a login produced, to be signed after it commits.
@@ -208,6 +212,17 @@ func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f mo
 	if !ok {
 		// Refused before the database sees it: no session has such an id.
 		return out, errSessionNotFound
+	}
+	if g.callersWord && !g.caller.Admin {
+		// A factor the application vouches for alone may strengthen its own sessions, and
+		// those of its own users; another application's session of a user it merely linked
+		// would otherwise pass that application's MFA on the linking application's word.
+		sess, err := tx.GetSession(ctx, g.caller.TenantID, key)
+		if err == nil && sess.AppID != g.caller.AppID {
+			if err := directory.RequireOwn(ctx, tx, g.caller, g.user.ID); err != nil {
+				return out, err
+			}
+		}
 	}
 	err := tx.UpdateSession(ctx, g.caller.TenantID, key, func(sess model.Session) (model.Session, error) {
 		if !s.active(sess, now) || sess.UserID != g.user.ID {

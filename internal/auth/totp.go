@@ -82,7 +82,8 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
+	grant, err := directory.AllowCredential(ctx, s.store, c, user.ID, directory.ByCaller)
+	if err != nil {
 		return TOTPEnrolment{}, err
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
@@ -116,7 +117,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 			return err
 		}
 		cred.LookupKey = slot
-		return tx.CreateCredential(ctx, cred)
+		return grant.Create(ctx, tx, cred)
 	})
 	switch {
 	case errors.Is(err, storage.ErrAlreadyExists):
@@ -170,6 +171,11 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 	if err != nil {
 		return TOTPCredential{}, err
 	}
+	// Confirming is what makes the key sign the user in: it is the adding of the credential.
+	grant, err := directory.AllowCredential(ctx, s.store, c, cred.UserID, directory.ByCaller)
+	if err != nil {
+		return TOTPCredential{}, err
+	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return TOTPCredential{}, fault.Wrap(err, "get application")
@@ -181,7 +187,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 	}
 	now := s.now()
 	var out model.Credential
-	err = s.store.UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
+	err = grant.Update(ctx, s.store, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		d, err := parseTOTPData(cur.Data)
 		if err != nil {
 			return cur, err

@@ -48,7 +48,8 @@ func (s *Service) GenerateRecoveryCodes(ctx context.Context, c model.Caller, use
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
-	if err := directory.RequireOwn(ctx, s.store, c, user.ID); err != nil {
+	grant, err := directory.AllowCredential(ctx, s.store, c, user.ID, directory.ByCaller)
+	if err != nil {
 		return RecoveryCodes{}, err
 	}
 	now := s.now()
@@ -68,7 +69,7 @@ func (s *Service) GenerateRecoveryCodes(ctx context.Context, c model.Caller, use
 			return err
 		}
 		for _, cr := range creds {
-			if err := tx.CreateCredential(ctx, cr); err != nil {
+			if err := grant.Create(ctx, tx, cr); err != nil {
 				return err
 			}
 		}

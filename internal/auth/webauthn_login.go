@@ -114,7 +114,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	} else if locked != nil {
 		return fail(locked, "")
 	}
-	_, owned, err := userPasskeys(ctx, tx, c.TenantID, cred.UserID)
+	_, owned, err := userPasskeys(ctx, tx, c.TenantID, cred.UserID, cer.RP.ID)
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,10 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 	verified, verr := p.v.VerifyAssertion(cer.RP, cer.State, []byte(cred.UserID), owned, response)
 	reason := ""
 	switch {
+	case !boundTo(cred, data, cer.RP.ID):
+		// Counted as a failed login: only an authenticator that signs for any relying party
+		// presents a passkey here that was registered under another.
+		reason = "the passkey was registered under another relying party"
 	case verr != nil:
 		reason = verr.Error()
 	case cer.RP.UserVerification == model.UVRequired && verified.Flags&flagUserVerified == 0:
@@ -134,7 +138,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 		if err := authenticatorAllowed(w, data.AAGUID, verified.Flags); err != nil {
 			return fail(err, "")
 		}
-		if reason, err = p.advanceCounter(ctx, tx, cred, verified, now, a); err != nil {
+		if reason, err = p.advanceCounter(ctx, tx, cred, cer.RP.ID, verified, now, a); err != nil {
 			return err
 		}
 	}
@@ -185,7 +189,7 @@ func (p *Passkeys) decoyFailure(ctx context.Context, tx storage.Store, c model.C
 // advanceCounter stores a verified assertion's counter and flags on the credential, and
 // detects a counter that went backwards, checked against the stored value inside the update
 // so that concurrent logins cannot both pass. It returns the reason of a refusal.
-func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred model.Credential, v VerifiedAssertion, now time.Time, a *passkeyAttempt) (string, error) {
+func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred model.Credential, rpID string, v VerifiedAssertion, now time.Time, a *passkeyAttempt) (string, error) {
 	var reason string
 	err := tx.UpdateCredential(ctx, cred.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		reason, a.clone = "", nil
@@ -206,6 +210,11 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 			return cur, err
 		}
 		cur.LastUsedAt, cur.UpdatedAt = &now, now
+		if cur.RPID == "" {
+			// A passkey from before bindings were stored, just judged by its attestation
+			// (boundTo): from now on its binding is stored.
+			cur.RPID = rpID
+		}
 		return cur, nil
 	})
 	if errors.Is(err, errNoChange) {

@@ -114,7 +114,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		}
 		code.Identifier = identifier
 		if u.ID != "" {
-			if _, allow, err = userPasskeys(ctx, s.store, c.TenantID, u.ID); err != nil {
+			if _, allow, err = userPasskeys(ctx, s.store, c.TenantID, u.ID, rp.ID); err != nil {
 				return PasskeyCeremony{}, err
 			}
 		}

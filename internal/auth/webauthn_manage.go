@@ -53,7 +53,7 @@ func (p *Passkeys) ListPasskeys(ctx context.Context, c model.Caller, userID stri
 	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
 		return nil, err
 	}
-	creds, _, err := userPasskeys(ctx, p.s.store, c.TenantID, userID)
+	creds, _, err := userPasskeys(ctx, p.s.store, c.TenantID, userID, "")
 	if err != nil {
 		return nil, err
 	}

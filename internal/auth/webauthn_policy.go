@@ -57,25 +57,31 @@ func stored(c model.Credential, d passkeyData) (StoredPasskey, error) {
 	}, nil
 }
 
-// userPasskeys returns a user's WebAuthn credentials with their decoded data.
-func userPasskeys(ctx context.Context, st storage.Store, tenantID, userID string) ([]model.Credential, []StoredPasskey, error) {
+// userPasskeys returns a user's WebAuthn credentials with their decoded data: those bound to
+// the relying party rpID (see boundTo), or every one when rpID is empty.
+func userPasskeys(ctx context.Context, st storage.Store, tenantID, userID, rpID string) ([]model.Credential, []StoredPasskey, error) {
 	creds, err := st.ListCredentials(ctx, tenantID, userID, model.CredentialWebAuthn)
 	if err != nil {
 		return nil, nil, fault.Wrap(err, "list passkeys")
 	}
 	out := make([]StoredPasskey, 0, len(creds))
+	kept := creds[:0]
 	for _, c := range creds {
 		d, err := decodePasskey(c)
 		if err != nil {
 			return nil, nil, fault.Wrap(err, "list passkeys")
 		}
+		if rpID != "" && !boundTo(c, d, rpID) {
+			continue
+		}
+		kept = append(kept, c)
 		sp, err := stored(c, d)
 		if err != nil {
 			return nil, nil, fault.Wrap(err, "list passkeys")
 		}
 		out = append(out, sp)
 	}
-	return creds, out, nil
+	return kept, out, nil
 }
 
 // formatAAGUID writes an AAGUID in the UUID form the preferences use; anything but 16 bytes

@@ -84,7 +84,7 @@ func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller
 		return PasskeyCeremony{}, err
 	}
 	if r.user.ID != "" {
-		if err := directory.RequireOwn(ctx, p.s.store, c, r.user.ID); err != nil {
+		if _, err := directory.AllowCredential(ctx, p.s.store, c, r.user.ID, directory.ByCaller); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -99,6 +99,11 @@ func (p *Passkeys) StartSelfRegistration(ctx context.Context, u UserCaller, req 
 	user, err := p.s.store.GetUser(ctx, u.TenantID, u.UserID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get user")
+	}
+	// The access token may come from a login the application ran itself (a code it sent
+	// itself), so it vouches for no more than the application's client token does.
+	if _, err := directory.AllowCredential(ctx, p.s.store, u.Caller, user.ID, directory.ByCaller); err != nil {
+		return PasskeyCeremony{}, err
 	}
 	return p.startRegistration(ctx, u.Caller, registrant{user: user}, flowSelf, req)
 }
@@ -119,7 +124,7 @@ func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r regi
 	}
 	var exclude []StoredPasskey
 	if r.user.ID != "" {
-		if _, exclude, err = userPasskeys(ctx, s.store, c.TenantID, r.user.ID); err != nil {
+		if _, exclude, err = userPasskeys(ctx, s.store, c.TenantID, r.user.ID, rp.ID); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -152,7 +153,13 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 	if err != nil {
 		return fail(err)
 	}
-	existing, _, err := userPasskeys(ctx, tx, c.TenantID, userID)
+	if !r.out.NewUser {
+		// Checked again at the finish: the user may have become shared since the start.
+		if _, err := directory.AllowCredential(ctx, tx, c, userID, directory.ByCaller); err != nil {
+			return fail(err)
+		}
+	}
+	existing, _, err := userPasskeys(ctx, tx, c.TenantID, userID, cer.RP.ID)
 	if err != nil {
 		return err
 	}
@@ -176,6 +183,10 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 			return err
 		}
 	}
+	grant, err := directory.AllowCredential(ctx, tx, c, userID, directory.ByCaller)
+	if err != nil {
+		return err
+	}
 	if w.ReplaceExistingPasskey {
 		for _, old := range existing {
 			if err := tx.DeleteCredential(ctx, c.TenantID, old.ID); err != nil {
@@ -184,7 +195,7 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 		}
 		r.details["replaced"] = len(existing)
 	}
-	return p.storePasskey(ctx, tx, c.TenantID, userID, name, cer.UserName, nk, now)
+	return p.storePasskey(ctx, tx, grant, c, userID, name, cer, nk, now)
 }
 
 // registeringUser returns the user a registration is for: the existing one, who must still be
@@ -222,7 +233,9 @@ func (p *Passkeys) registeringUser(ctx context.Context, tx storage.Store, c mode
 }
 
 // storePasskey stores a verified registration as a WebAuthn credential.
-func (p *Passkeys) storePasskey(ctx context.Context, tx storage.Store, tenantID, userID, name, userName string, nk NewPasskey, now time.Time) error {
+func (p *Passkeys) storePasskey(ctx context.Context, tx storage.Store, grant directory.CredentialGrant, c model.Caller, userID, name string,
+	cer ceremony, nk NewPasskey, now time.Time) error {
+	userName := cer.UserName
 	data, err := json.Marshal(passkeyData{
 		PublicKey: nk.PublicKey, SignCount: nk.SignCount, AAGUID: formatAAGUID(nk.AAGUID), Transports: nk.Transports,
 		Flags: nk.Flags, AttestationFormat: nk.AttestationFormat, AttestationType: nk.AttestationType,
@@ -232,8 +245,9 @@ func (p *Passkeys) storePasskey(ctx context.Context, tx storage.Store, tenantID,
 	if err != nil {
 		return err
 	}
-	err = tx.CreateCredential(ctx, model.Credential{
-		ID: model.NewID(), TenantID: tenantID, UserID: userID, Type: model.CredentialWebAuthn,
+	err = grant.Create(ctx, tx, model.Credential{
+		ID: model.NewID(), TenantID: c.TenantID, UserID: userID, Type: model.CredentialWebAuthn,
+		AppID: c.AppID, RPID: cer.RP.ID,
 		LookupKey: credentialKey(nk.ID), Name: name, Data: data, CreatedAt: now, UpdatedAt: now,
 	})
 	if errors.Is(err, storage.ErrAlreadyExists) {

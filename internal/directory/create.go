@@ -90,15 +90,15 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return storeError(err, "create user")
 		}
-		if err := addPassword(ctx, tx, cred, u.ID); err != nil {
-			return err
-		}
 		out = User{User: u}
-		if c.Admin {
-			return nil
+		if !c.Admin {
+			out.CustomAppData = appData
+			if err := link(ctx, tx, c, u.ID, appData, false, now); err != nil {
+				return err
+			}
 		}
-		out.CustomAppData = appData
-		return link(ctx, tx, c, u.ID, appData, false, now)
+		// After the link, so that the rule sees the new user as the caller's own.
+		return addPassword(ctx, tx, c, cred, u.ID)
 	})
 	if err != nil {
 		return User{}, err
@@ -203,11 +203,15 @@ func (s *Service) newPassword(ctx context.Context, c model.Caller, u model.User,
 
 // addPassword stores cred, when set, for the user with userID: the new user, or the existing
 // one a creation linked, who must not have a password yet.
-func addPassword(ctx context.Context, tx storage.Store, cred *model.Credential, userID string) error {
+func addPassword(ctx context.Context, tx storage.Store, c model.Caller, cred *model.Credential, userID string) error {
 	if cred == nil {
 		return nil
 	}
-	err := tx.CreateCredential(ctx, password.Reassign(*cred, userID))
+	grant, err := AllowCredential(ctx, tx, c, userID, ByCaller)
+	if err != nil {
+		return err
+	}
+	err = grant.Create(ctx, tx, password.Reassign(*cred, userID))
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return fault.New(fault.Conflict, password.CodeAlreadyConfigured, "the user already has a password")
 	}

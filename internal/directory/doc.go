@@ -6,4 +6,8 @@
 // may see whom: an application's client sees only the users linked to its application, a
 // management client sees the whole tenant, and nothing ever crosses a tenant. Sign-in itself
 // (verifying an email, recording a login) belongs to package auth.
+//
+// It also holds the one rule for who may give a user something to sign in with
+// (AllowCredential): every path that writes a password, TOTP key, recovery code or passkey,
+// in this package or in auth, does so through the CredentialGrant that rule returns.
 package directory

@@ -32,4 +32,12 @@ type Credential struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	LastUsedAt *time.Time
+	// AppID is the application whose call added the credential (a management application's
+	// for one an administrator added); empty for one stored before Latchkey recorded it.
+	AppID string
+	// RPID is the WebAuthn relying party id a passkey was registered under: a login under
+	// any other refuses it, since an authenticator an attacker controls can sign for any
+	// relying party. Empty for passkeys stored before Latchkey recorded it; their first
+	// login binds them from the attestation stored with them.
+	RPID string
 }

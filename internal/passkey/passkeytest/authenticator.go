@@ -43,6 +43,11 @@ type Authenticator struct {
 	BackupState    bool
 	// OmitUserHandle leaves userHandle out of assertions.
 	OmitUserHandle bool
+	// AnyRelyingParty answers any relying party's request with its newest credential,
+	// whatever relying party it was registered under and whatever the request allows,
+	// hashing the request's rpId into the authenticator data: what an attacker's own
+	// software authenticator can do, and a browser never does.
+	AnyRelyingParty bool
 
 	mu    sync.Mutex
 	creds []*credential
@@ -145,7 +150,11 @@ func (a *Authenticator) Authenticate(options []byte) ([]byte, error) {
 	}
 	c.count++
 	clientData, _ := json.Marshal(map[string]any{"type": "webauthn.get", "challenge": o.Challenge, "origin": a.Origin, "crossOrigin": false})
-	authData := a.authData(c.rpID, 0, c.count, nil)
+	rpID := c.rpID
+	if a.AnyRelyingParty {
+		rpID = o.RPID
+	}
+	authData := a.authData(rpID, 0, c.count, nil)
 	sig, err := sign(c.key, authData, clientData)
 	if err != nil {
 		return nil, err
@@ -166,10 +175,10 @@ func (a *Authenticator) Authenticate(options []byte) ([]byte, error) {
 func (a *Authenticator) pick(o requestOptions) *credential {
 	for i := len(a.creds) - 1; i >= 0; i-- {
 		c := a.creds[i]
-		if c.rpID != o.RPID {
+		if c.rpID != o.RPID && !a.AnyRelyingParty {
 			continue
 		}
-		if len(o.Allow) == 0 {
+		if len(o.Allow) == 0 || a.AnyRelyingParty {
 			return c
 		}
 		for _, al := range o.Allow {

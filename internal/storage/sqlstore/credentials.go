@@ -10,7 +10,7 @@ import (
 )
 
 const credentialCols = "id, tenant_id, user_id, type, lookup_key, name, secret, data, created_at, " +
-	"updated_at, last_used_at"
+	"updated_at, last_used_at, app_id, rp_id"
 
 func scanCredential(sc scanner) (model.Credential, error) {
 	var c model.Credential
@@ -18,7 +18,7 @@ func scanCredential(sc scanner) (model.Credential, error) {
 	var created, updated int64
 	var lastUsed sql.NullInt64
 	err := sc.Scan(&c.ID, &c.TenantID, &c.UserID, &c.Type, &lookup, &c.Name, &c.Secret, &data,
-		&created, &updated, &lastUsed)
+		&created, &updated, &lastUsed, &c.AppID, &c.RPID)
 	if err != nil {
 		return c, err
 	}
@@ -31,9 +31,9 @@ func scanCredential(sc scanner) (model.Credential, error) {
 // tenant and type.
 func (s *Store) CreateCredential(ctx context.Context, c model.Credential) error {
 	_, err := s.execUnique(ctx, "create credential",
-		"INSERT INTO credentials ("+credentialCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO credentials ("+credentialCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.ID, c.TenantID, c.UserID, c.Type, nullIfEmpty(c.LookupKey), c.Name, c.Secret, rawOrNull(c.Data),
-		millis(c.CreatedAt), millis(c.UpdatedAt), millisOrNull(c.LastUsedAt))
+		millis(c.CreatedAt), millis(c.UpdatedAt), millisOrNull(c.LastUsedAt), c.AppID, c.RPID)
 	return err
 }
 
@@ -78,9 +78,9 @@ func (s *Store) UpdateCredential(ctx context.Context, tenantID, id string, updat
 	store := func(tx *Store, old, c model.Credential) error {
 		_, err := tx.execUnique(ctx, "update credential",
 			"UPDATE credentials SET type = ?, lookup_key = ?, name = ?, secret = ?, data = ?, created_at = ?, "+
-				"updated_at = ?, last_used_at = ? WHERE tenant_id = ? AND id = ?",
+				"updated_at = ?, last_used_at = ?, app_id = ?, rp_id = ? WHERE tenant_id = ? AND id = ?",
 			c.Type, nullIfEmpty(c.LookupKey), c.Name, c.Secret, rawOrNull(c.Data), millis(c.CreatedAt),
-			millis(c.UpdatedAt), millisOrNull(c.LastUsedAt), old.TenantID, old.ID)
+			millis(c.UpdatedAt), millisOrNull(c.LastUsedAt), c.AppID, c.RPID, old.TenantID, old.ID)
 		return err
 	}
 	return update(ctx, s, load, updater, store)

@@ -132,3 +132,45 @@ func TestUpgradeKeepsSchemaOneRows(t *testing.T) {
 			"append an audit event after the upgrade")
 	})
 }
+
+// TestUpgradeLeavesSchemaFourCredentialsUnbound writes a passkey as a schema-4 database holds
+// it and checks that it reads back unbound (no application, no relying party), for its first
+// login to bind it, and that binding it is stored.
+func TestUpgradeLeavesSchemaFourCredentialsUnbound(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, postgres bool) {
+		dsn := filepath.Join(t.TempDir(), "latchkey.db")
+		if postgres {
+			dsn = TestPostgresDSN(t)
+		}
+		ctx := testContext(t)
+		s, err := Open(ctx, dsn)
+		mustDo(t, err, "open")
+		t.Cleanup(func() { _ = s.Close() })
+		all, err := migrations(postgres)
+		mustDo(t, err, "migrations")
+		for _, m := range all[:4] {
+			mustDo(t, s.applyMigration(ctx, m), "apply the first four migrations")
+		}
+		cred := model.Credential{ID: model.NewID(), TenantID: model.NewID(), UserID: model.NewID(), Type: model.CredentialWebAuthn,
+			LookupKey: "cred-1", Name: "Passkey", Data: []byte(`{"sign_count":1}`), CreatedAt: testNow, UpdatedAt: testNow}
+		_, err = s.writer().exec(ctx, "INSERT INTO credentials (id, tenant_id, user_id, type, lookup_key, name, data, created_at, updated_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			cred.ID, cred.TenantID, cred.UserID, cred.Type, cred.LookupKey, cred.Name, string(cred.Data), millis(cred.CreatedAt), millis(cred.UpdatedAt))
+		mustDo(t, err, "insert a schema-4 passkey")
+
+		mustDo(t, s.Migrate(ctx), "migrate to the latest schema")
+		got, err := s.GetCredential(ctx, cred.TenantID, cred.ID)
+		mustDo(t, err, "get the old passkey")
+		if !reflect.DeepEqual(got, cred) {
+			t.Errorf("old passkey after the upgrade = %+v, want %+v (unbound)", got, cred)
+		}
+		err = s.UpdateCredential(ctx, cred.TenantID, cred.ID, func(c model.Credential) (model.Credential, error) {
+			c.RPID = "example.com"
+			return c, nil
+		})
+		mustDo(t, err, "bind the old passkey")
+		if got, err = s.GetCredential(ctx, cred.TenantID, cred.ID); err != nil || got.RPID != "example.com" || got.AppID != "" {
+			t.Errorf("bound passkey = %+v, %v; want rp id example.com and no application", got, err)
+		}
+	})
+}

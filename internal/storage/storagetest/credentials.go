@@ -23,6 +23,30 @@ var credentialTests = []namedTest{
 	{"UpdateToTakenLookupKey", testCredentialUpdateTakenLookup},
 	{"DuplicateID", testCredentialDuplicateID},
 	{"DuplicateKeepsTransaction", testCredentialDuplicateInTx},
+	{"UnboundStaysUnbound", testCredentialUnbound},
+}
+
+// testCredentialUnbound stores a credential without an application or relying party (as
+// rows from before they were recorded read) and checks that they stay empty, not defaulted,
+// until an update sets them.
+func testCredentialUnbound(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	c := makeCredential(e, model.CredentialWebAuthn)
+	c.AppID, c.RPID = "", ""
+	newCredential(t, s, c)
+	wantEqual(t, "unbound credential", getCredential(t, s, e.Tenant.ID, c.ID), c)
+	list, err := s.ListCredentials(t.Context(), e.Tenant.ID, e.User.ID, model.CredentialWebAuthn)
+	must(t, err, "list credentials")
+	if len(list) != 1 || list[0].RPID != "" || list[0].AppID != "" {
+		t.Fatalf("listed unbound credential = %+v", list)
+	}
+	err = s.UpdateCredential(t.Context(), e.Tenant.ID, c.ID, func(cur model.Credential) (model.Credential, error) {
+		cur.RPID = "login.example.com"
+		return cur, nil
+	})
+	must(t, err, "bind credential")
+	c.RPID = "login.example.com"
+	wantEqual(t, "bound credential", getCredential(t, s, e.Tenant.ID, c.ID), c)
 }
 
 // makeCredential returns a WebAuthn-like credential of the env's user with every field set.
@@ -41,6 +65,8 @@ func makeCredential(e env, typ string) model.Credential {
 		CreatedAt:  base,
 		UpdatedAt:  at(time.Hour),
 		LastUsedAt: ptr(at(2 * time.Hour)),
+		AppID:      e.App.ID,
+		RPID:       "login.example.com",
 	}
 }
 
@@ -186,6 +212,7 @@ func testCredentialUpdate(t *testing.T, s storage.Store) {
 	want.LookupKey, want.Name = "renamed-"+orig.ID, "Phone"
 	want.Secret, want.Data = randomBytes(16), json.RawMessage(`{"sign_count":8}`)
 	want.UpdatedAt, want.LastUsedAt = at(oneDay), ptr(at(oneDay))
+	want.AppID, want.RPID = model.NewID(), "bound.example.com"
 	err := s.UpdateCredential(t.Context(), e.Tenant.ID, orig.ID, func(cur model.Credential) (model.Credential, error) {
 		seen = cur
 		next := want
