@@ -2,6 +2,7 @@ package password
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -81,6 +82,10 @@ func (h *Hasher) Replace(ctx context.Context, cur model.Credential, in Input, p 
 	}
 	for _, old := range recent[:min(n, len(recent))] {
 		same, err := h.Verify(ctx, old, in.Password)
+		if errors.Is(err, ErrTooCostly) {
+			// Too costly to compare: a reset must still be able to replace such a hash.
+			continue
+		}
 		if err != nil {
 			return cur, err
 		}
@@ -107,6 +112,10 @@ func (h *Hasher) secretOf(ctx context.Context, in Input, p model.PasswordPrefere
 	if in.Hash != "" {
 		if p := in.Problems(""); len(p) > 0 {
 			return "", fault.Validation(p...)
+		}
+		// Problems checked against the process-wide limit; h's own is the one that counts.
+		if err := h.CheckHash(in.Hash); err != nil {
+			return "", fault.Validation(err.Error())
 		}
 		return strings.TrimSpace(in.Hash), nil
 	}

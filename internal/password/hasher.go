@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -22,6 +23,10 @@ type Config struct {
 	// Queue is how many calls may wait for a worker; beyond it calls fail at once. The default
 	// is 32 per worker, about a second of waiting at the default parameters.
 	Queue int
+	// ImportCost is how many times the cost of a hash at Params (or at OWASP's minimum, when
+	// Params are lower) an imported hash may cost: DefaultImportCost by default. Imports
+	// above it are refused and stored hashes above it are never computed.
+	ImportCost int
 }
 
 // CodeBusy reports that too many password checks are waiting; the caller may retry shortly.
@@ -35,6 +40,7 @@ const busyRetry = time.Second
 // than piling up goroutines and memory. It is safe for concurrent use.
 type Hasher struct {
 	params  Params
+	limit   costLimit
 	workers chan struct{} // a slot per running computation
 	waiting chan struct{} // a slot per admitted call, running or waiting
 
@@ -56,8 +62,12 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	if cfg.Queue <= 0 {
 		cfg.Queue = 32 * cfg.Workers
 	}
+	if cfg.ImportCost <= 0 {
+		cfg.ImportCost = DefaultImportCost
+	}
 	return &Hasher{
 		params:  cfg.Params,
+		limit:   newCostLimit(cfg.Params, cfg.ImportCost),
 		workers: make(chan struct{}, cfg.Workers),
 		waiting: make(chan struct{}, cfg.Workers+cfg.Queue),
 	}, nil
@@ -101,9 +111,13 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 
 // Verify reports whether password matches encoded, a hash in any supported format. A hash
 // that cannot be decoded is an Internal fault: stored hashes were checked when they were set.
+// A hash above the limit for imported hashes (stored before the limit, or under a higher one)
+// is not computed: the error wraps ErrTooCostly, and the caller decides what to answer.
 func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
-	d, err := decode(encoded)
-	if err != nil {
+	d, err := h.decode(encoded)
+	if errors.Is(err, ErrTooCostly) {
+		return false, err
+	} else if err != nil {
 		return false, fault.Wrap(err, "decode stored password hash")
 	}
 	var ok bool
@@ -120,6 +134,18 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 		h.dummy = argon2Hash{id: true, params: h.params, salt: salt, key: make([]byte, keyLen)}
 	})
 	return h.run(ctx, func() { _ = h.dummy.matches([]byte(password)) })
+}
+
+// decode parses a hash and checks it against h's limit for imported hashes.
+func (h *Hasher) decode(s string) (decoded, error) {
+	d, err := decode(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.limit.check(d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // NeedsRehash reports whether encoded should be replaced by a new hash: true for anything but
