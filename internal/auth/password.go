@@ -140,20 +140,23 @@ func passwordOf(ctx context.Context, st storage.Store, tenantID, userID string) 
 // A stored hash above the limit for imported hashes (stored before the limit existed) is not
 // computed: the login fails as a wrong password does, after the dummy's effort, and the user
 // needs a password reset. Answering otherwise would tell such users apart from others.
-func (s *Service) checkSecret(ctx context.Context, n loginName, presented string) (ok bool, rehash string, err error) {
+//
+// Every hash is computed in the caller's tenant's share of the hashing pool, the dummy too: a
+// flood of logins with made-up names is the flooding tenant's to wait for, not everyone's.
+func (s *Service) checkSecret(ctx context.Context, c model.Caller, n loginName, presented string) (ok bool, rehash string, err error) {
 	h := password.Shared()
 	if !n.known {
-		return false, "", h.VerifyDummy(ctx, presented)
+		return false, "", h.VerifyDummy(ctx, c.TenantID, presented)
 	}
-	ok, err = h.Verify(ctx, string(n.cred.Secret), presented)
+	ok, err = h.Verify(ctx, c.TenantID, string(n.cred.Secret), presented)
 	if errors.Is(err, password.ErrTooCostly) {
-		return false, "", h.VerifyDummy(ctx, presented)
+		return false, "", h.VerifyDummy(ctx, c.TenantID, presented)
 	}
 	if err != nil || !ok {
 		return false, "", err
 	}
 	if h.NeedsRehash(string(n.cred.Secret)) {
-		rehash, err = h.Hash(ctx, presented)
+		rehash, err = h.Hash(ctx, c.TenantID, presented)
 	}
 	return ok, rehash, err
 }

@@ -75,7 +75,7 @@ func TestImportAcceptsCommonCosts(t *testing.T) {
 func TestVerifyRefusesCostlyStoredHashes(t *testing.T) {
 	h := newTestHasher(t, DefaultParams())
 	for name, enc := range costlyHashes(t) {
-		if ok, err := h.Verify(context.Background(), enc, "pw"); ok || err == nil {
+		if ok, err := h.Verify(context.Background(), "t1", enc, "pw"); ok || err == nil {
 			t.Errorf("%s: Verify = %v, %v; want a refusal", name, ok, err)
 		}
 	}
