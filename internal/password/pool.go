@@ -112,11 +112,10 @@ func (p *pool) acquire(ctx context.Context, tenantID string) (*tenantLine, error
 			p.running--
 			t.running--
 			p.dispatch()
-			p.forget(tenantID, t)
 		case !w.shed:
 			p.remove(t, w)
-			p.forget(tenantID, t)
 		}
+		p.forget(tenantID, t)
 		return nil, fault.New(fault.Unavailable, CodeBusy, "the request ended while waiting for a password check").With(ctx.Err())
 	}
 	if w.shed {
