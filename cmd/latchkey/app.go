@@ -133,7 +133,9 @@ func setPasswordHasher(cfg config.Config) error {
 	if err != nil {
 		return fmt.Errorf("password hash: %w", err)
 	}
-	h, err := password.NewHasher(password.Config{Params: params, Workers: cfg.PasswordWorkers, Queue: cfg.PasswordQueue})
+	h, err := password.NewHasher(password.Config{
+		Params: params, Workers: cfg.PasswordWorkers, Queue: cfg.PasswordQueue, ImportCost: cfg.PasswordImportCost,
+	})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,8 @@ type benchFlags struct {
 	clientID, clientSecret           string
 	adminClientID, adminClientSecret string
 	appID, redirectURI               string
+	floodClientID, floodClientSecret string
+	floodConnections                 int
 	start                            bool
 	database                         string
 	connections, users               int
@@ -27,6 +29,7 @@ type benchFlags struct {
 	scenarios                        string
 	asJSON, floor, halfPeak          bool
 	algorithm, passwordHash          string
+	passwordWorkers, passwordQueue   int
 	serverCPU, loadCPU               string
 	floorServe                       string
 	tenants, addTenants              int
@@ -42,6 +45,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.adminClientID, "admin-client-id", "", "admin client (to raise send limits and add the magic-link redirect URI)")
 	fs.StringVar(&f.adminClientSecret, "admin-client-secret", "", "its secret")
 	fs.StringVar(&f.appID, "app-id", "", "the client's application (default: found through the admin API)")
+	fs.StringVar(&f.floodClientID, "flood-client-id", "", "client of a second tenant, to flood password logins in the password-fairness scenario (--start makes one)")
+	fs.StringVar(&f.floodClientSecret, "flood-client-secret", "", "its secret")
+	fs.IntVar(&f.floodConnections, "flood-connections", 80, "connections of the second tenant's flood in the password-fairness scenario")
 	fs.StringVar(&f.redirectURI, "redirect-uri", "http://localhost:3000/callback", "redirect URI of the magic links (added to the client when missing)")
 	fs.BoolVar(&f.start, "start", false, "start a Latchkey on a temporary database, with an admin listener")
 	fs.StringVar(&f.database, "database", "", "with --start: a postgres:// URL instead of a temporary SQLite file")
@@ -55,6 +61,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.floor, "floor", false, "also measure each scenario's floor: a minimal HTTP handler plus the signatures and hashes it cannot avoid")
 	fs.StringVar(&f.algorithm, "algorithm", "RS256", "signing algorithm: of the started server's tenant, and of the floor (RS256 or ES256)")
 	fs.StringVar(&f.passwordHash, "password-hash", password.DefaultParams().String(), "argon2id parameters of the started server and of the floor")
+	fs.IntVar(&f.passwordWorkers, "password-workers", 0, "with --start: the server's password hashing workers (0: its default, one per CPU)")
+	fs.IntVar(&f.passwordQueue, "password-queue", 0, "with --start: password checks that may wait for a worker (0: its default, 32 per worker)")
 	fs.StringVar(&f.serverCPU, "server-cpu", "", "CPU list (taskset -c syntax) to pin the started server and the floor server to")
 	fs.StringVar(&f.loadCPU, "load-cpu", "", "CPU list to pin the load generator to")
 	fs.StringVar(&f.floorServe, "floor-serve", "", "")
@@ -80,7 +88,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		URL: f.url, AdminURL: f.adminURL, ClientID: f.clientID, ClientSecret: f.clientSecret,
 		AdminClientID: f.adminClientID, AdminClientSecret: f.adminClientSecret, AppID: f.appID,
 		RedirectURI: f.redirectURI, Users: f.users, Algorithm: f.algorithm, HalfPeak: f.halfPeak, Log: stderr,
-		Load: bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
+		Load:          bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
+		FloodClientID: f.floodClientID, FloodClientSecret: f.floodClientSecret, FloodConnections: f.floodConnections,
 	}
 	if f.scenarios != "" {
 		o.Scenarios = strings.Split(f.scenarios, ",")
@@ -100,6 +109,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		o.URL, o.AdminURL, o.AppID = s.url, s.adminURL, s.boot.AppID
 		o.ClientID, o.ClientSecret = s.boot.ClientID, s.boot.ClientSecret
 		o.AdminClientID, o.AdminClientSecret = s.boot.AdminClientID, s.boot.AdminClientSecret
+		o.FloodClientID, o.FloodClientSecret = s.flood.ClientID, s.flood.ClientSecret
 		info = &s.info
 	}
 	if f.floor {
@@ -142,6 +152,12 @@ func (f benchFlags) validate() error {
 	}
 	if f.database != "" && !f.start {
 		p = append(p, "--database applies only with --start")
+	}
+	if (f.floodClientID == "") != (f.floodClientSecret == "") {
+		p = append(p, "give both --flood-client-id and --flood-client-secret, or neither")
+	}
+	if f.floodConnections < 1 {
+		p = append(p, "--flood-connections must be positive")
 	}
 	if f.connections < 1 || f.duration <= 0 || f.warmup < 0 {
 		p = append(p, "--connections and --duration must be positive, --warmup not negative")

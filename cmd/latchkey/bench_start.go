@@ -30,6 +30,7 @@ type benchProcess struct {
 	url      string
 	adminURL string
 	boot     tenancy.Bootstrap
+	flood    tenancy.Bootstrap // a second tenant, for the password-fairness scenario
 	info     bench.ServerInfo
 }
 
@@ -103,8 +104,8 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// startBenchServer initialises a temporary database, switches its tenant to the benchmark's
-// algorithm and starts latchkey serve with an admin listener, waiting until it is ready.
+// startBenchServer initialises a temporary database with the benchmark's tenant and a second
+// one (the flood of password-fairness), switches the first to the benchmark's algorithm and starts latchkey serve with an admin listener, waiting until it is ready.
 func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchProcess, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -121,19 +122,30 @@ func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchP
 		"LATCHKEY_DATABASE":        filepath.Join(dir, "latchkey.db"),
 		"LATCHKEY_PASSWORD_HASH":   f.passwordHash,
 	}
+	if f.passwordWorkers > 0 {
+		env["LATCHKEY_PASSWORD_WORKERS"] = strconv.Itoa(f.passwordWorkers)
+	}
+	if f.passwordQueue > 0 {
+		env["LATCHKEY_PASSWORD_QUEUE"] = strconv.Itoa(f.passwordQueue)
+	}
 	p.info.Database = "sqlite"
 	if f.database != "" {
 		env["LATCHKEY_DATABASE"] = f.database
 		p.info.Database = "postgres"
 	}
-	var out bytes.Buffer
-	initCmd := exec.CommandContext(ctx, exe, "init", "--json")
-	initCmd.Dir, initCmd.Env, initCmd.Stdout, initCmd.Stderr = dir, benchEnv(env), &out, log
-	if err := initCmd.Run(); err != nil {
-		return fail(fmt.Errorf("latchkey init: %w", err))
-	}
-	if err := json.Unmarshal(out.Bytes(), &p.boot); err != nil {
-		return fail(fmt.Errorf("latchkey init output: %w", err))
+	for _, t := range []struct {
+		name string
+		boot *tenancy.Bootstrap
+	}{{"default", &p.boot}, {"bench-flood", &p.flood}} {
+		var out bytes.Buffer
+		initCmd := exec.CommandContext(ctx, exe, "init", "--json", "--tenant", t.name)
+		initCmd.Dir, initCmd.Env, initCmd.Stdout, initCmd.Stderr = dir, benchEnv(env), &out, log
+		if err := initCmd.Run(); err != nil {
+			return fail(fmt.Errorf("latchkey init: %w", err))
+		}
+		if err := json.Unmarshal(out.Bytes(), t.boot); err != nil {
+			return fail(fmt.Errorf("latchkey init output: %w", err))
+		}
 	}
 	if f.algorithm != "RS256" {
 		rot := exec.CommandContext(ctx, exe, "keys", "rotate", "--algorithm", f.algorithm)

@@ -23,11 +23,15 @@ func TestMain(m *testing.M) {
 
 // TestBenchSmoke runs every scenario briefly, closed loop then open loop at half its rate,
 // against a server the bench starts itself and checks that each one made requests without
-// errors. It asserts no timing.
+// errors. password-fairness instead runs tenant B's logins alone and then while a second
+// tenant floods a pool of one worker with more logins than its queue holds: B must get no
+// error (no 503) in either window, since B's call displaces one of the flood's. It asserts no
+// timing.
 func TestBenchSmoke(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var stdout, stderr bytes.Buffer
-	args := []string{"bench", "--start", "--duration", "500ms", "--warmup", "200ms", "--connections", "2", "--users", "40", "--half-peak", "--json"}
+	args := []string{"bench", "--start", "--duration", "500ms", "--warmup", "200ms", "--connections", "2", "--users", "40", "--half-peak", "--json",
+		"--flood-connections", "8", "--password-workers", "1", "--password-queue", "4"}
 	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("latchkey bench exited %d; stderr:\n%s", code, stderr.String())
 	}
@@ -41,6 +45,10 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	for _, want := range bench.Scenarios() {
 		s, ok := got[want.Name]
+		if ok && want.Run != nil {
+			checkFairness(t, s)
+			continue
+		}
 		switch {
 		case !ok:
 			t.Errorf("scenario %s missing from the report", want.Name)
@@ -99,6 +107,28 @@ func TestBenchTenantScaleSmoke(t *testing.T) {
 				t.Errorf("%d tenants, %s: %d requests, %d errors, first: %s", step.JWKS.Tenants, s.Name, s.Requests, s.Errors, s.FirstError)
 			}
 		}
+	}
+}
+
+// checkFairness checks the password-fairness scenario's report: both of tenant B's windows
+// made logins without errors, and the flood was answered (wrong password or busy) and never
+// otherwise.
+func checkFairness(t *testing.T, s bench.ScenarioResult) {
+	t.Helper()
+	f := s.Fairness
+	switch {
+	case f == nil:
+		t.Errorf("scenario %s: no fairness result", s.Name)
+	case f.UnloadedRequests == 0 || s.Requests == 0:
+		t.Errorf("scenario %s: tenant B made %d logins alone and %d under the flood", s.Name, f.UnloadedRequests, s.Requests)
+	case f.UnloadedErrors != 0 || s.Errors != 0:
+		t.Errorf("scenario %s: tenant B had %d errors alone and %d under the flood, first: %s", s.Name, f.UnloadedErrors, s.Errors, s.FirstError)
+	case f.FloodRejected+f.FloodBusy == 0:
+		t.Errorf("scenario %s: the flood got no answer: %+v", s.Name, f)
+	case f.FloodOther != 0:
+		t.Errorf("scenario %s: the flood got %d unexpected answers, first: %s", s.Name, f.FloodOther, f.FloodFirstOther)
+	case f.Unloaded.P99 <= 0 || f.Flooded.P99 <= 0 || f.Ratio <= 0:
+		t.Errorf("scenario %s: latencies missing: %+v", s.Name, f)
 	}
 }
 

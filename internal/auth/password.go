@@ -136,16 +136,27 @@ func passwordOf(ctx context.Context, st storage.Store, tenantID, userID string) 
 // effort on a dummy hash for an unknown name. It also returns the new hash when the stored one
 // is imported or made with older parameters: the rehash is computed here, outside the login's
 // transaction, and written inside it.
-func (s *Service) checkSecret(ctx context.Context, n loginName, presented string) (ok bool, rehash string, err error) {
+//
+// A stored hash above the limit for imported hashes (stored before the limit existed) is not
+// computed: the login fails as a wrong password does, after the dummy's effort, and the user
+// needs a password reset. Answering otherwise would tell such users apart from others.
+//
+// Every hash is computed in the caller's tenant's share of the hashing pool, the dummy too: a
+// flood of logins with made-up names is the flooding tenant's to wait for, not everyone's.
+func (s *Service) checkSecret(ctx context.Context, c model.Caller, n loginName, presented string) (ok bool, rehash string, err error) {
 	h := password.Shared()
 	if !n.known {
-		return false, "", h.VerifyDummy(ctx, presented)
+		return false, "", h.VerifyDummy(ctx, c.TenantID, presented)
 	}
-	if ok, err = h.Verify(ctx, string(n.cred.Secret), presented); err != nil || !ok {
+	ok, err = h.Verify(ctx, c.TenantID, string(n.cred.Secret), presented)
+	if errors.Is(err, password.ErrTooCostly) {
+		return false, "", h.VerifyDummy(ctx, c.TenantID, presented)
+	}
+	if err != nil || !ok {
 		return false, "", err
 	}
 	if h.NeedsRehash(string(n.cred.Secret)) {
-		rehash, err = h.Hash(ctx, presented)
+		rehash, err = h.Hash(ctx, c.TenantID, presented)
 	}
 	return ok, rehash, err
 }

@@ -74,7 +74,7 @@ func (s *Service) presentPassword(ctx context.Context, c model.Caller, usernameT
 	if err = s.refuseLocked(ctx, c, n, attrs, now); err != nil {
 		return prefs, n, false, "", now, err
 	}
-	ok, rehash, err = s.checkSecret(ctx, n, presented)
+	ok, rehash, err = s.checkSecret(ctx, c, n, presented)
 	return prefs, n, ok, rehash, now, err
 }
 

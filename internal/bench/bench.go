@@ -31,7 +31,13 @@ type Options struct {
 	// HalfPeak follows each scenario's timed window with an open-loop one at half the
 	// iterations per second it reached (see DriveRate).
 	HalfPeak bool
-	Log      io.Writer
+	// FloodClientID and FloodClientSecret are a client of a second tenant, whose password
+	// logins flood the server in the password-fairness scenario with FloodConnections
+	// connections; without them that scenario is skipped.
+	FloodClientID     string
+	FloodClientSecret string
+	FloodConnections  int
+	Log               io.Writer
 }
 
 // Run benchmarks every selected scenario against the server.
@@ -51,6 +57,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	o.Users = max(o.Users, inFlight*2, 1)
 	if o.Probes < 1 {
 		o.Probes = 3
+	}
+	if o.FloodConnections < 1 {
+		o.FloodConnections = 80
 	}
 	rep := Report{
 		URL: o.URL, Algorithm: o.Algorithm, Connections: o.Load.Connections,
@@ -75,6 +84,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	floors := map[string]*Floor{}
 	for _, s := range scenarios {
+		if s.Flood && o.FloodClientID == "" {
+			fmt.Fprintf(o.Log, "scenario %s: skipped, it needs a client of a second tenant\n", s.Name)
+			continue
+		}
 		fmt.Fprintf(o.Log, "scenario %s: preparing\n", s.Name)
 		res, err := runScenario(ctx, e, s)
 		if err != nil {
@@ -109,6 +122,9 @@ func randomRun() string {
 
 // runScenario prepares a scenario, probes its steps' SQL work, then drives it.
 func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error) {
+	if s.Run != nil {
+		return s.Run(ctx, e)
+	}
 	nw, err := s.Setup(ctx, e)
 	if err != nil {
 		return ScenarioResult{}, err

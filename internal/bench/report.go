@@ -48,6 +48,7 @@ type ScenarioResult struct {
 	Probe                    []StepCount  `json:"probe,omitempty"`
 	Floor                    *Floor       `json:"floor,omitempty"`
 	HalfPeak                 *HalfPeak    `json:"half_peak,omitempty"`
+	Fairness                 *Fairness    `json:"fairness,omitempty"`
 }
 
 // HalfPeak is a scenario driven open-loop at half the iterations per second of its closed
@@ -160,6 +161,12 @@ func (r Report) WriteTable(w io.Writer) error {
 	for _, s := range r.Scenarios {
 		if s.FirstError != "" {
 			fmt.Fprintf(w, "%s: first error: %s\n", s.Name, s.FirstError)
+		}
+		if f := s.Fairness; f != nil {
+			fmt.Fprintf(w, "%s: tenant B's login p50/p99 %s/%s ms alone (%d logins, %d errors), %s/%s ms while tenant A floods "+
+				"(%d logins, %d errors): p99 %.2fx (target at most 2x); A's %d connections got %d wrong-password answers and %d busy\n",
+				s.Name, ms(f.Unloaded.P50), ms(f.Unloaded.P99), f.UnloadedRequests, f.UnloadedErrors,
+				ms(f.Flooded.P50), ms(f.Flooded.P99), s.Requests, s.Errors, f.Ratio, f.FloodConnections, f.FloodRejected, f.FloodBusy)
 		}
 		if h := s.HalfPeak; h != nil && (h.Errors > 0 || h.Waited > 0 || h.Missed > 0) {
 			fmt.Fprintf(w, "%s at half peak: target %.0f it/s, %d iterations waited for a free worker, %d never sent, %d errors",

@@ -39,6 +39,10 @@ type Scenario struct {
 	Floor []Cost
 	// Setup prepares what the flow needs (users, limits) and returns its workers.
 	Setup func(ctx context.Context, e *Env) (NewWorker, error)
+	// Run, when set instead of Setup, measures a scenario that is more than one closed loop.
+	Run func(ctx context.Context, e *Env) (ScenarioResult, error)
+	// Flood marks a scenario that needs a client of a second tenant (Options.FloodClientID).
+	Flood bool
 }
 
 // login is the floor of an endpoint that checks a client token and returns an access token
@@ -56,6 +60,7 @@ func Scenarios() []Scenario {
 		{Name: "jwks", Floor: []Cost{{}}, Setup: jwksScenario},
 		{Name: "password-login", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Setup: passwordScenario},
 		{Name: "magic-link", Floor: []Cost{{Verify: 1}, login}, Setup: magicLinkScenario},
+		{Name: "password-fairness", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Run: runFairness, Flood: true},
 	}
 }
 

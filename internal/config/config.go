@@ -82,6 +82,10 @@ type Config struct {
 	// are refused with 503.
 	PasswordWorkers int
 	PasswordQueue   int
+	// PasswordImportCost is how many times the cost of a hash at PasswordHash (or at OWASP's
+	// minimum, when that is lower) an imported hash may cost to verify; costlier imports are
+	// refused, and costlier stored hashes are never computed.
+	PasswordImportCost int
 
 	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
 	// turns it off, and an address without a host listens on loopback only.
@@ -110,6 +114,7 @@ func Default() Config {
 		DatabaseMaxConns:   25,
 		KeyCacheTTL:        30 * time.Second,
 		PasswordHash:       password.DefaultParams().String(),
+		PasswordImportCost: password.DefaultImportCost,
 	}
 }
 
@@ -158,6 +163,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
 		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
+		{env: "LATCHKEY_PASSWORD_IMPORT_COST", flag: "password-import-cost", usage: "how many times the cost of a new hash an imported password hash may cost", num: &c.PasswordImportCost},
 	}
 }
 
@@ -293,6 +299,9 @@ func (c *Config) Problems() []string {
 	}
 	if c.PasswordQueue < 0 || c.PasswordQueue > 1_000_000 {
 		p = append(p, "password queue must be between 0 (32 per worker) and 1000000")
+	}
+	if c.PasswordImportCost < 1 || c.PasswordImportCost > 1000 {
+		p = append(p, "password import cost must be between 1 and 1000")
 	}
 	return p
 }

@@ -2,6 +2,7 @@ package password
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func (in Input) Problems(prefix string) []string {
 // first password credential, ready to store. An imported hash is stored as given; it is
 // replaced by an argon2id hash at the user's first successful login.
 func (h *Hasher) Create(ctx context.Context, tenantID, userID string, in Input, p model.PasswordPreferences, now time.Time) (model.Credential, error) {
-	secret, err := h.secretOf(ctx, in, p)
+	secret, err := h.secretOf(ctx, tenantID, in, p)
 	if err != nil {
 		return model.Credential{}, err
 	}
@@ -80,7 +81,11 @@ func (h *Hasher) Replace(ctx context.Context, cur model.Credential, in Input, p 
 		n = max(n, 1)
 	}
 	for _, old := range recent[:min(n, len(recent))] {
-		same, err := h.Verify(ctx, old, in.Password)
+		same, err := h.Verify(ctx, cur.TenantID, old, in.Password)
+		if errors.Is(err, ErrTooCostly) {
+			// Too costly to compare: a reset must still be able to replace such a hash.
+			continue
+		}
 		if err != nil {
 			return cur, err
 		}
@@ -88,7 +93,7 @@ func (h *Hasher) Replace(ctx context.Context, cur model.Credential, in Input, p 
 			return cur, fault.New(fault.Invalid, CodeRecentlyUsed, "password was used recently; choose a different one")
 		}
 	}
-	secret, err := h.Hash(ctx, in.Password)
+	secret, err := h.Hash(ctx, cur.TenantID, in.Password)
 	if err != nil {
 		return cur, err
 	}
@@ -103,17 +108,21 @@ func (h *Hasher) Replace(ctx context.Context, cur model.Credential, in Input, p 
 
 // secretOf returns what a credential stores for in: an imported hash as given, or the
 // argon2id hash of a password that satisfies the policy.
-func (h *Hasher) secretOf(ctx context.Context, in Input, p model.PasswordPreferences) (string, error) {
+func (h *Hasher) secretOf(ctx context.Context, tenantID string, in Input, p model.PasswordPreferences) (string, error) {
 	if in.Hash != "" {
 		if p := in.Problems(""); len(p) > 0 {
 			return "", fault.Validation(p...)
+		}
+		// Problems checked against the process-wide limit; h's own is the one that counts.
+		if err := h.CheckHash(in.Hash); err != nil {
+			return "", fault.Validation(err.Error())
 		}
 		return strings.TrimSpace(in.Hash), nil
 	}
 	if err := checkPolicy(in, p); err != nil {
 		return "", err
 	}
-	return h.Hash(ctx, in.Password)
+	return h.Hash(ctx, tenantID, in.Password)
 }
 
 func checkPolicy(in Input, p model.PasswordPreferences) error {

@@ -40,6 +40,10 @@ const (
 type decoded interface {
 	scheme() string
 	matches(password []byte) bool
+	// cost estimates what one verification takes (see cost.go); overLimit explains, for a
+	// hash above l, which parameters exceed it and how far they may go.
+	cost() cost
+	overLimit(l costLimit) string
 }
 
 // decode parses any supported hash string and checks its parameters against the bounds.
@@ -139,6 +143,12 @@ func decodeBcrypt(s string) (decoded, error) {
 
 func (bcryptHash) scheme() string { return SchemeBcrypt }
 
+// rounds is the hash's cost parameter, checked when it was decoded.
+func (h bcryptHash) rounds() int {
+	c, _ := bcrypt.Cost(h.raw)
+	return c
+}
+
 // matches compares in constant time inside the bcrypt package.
 func (h bcryptHash) matches(password []byte) bool {
 	if len(password) > bcryptMaxBytes {
@@ -234,11 +244,15 @@ func (h pbkdf2Hash) matches(password []byte) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, h.key) == 1
 }
 
-// CheckHash reports whether s is a hash Latchkey can import: a supported format with costs
-// within bounds. The error says what is wrong, for the caller.
-func CheckHash(s string) error {
-	_, err := decode(strings.TrimSpace(s))
-	if err != nil {
+// CheckHash reports whether s is a hash the process-wide Hasher can import; see
+// Hasher.CheckHash.
+func CheckHash(s string) error { return Shared().CheckHash(s) }
+
+// CheckHash reports whether s is a hash Latchkey can import: a supported format whose cost is
+// within the bounds and within h's limit for imported hashes. The error names the field and
+// says what is wrong, for the caller.
+func (h *Hasher) CheckHash(s string) error {
+	if _, err := h.decode(strings.TrimSpace(s)); err != nil {
 		return fmt.Errorf("password_hash: %w", err)
 	}
 	return nil

@@ -78,12 +78,12 @@ func TestVerifyEveryFormat(t *testing.T) {
 			if err := CheckHash(encoded); err != nil {
 				t.Fatalf("CheckHash(%s) = %v", encoded, err)
 			}
-			ok, err := h.Verify(ctx, encoded, pw)
+			ok, err := h.Verify(ctx, "t1", encoded, pw)
 			if err != nil || !ok {
 				t.Fatalf("right password: ok=%v err=%v", ok, err)
 			}
 			for _, wrong := range []string{"correct horse battery staple", pw + " ", "", strings.ToUpper(pw)} {
-				ok, err := h.Verify(ctx, encoded, wrong)
+				ok, err := h.Verify(ctx, "t1", encoded, wrong)
 				if err != nil || ok {
 					t.Errorf("wrong password %q: ok=%v err=%v", wrong, ok, err)
 				}
@@ -100,10 +100,10 @@ func TestVerifyEveryFormat(t *testing.T) {
 func TestKnownBcryptVector(t *testing.T) {
 	h := newTestHasher(t, cheap)
 	const v = "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"
-	if ok, err := h.Verify(context.Background(), v, "U*U"); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), "t1", v, "U*U"); !ok || err != nil {
 		t.Fatalf("known vector: ok=%v err=%v", ok, err)
 	}
-	if ok, _ := h.Verify(context.Background(), v, "U*V"); ok {
+	if ok, _ := h.Verify(context.Background(), "t1", v, "U*V"); ok {
 		t.Fatal("known vector accepted a wrong password")
 	}
 }
@@ -116,7 +116,7 @@ func TestBcryptTruncatesAt72Bytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Systems that made bcrypt hashes ignored everything past 72 bytes; so does verification.
-	if ok, err := h.Verify(context.Background(), string(bc), long+"tail"); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), "t1", string(bc), long+"tail"); !ok || err != nil {
 		t.Fatalf("72-byte prefix: ok=%v err=%v", ok, err)
 	}
 }

@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -17,11 +18,19 @@ import (
 type Config struct {
 	Params Params
 	// Workers is how many hashes or verifications run at once: GOMAXPROCS by default. Memory
-	// held by hashing is at most Workers × Params.Memory.
+	// held by hashing is at most Workers × Params.Memory, or Workers × ImportCost × that when
+	// every worker verifies an imported hash at the limit.
 	Workers int
 	// Queue is how many calls may wait for a worker; beyond it calls fail at once. The default
-	// is 32 per worker, about a second of waiting at the default parameters.
+	// is 32 per worker, about a second of waiting at the default parameters. Tenants share
+	// workers and queue fairly (see pool).
 	Queue int
+	// ImportCost is how many times the cost of a hash at Params (or at OWASP's minimum, when
+	// Params are lower) an imported hash may cost: DefaultImportCost by default. Imports
+	// above it are refused and stored hashes above it are never computed.
+	ImportCost int
+	// OnRun, when set, is called as each computation starts, with the tenant it is for.
+	OnRun func(tenantID string)
 }
 
 // CodeBusy reports that too many password checks are waiting; the caller may retry shortly.
@@ -32,11 +41,12 @@ const busyRetry = time.Second
 
 // Hasher hashes and verifies passwords through a bounded pool: at most Workers computations
 // run at once, at most Queue more wait, and any further call fails with a 503 fault rather
-// than piling up goroutines and memory. It is safe for concurrent use.
+// than piling up goroutines and memory. Every call names the tenant it is for, and the pool
+// shares its workers and its queue fairly between tenants. It is safe for concurrent use.
 type Hasher struct {
-	params  Params
-	workers chan struct{} // a slot per running computation
-	waiting chan struct{} // a slot per admitted call, running or waiting
+	params Params
+	limit  costLimit
+	pool   *pool
 
 	dummyOnce sync.Once
 	dummy     decoded
@@ -56,43 +66,26 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	if cfg.Queue <= 0 {
 		cfg.Queue = 32 * cfg.Workers
 	}
+	if cfg.ImportCost <= 0 {
+		cfg.ImportCost = DefaultImportCost
+	}
 	return &Hasher{
-		params:  cfg.Params,
-		workers: make(chan struct{}, cfg.Workers),
-		waiting: make(chan struct{}, cfg.Workers+cfg.Queue),
+		params: cfg.Params,
+		limit:  newCostLimit(cfg.Params, cfg.ImportCost),
+		pool:   newPool(cfg.Workers, cfg.Queue, cfg.OnRun),
 	}, nil
 }
 
 // Params returns the parameters new hashes are made with.
 func (h *Hasher) Params() Params { return h.params }
 
-// run runs f when a worker is free. It fails fast with Unavailable when the queue is full, and
-// with the context's error when ctx ends while waiting.
-func (h *Hasher) run(ctx context.Context, f func()) error {
-	select {
-	case h.waiting <- struct{}{}:
-	default:
-		e := fault.New(fault.Unavailable, CodeBusy, "too many password checks in progress; try again shortly")
-		e.RetryAfter = busyRetry
-		return e
-	}
-	defer func() { <-h.waiting }()
-	select {
-	case h.workers <- struct{}{}:
-	case <-ctx.Done():
-		return fault.New(fault.Unavailable, CodeBusy, "the request ended while waiting for a password check").With(ctx.Err())
-	}
-	defer func() { <-h.workers }()
-	f()
-	return nil
-}
-
-// Hash returns the argon2id hash of password in PHC form, with a new random salt.
-func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+// Hash returns the argon2id hash of password in PHC form, with a new random salt. tenantID is
+// the tenant the work is for: its share of the pool is what the call waits in.
+func (h *Hasher) Hash(ctx context.Context, tenantID, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
 	var out string
-	err := h.run(ctx, func() {
+	err := h.pool.run(ctx, tenantID, func() {
 		key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
 		out = encodeArgon2id(h.params, salt, key)
 	})
@@ -101,25 +94,43 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 
 // Verify reports whether password matches encoded, a hash in any supported format. A hash
 // that cannot be decoded is an Internal fault: stored hashes were checked when they were set.
-func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
-	d, err := decode(encoded)
-	if err != nil {
+// A hash above the limit for imported hashes (stored before the limit, or under a higher one)
+// is not computed: the error wraps ErrTooCostly, and the caller decides what to answer.
+func (h *Hasher) Verify(ctx context.Context, tenantID, encoded, password string) (bool, error) {
+	d, err := h.decode(encoded)
+	if errors.Is(err, ErrTooCostly) {
+		return false, err
+	} else if err != nil {
 		return false, fault.Wrap(err, "decode stored password hash")
 	}
 	var ok bool
-	err = h.run(ctx, func() { ok = d.matches([]byte(password)) })
+	err = h.pool.run(ctx, tenantID, func() { ok = d.matches([]byte(password)) })
 	return ok && err == nil, err
 }
 
 // VerifyDummy spends what verifying a password costs, against a hash of nothing anyone knows,
-// so that a login for an unknown user takes as long as one with a wrong password.
-func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+// so that a login for an unknown user takes as long as one with a wrong password. It counts
+// against tenantID's share of the pool like any verification: a flood of unknown names is
+// still the flooding tenant's.
+func (h *Hasher) VerifyDummy(ctx context.Context, tenantID, password string) error {
 	h.dummyOnce.Do(func() {
 		salt := make([]byte, saltLen)
 		_, _ = rand.Read(salt)
 		h.dummy = argon2Hash{id: true, params: h.params, salt: salt, key: make([]byte, keyLen)}
 	})
-	return h.run(ctx, func() { _ = h.dummy.matches([]byte(password)) })
+	return h.pool.run(ctx, tenantID, func() { _ = h.dummy.matches([]byte(password)) })
+}
+
+// decode parses a hash and checks it against h's limit for imported hashes.
+func (h *Hasher) decode(s string) (decoded, error) {
+	d, err := decode(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.limit.check(d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // NeedsRehash reports whether encoded should be replaced by a new hash: true for anything but

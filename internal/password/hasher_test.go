@@ -2,10 +2,7 @@ package password
 
 import (
 	"context"
-	"errors"
 	"regexp"
-	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -16,20 +13,20 @@ var phcShape = regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-
 func TestHashAtDefaultParameters(t *testing.T) {
 	h := newTestHasher(t, DefaultParams())
 	ctx := context.Background()
-	enc, err := h.Hash(ctx, "Tr0ub4dor&3-horse")
+	enc, err := h.Hash(ctx, "t1", "Tr0ub4dor&3-horse")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !phcShape.MatchString(enc) {
 		t.Fatalf("hash %q is not a PHC argon2id string at OWASP's parameters", enc)
 	}
-	if ok, err := h.Verify(ctx, enc, "Tr0ub4dor&3-horse"); !ok || err != nil {
+	if ok, err := h.Verify(ctx, "t1", enc, "Tr0ub4dor&3-horse"); !ok || err != nil {
 		t.Fatalf("verify own hash: ok=%v err=%v", ok, err)
 	}
-	if ok, _ := h.Verify(ctx, enc, "Tr0ub4dor&3-hors"); ok {
+	if ok, _ := h.Verify(ctx, "t1", enc, "Tr0ub4dor&3-hors"); ok {
 		t.Fatal("verify accepted a wrong password")
 	}
-	again, _ := h.Hash(ctx, "Tr0ub4dor&3-horse")
+	again, _ := h.Hash(ctx, "t1", "Tr0ub4dor&3-horse")
 	if again == enc {
 		t.Fatal("two hashes of one password are equal: the salt is not random")
 	}
@@ -42,14 +39,14 @@ func TestHashAtDefaultParameters(t *testing.T) {
 	if !h.NeedsRehash("garbage") {
 		t.Error("an undecodable hash must need a rehash")
 	}
-	if err := h.VerifyDummy(ctx, "anything"); err != nil {
+	if err := h.VerifyDummy(ctx, "t1", "anything"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestVerifyUndecodableIsInternal(t *testing.T) {
 	h := newTestHasher(t, cheap)
-	_, err := h.Verify(context.Background(), "not a hash", "pw")
+	_, err := h.Verify(context.Background(), "t1", "not a hash", "pw")
 	if !fault.Is(err, fault.Internal) {
 		t.Fatalf("err = %v, want an internal fault", err)
 	}
@@ -75,49 +72,6 @@ func TestParseParams(t *testing.T) {
 		if _, err := ParseParams(bad); err == nil {
 			t.Errorf("ParseParams(%q) accepted it", bad)
 		}
-	}
-}
-
-// TestPoolQueuesThenFailsFast fills a pool of one worker and one queue slot: the next call
-// fails at once with a 503 fault, and a queued call whose context ends gives up.
-func TestPoolQueuesThenFailsFast(t *testing.T) {
-	h, err := NewHasher(Config{Params: cheap, Workers: 1, Queue: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	release, running := make(chan struct{}), make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = h.run(context.Background(), func() { close(running); <-release })
-	}()
-	<-running
-	queued, cancel := context.WithCancel(context.Background())
-	waitErr := make(chan error, 1)
-	go func() { waitErr <- h.run(queued, func() { t.Error("a cancelled call ran") }) }()
-	for len(h.waiting) < 2 {
-		// The queued call has not been admitted yet; yield until it has.
-		runtime.Gosched()
-		select {
-		case err := <-waitErr:
-			t.Fatalf("queued call returned early: %v", err)
-		default:
-		}
-	}
-	_, err = h.Hash(context.Background(), "overflow")
-	var fe *fault.Error
-	if !errors.As(err, &fe) || fe.Kind != fault.Unavailable || fe.Code != CodeBusy || fe.RetryAfter <= 0 {
-		t.Fatalf("call beyond the queue: %v, want an unavailable fault with Retry-After", err)
-	}
-	cancel()
-	if err := <-waitErr; !fault.Is(err, fault.Unavailable) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled queued call: %v", err)
-	}
-	close(release)
-	wg.Wait()
-	if _, err := h.Hash(context.Background(), "after"); err != nil {
-		t.Fatalf("pool did not recover: %v", err)
 	}
 }
 
