@@ -31,7 +31,10 @@ type Options struct {
 	// HalfPeak follows each scenario's timed window with an open-loop one at half the
 	// iterations per second it reached (see DriveRate).
 	HalfPeak bool
-	Log      io.Writer
+	// Pairs is how many known-and-unknown pairs of requests the enumeration-timing scenario
+	// times on each route.
+	Pairs int
+	Log   io.Writer
 }
 
 // Run benchmarks every selected scenario against the server.
@@ -80,7 +83,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", s.Name, err)
 		}
-		if o.FloorURL != "" {
+		if o.FloorURL != "" && s.Timing == nil {
 			key := floorKey(s.Floor)
 			if floors[key] == nil {
 				fmt.Fprintf(o.Log, "floor %s: running\n", key)
@@ -109,6 +112,9 @@ func randomRun() string {
 
 // runScenario prepares a scenario, probes its steps' SQL work, then drives it.
 func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error) {
+	if s.Timing != nil {
+		return runTiming(ctx, e, s)
+	}
 	nw, err := s.Setup(ctx, e)
 	if err != nil {
 		return ScenarioResult{}, err

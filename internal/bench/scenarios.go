@@ -39,6 +39,9 @@ type Scenario struct {
 	Floor []Cost
 	// Setup prepares what the flow needs (users, limits) and returns its workers.
 	Setup func(ctx context.Context, e *Env) (NewWorker, error)
+	// Timing, set instead of Setup, is a scenario that measures no throughput: it times
+	// requests one at a time and compares two sides (see EnumerationRoute).
+	Timing func(ctx context.Context, e *Env) ([]EnumerationRoute, error)
 }
 
 // login is the floor of an endpoint that checks a client token and returns an access token
@@ -56,6 +59,7 @@ func Scenarios() []Scenario {
 		{Name: "jwks", Floor: []Cost{{}}, Setup: jwksScenario},
 		{Name: "password-login", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Setup: passwordScenario},
 		{Name: "magic-link", Floor: []Cost{{Verify: 1}, login}, Setup: magicLinkScenario},
+		{Name: "enumeration-timing", Timing: enumerationTiming},
 	}
 }
 
