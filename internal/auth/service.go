@@ -66,6 +66,7 @@ type Service struct {
 	store   storage.Store
 	signer  Signer
 	keys    *secret.Keys
+	decoys  credentialDecoys
 	clients ClientAuthenticator
 	opts    Options
 }

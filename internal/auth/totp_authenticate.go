@@ -49,7 +49,7 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 		kind: "totp", method: model.AMRTOTP, idType: idType, identifier: req.Identifier, login: req.Login,
 		invalid: errInvalidTOTP,
 		check: func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time) (bool, error) {
-			return s.checkTOTP(ctx, tx, user, req.Token, prefs.Window, now)
+			return s.checkTOTP(ctx, tx, user, req.Token, prefs, now)
 		},
 	})
 }
@@ -81,11 +81,13 @@ func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, 
 // checkTOTP looks for a confirmed credential of the user that token is a fresh code of, and
 // records its step as used with a compare-and-swap: of two logins with one code, the second
 // sees the first's step and fails.
-func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.User, token string, window int, now time.Time) (bool, error) {
+func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.User, token string, prefs model.TOTPPreferences, now time.Time) (bool, error) {
 	creds, err := tx.ListCredentials(ctx, user.TenantID, user.ID, model.CredentialTOTP)
 	if err != nil {
 		return false, err
 	}
+	window := prefs.Window
+	creds = s.decoys.padTOTP(s, creds, prefs)
 	for _, cr := range creds {
 		d, err := parseTOTPData(cr.Data)
 		if err != nil {
@@ -133,7 +135,7 @@ func (s *Service) spendRecoveryCode(ctx context.Context, tx storage.Store, user 
 		return false, err
 	}
 	var match model.Credential
-	for _, cr := range creds {
+	for _, cr := range s.decoys.padRecovery(s, creds) {
 		if secret.Equal(cr.Secret, s.keys.HashCode(cr.ID, code)) && cr.LastUsedAt == nil {
 			match = cr
 		}

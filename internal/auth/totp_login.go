@@ -61,13 +61,18 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if failure, err = activeLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
-		ok := false
+		// Nobody's name is checked too, against a user id that has no credentials: the check
+		// then works through stand-ins (see credentialDecoys), so that a wrong secret takes
+		// as long for a name that is nobody's as for a real user's.
+		checked := model.User{ID: model.NewID(), TenantID: c.TenantID}
 		if found {
-			userID = user.ID
-			if ok, err = in.check(ctx, tx, user, prefs.TOTP, now); err != nil {
-				return err
-			}
+			userID, checked = user.ID, user
 		}
+		ok, err := in.check(ctx, tx, checked, prefs.TOTP, now)
+		if err != nil {
+			return err
+		}
+		ok = ok && found
 		if !ok {
 			failure = in.invalid
 			locked, err := lockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
@@ -119,13 +124,16 @@ func storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller,
 	} else {
 		u, err = tx.GetUserBy(ctx, c.TenantID, idType, norm)
 	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return u, false, false, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, false, false, err
 	}
-	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
+	// The application link is read whether or not someone has the identifier (for nobody,
+	// under an id that names nobody), so that the lookup takes as long either way.
+	unknown := err != nil
+	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, absentID(u, err))
+	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
+		return model.User{}, false, false, nil
+	}
 	switch {
 	case err == nil:
 		return u, true, true, nil
