@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -62,6 +63,8 @@ type env struct {
 
 type envOptions struct {
 	postgres bool
+	// trustedProxies is the server's trusted proxy networks (none by default).
+	trustedProxies []netip.Prefix
 }
 
 // backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
@@ -96,7 +99,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{
 		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: raw.Ping,
-		Logger: log, PublicURL: base,
+		Logger: log, PublicURL: base, TrustedProxies: o.trustedProxies,
 	})
 	hs.Config.Handler = api.Handler()
 	hs.Start()
