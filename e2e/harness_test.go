@@ -93,7 +93,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	dir := directory.New(store, directory.Options{Now: clk.Now})
 	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms},
+	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms, model.MessageSuppressed: delivery.Discard{}},
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})

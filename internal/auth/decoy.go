@@ -21,10 +21,12 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 // the message and records the send as suppressed. Any work a decoy skipped would answer
 // sooner than a real send, and its timing would tell an unknown user from a known one.
 //
-// The message is stored as a stand-in: kind suppressed, already delivered and with no
-// recipient, so that no worker sends it and garbage collection removes it; its rendered body
-// keeps the row the size of a real one and carries only a code that redeems nothing. A send on
-// a channel that delivers a message must pass the message: a decoy without one would be the
+// The message is queued as a stand-in: kind suppressed and with no recipient. The outbox
+// worker leases it and marks it delivered as it does a real message, through a sender that
+// sends nothing (delivery.Discard), so that the work that follows a send does not tell a decoy
+// either; garbage collection removes it with the delivered messages. Its rendered body keeps
+// the row the size of a real one and carries only a code that redeems nothing. A send on a
+// channel that delivers a message must pass the message: a decoy without one would be the
 // fast path this function exists to close.
 //
 // rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
@@ -41,7 +43,7 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 	}
 	if msg != nil {
 		stand := *msg
-		stand.Kind, stand.To, stand.DeliveredAt = model.MessageSuppressed, "", &now
+		stand.Kind, stand.To = model.MessageSuppressed, ""
 		msg = &stand
 	}
 	ev.typ, ev.userID, ev.err = model.EventCodeSent, rec.UserID, errSendSuppressed
@@ -66,20 +68,4 @@ func (s *Service) decoyPhonePrefix(ctx context.Context, c model.Caller, lim mode
 		return err
 	}
 	return nil
-}
-
-// absentID stands for the id of a user a lookup did not find: the reads that follow a lookup
-// are made with it, find nothing, and take the time they take for a real user.
-func absentID(u model.User, err error) string {
-	if err != nil || u.ID == "" {
-		return model.NewID()
-	}
-	return u.ID
-}
-
-// spentDecoy is a decoy code stored already spent: for flows whose decoy answer cannot lead
-// back to a stored code (links name random ids), so that nothing can ever redeem it.
-func spentDecoy(purpose, channel, idType, identifier string, now time.Time) model.OneTimeCode {
-	return model.OneTimeCode{Purpose: purpose, Channel: channel, IdentifierType: idType, Identifier: identifier,
-		ExpiresAt: now.Add(time.Minute), ConsumedAt: &now}
 }

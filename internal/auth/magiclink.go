@@ -118,7 +118,11 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	decoy := func() (MagicLinkSent, error) {
 		// Answer as for a known user, after the same work (the link built and its email
 		// rendered), and send nothing.
-		rec := spentDecoy(model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, now)
+		// Stored live, as a real link is, so that the next send spends it as it would a real
+		// one; its id and secret are never shown, so nothing can redeem it.
+		rec := model.OneTimeCode{UserID: t.user.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
+			IdentifierType: req.IdentifierType, Identifier: identifier, MaxFailures: linkMaxFailures,
+			ExpiresAt: now.Add(time.Duration(minutes) * time.Minute)}
 		out := decoyLinkSent(req)
 		var msg *model.OutboxMessage
 		if req.Channel == model.ChannelEmail {

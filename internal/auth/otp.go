@@ -257,20 +257,18 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 	}
 	t := target{identifier: idType + ":" + norm}
 	u, err := s.lookup(ctx, c.TenantID, idType, norm)
-	if err == nil {
-		_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
-		switch {
-		case lerr == nil, errors.Is(lerr, storage.ErrNotFound) && app.AllowPublicSignup:
-			t.user, t.known, t.dest = u, true, u.Email
-			return t, nil
-		case !errors.Is(lerr, storage.ErrNotFound):
-			return t, fault.Wrap(lerr, "get app user")
-		}
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return t, fault.Wrap(err, "find user")
-	} else if _, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, absentID(u, err)); lerr != nil && !errors.Is(lerr, storage.ErrNotFound) {
-		// Nobody has the identifier: the link a known user's lookup reads is read all the same.
+	}
+	// The application link is read whether or not someone has the identifier: for nobody, a
+	// stand-in's (see standInUsers), and the result ignored.
+	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, s.subjectID(c, u, err))
+	switch {
+	case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
 		return t, fault.Wrap(lerr, "get app user")
+	case err == nil && (lerr == nil || app.AllowPublicSignup):
+		t.user, t.known, t.dest = u, true, u.Email
+		return t, nil
 	}
 	switch {
 	case app.AllowPublicSignup && idType == model.IdentifierEmail:

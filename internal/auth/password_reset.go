@@ -169,7 +169,12 @@ func resetSentMessage(req PasswordResetSend) string {
 func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordResetSend, appName string, all model.LoginPreferences,
 	identifier, phone string, now time.Time) (PasswordResetSent, error) {
 	prefs := all.Password
-	rec := spentDecoy(model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, now)
+	// Stored live, as a real reset code or link is: a typed code is found by identifier, so a
+	// live decoy answers guesses, counts failures and locks exactly as a real user's code does,
+	// and the next send spends it as it would a real one. Its secret is never shown.
+	rec := model.OneTimeCode{Purpose: model.PurposePasswordReset, Channel: req.Channel, IdentifierType: req.IdentifierType,
+		Identifier: identifier, MaxFailures: prefs.MaxPasswordFailures,
+		ExpiresAt: now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)}
 	rc := resetContent{appName: appName, minutes: prefs.ResetValidityMinutes}
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.RedirectURI != "" {
@@ -178,11 +183,7 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 			return PasswordResetSent{}, fault.Wrap(err, "build link")
 		}
 	} else {
-		// A typed code is found by identifier: a live decoy answers guesses, counts failures
-		// and locks exactly as a real user's code does.
 		rc.code = secret.NewCode(prefs.CodeLength)
-		rec.ConsumedAt, rec.MaxFailures = nil, prefs.MaxPasswordFailures
-		rec.ExpiresAt = now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)
 	}
 	if req.Channel == model.ChannelSMS && phone == "" {
 		if err := s.decoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
@@ -211,9 +212,9 @@ func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm st
 		return u, fault.Wrap(err, "find user")
 	}
 	// The reads of a complete user follow whatever the lookup found, so that the time taken
-	// does not tell where the search stopped: nobody, another application's user, or a user
-	// without a password.
-	id := absentID(u, err)
+	// does not tell where the search stopped: nobody (a stand-in's rows are read, see
+	// standInUsers, and ignored), another application's user, or a user without a password.
+	id := s.subjectID(c, u, err)
 	_, aerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, id)
 	_, hasPassword, perr := passwordOf(ctx, s.store, c.TenantID, id)
 	switch {

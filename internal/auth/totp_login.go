@@ -21,8 +21,10 @@ type storedCredentialLogin struct {
 	login      Login
 	invalid    *fault.Error // the answer to a wrong secret and to an unknown user alike
 	// check reports whether the secret matches one of the user's credentials and, when it
-	// does, spends what it matched. It runs inside the login's transaction.
-	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time) (bool, error)
+	// does, spends what it matched. It runs inside the login's transaction. For a stand-in
+	// (standIn set; see standInUsers) it reads the user's credentials, ignores them and checks
+	// the secret against credentialDecoys: the same work, and never a match.
+	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error)
 }
 
 // loginWithStoredCredential runs such a login in one write transaction: the lockout check,
@@ -48,7 +50,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 			return err
 		}
 		prefs := app.Preferences.Normalized()
-		user, found, linked, err := storedCredentialUser(ctx, tx, c, app, in.idType, norm)
+		user, found, linked, standIn, err := s.storedCredentialUser(ctx, tx, c, app, in.idType, norm)
 		if err != nil {
 			return err
 		}
@@ -61,14 +63,13 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if failure, err = activeLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
-		// Nobody's name is checked too, against a user id that has no credentials: the check
-		// then works through stand-ins (see credentialDecoys), so that a wrong secret takes
-		// as long for a name that is nobody's as for a real user's.
-		checked := model.User{ID: model.NewID(), TenantID: c.TenantID}
+		// Nobody's name is checked too, with a stand-in's reads and decoy credentials, so that
+		// a wrong secret takes as long for a name that is nobody's as for a real user's.
+		checked := model.User{ID: standIn, TenantID: c.TenantID}
 		if found {
 			userID, checked = user.ID, user
 		}
-		ok, err := in.check(ctx, tx, checked, prefs.TOTP, now)
+		ok, err := in.check(ctx, tx, checked, prefs.TOTP, now, !found)
 		if err != nil {
 			return err
 		}
@@ -116,29 +117,30 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // storedCredentialUser finds the user an identifier names. found is false for an unknown user
 // and for a user not linked to the caller's application, unless the application allows public
 // sign-up: then an existing user of the tenant may log in, and is linked on success (linked
-// false).
-func storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
-	idType, norm string) (u model.User, found, linked bool, err error) {
+// false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
+func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
+	idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
 	if idType == model.IdentifierUserID {
 		u, err = tx.GetUser(ctx, c.TenantID, norm)
 	} else {
 		u, err = tx.GetUserBy(ctx, c.TenantID, idType, norm)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return u, false, false, err
+		return u, false, false, "", err
 	}
-	// The application link is read whether or not someone has the identifier (for nobody,
-	// under an id that names nobody), so that the lookup takes as long either way.
+	// The application link is read whether or not someone has the identifier (for nobody, a
+	// stand-in's, ignored), so that the lookup takes as long either way.
 	unknown := err != nil
-	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, absentID(u, err))
+	standIn = s.subjectID(c, u, err)
+	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, standIn)
 	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
-		return model.User{}, false, false, nil
+		return model.User{}, false, false, standIn, nil
 	}
 	switch {
 	case err == nil:
-		return u, true, true, nil
+		return u, true, true, standIn, nil
 	case errors.Is(err, storage.ErrNotFound):
-		return u, app.AllowPublicSignup, false, nil
+		return u, app.AllowPublicSignup, false, standIn, nil
 	}
-	return u, false, false, err
+	return u, false, false, standIn, err
 }
