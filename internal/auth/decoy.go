@@ -29,8 +29,8 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 // channel that delivers a message must pass the message: a decoy without one would be the
 // fast path this function exists to close.
 //
-// rec carries what the caller decides: purpose, channel, identifier, user, expiry, attempts,
-// and whether it is stored spent; ev, the audit event a real send would record (its method
+// rec carries what the caller decides: purpose, channel, identifier, user, expiry and
+// attempts, as a real send's code would have them; ev, the audit event a real send would record (its method
 // and details), which is recorded as suppressed. The code's secret is a fresh 256-bit one that
 // is never revealed, so nothing presented can match it: an unspent decoy code answers
 // guesses, counts failures and expires exactly as a real code does.
@@ -51,7 +51,7 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 		return fault.Wrap(err, "store code")
 	}
 	if msg != nil {
-		// A real send wakes the outbox worker; so does a decoy, which then finds nothing to do.
+		// A real send wakes the outbox worker; so does a decoy, for its stand-in.
 		s.opts.NotifyOutbox()
 	}
 	return nil
