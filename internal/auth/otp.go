@@ -262,11 +262,14 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 	}
 	// The application link is read whether or not someone has the identifier: for nobody, a
 	// stand-in's (see standInUsers), and the result ignored.
-	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, s.subjectID(c, u, err))
+	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, s.subjectID(c, "send", u, err))
 	switch {
 	case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
 		return t, fault.Wrap(lerr, "get app user")
 	case err == nil && (lerr == nil || app.AllowPublicSignup):
+		if lerr == nil {
+			s.rememberStandIn(c, "send", u.ID)
+		}
 		t.user, t.known, t.dest = u, true, u.Email
 		return t, nil
 	}

@@ -214,7 +214,7 @@ func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm st
 	// The reads of a complete user follow whatever the lookup found, so that the time taken
 	// does not tell where the search stopped: nobody (a stand-in's rows are read, see
 	// standInUsers, and ignored), another application's user, or a user without a password.
-	id := s.subjectID(c, u, err)
+	id := s.subjectID(c, "reset", u, err)
 	_, aerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, id)
 	_, hasPassword, perr := passwordOf(ctx, s.store, c.TenantID, id)
 	switch {
@@ -222,6 +222,11 @@ func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm st
 		return u, errUserNotFound
 	case aerr != nil:
 		return u, fault.Wrap(aerr, "find user")
+	}
+	if perr == nil && hasPassword {
+		s.rememberStandIn(c, "reset", u.ID)
+	}
+	switch {
 	case perr != nil:
 		return u, perr
 	case u.Status != model.UserActive:

@@ -50,7 +50,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 			return err
 		}
 		prefs := app.Preferences.Normalized()
-		user, found, linked, standIn, err := s.storedCredentialUser(ctx, tx, c, app, in.idType, norm)
+		user, found, linked, standIn, err := s.storedCredentialUser(ctx, tx, c, app, in.kind, in.idType, norm)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // sign-up: then an existing user of the tenant may log in, and is linked on success (linked
 // false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
 func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
-	idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
+	flow, idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
 	if idType == model.IdentifierUserID {
 		u, err = tx.GetUser(ctx, c.TenantID, norm)
 	} else {
@@ -131,13 +131,14 @@ func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c 
 	// The application link is read whether or not someone has the identifier (for nobody, a
 	// stand-in's, ignored), so that the lookup takes as long either way.
 	unknown := err != nil
-	standIn = s.subjectID(c, u, err)
+	standIn = s.subjectID(c, flow, u, err)
 	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, standIn)
 	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
 		return model.User{}, false, false, standIn, nil
 	}
 	switch {
 	case err == nil:
+		s.rememberStandIn(c, flow, u.ID)
 		return u, true, true, standIn, nil
 	case errors.Is(err, storage.ErrNotFound):
 		return u, app.AllowPublicSignup, false, standIn, nil
