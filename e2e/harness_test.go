@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -63,6 +64,8 @@ type env struct {
 
 type envOptions struct {
 	postgres bool
+	// trustedProxies is the server's trusted proxy networks (none by default).
+	trustedProxies []netip.Prefix
 }
 
 // backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
@@ -91,13 +94,13 @@ func newEnv(t *testing.T, o envOptions) *env {
 	dir := directory.New(store, directory.Options{Now: clk.Now})
 	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms},
+	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms, model.MessageSuppressed: delivery.Discard{}},
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{
 		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: raw.Ping,
-		Logger: log, PublicURL: base,
+		Logger: log, PublicURL: base, TrustedProxies: o.trustedProxies,
 	})
 	hs.Config.Handler = api.Handler()
 	hs.Start()

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 // createUser creates a user of the demo application and returns its id.
@@ -174,6 +176,33 @@ func TestOTPUnknownUser(t *testing.T) {
 	}
 	if _, ok := e.mail.Last("nobody@example.com"); ok {
 		t.Fatal("a message was sent to an unknown user")
+	}
+	// The decoy's stand-in message goes through the worker like a real one, to nowhere.
+	for {
+		msgs, err := e.store.ListMessages(ctx, e.boot.TenantID, time.Time{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stand *model.OutboxMessage
+		for i, m := range msgs {
+			if m.Kind == model.MessageSuppressed {
+				stand = &msgs[i]
+			}
+		}
+		if stand == nil || stand.To != "" {
+			t.Fatalf("no stand-in without a recipient among %+v", msgs)
+		}
+		if stand.DeliveredAt != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the worker never took the stand-in message")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if _, ok := e.mail.Last(""); ok {
+		t.Fatal("a message without a recipient was sent")
 	}
 }
 

@@ -98,6 +98,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		store.Close()
 		return nil, err
 	}
+	// Decoy sends' stand-in messages go through the sign-in worker like real ones, to nowhere.
+	senders[model.MessageSuppressed] = delivery.Discard{}
 	// Sign-in messages and tenants' audit webhooks have a worker each: a tenant's slow endpoint
 	// must never delay another user's code.
 	kinds := make([]string, 0, len(senders))

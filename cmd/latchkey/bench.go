@@ -24,7 +24,7 @@ type benchFlags struct {
 	floodConnections                 int
 	start                            bool
 	database                         string
-	connections, users               int
+	connections, users, pairs        int
 	duration, warmup                 time.Duration
 	scenarios                        string
 	asJSON, floor, halfPeak          bool
@@ -37,7 +37,7 @@ type benchFlags struct {
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f benchFlags
-	fs := newFlagSet("bench", "Measure a Latchkey: drive a running server (--url) or start one on a temporary\ndatabase (--start) with a fixed number of connections for a fixed time, and report\nthroughput, latency, errors, server CPU and SQL work per request for each scenario,\nthen the latency at a fixed arrival rate of half that throughput.\nScenarios: "+scenarioNames()+".", stderr)
+	fs := newFlagSet("bench", "Measure a Latchkey: drive a running server (--url) or start one on a temporary\ndatabase (--start) with a fixed number of connections for a fixed time, and report\nthroughput, latency, errors, server CPU and SQL work per request for each scenario,\nthen the latency at a fixed arrival rate of half that throughput. enumeration-timing\ninstead compares, route by route, requests for known and unknown users.\nScenarios: "+scenarioNames()+".", stderr)
 	fs.StringVar(&f.url, "url", "", "base URL of a running Latchkey (instead of --start)")
 	fs.StringVar(&f.adminURL, "admin-url", "", "base URL of its admin listener, for the SQL and CPU counters")
 	fs.StringVar(&f.clientID, "client-id", "", "client of the application to benchmark")
@@ -56,6 +56,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "warm-up before each timed window (not counted)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: all)")
 	fs.IntVar(&f.users, "users", 1000, "users in each send-and-redeem scenario's pool (each may be sent 1000 codes an hour and 100 links a minute)")
+	fs.IntVar(&f.pairs, "pairs", 1000, "enumeration-timing: pairs of requests (a known user's and an unknown one's) timed on each route")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
 	fs.BoolVar(&f.halfPeak, "half-peak", true, "after each timed window, drive the scenario open-loop at half the iterations per second it reached, for as long, and report the latency from each iteration's scheduled start")
 	fs.BoolVar(&f.floor, "floor", false, "also measure each scenario's floor: a minimal HTTP handler plus the signatures and hashes it cannot avoid")
@@ -87,7 +88,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := bench.Options{
 		URL: f.url, AdminURL: f.adminURL, ClientID: f.clientID, ClientSecret: f.clientSecret,
 		AdminClientID: f.adminClientID, AdminClientSecret: f.adminClientSecret, AppID: f.appID,
-		RedirectURI: f.redirectURI, Users: f.users, Algorithm: f.algorithm, HalfPeak: f.halfPeak, Log: stderr,
+		RedirectURI: f.redirectURI, Users: f.users, Pairs: f.pairs, Algorithm: f.algorithm, HalfPeak: f.halfPeak, Log: stderr,
 		Load:          bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
 		FloodClientID: f.floodClientID, FloodClientSecret: f.floodClientSecret, FloodConnections: f.floodConnections,
 	}
@@ -158,6 +159,9 @@ func (f benchFlags) validate() error {
 	}
 	if f.floodConnections < 1 {
 		p = append(p, "--flood-connections must be positive")
+	}
+	if f.pairs < 1 {
+		p = append(p, "--pairs must be positive")
 	}
 	if f.connections < 1 || f.duration <= 0 || f.warmup < 0 {
 		p = append(p, "--connections and --duration must be positive, --warmup not negative")

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 func TestBenchSmoke(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var stdout, stderr bytes.Buffer
-	args := []string{"bench", "--start", "--duration", "500ms", "--warmup", "200ms", "--connections", "2", "--users", "40", "--half-peak", "--json",
+	args := []string{"bench", "--start", "--duration", "500ms", "--warmup", "200ms", "--connections", "2", "--users", "40", "--half-peak", "--pairs", "5", "--json",
 		"--flood-connections", "8", "--password-workers", "1", "--password-queue", "4"}
 	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("latchkey bench exited %d; stderr:\n%s", code, stderr.String())
@@ -52,6 +52,8 @@ func TestBenchSmoke(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("scenario %s missing from the report", want.Name)
+		case want.Timing != nil:
+			checkTiming(t, s)
 		case s.Requests == 0:
 			t.Errorf("scenario %s made no requests", want.Name)
 		case s.Errors != 0:
@@ -129,6 +131,20 @@ func checkFairness(t *testing.T, s bench.ScenarioResult) {
 		t.Errorf("scenario %s: the flood got %d unexpected answers, first: %s", s.Name, f.FloodOther, f.FloodFirstOther)
 	case f.Unloaded.P99 <= 0 || f.Flooded.P99 <= 0 || f.Ratio <= 0:
 		t.Errorf("scenario %s: latencies missing: %+v", s.Name, f)
+	}
+}
+
+// checkTiming checks that a timing scenario timed every route, known and unknown users
+// answered alike, and nothing failed. It asserts no timing.
+func checkTiming(t *testing.T, s bench.ScenarioResult) {
+	t.Helper()
+	if len(s.Enumeration) < 6 || s.Errors != 0 {
+		t.Errorf("scenario %s: %d routes, %d errors, first: %s", s.Name, len(s.Enumeration), s.Errors, s.FirstError)
+	}
+	for _, r := range s.Enumeration {
+		if r.Pairs != 5 || r.KnownMedian <= 0 || r.UnknownMedian <= 0 {
+			t.Errorf("scenario %s, route %s: %+v", s.Name, r.Route, r)
+		}
 	}
 }
 

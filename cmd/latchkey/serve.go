@@ -43,6 +43,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	// Validated with the rest of the configuration; parsed again here to get the networks.
+	proxies, err := cfg.TrustedProxyPrefixes()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -55,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopAdmin()
 	api := httpapi.New(httpapi.Config{
 		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
-		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL,
+		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: proxies,
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),

@@ -111,13 +111,35 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if err != nil {
 		return MagicLinkSent{}, err
 	}
+	minutes := prefs.MagicLink.ExpiresIn
+	if req.ExpiresIn > 0 {
+		minutes = req.ExpiresIn
+	}
 	decoy := func() (MagicLinkSent, error) {
-		// Answer as for a known user, after the same database work, and send nothing.
-		rec := spentDecoy(model.PurposeMagicLink, req.Channel, req.IdentifierType, identifier, now)
-		if err := s.decoySend(ctx, c, rec, event{method: "magic_link", attrs: req.ClientAttributes}, now); err != nil {
+		// Answer as for a known user, after the same work (the link built and its email
+		// rendered), and send nothing.
+		// Stored live, as a real link is, so that the next send spends it as it would a real
+		// one; its id and secret are never shown, so nothing can redeem it.
+		rec := model.OneTimeCode{UserID: t.user.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
+			IdentifierType: req.IdentifierType, Identifier: identifier, MaxFailures: linkMaxFailures,
+			ExpiresAt: now.Add(time.Duration(minutes) * time.Minute)}
+		out := decoyLinkSent(req)
+		var msg *model.OutboxMessage
+		if req.Channel == model.ChannelEmail {
+			link, err := buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
+			if err != nil {
+				return MagicLinkSent{}, fault.Wrap(err, "build link")
+			}
+			m, err := linkMessage(c.TenantID, "", linkEmail(app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
+			if err != nil {
+				return MagicLinkSent{}, err
+			}
+			msg = &m
+		}
+		if err := s.decoySend(ctx, c, rec, msg, event{method: "magic_link", attrs: req.ClientAttributes}, now); err != nil {
 			return MagicLinkSent{}, err
 		}
-		return decoyLinkSent(req), nil
+		return out, nil
 	}
 	// Only an email address can sign up by link: an unknown username or phone number is as
 	// unknown as without sign-up.
@@ -139,10 +161,6 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 			return decoy()
 		}
 		return MagicLinkSent{}, fault.New(fault.NotFound, fault.CodeEmailMissing, "user has no email address")
-	}
-	minutes := prefs.MagicLink.ExpiresIn
-	if req.ExpiresIn > 0 {
-		minutes = req.ExpiresIn
 	}
 	rec := model.OneTimeCode{
 		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID,

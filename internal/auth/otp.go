@@ -116,18 +116,28 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		expires = req.ExpiresIn
 	}
 	decoy := func() (OTPSent, error) {
-		// Answer exactly as for a known user, after the same database work, and send nothing.
-		// The code stored is live, with a real code's expiry and attempts, so that redeeming
-		// it fails, expires and locks exactly as a real one does for a wrong guess.
+		// Answer exactly as for a known user, after the same work, and send nothing. The code
+		// stored is live, with a real code's expiry and attempts, so that redeeming it fails,
+		// expires and locks exactly as a real one does for a wrong guess.
 		rec := model.OneTimeCode{
 			UserID: t.user.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
 			IdentifierType: req.IdentifierType, Identifier: t.identifier, MaxFailures: prefs.MaxFailures,
 			ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
 		}
-		if err := s.decoySend(ctx, c, rec, event{method: req.Channel, attrs: req.ClientAttributes}, now); err != nil {
+		if req.Channel == model.ChannelSMS && in.smsPhone == "" {
+			if err := s.decoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+				return OTPSent{}, err
+			}
+		}
+		out := decoyOTPSent(req, in, prefs)
+		msg, err := otpMessage(c.TenantID, app.Name, "", decoyCode(out.Code, prefs.CodeLength), expires, prefs.Message, req, now)
+		if err != nil {
 			return OTPSent{}, err
 		}
-		return decoyOTPSent(req, in, prefs), nil
+		if err := s.decoySend(ctx, c, rec, msg, event{method: req.Channel, attrs: req.ClientAttributes}, now); err != nil {
+			return OTPSent{}, err
+		}
+		return out, nil
 	}
 	if hidden {
 		return decoy()
@@ -190,6 +200,15 @@ func decoyOTPSent(req OTPSend, in sendInput, prefs model.OTPPreferences) OTPSent
 	return out
 }
 
+// decoyCode is the code a decoy's message shows: the direct channel's decoy code, else a new
+// one of the same length (a real send generates its code either way).
+func decoyCode(direct string, length int) string {
+	if direct != "" {
+		return direct
+	}
+	return secret.NewCode(length)
+}
+
 // otpPrefs returns the preferences that govern a code: sms for SMS, email_otp for email. A
 // direct code follows the channel its identifier would use: sms for a phone number.
 func otpPrefs(p model.LoginPreferences, channel, idType string) model.OTPPreferences {
@@ -238,17 +257,21 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 	}
 	t := target{identifier: idType + ":" + norm}
 	u, err := s.lookup(ctx, c.TenantID, idType, norm)
-	if err == nil {
-		_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
-		switch {
-		case lerr == nil, errors.Is(lerr, storage.ErrNotFound) && app.AllowPublicSignup:
-			t.user, t.known, t.dest = u, true, u.Email
-			return t, nil
-		case !errors.Is(lerr, storage.ErrNotFound):
-			return t, fault.Wrap(lerr, "get app user")
-		}
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return t, fault.Wrap(err, "find user")
+	}
+	// The application link is read whether or not someone has the identifier: for nobody, a
+	// stand-in's (see standInUsers), and the result ignored.
+	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, s.subjectID(c, "send", u, err))
+	switch {
+	case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
+		return t, fault.Wrap(lerr, "get app user")
+	case err == nil && (lerr == nil || app.AllowPublicSignup):
+		if lerr == nil {
+			s.rememberStandIn(c, "send", u.ID)
+		}
+		t.user, t.known, t.dest = u, true, u.Email
+		return t, nil
 	}
 	switch {
 	case app.AllowPublicSignup && idType == model.IdentifierEmail:

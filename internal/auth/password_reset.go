@@ -101,19 +101,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	}
 	if err != nil {
 		if app.EnumerationProtection && !fault.Is(err, fault.Internal) {
-			// The same database work as a real send, so that timing tells nothing either.
-			rec := spentDecoy(model.PurposePasswordReset, req.Channel, req.IdentifierType, identifier, now)
-			if req.RedirectURI == "" {
-				// A typed code is found by identifier: a live decoy answers guesses, counts
-				// failures and locks exactly as a real user's code does.
-				rec.ConsumedAt, rec.MaxFailures = nil, prefs.MaxPasswordFailures
-				rec.ExpiresAt = now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)
-			}
-			ev := event{method: req.Channel, attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}
-			if err := s.decoySend(ctx, c, rec, ev, now); err != nil {
-				return PasswordResetSent{}, err
-			}
-			return decoyResetSent(req, prefs.CodeLength), nil
+			return s.decoyReset(ctx, c, req, app.Name, all, identifier, phone, now)
 		}
 		return PasswordResetSent{}, err
 	}
@@ -173,39 +161,77 @@ func resetSentMessage(req PasswordResetSend) string {
 	return "Password reset code sent"
 }
 
-// decoyResetSent answers like a real send, for a user who must not be revealed: a direct
-// code or link that redeems nothing.
-func decoyResetSent(req PasswordResetSend, codeLength int) PasswordResetSent {
+// decoyReset answers a send for a user who must not be revealed (unknown, inactive, without a
+// password or without the channel's address) like a real send, after the same work: the
+// phone-prefix count a profile's number would make, the code or link and its message rendered
+// as a real one is, and the write transaction. The direct channel answers with a code or link
+// that redeems nothing.
+func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordResetSend, appName string, all model.LoginPreferences,
+	identifier, phone string, now time.Time) (PasswordResetSent, error) {
+	prefs := all.Password
+	// Stored live, as a real reset code or link is: a typed code is found by identifier, so a
+	// live decoy answers guesses, counts failures and locks exactly as a real user's code does,
+	// and the next send spends it as it would a real one. Its secret is never shown.
+	rec := model.OneTimeCode{Purpose: model.PurposePasswordReset, Channel: req.Channel, IdentifierType: req.IdentifierType,
+		Identifier: identifier, MaxFailures: prefs.MaxPasswordFailures,
+		ExpiresAt: now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)}
+	rc := resetContent{appName: appName, minutes: prefs.ResetValidityMinutes}
 	out := PasswordResetSent{Message: resetSentMessage(req)}
-	if req.Channel != model.ChannelDirect {
-		return out
-	}
 	if req.RedirectURI != "" {
-		out.Link, _ = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), "")
+		var err error
+		if rc.link, err = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), ""); err != nil {
+			return PasswordResetSent{}, fault.Wrap(err, "build link")
+		}
 	} else {
-		out.Code = secret.NewCode(codeLength)
+		rc.code = secret.NewCode(prefs.CodeLength)
 	}
-	return out
+	if req.Channel == model.ChannelSMS && phone == "" {
+		if err := s.decoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+			return PasswordResetSent{}, err
+		}
+	}
+	msg, err := resetMessage(c.TenantID, req.Channel, "", rc, prefs.Message, now)
+	if err != nil {
+		return PasswordResetSent{}, err
+	}
+	ev := event{method: req.Channel, attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}
+	if err := s.decoySend(ctx, c, rec, msg, ev, now); err != nil {
+		return PasswordResetSent{}, err
+	}
+	if req.Channel == model.ChannelDirect {
+		out.Code, out.Link = rc.code, rc.link
+	}
+	return out, nil
 }
 
 // resetUser finds the active user of the caller's application named by an identifier, who must
 // have a password to reset.
 func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm string) (model.User, error) {
 	u, err := s.lookup(ctx, c.TenantID, idType, norm)
-	if err == nil {
-		_, err = s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
-	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return u, errUserNotFound
-	} else if err != nil {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, fault.Wrap(err, "find user")
 	}
-	if u.Status != model.UserActive {
-		return u, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	// The reads of a complete user follow whatever the lookup found, so that the time taken
+	// does not tell where the search stopped: nobody (a stand-in's rows are read, see
+	// standInUsers, and ignored), another application's user, or a user without a password.
+	id := s.subjectID(c, "reset", u, err)
+	_, aerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, id)
+	_, hasPassword, perr := passwordOf(ctx, s.store, c.TenantID, id)
+	switch {
+	case err != nil || errors.Is(aerr, storage.ErrNotFound):
+		return u, errUserNotFound
+	case aerr != nil:
+		return u, fault.Wrap(aerr, "find user")
 	}
-	if _, found, err := passwordOf(ctx, s.store, c.TenantID, u.ID); err != nil {
-		return u, err
-	} else if !found {
+	if perr == nil && hasPassword {
+		s.rememberStandIn(c, "reset", u.ID)
+	}
+	switch {
+	case perr != nil:
+		return u, perr
+	case u.Status != model.UserActive:
+		return u, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+	case !hasPassword:
 		return u, errNoPassword
 	}
 	return u, nil

@@ -63,11 +63,14 @@ const (
 
 // Service implements authentication flows.
 type Service struct {
-	store   storage.Store
-	signer  Signer
-	keys    *secret.Keys
-	clients ClientAuthenticator
-	opts    Options
+	store  storage.Store
+	signer Signer
+	keys   *secret.Keys
+	decoys credentialDecoys
+	// standIns are the users whose reads stand in for those of a user nobody is.
+	standIns standInUsers
+	clients  ClientAuthenticator
+	opts     Options
 }
 
 // New returns a Service.

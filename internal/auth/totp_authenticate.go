@@ -48,8 +48,8 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 	return s.loginWithStoredCredential(ctx, c, storedCredentialLogin{
 		kind: "totp", method: model.AMRTOTP, idType: idType, identifier: req.Identifier, login: req.Login,
 		invalid: errInvalidTOTP,
-		check: func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time) (bool, error) {
-			return s.checkTOTP(ctx, tx, user, req.Token, prefs.Window, now)
+		check: func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error) {
+			return s.checkTOTP(ctx, tx, user, req.Token, prefs, now, standIn)
 		},
 	})
 }
@@ -72,8 +72,8 @@ func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, 
 	return s.loginWithStoredCredential(ctx, c, storedCredentialLogin{
 		kind: "rec", method: AMRRecoveryCode, idType: idType, identifier: req.Identifier, login: req.Login,
 		invalid: errInvalidRecoveryCode,
-		check: func(ctx context.Context, tx storage.Store, user model.User, _ model.TOTPPreferences, now time.Time) (bool, error) {
-			return s.spendRecoveryCode(ctx, tx, user, code, now)
+		check: func(ctx context.Context, tx storage.Store, user model.User, _ model.TOTPPreferences, now time.Time, standIn bool) (bool, error) {
+			return s.spendRecoveryCode(ctx, tx, user, code, now, standIn)
 		},
 	})
 }
@@ -81,11 +81,16 @@ func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, 
 // checkTOTP looks for a confirmed credential of the user that token is a fresh code of, and
 // records its step as used with a compare-and-swap: of two logins with one code, the second
 // sees the first's step and fails.
-func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.User, token string, window int, now time.Time) (bool, error) {
+func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.User, token string, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error) {
 	creds, err := tx.ListCredentials(ctx, user.TenantID, user.ID, model.CredentialTOTP)
 	if err != nil {
 		return false, err
 	}
+	if standIn {
+		creds = nil // read for the time it takes; checked are the decoys below
+	}
+	window := prefs.Window
+	creds = s.decoys.padTOTP(s, creds, prefs)
 	for _, cr := range creds {
 		d, err := parseTOTPData(cr.Data)
 		if err != nil {
@@ -127,13 +132,16 @@ func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.Us
 
 // spendRecoveryCode marks the user's unused recovery code that code is as used. The hash is
 // compared against every code so that the time taken does not depend on which matched.
-func (s *Service) spendRecoveryCode(ctx context.Context, tx storage.Store, user model.User, code string, now time.Time) (bool, error) {
+func (s *Service) spendRecoveryCode(ctx context.Context, tx storage.Store, user model.User, code string, now time.Time, standIn bool) (bool, error) {
 	creds, err := tx.ListCredentials(ctx, user.TenantID, user.ID, model.CredentialRecovery)
 	if err != nil {
 		return false, err
 	}
+	if standIn {
+		creds = nil // read for the time it takes; checked are the decoys below
+	}
 	var match model.Credential
-	for _, cr := range creds {
+	for _, cr := range s.decoys.padRecovery(s, creds) {
 		if secret.Equal(cr.Secret, s.keys.HashCode(cr.ID, code)) && cr.LastUsedAt == nil {
 			match = cr
 		}

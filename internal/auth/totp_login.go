@@ -21,8 +21,10 @@ type storedCredentialLogin struct {
 	login      Login
 	invalid    *fault.Error // the answer to a wrong secret and to an unknown user alike
 	// check reports whether the secret matches one of the user's credentials and, when it
-	// does, spends what it matched. It runs inside the login's transaction.
-	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time) (bool, error)
+	// does, spends what it matched. It runs inside the login's transaction. For a stand-in
+	// (standIn set; see standInUsers) it reads the user's credentials, ignores them and checks
+	// the secret against credentialDecoys: the same work, and never a match.
+	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error)
 }
 
 // loginWithStoredCredential runs such a login in one write transaction: the lockout check,
@@ -48,7 +50,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 			return err
 		}
 		prefs := app.Preferences.Normalized()
-		user, found, linked, err := storedCredentialUser(ctx, tx, c, app, in.idType, norm)
+		user, found, linked, standIn, err := s.storedCredentialUser(ctx, tx, c, app, in.kind, in.idType, norm)
 		if err != nil {
 			return err
 		}
@@ -61,13 +63,17 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if failure, err = activeLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
-		ok := false
+		// Nobody's name is checked too, with a stand-in's reads and decoy credentials, so that
+		// a wrong secret takes as long for a name that is nobody's as for a real user's.
+		checked := model.User{ID: standIn, TenantID: c.TenantID}
 		if found {
-			userID = user.ID
-			if ok, err = in.check(ctx, tx, user, prefs.TOTP, now); err != nil {
-				return err
-			}
+			userID, checked = user.ID, user
 		}
+		ok, err := in.check(ctx, tx, checked, prefs.TOTP, now, !found)
+		if err != nil {
+			return err
+		}
+		ok = ok && found
 		if !ok {
 			failure = in.invalid
 			locked, err := lockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
@@ -111,26 +117,31 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // storedCredentialUser finds the user an identifier names. found is false for an unknown user
 // and for a user not linked to the caller's application, unless the application allows public
 // sign-up: then an existing user of the tenant may log in, and is linked on success (linked
-// false).
-func storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
-	idType, norm string) (u model.User, found, linked bool, err error) {
+// false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
+func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
+	flow, idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
 	if idType == model.IdentifierUserID {
 		u, err = tx.GetUser(ctx, c.TenantID, norm)
 	} else {
 		u, err = tx.GetUserBy(ctx, c.TenantID, idType, norm)
 	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return u, false, false, nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return u, false, false, "", err
 	}
-	if err != nil {
-		return u, false, false, err
+	// The application link is read whether or not someone has the identifier (for nobody, a
+	// stand-in's, ignored), so that the lookup takes as long either way.
+	unknown := err != nil
+	standIn = s.subjectID(c, flow, u, err)
+	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, standIn)
+	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
+		return model.User{}, false, false, standIn, nil
 	}
-	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
 	switch {
 	case err == nil:
-		return u, true, true, nil
+		s.rememberStandIn(c, flow, u.ID)
+		return u, true, true, standIn, nil
 	case errors.Is(err, storage.ErrNotFound):
-		return u, app.AllowPublicSignup, false, nil
+		return u, app.AllowPublicSignup, false, standIn, nil
 	}
-	return u, false, false, err
+	return u, false, false, standIn, err
 }

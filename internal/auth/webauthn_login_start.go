@@ -28,7 +28,8 @@ type PasskeyLoginStart struct {
 	Identifier     string
 	Timeout        int // seconds, 30..600; 0 means 300
 	ApprovalData   json.RawMessage
-	// IPAddress is the network address the call came from, counted against
+	// IPAddress is the client's address (the socket's peer, or the client a trusted proxy
+	// forwarded the call for), counted against
 	// webauthn_api.startsPerIp. A backend that relays the browser's start proves itself with
 	// its client token (Backend, the caller that token established) and may then name the
 	// end user's address in ClientAttributes, which is counted instead.

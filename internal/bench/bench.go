@@ -37,7 +37,10 @@ type Options struct {
 	FloodClientID     string
 	FloodClientSecret string
 	FloodConnections  int
-	Log               io.Writer
+	// Pairs is how many known-and-unknown pairs of requests the enumeration-timing scenario
+	// times on each route.
+	Pairs int
+	Log   io.Writer
 }
 
 // Run benchmarks every selected scenario against the server.
@@ -93,7 +96,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", s.Name, err)
 		}
-		if o.FloorURL != "" {
+		if o.FloorURL != "" && s.Timing == nil {
 			key := floorKey(s.Floor)
 			if floors[key] == nil {
 				fmt.Fprintf(o.Log, "floor %s: running\n", key)
@@ -124,6 +127,9 @@ func randomRun() string {
 func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error) {
 	if s.Run != nil {
 		return s.Run(ctx, e)
+	}
+	if s.Timing != nil {
+		return runTiming(ctx, e, s)
 	}
 	nw, err := s.Setup(ctx, e)
 	if err != nil {

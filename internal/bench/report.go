@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,6 +50,8 @@ type ScenarioResult struct {
 	Floor                    *Floor       `json:"floor,omitempty"`
 	HalfPeak                 *HalfPeak    `json:"half_peak,omitempty"`
 	Fairness                 *Fairness    `json:"fairness,omitempty"`
+	// Enumeration is the result of a timing scenario, route by route.
+	Enumeration []EnumerationRoute `json:"enumeration,omitempty"`
 }
 
 // HalfPeak is a scenario driven open-loop at half the iterations per second of its closed
@@ -148,14 +151,22 @@ func (r Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t½peak it/s\tp99 ms @½\t")
+	if throughput := slices.ContainsFunc(r.Scenarios, func(s ScenarioResult) bool { return s.Enumeration == nil }); throughput {
+		fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t½peak it/s\tp99 ms @½\t")
+	}
 	for _, s := range r.Scenarios {
+		if s.Enumeration != nil {
+			continue // a table of its own below
+		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.RequestsPerSec,
 			ms(s.Latency.P50), ms(s.Latency.P90), ms(s.Latency.P99), s.Errors,
 			opt(s.CPUPerRequest, 1000, "%.3f"), opt(s.StatementsPerIteration, 1, "%.1f"), opt(s.TransactionsPerIteration, 1, "%.2f"),
 			probeText(s.Probe), floorText(s.Floor, false), floorText(s.Floor, true), halfText(s.HalfPeak, false), halfText(s.HalfPeak, true))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeEnumeration(w, r.Scenarios); err != nil {
 		return err
 	}
 	for _, s := range r.Scenarios {
@@ -219,3 +230,26 @@ func halfText(h *HalfPeak, p99 bool) string {
 	}
 	return fmt.Sprintf("%.0f", h.IterationsPerSec)
 }
+
+// writeEnumeration writes the routes of the timing scenarios: medians of each side, their
+// difference and its z-score.
+func writeEnumeration(w io.Writer, scenarios []ScenarioResult) error {
+	for _, s := range scenarios {
+		if s.Enumeration == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%s: known against unknown users, one request at a time\n", s.Name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "route\tpairs\tknown p50 ms\tunknown p50 ms\tdiff ms\tz\terrors\t")
+		for _, e := range s.Enumeration {
+			fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%+.3f\t%+.2f\t%d\t\n", e.Route, e.Pairs, msf(e.KnownMedian),
+				msf(e.UnknownMedian), msf(e.MedianDiff), e.Z, e.Errors)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

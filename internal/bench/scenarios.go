@@ -43,6 +43,9 @@ type Scenario struct {
 	Run func(ctx context.Context, e *Env) (ScenarioResult, error)
 	// Flood marks a scenario that needs a client of a second tenant (Options.FloodClientID).
 	Flood bool
+	// Timing, set instead of Setup, is a scenario that measures no throughput: it times
+	// requests one at a time and compares two sides (see EnumerationRoute).
+	Timing func(ctx context.Context, e *Env) ([]EnumerationRoute, error)
 }
 
 // login is the floor of an endpoint that checks a client token and returns an access token
@@ -61,6 +64,7 @@ func Scenarios() []Scenario {
 		{Name: "password-login", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Setup: passwordScenario},
 		{Name: "magic-link", Floor: []Cost{{Verify: 1}, login}, Setup: magicLinkScenario},
 		{Name: "password-fairness", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Run: runFairness, Flood: true},
+		{Name: "enumeration-timing", Timing: enumerationTiming},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -90,6 +91,12 @@ type Config struct {
 	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
 	// turns it off, and an address without a host listens on loopback only.
 	AdminListen string
+
+	// TrustedProxies lists, comma-separated, the addresses and CIDR networks of the load
+	// balancers and reverse proxies in front of Latchkey. Only a request whose peer is one of
+	// them has its client address read from X-Forwarded-For or Forwarded. Empty: every peer is
+	// the client.
+	TrustedProxies string
 }
 
 // Default returns the development defaults.
@@ -162,6 +169,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
 		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
+		{env: "LATCHKEY_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "comma-separated IP addresses and CIDRs of the proxies whose X-Forwarded-For/Forwarded headers name the client (empty: none)", str: &c.TrustedProxies},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 		{env: "LATCHKEY_PASSWORD_IMPORT_COST", flag: "password-import-cost", usage: "how many times the cost of a new hash an imported password hash may cost", num: &c.PasswordImportCost},
 	}
@@ -303,7 +311,38 @@ func (c *Config) Problems() []string {
 	if c.PasswordImportCost < 1 || c.PasswordImportCost > 1000 {
 		p = append(p, "password import cost must be between 1 and 1000")
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		p = append(p, err.Error())
+	}
 	return p
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: each entry an IP address (a network of one) or a
+// CIDR. A network that holds every address is refused: trusting every peer would let any
+// client name its own address.
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, raw := range strings.Split(c.TrustedProxies, ",") {
+		entry := strings.TrimSpace(raw)
+		if entry == "" {
+			continue
+		}
+		var p netip.Prefix
+		if a, err := netip.ParseAddr(entry); err == nil && a.Zone() == "" {
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		} else if p, err = netip.ParsePrefix(entry); err != nil {
+			return nil, fmt.Errorf("trusted proxies: %q is not an IP address or CIDR", entry)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("trusted proxies: %q would trust every peer; name the proxies' own addresses or networks", entry)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // IsConfigError reports whether err lists configuration problems.

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,14 +103,10 @@ func (s *Server) recordChange(r *http.Request, rt Route) {
 		return
 	}
 	c := callerOf(r)
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
 	e := model.AuditEvent{
 		TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, UserID: r.PathValue("user_id"),
 		Type: model.EventAdminChange, Method: rt.Method + " " + rt.Pattern, Outcome: "success",
-		IPAddress: ip, UserAgent: cleanUserAgent(r.UserAgent()),
+		IPAddress: clientIP(r), UserAgent: cleanUserAgent(r.UserAgent()),
 	}
 	if err := s.cfg.Audit.Record(r.Context(), nil, e); err != nil {
 		loggerFrom(r.Context()).Error("audit record failed", "err", err)

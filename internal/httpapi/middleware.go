@@ -52,8 +52,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// middleware gives each request an id (echoed in X-Request-Id and in error bodies), logs it
-// as one JSON line, and turns a panic into a 500 in the API's error shape.
+// middleware gives each request an id (echoed in X-Request-Id and in error bodies), resolves
+// the client's address once (through the trusted proxies) for every limit and record that
+// needs it, logs the request as one JSON line, and turns a panic into a 500 in the API's error
+// shape.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -61,7 +63,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		logger := s.cfg.Logger.With("request_id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		ctx = context.WithValue(ctx, loggerKey{}, logger)
-		r = r.WithContext(ctx)
+		r = withClientIP(r.WithContext(ctx), s.cfg.TrustedProxies)
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -71,7 +73,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					writeError(rec, r, fault.New(fault.Internal, "system_internal_error", "internal error"))
 				}
 			}
-			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "client_ip", clientIP(r),
 				"duration_ms", float64(time.Since(start).Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -29,6 +30,10 @@ type Config struct {
 	Logger *slog.Logger
 	// PublicURL is the externally visible base URL, also the token issuer.
 	PublicURL string
+	// TrustedProxies are the networks of the load balancers and reverse proxies in front of
+	// the server, whose forwarding headers name the client (see resolveClientIP). Empty: the
+	// socket's peer is the client and forwarding headers are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server routes Latchkey's public API.

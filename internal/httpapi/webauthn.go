@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"slices"
 
@@ -65,7 +64,7 @@ func (a *webauthnAPI) startLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	req := auth.PasskeyLoginStart{
 		ClientID: in.ClientID, Username: in.Username, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
-		Timeout: in.Timeout, ApprovalData: in.ApprovalData, IPAddress: peerAddress(r), ClientAttributes: in.ClientAttributes,
+		Timeout: in.Timeout, ApprovalData: in.ApprovalData, IPAddress: clientIP(r), ClientAttributes: in.ClientAttributes,
 	}
 	if bearer := bearerToken(r); bearer != "" {
 		c, err := a.s.cfg.Auth.Caller(r.Context(), bearer)
@@ -242,13 +241,4 @@ func (a *webauthnAPI) finishSelfRegistration(w http.ResponseWriter, r *http.Requ
 	}
 	writeRegistered(w, out)
 	return nil
-}
-
-// peerAddress is the network address a request came from, without its port.
-func peerAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -10,7 +10,8 @@ const (
 	// Text the JSON body, signed at delivery time.
 	MessageAuditWebhook = "audit_webhook"
 	// MessageSuppressed stands in for the message of a send answered with a decoy, so that the
-	// send writes what a real one does. It is stored delivered: no worker ever sends it.
+	// send writes what a real one does. It has no recipient; the worker hands it to a sender
+	// that sends nothing (delivery.Discard).
 	MessageSuppressed = "suppressed"
 )
 

@@ -1,0 +1,172 @@
+package auth_test
+
+import (
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+// parityCase is one request that enumeration protection answers alike for every identity.
+type parityCase struct {
+	name string
+	// do makes the request for an email address and a phone number.
+	do func(f *totpFixture, email, phone string) error
+	// message is set when a real send queues a message, which a decoy must render too.
+	message bool
+	// bareSends is set when a user with an email address alone is sent a real message.
+	bareSends bool
+}
+
+func parityCases() []parityCase {
+	otp := func(channel, idType string) func(f *totpFixture, email, phone string) error {
+		return func(f *totpFixture, email, phone string) error {
+			id := email
+			if idType == model.IdentifierPhone {
+				id = phone
+			}
+			_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: channel, IdentifierType: idType, Identifier: id})
+			return err
+		}
+	}
+	reset := func(channel, redirect string) func(f *totpFixture, email, phone string) error {
+		return func(f *totpFixture, email, _ string) error {
+			_, err := f.svc.SendPasswordReset(f.ctx, f.caller, auth.PasswordResetSend{
+				IdentifierType: model.IdentifierEmail, Identifier: email, Channel: channel, RedirectURI: redirect})
+			return err
+		}
+	}
+	link := func(channel string) func(f *totpFixture, email, phone string) error {
+		return func(f *totpFixture, email, _ string) error {
+			_, err := f.svc.SendMagicLink(f.ctx, f.caller, auth.MagicLinkSend{Channel: channel,
+				IdentifierType: model.IdentifierEmail, Identifier: email, RedirectURI: parityRedirect})
+			return err
+		}
+	}
+	return []parityCase{
+		{name: "otp direct", do: otp(model.ChannelDirect, model.IdentifierEmail)},
+		{name: "otp email", do: otp(model.ChannelEmail, model.IdentifierEmail), message: true, bareSends: true},
+		{name: "otp sms by phone", do: otp(model.ChannelSMS, model.IdentifierPhone), message: true},
+		{name: "otp sms by email", do: otp(model.ChannelSMS, model.IdentifierEmail), message: true},
+		{name: "magic link email", do: link(model.ChannelEmail), message: true, bareSends: true},
+		{name: "magic link direct", do: link(model.ChannelDirect)},
+		{name: "reset email code", do: reset(model.ChannelEmail, ""), message: true},
+		{name: "reset email link", do: reset(model.ChannelEmail, parityRedirect), message: true},
+		{name: "reset sms", do: reset(model.ChannelSMS, ""), message: true},
+		{name: "reset direct", do: reset(model.ChannelDirect, "")},
+		{name: "totp login", do: func(f *totpFixture, email, _ string) error {
+			_, err := f.loginTOTP(email, "000000", nil)
+			return err
+		}},
+		{name: "recovery code login", do: func(f *totpFixture, email, _ string) error {
+			_, err := f.loginRecovery(email, "0000-0000-00")
+			return err
+		}},
+	}
+}
+
+const parityRedirect = "https://app.example.com/callback"
+
+// TestDecoyWorkParity checks, under enumeration protection, that every send and every login
+// by a stored credential does the same database work (SQL statements and transactions) for a
+// user who does not exist, an inactive one and one without the method's credential or address
+// as for a complete user, answers alike, and that a decoy send renders the message a real send
+// queues (kept as a handled stand-in that nobody is sent). Work skipped for a hidden user is
+// time saved, which tells an attacker who exists.
+func TestDecoyWorkParity(t *testing.T) {
+	bothBackends(t, func(t *testing.T, f *totpFixture) {
+		f.updateApp(func(a *model.Application) {
+			a.EnumerationProtection = true
+			a.Preferences.Limits.SendsPerIdentifier, a.Preferences.MagicLink.LinksPerUser = 1000, 1000
+		})
+		err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
+			c.RedirectURIs = append(c.RedirectURIs, parityRedirect)
+			return c, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := f.pwdUser("known@example.com", "", goodPassword, false)
+		f.setPhone(known.ID, "+14155550100")
+		f.enrolConfirmed(known.ID)
+		if _, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, known.ID); err != nil {
+			t.Fatal(err)
+		}
+		inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)
+		f.setPhone(inactive.ID, "+14155550101")
+		if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
+			u.Status = model.UserDisabled
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bare := f.user("bare@example.com", "") // no password, phone, TOTP or recovery codes
+		hidden := []struct{ name, email, phone string }{
+			{"unknown", "nobody@example.com", "+14155550199"},
+			{"inactive", "inactive@example.com", "+14155550101"},
+			{"bare", bare.Email, "+14155550198"},
+		}
+		for _, c := range parityCases() {
+			// Once each first, so that statements prepared on first use count on no side.
+			for _, h := range hidden {
+				_ = c.do(f, h.email, h.phone)
+			}
+			_ = c.do(f, known.Email, "+14155550100")
+			ks, kt, kerr := f.work(func() error { return c.do(f, known.Email, "+14155550100") })
+			var real model.OutboxMessage
+			if c.message {
+				real = f.lastMessage()
+			}
+			for _, h := range hidden {
+				hs, ht, herr := f.work(func() error { return c.do(f, h.email, h.phone) })
+				if hs != ks || ht != kt {
+					t.Errorf("%s, %s user: %d statements in %d transactions, a known user's %d in %d", c.name, h.name, hs, ht, ks, kt)
+				}
+				if fault.As(herr).Code != fault.As(kerr).Code {
+					t.Errorf("%s, %s user: answered %v, a known user %v", c.name, h.name, herr, kerr)
+				}
+				if !c.message || (h.name == "bare" && c.bareSends) {
+					continue
+				}
+				decoy := f.lastMessage()
+				if decoy.Kind != model.MessageSuppressed || decoy.To != "" {
+					t.Errorf("%s, %s user: the decoy queued a %s message to %q", c.name, h.name, decoy.Kind, decoy.To)
+				}
+				if decoy.Text == "" || decoy.Subject != real.Subject || (decoy.HTML == "") != (real.HTML == "") {
+					t.Errorf("%s, %s user: the decoy rendered subject %q, %d bytes of text, %d of HTML; a real send %q, %d, %d",
+						c.name, h.name, decoy.Subject, len(decoy.Text), len(decoy.HTML), real.Subject, len(real.Text), len(real.HTML))
+				}
+			}
+		}
+	})
+}
+
+// work runs fn and returns the SQL statements and transactions it ran.
+func (f *otpFixture) work(fn func() error) (statements, transactions int64, err error) {
+	s0, t0 := f.store.Stats()
+	err = fn()
+	s1, t1 := f.store.Stats()
+	return s1 - s0, t1 - t0, err
+}
+
+// lastMessage returns the newest queued message of the tenant.
+func (f *otpFixture) lastMessage() model.OutboxMessage {
+	f.t.Helper()
+	all, err := f.store.ListMessages(f.ctx, f.boot.TenantID, f.clock.Now().Add(-24*3600e9), 10000)
+	if err != nil || len(all) == 0 {
+		f.t.Fatalf("no message: %v", err)
+	}
+	return all[len(all)-1]
+}
+
+func (f *otpFixture) setPhone(userID, phone string) {
+	f.t.Helper()
+	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, userID, func(u model.User) (model.User, error) {
+		u.PhoneNumber = phone
+		return u, nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
