@@ -18,9 +18,8 @@ func TestMigrationsAreNumberedAlike(t *testing.T) {
 	if len(lite) == 0 || len(lite) != len(pg) {
 		t.Fatalf("got %d SQLite and %d PostgreSQL migrations, want the same non-zero number", len(lite), len(pg))
 	}
-	// Versions only have to increase (a number may be skipped); both dialects have the same.
 	for i := range lite {
-		if lite[i].version <= 0 || i > 0 && lite[i].version <= lite[i-1].version || lite[i].name != pg[i].name {
+		if lite[i].version != int64(i+1) || lite[i].name != pg[i].name {
 			t.Errorf("migration %d: SQLite %s (version %d), PostgreSQL %s", i, lite[i].name, lite[i].version, pg[i].name)
 		}
 	}
