@@ -67,7 +67,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.serverCPU, "server-cpu", "", "CPU list (taskset -c syntax) to pin the started server and the floor server to")
 	fs.StringVar(&f.loadCPU, "load-cpu", "", "CPU list to pin the load generator to")
 	fs.StringVar(&f.floorServe, "floor-serve", "", "")
-	fs.IntVar(&f.tenants, "tenants", 0, "with --start: run the client-credentials and jwks scenarios (or --scenarios) with the one bootstrapped tenant, then again after adding tenants up to this many, and compare; JWKS size and build cost are reported for both")
+	fs.IntVar(&f.tenants, "tenants", 0, "with --start: run the client-credentials and jwks scenarios (or --scenarios) with the tenants --start made, then again after adding this many less one, and compare; JWKS size and build cost are reported for both")
 	fs.IntVar(&f.addTenants, "add-tenants", -1, "")
 	if err := fs.Parse(args); err != nil {
 		return err
