@@ -169,6 +169,7 @@ func (e *env) send(req *http.Request) response {
 	}
 	out := response{Status: res.StatusCode, Header: res.Header, Body: data}
 	checkAgainstOpenAPI(e.t, e.api, req, out)
+	checkCachePolicy(e.t, e.api, req, out)
 	return out
 }
 
