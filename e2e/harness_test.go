@@ -91,7 +91,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms},
-		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
+		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond, Keys: keys,
+			Kinds: []string{model.MessageEmail, model.MessageSMS}}) // as the binary: webhooks have their own worker
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{

@@ -105,10 +105,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		kinds = append(kinds, k)
 	}
 	a.workers = []*delivery.Worker{
-		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds}),
+		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds, Keys: keys}),
 		delivery.NewWorker(store, map[string]delivery.Sender{
-			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment),
-		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}}),
+			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.Webhook, nil, cfg.Mode == config.ModeDevelopment),
+		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}, Keys: keys}),
 	}
 	a.auth = auth.New(cached, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),
