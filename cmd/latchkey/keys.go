@@ -11,12 +11,15 @@ import (
 )
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "reseal" {
+		return runReseal(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: latchkey keys rotate [flags]\n\nRotate token-signing keys: the published validating key starts signing, the\nsigning key is disabled but stays published until its tokens expire, and a new\nvalidating key is published.")
+			fmt.Fprintln(stdout, "Usage: latchkey keys rotate [flags]\n       latchkey keys reseal [flags]\n\nrotate: rotate token-signing keys: the published validating key starts signing, the\nsigning key is disabled but stays published until its tokens expire, and a new\nvalidating key is published.\n\nreseal: "+resealSummary)
 			return nil
 		}
-		return errors.New("usage: latchkey keys rotate [--tenant NAME] [--all]")
+		return errors.New("usage: latchkey keys rotate [--tenant NAME] [--all], or latchkey keys reseal --new-master-key-file FILE")
 	}
 	var tenant, alg string
 	var all bool
