@@ -95,7 +95,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	worker := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec, model.MessageSMS: sms, model.MessageSuppressed: delivery.Discard{}},
-		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond})
+		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond, Keys: keys,
+			Kinds: []string{model.MessageEmail, model.MessageSMS, model.MessageSuppressed}}) // as the binary: webhooks have their own worker
 	auditLog := audit.New(store, keys, clk.Now)
 	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
 	api := httpapi.New(httpapi.Config{
@@ -173,6 +174,7 @@ func (e *env) send(req *http.Request) response {
 	}
 	out := response{Status: res.StatusCode, Header: res.Header, Body: data}
 	checkAgainstOpenAPI(e.t, e.api, req, out)
+	checkCachePolicy(e.t, e.api, req, out)
 	return out
 }
 

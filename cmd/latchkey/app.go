@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
@@ -22,6 +23,7 @@ import (
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/sealing"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage/cache"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
@@ -78,6 +80,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	store.SetMaxConns(cfg.DatabaseMaxConns)
+	// A node with another deployment's master key would start, report ready and refuse every
+	// client; refuse to start instead, saying why.
+	if err := sealing.VerifyMasterKey(ctx, store, keys, time.Now()); err != nil {
+		store.Close()
+		return nil, err
+	}
 	a := &app{cfg: cfg, log: log, store: store, keys: keys}
 	// Services read tenants, applications and clients through the node's copy; the raw store
 	// stays for the operator's counters and shutdown.
@@ -107,10 +115,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		kinds = append(kinds, k)
 	}
 	a.workers = []*delivery.Worker{
-		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds}),
+		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds, Keys: keys}),
 		delivery.NewWorker(store, map[string]delivery.Sender{
-			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.WebhookSecret, nil, cfg.Mode == config.ModeDevelopment),
-		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}}),
+			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.Webhook, nil, cfg.Mode == config.ModeDevelopment),
+		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}, Keys: keys}),
 	}
 	a.auth = auth.New(cached, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),

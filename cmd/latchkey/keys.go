@@ -22,12 +22,15 @@ it sign with the deployment's keys again. --all rotates the deployment's keys an
 those of every tenant that has its own.`
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "reseal" {
+		return runReseal(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: latchkey keys rotate [flags]\n\n"+keysHelp)
+			fmt.Fprintln(stdout, "Usage: latchkey keys rotate [flags]\n       latchkey keys reseal [flags]\n\nrotate: "+keysHelp+"\n\nreseal: "+resealSummary)
 			return nil
 		}
-		return errors.New("usage: latchkey keys rotate [--tenant NAME [--own-keys|--shared-keys]] [--all] [--algorithm ALG]")
+		return errors.New("usage: latchkey keys rotate [--tenant NAME [--own-keys|--shared-keys]] [--all] [--algorithm ALG], or latchkey keys reseal --new-master-key-file FILE")
 	}
 	var tenant, alg string
 	var all, own, shared bool

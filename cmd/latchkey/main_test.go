@@ -32,7 +32,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestHelpExitsZero(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"serve", "-h"}, {"init", "--help"}, {"migrate", "--help"}, {"keys", "--help"}, {"keys", "rotate", "--help"}, {"version", "--help"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"serve", "-h"}, {"init", "--help"}, {"migrate", "--help"}, {"keys", "--help"}, {"keys", "rotate", "--help"}, {"keys", "reseal", "--help"}, {"version", "--help"}} {
 		code, stdout, stderr := runCapture(t, args...)
 		if code != 0 || !strings.Contains(stdout+stderr, "Usage: latchkey") {
 			t.Errorf("%v: status %d, output %q", args, code, stdout+stderr)

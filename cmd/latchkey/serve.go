@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/tenancy"
 )
@@ -103,8 +104,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// collectGarbage deletes expired records periodically. Several nodes may run it at once: each
-// delete is idempotent.
+// collectGarbage deletes expired records, and outbox messages finished for longer than the
+// retention, periodically. Several nodes may run it at once: each delete is idempotent.
 func (a *app) collectGarbage(ctx context.Context) {
 	t := time.NewTicker(a.cfg.GCInterval)
 	defer t.Stop()
@@ -113,13 +114,18 @@ func (a *app) collectGarbage(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := a.store.GarbageCollect(ctx, time.Now())
+			now := time.Now()
+			n, err := a.store.GarbageCollect(ctx, now)
 			if err != nil {
 				a.log.Error("garbage collection failed", "err", err)
 				continue
 			}
-			if n > 0 {
-				a.log.Info("garbage collected", "records", n)
+			msgs, err := delivery.Collect(ctx, a.store, now.Add(-a.cfg.OutboxRetention), delivery.CollectBatch)
+			if err != nil {
+				a.log.Error("outbox collection failed", "err", err)
+			}
+			if n+msgs > 0 {
+				a.log.Info("garbage collected", "records", n, "outbox_messages", msgs)
 			}
 		}
 	}

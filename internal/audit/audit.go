@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/sealing"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
@@ -63,10 +65,14 @@ func (l *Log) Record(ctx context.Context, st storage.Store, e model.AuditEvent) 
 	if err != nil {
 		return fmt.Errorf("encode audit event: %w", err)
 	}
-	return st.EnqueueMessage(ctx, model.OutboxMessage{
+	m, err := delivery.SealMessage(l.keys, model.OutboxMessage{
 		ID: model.NewID(), TenantID: e.TenantID, Kind: model.MessageAuditWebhook, To: t.WebhookURL,
 		Subject: e.Type, Text: string(body), NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt,
 	})
+	if err != nil {
+		return err
+	}
+	return st.EnqueueMessage(ctx, m)
 }
 
 // Event is an audit event as the API and the webhook show it.
@@ -131,8 +137,18 @@ func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.Audi
 // maxWebhookURLLen bounds a webhook URL, which every audit event's outbox row copies.
 const maxWebhookURLLen = 2048
 
+// droppedReason is the LastError of an event dropped because its webhook changed.
+const droppedReason = "dropped: the tenant's webhook changed before delivery"
+
 // SetWebhook points the tenant's audit events at url, signed with a new secret that is
 // returned once (Standard Webhooks' whsec_ form). An empty url turns delivery off.
+//
+// Events still queued for the previous webhook are dropped, in the same transaction, and the
+// drop is itself recorded (EventWebhookDropped, queued to the new webhook if there is one).
+// They are neither sent to the old URL, which the tenant has just stopped trusting (it may be
+// the reason for the change), nor re-addressed to the new one, whose owner may not be the old
+// one's; the full events stay in the audit log for anyone who needs them. The sender also
+// refuses an event whose URL is no longer the tenant's, for one leased during the change.
 func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (string, error) {
 	rawURL = strings.TrimSpace(rawURL)
 	var whsec string
@@ -149,32 +165,50 @@ func (l *Log) SetWebhook(ctx context.Context, c model.Caller, rawURL string) (st
 			return "", fault.Validation("url must use https")
 		}
 		whsec = secret.NewWebhookSecret()
-		if sealed, err = l.keys.Seal([]byte(whsec), []byte("webhook:"+c.TenantID)); err != nil {
+		if sealed, err = l.keys.Seal([]byte(whsec), sealing.WebhookAD(c.TenantID)); err != nil {
 			return "", fault.Wrap(err, "seal webhook secret")
 		}
 	}
-	err := l.store.UpdateTenant(ctx, c.TenantID, func(t model.Tenant) (model.Tenant, error) {
-		t.WebhookURL, t.WebhookSecret = rawURL, sealed
-		return t, nil
+	err := l.store.InTx(ctx, func(tx storage.Store) error {
+		err := tx.UpdateTenant(ctx, c.TenantID, func(t model.Tenant) (model.Tenant, error) {
+			t.WebhookURL, t.WebhookSecret = rawURL, sealed
+			return t, nil
+		})
+		if err != nil {
+			return fault.Wrap(err, "update tenant")
+		}
+		n, err := tx.DropMessages(ctx, c.TenantID, model.MessageAuditWebhook, droppedReason)
+		if err != nil {
+			return fault.Wrap(err, "drop queued webhook events")
+		}
+		if n == 0 {
+			return nil
+		}
+		details, _ := json.Marshal(map[string]int64{"dropped": n})
+		return l.Record(ctx, tx, model.AuditEvent{
+			TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Type: model.EventWebhookDropped,
+			Method: "webhook.change", Outcome: "success", Details: details,
+		})
 	})
 	if err != nil {
-		return "", fault.Wrap(err, "update tenant")
+		return "", err
 	}
 	return whsec, nil
 }
 
-// WebhookSecret returns a tenant's webhook signing secret, for the delivering sender.
-func (l *Log) WebhookSecret(ctx context.Context, tenantID string) (string, error) {
-	t, err := l.store.GetTenant(ctx, tenantID)
+// Webhook returns a tenant's current webhook URL and signing secret, read from the database
+// rather than a node's copy, for the delivering sender.
+func (l *Log) Webhook(ctx context.Context, tenantID string) (url, whsec string, err error) {
+	t, err := l.store.GetTenant(storage.Fresh(ctx), tenantID)
 	if err != nil {
-		return "", fmt.Errorf("get tenant: %w", err)
+		return "", "", fmt.Errorf("get tenant: %w", err)
 	}
 	if len(t.WebhookSecret) == 0 {
-		return "", errors.New("tenant has no webhook secret")
+		return "", "", errors.New("tenant has no webhook")
 	}
-	plain, err := l.keys.Open(t.WebhookSecret, []byte("webhook:"+tenantID))
+	plain, err := l.keys.Open(t.WebhookSecret, sealing.WebhookAD(tenantID))
 	if err != nil {
-		return "", fmt.Errorf("open webhook secret: %w", err)
+		return "", "", fmt.Errorf("open webhook secret: %w", err)
 	}
-	return string(plain), nil
+	return t.WebhookURL, string(plain), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -45,6 +46,7 @@ type mlFixture struct {
 	clock   *mlClock
 	boot    tenancy.Bootstrap
 	caller  model.Caller
+	keys    *secret.Keys
 }
 
 const mlRedirect = "https://shop.example/cb?tab=sign%20in"
@@ -76,7 +78,7 @@ func newMLFixture(t *testing.T) *mlFixture {
 	}
 	svc := New(store, tokens, keys, ten, Options{Issuer: "https://latchkey.test", Now: clk.Now})
 	return &mlFixture{
-		t: t, ctx: ctx, store: store, svc: svc, tenancy: ten, clock: clk, boot: boot,
+		t: t, ctx: ctx, store: store, svc: svc, tenancy: ten, clock: clk, boot: boot, keys: keys,
 		caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 	}
 }
@@ -128,7 +130,11 @@ func (f *mlFixture) messages(to string) []model.OutboxMessage {
 	var out []model.OutboxMessage
 	for _, m := range all {
 		if m.To == to {
-			out = append(out, m)
+			opened, err := delivery.OpenMessage(f.keys, m) // as the delivery worker does
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			out = append(out, opened)
 		}
 	}
 	return out

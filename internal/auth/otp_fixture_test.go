@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -43,6 +44,7 @@ type otpFixture struct {
 	clock  *otpClock
 	boot   tenancy.Bootstrap
 	caller model.Caller
+	keys   *secret.Keys
 }
 
 func newOTPFixture(t *testing.T, opts auth.Options) *otpFixture {
@@ -66,7 +68,7 @@ func newOTPFixture(t *testing.T, opts auth.Options) *otpFixture {
 	opts.Issuer, opts.Now = "https://latchkey.test", clk.Now
 	return &otpFixture{
 		t: t, ctx: ctx, store: store, svc: auth.New(store, tokens, keys, ten, opts), tokens: tokens,
-		clock: clk, boot: boot,
+		clock: clk, boot: boot, keys: keys,
 		caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 	}
 }
@@ -124,7 +126,11 @@ func (f *otpFixture) messages(to string) []model.OutboxMessage {
 	var out []model.OutboxMessage
 	for _, m := range all {
 		if m.To == to {
-			out = append(out, m)
+			opened, err := delivery.OpenMessage(f.keys, m) // as the delivery worker does
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			out = append(out, opened)
 		}
 	}
 	return out

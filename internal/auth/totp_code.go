@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/sealing"
 )
 
 // totpData is the public part of a TOTP credential, kept in model.Credential.Data. The
@@ -68,7 +69,7 @@ func totpSecretSize(algorithm string) int {
 // totpSealAD binds a sealed TOTP key to its tenant and credential: a sealed key copied into
 // another record does not open.
 func totpSealAD(tenantID, credentialID string) []byte {
-	return []byte("totp:" + tenantID + ":" + credentialID)
+	return sealing.TOTPAD(tenantID, credentialID)
 }
 
 func (s *Service) sealTOTP(tenantID, credentialID, base32Secret string) ([]byte, error) {

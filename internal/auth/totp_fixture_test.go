@@ -84,7 +84,7 @@ func newTOTPFixtureOn(t *testing.T, postgres bool) *totpFixture {
 	rec := &totpAuditRecorder{}
 	svc := auth.New(store, tokens, keys, ten, auth.Options{Issuer: "https://latchkey.test", Now: clk.Now, Audit: rec})
 	f := &otpFixture{
-		t: t, ctx: ctx, store: store, svc: svc, tokens: tokens, clock: clk, boot: boot,
+		t: t, ctx: ctx, store: store, svc: svc, tokens: tokens, clock: clk, boot: boot, keys: keys,
 		caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 	}
 	mgmt, err := f.store.GetClient(f.ctx, f.boot.AdminClientID)

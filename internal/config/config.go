@@ -64,6 +64,9 @@ type Config struct {
 	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
 	GCInterval      time.Duration
+	// OutboxRetention is how long finished outbox messages (delivered, suppressed, given up or
+	// dropped) are kept, sealed, for inspection before collection deletes them.
+	OutboxRetention time.Duration
 	// ConfigCacheTTL is how long a node serves tenants, applications and clients from memory.
 	// A change made through another node reaches this one within it; 0 turns the copy off.
 	ConfigCacheTTL time.Duration
@@ -117,6 +120,7 @@ func Default() Config {
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
+		OutboxRetention:    72 * time.Hour,
 		ConfigCacheTTL:     5 * time.Second,
 		DatabaseMaxConns:   25,
 		KeyCacheTTL:        30 * time.Second,
@@ -163,6 +167,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
+		{env: "LATCHKEY_OUTBOX_RETENTION", flag: "outbox-retention", usage: "how long finished outbox messages are kept before collection", dur: &c.OutboxRetention},
 		{env: "LATCHKEY_CONFIG_CACHE_TTL", flag: "config-cache-ttl", usage: "how long a node keeps tenants, applications and clients in memory (0: off)", dur: &c.ConfigCacheTTL},
 		{env: "LATCHKEY_KEY_CACHE_TTL", flag: "key-cache-ttl", usage: "how long a node keeps signing keys and the JWKS in memory", dur: &c.KeyCacheTTL},
 		{env: "LATCHKEY_DB_MAX_CONNS", flag: "db-max-conns", usage: "PostgreSQL connections a node may open (kept while in use)", num: &c.DatabaseMaxConns},
@@ -286,6 +291,9 @@ func (c *Config) Problems() []string {
 	}
 	positive("shutdown timeout", c.ShutdownTimeout)
 	positive("GC interval", c.GCInterval)
+	if c.OutboxRetention < time.Minute || c.OutboxRetention > 90*24*time.Hour {
+		p = append(p, "outbox retention must be between 1m and 2160h (90 days)")
+	}
 	if c.ConfigCacheTTL < 0 || c.ConfigCacheTTL > time.Minute {
 		p = append(p, "config cache TTL must be between 0s and 1m")
 	}

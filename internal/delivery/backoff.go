@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Retry policy; see the package documentation.
@@ -18,9 +19,9 @@ const (
 	DefaultMaxAttempts = 12
 )
 
-// FarFuture is the NextAttemptAt of an abandoned message: late enough never to come due, and
-// still representable as Unix milliseconds in a 64-bit integer column.
-var FarFuture = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
+// FarFuture is the NextAttemptAt of an abandoned message (storage.NeverDue): late enough never
+// to come due, and still representable as Unix milliseconds in a 64-bit integer column.
+var FarFuture = storage.NeverDue
 
 // Abandoned reports whether m is undelivered and will not be tried again.
 func Abandoned(m model.OutboxMessage) bool {

@@ -1,9 +1,11 @@
 // Package delivery sends the messages of Latchkey's durable outbox.
 //
 // The domain never talks to a mail server while handling a request. It renders a message with
-// the templates of this package (RenderOTPEmail, RenderMagicLinkEmail) and writes it to the
-// outbox with storage.Outbox.EnqueueMessage, in the same transaction that creates the one-time
-// code the message carries. A Worker then leases due messages, hands each to the Sender
+// the templates of this package (RenderOTPEmail, RenderMagicLinkEmail), seals its subject and
+// bodies under the master key with SealMessage (stores refuse a clear body, since it carries a
+// code or link), and writes it to the outbox with storage.Outbox.EnqueueMessage, in the same
+// transaction that creates the one-time code the message carries. The worker opens the body
+// just before the send and never writes it back. A Worker then leases due messages, hands each to the Sender
 // registered for its kind, and records the outcome, so an SMTP outage or a restart loses
 // nothing.
 //
@@ -15,6 +17,8 @@
 // SMTP 5xx for the message, an invalid address, a kind with no sender) abandons the message at
 // once. An abandoned message stays undelivered in the outbox with its LastError, its
 // NextAttemptAt set to FarFuture so that it is never leased again, and an error is logged.
+// Collect deletes finished messages (delivered, suppressed, abandoned, dropped) once the
+// operator's retention has passed.
 //
 // Delivery is at least once. Leasing in storage guarantees that two workers, on one node or
 // on several, never hold one message at the same time, and a message leased by a worker that

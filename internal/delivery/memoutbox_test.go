@@ -110,3 +110,36 @@ func (o *memOutbox) ListMessages(_ context.Context, tenantID string, since time.
 	}
 	return out, nil
 }
+
+func (o *memOutbox) DropMessages(_ context.Context, tenantID, kind, lastError string) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n int64
+	for _, m := range o.msgs {
+		if m.TenantID == tenantID && m.Kind == kind && m.DeliveredAt == nil && m.NextAttemptAt.Before(storage.NeverDue) {
+			m.NextAttemptAt, m.LastError = storage.NeverDue, lastError
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (o *memOutbox) CollectMessages(_ context.Context, before time.Time, limit int) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n int64
+	kept := o.order[:0]
+	for _, id := range o.order {
+		m := o.msgs[id]
+		finished := (m.DeliveredAt != nil && m.DeliveredAt.Before(before)) ||
+			(m.DeliveredAt == nil && !m.NextAttemptAt.Before(storage.NeverDue) && m.CreatedAt.Before(before))
+		if finished && n < int64(limit) {
+			delete(o.msgs, id)
+			n++
+			continue
+		}
+		kept = append(kept, id)
+	}
+	o.order = kept
+	return n, nil
+}

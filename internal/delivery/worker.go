@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -36,6 +37,9 @@ type WorkerOptions struct {
 	// Kinds limits the worker to messages of these kinds (all kinds when empty), so that a
 	// separate worker can serve slow kinds without holding up sign-in codes.
 	Kinds []string
+	// Keys open the sealed bodies of messages (see SealMessage). A sealed message that does
+	// not open is given up.
+	Keys *secret.Keys
 }
 
 // Worker delivers outbox messages: it leases due messages, sends each through the Sender
@@ -162,8 +166,13 @@ func (w *Worker) process(ctx context.Context, m model.OutboxMessage, leaseUntil 
 	if budget <= 0 {
 		return false, nil // leave it leased; it comes due again when the lease ends
 	}
+	// The body is opened here, just before the send, and never written back.
+	opened, err := OpenMessage(w.opts.Keys, m)
+	if err != nil {
+		return false, w.fail(ctx, m, Permanent(err))
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, budget)
-	err := sender.Send(sendCtx, m)
+	err = sender.Send(sendCtx, opened)
 	cancel()
 	if err != nil {
 		return false, w.fail(ctx, m, err)

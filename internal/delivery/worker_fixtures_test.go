@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
 	"github.com/latchkey/latchkey/internal/delivery/smtp"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -58,11 +59,24 @@ func enqueue(t *testing.T, store storage.Outbox, tenantID, kind, to string, now 
 		Subject: "Your Acme sign-in code", Text: "Your code is 123456\n", HTML: "<p>Your code is <b>123456</b></p>",
 		NextAttemptAt: now, CreatedAt: now,
 	}
-	if err := store.EnqueueMessage(context.Background(), m); err != nil {
+	sealed, err := delivery.SealMessage(testKeys, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnqueueMessage(context.Background(), sealed); err != nil {
 		t.Fatalf("enqueue: %v", err)
 	}
-	return m
+	return m // as the sender sees it
 }
+
+// testKeys seal and open the messages of these tests.
+var testKeys = func() *secret.Keys {
+	k, err := secret.NewKeys(secret.NewMasterKey())
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 func getMessage(t *testing.T, store storage.Outbox, id string) model.OutboxMessage {
 	t.Helper()

@@ -20,3 +20,11 @@ func TestWorkerPostgres(t *testing.T) {
 		return sqlstore.NewTestStore(t, true), model.NewID()
 	})
 }
+
+func sqliteOutbox(t *testing.T) (storage.Outbox, string) {
+	return sqlstore.NewTestStore(t, false), model.NewID()
+}
+
+func postgresOutbox(t *testing.T) (storage.Outbox, string) {
+	return sqlstore.NewTestStore(t, true), model.NewID()
+}

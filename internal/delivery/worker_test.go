@@ -37,7 +37,7 @@ func testDeliversAfterOutage(t *testing.T, newOutbox outboxFactory) {
 	srv := deliverytest.StartSMTPServer(t, deliverytest.SMTPOptions{Username: "u", Password: "p"})
 	clk := newClock()
 	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: smtpSender(t, srv)},
-		delivery.WorkerOptions{Now: clk.Now})
+		delivery.WorkerOptions{Keys: testKeys, Now: clk.Now})
 
 	srv.Stop()
 	var msgs []model.OutboxMessage
@@ -105,7 +105,7 @@ func testTwoWorkersDeliverOnce(t *testing.T, newOutbox outboxFactory) {
 	var stops []func()
 	for range 2 {
 		w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: smtpSender(t, srv)},
-			delivery.WorkerOptions{PollInterval: 5 * time.Millisecond, Batch: 7})
+			delivery.WorkerOptions{Keys: testKeys, PollInterval: 5 * time.Millisecond, Batch: 7})
 		stops = append(stops, runWorker(t, w))
 	}
 	if _, err := srv.WaitFor(testContext(t), "many@example.com", n); err != nil {
@@ -145,7 +145,7 @@ func testNoSender(t *testing.T, newOutbox outboxFactory) {
 	store, tenantID := newOutbox(t)
 	clk := newClock()
 	rec := deliverytest.NewRecorder()
-	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec}, delivery.WorkerOptions{Now: clk.Now})
+	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec}, delivery.WorkerOptions{Keys: testKeys, Now: clk.Now})
 	sms := enqueue(t, store, tenantID, model.MessageSMS, "+14155550100", clk.Now())
 	email := enqueue(t, store, tenantID, model.MessageEmail, "a@example.com", clk.Now())
 	if n := drain(t, w); n != 1 {
@@ -174,7 +174,7 @@ func testBackoff(t *testing.T, newOutbox outboxFactory) {
 	rec.Fail(100, errors.New("421 4.3.0 try again later"))
 	const maxAttempts = 6
 	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec},
-		delivery.WorkerOptions{Now: clk.Now, MaxAttempts: maxAttempts})
+		delivery.WorkerOptions{Keys: testKeys, Now: clk.Now, MaxAttempts: maxAttempts})
 	m := enqueue(t, store, tenantID, model.MessageEmail, "a@example.com", clk.Now())
 
 	var prev time.Duration
@@ -229,7 +229,7 @@ func testPermanent(t *testing.T, newOutbox outboxFactory) {
 		}
 		return rec.Send(ctx, m)
 	})
-	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: sender}, delivery.WorkerOptions{Now: clk.Now})
+	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: sender}, delivery.WorkerOptions{Keys: testKeys, Now: clk.Now})
 	bad := enqueue(t, store, tenantID, model.MessageEmail, "ghost@example.com", clk.Now())
 	good := enqueue(t, store, tenantID, model.MessageEmail, "alice@example.com", clk.Now())
 	if n := drain(t, w); n != 1 {
@@ -253,7 +253,7 @@ func testLeaseExpiry(t *testing.T, newOutbox outboxFactory) {
 	store, tenantID := newOutbox(t)
 	clk := newClock()
 	rec := deliverytest.NewRecorder()
-	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec}, delivery.WorkerOptions{Now: clk.Now})
+	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec}, delivery.WorkerOptions{Keys: testKeys, Now: clk.Now})
 	m := enqueue(t, store, tenantID, model.MessageEmail, "a@example.com", clk.Now())
 
 	// Another worker leases the message and crashes.
@@ -283,7 +283,7 @@ func testShutdownReleases(t *testing.T, newOutbox outboxFactory) {
 		<-ctx.Done()
 		return fmt.Errorf("send interrupted: %w", ctx.Err())
 	})
-	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: sender}, delivery.WorkerOptions{Now: clk.Now})
+	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: sender}, delivery.WorkerOptions{Keys: testKeys, Now: clk.Now})
 	var msgs []model.OutboxMessage
 	for i := range 3 {
 		msgs = append(msgs, enqueue(t, store, tenantID, model.MessageEmail, fmt.Sprintf("u%d@example.com", i), clk.Now()))
@@ -311,7 +311,7 @@ func testNotify(t *testing.T, newOutbox outboxFactory) {
 	rec := deliverytest.NewRecorder()
 	// The poll interval is far longer than the test may run: only Notify can wake the worker.
 	w := delivery.NewWorker(store, map[string]delivery.Sender{model.MessageEmail: rec},
-		delivery.WorkerOptions{PollInterval: time.Hour})
+		delivery.WorkerOptions{Keys: testKeys, PollInterval: time.Hour})
 	enqueue(t, store, tenantID, model.MessageEmail, "first@example.com", time.Now())
 	runWorker(t, w)
 	ctx := testContext(t)

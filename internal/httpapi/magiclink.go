@@ -68,10 +68,6 @@ func (s *Server) sendMagicLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if out.Link != "" {
-		// The link is a bearer credential until redeemed.
-		w.Header().Set("Cache-Control", "no-store")
-	}
 	writeJSON(w, http.StatusOK, linkSentJSON{Message: out.Message, Link: out.Link, RequestID: out.RequestID})
 	return nil
 }

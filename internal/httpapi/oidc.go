@@ -14,16 +14,18 @@ import (
 
 func (s *Server) oidcRoutes() {
 	s.handleOAuth("POST", "/oidc/token", s.token)
-	s.handle("GET", "/cis/oidc/jwks", Public, s.jwks)
-	s.handle("GET", "/.well-known/openid-configuration", Public, s.discovery)
-	s.handle("GET", "/cis/oidc/.well-known/openid-configuration", Public, s.discovery)
+	s.handleCached("GET", "/cis/oidc/jwks", "public, max-age=60", s.jwks)
+	s.handleCached("GET", "/.well-known/openid-configuration", "public, max-age=300", s.discovery)
+	s.handleCached("GET", "/cis/oidc/.well-known/openid-configuration", "public, max-age=300", s.discovery)
 }
 
-// handleOAuth registers a route whose errors take RFC 6749's shape instead of Mosaic's.
+// handleOAuth registers a route whose errors take RFC 6749's shape instead of Mosaic's. Its
+// answers are never stored (RFC 6749 section 5.1 requires it of token responses).
 func (s *Server) handleOAuth(method, pattern string, h handlerFunc) {
 	rt := Route{Method: method, Pattern: pattern, Access: Public, handle: h}
 	s.routes = append(s.routes, rt)
 	s.mux.Handle(method+" "+pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setCachePolicy(w, rt.Cache)
 		if err := h(w, r); err != nil {
 			writeOAuthError(w, r, err)
 		}
@@ -148,7 +150,6 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, s.cfg.Tokens.Discovery(s.cfg.PublicURL))
 	return nil
 }
@@ -176,7 +177,6 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -194,7 +194,6 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Auth.Revoke(r.Context(), c, form.Get("token")); err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

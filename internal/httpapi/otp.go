@@ -115,6 +115,5 @@ func (s *Server) authenticateOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func writeTokens(w http.ResponseWriter, t auth.TokenResponse) {
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, t)
 }

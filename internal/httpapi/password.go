@@ -145,10 +145,6 @@ func (s *Server) sendPasswordReset(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if out.Code != "" || out.Link != "" {
-		// A direct code or link is a credential until redeemed.
-		w.Header().Set("Cache-Control", "no-store")
-	}
 	writeJSON(w, http.StatusOK, passwordResetSentJSON{Message: out.Message, Code: out.Code, Link: out.Link})
 	return nil
 }

@@ -61,7 +61,10 @@ type Route struct {
 	Method  string
 	Pattern string // path with {name} wildcards, as http.ServeMux reads it
 	Access  Access
-	handle  handlerFunc
+	// Cache is the Cache-Control of the route's answers. It is empty for every route but the
+	// few that serve public documents, and empty means NoStore: see cachePolicy.
+	Cache  string
+	handle handlerFunc
 }
 
 // handlerFunc is an HTTP handler that returns its error instead of writing it.
@@ -95,14 +98,25 @@ func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
 func (s *Server) Handler() http.Handler { return s.middleware(s.mux) }
 
 func (s *Server) handle(method, pattern string, access Access, h handlerFunc) {
-	rt := Route{Method: method, Pattern: pattern, Access: access, handle: h}
+	s.register(Route{Method: method, Pattern: pattern, Access: access, handle: h})
+}
+
+// handleCached registers a public route whose answers caches may keep, under cacheControl.
+// Only documents that are the same for every caller and carry no secret qualify (discovery,
+// JWKS, static files).
+func (s *Server) handleCached(method, pattern, cacheControl string, h handlerFunc) {
+	s.register(Route{Method: method, Pattern: pattern, Access: Public, Cache: cacheControl, handle: h})
+}
+
+func (s *Server) register(rt Route) {
 	s.routes = append(s.routes, rt)
-	s.mux.Handle(method+" "+pattern, s.wrap(rt))
+	s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 }
 
 // wrap authenticates the caller as the route requires, runs the handler and writes its error.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setCachePolicy(w, rt.Cache) // before anything is written, refusals included
 		// No id or name has a NUL or invalid UTF-8 in it; PostgreSQL would refuse such text
 		// with an error, so it is refused here as the bad input it is.
 		if badText(r.URL.Path) || badQuery(r.URL.Query()) {

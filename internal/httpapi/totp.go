@@ -67,7 +67,6 @@ func (s *Server) enrolTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store") // the secret is in the body
 	writeJSON(w, http.StatusCreated, adminResult[totpEnrolmentJSON]{Result: totpEnrolmentJSON{
 		totpJSON: toTOTPJSON(e.TOTPCredential), Secret: e.Secret, URI: e.URI,
 		QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode),
@@ -126,7 +125,6 @@ func (s *Server) generateRecoveryCodes(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, adminResult[recoveryCodesJSON]{Result: recoveryCodesJSON{
 		RecoveryCodes: codes.Codes, CreatedAt: codes.CreatedAt.UnixMilli(),
 	}})

@@ -33,8 +33,8 @@ func (s *Server) webauthnRoutes() {
 	s.handleUserCollections(Route{Method: "GET", Pattern: "/cis/v1/users/{user_id}/webauthn", Access: ClientToken, handle: api.list})
 	s.handle("PUT", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.rename)
 	s.handle("DELETE", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.delete)
-	s.handle("GET", "/cis/webauthn.js", Public, serveStatic("webauthn.js", "text/javascript; charset=utf-8"))
-	s.handle("GET", "/cis/webauthn-example.html", Public, serveStatic("webauthn-example.html", "text/html; charset=utf-8"))
+	s.handleCached("GET", "/cis/webauthn.js", staticCache, serveStatic("webauthn.js", "text/javascript; charset=utf-8"))
+	s.handleCached("GET", "/cis/webauthn-example.html", staticCache, serveStatic("webauthn-example.html", "text/html; charset=utf-8"))
 }
 
 type webauthnStartLoginJSON struct {
@@ -81,7 +81,6 @@ func (a *webauthnAPI) startLogin(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 	}
 	w.Header().Add("Vary", "Origin")
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, webauthnRequestJSON{SessionID: out.SessionID, Options: out.Options})
 	return nil
 }
@@ -178,7 +177,6 @@ func (a *webauthnAPI) startExternalRegistration(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, webauthnCreationJSON{SessionID: out.SessionID, Options: out.Options})
 	return nil
 }
@@ -219,7 +217,6 @@ func (a *webauthnAPI) startSelfRegistration(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, webauthnCreationJSON{SessionID: out.SessionID, Options: out.Options})
 	return nil
 }

@@ -12,6 +12,9 @@ import (
 //go:embed static/webauthn.js static/webauthn-example.html
 var static embed.FS
 
+// staticCache lets caches keep the embedded files for five minutes.
+const staticCache = "public, max-age=300"
+
 // serveStatic serves one embedded file. The files change only with a new release, so they
 // may be cached for a while but are revalidated by their ETag.
 func serveStatic(name, contentType string) handlerFunc {
@@ -23,7 +26,6 @@ func serveStatic(name, contentType string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		h := w.Header()
 		h.Set("Content-Type", contentType)
-		h.Set("Cache-Control", "public, max-age=300")
 		h.Set("ETag", etag)
 		h.Set("X-Content-Type-Options", "nosniff")
 		if r.Header.Get("If-None-Match") == etag {

@@ -18,6 +18,10 @@ const (
 // OutboxMessage is a message waiting for delivery. It is written in the same transaction as
 // whatever caused it (a one-time code, say), and a worker delivers it with retries, so a crash
 // or an SMTP outage loses nothing.
+//
+// Subject, Text and HTML carry codes and sign-in links, so they are never stored in the clear:
+// the enqueuer seals them into Sealed (delivery.SealMessage) and only the delivery worker opens
+// them again. Stores refuse a message whose Subject, Text or HTML is set.
 type OutboxMessage struct {
 	ID            string
 	TenantID      string
@@ -27,6 +31,7 @@ type OutboxMessage struct {
 	Subject       string
 	Text          string
 	HTML          string
+	Sealed        []byte
 	Attempts      int
 	NextAttemptAt time.Time
 	LeaseUntil    *time.Time // set while a worker holds the message

@@ -59,12 +59,14 @@ type Store interface {
 	Counters
 	Audit
 	Credentials
+	Sealed
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, sessions
-	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts,
-	// delivered outbox messages and counters whose window has ended. Rotated tokens of a live
-	// session stay until they expire, so that their reuse is still recognised. Audit events
-	// are never collected. It returns how many records it removed.
+	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts
+	// and counters whose window has ended. Rotated tokens of a live session stay until they
+	// expire, so that their reuse is still recognised. Audit events are never collected, and
+	// outbox messages are collected by CollectMessages after their retention. It returns how
+	// many records it removed.
 	GarbageCollect(ctx context.Context, now time.Time) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -241,6 +243,52 @@ type Outbox interface {
 	// ListMessages returns messages created at or after since, oldest first, for the
 	// development outbox and tests.
 	ListMessages(ctx context.Context, tenantID string, since time.Time, limit int) ([]model.OutboxMessage, error)
+	// DropMessages finishes, without delivering them, the tenant's messages of one kind that
+	// are still owed (undelivered and not given up): each is given lastError and NextAttemptAt
+	// NeverDue, so that no worker leases it again. It returns how many.
+	DropMessages(ctx context.Context, tenantID, kind, lastError string) (int64, error)
+	// CollectMessages deletes up to limit finished messages: delivered before before, or given
+	// up (NextAttemptAt at or after NeverDue) and created before before. Messages still owed
+	// are never deleted. It returns how many it deleted; callers repeat it while that is limit,
+	// so that each statement stays short.
+	CollectMessages(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// NeverDue is the NextAttemptAt of a message that will never be tried again (abandoned,
+// permanently failed or dropped): late enough never to come due, and still representable as
+// Unix milliseconds.
+var NeverDue = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
+
+// Kinds of SealedValue.
+const (
+	SealedSigningKey    = "signing_key"    // a signing key's private part
+	SealedTOTP          = "totp"           // a TOTP credential's key
+	SealedWebhookSecret = "webhook_secret" // a tenant's audit webhook secret
+	SealedMessage       = "message"        // an outbox message's body
+	SealedCheck         = "check"          // a check value that proves the master key
+)
+
+// SealedValue is one value stored sealed under the master key, with what its seal is bound to.
+type SealedValue struct {
+	Kind     string // one of the Sealed* kinds
+	TenantID string // empty for a check value
+	ID       string // the record's id; a check value's name
+	// MessageKind and To are an outbox message's kind and recipient, which its seal binds.
+	MessageKind, To string
+	Value           []byte
+}
+
+// Sealed stores the check values that prove a master key, and rewrites every sealed value
+// when the master key changes.
+type Sealed interface {
+	// GetSealedCheck returns the sealed check value of that name, or ErrNotFound.
+	GetSealedCheck(ctx context.Context, name string) ([]byte, error)
+	// CreateSealedCheck stores a check value; ErrAlreadyExists when the name is taken.
+	CreateSealedCheck(ctx context.Context, name string, sealed []byte, at time.Time) error
+	// ResealAll calls reseal for every sealed value the store holds (every Sealed* kind) and
+	// stores what it returns, in one transaction: an error from reseal rolls every change
+	// back and is returned as is. It returns how many values it rewrote.
+	ResealAll(ctx context.Context, reseal func(SealedValue) ([]byte, error)) (int, error)
 }
 
 // Counters stores fixed-window counters for rate limits. They live in the database so that

@@ -16,6 +16,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/sealing"
 )
 
 // publicKey is a published key as parsed from its record.
@@ -100,9 +101,7 @@ func checkKeyType(alg string, key crypto.PublicKey) error {
 
 // keyAD is the additional data a private key is sealed with: it binds the ciphertext to its
 // tenant and key id, so a sealed key copied onto another record does not open.
-func keyAD(tenantID, kid string) []byte {
-	return []byte("latchkey signing key\x00" + tenantID + "\x00" + kid)
-}
+func keyAD(tenantID, kid string) []byte { return sealing.SigningKeyAD(tenantID, kid) }
 
 func (m *Manager) openPrivate(rec model.SigningKey) (crypto.Signer, error) {
 	der, err := m.keys.Open(rec.PrivateEnc, keyAD(rec.TenantID, rec.ID))

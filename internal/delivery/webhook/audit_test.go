@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/model"
 )
 
@@ -29,11 +30,11 @@ func TestAuditSenderSignsWithTheTenantsSecret(t *testing.T) {
 		got <- Verify(key, r.Header, body, time.Now(), DefaultTolerance)
 	}))
 	defer srv.Close()
-	secrets := func(_ context.Context, tenantID string) (string, error) {
+	secrets := func(_ context.Context, tenantID string) (string, string, error) {
 		if tenantID != "t1" {
 			t.Errorf("secret asked for tenant %q", tenantID)
 		}
-		return whsec, nil
+		return srv.URL, whsec, nil
 	}
 	if err := NewAuditSender(secrets, nil, true).Send(context.Background(), auditMessage(srv.URL)); err != nil {
 		t.Fatalf("send: %v", err)
@@ -47,7 +48,7 @@ func TestAuditSenderRefusesInternalAddresses(t *testing.T) {
 	hit := false
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
 	defer srv.Close()
-	secrets := func(context.Context, string) (string, error) { return NewSecret(), nil }
+	secrets := func(context.Context, string) (string, string, error) { return srv.URL, NewSecret(), nil }
 	err := NewAuditSender(secrets, nil, false).Send(context.Background(), auditMessage(srv.URL))
 	if err == nil || !strings.Contains(err.Error(), "internal address") || hit {
 		t.Fatalf("a loopback webhook was reached or not refused: err=%v hit=%v", err, hit)
@@ -62,5 +63,25 @@ func TestAuditSenderRefusesInternalAddresses(t *testing.T) {
 		if err := publicOnly("tcp", addr, nil); err != nil {
 			t.Errorf("%s is refused: %v", addr, err)
 		}
+	}
+}
+
+// An event queued for the tenant's previous webhook is not sent there signed with the new
+// webhook's secret: the sender gives it up without connecting.
+func TestAuditSenderDropsEventsOfAChangedWebhook(t *testing.T) {
+	hit := make(chan struct{}, 1)
+	old := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit <- struct{}{} }))
+	defer old.Close()
+	secrets := func(context.Context, string) (string, string, error) {
+		return "https://new.example/hook", NewSecret(), nil
+	}
+	err := NewAuditSender(secrets, nil, true).Send(context.Background(), auditMessage(old.URL))
+	if err == nil || !delivery.IsPermanent(err) {
+		t.Fatalf("an event for the old URL: err=%v, want a permanent failure", err)
+	}
+	select {
+	case <-hit:
+		t.Fatal("the old webhook was called")
+	default:
 	}
 }

@@ -3,14 +3,19 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sort"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 const outboxCols = "id, tenant_id, kind, to_addr, from_addr, subject, text_body, html_body, attempts, " +
-	"next_attempt_at, lease_until, last_error, delivered_at, created_at"
+	"next_attempt_at, lease_until, last_error, delivered_at, created_at, sealed_body"
+
+// errClearBody refuses a message whose body would be stored readable.
+var errClearBody = errors.New("enqueue message: subject and body must be sealed, not in the clear")
 
 // Page sizes of ListMessages.
 const (
@@ -23,7 +28,7 @@ func scanMessage(sc scanner) (model.OutboxMessage, error) {
 	var next, created int64
 	var lease, delivered sql.NullInt64
 	err := sc.Scan(&m.ID, &m.TenantID, &m.Kind, &m.To, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Attempts,
-		&next, &lease, &m.LastError, &delivered, &created)
+		&next, &lease, &m.LastError, &delivered, &created, &m.Sealed)
 	if err != nil {
 		return m, err
 	}
@@ -33,12 +38,42 @@ func scanMessage(sc scanner) (model.OutboxMessage, error) {
 }
 
 // EnqueueMessage stores a message for delivery.
+// Its subject and bodies must be empty: only the sealed form is stored.
 func (s *Store) EnqueueMessage(ctx context.Context, m model.OutboxMessage) error {
+	if m.Subject != "" || m.Text != "" || m.HTML != "" {
+		return errClearBody
+	}
 	_, err := s.execUnique(ctx, "enqueue message",
-		"INSERT INTO outbox ("+outboxCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		m.ID, m.TenantID, m.Kind, m.To, m.From, m.Subject, m.Text, m.HTML, m.Attempts,
-		millis(m.NextAttemptAt), millisOrNull(m.LeaseUntil), m.LastError, millisOrNull(m.DeliveredAt), millis(m.CreatedAt))
+		"INSERT INTO outbox ("+outboxCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		m.ID, m.TenantID, m.Kind, m.To, m.From, "", "", "", m.Attempts,
+		millis(m.NextAttemptAt), millisOrNull(m.LeaseUntil), m.LastError, millisOrNull(m.DeliveredAt), millis(m.CreatedAt),
+		m.Sealed)
 	return err
+}
+
+// DropMessages gives up the tenant's owed messages of one kind.
+func (s *Store) DropMessages(ctx context.Context, tenantID, kind, lastError string) (int64, error) {
+	never := millis(storage.NeverDue)
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE outbox SET next_attempt_at = ?, last_error = ? "+
+			"WHERE tenant_id = ? AND kind = ? AND delivered_at IS NULL AND next_attempt_at < ?",
+		never, lastError, tenantID, kind, never)
+	return n, errf("drop messages", err)
+}
+
+// CollectMessages deletes up to limit finished messages, oldest first.
+func (s *Store) CollectMessages(ctx context.Context, before time.Time, limit int) (int64, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	cut, never := millis(before), millis(storage.NeverDue)
+	n, err := s.writer().execAffected(ctx,
+		"DELETE FROM outbox WHERE id IN ("+
+			"SELECT id FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ? "+
+			"UNION ALL SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at >= ? AND created_at < ? "+
+			"LIMIT ?)",
+		cut, never, cut, limit)
+	return n, errf("collect messages", err)
 }
 
 // LeaseMessages claims up to limit due, unleased messages until leaseUntil, in one statement:

@@ -45,7 +45,7 @@ func testMessageRoundTrip(t *testing.T, s storage.Store) {
 	wantEqual(t, "GetMessage", got, want)
 
 	sms := model.OutboxMessage{ID: model.NewID(), TenantID: tenant.ID, Kind: model.MessageSMS, To: "+15550100",
-		Text: "Your code is 123456", NextAttemptAt: base, CreatedAt: base}
+		Sealed: []byte{0, 1, 2, 0xff}, NextAttemptAt: base, CreatedAt: base}
 	newMessage(t, s, sms)
 	got, err = s.GetMessage(t.Context(), sms.ID)
 	must(t, err, "get SMS message")
@@ -197,9 +197,9 @@ func testLeaseByKind(t *testing.T, s storage.Store) {
 	tenant := newTenant(t, s)
 	email := makeMessage(tenant.ID, base)
 	sms := model.OutboxMessage{ID: model.NewID(), TenantID: tenant.ID, Kind: model.MessageSMS, To: "+15550100",
-		Text: "code", NextAttemptAt: base, CreatedAt: base}
+		Sealed: []byte("code"), NextAttemptAt: base, CreatedAt: base}
 	hook := model.OutboxMessage{ID: model.NewID(), TenantID: tenant.ID, Kind: model.MessageAuditWebhook,
-		To: "https://siem.example/hook", Text: "{}", NextAttemptAt: base, CreatedAt: base}
+		To: "https://siem.example/hook", Sealed: []byte("{}"), NextAttemptAt: base, CreatedAt: base}
 	for _, m := range []model.OutboxMessage{email, sms, hook} {
 		newMessage(t, s, m)
 	}

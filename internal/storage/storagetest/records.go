@@ -248,9 +248,7 @@ func makeMessage(tenantID string, created time.Time) model.OutboxMessage {
 		Kind:          model.MessageEmail,
 		To:            id + "@example.com",
 		From:          "Shop <no-reply@shop.example>",
-		Subject:       "Your code",
-		Text:          "Your code is 123456",
-		HTML:          "<p>Your code is <b>123456</b></p>",
+		Sealed:        []byte("sealed subject and body, opaque to the store"),
 		NextAttemptAt: created,
 		CreatedAt:     created,
 	}

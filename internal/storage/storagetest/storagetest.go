@@ -24,6 +24,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Sessions", newStore, sessionTests)
 	runGroup(t, "RefreshTokens", newStore, refreshTests)
 	runGroup(t, "Outbox", newStore, outboxTests)
+	runGroup(t, "OutboxFinish", newStore, outboxFinishTests)
+	runGroup(t, "Sealed", newStore, sealedTests)
 	runGroup(t, "Counters", newStore, counterTests)
 	runGroup(t, "Audit", newStore, auditTests)
 	runGroup(t, "Credentials", newStore, credentialTests)
