@@ -69,11 +69,12 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, link: link, method: linkAMR(code.Channel), login: req.Login}, now)
 		return err
 	}
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := attempt(tx); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
+	// A wrong guess's count commits even if its audit event cannot be written.
+	failure, err := s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+		err := attempt(tx)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate magic link")

@@ -36,16 +36,16 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 	}
 	var is issued
 	var failure error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
+	// A wrong password's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
 		is = issued{}
-		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
+		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
 		if err == nil && failure == nil {
 			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
 		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate password")

@@ -93,11 +93,12 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: in.method, login: in.login}, now)
 		return err
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := attempt(tx); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
+	// A wrong guess's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+		err := attempt(tx)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate "+in.kind)
