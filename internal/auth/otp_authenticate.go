@@ -59,7 +59,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 	var is issued
 	var failure error
 	var method, userID string
-	attempt := func(tx storage.Store) error {
+	attempt := func(tx attemptTx) error {
 		failure, method, userID = nil, "", ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -146,7 +146,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {

@@ -51,7 +51,7 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 	var is issued
 	var failure error
 	// A wrong current password's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		is = issued{}
 		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
 		if err == nil && failure == nil {

@@ -169,7 +169,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	key := resetLockKey(code)
 	typ := model.EventLoginFailed
 	// A wrong code's count commits even if its audit event cannot be written.
-	result, err := s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+	result, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		typ = model.EventLoginFailed
 		if locked, err := activeLockout(ctx, tx, c, key, now); err != nil || locked != nil {
 			typ = model.EventLockout

@@ -41,7 +41,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	var is issued
 	var failure error
 	var userID string
-	attempt := func(tx storage.Store) error {
+	attempt := func(tx attemptTx) error {
 		failure, userID = nil, ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -94,7 +94,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {

@@ -43,7 +43,7 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 	var a passkeyAttempt
 	// A failed login's count and spent ceremony commit even if its audit events cannot be
 	// written.
-	failure, err := s.settleAttempt(ctx, func(tx storage.Store) (error, error) {
+	failure, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		a = passkeyAttempt{}
 		err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a)
 		return a.failure, err
@@ -72,7 +72,7 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 // attemptLogin runs the checks of one passkey login inside its transaction. A refusal is set
 // on a (and committed with the spent ceremony and the counted failure); a returned error
 // aborts the transaction.
-func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
 	fail := func(err error, reason string) error {
 		a.failure, a.reason = err, reason
 		return nil
@@ -171,7 +171,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 
 // decoyFailure refuses a passkey login started for an unknown user, locked or counted as a
 // real user's failed login would be, against the identifier the login named.
-func (p *Passkeys) decoyFailure(ctx context.Context, tx storage.Store, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) decoyFailure(ctx context.Context, tx attemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
 	locked, err := activeLockout(ctx, tx, c, key, now)
