@@ -98,9 +98,11 @@ type jsonFrame struct {
 // checkJSONText walks a JSON document token by token and refuses the first string, value or
 // object key, that is not text. Go's decoder would quietly turn invalid UTF-8 and lone
 // surrogate escapes into U+FFFD, so a string decoded with one is checked again in its raw
-// form. A document that does not parse is left to the typed decoding to describe.
+// form. It runs on documents the typed decoding accepted; one it cannot walk to the end is
+// refused rather than passed unchecked.
 func checkJSONText(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // a number too large for a float64 must not end the walk early
 	var stack []*jsonFrame
 	advance := func() {
 		if len(stack) == 0 {
@@ -116,8 +118,11 @@ func checkJSONText(data []byte) error {
 	for {
 		start := dec.InputOffset()
 		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		if err != nil {
-			return nil // io.EOF, or a syntax error the typed decoding reports
+			return fault.New(fault.Invalid, fault.CodeInvalidInput, "malformed JSON")
 		}
 		switch v := tok.(type) {
 		case json.Delim:

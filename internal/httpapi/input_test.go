@@ -50,6 +50,11 @@ func TestDecodeJSONRefusesBadTextInUnknownFields(t *testing.T) {
 	if err == nil || !strings.Contains(fault.As(err).Message, "extra.deep[0]") {
 		t.Fatalf("got %v, want the unknown field named", err)
 	}
+	// An unknown number no float64 holds must not end the check before the NUL after it.
+	err = decodeJSONBytes([]byte(`{"huge":1e400,"extra":"\u0000"}`), &dst)
+	if err == nil || !strings.Contains(fault.As(err).Message, "extra") {
+		t.Fatalf("got %v, want extra named", err)
+	}
 }
 
 // TestHandlersReadInputThroughDecoders keeps the one decoding layer the only reader of
