@@ -169,7 +169,7 @@ func schemaType(root, s map[string]any) string {
 
 // bodyWith is a JSON object holding value at the field's place; arrays of objects hold one
 // element, free-form objects one key.
-func bodyWith(root map[string]any, f docField, value string) []byte {
+func bodyWith(f docField, value string) []byte {
 	return []byte(nest(f.path, value, ""))
 }
 

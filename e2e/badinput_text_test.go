@@ -100,9 +100,9 @@ func badJSONField(t *testing.T, rt httpapi.Route, root map[string]any, f docFiel
 	if f.typ == "string" {
 		for name, v := range badTexts {
 			where := fmt.Sprintf("%s with %s in %s", key, name, f.dotted())
-			wantTextFault(t, where, send(bodyWith(root, f, v)), f.leaf(), false)
+			wantTextFault(t, where, send(bodyWith(f, v)), f.leaf(), false)
 		}
-		wantNo5xx(t, fmt.Sprintf("%s with a huge %s", key, f.dotted()), send(bodyWith(root, f, hugeText)))
+		wantNo5xx(t, fmt.Sprintf("%s with a huge %s", key, f.dotted()), send(bodyWith(f, hugeText)))
 	}
 	if f.free {
 		for name, k := range map[string]string{"NUL": "k\x00ey", "invalid UTF-8": "k\xffey"} {
@@ -118,7 +118,7 @@ func badJSONField(t *testing.T, rt httpapi.Route, root map[string]any, f docFiel
 			continue
 		}
 		where := fmt.Sprintf("%s with %s = %s", key, f.dotted(), v)
-		res := send(bodyWith(root, f, v))
+		res := send(bodyWith(f, v))
 		wantNo5xx(t, where, res)
 		if res.Status < 400 {
 			t.Errorf("%s: status %d, want a 4xx: %s", where, res.Status, res.Body)

@@ -127,3 +127,30 @@ func TestRequestTextNamesTheParameter(t *testing.T) {
 		t.Errorf("good User-Agent refused: %v", err)
 	}
 }
+
+// BenchmarkDecodeLoginBody measures decodeJSONBytes on a typical login body, text check
+// included; BenchmarkCheckJSONText the text check alone.
+func BenchmarkDecodeLoginBody(b *testing.B) {
+	body := []byte(`{"username":"ada@example.com","username_type":"email","password":"Lantern-Quartz-7291",` +
+		`"resource":"https://api.example.com/","claims":{"id_token":{"email":null,"phone_number":{"essential":true}}},` +
+		`"client_attributes":{"user_agent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36","ip_address":"203.0.113.7"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var in passwordAuthenticateJSON
+		if err := decodeJSONBytes(body, &in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckJSONText(b *testing.B) {
+	body := []byte(`{"username":"ada@example.com","username_type":"email","password":"Lantern-Quartz-7291",` +
+		`"resource":"https://api.example.com/","claims":{"id_token":{"email":null,"phone_number":{"essential":true}}},` +
+		`"client_attributes":{"user_agent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36","ip_address":"203.0.113.7"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := checkJSONText(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
