@@ -23,6 +23,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
 	"github.com/latchkey/latchkey/internal/storage/cache"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 	"github.com/latchkey/latchkey/internal/tenancy"
@@ -66,6 +67,8 @@ type envOptions struct {
 	postgres bool
 	// trustedProxies is the server's trusted proxy networks (none by default).
 	trustedProxies []netip.Prefix
+	// wrapStore, when set, stands between the services and the store, to inject faults.
+	wrapStore func(storage.Store) storage.Store
 }
 
 // backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
@@ -77,8 +80,12 @@ func backends(t *testing.T, f func(t *testing.T, o envOptions)) {
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
 	raw := sqlstore.NewTestStore(t, o.postgres)
+	var inner storage.Store = raw
+	if o.wrapStore != nil {
+		inner = o.wrapStore(raw)
+	}
 	// Services see the store as the binary wires it: through the node's configuration copy.
-	store := cache.New(raw, time.Minute)
+	store := cache.New(inner, time.Minute)
 	keys, err := secret.NewKeys(secret.NewMasterKey())
 	if err != nil {
 		t.Fatal(err)

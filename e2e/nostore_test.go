@@ -43,7 +43,7 @@ func secretOperations(t *testing.T) map[string][2]string {
 				content, _ := r.(map[string]any)["content"].(map[string]any)
 				for _, media := range content {
 					names := map[string]bool{}
-					schemaFields(media.(map[string]any)["schema"], schemas, map[string]bool{}, names)
+					propertyNames(media.(map[string]any)["schema"], schemas, map[string]bool{}, names)
 					for n := range names {
 						if secretFields[n] {
 							out[op["operationId"].(string)] = [2]string{strings.ToUpper(method), path}
@@ -56,30 +56,30 @@ func secretOperations(t *testing.T) map[string][2]string {
 	return out
 }
 
-// schemaFields collects every property name a schema can have, following $ref, allOf, anyOf,
+// propertyNames collects every property name a schema can have, following $ref, allOf, anyOf,
 // oneOf, items and additionalProperties.
-func schemaFields(s any, schemas map[string]any, seen, names map[string]bool) {
+func propertyNames(s any, schemas map[string]any, seen, names map[string]bool) {
 	switch v := s.(type) {
 	case map[string]any:
 		if ref, ok := v["$ref"].(string); ok {
 			name := ref[strings.LastIndex(ref, "/")+1:]
 			if !seen[name] {
 				seen[name] = true
-				schemaFields(schemas[name], schemas, seen, names)
+				propertyNames(schemas[name], schemas, seen, names)
 			}
 		}
 		if props, ok := v["properties"].(map[string]any); ok {
 			for n, p := range props {
 				names[n] = true
-				schemaFields(p, schemas, seen, names)
+				propertyNames(p, schemas, seen, names)
 			}
 		}
 		for _, k := range []string{"allOf", "anyOf", "oneOf", "items", "additionalProperties"} {
-			schemaFields(v[k], schemas, seen, names)
+			propertyNames(v[k], schemas, seen, names)
 		}
 	case []any:
 		for _, e := range v {
-			schemaFields(e, schemas, seen, names)
+			propertyNames(e, schemas, seen, names)
 		}
 	}
 }

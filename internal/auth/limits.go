@@ -88,7 +88,7 @@ func phonePrefix(phone string, digits int) string {
 
 // countFailure records a wrong code for an identifier, across codes, and reports whether the
 // identifier has now reached the application's limit and must be locked.
-func countFailure(ctx context.Context, tx storage.Store, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
+func countFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
 	key := "fail:" + c.TenantID + ":" + c.AppID + ":" + identifier
 	window := time.Duration(lim.FailuresExpireIn) * time.Minute
 	n, _, err := tx.CountHit(ctx, key, now, now.Add(window))
@@ -120,7 +120,7 @@ func activeLockout(ctx context.Context, tx storage.Store, c model.Caller, key st
 // lockOnFailure counts a failed attempt against counter and, when that reaches the
 // application's failuresPerIdentifier, locks lockKey for minutes. It returns the refusal to
 // answer with when it locked, else nil.
-func lockOnFailure(ctx context.Context, tx storage.Store, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
+func lockOnFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
 	locked, err := countFailure(ctx, tx, c, lim, counter, now)
 	if err != nil || !locked {
 		return nil, err

@@ -38,7 +38,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 	var failure error
 	var userID string
 	method := model.AMRMagicLink
-	attempt := func(tx storage.Store) error {
+	attempt := func(tx attemptTx) error {
 		failure, userID = nil, ""
 		code, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
 		if err != nil {
@@ -70,11 +70,12 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			callersWord: code.Channel == model.ChannelDirect}, now)
 		return err
 	}
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := attempt(tx); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
+	// A wrong guess's count commits even if its audit event cannot be written.
+	failure, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+		err := attempt(tx)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate magic link")

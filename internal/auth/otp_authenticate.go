@@ -59,7 +59,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 	var is issued
 	var failure error
 	var method, userID string
-	attempt := func(tx storage.Store) error {
+	attempt := func(tx attemptTx) error {
 		failure, method, userID = nil, "", ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -146,11 +146,12 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}, now)
 		return err
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := attempt(tx); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
+	// A wrong guess's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+		err := attempt(tx)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate otp")

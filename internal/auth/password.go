@@ -182,7 +182,7 @@ func failureKeys(c model.Caller, lockKey string) (recent, total string) {
 
 // countPasswordFailure counts a wrong password against the login name and locks it when the
 // application's rules say so. It returns the failure to answer with.
-func countPasswordFailure(ctx context.Context, tx storage.Store, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
+func countPasswordFailure(ctx context.Context, tx attemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
 	recentKey, totalKey := failureKeys(c, key)
 	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(p.FailuresExpireIn)*time.Minute))
 	if err != nil {

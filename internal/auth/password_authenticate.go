@@ -37,16 +37,16 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 	}
 	var is issued
 	var failure error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
+	// A wrong password's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		is = issued{}
-		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
+		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
 		if err == nil && failure == nil {
 			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
 		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate password")
@@ -96,7 +96,7 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 // name's failures and applies update to the credential, provided its hash is still the one
 // verified. It returns the failure to answer with, or nil when the caller may log the user in.
 // A fault returned by update (a temporary password, say) is a failure and writes nothing.
-func (s *Service) passwordAttempt(ctx context.Context, tx storage.Store, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
+func (s *Service) passwordAttempt(ctx context.Context, tx attemptTx, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
 	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
 	// Attempts on one name run one at a time from here: each sees the lockout the one before
 	// may have set, so a burst cannot all be checked against the same remaining budget.

@@ -50,9 +50,10 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 	}
 	var is issued
 	var failure error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
+	// A wrong current password's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		is = issued{}
-		failure, err = s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
+		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
 		if err == nil && failure == nil {
 			keep, _ := s.sessionKey(req.SessionID)
 			err = s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
@@ -60,10 +61,9 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 		if err == nil && failure == nil {
 			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
 		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "change password")

@@ -177,18 +177,18 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	}
 	all := app.Preferences.Normalized()
 	key := resetLockKey(code)
-	var result error
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		result = nil
-		if locked, err := activeLockout(ctx, tx, c, key, now); err != nil {
-			return err
-		} else if locked != nil {
-			result = locked
-			return s.record(ctx, tx, c, event{typ: model.EventLockout, method: "password_reset", userID: code.UserID,
-				attrs: attrs, err: result}, now)
+	typ := model.EventLoginFailed
+	// A wrong code's count commits even if its audit event cannot be written.
+	result, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+		typ = model.EventLoginFailed
+		if locked, err := activeLockout(ctx, tx, c, key, now); err != nil || locked != nil {
+			typ = model.EventLockout
+			return locked, err
 		}
+		var result error
 		wrong := false
 		err := tx.UpdateCode(ctx, c.TenantID, code.ID, func(cc model.OneTimeCode) (model.OneTimeCode, error) {
+			result, wrong = nil, false
 			switch {
 			case cc.ConsumedAt != nil:
 				result = errBadResetCode
@@ -206,24 +206,22 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 			return cc, errNoChange
 		})
 		if err != nil && !errors.Is(err, errNoChange) {
-			return err
+			return nil, err
 		}
-		if result == nil {
-			return nil
+		if result == nil || !wrong {
+			return result, nil
 		}
-		typ := model.EventLoginFailed
-		if wrong {
-			minutes := otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
-			locked, err := lockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
-			if err != nil {
-				return err
-			}
-			if locked != nil {
-				result, typ = locked, model.EventLockout
-			}
+		minutes := otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
+		locked, err := lockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
+		if locked != nil {
+			result, typ = locked, model.EventLockout
 		}
-		return s.record(ctx, tx, c, event{typ: typ, method: "password_reset", userID: code.UserID,
-			attrs: attrs, err: result}, now)
+		return result, err
+	}, func(st storage.Store, failure error) error {
+		if failure == nil {
+			return nil // a right code is recorded by the transaction that sets the password
+		}
+		return s.record(ctx, st, c, event{typ: typ, method: "password_reset", userID: code.UserID, attrs: attrs, err: failure}, now)
 	})
 	if err != nil {
 		return fault.Wrap(err, "check reset code")

@@ -43,7 +43,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	var is issued
 	var failure error
 	var userID string
-	attempt := func(tx storage.Store) error {
+	attempt := func(tx attemptTx) error {
 		failure, userID = nil, ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -99,11 +99,12 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: in.method, login: in.login}, now)
 		return err
 	}
-	err = s.store.InTx(ctx, func(tx storage.Store) error {
-		if err := attempt(tx); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
+	// A wrong guess's count commits even if its audit event cannot be written.
+	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+		err := attempt(tx)
+		return failure, err
+	}, func(st storage.Store, failure error) error {
+		return s.record(ctx, st, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate "+in.kind)

@@ -41,28 +41,30 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 	s := p.s
 	now := s.now()
 	var a passkeyAttempt
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
+	// A failed login's count and spent ceremony commit even if its audit events cannot be
+	// written.
+	failure, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
 		a = passkeyAttempt{}
-		if err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a); err != nil {
-			return err
-		}
+		err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a)
+		return a.failure, err
+	}, func(st storage.Store, failure error) error {
 		if a.clone != nil {
-			ev := event{typ: model.EventWebAuthnCloneWarning, method: model.AMRWebAuthn, userID: a.userID, attrs: req.ClientAttributes, err: a.failure, details: a.clone}
-			if err := s.record(ctx, tx, c, ev, now); err != nil {
+			ev := event{typ: model.EventWebAuthnCloneWarning, method: model.AMRWebAuthn, userID: a.userID, attrs: req.ClientAttributes, err: failure, details: a.clone}
+			if err := s.record(ctx, st, c, ev, now); err != nil {
 				return err
 			}
 		}
-		ev := loginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, a.failure, a.is)
-		if a.failure != nil && a.reason != "" {
+		ev := loginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, failure, a.is)
+		if failure != nil && a.reason != "" {
 			ev.details = map[string]any{"reason": a.reason}
 		}
-		return s.record(ctx, tx, c, ev, now)
+		return s.record(ctx, st, c, ev, now)
 	})
 	if err != nil {
 		return TokenResponse{}, asFault(err, "authenticate passkey")
 	}
-	if a.failure != nil {
-		return TokenResponse{}, a.failure
+	if failure != nil {
+		return TokenResponse{}, failure
 	}
 	return s.sign(ctx, a.is, req.Claims, now)
 }
@@ -70,7 +72,7 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 // attemptLogin runs the checks of one passkey login inside its transaction. A refusal is set
 // on a (and committed with the spent ceremony and the counted failure); a returned error
 // aborts the transaction.
-func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
 	fail := func(err error, reason string) error {
 		a.failure, a.reason = err, reason
 		return nil
@@ -173,7 +175,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx storage.Store, c model.C
 
 // decoyFailure refuses a passkey login started for an unknown user, locked or counted as a
 // real user's failed login would be, against the identifier the login named.
-func (p *Passkeys) decoyFailure(ctx context.Context, tx storage.Store, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) decoyFailure(ctx context.Context, tx attemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
 	locked, err := activeLockout(ctx, tx, c, key, now)

@@ -26,17 +26,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// decodeJSON reads a JSON object from the request body into dst. Every failure is a 4xx fault
-// that names the problem: a body too large, not JSON, not an object, a field of the wrong type,
-// or trailing data. Unknown fields are ignored, as Mosaic's API does.
+// decodeJSON reads a JSON object from the request body into dst; it is the only way a handler
+// reads a JSON body. Every failure is a 4xx fault that names the problem: a body too large, not
+// JSON, not an object, a field of the wrong type, a string anywhere (object keys too) that is
+// not text (see input.go), or trailing data. Unknown fields are ignored, as Mosaic's API does.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	data, err := io.ReadAll(r.Body)
+	data, err := readBody(w, r)
 	if err != nil {
-		if isMaxBytes(err) {
-			return fault.New(fault.TooLarge, fault.CodeBodyTooLarge, "request body is larger than %d bytes", maxBody)
-		}
-		return fault.New(fault.Invalid, fault.CodeInvalidInput, "could not read request body")
+		return err
 	}
 	return decodeJSONBytes(data, dst)
 }
@@ -58,7 +55,9 @@ func decodeJSONBytes(data []byte, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fault.New(fault.Invalid, fault.CodeInvalidInput, "request body has data after the JSON object")
 	}
-	return nil
+	// Checked on the raw tokens, unknown fields included: dst has seen only what it knows, and
+	// Go's decoder has already replaced invalid UTF-8 in it.
+	return checkJSONText(data)
 }
 
 func describeJSONError(err error) string {

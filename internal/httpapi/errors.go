@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -100,11 +99,5 @@ var oauthCodes = map[string]bool{
 
 // errNotFound answers unknown routes in the API's own shape.
 var errNotFound = fault.New(fault.NotFound, fault.CodeNotFound, "no such endpoint")
-
-// isMaxBytes reports whether err came from a body larger than the limit.
-func isMaxBytes(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe)
-}
 
 var errAdminRequired = fault.New(fault.Forbidden, fault.CodeForbidden, "this endpoint requires a management application's token")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -86,6 +88,13 @@ func FuzzDecodeJSON(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
+	for _, seed := range []string{
+		`{"client_attributes":{"user_agent":"\u0000"}}`, `{"resource":"\u0000"}`, `{"client_id":"a\u0000"}`,
+		"{\"identifier\":\"a\xc0\x80\"}", `{"custom_data":{"\ud800":1}}`, `{"a":"\ud83d\ude00"}`, `{"a":"\\u0000"}`,
+		`{"a":"\ufffd"}`, "{\"a\":\"\xef\xbf\xbd\"}", `{"claims":{"id_token":{"x\u0000":null}}}`, `{"a":["\udc00"]}`,
+	} {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for name, dst := range decodeTargets() {
 			err := decodeJSONBytes(data, dst)
@@ -97,8 +106,114 @@ func FuzzDecodeJSON(f *testing.F) {
 			if !json.Valid([]byte(trimmed)) || !strings.HasPrefix(trimmed, "{") {
 				t.Fatalf("decode into %s accepted a body that is not one JSON object: %q", name, data)
 			}
+			checkAcceptedText(t, data)
 		}
 	})
+}
+
+// checkAcceptedText fails unless an accepted body is text throughout: valid UTF-8, no NUL in
+// any string or key, and no U+FFFD in the decoded strings that the body does not spell
+// itself (Go's decoder writes one for each lone surrogate escape it meets).
+func checkAcceptedText(t *testing.T, data []byte) {
+	t.Helper()
+	if !utf8.Valid(data) {
+		t.Fatalf("accepted a body that is not UTF-8: %q", data)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("accepted a body encoding/json refuses: %q: %v", data, err)
+	}
+	replacements := 0
+	var walk func(any)
+	text := func(s string) {
+		if strings.IndexByte(s, 0) >= 0 {
+			t.Fatalf("accepted a NUL: %q", data)
+		}
+		replacements += strings.Count(s, "\uFFFD")
+	}
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			text(x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				text(k)
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	spelt := strings.Count(string(data), "\uFFFD") + strings.Count(strings.ToLower(string(data)), `\ufffd`)
+	if replacements > spelt {
+		t.Fatalf("accepted %d replacement characters where the body spells %d (a lone surrogate?): %q", replacements, spelt, data)
+	}
+}
+
+// FuzzRequestText sends a login route fuzzed query strings, User-Agent headers and JSON
+// bodies: nothing answers 5xx, and a request with bad text in any of them answers 400.
+func FuzzRequestText(f *testing.F) {
+	for _, s := range [][3]string{
+		{"", "curl/8", `{"username":"a","password":"b"}`},
+		{"x=%00", "curl/8", `{"username":"a","password":"b"}`},
+		{"", "agent\xff", `{"username":"a","password":"b"}`},
+		{"", "curl/8", `{"username":"a","password":"b","client_attributes":{"user_agent":"\u0000"}}`},
+		{"", "curl/8", `{"username":"a","password":"b","resource":"\ud800"}`},
+		{"%ff=1", "", `{}`}, {"a=%C0%80", "ok", `{"a":{"b":["\u0000"]}}`},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	fx := newTokenFixture(f)
+	f.Fuzz(func(t *testing.T, query, agent, body string) {
+		req := httptest.NewRequest("POST", "/cis/v1/auth/password/authenticate", strings.NewReader(body))
+		req.URL.RawQuery = query
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+fx.client)
+		if !validHeaderValue(agent) {
+			return // net/http refuses such a header before any handler
+		}
+		req.Header.Set("User-Agent", agent)
+		rec := httptest.NewRecorder()
+		fx.h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		q, _ := url.ParseQuery(query)
+		bad := !utf8.ValidString(agent) || badQueryText(q)
+		if bad && rec.Code != http.StatusBadRequest {
+			t.Fatalf("query %q, agent %q: status %d, want 400: %s", query, agent, rec.Code, rec.Body)
+		}
+	})
+}
+
+// validHeaderValue reports a value net/http's server lets through: no control characters but
+// the tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func badQueryText(q url.Values) bool {
+	for k, vs := range q {
+		if badText(k) {
+			return true
+		}
+		for _, v := range vs {
+			if badText(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tokenFixture is a server over a fresh store with one bootstrapped tenant, for fuzzing the

@@ -26,7 +26,11 @@ func (s *Server) handleOAuth(method, pattern string, h handlerFunc) {
 	s.routes = append(s.routes, rt)
 	s.mux.Handle(method+" "+pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setCachePolicy(w, rt.Cache)
-		if err := h(w, r); err != nil {
+		err := checkRequestText(r, pattern)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			writeOAuthError(w, r, err)
 		}
 	}))
@@ -77,25 +81,33 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// readForm parses an application/x-www-form-urlencoded body of at most maxBody bytes.
+// readForm parses an application/x-www-form-urlencoded body of at most maxBody bytes; it is the
+// only way a handler reads a form. Names and values must be text (see input.go).
 func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
 		return nil, oauthErr("invalid_request", "the body must be application/x-www-form-urlencoded")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		if isMaxBytes(err) {
+	data, err := readBody(w, r)
+	if err != nil {
+		if fault.Is(err, fault.TooLarge) {
 			return nil, fault.New(fault.TooLarge, "invalid_request", "request body is too large")
 		}
+		return nil, err
+	}
+	form, err := url.ParseQuery(string(data))
+	if err != nil {
 		return nil, oauthErr("invalid_request", "malformed form body")
 	}
-	for k, v := range r.PostForm {
-		if len(v) > 1 && k != "resource" {
+	if err := checkValues(form, "form parameter"); err != nil {
+		return nil, oauthErr("invalid_request", err.(*fault.Error).Message)
+	}
+	for _, k := range sortedKeys(form) {
+		if len(form[k]) > 1 && k != "resource" {
 			return nil, oauthErr("invalid_request", "parameter "+k+" is repeated")
 		}
 	}
-	return r.PostForm, nil
+	return form, nil
 }
 
 // clientCredentials reads client_secret_basic or client_secret_post credentials; using both at
@@ -113,6 +125,13 @@ func clientCredentials(r *http.Request, form url.Values) (string, string, error)
 		sec, err2 = url.QueryUnescape(sec)
 		if err1 != nil || err2 != nil {
 			return "", "", fault.New(fault.Unauthenticated, "invalid_client", "malformed client credentials")
+		}
+		// The header itself was checked as text; what its base64 and escapes hide is checked here.
+		if badText(id) {
+			return "", "", oauthErr("invalid_request", textFault("client_id").Message)
+		}
+		if badText(sec) {
+			return "", "", oauthErr("invalid_request", textFault("client_secret").Message)
 		}
 		if postID != "" && postID != id {
 			return "", "", oauthErr("invalid_request", "client_id does not match the authenticated client")

@@ -5,9 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
@@ -117,10 +115,8 @@ func (s *Server) register(rt Route) {
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setCachePolicy(w, rt.Cache) // before anything is written, refusals included
-		// No id or name has a NUL or invalid UTF-8 in it; PostgreSQL would refuse such text
-		// with an error, so it is refused here as the bad input it is.
-		if badText(r.URL.Path) || badQuery(r.URL.Query()) {
-			writeError(w, r, errBadPath)
+		if err := checkRequestText(r, rt.Pattern); err != nil {
+			writeError(w, r, err)
 			return
 		}
 		if rt.Access != Public {
@@ -147,25 +143,6 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.recordChange(r, rt)
 		}
 	})
-}
-
-var errBadPath = fault.Validation("path and query: must be valid UTF-8 without NUL characters")
-
-// badText reports text no id, name or search term has: invalid UTF-8 or a NUL.
-func badText(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
-
-func badQuery(q url.Values) bool {
-	for k, vs := range q {
-		if badText(k) {
-			return true
-		}
-		for _, v := range vs {
-			if badText(v) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // unrouted answers requests no route matched: 405 with Allow when the path exists for other

@@ -1,0 +1,42 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/latchkey/latchkey/internal/storage"
+)
+
+// attemptTx is the transaction of an attempt run by settleAttempt. The helpers that count a
+// failure (countFailure, lockOnFailure, countPasswordFailure) take only this type, so that a
+// failure cannot be counted in a transaction whose failure would not commit on its own.
+type attemptTx struct{ storage.Store }
+
+// settleAttempt runs one attempt at a credential that counts failures (a code, a password, a
+// TOTP or recovery code, a passkey, a link) and writes its audit events.
+//
+// check runs in a write transaction: it takes the attempt's lock, refuses a lockout, checks
+// the credential and, for a wrong one, counts the failure (and locks when the count reaches
+// the limit). It returns the failure to answer with, or nil for a success, which check has
+// recorded (session, tokens) in the same transaction. record writes the attempt's audit
+// events through the store it is given.
+//
+// A success's writes and events commit together. A failure's transaction commits as soon as
+// check returns, and its events follow in a transaction of their own: whatever fails after
+// the count (an event the database refuses, a webhook queue that is full) can then no longer
+// roll the count back, so that a guess that errors still counts towards the lockout. The
+// answer to such a request is the later error; the count stands.
+func (s *Service) settleAttempt(ctx context.Context, check func(tx attemptTx) (failure error, err error),
+	record func(st storage.Store, failure error) error) (error, error) {
+	var failure error
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		var err error
+		if failure, err = check(attemptTx{tx}); err != nil || failure != nil {
+			return err
+		}
+		return record(tx, nil)
+	})
+	if err != nil || failure == nil {
+		return failure, err
+	}
+	return failure, s.store.InTx(ctx, func(tx storage.Store) error { return record(tx, failure) })
+}
