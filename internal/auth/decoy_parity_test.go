@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -157,7 +158,12 @@ func (f *otpFixture) lastMessage() model.OutboxMessage {
 	if err != nil || len(all) == 0 {
 		f.t.Fatalf("no message: %v", err)
 	}
-	return all[len(all)-1]
+	// Bodies are queued sealed; the worker opens them just before sending, and so does this.
+	m, err := delivery.OpenMessage(f.keys, all[len(all)-1])
+	if err != nil {
+		f.t.Fatalf("open the last message: %v", err)
+	}
+	return m
 }
 
 func (f *otpFixture) setPhone(userID, phone string) {
