@@ -375,7 +375,8 @@ func FuzzTokenCredentials(f *testing.F) {
 }
 
 // FuzzBearer sends fuzzed Authorization headers to an admin route: only the real admin token
-// is let in, the real client token is forbidden, and anything else is a 401 in the API's shape.
+// is let in, the real client token is forbidden, a header that is not text is bad input (400,
+// as every header is), and anything else is a 401 in the API's shape.
 func FuzzBearer(f *testing.F) {
 	for _, s := range []string{"", "Bearer $ADMIN", "bearer $ADMIN", "BEARER $CLIENT", "Bearer  $ADMIN", "Bearer $ADMIN ",
 		"Bearer $ADMINx", "Bearer x$ADMIN", "Basic $ADMIN", "Bearer a.b.c", "Bearer ..", "Bearer eyJhbGciOiJub25lIn0.e30.",
@@ -393,7 +394,14 @@ func FuzzBearer(f *testing.F) {
 		switch {
 		case rec.Code == http.StatusOK && sameSigned(presented, fx.admin):
 		case rec.Code == http.StatusForbidden && sameSigned(presented, fx.client):
-		case rec.Code == http.StatusUnauthorized:
+		case rec.Code == http.StatusBadRequest && badText(authorization):
+			var body struct {
+				ErrorCode string `json:"error_code"`
+			}
+			if json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.ErrorCode != fault.CodeInvalidInput {
+				t.Fatalf("400 not in the API's error shape: %s", rec.Body)
+			}
+		case rec.Code == http.StatusUnauthorized && !badText(authorization):
 			var body struct {
 				Message   string `json:"message"`
 				ErrorCode string `json:"error_code"`
