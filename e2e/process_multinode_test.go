@@ -92,7 +92,7 @@ func multiNodeSession(t *testing.T, c *nodePair) {
 	refreshed := nodeCall(t, n2, "POST", "/cis/v1/auth/token/refresh", tok[1], map[string]any{"refresh_token": first})
 	wantStatus(t, refreshed, 200, "")
 	second := jsonString(t, refreshed, "refresh_token")
-	if second == first || refreshed.JSON(t)["session_id"] != nil {
+	if second == first || refreshed.JSON(t)["session_id"] != sid {
 		t.Fatalf("refresh on node 2 did not rotate the token of session %s: %s", sid, refreshed.Body)
 	}
 	silent := nodeCall(t, n2, "POST", "/cis/v1/auth/session/authenticate", tok[1], map[string]any{"session_id": sid})

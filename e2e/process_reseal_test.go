@@ -20,6 +20,12 @@ func TestProcessMasterKeyCheckAndReseal(t *testing.T) {
 		srv := startLatchkeyServer(t, st, "", nil) // development mode: a generated master key file
 		boot := srv.waitBootstrap()
 		before := srv.token(boot.ClientID, boot.ClientSecret)
+		// A session, whose id is kept sealed, is resealed with the rest.
+		wantStatus(t, srv.do("POST", "/cis/v1/users", before, map[string]any{"email": "before@example.com"}), 201, "")
+		sent := srv.do("POST", "/cis/v1/auth/otp/send", before, map[string]any{"channel": "direct", "identifier_type": "email", "identifier": "before@example.com"})
+		wantStatus(t, sent, 200, "")
+		code0, _ := sent.JSON(t)["code"].(string)
+		wantStatus(t, srv.do("POST", "/cis/v1/auth/otp/authenticate", before, map[string]any{"identifier_type": "email", "identifier": "before@example.com", "passcode": code0}), 200, "")
 		srv.stop()
 
 		wrongKey := secret.EncodeMasterKey(secret.NewMasterKey())

@@ -49,7 +49,7 @@ func TestSessionReferenceIsNoLogin(t *testing.T) {
 		}
 		res = e.do("POST", "/cis/v1/auth/token/refresh", tok, map[string]any{"refresh_token": login["refresh_token"]})
 		wantStatus(t, res, 200, "")
-		if _, ok := res.JSON(t)["session_id"]; ok || verifyAccessToken(t, e, res.JSON(t)["access_token"].(string))["sid"] != ref {
+		if res.JSON(t)["session_id"] != sessionID || verifyAccessToken(t, e, res.JSON(t)["access_token"].(string))["sid"] != ref {
 			t.Fatalf("refresh: %s", res.Body)
 		}
 

@@ -39,8 +39,7 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 		wantStatus(t, res, 200, "")
 		body := res.JSON(t)
 		second := body["refresh_token"].(string)
-		// A refresh returns no session id: only an authenticate call does.
-		if second == first || body["session_id"] != nil || body["id_token"] == "" {
+		if second == first || body["session_id"] != login["session_id"] || body["id_token"] == "" {
 			t.Fatalf("refresh did not rotate or lost the session: %s", res.Body)
 		}
 		verifyIDToken(t, e, body["id_token"].(string), e.boot.ClientID)

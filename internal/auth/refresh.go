@@ -89,6 +89,12 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 				return err
 			}
 		}
+		// The client was given the session's id with the token family's first token, so the
+		// answer carries it again (Mosaic's ApiTokenResponse requires session_id); sessions
+		// begun before the id was kept sealed have none to give.
+		if is.sessionID, err = s.sessionIDOf(sess); err != nil {
+			return err
+		}
 		is.refresh = successor
 		if outcome == rotateGrace {
 			return nil

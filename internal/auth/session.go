@@ -45,7 +45,8 @@ type grant struct {
 type issued struct {
 	session model.Session
 	// sessionID is the session's id when the call knows it (it made the session, or was
-	// given the id): the only place it is returned. A refresh knows only the reference.
+	// given the id) or, for a refresh, opens it from the session's sealed copy: the only
+	// place it is returned, and only to a client that was given it with its refresh token.
 	sessionID string
 	user      model.User
 	link      model.AppUser
@@ -114,7 +115,7 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 		return out, err
 	}
 	out.client, out.app, out.aud, out.approval = client, app, aud, g.approval
-	out.refresh, err = s.newRefreshToken(ctx, tx, out.session, client, aud, now)
+	out.refresh, out.session, err = s.newRefreshToken(ctx, tx, out.session, out.sessionID, client, aud, now)
 	return out, err
 }
 
@@ -169,6 +170,12 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, cli
 		ClientID: g.caller.ClientID, Factors: []model.Factor{f}, ClientAttributes: g.login.ClientAttributes,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 	}
+	// Kept sealed, for refreshes to answer with (session_id.go).
+	sealed, err := s.sealSessionID(sess.TenantID, sess.ID, id)
+	if err != nil {
+		return sess, "", err
+	}
+	sess.SealedID = sealed
 	if err := tx.CreateSession(ctx, sess); err != nil {
 		return sess, "", fault.Wrap(err, "create session")
 	}
@@ -242,11 +249,18 @@ func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f mo
 	return out, err
 }
 
-// newRefreshToken starts a new token family for a session and client.
-func (s *Service) newRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, client model.Client, aud string, now time.Time) (string, error) {
+// newRefreshToken starts a new token family for a session and client. Every family starts
+// here, in a response that carries the session's id, which the caller passes: the session is
+// made to hold that id sealed if it does not yet, so that every refresh of the family (its
+// successors are the session's too) can answer with the id the client was given with it.
+func (s *Service) newRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, sessionID string, client model.Client, aud string, now time.Time) (string, model.Session, error) {
+	sess, err := s.keepSessionID(ctx, tx, sess, sessionID)
+	if err != nil {
+		return "", sess, err
+	}
 	raw := secret.NewRefreshToken()
 	id := model.NewID()
-	return raw, s.storeRefreshToken(ctx, tx, model.RefreshToken{
+	return raw, sess, s.storeRefreshToken(ctx, tx, model.RefreshToken{
 		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud,
 	}, sess, client, raw, now)
 }

@@ -42,7 +42,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 			return err
 		}
 		is.sessionID = login.SessionID
-		if is.refresh, err = s.newRefreshToken(ctx, tx, sess, is.client, aud, now); err != nil {
+		if is.refresh, is.session, err = s.newRefreshToken(ctx, tx, sess, login.SessionID, is.client, aud, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, c, event{typ: model.EventLoginSucceeded, method: "session", userID: sess.UserID,

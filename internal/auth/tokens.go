@@ -40,7 +40,7 @@ func authTime(factors []model.Factor) time.Time {
 
 // sign produces the ID and access tokens for an issued login and assembles the response.
 // Tokens name the session by sess.ID, its reference, which cannot sign anyone in; the id
-// itself appears only in the response's session_id, when the call knows it.
+// itself appears only in the response's session_id.
 func (s *Service) sign(ctx context.Context, is issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
 	sess := is.session
 	accessTTL := s.opts.AccessTokenTTL

@@ -107,6 +107,10 @@ type Session struct {
 	LastSeenAt       time.Time
 	ExpiresAt        time.Time
 	RevokedAt        *time.Time
+	// SealedID is the session's id sealed under the master key, bound to the tenant and to ID
+	// (the reference): what lets a refresh answer with the session_id the login returned while
+	// a database read yields no id to sign in with. Nil for sessions begun before schema 9.
+	SealedID []byte
 }
 
 // Active reports whether s can still be used at now.

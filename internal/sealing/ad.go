@@ -27,6 +27,13 @@ func MessageAD(tenantID, messageID, kind, to string) []byte {
 	return []byte("latchkey outbox message\x00" + tenantID + "\x00" + messageID + "\x00" + kind + "\x00" + to)
 }
 
+// SessionIDAD is the additional data of a session's sealed id: it binds the id to the tenant
+// and to the reference the session is stored under, so that a sealed id copied into another
+// session's row does not open there (and no refresh of that session can answer with it).
+func SessionIDAD(tenantID, sessionRef string) []byte {
+	return []byte("latchkey session id\x00" + tenantID + "\x00" + sessionRef)
+}
+
 // CheckAD is the additional data of a check value.
 func CheckAD(name string) []byte {
 	return []byte("latchkey master key check\x00" + name)
@@ -43,6 +50,8 @@ func adOf(v storage.SealedValue) ([]byte, error) {
 		return WebhookAD(v.TenantID), nil
 	case storage.SealedMessage:
 		return MessageAD(v.TenantID, v.ID, v.MessageKind, v.To), nil
+	case storage.SealedSessionID:
+		return SessionIDAD(v.TenantID, v.ID), nil
 	case storage.SealedCheck:
 		return CheckAD(v.ID), nil
 	}

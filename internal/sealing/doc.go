@@ -1,5 +1,5 @@
 // Package sealing knows every value Latchkey stores sealed under the master key (signing keys'
-// private parts, TOTP keys, tenants' webhook secrets, outbox message bodies): what each seal is
+// private parts, TOTP keys, tenants' webhook secrets, outbox message bodies, session ids): what each seal is
 // bound to, how a node proves at start that its master key opens them, and how an operator
 // moves them all to a new master key.
 //

@@ -100,6 +100,10 @@ func TestResealMovesEverySealedValue(t *testing.T) {
 			NextAttemptAt: now, CreatedAt: now}
 		msg.Sealed = seal(t, old, "body", sealing.MessageAD(tenant.ID, msg.ID, msg.Kind, msg.To))
 		must(t, s.EnqueueMessage(ctx, msg))
+		sess := model.Session{ID: old.SessionRef("s3ss10n"), TenantID: tenant.ID, UserID: user.ID,
+			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+		sess.SealedID = seal(t, old, "s3ss10n", sealing.SessionIDAD(tenant.ID, sess.ID))
+		must(t, s.CreateSession(ctx, sess))
 
 		if _, err := sealing.Reseal(ctx, s, stranger, next); !errors.Is(err, sealing.ErrWrongMasterKey) {
 			t.Fatalf("reseal from a key that opens nothing: %v, want ErrWrongMasterKey", err)
@@ -109,8 +113,8 @@ func TestResealMovesEverySealedValue(t *testing.T) {
 		}
 
 		n, err := sealing.Reseal(ctx, s, old, next)
-		if err != nil || n != 5 {
-			t.Fatalf("reseal: %d values, %v; want 5 (key, TOTP, webhook, message, check)", n, err)
+		if err != nil || n != 6 {
+			t.Fatalf("reseal: %d values, %v; want 6 (key, TOTP, webhook, message, session id, check)", n, err)
 		}
 		if err := sealing.VerifyMasterKey(ctx, s, next, now); err != nil {
 			t.Fatalf("the new key after reseal: %v", err)
@@ -136,6 +140,8 @@ func TestResealMovesEverySealedValue(t *testing.T) {
 		opens("TOTP key", c.Secret, sealing.TOTPAD(tenant.ID, cred.ID), "JBSWY3DPEHPK3PXP")
 		m, _ := s.GetMessage(ctx, msg.ID)
 		opens("message body", m.Sealed, sealing.MessageAD(tenant.ID, msg.ID, msg.Kind, msg.To), "body")
+		se, _ := s.GetSession(ctx, tenant.ID, sess.ID)
+		opens("session id", se.SealedID, sealing.SessionIDAD(tenant.ID, sess.ID), "s3ss10n")
 	})
 }
 

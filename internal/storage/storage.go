@@ -266,6 +266,7 @@ const (
 	SealedWebhookSecret = "webhook_secret" // a tenant's audit webhook secret
 	SealedMessage       = "message"        // an outbox message's body
 	SealedCheck         = "check"          // a check value that proves the master key
+	SealedSessionID     = "session_id"     // a session's id, which a refresh answers with
 )
 
 // SealedValue is one value stored sealed under the master key, with what its seal is bound to.

@@ -50,6 +50,15 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// bytesOrNull stores an absent binary value as NULL, which is what "has none" means in the
+// schema (sealed columns are found by IS NOT NULL), whatever a driver makes of a nil slice.
+func bytesOrNull(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 // rawOrNull stores an absent JSON document as NULL.
 func rawOrNull(m json.RawMessage) any {
 	if m == nil {

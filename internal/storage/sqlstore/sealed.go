@@ -43,6 +43,7 @@ var sealedColumns = []sealedColumn{
 	{storage.SealedTOTP, "credentials", "secret", "tenant_id, id, '', ''", "type = 'totp' AND secret IS NOT NULL", "tenant_id = ? AND id = ?"},
 	{storage.SealedWebhookSecret, "tenants", "webhook_secret", "id, id, '', ''", "webhook_secret IS NOT NULL", "id = ? AND id = ?"}, // a tenant is its own tenant
 	{storage.SealedMessage, "outbox", "sealed_body", "tenant_id, id, kind, to_addr", "sealed_body IS NOT NULL", "tenant_id = ? AND id = ?"},
+	{storage.SealedSessionID, "sessions", "sealed_id", "tenant_id, id, '', ''", "sealed_id IS NOT NULL", "tenant_id = ? AND id = ?"},
 	{storage.SealedCheck, "sealed_checks", "sealed", "'', name, '', ''", "1 = 1", "? = '' AND name = ?"}, // a check belongs to no tenant
 }
 

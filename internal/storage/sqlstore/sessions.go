@@ -9,7 +9,7 @@ import (
 )
 
 const sessionCols = "id, tenant_id, user_id, app_id, client_id, factors, client_attributes, created_at, " +
-	"last_seen_at, expires_at, revoked_at"
+	"last_seen_at, expires_at, revoked_at, sealed_id"
 
 func scanSession(sc scanner) (model.Session, error) {
 	var s model.Session
@@ -17,7 +17,7 @@ func scanSession(sc scanner) (model.Session, error) {
 	var created, seen, expires int64
 	var revoked sql.NullInt64
 	err := sc.Scan(&s.ID, &s.TenantID, &s.UserID, &s.AppID, &s.ClientID, &factors, &attrs,
-		&created, &seen, &expires, &revoked)
+		&created, &seen, &expires, &revoked, &s.SealedID)
 	if err != nil {
 		return s, err
 	}
@@ -53,7 +53,8 @@ func sessionValues(s model.Session) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{ft, at, millis(s.CreatedAt), millis(s.LastSeenAt), millis(s.ExpiresAt), millisOrNull(s.RevokedAt)}, nil
+	return []any{ft, at, millis(s.CreatedAt), millis(s.LastSeenAt), millis(s.ExpiresAt), millisOrNull(s.RevokedAt),
+		bytesOrNull(s.SealedID)}, nil
 }
 
 // CreateSession stores a new session.
@@ -63,7 +64,7 @@ func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
 		return errf("create session", err)
 	}
 	_, err = s.execRandomID(ctx, "create session",
-		"INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)...)
 	return err
 }
@@ -94,7 +95,7 @@ func (s *Store) UpdateSession(ctx context.Context, tenantID, id string, updater 
 		}
 		_, err = tx.writer().exec(ctx,
 			"UPDATE sessions SET user_id = ?, app_id = ?, client_id = ?, factors = ?, client_attributes = ?, "+
-				"created_at = ?, last_seen_at = ?, expires_at = ?, revoked_at = ? WHERE tenant_id = ? AND id = ?",
+				"created_at = ?, last_seen_at = ?, expires_at = ?, revoked_at = ?, sealed_id = ? WHERE tenant_id = ? AND id = ?",
 			append(append([]any{sess.UserID, sess.AppID, sess.ClientID}, vals...), old.TenantID, old.ID)...)
 		return errf("update session", err)
 	}

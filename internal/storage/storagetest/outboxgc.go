@@ -168,6 +168,10 @@ func testResealAll(t *testing.T, s storage.Store) {
 	}), "set webhook")
 	msg := newMessage(t, s, makeMessage(e.Tenant.ID, base))
 	must(t, s.CreateSealedCheck(t.Context(), "master_key", []byte("sealed check"), base), "create check")
+	sess := newSession(t, s, makeSession(e))
+	legacy := makeSession(e)
+	legacy.SealedID = nil // a session without a sealed id has nothing to reseal
+	newSession(t, s, legacy)
 
 	want := map[string]storage.SealedValue{
 		storage.SealedSigningKey:    {Kind: storage.SealedSigningKey, TenantID: e.Tenant.ID, ID: key.ID, Value: key.PrivateEnc},
@@ -175,6 +179,7 @@ func testResealAll(t *testing.T, s storage.Store) {
 		storage.SealedWebhookSecret: {Kind: storage.SealedWebhookSecret, TenantID: e.Tenant.ID, ID: e.Tenant.ID, Value: []byte("sealed whsec")},
 		storage.SealedMessage:       {Kind: storage.SealedMessage, TenantID: e.Tenant.ID, ID: msg.ID, MessageKind: msg.Kind, To: msg.To, Value: msg.Sealed},
 		storage.SealedCheck:         {Kind: storage.SealedCheck, ID: "master_key", Value: []byte("sealed check")},
+		storage.SealedSessionID:     {Kind: storage.SealedSessionID, TenantID: e.Tenant.ID, ID: sess.ID, Value: sess.SealedID},
 	}
 	boom := errors.New("boom")
 	_, err := s.ResealAll(t.Context(), func(v storage.SealedValue) ([]byte, error) {
@@ -222,4 +227,12 @@ func testResealAll(t *testing.T, s storage.Store) {
 	check, err := s.GetSealedCheck(t.Context(), "master_key")
 	must(t, err, "get check")
 	wantEqual(t, "resealed check", check, []byte("resealed:sealed check"))
+	gotSess, err := s.GetSession(t.Context(), e.Tenant.ID, sess.ID)
+	must(t, err, "get session")
+	wantEqual(t, "resealed session id", gotSess.SealedID, append([]byte("resealed:"), sess.SealedID...))
+	gotSess, err = s.GetSession(t.Context(), e.Tenant.ID, legacy.ID)
+	must(t, err, "get session without a sealed id")
+	if gotSess.SealedID != nil {
+		t.Errorf("a session without a sealed id has %q after a reseal", gotSess.SealedID)
+	}
 }

@@ -209,6 +209,7 @@ func makeSession(e env) model.Session {
 		CreatedAt:        base,
 		LastSeenAt:       at(time.Minute),
 		ExpiresAt:        at(24 * time.Hour),
+		SealedID:         []byte("sealed session id"),
 	}
 }
 

@@ -17,6 +17,35 @@ var sessionTests = []namedTest{
 	{"UpdateAppendsFactors", testSessionUpdate},
 	{"UpdateRefused", testSessionUpdateRefused},
 	{"Touch", testSessionTouch},
+	{"SealedIDAddedLater", testSessionSealedIDAddedLater},
+}
+
+// testSessionSealedIDAddedLater checks that a session stored without a sealed id reads back
+// without one, and that an update can give it one, which every read then returns.
+func testSessionSealedIDAddedLater(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	old := makeSession(e)
+	old.SealedID = nil
+	newSession(t, s, old)
+	got, err := s.GetSession(ctx, e.Tenant.ID, old.ID)
+	must(t, err, "get session")
+	if got.SealedID != nil {
+		t.Errorf("session stored without a sealed id reads back with %q", got.SealedID)
+	}
+	must(t, s.UpdateSession(ctx, e.Tenant.ID, old.ID, func(cur model.Session) (model.Session, error) {
+		cur.SealedID = []byte("sealed later")
+		return cur, nil
+	}), "give the session a sealed id")
+	want := old
+	want.SealedID = []byte("sealed later")
+	got, err = s.GetSession(ctx, e.Tenant.ID, old.ID)
+	must(t, err, "get session")
+	wantEqual(t, "session given a sealed id", got, want)
+	want.LastSeenAt = at(time.Hour)
+	got, err = s.TouchSession(ctx, e.Tenant.ID, old.ID, at(time.Hour), at(30*time.Second))
+	must(t, err, "touch session")
+	wantEqual(t, "TouchSession of a session given a sealed id", got, want)
 }
 
 func testSessionRoundTrip(t *testing.T, s storage.Store) {
@@ -30,6 +59,7 @@ func testSessionRoundTrip(t *testing.T, s storage.Store) {
 	revoked.Factors = revoked.Factors[:1]
 	revoked.ClientAttributes = model.ClientAttributes{}
 	revoked.RevokedAt = ptr(at(time.Hour))
+	revoked.SealedID = nil // begun before sessions kept their id sealed
 	newSession(t, s, revoked)
 	got, err = s.GetSession(t.Context(), e.Tenant.ID, revoked.ID)
 	must(t, err, "get revoked session")
