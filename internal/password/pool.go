@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
 )
@@ -12,14 +13,21 @@ import (
 // the queue full.
 //
 //   - Waiting calls queue per tenant, first come first served within a tenant.
+//
 //   - A freed slot goes to the waiting tenant with the fewest calls running, and among those to
 //     the one served least recently; so a tenant that holds every worker gets the next slot only
 //     when no one else waits, and a newcomer is served at the next free slot.
+//
 //   - The waiting room is shared; when it is full, a call of a tenant with fewer waiting calls
 //     than the longest queue takes the place of that queue's newest call, which fails as busy. A
 //     flooding tenant therefore fills only its own share and gets the 503s.
 //
-// A lone tenant may still use every worker: the pool never idles while anyone waits.
+//   - While tenants share the pool (two of them have been in it at once within shareWindow), one
+//     tenant runs on at most all workers but one, so that another tenant's call finds a worker
+//     free instead of waiting for one of the flood's hashes to end, and does not share a CPU
+//     with more of them than it must.
+//
+// A lone tenant may still use every worker: the pool idles a worker only while tenants share it.
 type pool struct {
 	mu      sync.Mutex
 	workers int // slots
@@ -29,7 +37,16 @@ type pool struct {
 	served  uint64 // a clock of grants, for "served least recently"
 	tenants map[string]*tenantLine
 	onRun   func(tenantID string)
+	now     func() time.Time
+	// sharedUntil is when the pool stops counting as shared: shareWindow after two tenants
+	// were last in it at once.
+	sharedUntil time.Time
 }
+
+// shareWindow is how long the pool keeps a worker for other tenants after two tenants last
+// used it at once: longer than the gap between one tenant's logins, so a tenant that logs its
+// users in now and then keeps finding a worker free while another floods.
+const shareWindow = 10 * time.Second
 
 // tenantLine is one tenant's use of the pool; it exists while the tenant runs or waits.
 type tenantLine struct {
@@ -47,7 +64,7 @@ type waiter struct {
 }
 
 func newPool(workers, room int, onRun func(string)) *pool {
-	return &pool{workers: workers, room: room, tenants: map[string]*tenantLine{}, onRun: onRun}
+	return &pool{workers: workers, room: room, tenants: map[string]*tenantLine{}, onRun: onRun, now: time.Now}
 }
 
 func busyFault() *fault.Error {
@@ -86,7 +103,10 @@ func (p *pool) line(tenantID string) *tenantLine {
 func (p *pool) acquire(ctx context.Context, tenantID string) (*tenantLine, error) {
 	p.mu.Lock()
 	t := p.line(tenantID)
-	if p.running < p.workers && p.waiting == 0 {
+	if len(p.tenants) > 1 {
+		p.sharedUntil = p.now().Add(shareWindow)
+	}
+	if p.running < p.workers && p.waiting == 0 && p.mayRun(t) {
 		p.grant(t)
 		p.mu.Unlock()
 		return t, nil
@@ -99,6 +119,8 @@ func (p *pool) acquire(ctx context.Context, tenantID string) (*tenantLine, error
 	w := &waiter{ready: make(chan struct{})}
 	t.queue = append(t.queue, w)
 	p.waiting++
+	// A worker may be free that the waiting tenants may not take; this call may.
+	p.dispatch()
 	p.mu.Unlock()
 
 	select {
@@ -144,15 +166,25 @@ func (p *pool) grant(t *tenantLine) {
 	t.lastServed = p.served
 }
 
-// dispatch hands free slots to waiting calls, each to the tenant whose turn it is.
+// mayRun reports whether t may take a free worker: always, unless the pool is shared and t
+// already runs on all workers but one.
+func (p *pool) mayRun(t *tenantLine) bool {
+	return p.workers < 2 || t.running < p.workers-1 || !p.now().Before(p.sharedUntil)
+}
+
+// dispatch hands free slots to waiting calls, each to the tenant whose turn it is among those
+// that may run.
 func (p *pool) dispatch() {
 	for p.running < p.workers && p.waiting > 0 {
 		var next *tenantLine
 		for _, t := range p.tenants {
-			if len(t.queue) > 0 && (next == nil || t.running < next.running ||
+			if len(t.queue) > 0 && p.mayRun(t) && (next == nil || t.running < next.running ||
 				t.running == next.running && t.lastServed < next.lastServed) {
 				next = t
 			}
+		}
+		if next == nil {
+			return // the free worker is kept for another tenant while the pool is shared
 		}
 		w := next.queue[0]
 		next.queue = next.queue[1:]

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
 )
@@ -113,7 +114,9 @@ func TestPoolQueuesThenFailsFast(t *testing.T) {
 }
 
 // TestPoolServesOtherTenantFirst: tenant A holds both workers and has three calls queued when
-// one call of tenant B arrives. The next free worker goes to B, not to A's older calls.
+// one call of tenant B arrives. The next free worker goes to B, not to A's older calls; and
+// since the pool is now shared, A's calls then run on one worker only, after its other
+// running call.
 func TestPoolServesOtherTenantFirst(t *testing.T) {
 	r := newPoolRig(t, 2, 64)
 	rel1, rel2 := r.hold("A"), r.hold("A")
@@ -121,14 +124,20 @@ func TestPoolServesOtherTenantFirst(t *testing.T) {
 	for _, l := range []string{"a1", "a2", "a3"} {
 		done = append(done, r.queue(context.Background(), "A", l))
 	}
-	done = append(done, r.queue(context.Background(), "B", "b1"))
+	b1 := r.queue(context.Background(), "B", "b1")
 	close(rel1)
+	if err := <-b1; err != nil {
+		t.Fatal(err)
+	}
+	if running, waiting := r.h.pool.load("A"); running != 1 || waiting != 3 {
+		t.Fatalf("A runs %d and waits %d, want 1 and 3: a worker stays free for others", running, waiting)
+	}
+	close(rel2)
 	for _, d := range done {
 		if err := <-d; err != nil {
 			t.Fatal(err)
 		}
 	}
-	close(rel2)
 	if got, want := r.started(), []string{"b1", "a1", "a2", "a3"}; !slices.Equal(got, want) {
 		t.Fatalf("order = %v, want %v", got, want)
 	}
@@ -227,4 +236,55 @@ func TestOnRunNamesTheTenant(t *testing.T) {
 	if want := []string{"A", "B", "C"}; !slices.Equal(seen, want) {
 		t.Fatalf("tenants = %v, want %v", seen, want)
 	}
+}
+
+// TestPoolKeepsAWorkerForOthers: once two tenants have used the pool at once, a tenant runs on
+// all workers but one for shareWindow, so another tenant's call starts at once instead of
+// waiting for a running call to end; after the window a lone tenant has every worker again.
+func TestPoolKeepsAWorkerForOthers(t *testing.T) {
+	r := newPoolRig(t, 2, 64)
+	clock := time.Unix(1_700_000_000, 0)
+	r.h.pool.mu.Lock()
+	r.h.pool.now = func() time.Time { return clock }
+	r.h.pool.mu.Unlock()
+
+	relA := r.hold("A")
+	relB := r.hold("B") // two tenants at once: the pool is shared
+	close(relB)
+	for { // until B's call has ended; A's still runs
+		if running, _ := r.h.pool.load("B"); running == 0 {
+			break
+		}
+		runtime.Gosched()
+	}
+	a2 := r.queue(context.Background(), "A", "a2")
+	if running, waiting := r.h.pool.load("A"); running != 1 || waiting != 1 {
+		t.Fatalf("A runs %d and waits %d with a worker free, want 1 and 1", running, waiting)
+	}
+	relB2 := r.hold("B") // starts at once on the worker kept free
+	close(relB2)
+	close(relA)
+	if err := <-a2; err != nil {
+		t.Fatal(err)
+	}
+
+	// shareWindow later, with no other tenant in between, A alone gets both workers.
+	for { // until every call above has left the pool
+		r.h.pool.mu.Lock()
+		idle := len(r.h.pool.tenants) == 0
+		if idle {
+			clock = clock.Add(shareWindow)
+		}
+		r.h.pool.mu.Unlock()
+		if idle {
+			break
+		}
+		runtime.Gosched()
+	}
+	rel1, rel2 := r.hold("A"), r.hold("A")
+	if running, _ := r.h.pool.load("A"); running != 2 {
+		t.Fatalf("A alone after the window runs %d, want 2", running)
+	}
+	close(rel1)
+	close(rel2)
 }
