@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -87,21 +88,12 @@ func TestConcurrentMigrate(t *testing.T) {
 // checks that they read back with the new fields empty and that the new tables work.
 func TestUpgradeKeepsSchemaOneRows(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, postgres bool) {
-		dsn := filepath.Join(t.TempDir(), "latchkey.db")
-		if postgres {
-			dsn = TestPostgresDSN(t)
-		}
 		ctx := testContext(t)
-		s, err := Open(ctx, dsn)
-		mustDo(t, err, "open")
-		t.Cleanup(func() { _ = s.Close() })
-		all, err := migrations(postgres)
-		mustDo(t, err, "migrations")
-		mustDo(t, s.applyMigration(ctx, all[0]), "apply the first migration")
+		s := storeAtSchema(t, postgres, 1)
 
 		tenant := testTenant()
 		w := s.writer()
-		_, err = w.exec(ctx, "INSERT INTO tenants (id, name, signing_alg, created_at) VALUES (?, ?, ?, ?)",
+		_, err := w.exec(ctx, "INSERT INTO tenants (id, name, signing_alg, created_at) VALUES (?, ?, ?, ?)",
 			tenant.ID, tenant.Name, tenant.SigningAlg, millis(tenant.CreatedAt))
 		mustDo(t, err, "insert a schema-1 tenant")
 		code := model.OneTimeCode{ID: model.NewID(), TenantID: tenant.ID, Purpose: model.PurposeOTP,
@@ -137,22 +129,11 @@ func TestUpgradeKeepsSchemaOneRows(t *testing.T) {
 // login to bind it, and that binding it is stored.
 func TestUpgradeLeavesSchemaFourCredentialsUnbound(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, postgres bool) {
-		dsn := filepath.Join(t.TempDir(), "latchkey.db")
-		if postgres {
-			dsn = TestPostgresDSN(t)
-		}
 		ctx := testContext(t)
-		s, err := Open(ctx, dsn)
-		mustDo(t, err, "open")
-		t.Cleanup(func() { _ = s.Close() })
-		all, err := migrations(postgres)
-		mustDo(t, err, "migrations")
-		for _, m := range all[:4] {
-			mustDo(t, s.applyMigration(ctx, m), "apply the first four migrations")
-		}
+		s := storeAtSchema(t, postgres, 4)
 		cred := model.Credential{ID: model.NewID(), TenantID: model.NewID(), UserID: model.NewID(), Type: model.CredentialWebAuthn,
 			LookupKey: "cred-1", Name: "Passkey", Data: []byte(`{"sign_count":1}`), CreatedAt: testNow, UpdatedAt: testNow}
-		_, err = s.writer().exec(ctx, "INSERT INTO credentials (id, tenant_id, user_id, type, lookup_key, name, data, created_at, updated_at) "+
+		_, err := s.writer().exec(ctx, "INSERT INTO credentials (id, tenant_id, user_id, type, lookup_key, name, data, created_at, updated_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			cred.ID, cred.TenantID, cred.UserID, cred.Type, cred.LookupKey, cred.Name, string(cred.Data), millis(cred.CreatedAt), millis(cred.UpdatedAt))
 		mustDo(t, err, "insert a schema-4 passkey")
@@ -172,4 +153,24 @@ func TestUpgradeLeavesSchemaFourCredentialsUnbound(t *testing.T) {
 			t.Errorf("bound passkey = %+v, %v; want rp id example.com and no application", got, err)
 		}
 	})
+}
+
+// storeAtSchema opens a fresh store of the dialect with only the first n migrations applied, as
+// a database of that schema version is before an upgrade.
+func storeAtSchema(t *testing.T, postgres bool, n int) *Store {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "latchkey.db")
+	if postgres {
+		dsn = TestPostgresDSN(t)
+	}
+	ctx := testContext(t)
+	s, err := Open(ctx, dsn)
+	mustDo(t, err, "open")
+	t.Cleanup(func() { _ = s.Close() })
+	all, err := migrations(postgres)
+	mustDo(t, err, "migrations")
+	for _, m := range all[:n] {
+		mustDo(t, s.applyMigration(ctx, m), fmt.Sprintf("apply migration %s", m.name))
+	}
+	return s
 }
