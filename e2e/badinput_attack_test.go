@@ -21,10 +21,7 @@ func TestNULCannotMakeGuessesUncounted(t *testing.T) {
 			"rate_limits": map[string]any{"failuresPerIdentifier": 3}}), 200, "")
 		tok := e.appToken()
 		e.pwdCreateUser(tok, "vic@example.com", "", map[string]any{"password": pwdGood, "force_replace": false})
-		res := e.do("POST", "/cis/v1/auth/password/reset/send", tok, map[string]any{
-			"identifier_type": "email", "identifier": "vic@example.com", "channel": "direct"})
-		wantStatus(t, res, 200, "")
-		code := res.JSON(t)["code"].(string)
+		code := e.directResetCode(tok, "vic@example.com")
 		complete := func(c string, attrs map[string]any) response {
 			body := map[string]any{"identifier_type": "email", "identifier": "vic@example.com", "code": c, "new_password": pwdOther}
 			if attrs != nil {

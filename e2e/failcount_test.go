@@ -79,10 +79,7 @@ func TestCountedFailuresSurviveLaterFaults(t *testing.T) {
 		})
 		t.Run("reset code", func(t *testing.T) {
 			e.pwdCreateUser(tok, "rst@example.com", "", map[string]any{"password": pwdGood, "force_replace": false})
-			res := e.do("POST", "/cis/v1/auth/password/reset/send", tok, map[string]any{
-				"identifier_type": "email", "identifier": "rst@example.com", "channel": "direct"})
-			wantStatus(t, res, 200, "")
-			code := res.JSON(t)["code"].(string)
+			code := e.directResetCode(tok, "rst@example.com")
 			complete := func(c string, attrs map[string]any) response {
 				body := map[string]any{"identifier_type": "email", "identifier": "rst@example.com", "code": c, "new_password": pwdOther}
 				for k, v := range attrs {

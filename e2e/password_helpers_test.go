@@ -95,3 +95,12 @@ func sameError(t *testing.T, a, b response) {
 		t.Fatalf("answers differ:\n%d %s\n%d %s", a.Status, a.Body, b.Status, b.Body)
 	}
 }
+
+// directResetCode sends a password reset code for email by the direct channel and returns it.
+func (e *env) directResetCode(token, email string) string {
+	e.t.Helper()
+	res := e.do("POST", "/cis/v1/auth/password/reset/send", token, map[string]any{
+		"identifier_type": "email", "identifier": email, "channel": "direct"})
+	wantStatus(e.t, res, 200, "")
+	return res.JSON(e.t)["code"].(string)
+}
