@@ -22,8 +22,9 @@ import (
 // (a failed attempt's count among them). So it is refused here, at the edge, before any
 // storage call, with a 400 that names the field:
 //
-//   - the path, its parameters, the query and every header, by checkRequestText, which the
-//     two route wrappers (wrap and handleOAuth) run before any handler;
+//   - the path, its parameters, the query and every header, by checkRequestParams, which the
+//     two route wrappers (wrap and handleOAuth) run before any handler, with the pattern's
+//     parameter names found once at registration;
 //   - JSON bodies, at any depth and in object keys too, by decodeJSON, the one JSON reader;
 //   - form bodies, names and values, by readForm, the one form reader.
 //
@@ -39,12 +40,27 @@ func badText(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s
 
 var wildcard = regexp.MustCompile(`\{(\w+)(?:\.\.\.)?\}`)
 
+// pathParams returns the names of a route pattern's path parameters. The route wrappers call
+// it once, when the route is registered, not on every request.
+func pathParams(pattern string) []string {
+	var names []string
+	for _, m := range wildcard.FindAllStringSubmatch(pattern, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
 // checkRequestText checks what every request has, whatever its route: the path parameters of
 // pattern, the rest of the path, the query's names and values, and the headers' values.
 func checkRequestText(r *http.Request, pattern string) error {
-	for _, m := range wildcard.FindAllStringSubmatch(pattern, -1) {
-		if badText(r.PathValue(m[1])) {
-			return textFault(m[1])
+	return checkRequestParams(r, pathParams(pattern))
+}
+
+// checkRequestParams is checkRequestText with the pattern's parameter names already found.
+func checkRequestParams(r *http.Request, params []string) error {
+	for _, name := range params {
+		if badText(r.PathValue(name)) {
+			return textFault(name)
 		}
 	}
 	if badText(r.URL.Path) {

@@ -24,9 +24,10 @@ func (s *Server) oidcRoutes() {
 func (s *Server) handleOAuth(method, pattern string, h handlerFunc) {
 	rt := Route{Method: method, Pattern: pattern, Access: Public, handle: h}
 	s.routes = append(s.routes, rt)
+	params := pathParams(pattern)
 	s.mux.Handle(method+" "+pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setCachePolicy(w, rt.Cache)
-		err := checkRequestText(r, pattern)
+		err := checkRequestParams(r, params)
 		if err == nil {
 			err = h(w, r)
 		}

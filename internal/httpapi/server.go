@@ -113,9 +113,10 @@ func (s *Server) register(rt Route) {
 
 // wrap authenticates the caller as the route requires, runs the handler and writes its error.
 func (s *Server) wrap(rt Route) http.Handler {
+	params := pathParams(rt.Pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setCachePolicy(w, rt.Cache) // before anything is written, refusals included
-		if err := checkRequestText(r, rt.Pattern); err != nil {
+		if err := checkRequestParams(r, params); err != nil {
 			writeError(w, r, err)
 			return
 		}
