@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/delivery"
@@ -77,37 +78,7 @@ const parityRedirect = "https://app.example.com/callback"
 // time saved, which tells an attacker who exists.
 func TestDecoyWorkParity(t *testing.T) {
 	bothBackends(t, func(t *testing.T, f *totpFixture) {
-		f.updateApp(func(a *model.Application) {
-			a.EnumerationProtection = true
-			a.Preferences.Limits.SendsPerIdentifier, a.Preferences.MagicLink.LinksPerUser = 1000, 1000
-		})
-		err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
-			c.RedirectURIs = append(c.RedirectURIs, parityRedirect)
-			return c, nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		known := f.pwdUser("known@example.com", "", goodPassword, false)
-		f.setPhone(known.ID, "+14155550100")
-		f.enrolConfirmed(known.ID)
-		if _, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, known.ID); err != nil {
-			t.Fatal(err)
-		}
-		inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)
-		f.setPhone(inactive.ID, "+14155550101")
-		if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
-			u.Status = model.UserDisabled
-			return u, nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		bare := f.user("bare@example.com", "") // no password, phone, TOTP or recovery codes
-		hidden := []struct{ name, email, phone string }{
-			{"unknown", "nobody@example.com", "+14155550199"},
-			{"inactive", "inactive@example.com", "+14155550101"},
-			{"bare", bare.Email, "+14155550198"},
-		}
+		known, hidden := parityUsers(f)
 		for _, c := range parityCases() {
 			// Once each first, so that statements prepared on first use count on no side.
 			for _, h := range hidden {
@@ -141,6 +112,75 @@ func TestDecoyWorkParity(t *testing.T) {
 			}
 		}
 	})
+}
+
+// parityIdentity is an email address and phone number a parity case may name a user by.
+type parityIdentity struct{ name, email, phone string }
+
+// parityUsers turns enumeration protection on, with send limits that do not bind, and creates
+// a complete user (password, phone number, TOTP, recovery codes) and the identities that
+// protection hides: nobody, an inactive user and a user without any credential or phone.
+func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
+	f.t.Helper()
+	f.updateApp(func(a *model.Application) {
+		a.EnumerationProtection = true
+		a.Preferences.Limits.SendsPerIdentifier, a.Preferences.MagicLink.LinksPerUser = 1000, 1000
+	})
+	err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
+		c.RedirectURIs = append(c.RedirectURIs, parityRedirect)
+		return c, nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	known = f.pwdUser("known@example.com", "", goodPassword, false)
+	f.setPhone(known.ID, "+14155550100")
+	f.enrolConfirmed(known.ID)
+	if _, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, known.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)
+	f.setPhone(inactive.ID, "+14155550101")
+	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
+		u.Status = model.UserDisabled
+		return u, nil
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	bare := f.user("bare@example.com", "") // no password, phone, TOTP or recovery codes
+	return known, []parityIdentity{
+		{"unknown", "nobody@example.com", "+14155550199"},
+		{"inactive", "inactive@example.com", "+14155550101"},
+		{"bare", bare.Email, "+14155550198"},
+	}
+}
+
+// TestAlikeAnswersLeaveOnTheGrid checks that under enumeration protection every answer the
+// protection makes alike, for a complete user and for each hidden one, is held to
+// auth.AnswerGrid and so takes at least one step of it; and that without the protection, where
+// answers differ anyway, none is held.
+func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
+	f := newTOTPFixture(t)
+	known, hidden := parityUsers(f)
+	all := append([]parityIdentity{{"known", known.Email, "+14155550100"}}, hidden...)
+	for _, protect := range []bool{true, false} {
+		f.updateApp(func(a *model.Application) { a.EnumerationProtection = protect })
+		for _, c := range parityCases() {
+			for _, id := range all {
+				before := f.svc.HeldAnswers()
+				t0 := time.Now()
+				_ = c.do(f, id.email, id.phone)
+				elapsed, held := time.Since(t0), f.svc.HeldAnswers()-before
+				switch {
+				case protect && (held != 1 || elapsed < auth.AnswerGrid):
+					t.Errorf("%s, %s user, protected: %d answers held, answered after %v; want 1, at least %v",
+						c.name, id.name, held, elapsed, auth.AnswerGrid)
+				case !protect && held != 0:
+					t.Errorf("%s, %s user, unprotected: %d answers held, want none", c.name, id.name, held)
+				}
+			}
+		}
+	}
 }
 
 // work runs fn and returns the SQL statements and transactions it ran.

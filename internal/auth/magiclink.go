@@ -80,6 +80,8 @@ var (
 // SendMagicLink creates a link code for the identified user, spends their earlier links, and
 // queues the email in the same transaction; for the direct channel it returns the link instead.
 func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLinkSend) (MagicLinkSent, error) {
+	pace := s.paceAnswers()
+	defer pace.hold(ctx)
 	req, problems := checkLinkSend(req)
 	if len(problems) > 0 {
 		return MagicLinkSent{}, fault.Validation(problems...)
@@ -88,6 +90,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "get application")
 	}
+	pace.on = app.EnumerationProtection
 	client, err := s.store.GetClient(ctx, c.ClientID)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "get client")

@@ -77,6 +77,8 @@ type target struct {
 // SendOTP creates a passcode for the identified user, spends any earlier one, and queues its
 // delivery by email or SMS in the same transaction; for the direct channel it returns the code.
 func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTPSent, error) {
+	pace := s.paceAnswers()
+	defer pace.hold(ctx)
 	in, problems := parseSend(req)
 	if len(problems) > 0 {
 		return OTPSent{}, fault.Validation(problems...)
@@ -88,6 +90,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "get application")
 	}
+	pace.on = app.EnumerationProtection
 	all := app.Preferences.Normalized()
 	prefs := otpPrefs(all, req.Channel, req.IdentifierType)
 	now := s.now()
@@ -256,7 +259,7 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 		return target{}, fault.Validation("identifier: " + err.Error())
 	}
 	t := target{identifier: idType + ":" + norm}
-	u, err := s.lookup(ctx, c.TenantID, idType, norm)
+	u, err := s.lookup(ctx, s.store, c, "send", idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return t, fault.Wrap(err, "find user")
 	}
@@ -285,11 +288,11 @@ func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.A
 	return t, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
 }
 
-func (s *Service) lookup(ctx context.Context, tenantID, idType, norm string) (model.User, error) {
-	if idType == model.IdentifierUserID {
-		return s.store.GetUser(ctx, tenantID, norm)
-	}
-	return s.store.GetUserBy(ctx, tenantID, idType, norm)
+// lookup finds the tenant's user an identifier names. When nobody has it, the flow's
+// stand-in's row is read in its place and discarded (see standInUsers), so that a miss takes
+// as long as a hit.
+func (s *Service) lookup(ctx context.Context, st storage.Store, c model.Caller, flow, idType, norm string) (model.User, error) {
+	return st.LookupUser(ctx, c.TenantID, idType, norm, s.standIn(c, flow))
 }
 
 // otpMessage renders the outbox message of a code: an email, an SMS, or nothing for the

@@ -54,6 +54,8 @@ var (
 // and users without a password are answered like real ones when the application has
 // enumeration protection, and with the error otherwise, as OTP sends are.
 func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req PasswordResetSend) (PasswordResetSent, error) {
+	pace := s.paceAnswers()
+	defer pace.hold(ctx)
 	p := validateIdentifier(req.IdentifierType, req.Identifier)
 	switch req.Channel {
 	case model.ChannelEmail, model.ChannelSMS, model.ChannelDirect:
@@ -81,6 +83,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		return PasswordResetSent{}, fault.Wrap(err, "get application")
 	}
+	pace.on = app.EnumerationProtection
 	all := app.Preferences.Normalized()
 	prefs := all.Password
 	identifier := req.IdentifierType + ":" + norm
@@ -207,7 +210,7 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 // resetUser finds the active user of the caller's application named by an identifier, who must
 // have a password to reset.
 func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm string) (model.User, error) {
-	u, err := s.lookup(ctx, c.TenantID, idType, norm)
+	u, err := s.lookup(ctx, s.store, c, "reset", idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, fault.Wrap(err, "find user")
 	}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -71,6 +72,8 @@ type Service struct {
 	standIns standInUsers
 	clients  ClientAuthenticator
 	opts     Options
+	// heldAnswers counts the answers held to AnswerGrid.
+	heldAnswers atomic.Int64
 }
 
 // New returns a Service.

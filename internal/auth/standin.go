@@ -27,6 +27,12 @@ func (s *Service) subjectID(c model.Caller, flow string, u model.User, err error
 	if err == nil && u.ID != "" {
 		return u.ID
 	}
+	return s.standIn(c, flow)
+}
+
+// standIn returns the flow's stand-in for the caller's application, or a fresh id that names
+// nobody when the flow has found no user yet.
+func (s *Service) standIn(c model.Caller, flow string) string {
 	st := &s.standIns
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -43,12 +43,18 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	var is issued
 	var failure error
 	var userID string
+	// A failure is answered on the grid when the application hides who exists: a wrong secret
+	// for a real user and any secret for nobody must leave alike.
+	pace := s.paceAnswers()
+	defer pace.hold(ctx)
+	hide := false
 	attempt := func(tx attemptTx) error {
 		failure, userID = nil, ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
 			return err
 		}
+		hide = app.EnumerationProtection
 		prefs := app.Preferences.Normalized()
 		user, found, linked, standIn, err := s.storedCredentialUser(ctx, tx, c, app, in.kind, in.idType, norm)
 		if err != nil {
@@ -110,6 +116,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		return TokenResponse{}, asFault(err, "authenticate "+in.kind)
 	}
 	if failure != nil {
+		pace.on = hide
 		return TokenResponse{}, failure
 	}
 	return s.sign(ctx, is, in.login.Claims, now)
@@ -121,11 +128,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
 func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
 	flow, idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
-	if idType == model.IdentifierUserID {
-		u, err = tx.GetUser(ctx, c.TenantID, norm)
-	} else {
-		u, err = tx.GetUserBy(ctx, c.TenantID, idType, norm)
-	}
+	u, err = s.lookup(ctx, tx, c, flow, idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, false, false, "", err
 	}

@@ -45,6 +45,8 @@ var errNoPasskeys = fault.New(fault.NotFound, CodeWebAuthnNotFound, "the user ha
 // unknown or passkey-less user under enumeration protection they list a stable decoy, and the
 // login can only fail.
 func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
+	pace := p.s.paceAnswers()
+	defer pace.hold(ctx)
 	var problems []string
 	if strings.TrimSpace(req.ClientID) == "" {
 		problems = append(problems, "client_id is required")
@@ -84,6 +86,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		// who has an account, whatever the application's setting for its backend calls.
 		app.EnumerationProtection = true
 	}
+	pace.on = app.EnumerationProtection
 	attrs := model.ClientAttributes{IPAddress: req.IPAddress, UserAgent: req.ClientAttributes.UserAgent}
 	if b := req.Backend; b != nil {
 		if b.TenantID != c.TenantID || b.AppID != c.AppID {
@@ -109,26 +112,32 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 	var handle []byte
 	var allow []StoredPasskey
 	if req.Username != "" || req.Identifier != "" {
-		u, identifier, err := p.loginTarget(ctx, c, app, req)
+		u, identifier, subject, err := p.loginTarget(ctx, c, app, req)
 		if err != nil {
 			return PasskeyCeremony{}, err
 		}
 		code.Identifier = identifier
-		if u.ID != "" {
-			if _, allow, err = userPasskeys(ctx, s.store, c.TenantID, u.ID, rp.ID); err != nil {
-				return PasskeyCeremony{}, err
-			}
+		// The passkeys are read for whoever the lookup settled on, a stand-in included (and
+		// then ignored), and the decoy's id is derived for every start: a start for nobody
+		// does the work of one for a real user.
+		_, allow, err = userPasskeys(ctx, s.store, c.TenantID, subject, rp.ID)
+		if err != nil {
+			return PasskeyCeremony{}, err
+		}
+		decoy := s.keys.HashCode("webauthn-decoy:"+c.TenantID+":"+c.AppID, identifier)
+		if u.ID == "" {
+			allow = nil
 		}
 		switch {
 		case len(allow) > 0:
 			handle, code.UserID = []byte(u.ID), u.ID
+			s.rememberStandIn(c, "passkey", u.ID)
 		case !app.EnumerationProtection && u.ID != "":
 			return PasskeyCeremony{}, errNoPasskeys
 		default:
 			// The same shape as a real user's options, with a credential id derived from the
 			// identifier so that asking twice gives the same answer.
 			cer.Decoy = true
-			decoy := s.keys.HashCode("webauthn-decoy:"+c.TenantID+":"+c.AppID, identifier)
 			allow = []StoredPasskey{{ID: decoy, Transports: []string{"hybrid", "internal"}}}
 		}
 	}
@@ -145,51 +154,54 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 }
 
 // loginTarget finds the user a login start names among the application's users and returns
-// them with the normalised identifier. An unknown or inactive user is an error unless the
-// application hides whether users exist; then it is a zero user.
-func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Application, req PasskeyLoginStart) (model.User, string, error) {
+// them with the normalised identifier and the id the reads that follow are made for (the
+// user's, or the flow's stand-in when the lookup settled on nobody; see standInUsers). An
+// unknown or inactive user is an error unless the application hides whether users exist; then
+// it is a zero user. Whatever is found, the same reads are made, so that the time a start
+// takes does not tell who exists.
+func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Application, req PasskeyLoginStart) (model.User, string, string, error) {
 	s := p.s
 	var u model.User
 	var identifier string
 	var err error
 	if req.Username != "" {
-		u, identifier, err = p.findByUsername(ctx, c.TenantID, req.Username)
+		u, identifier, err = p.findByUsername(ctx, c, req.Username)
 	} else {
 		norm, nerr := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
 		if nerr != nil {
-			return model.User{}, "", fault.Validation("identifier: " + nerr.Error())
+			return model.User{}, "", "", fault.Validation("identifier: " + nerr.Error())
 		}
 		identifier = req.IdentifierType + ":" + norm
-		u, err = s.lookup(ctx, c.TenantID, req.IdentifierType, norm)
+		u, err = s.lookup(ctx, s.store, c, "passkey", req.IdentifierType, norm)
 	}
-	if err == nil {
-		_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, u.ID)
-		switch {
-		case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
-			return model.User{}, "", fault.Wrap(lerr, "get app user")
-		case lerr == nil || app.AllowPublicSignup:
-			if u.Status == model.UserActive {
-				return u, identifier, nil
-			}
-			if !app.EnumerationProtection {
-				return model.User{}, "", errUserNotActive
-			}
-			return model.User{}, identifier, nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return model.User{}, "", "", fault.Wrap(err, "find user")
+	}
+	subject := s.subjectID(c, "passkey", u, err)
+	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, subject)
+	if lerr != nil && !errors.Is(lerr, storage.ErrNotFound) {
+		return model.User{}, "", "", fault.Wrap(lerr, "get app user")
+	}
+	if err == nil && (lerr == nil || app.AllowPublicSignup) {
+		if u.Status == model.UserActive {
+			return u, identifier, subject, nil
 		}
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return model.User{}, "", fault.Wrap(err, "find user")
+		if !app.EnumerationProtection {
+			return model.User{}, "", "", errUserNotActive
+		}
+		return model.User{}, identifier, subject, nil
 	}
 	if app.EnumerationProtection {
-		return model.User{}, identifier, nil
+		return model.User{}, identifier, subject, nil
 	}
-	return model.User{}, "", errPasskeyUserGone
+	return model.User{}, "", "", errPasskeyUserGone
 }
 
 // findByUsername finds the user a login's username names. The username is the account name
 // a passkey was registered with, which by default is the user's username, else their email
 // address, phone number or external user id; so it is looked up as each of these in turn.
 // It returns storage.ErrNotFound, and "username:" with the name, when none matches.
-func (p *Passkeys) findByUsername(ctx context.Context, tenantID, name string) (model.User, string, error) {
+func (p *Passkeys) findByUsername(ctx context.Context, c model.Caller, name string) (model.User, string, error) {
 	tries := []struct {
 		field string
 		norm  func(string) (string, error)
@@ -199,18 +211,24 @@ func (p *Passkeys) findByUsername(ctx context.Context, tenantID, name string) (m
 		{storage.UserByPhone, directory.NormalizePhone},
 		{storage.UserByExternalUserID, normalizeExternalUserID},
 	}
+	// Every form the name takes is looked up, even after a match: stopping at the first would
+	// answer sooner for a user found by username than for one found by external id or nobody.
+	found, identifier := model.User{}, ""
 	for _, try := range tries {
 		v, err := try.norm(name)
 		if err != nil {
 			continue
 		}
-		u, err := p.s.store.GetUserBy(ctx, tenantID, try.field, v)
-		if err == nil {
-			return u, try.field + ":" + v, nil
-		}
-		if !errors.Is(err, storage.ErrNotFound) {
+		u, err := p.s.lookup(ctx, p.s.store, c, "passkey", try.field, v)
+		switch {
+		case err == nil && found.ID == "":
+			found, identifier = u, try.field+":"+v
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			return u, "", err
 		}
+	}
+	if found.ID != "" {
+		return found, identifier, nil
 	}
 	return model.User{}, model.IdentifierUsername + ":" + strings.ToLower(strings.TrimSpace(name)), storage.ErrNotFound
 }

@@ -329,3 +329,49 @@ func TestPasskeyRefusedLoginSpendsCeremony(t *testing.T) {
 		t.Fatal("the assertion of a refused login logged in when presented again")
 	}
 }
+
+// TestPasskeyStartWorkParity checks that a public login start does the same database work and
+// leaves on the same grid for every name: a user with a passkey found by username or by
+// external user id (the last form tried), a user without passkeys, and nobody. A start that
+// stopped at the first form that matched, or skipped the passkey read for nobody, would
+// answer sooner and tell who exists.
+func TestPasskeyStartWorkParity(t *testing.T) {
+	f := newPKFixture(t)
+	withKey := f.user("keyed@example.com", "")
+	f.register(f.authenticator(), withKey.ID)
+	external := f.user("external@example.com", "")
+	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, external.ID, func(u model.User) (model.User, error) {
+		u.ExternalUserID = "partner-77@example.org"
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.register(f.authenticator(), external.ID)
+	f.user("nokeys@example.com", "")
+	names := []string{"keyed@example.com", "partner-77@example.org", "nokeys@example.com", "nobody@example.com"}
+	start := func(name string) {
+		if _, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: name}); err != nil {
+			t.Fatalf("start for %s: %v", name, err)
+		}
+	}
+	for _, n := range names {
+		start(n) // statements prepared on first use count on no side
+	}
+	wantS, wantT := int64(-1), int64(-1)
+	for _, n := range names {
+		before := f.svc.HeldAnswers()
+		s0, t0 := f.store.Stats()
+		start(n)
+		s1, t1 := f.store.Stats()
+		if held := f.svc.HeldAnswers() - before; held != 1 {
+			t.Errorf("start for %s: %d answers held to the grid, want 1", n, held)
+		}
+		if wantS < 0 {
+			wantS, wantT = s1-s0, t1-t0
+		}
+		if s1-s0 != wantS || t1-t0 != wantT {
+			t.Errorf("start for %s: %d statements in %d transactions, want %d in %d as for a user with a passkey",
+				n, s1-s0, t1-t0, wantS, wantT)
+		}
+	}
+}

@@ -131,6 +131,9 @@ const (
 	UserByPhone          = "phone_number"
 	UserByUsername       = "username"
 	UserByExternalUserID = "external_user_id"
+	// UserByID is accepted by LookupUser only; it is model.IdentifierUserID, so that an
+	// identifier type can name the field.
+	UserByID = "user_id"
 )
 
 // Users stores users and their links to applications. Email, phone number, username and
@@ -141,6 +144,12 @@ type Users interface {
 	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
 	// GetUserBy finds a user by one of the UserBy* fields; value must already be normalised.
 	GetUserBy(ctx context.Context, tenantID, field, value string) (model.User, error)
+	// LookupUser finds a user by a UserBy* field (UserByID included) as GetUserBy does, in
+	// one statement that, when nobody matches, reads and decodes the row of the user standIn
+	// instead, discards it and returns ErrNotFound. A miss then costs what a hit costs:
+	// enumeration protection needs the lookup of a name that is nobody's to take as long as
+	// a real user's. It never returns the stand-in.
+	LookupUser(ctx context.Context, tenantID, field, value, standIn string) (model.User, error)
 	// ListUsers returns one page of the users matching q, ordered by creation time then id,
 	// and the number of all matching users.
 	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)

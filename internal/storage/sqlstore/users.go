@@ -102,6 +102,43 @@ func (s *Store) GetUserBy(ctx context.Context, tenantID, field, value string) (m
 		"SELECT "+userCols+" FROM users WHERE tenant_id = ? AND "+col+" = ?", tenantID, value)
 }
 
+// LookupUser finds one of the tenant's users by a storage.UserBy* field or, when nobody
+// matches, reads the stand-in's row in the same statement and discards it. Either way the
+// statement makes the same moves: it probes the field's index for an id (falling back to the
+// stand-in's), then reads one row by primary key; found tells the two apart.
+func (s *Store) LookupUser(ctx context.Context, tenantID, field, value, standIn string) (model.User, error) {
+	col, ok := userLookupCols[field]
+	if field == storage.UserByID {
+		col, ok = "id", true
+	}
+	if !ok {
+		return model.User{}, fmt.Errorf("look user up by %q: unknown field", field)
+	}
+	var found bool
+	scan := func(sc scanner) (model.User, error) { return scanUser(prefixScanner{sc, &found}) }
+	u, err := getOne(ctx, s.reader(), "look user up by "+field, scan,
+		"SELECT CASE WHEN "+col+" = ? THEN 1 ELSE 0 END, "+userCols+" FROM users WHERE tenant_id = ? AND id = "+
+			"COALESCE((SELECT id FROM users WHERE tenant_id = ? AND "+col+" = ?), ?)",
+		value, tenantID, tenantID, value, standIn)
+	if err != nil {
+		return model.User{}, err
+	}
+	if !found || value == "" {
+		return model.User{}, fmt.Errorf("look user up by %s: %w", field, storage.ErrNotFound)
+	}
+	return u, nil
+}
+
+// prefixScanner scans a row's first column into first and the rest as sc's caller asks.
+type prefixScanner struct {
+	sc    scanner
+	first any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.sc.Scan(append([]any{p.first}, dest...)...)
+}
+
 // UpdateUser applies updater to the user atomically; their ids cannot change.
 func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error {
 	load := func(tx *Store) (model.User, error) {

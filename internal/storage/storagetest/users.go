@@ -13,6 +13,7 @@ var userTests = []namedTest{
 	{"RoundTrip", testUserRoundTrip},
 	{"RoundTripBare", testUserRoundTripBare},
 	{"GetBy", testUserGetBy},
+	{"Lookup", testUserLookup},
 	{"GetMissing", testUserGetMissing},
 	{"OtherTenant", testUserOtherTenant},
 	{"DuplicateIdentifiers", testUserDuplicateIdentifiers},
@@ -72,6 +73,43 @@ func testUserGetBy(t *testing.T, s storage.Store) {
 		wantEqual(t, "GetUserBy "+field, got, want)
 		_, err = s.GetUserBy(t.Context(), tenant.ID, field, "missing-"+value)
 		wantNotFound(t, err, "GetUserBy "+field+" of a missing value")
+	}
+}
+
+func testUserLookup(t *testing.T, s storage.Store) {
+	tenant := newTenant(t, s)
+	want := newUser(t, s, tenant.ID)
+	standIn := newUser(t, s, tenant.ID)
+	other := newTenant(t, s)
+	for field, value := range map[string]string{
+		storage.UserByEmail:          want.Email,
+		storage.UserByPhone:          want.PhoneNumber,
+		storage.UserByUsername:       want.Username,
+		storage.UserByExternalUserID: want.ExternalUserID,
+		storage.UserByID:             want.ID,
+	} {
+		got, err := s.LookupUser(t.Context(), tenant.ID, field, value, standIn.ID)
+		if err != nil {
+			t.Errorf("LookupUser %s: %v", field, err)
+			continue
+		}
+		wantEqual(t, "LookupUser "+field, got, want)
+		// A miss reads the stand-in but never returns it, whether or not the stand-in exists.
+		for _, sid := range []string{standIn.ID, model.NewID(), ""} {
+			got, err = s.LookupUser(t.Context(), tenant.ID, field, "missing-"+value, sid)
+			wantNotFound(t, err, "LookupUser "+field+" of a missing value")
+			if got.ID != "" {
+				t.Errorf("LookupUser %s of a missing value returned user %s", field, got.ID)
+			}
+		}
+		// Another tenant's lookup does not find the user, with or without the stand-in.
+		_, err = s.LookupUser(t.Context(), other.ID, field, value, standIn.ID)
+		wantNotFound(t, err, "LookupUser "+field+" in another tenant")
+	}
+	_, err := s.LookupUser(t.Context(), tenant.ID, storage.UserByEmail, "", standIn.ID)
+	wantNotFound(t, err, "LookupUser of an empty value")
+	if _, err := s.LookupUser(t.Context(), tenant.ID, "name", "anything", standIn.ID); err == nil || errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("LookupUser by an unknown field: %v, want a plain error", err)
 	}
 }
 
