@@ -128,6 +128,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		SessionTTL:         cfg.SessionTTL,
 		SessionIdleTimeout: cfg.SessionIdleTimeout,
 		RefreshGrace:       cfg.RefreshGrace,
+		AnswerGrid:         cfg.EffectiveAnswerGrid(),
 		Audit:              a.audit,
 		NotifyOutbox:       a.notifyWorkers,
 		SMSDisabled:        senders[model.MessageSMS] == nil,

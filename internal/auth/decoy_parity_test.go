@@ -157,7 +157,7 @@ func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
 
 // TestAlikeAnswersLeaveOnTheGrid checks that under enumeration protection every answer the
 // protection makes alike, for a complete user and for each hidden one, is held to
-// auth.AnswerGrid and so takes at least one step of it; and that without the protection, where
+// auth.DefaultAnswerGrid and so takes at least one step of it; and that without the protection, where
 // answers differ anyway, none is held.
 func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
 	f := newTOTPFixture(t)
@@ -172,9 +172,9 @@ func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
 				_ = c.do(f, id.email, id.phone)
 				elapsed, held := time.Since(t0), f.svc.HeldAnswers()-before
 				switch {
-				case protect && (held != 1 || elapsed < auth.AnswerGrid):
+				case protect && (held != 1 || elapsed < auth.DefaultAnswerGrid):
 					t.Errorf("%s, %s user, protected: %d answers held, answered after %v; want 1, at least %v",
-						c.name, id.name, held, elapsed, auth.AnswerGrid)
+						c.name, id.name, held, elapsed, auth.DefaultAnswerGrid)
 				case !protect && held != 0:
 					t.Errorf("%s, %s user, unprotected: %d answers held, want none", c.name, id.name, held)
 				}

@@ -44,6 +44,9 @@ type Options struct {
 	NotifyOutbox func()
 	// Audit records authentication events; nil records nothing.
 	Audit Auditor
+	// AnswerGrid is the time grid on which answers that enumeration protection makes alike
+	// are released (see DefaultAnswerGrid); 0 takes the default.
+	AnswerGrid time.Duration
 	// SMSDisabled refuses the sms channel with external_provider_configuration_error, for a
 	// deployment that has no SMS provider.
 	SMSDisabled bool
@@ -92,6 +95,7 @@ func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAu
 	def(&opts.SessionTTL, DefaultSessionTTL)
 	def(&opts.SessionIdleTimeout, DefaultIdleTimeout)
 	def(&opts.RefreshGrace, DefaultRefreshGrace)
+	def(&opts.AnswerGrid, DefaultAnswerGrid)
 	if opts.NotifyOutbox == nil {
 		opts.NotifyOutbox = func() {}
 	}

@@ -67,6 +67,11 @@ type Config struct {
 	// OutboxRetention is how long finished outbox messages (delivered, suppressed, given up or
 	// dropped) are kept, sealed, for inspection before collection deletes them.
 	OutboxRetention time.Duration
+	// AnswerGrid is the time grid on which answers that enumeration protection makes alike
+	// leave (sends, passkey login starts, failed TOTP and recovery-code logins); 0 picks it by
+	// database: 2ms on SQLite, 10ms on PostgreSQL, whose commits take longer. See
+	// EffectiveAnswerGrid.
+	AnswerGrid time.Duration
 	// ConfigCacheTTL is how long a node serves tenants, applications and clients from memory.
 	// A change made through another node reaches this one within it; 0 turns the copy off.
 	ConfigCacheTTL time.Duration
@@ -168,6 +173,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
 		{env: "LATCHKEY_OUTBOX_RETENTION", flag: "outbox-retention", usage: "how long finished outbox messages are kept before collection", dur: &c.OutboxRetention},
+		{env: "LATCHKEY_ANSWER_GRID", flag: "answer-grid", usage: "time grid on which answers hidden by enumeration protection leave (0: 2ms on SQLite, 10ms on PostgreSQL)", dur: &c.AnswerGrid},
 		{env: "LATCHKEY_CONFIG_CACHE_TTL", flag: "config-cache-ttl", usage: "how long a node keeps tenants, applications and clients in memory (0: off)", dur: &c.ConfigCacheTTL},
 		{env: "LATCHKEY_KEY_CACHE_TTL", flag: "key-cache-ttl", usage: "how long a node keeps signing keys and the JWKS in memory", dur: &c.KeyCacheTTL},
 		{env: "LATCHKEY_DB_MAX_CONNS", flag: "db-max-conns", usage: "PostgreSQL connections a node may open (kept while in use)", num: &c.DatabaseMaxConns},
@@ -294,6 +300,9 @@ func (c *Config) Problems() []string {
 	if c.OutboxRetention < time.Minute || c.OutboxRetention > 90*24*time.Hour {
 		p = append(p, "outbox retention must be between 1m and 2160h (90 days)")
 	}
+	if c.AnswerGrid != 0 && (c.AnswerGrid < time.Millisecond || c.AnswerGrid > time.Second) {
+		p = append(p, "answer grid must be 0 (by database) or between 1ms and 1s")
+	}
 	if c.ConfigCacheTTL < 0 || c.ConfigCacheTTL > time.Minute {
 		p = append(p, "config cache TTL must be between 0s and 1m")
 	}
@@ -365,8 +374,25 @@ func (c *Config) DefaultMasterKeyFile() string {
 	if c.MasterKeyFile != "" {
 		return c.MasterKeyFile
 	}
-	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
+	if c.Postgres() {
 		return filepath.Join("data", "master.key")
 	}
 	return filepath.Join(filepath.Dir(c.Database), "master.key")
+}
+
+// Postgres reports whether the database is a PostgreSQL URL rather than a SQLite file.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://")
+}
+
+// EffectiveAnswerGrid is AnswerGrid, or when it is 0 the grid for the database: longer than a
+// send usually takes there, so that a few microseconds more work rarely move an answer a step.
+func (c *Config) EffectiveAnswerGrid() time.Duration {
+	switch {
+	case c.AnswerGrid != 0:
+		return c.AnswerGrid
+	case c.Postgres():
+		return 10 * time.Millisecond
+	}
+	return 2 * time.Millisecond
 }

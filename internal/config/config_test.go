@@ -64,3 +64,29 @@ func TestMasterKeyFileDefaults(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestAnswerGrid(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want time.Duration
+	}{
+		{map[string]string{"LATCHKEY_DATABASE": "latchkey.db"}, 2 * time.Millisecond},
+		{map[string]string{"LATCHKEY_DATABASE": "postgres://db/latchkey"}, 10 * time.Millisecond},
+		{map[string]string{"LATCHKEY_DATABASE": "postgresql://db/latchkey"}, 10 * time.Millisecond},
+		{map[string]string{"LATCHKEY_DATABASE": "postgres://db/latchkey", "LATCHKEY_ANSWER_GRID": "3ms"}, 3 * time.Millisecond},
+	} {
+		c, err := load(t, tc.env)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if got := c.EffectiveAnswerGrid(); got != tc.want {
+			t.Errorf("%v: answer grid %v, want %v", tc.env, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"500us", "2s", "-1ms"} {
+		_, err := load(t, map[string]string{"LATCHKEY_ANSWER_GRID": bad})
+		if err == nil || !strings.Contains(err.Error(), "answer grid") {
+			t.Errorf("answer grid %s: %v, want a problem naming the answer grid", bad, err)
+		}
+	}
+}
