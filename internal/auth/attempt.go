@@ -6,12 +6,12 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// attemptTx is the transaction of an attempt run by settleAttempt. The helpers that count a
+// AttemptTx is the transaction of an attempt run by settleAttempt. The helpers that count a
 // failure (countFailure, lockOnFailure, countPasswordFailure) take only this type, so that a
 // failure cannot be counted in a transaction whose failure would not commit on its own.
-type attemptTx struct{ storage.Store }
+type AttemptTx struct{ storage.Store }
 
-// settleAttempt runs one attempt at a credential that counts failures (a code, a password, a
+// SettleAttempt runs one attempt at a credential that counts failures (a code, a password, a
 // TOTP or recovery code, a passkey, a link) and writes its audit events.
 //
 // check runs in a write transaction: it takes the attempt's lock, refuses a lockout, checks
@@ -25,12 +25,12 @@ type attemptTx struct{ storage.Store }
 // the count (an event the database refuses, a webhook queue that is full) can then no longer
 // roll the count back, so that a guess that errors still counts towards the lockout. The
 // answer to such a request is the later error; the count stands.
-func (s *Service) settleAttempt(ctx context.Context, check func(tx attemptTx) (failure error, err error),
+func (s *Service) SettleAttempt(ctx context.Context, check func(tx AttemptTx) (failure error, err error),
 	record func(st storage.Store, failure error) error) (error, error) {
 	var failure error
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		var err error
-		if failure, err = check(attemptTx{tx}); err != nil || failure != nil {
+		if failure, err = check(AttemptTx{tx}); err != nil || failure != nil {
 			return err
 		}
 		return record(tx, nil)

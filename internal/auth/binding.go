@@ -9,10 +9,10 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// clientBinding is what every access token, a client's or a user's, says about the client it
+// ClientBinding is what every access token, a client's or a user's, says about the client it
 // was issued to. A token speaks for its client only while all of it still holds; tokenClient
 // is the one place that decides it, for API bearers and for introspection alike.
-type clientBinding struct {
+type ClientBinding struct {
 	TenantID string `json:"tid"`
 	AppID    string `json:"app_id"`
 	ClientID string `json:"client_id"`
@@ -21,9 +21,9 @@ type clientBinding struct {
 	ClientEpoch int64 `json:"client_epoch"`
 }
 
-// bindingOf returns the binding of a token decoded into a map (as introspection decodes it).
-func bindingOf(claims map[string]any) clientBinding {
-	b := clientBinding{}
+// BindingOf returns the binding of a token decoded into a map (as introspection decodes it).
+func BindingOf(claims map[string]any) ClientBinding {
+	b := ClientBinding{}
 	b.TenantID, _ = claims["tid"].(string)
 	b.AppID, _ = claims["app_id"].(string)
 	b.ClientID, _ = claims["client_id"].(string)
@@ -40,7 +40,7 @@ func bindingOf(claims map[string]any) clientBinding {
 	return b
 }
 
-// tokenClient returns the client a token was issued to and reports whether the token still
+// TokenClient returns the client a token was issued to and reports whether the token still
 // speaks for it: the client exists, in the token's tenant and application, and is at the
 // epoch the token carries. A client's secret rotation moves the epoch on, so every token
 // minted before it (by the legitimate backend or by whoever had the old secret) ends; a
@@ -49,7 +49,7 @@ func bindingOf(claims map[string]any) clientBinding {
 // The client is read from the database, never the node's copy of it, as the secret is when
 // a token is requested: a rotation or deletion made through another node must end the token
 // here at once, not when this node's copy expires.
-func (s *Service) tokenClient(ctx context.Context, b clientBinding) (model.Client, bool, error) {
+func (s *Service) TokenClient(ctx context.Context, b ClientBinding) (model.Client, bool, error) {
 	if b.ClientID == "" || b.TenantID == "" || !model.ValidID(b.ClientID) {
 		return model.Client{}, false, nil
 	}

@@ -27,7 +27,7 @@ type clientClaims struct {
 	IssuedAt int64    `json:"iat"`
 	JTI      string   `json:"jti"`
 	Scope    string   `json:"scope,omitempty"`
-	clientBinding
+	ClientBinding
 	AppName  string `json:"app_name,omitempty"`
 	Role     string `json:"role,omitempty"`
 	TokenUse string `json:"token_use"`
@@ -51,7 +51,7 @@ type TokenResponse struct {
 	SessionID    string `json:"session_id,omitempty"`
 }
 
-var errInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
+var ErrInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
 
 // ClientCredentials runs the client-credentials grant and returns a client access token. A
 // management application's client gets an admin token (role Admin) for its whole tenant. A
@@ -59,25 +59,25 @@ var errInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "clien
 // 6749 lets a server issue less than was asked.
 func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (TokenResponse, error) {
 	if req.ClientID == "" || req.ClientSecret == "" {
-		return TokenResponse{}, errInvalidClient
+		return TokenResponse{}, ErrInvalidClient
 	}
 	client, app, err := s.clients.AuthenticateClient(ctx, req.ClientID, req.ClientSecret)
 	if err != nil {
 		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
-			return TokenResponse{}, errInvalidClient
+			return TokenResponse{}, ErrInvalidClient
 		}
 		return TokenResponse{}, err
 	}
-	aud, err := s.audience(ctx, client, req.Resource)
+	aud, err := s.Audience(ctx, client, req.Resource)
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	ttl := s.opts.AccessTokenTTL
 	claims := clientClaims{
 		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
 		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
-		clientBinding: clientBinding{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, ClientEpoch: client.TokenEpoch},
+		ClientBinding: ClientBinding{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, ClientEpoch: client.TokenEpoch},
 		AppName:       app.Name, TokenUse: UseClient,
 	}
 	if app.Kind == model.AppKindManagement {
@@ -90,9 +90,9 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	return TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())}, nil
 }
 
-// audience resolves the requested resource for a client. An empty resource gives the default
-// audience; any other must be a resource assigned to the client (RFC 8707 invalid_target).
-func (s *Service) audience(ctx context.Context, client model.Client, resource string) (string, error) {
+// Audience resolves the requested resource for a client. An empty resource gives the default
+// Audience; any other must be a resource assigned to the client (RFC 8707 invalid_target).
+func (s *Service) Audience(ctx context.Context, client model.Client, resource string) (string, error) {
 	if resource == "" {
 		return DefaultAudience, nil
 	}
@@ -110,14 +110,14 @@ func (s *Service) audience(ctx context.Context, client model.Client, resource st
 	return "", fault.New(fault.Invalid, "invalid_target", "resource %q is not assigned to this client", resource)
 }
 
-var errBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "missing, invalid or expired bearer token")
+var ErrBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "missing, invalid or expired bearer token")
 
 // Caller authenticates an API call by its bearer token: a client access token issued by
 // ClientCredentials for Latchkey's own API audience, that still speaks for its client
 // (tokenClient: not deleted, secret not rotated since).
 func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, error) {
 	if bearer == "" {
-		return model.Caller{}, errBadBearer
+		return model.Caller{}, ErrBadBearer
 	}
 	var c clientClaims
 	if err := s.signer.VerifyBearer(ctx, bearer, &c); err != nil {
@@ -125,15 +125,15 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 			// The keys could not be read: an outage, not the caller's fault.
 			return model.Caller{}, fault.Wrap(err, "verify bearer token")
 		}
-		return model.Caller{}, errBadBearer.With(err)
+		return model.Caller{}, ErrBadBearer.With(err)
 	}
 	if c.TokenUse != UseClient || !contains(c.Audience, DefaultAudience) {
-		return model.Caller{}, errBadBearer
+		return model.Caller{}, ErrBadBearer
 	}
-	if _, ok, err := s.tokenClient(ctx, c.clientBinding); err != nil {
+	if _, ok, err := s.TokenClient(ctx, c.ClientBinding); err != nil {
 		return model.Caller{}, err
 	} else if !ok {
-		return model.Caller{}, errBadBearer
+		return model.Caller{}, ErrBadBearer
 	}
 	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role == "Admin"}, nil
 }

@@ -13,10 +13,10 @@ import (
 // errSendSuppressed is the audit reason of a send answered with a decoy; callers never see it.
 var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppressed: unknown or inactive user")
 
-// decoySend does, for a send answered with a decoy (enumeration protection, the user unknown
+// DecoySend does, for a send answered with a decoy (enumeration protection, the user unknown
 // or inactive), the work of a real send: the caller has made the reads a known user's send
 // makes (the lookups find nothing, or find the user and stop) and rendered msg from the same
-// template as a real message, and decoySend writes in one transaction what a real send writes:
+// template as a real message, and DecoySend writes in one transaction what a real send writes:
 // it spends the identifier's unspent codes of the purpose, stores rec as the new code, queues
 // the message and records the send as suppressed. Any work a decoy skipped would answer
 // sooner than a real send, and its timing would tell an unknown user from a known one.
@@ -34,7 +34,7 @@ var errSendSuppressed = fault.New(fault.NotFound, "send_suppressed", "send suppr
 // and details), which is recorded as suppressed. The code's secret is a fresh 256-bit one that
 // is never revealed, so nothing presented can match it: an unspent decoy code answers
 // guesses, counts failures and expires exactly as a real code does.
-func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev event, now time.Time) error {
+func (s *Service) DecoySend(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev Event, now time.Time) error {
 	rec.ID, rec.TenantID, rec.AppID, rec.ClientID, rec.CreatedAt = model.NewID(), c.TenantID, c.AppID, c.ClientID, now
 	rec.CodeHash = s.keys.HashCode(rec.ID, secret.NewLinkCode())
 	delivers := rec.Channel == model.ChannelEmail || rec.Channel == model.ChannelSMS
@@ -46,8 +46,8 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 		stand.Kind, stand.To = model.MessageSuppressed, ""
 		msg = &stand
 	}
-	ev.typ, ev.userID, ev.err = model.EventCodeSent, rec.UserID, errSendSuppressed
-	if err := s.storeCode(ctx, c, rec, msg, ev, now); err != nil {
+	ev.Type, ev.UserID, ev.Err = model.EventCodeSent, rec.UserID, errSendSuppressed
+	if err := s.StoreCode(ctx, c, rec, msg, ev, now); err != nil {
 		return fault.Wrap(err, "store code")
 	}
 	if msg != nil {
@@ -57,13 +57,13 @@ func (s *Service) decoySend(ctx context.Context, c model.Caller, rec model.OneTi
 	return nil
 }
 
-// decoyPhonePrefix counts, for a decoy of an SMS send whose number a real send would take from
+// DecoyPhonePrefix counts, for a decoy of an SMS send whose number a real send would take from
 // the profile, the phone-prefix hit a real send makes. It counts under a key no real number
 // has, so that decoys spend no real range's budget, and ignores the limit: a decoy is answered
 // as sent.
-func (s *Service) decoyPhonePrefix(ctx context.Context, c model.Caller, lim model.RateLimits, now time.Time) error {
+func (s *Service) DecoyPhonePrefix(ctx context.Context, c model.Caller, lim model.RateLimits, now time.Time) error {
 	key := "send:prefix:" + c.TenantID + ":" + c.AppID + ":decoy"
-	err := s.hit(ctx, s.store, sendLimit{key: key, limit: lim.SendsPerPhonePrefix, what: "decoy"}, now, time.Hour)
+	err := s.Hit(ctx, s.store, SendLimit{Key: key, Limit: lim.SendsPerPhonePrefix, What: "decoy"}, now, time.Hour)
 	if err != nil && !fault.Is(err, fault.RateLimited) {
 		return err
 	}

@@ -37,7 +37,7 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	}
 	// A token that no longer speaks for its client (deleted, or its secret rotated since) is
 	// inactive, as the API itself refuses it.
-	if _, ok, err := s.tokenClient(ctx, bindingOf(claims)); err != nil || !ok {
+	if _, ok, err := s.TokenClient(ctx, BindingOf(claims)); err != nil || !ok {
 		return inactive, err
 	}
 	if sid, _ := claims["sid"].(string); sid != "" {
@@ -47,7 +47,7 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 		} else if err != nil {
 			return nil, fault.Wrap(err, "get session")
 		}
-		if !s.active(sess, s.now()) {
+		if !s.Active(sess, s.Now()) {
 			return inactive, nil
 		}
 	}
@@ -67,7 +67,7 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 	} else if err != nil {
 		return nil, fault.Wrap(err, "get refresh token")
 	}
-	now := s.now()
+	now := s.Now()
 	if rt.TenantID != c.TenantID || rt.RevokedAt != nil || rt.RotatedAt != nil || !now.Before(rt.ExpiresAt) {
 		return inactive, nil
 	}
@@ -75,7 +75,7 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 		return inactive, err
 	}
 	sess, err := s.store.GetSession(ctx, rt.TenantID, rt.SessionID)
-	if err != nil || !s.active(sess, now) {
+	if err != nil || !s.Active(sess, now) {
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return nil, fault.Wrap(err, "get session")
 		}
@@ -110,7 +110,7 @@ func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) erro
 	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
 		return nil
 	}
-	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.now()); err != nil {
+	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.Now()); err != nil {
 		return fault.Wrap(err, "revoke refresh tokens")
 	}
 	return nil
@@ -120,12 +120,12 @@ func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) erro
 // client credentials rather than a bearer token.
 func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (model.Caller, error) {
 	if clientID == "" || clientSecret == "" {
-		return model.Caller{}, errInvalidClient
+		return model.Caller{}, ErrInvalidClient
 	}
 	client, app, err := s.clients.AuthenticateClient(ctx, clientID, clientSecret)
 	if err != nil {
 		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
-			return model.Caller{}, errInvalidClient
+			return model.Caller{}, ErrInvalidClient
 		}
 		return model.Caller{}, err
 	}

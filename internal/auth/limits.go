@@ -11,39 +11,39 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// sendLimit is one counter a send is checked against.
-type sendLimit struct {
-	key   string
-	limit int
-	what  string
+// SendLimit is one counter a send is checked against.
+type SendLimit struct {
+	Key   string
+	Limit int
+	What  string
 }
 
-// checkSend counts one send of a code or link against the application's limits: per
+// CheckSend counts one send of a code or link against the application's limits: per
 // identifier, per end-user IP address (forwarded by the calling backend, and trusted because
 // that backend authenticated), and, when phone is set, per phone-number prefix of that SMS
 // destination. Exceeding any limit is a 429 with Retry-After. Unknown identifiers are counted
 // like known ones, so limits reveal nothing about who has an account.
-func (s *Service) checkSend(ctx context.Context, c model.Caller, lim model.RateLimits, identifier, phone, ip string, now time.Time) error {
+func (s *Service) CheckSend(ctx context.Context, c model.Caller, lim model.RateLimits, identifier, phone, ip string, now time.Time) error {
 	base := c.TenantID + ":" + c.AppID + ":"
-	limits := []sendLimit{{key: "send:id:" + base + identifier, limit: lim.SendsPerIdentifier, what: "this identifier"}}
+	limits := []SendLimit{{Key: "send:id:" + base + identifier, Limit: lim.SendsPerIdentifier, What: "this identifier"}}
 	if ip != "" {
-		limits = append(limits, sendLimit{key: "send:ip:" + base + ipKey(ip), limit: lim.SendsPerIP, what: "this IP address"})
+		limits = append(limits, SendLimit{Key: "send:ip:" + base + IPKey(ip), Limit: lim.SendsPerIP, What: "this IP address"})
 	}
 	for _, l := range limits {
-		if err := s.hit(ctx, s.store, l, now, time.Hour); err != nil {
+		if err := s.Hit(ctx, s.store, l, now, time.Hour); err != nil {
 			return err
 		}
 	}
 	if phone != "" {
-		return s.checkPhonePrefix(ctx, c, lim, phone, now)
+		return s.CheckPhonePrefix(ctx, c, lim, phone, now)
 	}
 	return nil
 }
 
-// ipKey is what the per-IP limit counts an address under: an IPv4 address, or the /64 of an
+// IPKey is what the per-IP limit counts an address under: an IPv4 address, or the /64 of an
 // IPv6 one, since a single host commonly holds a whole /64 and could otherwise send from as
 // many addresses as it likes.
-func ipKey(ip string) string {
+func IPKey(ip string) string {
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip
@@ -56,22 +56,22 @@ func ipKey(ip string) string {
 	return addr.String()
 }
 
-// checkPhonePrefix counts one SMS to phone against the application's limit per phone-number
+// CheckPhonePrefix counts one SMS to phone against the application's limit per phone-number
 // prefix.
-func (s *Service) checkPhonePrefix(ctx context.Context, c model.Caller, lim model.RateLimits, phone string, now time.Time) error {
+func (s *Service) CheckPhonePrefix(ctx context.Context, c model.Caller, lim model.RateLimits, phone string, now time.Time) error {
 	key := "send:prefix:" + c.TenantID + ":" + c.AppID + ":" + phonePrefix(phone, lim.PhonePrefixDigits)
-	return s.hit(ctx, s.store, sendLimit{key: key, limit: lim.SendsPerPhonePrefix, what: "this phone number range"}, now, time.Hour)
+	return s.Hit(ctx, s.store, SendLimit{Key: key, Limit: lim.SendsPerPhonePrefix, What: "this phone number range"}, now, time.Hour)
 }
 
-// hit counts one event against l in a window of the given length and fails once the count
+// Hit counts one event against l in a window of the given length and fails once the count
 // exceeds the limit.
-func (s *Service) hit(ctx context.Context, st storage.Counters, l sendLimit, now time.Time, window time.Duration) error {
-	n, reset, err := st.CountHit(ctx, l.key, now, now.Add(window))
+func (s *Service) Hit(ctx context.Context, st storage.Counters, l SendLimit, now time.Time, window time.Duration) error {
+	n, reset, err := st.CountHit(ctx, l.Key, now, now.Add(window))
 	if err != nil {
-		return fault.Wrap(err, "count "+l.key)
+		return fault.Wrap(err, "count "+l.Key)
 	}
-	if n > int64(l.limit) {
-		e := fault.New(fault.RateLimited, fault.CodeRateLimited, "too many requests for %s; try again later", l.what)
+	if n > int64(l.Limit) {
+		e := fault.New(fault.RateLimited, fault.CodeRateLimited, "too many requests for %s; try again later", l.What)
 		e.RetryAfter = reset.Sub(now)
 		return e
 	}
@@ -86,9 +86,9 @@ func phonePrefix(phone string, digits int) string {
 	return phone
 }
 
-// countFailure records a wrong code for an identifier, across codes, and reports whether the
+// CountFailure records a wrong code for an identifier, across codes, and reports whether the
 // identifier has now reached the application's limit and must be locked.
-func countFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
+func CountFailure(ctx context.Context, tx AttemptTx, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
 	key := "fail:" + c.TenantID + ":" + c.AppID + ":" + identifier
 	window := time.Duration(lim.FailuresExpireIn) * time.Minute
 	n, _, err := tx.CountHit(ctx, key, now, now.Add(window))
@@ -98,10 +98,10 @@ func countFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.R
 	return n >= int64(lim.FailuresPerIdentifier), nil
 }
 
-// activeLockout starts an attempt on key: it takes key's lock for the rest of the transaction
+// ActiveLockout starts an attempt on key: it takes key's lock for the rest of the transaction
 // (see storage.Counters.LockKey), so that attempts on one key are decided one at a time, and
 // returns the refusal to answer with when a lockout of key is in force, else nil.
-func activeLockout(ctx context.Context, tx storage.Store, c model.Caller, key string, now time.Time) (error, error) {
+func ActiveLockout(ctx context.Context, tx storage.Store, c model.Caller, key string, now time.Time) (error, error) {
 	if err := tx.LockKey(ctx, key); err != nil {
 		return nil, err
 	}
@@ -112,16 +112,16 @@ func activeLockout(ctx context.Context, tx storage.Store, c model.Caller, key st
 	case err != nil:
 		return nil, err
 	case now.Before(l.Until):
-		return errLocked(l.Until, now), nil
+		return ErrLocked(l.Until, now), nil
 	}
 	return nil, nil
 }
 
-// lockOnFailure counts a failed attempt against counter and, when that reaches the
+// LockOnFailure counts a failed attempt against counter and, when that reaches the
 // application's failuresPerIdentifier, locks lockKey for minutes. It returns the refusal to
 // answer with when it locked, else nil.
-func lockOnFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
-	locked, err := countFailure(ctx, tx, c, lim, counter, now)
+func LockOnFailure(ctx context.Context, tx AttemptTx, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
+	locked, err := CountFailure(ctx, tx, c, lim, counter, now)
 	if err != nil || !locked {
 		return nil, err
 	}
@@ -129,10 +129,10 @@ func lockOnFailure(ctx context.Context, tx attemptTx, c model.Caller, lim model.
 	if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until}); err != nil {
 		return nil, err
 	}
-	return errLocked(until, now), nil
+	return ErrLocked(until, now), nil
 }
 
-// clearFailures forgets an identifier's failures after a successful login.
-func clearFailures(ctx context.Context, tx storage.Store, c model.Caller, identifier string) error {
+// ClearFailures forgets an identifier's failures after a successful login.
+func ClearFailures(ctx context.Context, tx storage.Store, c model.Caller, identifier string) error {
 	return tx.ResetCounter(ctx, "fail:"+c.TenantID+":"+c.AppID+":"+identifier)
 }

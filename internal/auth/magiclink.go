@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/mail"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,15 +71,10 @@ const (
 	CodeLinkExpired = "auth_magic_link_expired"
 )
 
-var (
-	errInvalidRedirect = fault.New(fault.Invalid, CodeInvalidRedirectURI, "redirect_uri is not one of the client's redirect URIs")
-	hexColour          = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-)
-
 // SendMagicLink creates a link code for the identified user, spends their earlier links, and
 // queues the email in the same transaction; for the direct channel it returns the link instead.
 func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLinkSend) (MagicLinkSent, error) {
-	pace := s.paceAnswers()
+	pace := s.PaceAnswers()
 	defer pace.hold(ctx)
 	req, problems := checkLinkSend(req)
 	if len(problems) > 0 {
@@ -90,14 +84,14 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "get application")
 	}
-	pace.on = app.EnumerationProtection
+	pace.On = app.EnumerationProtection
 	client, err := s.store.GetClient(ctx, c.ClientID)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "get client")
 	}
 	// Exact match only: a prefix or pattern match would let a caller aim links elsewhere.
 	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, req.RedirectURI) {
-		return MagicLinkSent{}, errInvalidRedirect
+		return MagicLinkSent{}, ErrInvalidRedirect
 	}
 	prefs := app.Preferences.Normalized()
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
@@ -105,12 +99,12 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		return MagicLinkSent{}, fault.Validation("identifier: " + err.Error())
 	}
 	identifier := req.IdentifierType + ":" + norm
-	now := s.now()
+	now := s.Now()
 	if err := s.countLinkSend(ctx, c, prefs, identifier, req.ClientAttributes.IPAddress, now); err != nil {
-		s.recordLimited(ctx, c, err, "magic_link", req.ClientAttributes)
+		s.RecordLimited(ctx, c, err, "magic_link", req.ClientAttributes)
 		return MagicLinkSent{}, err
 	}
-	t, err := s.resolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
+	t, err := s.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
 	if err != nil {
 		return MagicLinkSent{}, err
 	}
@@ -123,13 +117,13 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		// rendered), and send nothing.
 		// Stored live, as a real link is, so that the next send spends it as it would a real
 		// one; its id and secret are never shown, so nothing can redeem it.
-		rec := model.OneTimeCode{UserID: t.user.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
+		rec := model.OneTimeCode{UserID: t.User.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
 			IdentifierType: req.IdentifierType, Identifier: identifier, MaxFailures: linkMaxFailures,
 			ExpiresAt: now.Add(time.Duration(minutes) * time.Minute)}
 		out := decoyLinkSent(req)
 		var msg *model.OutboxMessage
 		if req.Channel == model.ChannelEmail {
-			link, err := buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
+			link, err := BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
 			if err != nil {
 				return MagicLinkSent{}, fault.Wrap(err, "build link")
 			}
@@ -139,26 +133,26 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 			}
 			msg = &m
 		}
-		if err := s.decoySend(ctx, c, rec, msg, event{method: "magic_link", attrs: req.ClientAttributes}, now); err != nil {
+		if err := s.DecoySend(ctx, c, rec, msg, Event{Method: "magic_link", Attrs: req.ClientAttributes}, now); err != nil {
 			return MagicLinkSent{}, err
 		}
 		return out, nil
 	}
 	// Only an email address can sign up by link: an unknown username or phone number is as
 	// unknown as without sign-up.
-	if !t.known && app.EnumerationProtection && (!app.AllowPublicSignup || req.IdentifierType != model.IdentifierEmail) {
+	if !t.Known && app.EnumerationProtection && (!app.AllowPublicSignup || req.IdentifierType != model.IdentifierEmail) {
 		return decoy()
 	}
-	if t.known && t.user.Status != model.UserActive {
+	if t.Known && t.User.Status != model.UserActive {
 		if app.EnumerationProtection {
 			return decoy()
 		}
 		return MagicLinkSent{}, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
-	if t.known {
-		t.dest = t.user.Email
+	if t.Known {
+		t.Dest = t.User.Email
 	}
-	if req.Channel == model.ChannelEmail && t.dest == "" {
+	if req.Channel == model.ChannelEmail && t.Dest == "" {
 		if app.EnumerationProtection {
 			// Telling that the user has no email would tell that the user exists.
 			return decoy()
@@ -167,8 +161,8 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	}
 	rec := model.OneTimeCode{
 		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID,
-		UserID: t.user.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
-		IdentifierType: req.IdentifierType, Identifier: identifier, Destination: t.dest,
+		UserID: t.User.ID, Purpose: model.PurposeMagicLink, Channel: req.Channel,
+		IdentifierType: req.IdentifierType, Identifier: identifier, Destination: t.Dest,
 		MaxFailures: linkMaxFailures, ExpiresAt: now.Add(time.Duration(minutes) * time.Minute), CreatedAt: now,
 	}
 	linkSecret := secret.NewLinkCode()
@@ -176,19 +170,19 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if req.GenerateRequestID {
 		rec.RequestID = model.NewID()
 	}
-	link, err := buildLink(req.RedirectURI, rec.ID+"."+linkSecret, req.State)
+	link, err := BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, req.State)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "build link")
 	}
 	var msg *model.OutboxMessage
 	if req.Channel == model.ChannelEmail {
-		m, err := linkMessage(c.TenantID, t.dest, linkEmail(app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
+		m, err := linkMessage(c.TenantID, t.Dest, linkEmail(app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
 		if err != nil {
 			return MagicLinkSent{}, err
 		}
 		msg = &m
 	}
-	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: "magic_link", userID: t.user.ID, attrs: req.ClientAttributes}, now)
+	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: "magic_link", UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "store link code")
 	}
@@ -205,13 +199,13 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 // minute) and its general send limits. It runs before the user is looked up, so that limits
 // answer alike for unknown users.
 func (s *Service) countLinkSend(ctx context.Context, c model.Caller, prefs model.LoginPreferences, identifier, ip string, now time.Time) error {
-	perUser := sendLimit{key: "link:id:" + c.TenantID + ":" + c.AppID + ":" + identifier,
-		limit: prefs.MagicLink.LinksPerUser, what: "this user"}
-	if err := s.hit(ctx, s.store, perUser, now, time.Minute); err != nil {
+	perUser := SendLimit{Key: "link:id:" + c.TenantID + ":" + c.AppID + ":" + identifier,
+		Limit: prefs.MagicLink.LinksPerUser, What: "this user"}
+	if err := s.Hit(ctx, s.store, perUser, now, time.Minute); err != nil {
 		return err
 	}
 	// Links are sent by email only, so there is no phone-number prefix to count.
-	return s.checkSend(ctx, c, prefs.Limits, identifier, "", ip, now)
+	return s.CheckSend(ctx, c, prefs.Limits, identifier, "", ip, now)
 }
 
 // decoyLinkSent is the answer for a user who must not be revealed as unknown or inactive: the
@@ -223,7 +217,7 @@ func decoyLinkSent(req MagicLinkSend) MagicLinkSent {
 	}
 	if req.Channel == model.ChannelDirect {
 		out.Message = linkCreatedMessage
-		out.Link, _ = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
+		out.Link, _ = BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
 	}
 	return out
 }
@@ -238,7 +232,7 @@ func checkLinkSend(req MagicLinkSend) (MagicLinkSend, []string) {
 	case req.Email != "":
 		req.IdentifierType, req.Identifier = model.IdentifierEmail, req.Email
 	default:
-		p = append(p, validateIdentifier(req.IdentifierType, req.Identifier)...)
+		p = append(p, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	}
 	if req.Channel == "" {
 		req.Channel = model.ChannelEmail
@@ -323,22 +317,6 @@ func logoDataURI(raw string) (string, string) {
 	return "data:" + mediaType + ";base64," + raw, ""
 }
 
-// buildLink adds the code and state to the redirect URI, keeping its own query parameters.
-func buildLink(redirectURI, code, state string) (string, error) {
-	u, err := url.Parse(redirectURI)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	q.Set("code", code)
-	q.Del("state")
-	if state != "" {
-		q.Set("state", state)
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
 // linkEmail merges the application's branding with a send's own content. A sender name signs
 // the email and, when the application has a From address, becomes its display name.
 func linkEmail(appName, link string, minutes int, b model.MessageBranding, ct *MagicLinkContent) delivery.LinkEmail {
@@ -373,3 +351,7 @@ func linkMessage(tenantID, to string, d delivery.LinkEmail, now time.Time) (mode
 		Subject: subject, Text: text, HTML: html, NextAttemptAt: now, CreatedAt: now,
 	}, nil
 }
+
+var (
+	hexColour = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+)

@@ -12,9 +12,6 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// maxCodeLen bounds a presented code; a real one is 70 characters.
-const maxCodeLen = 256
-
 var (
 	errInvalidLink  = fault.New(fault.Invalid, fault.CodeInvalidCredentials, "invalid magic link code, or the link was already used")
 	errLinkExpired  = fault.New(fault.Invalid, CodeLinkExpired, "magic link expired")
@@ -30,15 +27,15 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		return TokenResponse{}, fault.Validation("code is required")
 	}
 	id, linkSecret, ok := strings.Cut(req.Code, ".")
-	if !ok || len(req.Code) > maxCodeLen || !model.ValidID(id) || linkSecret == "" {
+	if !ok || len(req.Code) > MaxCodeLen || !model.ValidID(id) || linkSecret == "" {
 		return TokenResponse{}, errInvalidLink
 	}
-	now := s.now()
-	var is issued
+	now := s.Now()
+	var is Issued
 	var failure error
 	var userID string
 	method := model.AMRMagicLink
-	attempt := func(tx attemptTx) error {
+	attempt := func(tx AttemptTx) error {
 		failure, userID = nil, ""
 		code, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
 		if err != nil {
@@ -46,15 +43,15 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		}
 		method, userID = linkAMR(code.Channel), code.UserID
 		switch outcome {
-		case outcomeExpired:
+		case OutcomeExpired:
 			failure = errLinkExpired
 			return nil
-		case outcomeOK:
+		case OutcomeOK:
 		default:
 			failure = errInvalidLink
 			return nil
 		}
-		user, link, err := s.userForCode(ctx, tx, c, code, now)
+		user, link, err := s.UserForCode(ctx, tx, c, code, now)
 		if errors.Is(err, storage.ErrNotFound) {
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
@@ -66,36 +63,36 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, link: link, method: linkAMR(code.Channel), login: req.Login,
-			callersWord: code.Channel == model.ChannelDirect}, now)
+		is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Link: link, Method: linkAMR(code.Channel), Login: req.Login,
+			CallersWord: code.Channel == model.ChannelDirect}, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+	failure, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.record(ctx, st, c, loginEvent(method, userID, req.ClientAttributes, failure, is), now)
+		return s.Record(ctx, st, c, LoginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "authenticate magic link")
+		return TokenResponse{}, AsFault(err, "authenticate magic link")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, is, req.Claims, now)
+	return s.Sign(ctx, is, req.Claims, now)
 }
 
 // redeemLink checks a presented link against its record and records the result atomically, so
 // that of concurrent presentations of one link exactly one succeeds. A record of another
 // application or purpose is left untouched and reported as invalid, like a missing one.
-func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, codeOutcome, error) {
+func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, CodeOutcome, error) {
 	var code model.OneTimeCode
-	outcome := outcomeInvalid
+	outcome := OutcomeInvalid
 	err := tx.UpdateCode(ctx, c.TenantID, id, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		code, outcome = cur, outcomeInvalid
+		code, outcome = cur, OutcomeInvalid
 		if cur.Purpose != model.PurposeMagicLink || cur.AppID != c.AppID || cur.ConsumedAt != nil {
-			return cur, errNoChange
+			return cur, ErrNoChange
 		}
 		hashOK := secret.Equal(cur.CodeHash, s.keys.HashCode(cur.ID, linkSecret))
 		ridOK := cur.RequestID == "" || secret.Equal([]byte(cur.RequestID), []byte(requestID))
@@ -103,11 +100,11 @@ func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Call
 		case !now.Before(cur.ExpiresAt):
 			// Only the holder of the secret learns that the link expired.
 			if hashOK {
-				outcome = outcomeExpired
+				outcome = OutcomeExpired
 			}
-			return cur, errNoChange
+			return cur, ErrNoChange
 		case hashOK && ridOK:
-			outcome = outcomeOK
+			outcome = OutcomeOK
 			cur.ConsumedAt = &now
 		default:
 			cur.Failures++
@@ -118,7 +115,7 @@ func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Call
 		code = cur
 		return cur, nil
 	})
-	if errors.Is(err, errNoChange) || errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 		err = nil
 	}
 	return code, outcome, err

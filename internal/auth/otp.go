@@ -3,17 +3,14 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/delivery"
-	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // OTPSend asks for a one-time passcode to be sent (Mosaic's sendOTP).
@@ -64,51 +61,41 @@ type OTPAuthenticate struct {
 
 const otpSentMessage = "OTP sent"
 
-var errNoSMSProvider = fault.New(fault.Invalid, fault.CodeProviderConfig, "channel sms is not available: no SMS provider is configured")
-
-// target is the user (or would-be user) a code is for.
-type target struct {
-	user       model.User // zero for a public sign-up
-	known      bool
-	identifier string // normalised, prefixed by type: "email:alice@example.com"
-	dest       string // the email address to deliver to: the user's, or the sign-up address
-}
-
 // SendOTP creates a passcode for the identified user, spends any earlier one, and queues its
 // delivery by email or SMS in the same transaction; for the direct channel it returns the code.
 func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTPSent, error) {
-	pace := s.paceAnswers()
+	pace := s.PaceAnswers()
 	defer pace.hold(ctx)
 	in, problems := parseSend(req)
 	if len(problems) > 0 {
 		return OTPSent{}, fault.Validation(problems...)
 	}
 	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
-		return OTPSent{}, errNoSMSProvider
+		return OTPSent{}, ErrNoSMSProvider
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "get application")
 	}
-	pace.on = app.EnumerationProtection
+	pace.On = app.EnumerationProtection
 	all := app.Preferences.Normalized()
-	prefs := otpPrefs(all, req.Channel, req.IdentifierType)
-	now := s.now()
+	prefs := OTPPrefs(all, req.Channel, req.IdentifierType)
+	now := s.Now()
 	// Counted before the user is looked up, so that limits answer alike for unknown users. The
 	// phone-prefix limit needs the SMS destination; when it comes from the profile it is
 	// counted once the user is known.
-	if err := s.checkSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
-		s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+	if err := s.CheckSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 		return OTPSent{}, err
 	}
-	t, err := s.resolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
+	t, err := s.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
 	if err != nil {
 		return OTPSent{}, err
 	}
 	// An unknown user got this far only by public sign-up or enumeration protection.
 	signUp := app.AllowPublicSignup && (req.IdentifierType == model.IdentifierEmail || req.IdentifierType == model.IdentifierPhone)
-	hidden := !t.known && !signUp
-	if t.known && t.user.Status != model.UserActive {
+	hidden := !t.Known && !signUp
+	if t.Known && t.User.Status != model.UserActive {
 		if !app.EnumerationProtection {
 			return OTPSent{}, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 		}
@@ -123,12 +110,12 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		// stored is live, with a real code's expiry and attempts, so that redeeming it fails,
 		// expires and locks exactly as a real one does for a wrong guess.
 		rec := model.OneTimeCode{
-			UserID: t.user.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
-			IdentifierType: req.IdentifierType, Identifier: t.identifier, MaxFailures: prefs.MaxFailures,
+			UserID: t.User.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
+			IdentifierType: req.IdentifierType, Identifier: t.Identifier, MaxFailures: prefs.MaxFailures,
 			ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
 		}
 		if req.Channel == model.ChannelSMS && in.smsPhone == "" {
-			if err := s.decoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+			if err := s.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
 				return OTPSent{}, err
 			}
 		}
@@ -137,7 +124,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		if err != nil {
 			return OTPSent{}, err
 		}
-		if err := s.decoySend(ctx, c, rec, msg, event{method: req.Channel, attrs: req.ClientAttributes}, now); err != nil {
+		if err := s.DecoySend(ctx, c, rec, msg, Event{Method: req.Channel, Attrs: req.ClientAttributes}, now); err != nil {
 			return OTPSent{}, err
 		}
 		return out, nil
@@ -155,16 +142,16 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		return OTPSent{}, err
 	}
 	if req.Channel == model.ChannelSMS && in.smsPhone == "" {
-		if err := s.checkPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
-			s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+		if err := s.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return OTPSent{}, err
 		}
 	}
 	code := secret.NewCode(prefs.CodeLength)
 	rec := model.OneTimeCode{
 		ID: model.NewID(), TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID,
-		UserID: t.user.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
-		IdentifierType: req.IdentifierType, Identifier: t.identifier, Destination: dest,
+		UserID: t.User.ID, Purpose: model.PurposeOTP, Channel: req.Channel,
+		IdentifierType: req.IdentifierType, Identifier: t.Identifier, Destination: dest,
 		ApprovalData: in.approval, MaxFailures: prefs.MaxFailures,
 		ExpiresAt: now.Add(time.Duration(expires) * time.Minute), CreatedAt: now,
 	}
@@ -176,7 +163,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if err != nil {
 		return OTPSent{}, err
 	}
-	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: req.Channel, userID: t.user.ID, attrs: req.ClientAttributes}, now)
+	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: req.Channel, UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "store code")
 	}
@@ -212,21 +199,12 @@ func decoyCode(direct string, length int) string {
 	return secret.NewCode(length)
 }
 
-// otpPrefs returns the preferences that govern a code: sms for SMS, email_otp for email. A
-// direct code follows the channel its identifier would use: sms for a phone number.
-func otpPrefs(p model.LoginPreferences, channel, idType string) model.OTPPreferences {
-	if channel == model.ChannelSMS || (channel != model.ChannelEmail && idType == model.IdentifierPhone) {
-		return p.SMS
-	}
-	return p.EmailOTP
-}
-
 // destination returns where a code goes: the custom address of the send, else the profile's
 // (or, for a public sign-up, the identifier itself). Direct codes go nowhere.
-func destination(channel string, t target, in sendInput) (string, error) {
+func destination(channel string, t Target, in sendInput) (string, error) {
 	switch channel {
 	case model.ChannelEmail:
-		dest := t.dest
+		dest := t.Dest
 		if in.customEmail != "" {
 			dest = in.customEmail
 		}
@@ -235,11 +213,11 @@ func destination(channel string, t target, in sendInput) (string, error) {
 		}
 		return dest, nil
 	case model.ChannelSMS:
-		dest := t.user.PhoneNumber
+		dest := t.User.PhoneNumber
 		switch {
 		case in.customPhone != "":
 			dest = in.customPhone
-		case !t.known && in.idType == model.IdentifierPhone:
+		case !t.Known && in.idType == model.IdentifierPhone:
 			dest = in.norm
 		}
 		if dest == "" {
@@ -248,51 +226,6 @@ func destination(channel string, t target, in sendInput) (string, error) {
 		return dest, nil
 	}
 	return "", nil
-}
-
-// resolveTarget finds the user an identifier names among the application's users. An unknown
-// user is not an error when the application allows public sign-up by email or phone number,
-// or hides whether users exist.
-func (s *Service) resolveTarget(ctx context.Context, c model.Caller, app model.Application, idType, value string) (target, error) {
-	norm, err := directory.NormalizeIdentifier(idType, value)
-	if err != nil {
-		return target{}, fault.Validation("identifier: " + err.Error())
-	}
-	t := target{identifier: idType + ":" + norm}
-	u, err := s.lookup(ctx, s.store, c, "send", idType, norm)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return t, fault.Wrap(err, "find user")
-	}
-	// The application link is read whether or not someone has the identifier: for nobody, a
-	// stand-in's (see standInUsers), and the result ignored.
-	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, s.subjectID(c, "send", u, err))
-	switch {
-	case lerr != nil && !errors.Is(lerr, storage.ErrNotFound):
-		return t, fault.Wrap(lerr, "get app user")
-	case err == nil && (lerr == nil || app.AllowPublicSignup):
-		if lerr == nil {
-			s.rememberStandIn(c, "send", u.ID)
-		}
-		t.user, t.known, t.dest = u, true, u.Email
-		return t, nil
-	}
-	switch {
-	case app.AllowPublicSignup && idType == model.IdentifierEmail:
-		t.dest = norm
-		return t, nil
-	case app.AllowPublicSignup && idType == model.IdentifierPhone:
-		return t, nil
-	case app.EnumerationProtection:
-		return t, nil
-	}
-	return t, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
-}
-
-// lookup finds the tenant's user an identifier names. When nobody has it, the flow's
-// stand-in's row is read in its place and discarded (see standInUsers), so that a miss takes
-// as long as a hit.
-func (s *Service) lookup(ctx context.Context, st storage.Store, c model.Caller, flow, idType, norm string) (model.User, error) {
-	return st.LookupUser(ctx, c.TenantID, idType, norm, s.standIn(c, flow))
 }
 
 // otpMessage renders the outbox message of a code: an email, an SMS, or nothing for the

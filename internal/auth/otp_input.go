@@ -1,11 +1,8 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/json"
-	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -50,7 +47,7 @@ func parseSend(req OTPSend) (sendInput, []string) {
 		p = append(p, "channel must be one of email, sms, direct")
 	}
 	in := sendInput{idType: req.IdentifierType}
-	idProblems := validateIdentifier(req.IdentifierType, req.Identifier)
+	idProblems := ValidateIdentifier(req.IdentifierType, req.Identifier)
 	p = append(p, idProblems...)
 	if len(idProblems) == 0 {
 		norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
@@ -84,7 +81,7 @@ func parseSend(req OTPSend) (sendInput, []string) {
 		p = append(p, smsProblems(*req.SMS)...)
 	}
 	var ap []string
-	in.approval, ap = parseApprovalData(req.ApprovalData)
+	in.approval, ap = ParseApprovalData(req.ApprovalData)
 	p = append(p, ap...)
 	if req.Channel == model.ChannelSMS {
 		in.smsPhone = in.customPhone
@@ -93,21 +90,6 @@ func parseSend(req OTPSend) (sendInput, []string) {
 		}
 	}
 	return in, p
-}
-
-func validateIdentifier(idType, value string) []string {
-	var p []string
-	switch idType {
-	case model.IdentifierEmail, model.IdentifierPhone, model.IdentifierUserID, model.IdentifierUsername:
-	case "":
-		p = append(p, "identifier_type is required")
-	default:
-		p = append(p, "identifier_type must be one of email, phone_number, user_id, username")
-	}
-	if value == "" {
-		p = append(p, "identifier is required")
-	}
-	return p
 }
 
 // smsProblems checks Mosaic's custom_sms_input. The message is a template: it must name both
@@ -139,68 +121,3 @@ func smsProblems(sms SMSContent) []string {
 }
 
 func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
-
-// parseApprovalData checks Mosaic's approval_data, a flat object of at most ten keys of
-// letters, digits, "_", "." and "-", whose values are strings, numbers or booleans, and returns
-// it compacted with sorted keys. null and {} mean none.
-func parseApprovalData(raw json.RawMessage) (json.RawMessage, []string) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if raw[0] != '{' || dec.Decode(&m) != nil {
-		return nil, []string{"approval_data must be a JSON object"}
-	}
-	if len(m) == 0 {
-		return nil, nil
-	}
-	var p []string
-	if len(m) > maxApprovalKeys {
-		p = append(p, "approval_data must have at most 10 keys")
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if len(k) > maxApprovalKeyLen || !approvalKey.MatchString(k) {
-			p = append(p, "approval_data keys must be 1 to 64 letters, digits, '_', '.' or '-': "+clipText(k))
-			continue
-		}
-		switch v := m[k].(type) {
-		case bool:
-		case json.Number:
-			// Signed into the ID token: a number its readers cannot hold (1e400 is Infinity
-			// to JavaScript and an error to Go) would break the token for them.
-			if f, err := v.Float64(); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				p = append(p, "approval_data."+k+" must be a finite number")
-			}
-		case string:
-			if utf8.RuneCountInString(v) > maxApprovalStringLen {
-				p = append(p, "approval_data."+k+" must be at most 512 characters")
-			}
-		default:
-			p = append(p, "approval_data."+k+" must be a string, a number or a boolean")
-		}
-	}
-	if len(p) > 0 {
-		return nil, p
-	}
-	out, err := json.Marshal(m)
-	if err != nil {
-		return nil, []string{"approval_data must be a JSON object"}
-	}
-	return out, nil
-}
-
-// clipText shortens caller input quoted back in a message.
-func clipText(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:40]) + "…"
-}

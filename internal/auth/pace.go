@@ -23,19 +23,19 @@ import (
 // longer grid (the server's configuration defaults to 10 ms there).
 const DefaultAnswerGrid = 2 * time.Millisecond
 
-// answerPacer releases an answer on the grid. It measures the monotonic clock, not
+// Pacer releases an answer on the grid. It measures the monotonic clock, not
 // Options.Now: the time an attacker sees is wall time, whatever clock the logic runs on.
-type answerPacer struct {
+type Pacer struct {
 	start time.Time
 	grid  time.Duration
-	on    bool
+	On    bool
 	held  *atomic.Int64 // the Service's count of answers held
 }
 
-// paceAnswers starts timing an answer, which is held to the grid once on is set (the
+// PaceAnswers starts timing an answer, which is held to the grid once on is set (the
 // application hides whether users exist) and released at once otherwise.
-func (s *Service) paceAnswers() *answerPacer {
-	return &answerPacer{start: time.Now(), grid: s.opts.AnswerGrid, held: &s.heldAnswers}
+func (s *Service) PaceAnswers() *Pacer {
+	return &Pacer{start: time.Now(), grid: s.opts.AnswerGrid, held: &s.heldAnswers}
 }
 
 // hold waits until the grid point that follows the work, or until ctx ends.
@@ -46,8 +46,8 @@ func (s *Service) paceAnswers() *answerPacer {
 // (precise to its timer slack, whatever the work took) on the goroutine's thread, for at most
 // one grid step. Up to maxPreciseWaits answers wait that way at once, each holding a thread;
 // beyond them, under a load whose noise hides microseconds anyway, a timer waits instead.
-func (p *answerPacer) hold(ctx context.Context) {
-	if p == nil || !p.on {
+func (p *Pacer) hold(ctx context.Context) {
+	if p == nil || !p.On {
 		return
 	}
 	p.held.Add(1)

@@ -170,7 +170,7 @@ func passwordLocked(ctx context.Context, st storage.Store, c model.Caller, key s
 	case err != nil:
 		return nil, err
 	case now.Before(l.Until):
-		return errLocked(l.Until, now), nil
+		return ErrLocked(l.Until, now), nil
 	}
 	return nil, nil
 }
@@ -182,7 +182,7 @@ func failureKeys(c model.Caller, lockKey string) (recent, total string) {
 
 // countPasswordFailure counts a wrong password against the login name and locks it when the
 // application's rules say so. It returns the failure to answer with.
-func countPasswordFailure(ctx context.Context, tx attemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
+func countPasswordFailure(ctx context.Context, tx AttemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
 	recentKey, totalKey := failureKeys(c, key)
 	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(p.FailuresExpireIn)*time.Minute))
 	if err != nil {
@@ -204,7 +204,7 @@ func countPasswordFailure(ctx context.Context, tx attemptTx, c model.Caller, p m
 	}
 	until := now.Add(d)
 	err = tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
-	return errLocked(until, now), err
+	return ErrLocked(until, now), err
 }
 
 // clearPasswordFailures forgets a login name's failures after the password was proven.
@@ -250,11 +250,11 @@ func (s *Service) endOtherSessions(ctx context.Context, tx storage.Store, c mode
 		if sess.ID == keep || sess.RevokedAt != nil {
 			continue
 		}
-		if err := s.endSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+		if err := s.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
 			return err
 		}
-		err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: why, userID: userID,
-			details: map[string]any{"session_ref": sess.ID}}, now)
+		err := s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: why, UserID: userID,
+			Details: map[string]any{"session_ref": sess.ID}}, now)
 		if err != nil {
 			return err
 		}

@@ -72,7 +72,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 	} else if found {
 		return errConfigured
 	}
-	now := s.now()
+	now := s.Now()
 	in := password.Input{
 		Password: req.Password, Temporary: req.ForceReplace, Lenient: !req.EnforceComplexity,
 		Subject: password.Subject{Username: username, Email: u.Email},
@@ -97,7 +97,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 				return err
 			}
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventPasswordChanged, method: "register", userID: u.ID}, now)
+		return s.Record(ctx, tx, c, Event{Type: model.EventPasswordChanged, Method: "register", UserID: u.ID}, now)
 	})
 	var dup *storage.DuplicateError
 	if errors.As(err, &dup) {
@@ -106,7 +106,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 		}
 		return errConfigured
 	}
-	return asFault(err, "register password")
+	return AsFault(err, "register password")
 }
 
 // SetPassword replaces a user's password for an administrator, and ends the user's sessions.
@@ -126,7 +126,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 	if !found {
 		return errNoPassword
 	}
-	now := s.now()
+	now := s.Now()
 	in := password.Input{
 		Password: req.Password, Temporary: req.ForceReplace, Lenient: !req.EnforceComplexity,
 		Subject: password.Subject{Username: u.Username, Email: u.Email},
@@ -150,7 +150,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 		}
 		return s.passwordChanged(ctx, tx, c, u, "admin_reset", "", now)
 	})
-	return asFault(err, "set password")
+	return AsFault(err, "set password")
 }
 
 // passwordTarget returns the user an administrative password call names, as the caller may

@@ -35,26 +35,26 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 		}
 		return cur, nil
 	}
-	var is issued
+	var is Issued
 	var failure error
 	// A wrong password's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
-		is = issued{}
+	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+		is = Issued{}
 		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
 		if err == nil && failure == nil {
-			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
+			is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
 		}
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.record(ctx, st, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return s.Record(ctx, st, c, LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "authenticate password")
+		return TokenResponse{}, AsFault(err, "authenticate password")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, is, req.Claims, now)
+	return s.Sign(ctx, is, req.Claims, now)
 }
 
 // presentPassword is the part of a login and a password change before their transaction: it
@@ -70,7 +70,7 @@ func (s *Service) presentPassword(ctx context.Context, c model.Caller, usernameT
 	if n, err = s.findLoginName(ctx, c, app, usernameType, username); err != nil {
 		return prefs, n, false, "", now, err
 	}
-	now = s.now()
+	now = s.Now()
 	if err = s.refuseLocked(ctx, c, n, attrs, now); err != nil {
 		return prefs, n, false, "", now, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 		return fault.Wrap(err, "get lockout")
 	}
 	if locked != nil {
-		s.recordRejected(ctx, c, loginEvent(model.AMRPassword, n.user.ID, attrs, locked, issued{}))
+		s.RecordRejected(ctx, c, LoginEvent(model.AMRPassword, n.user.ID, attrs, locked, Issued{}))
 	}
 	return locked
 }
@@ -96,7 +96,7 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 // name's failures and applies update to the credential, provided its hash is still the one
 // verified. It returns the failure to answer with, or nil when the caller may log the user in.
 // A fault returned by update (a temporary password, say) is a failure and writes nothing.
-func (s *Service) passwordAttempt(ctx context.Context, tx attemptTx, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
+func (s *Service) passwordAttempt(ctx context.Context, tx AttemptTx, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
 	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
 	// Attempts on one name run one at a time from here: each sees the lockout the one before
 	// may have set, so a burst cannot all be checked against the same remaining budget.
@@ -132,7 +132,7 @@ func (s *Service) passwordAttempt(ctx context.Context, tx attemptTx, c model.Cal
 		}
 		next, err := update(cur, d)
 		if errors.As(err, &failure) {
-			return cur, errNoChange
+			return cur, ErrNoChange
 		} else if err != nil {
 			return cur, err
 		}
@@ -140,7 +140,7 @@ func (s *Service) passwordAttempt(ctx context.Context, tx attemptTx, c model.Cal
 		return next, nil
 	})
 	switch {
-	case errors.Is(err, errNoChange):
+	case errors.Is(err, ErrNoChange):
 		return failure, nil
 	case errors.Is(err, errStale), errors.Is(err, storage.ErrNotFound):
 		// Changed or removed since it was verified: the presented password proves nothing.

@@ -48,30 +48,30 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 		cur.Secret, cur.Data = next.Secret, next.Data
 		return cur, nil
 	}
-	var is issued
+	var is Issued
 	var failure error
 	// A wrong current password's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
-		is = issued{}
+	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+		is = Issued{}
 		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
 		if err == nil && failure == nil {
-			keep, _ := s.sessionKey(req.SessionID)
+			keep, _ := s.SessionKey(req.SessionID)
 			err = s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
 		}
 		if err == nil && failure == nil {
-			is, err = s.recordLogin(ctx, tx, grant{caller: c, user: n.user, method: model.AMRPassword, login: req.Login}, now)
+			is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
 		}
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.record(ctx, st, c, loginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return s.Record(ctx, st, c, LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "change password")
+		return TokenResponse{}, AsFault(err, "change password")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, is, req.Claims, now)
+	return s.Sign(ctx, is, req.Claims, now)
 }
 
 // passwordChanged records a new password: it ends the user's sessions but keep, with their
@@ -94,5 +94,5 @@ func (s *Service) passwordChanged(ctx context.Context, tx storage.Store, c model
 	if err := unlockUser(ctx, tx, c, u); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, c, event{typ: model.EventPasswordChanged, method: how, userID: u.ID}, now)
+	return s.Record(ctx, tx, c, Event{Type: model.EventPasswordChanged, Method: how, UserID: u.ID}, now)
 }

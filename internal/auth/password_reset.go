@@ -54,9 +54,9 @@ var (
 // and users without a password are answered like real ones when the application has
 // enumeration protection, and with the error otherwise, as OTP sends are.
 func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req PasswordResetSend) (PasswordResetSent, error) {
-	pace := s.paceAnswers()
+	pace := s.PaceAnswers()
 	defer pace.hold(ctx)
-	p := validateIdentifier(req.IdentifierType, req.Identifier)
+	p := ValidateIdentifier(req.IdentifierType, req.Identifier)
 	switch req.Channel {
 	case model.ChannelEmail, model.ChannelSMS, model.ChannelDirect:
 	case "":
@@ -68,7 +68,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 		return PasswordResetSent{}, fault.Validation(p...)
 	}
 	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
-		return PasswordResetSent{}, errNoSMSProvider
+		return PasswordResetSent{}, ErrNoSMSProvider
 	}
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
 	if err != nil {
@@ -83,17 +83,17 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		return PasswordResetSent{}, fault.Wrap(err, "get application")
 	}
-	pace.on = app.EnumerationProtection
+	pace.On = app.EnumerationProtection
 	all := app.Preferences.Normalized()
 	prefs := all.Password
 	identifier := req.IdentifierType + ":" + norm
-	now := s.now()
+	now := s.Now()
 	var phone string
 	if req.Channel == model.ChannelSMS && req.IdentifierType == model.IdentifierPhone {
 		phone = norm
 	}
-	if err := s.checkSend(ctx, c, all.Limits, identifier, phone, req.ClientAttributes.IPAddress, now); err != nil {
-		s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+	if err := s.CheckSend(ctx, c, all.Limits, identifier, phone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 		return PasswordResetSent{}, err
 	}
 	u, err := s.resetUser(ctx, c, req.IdentifierType, norm)
@@ -114,8 +114,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	}
 	if req.Channel == model.ChannelSMS && phone == "" {
 		// The profile's number, known only now, counts against its prefix's limit.
-		if err := s.checkPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
-			s.recordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+		if err := s.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return PasswordResetSent{}, err
 		}
 	}
@@ -130,7 +130,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if req.RedirectURI != "" {
 		linkSecret := secret.NewLinkCode()
 		rec.CodeHash = s.keys.HashCode(rec.ID, linkSecret)
-		if rc.link, err = buildLink(req.RedirectURI, rec.ID+"."+linkSecret, ""); err != nil {
+		if rc.link, err = BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, ""); err != nil {
 			return PasswordResetSent{}, fault.Wrap(err, "build link")
 		}
 		out.Link = rc.link
@@ -143,8 +143,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
-	err = s.storeCode(ctx, c, rec, msg, event{typ: model.EventCodeSent, method: req.Channel, userID: u.ID,
-		attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
+	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: req.Channel, UserID: u.ID,
+		Attrs: req.ClientAttributes, Details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
 	if err != nil {
 		return PasswordResetSent{}, fault.Wrap(err, "store reset code")
 	}
@@ -182,14 +182,14 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.RedirectURI != "" {
 		var err error
-		if rc.link, err = buildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), ""); err != nil {
+		if rc.link, err = BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), ""); err != nil {
 			return PasswordResetSent{}, fault.Wrap(err, "build link")
 		}
 	} else {
 		rc.code = secret.NewCode(prefs.CodeLength)
 	}
 	if req.Channel == model.ChannelSMS && phone == "" {
-		if err := s.decoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+		if err := s.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
 			return PasswordResetSent{}, err
 		}
 	}
@@ -197,8 +197,8 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
-	ev := event{method: req.Channel, attrs: req.ClientAttributes, details: map[string]any{"purpose": model.PurposePasswordReset}}
-	if err := s.decoySend(ctx, c, rec, msg, ev, now); err != nil {
+	ev := Event{Method: req.Channel, Attrs: req.ClientAttributes, Details: map[string]any{"purpose": model.PurposePasswordReset}}
+	if err := s.DecoySend(ctx, c, rec, msg, ev, now); err != nil {
 		return PasswordResetSent{}, err
 	}
 	if req.Channel == model.ChannelDirect {
@@ -210,14 +210,14 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 // resetUser finds the active user of the caller's application named by an identifier, who must
 // have a password to reset.
 func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm string) (model.User, error) {
-	u, err := s.lookup(ctx, s.store, c, "reset", idType, norm)
+	u, err := s.Lookup(ctx, s.store, c, "reset", idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, fault.Wrap(err, "find user")
 	}
 	// The reads of a complete user follow whatever the lookup found, so that the time taken
 	// does not tell where the search stopped: nobody (a stand-in's rows are read, see
 	// standInUsers, and ignored), another application's user, or a user without a password.
-	id := s.subjectID(c, "reset", u, err)
+	id := s.SubjectID(c, "reset", u, err)
 	_, aerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, id)
 	_, hasPassword, perr := passwordOf(ctx, s.store, c.TenantID, id)
 	switch {
@@ -227,7 +227,7 @@ func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm st
 		return u, fault.Wrap(aerr, "find user")
 	}
 	if perr == nil && hasPassword {
-		s.rememberStandIn(c, "reset", u.ID)
+		s.RememberStandIn(c, "reset", u.ID)
 	}
 	switch {
 	case perr != nil:
@@ -263,7 +263,7 @@ func (s *Service) checkRedirect(ctx context.Context, c model.Caller, uri string)
 		return fault.Wrap(err, "get client")
 	}
 	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, uri) {
-		return errInvalidRedirect
+		return ErrInvalidRedirect
 	}
 	return nil
 }

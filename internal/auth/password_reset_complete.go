@@ -24,7 +24,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.Now()
 	if code.ID == "" || code.ConsumedAt != nil {
 		return errBadResetCode
 	}
@@ -93,12 +93,12 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
-		if err := clearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
+		if err := ClearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
 			return err
 		}
 		return s.passwordChanged(ctx, tx, c, u, "reset", "", now)
 	})
-	return asFault(err, "complete password reset")
+	return AsFault(err, "complete password reset")
 }
 
 // findResetCode returns the reset code a request presents, and the secret to compare: a
@@ -109,11 +109,11 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	id, linkSecret, isLink := splitResetCode(req.Code)
 	if req.Code == "" {
 		p = append(p, "code is required")
-	} else if len(req.Code) > maxCodeLen {
+	} else if len(req.Code) > MaxCodeLen {
 		return model.OneTimeCode{}, "", errBadResetCode
 	}
 	if !isLink || req.IdentifierType != "" || req.Identifier != "" {
-		p = append(p, validateIdentifier(req.IdentifierType, req.Identifier)...)
+		p = append(p, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	}
 	if err := password.CheckForm("new_password", req.NewPassword); err != nil {
 		p = append(p, fault.As(err).Details...)
@@ -179,9 +179,9 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	key := resetLockKey(code)
 	typ := model.EventLoginFailed
 	// A wrong code's count commits even if its audit event cannot be written.
-	result, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+	result, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
 		typ = model.EventLoginFailed
-		if locked, err := activeLockout(ctx, tx, c, key, now); err != nil || locked != nil {
+		if locked, err := ActiveLockout(ctx, tx, c, key, now); err != nil || locked != nil {
 			typ = model.EventLockout
 			return locked, err
 		}
@@ -192,7 +192,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 			switch {
 			case cc.ConsumedAt != nil:
 				result = errBadResetCode
-				return cc, errNoChange
+				return cc, ErrNoChange
 			case !secret.Equal(cc.CodeHash, s.keys.HashCode(cc.ID, presented)):
 				result, wrong = errBadResetCode, true
 				cc.Failures++
@@ -203,16 +203,16 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 			case !now.Before(cc.ExpiresAt):
 				result = errResetExpired
 			}
-			return cc, errNoChange
+			return cc, ErrNoChange
 		})
-		if err != nil && !errors.Is(err, errNoChange) {
+		if err != nil && !errors.Is(err, ErrNoChange) {
 			return nil, err
 		}
 		if result == nil || !wrong {
 			return result, nil
 		}
-		minutes := otpPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
-		locked, err := lockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
+		minutes := OTPPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
+		locked, err := LockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
 		if locked != nil {
 			result, typ = locked, model.EventLockout
 		}
@@ -221,7 +221,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		if failure == nil {
 			return nil // a right code is recorded by the transaction that sets the password
 		}
-		return s.record(ctx, st, c, event{typ: typ, method: "password_reset", userID: code.UserID, attrs: attrs, err: failure}, now)
+		return s.Record(ctx, st, c, Event{Type: typ, Method: "password_reset", UserID: code.UserID, Attrs: attrs, Err: failure}, now)
 	})
 	if err != nil {
 		return fault.Wrap(err, "check reset code")

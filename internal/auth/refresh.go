@@ -43,9 +43,9 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		return TokenResponse{}, errInvalidGrant
 	}
 	hash := s.keys.HashRefreshToken(raw)
-	now := s.now()
+	now := s.Now()
 	successor := s.keys.SuccessorRefreshToken(raw)
-	var is issued
+	var is Issued
 	var failure error
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		failure = nil
@@ -59,13 +59,13 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return nil
 		case rotateReused:
 			failure = errInvalidGrant
-			if err := s.endSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
+			if err := s.EndSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
 				return err
 			}
-			return s.record(ctx, tx, c, event{typ: model.EventTokenReuse, userID: rt.UserID, err: failure,
-				details: map[string]any{"session_ref": rt.SessionID}}, now)
+			return s.Record(ctx, tx, c, Event{Type: model.EventTokenReuse, UserID: rt.UserID, Err: failure,
+				Details: map[string]any{"session_ref": rt.SessionID}}, now)
 		}
-		sess, err := s.touchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
+		sess, err := s.TouchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
 		if err != nil {
 			if fault.Is(err, fault.Invalid) {
 				failure = errInvalidGrant
@@ -73,8 +73,8 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			}
 			return err
 		}
-		if is, err = s.issueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
-			if errors.Is(err, errNotLinked) {
+		if is, err = s.IssueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
+			if errors.Is(err, ErrNotLinked) {
 				failure = errInvalidGrant
 				return nil
 			}
@@ -82,7 +82,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		}
 		// A resource taken from the client since the login is not refreshed into.
 		if rt.Resource != "" && rt.Resource != DefaultAudience {
-			if _, err := s.audience(ctx, is.client, rt.Resource); fault.Is(err, fault.Invalid) {
+			if _, err := s.Audience(ctx, is.Client, rt.Resource); fault.Is(err, fault.Invalid) {
 				failure = errInvalidGrant
 				return nil
 			} else if err != nil {
@@ -92,28 +92,28 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		// The client was given the session's id with the token family's first token, so the
 		// answer carries it again (Mosaic's ApiTokenResponse requires session_id); sessions
 		// begun before the id was kept sealed have none to give.
-		if is.sessionID, err = s.sessionIDOf(sess); err != nil {
+		if is.SessionID, err = s.SessionIDOf(sess); err != nil {
 			return err
 		}
-		is.refresh = successor
+		is.Refresh = successor
 		if outcome == rotateGrace {
 			return nil
 		}
-		err = s.record(ctx, tx, c, event{typ: model.EventSessionRefresh, userID: rt.UserID,
-			details: map[string]any{"session_ref": rt.SessionID}}, now)
+		err = s.Record(ctx, tx, c, Event{Type: model.EventSessionRefresh, UserID: rt.UserID,
+			Details: map[string]any{"session_ref": rt.SessionID}}, now)
 		if err != nil {
 			return err
 		}
 		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: rt.Scope}
-		return s.storeRefreshToken(ctx, tx, next, sess, is.client, successor, now)
+		return s.StoreRefreshToken(ctx, tx, next, sess, is.Client, successor, now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "refresh")
+		return TokenResponse{}, AsFault(err, "refresh")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, is, req.Claims, now)
+	return s.Sign(ctx, is, req.Claims, now)
 }
 
 // rotate finds the token with hash, marks it rotated if it may be, and says what the
@@ -150,44 +150,13 @@ func (s *Service) rotate(ctx context.Context, tx storage.Store, c model.Caller, 
 			cur.RotatedAt, cur.ReplacedBy = &now, nextID
 			return cur, nil
 		}
-		return cur, errNoChange
+		return cur, ErrNoChange
 	})
-	if errors.Is(err, errNoChange) {
+	if errors.Is(err, ErrNoChange) {
 		err = nil
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return rt, rotateDead, "", nil
 	}
 	return rt, outcome, nextID, err
-}
-
-// touchSession returns the session if it is active and records its use, which pushes back
-// the idle timeout. An ended session is an Invalid fault.
-func (s *Service) touchSession(ctx context.Context, tx storage.Store, tenantID, id string, now time.Time) (model.Session, error) {
-	// One conditional write both checks that the session is active (see active) and marks it.
-	out, err := tx.TouchSession(ctx, tenantID, id, now, now.Add(-s.opts.SessionIdleTimeout))
-	if errors.Is(err, storage.ErrNotFound) {
-		return out, errSessionNotFound
-	}
-	if err != nil {
-		return out, fault.Wrap(err, "touch session")
-	}
-	return out, nil
-}
-
-// endSession revokes a session and every refresh token issued under it (and, when familyID
-// is set, that family too, which is always under the same session).
-func (s *Service) endSession(ctx context.Context, tx storage.Store, tenantID, sessionID, familyID string, now time.Time) error {
-	err := tx.UpdateSession(ctx, tenantID, sessionID, func(sess model.Session) (model.Session, error) {
-		if sess.RevokedAt != nil {
-			return sess, errNoChange
-		}
-		sess.RevokedAt = &now
-		return sess, nil
-	})
-	if err != nil && !errors.Is(err, errNoChange) && !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
-	_, err = tx.RevokeRefreshTokens(ctx, tenantID, familyID, sessionID, now)
-	return err
 }

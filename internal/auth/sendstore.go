@@ -9,11 +9,11 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// storeCode is the write of every send, real or decoy, in one transaction: it spends the
+// StoreCode is the write of every send, real or decoy, in one transaction: it spends the
 // identifier's unspent codes of rec's purpose, so that a new send invalidates earlier codes,
 // stores rec, queues msg when there is one, and records ev. The message's body, which carries
 // the code or link, is queued sealed.
-func (s *Service) storeCode(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev event, now time.Time) error {
+func (s *Service) StoreCode(ctx context.Context, c model.Caller, rec model.OneTimeCode, msg *model.OutboxMessage, ev Event, now time.Time) error {
 	if msg != nil {
 		sealed, err := delivery.SealMessage(s.keys, *msg)
 		if err != nil {
@@ -33,6 +33,6 @@ func (s *Service) storeCode(ctx context.Context, c model.Caller, rec model.OneTi
 				return err
 			}
 		}
-		return s.record(ctx, tx, c, ev, now)
+		return s.Record(ctx, tx, c, ev, now)
 	})
 }

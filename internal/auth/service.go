@@ -102,10 +102,10 @@ func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAu
 	return &Service{store: store, signer: signer, keys: keys, clients: clients, opts: opts}
 }
 
-func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
+func (s *Service) Now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
 
-// active reports whether a session can still be used at now: not revoked, not past its
+// Active reports whether a session can still be used at now: not revoked, not past its
 // absolute lifetime, and used within the idle timeout.
-func (s *Service) active(sess model.Session, now time.Time) bool {
+func (s *Service) Active(sess model.Session, now time.Time) bool {
 	return sess.Active(now) && now.Sub(sess.LastSeenAt) < s.opts.SessionIdleTimeout
 }

@@ -23,68 +23,68 @@ type Login struct {
 	ClientAttributes model.ClientAttributes
 }
 
-// grant is what a successful factor check hands to issue: who logged in, how, and for whom.
-type grant struct {
-	caller model.Caller
-	user   model.User
-	// link is the user's link to the caller's application when the flow has read it already.
-	link   *model.AppUser
-	method string
-	login  Login
-	// unverified is set when the factor went to an address other than the profile's (a
+// Grant is what a successful factor check hands to issue: who logged in, how, and for whom.
+type Grant struct {
+	Caller model.Caller
+	User   model.User
+	// Link is the user's Link to the caller's application when the flow has read it already.
+	Link   *model.AppUser
+	Method string
+	Login  Login
+	// Unverified is set when the factor went to an address other than the profile's (a
 	// custom_email or custom_phone_number): the login then verifies nothing.
-	unverified bool
-	// approval is the approval_data of the redeemed code, echoed in the ID token.
-	approval []byte
-	// callersWord is set when the factor proves only what the caller says: a code it had
+	Unverified bool
+	// Approval is the approval_data of the redeemed code, echoed in the ID token.
+	Approval []byte
+	// CallersWord is set when the factor proves only what the caller says: a code it had
 	// sent to itself (the direct channel) rather than one the person received.
-	callersWord bool
+	CallersWord bool
 }
 
-// issued is what the write transaction of a login produced, to be signed after it commits.
-type issued struct {
-	session model.Session
-	// sessionID is the session's id when the call knows it (it made the session, or was
+// Issued is what the write transaction of a login produced, to be signed after it commits.
+type Issued struct {
+	Session model.Session
+	// SessionID is the session's id when the call knows it (it made the session, or was
 	// given the id) or, for a refresh, opens it from the session's sealed copy: the only
 	// place it is returned, and only to a client that was given it with its refresh token.
-	sessionID string
-	user      model.User
-	link      model.AppUser
-	client    model.Client
-	app       model.Application
-	refresh   string
-	aud       string
-	// approval is the approval_data the login approved (a JSON object), or nil.
-	approval []byte
+	SessionID string
+	User      model.User
+	Link      model.AppUser
+	Client    model.Client
+	App       model.Application
+	Refresh   string
+	Aud       string
+	// Approval is the approval_data the login approved (a JSON object), or nil.
+	Approval []byte
 }
 
-var errSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
+var ErrSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
 
-// errNotLinked refuses tokens for an application the user is no longer a user of.
-var errNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not a user of this application")
+// ErrNotLinked refuses tokens for an application the user is no longer a user of.
+var ErrNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not a user of this application")
 
-// recordLogin runs inside the login's write transaction: it marks the user's last login,
+// RecordLogin runs inside the login's write transaction: it marks the user's last login,
 // creates the session or adds the factor to the given one, and stores a new refresh token.
-func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, now time.Time) (issued, error) {
-	var out issued
-	client, err := issuingClient(ctx, tx, g.caller.ClientID)
+func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, now time.Time) (Issued, error) {
+	var out Issued
+	client, err := issuingClient(ctx, tx, g.Caller.ClientID)
 	if err != nil {
 		return out, err
 	}
-	app, err := tx.GetApplication(ctx, g.caller.TenantID, g.caller.AppID)
+	app, err := tx.GetApplication(ctx, g.Caller.TenantID, g.Caller.AppID)
 	if err != nil {
 		return out, fault.Wrap(err, "get application")
 	}
-	aud, err := s.audience(ctx, client, g.login.Resource)
+	aud, err := s.Audience(ctx, client, g.Login.Resource)
 	if err != nil {
 		return out, err
 	}
 	// One statement marks the login; the user read by the flow, with the same change made in
 	// memory, is what the tokens describe.
-	u := g.user
-	verifyEmail := !g.unverified && (g.method == model.AMREmailOTP || g.method == model.AMRMagicLink)
-	verifyPhone := !g.unverified && g.method == model.AMRSMS
-	if err := tx.MarkLogin(ctx, g.caller.TenantID, u.ID, now, verifyEmail, verifyPhone); err != nil {
+	u := g.User
+	verifyEmail := !g.Unverified && (g.Method == model.AMREmailOTP || g.Method == model.AMRMagicLink)
+	verifyPhone := !g.Unverified && g.Method == model.AMRSMS
+	if err := tx.MarkLogin(ctx, g.Caller.TenantID, u.ID, now, verifyEmail, verifyPhone); err != nil {
 		return out, fault.Wrap(err, "update user")
 	}
 	u.LastAuthAt = &now
@@ -94,62 +94,62 @@ func (s *Service) recordLogin(ctx context.Context, tx storage.Store, g grant, no
 	if verifyPhone && u.PhoneVerifiedAt == nil {
 		u.PhoneVerifiedAt = &now
 	}
-	out.user = u
-	if g.link != nil {
-		out.link = *g.link
+	out.User = u
+	if g.Link != nil {
+		out.Link = *g.Link
 	} else {
-		link, err := tx.GetAppUser(ctx, g.caller.TenantID, g.caller.AppID, g.user.ID)
+		link, err := tx.GetAppUser(ctx, g.Caller.TenantID, g.Caller.AppID, g.User.ID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return out, fault.Wrap(err, "get app user")
 		}
-		out.link = link
+		out.Link = link
 	}
-	factor := model.Factor{Method: g.method, At: now}
-	if g.login.SessionID != "" {
-		out.session, err = s.addFactor(ctx, tx, g, factor, now)
-		out.sessionID = g.login.SessionID
+	factor := model.Factor{Method: g.Method, At: now}
+	if g.Login.SessionID != "" {
+		out.Session, err = s.addFactor(ctx, tx, g, factor, now)
+		out.SessionID = g.Login.SessionID
 	} else {
-		out.session, out.sessionID, err = s.newSession(ctx, tx, g, client, factor, now)
+		out.Session, out.SessionID, err = s.newSession(ctx, tx, g, client, factor, now)
 	}
 	if err != nil {
 		return out, err
 	}
-	out.client, out.app, out.aud, out.approval = client, app, aud, g.approval
-	out.refresh, out.session, err = s.newRefreshToken(ctx, tx, out.session, out.sessionID, client, aud, now)
+	out.Client, out.App, out.Aud, out.Approval = client, app, aud, g.Approval
+	out.Refresh, out.Session, err = s.NewRefreshToken(ctx, tx, out.Session, out.SessionID, client, aud, now)
 	return out, err
 }
 
-// issueFor loads what signing needs for an existing session presented by a client: the user,
+// IssueFor loads what signing needs for an existing session presented by a client: the user,
 // their link to the client's application, the client and the application. With link set, a
 // missing link is made (a silent login makes the user one of the application's users);
 // without, a missing link is errNotLinked (a refresh after the user was removed from it).
-func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (issued, error) {
-	out := issued{session: sess, aud: aud}
+func (s *Service) IssueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (Issued, error) {
+	out := Issued{Session: sess, Aud: aud}
 	var err error
-	if out.client, err = issuingClient(ctx, tx, clientID); err != nil {
+	if out.Client, err = issuingClient(ctx, tx, clientID); err != nil {
 		return out, err
 	}
-	if out.app, err = tx.GetApplication(ctx, sess.TenantID, out.client.AppID); err != nil {
+	if out.App, err = tx.GetApplication(ctx, sess.TenantID, out.Client.AppID); err != nil {
 		return out, fault.Wrap(err, "get application")
 	}
 	var linked bool
-	out.user, out.link, linked, err = tx.GetUserAndLink(ctx, sess.TenantID, out.app.ID, sess.UserID)
+	out.User, out.Link, linked, err = tx.GetUserAndLink(ctx, sess.TenantID, out.App.ID, sess.UserID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return out, errSessionNotFound
+		return out, ErrSessionNotFound
 	}
 	if err != nil {
 		return out, fault.Wrap(err, "get user")
 	}
-	if out.user.Status != model.UserActive {
+	if out.User.Status != model.UserActive {
 		return out, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
 	if !link && !linked {
 		// Removed from the client's application since: its tokens stop here.
-		return out, errNotLinked
+		return out, ErrNotLinked
 	}
 	if link {
-		caller := model.Caller{TenantID: sess.TenantID, AppID: out.app.ID, ClientID: clientID}
-		if out.link, err = ensureLink(ctx, tx, caller, sess.UserID, out.link, linked, true, s.now()); err != nil {
+		caller := model.Caller{TenantID: sess.TenantID, AppID: out.App.ID, ClientID: clientID}
+		if out.Link, err = EnsureLink(ctx, tx, caller, sess.UserID, out.Link, linked, true, s.Now()); err != nil {
 			return out, fault.Wrap(err, "link user")
 		}
 	}
@@ -159,15 +159,15 @@ func (s *Service) issueFor(ctx context.Context, tx storage.Store, sess model.Ses
 // newSession starts a session and returns it with its id. The id is random and is returned
 // only to the backend that logged the user in; the session is stored under its reference
 // (secret.Keys.SessionRef), so that a database read yields no id to sign in with.
-func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, client model.Client, f model.Factor, now time.Time) (model.Session, string, error) {
+func (s *Service) newSession(ctx context.Context, tx storage.Store, g Grant, client model.Client, f model.Factor, now time.Time) (model.Session, string, error) {
 	ttl := s.opts.SessionTTL
 	if client.SessionExpiration > 0 {
 		ttl = time.Duration(client.SessionExpiration) * time.Second
 	}
 	id := model.NewID()
 	sess := model.Session{
-		ID: s.keys.SessionRef(id), TenantID: g.caller.TenantID, UserID: g.user.ID, AppID: g.caller.AppID,
-		ClientID: g.caller.ClientID, Factors: []model.Factor{f}, ClientAttributes: g.login.ClientAttributes,
+		ID: s.keys.SessionRef(id), TenantID: g.Caller.TenantID, UserID: g.User.ID, AppID: g.Caller.AppID,
+		ClientID: g.Caller.ClientID, Factors: []model.Factor{f}, ClientAttributes: g.Login.ClientAttributes,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 	}
 	// Kept sealed, for refreshes to answer with (session_id.go).
@@ -182,58 +182,58 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g grant, cli
 	return sess, id, nil
 }
 
-// loginAllowed checks, without writing, what recordLogin would refuse a login for: a resource
+// LoginAllowed checks, without writing, what recordLogin would refuse a login for: a resource
 // not assigned to the client, or a session to add the factor to that is not the user's active
 // one. Flows whose refusals must commit (a spent ceremony) call it first.
-func (s *Service) loginAllowed(ctx context.Context, tx storage.Store, c model.Caller, userID string, login Login, now time.Time) error {
+func (s *Service) LoginAllowed(ctx context.Context, tx storage.Store, c model.Caller, userID string, login Login, now time.Time) error {
 	client, err := tx.GetClient(ctx, c.ClientID)
 	if err != nil {
 		return fault.Wrap(err, "get client")
 	}
-	if _, err := s.audience(ctx, client, login.Resource); err != nil {
+	if _, err := s.Audience(ctx, client, login.Resource); err != nil {
 		return err
 	}
 	if login.SessionID == "" {
 		return nil
 	}
-	key, ok := s.sessionKey(login.SessionID)
+	key, ok := s.SessionKey(login.SessionID)
 	if !ok {
-		return errSessionNotFound
+		return ErrSessionNotFound
 	}
 	sess, err := tx.GetSession(ctx, c.TenantID, key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return errSessionNotFound
+		return ErrSessionNotFound
 	case err != nil:
 		return fault.Wrap(err, "get session")
-	case !s.active(sess, now) || sess.UserID != userID:
-		return errSessionNotFound
+	case !s.Active(sess, now) || sess.UserID != userID:
+		return ErrSessionNotFound
 	}
 	return nil
 }
 
 // addFactor adds a factor to an existing session of the same user and tenant (MFA).
-func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f model.Factor, now time.Time) (model.Session, error) {
+func (s *Service) addFactor(ctx context.Context, tx storage.Store, g Grant, f model.Factor, now time.Time) (model.Session, error) {
 	var out model.Session
-	key, ok := s.sessionKey(g.login.SessionID)
+	key, ok := s.SessionKey(g.Login.SessionID)
 	if !ok {
 		// Refused before the database sees it: no session has such an id.
-		return out, errSessionNotFound
+		return out, ErrSessionNotFound
 	}
-	if g.callersWord && !g.caller.Admin {
+	if g.CallersWord && !g.Caller.Admin {
 		// A factor the application vouches for alone may strengthen its own sessions, and
 		// those of its own users; another application's session of a user it merely linked
 		// would otherwise pass that application's MFA on the linking application's word.
-		sess, err := tx.GetSession(ctx, g.caller.TenantID, key)
-		if err == nil && sess.AppID != g.caller.AppID {
-			if err := directory.RequireOwn(ctx, tx, g.caller, g.user.ID); err != nil {
+		sess, err := tx.GetSession(ctx, g.Caller.TenantID, key)
+		if err == nil && sess.AppID != g.Caller.AppID {
+			if err := directory.RequireOwn(ctx, tx, g.Caller, g.User.ID); err != nil {
 				return out, err
 			}
 		}
 	}
-	err := tx.UpdateSession(ctx, g.caller.TenantID, key, func(sess model.Session) (model.Session, error) {
-		if !s.active(sess, now) || sess.UserID != g.user.ID {
-			return sess, errSessionNotFound
+	err := tx.UpdateSession(ctx, g.Caller.TenantID, key, func(sess model.Session) (model.Session, error) {
+		if !s.Active(sess, now) || sess.UserID != g.User.ID {
+			return sess, ErrSessionNotFound
 		}
 		sess.Factors = append(append([]model.Factor(nil), sess.Factors...), f)
 		sess.LastSeenAt = now
@@ -241,7 +241,7 @@ func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f mo
 		return sess, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return out, errSessionNotFound
+		return out, ErrSessionNotFound
 	}
 	if err != nil && !fault.Is(err, fault.Invalid) {
 		return out, fault.Wrap(err, "update session")
@@ -249,25 +249,25 @@ func (s *Service) addFactor(ctx context.Context, tx storage.Store, g grant, f mo
 	return out, err
 }
 
-// newRefreshToken starts a new token family for a session and client. Every family starts
+// NewRefreshToken starts a new token family for a session and client. Every family starts
 // here, in a response that carries the session's id, which the caller passes: the session is
 // made to hold that id sealed if it does not yet, so that every refresh of the family (its
 // successors are the session's too) can answer with the id the client was given with it.
-func (s *Service) newRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, sessionID string, client model.Client, aud string, now time.Time) (string, model.Session, error) {
+func (s *Service) NewRefreshToken(ctx context.Context, tx storage.Store, sess model.Session, sessionID string, client model.Client, aud string, now time.Time) (string, model.Session, error) {
 	sess, err := s.keepSessionID(ctx, tx, sess, sessionID)
 	if err != nil {
 		return "", sess, err
 	}
 	raw := secret.NewRefreshToken()
 	id := model.NewID()
-	return raw, sess, s.storeRefreshToken(ctx, tx, model.RefreshToken{
+	return raw, sess, s.StoreRefreshToken(ctx, tx, model.RefreshToken{
 		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud,
 	}, sess, client, raw, now)
 }
 
-// storeRefreshToken fills in the session's tenant and user, the hash and the lifetimes of rt
+// StoreRefreshToken fills in the session's tenant and user, the hash and the lifetimes of rt
 // and stores it. A refresh token never outlives its session.
-func (s *Service) storeRefreshToken(ctx context.Context, tx storage.Store, rt model.RefreshToken, sess model.Session, client model.Client, raw string, now time.Time) error {
+func (s *Service) StoreRefreshToken(ctx context.Context, tx storage.Store, rt model.RefreshToken, sess model.Session, client model.Client, raw string, now time.Time) error {
 	ttl := s.opts.RefreshTokenTTL
 	if client.RefreshTokenTTL > 0 {
 		ttl = time.Duration(client.RefreshTokenTTL) * time.Second

@@ -25,11 +25,11 @@ func (s *Service) sealSessionID(tenantID, ref, id string) ([]byte, error) {
 	return sealed, nil
 }
 
-// sessionIDOf returns the id of sess, opened from its sealed copy, or "" for a session begun
+// SessionIDOf returns the id of sess, opened from its sealed copy, or "" for a session begun
 // before its id was kept sealed. A sealed id that does not open here, or opens to the id of
 // another session, is an error: it was moved from another row or altered, and answering with
 // it would hand out a session the caller was never given.
-func (s *Service) sessionIDOf(sess model.Session) (string, error) {
+func (s *Service) SessionIDOf(sess model.Session) (string, error) {
 	if len(sess.SealedID) == 0 {
 		return "", nil
 	}
@@ -61,12 +61,12 @@ func (s *Service) keepSessionID(ctx context.Context, tx storage.Store, sess mode
 	}
 	err = tx.UpdateSession(ctx, sess.TenantID, sess.ID, func(cur model.Session) (model.Session, error) {
 		if len(cur.SealedID) != 0 {
-			return cur, errNoChange
+			return cur, ErrNoChange
 		}
 		cur.SealedID = sealed
 		return cur, nil
 	})
-	if err != nil && !errors.Is(err, errNoChange) {
+	if err != nil && !errors.Is(err, ErrNoChange) {
 		return sess, fault.Wrap(err, "keep session id")
 	}
 	sess.SealedID = sealed

@@ -22,7 +22,7 @@ func BenchmarkSessionIDOf(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		got, err := s.sessionIDOf(sess)
+		got, err := s.SessionIDOf(sess)
 		if err != nil || got != id {
 			b.Fatalf("opened %q, %v; want %q", got, err, id)
 		}

@@ -19,14 +19,14 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 	if login.SessionID == "" {
 		return TokenResponse{}, fault.Validation("session_id is required")
 	}
-	key, ok := s.sessionKey(login.SessionID)
+	key, ok := s.SessionKey(login.SessionID)
 	if !ok {
-		return TokenResponse{}, errSessionNotFound
+		return TokenResponse{}, ErrSessionNotFound
 	}
-	now := s.now()
-	var is issued
+	now := s.Now()
+	var is Issued
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		sess, err := s.touchSession(ctx, tx, c.TenantID, key, now)
+		sess, err := s.TouchSession(ctx, tx, c.TenantID, key, now)
 		if err != nil {
 			return err
 		}
@@ -34,24 +34,24 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 		if err != nil {
 			return fault.Wrap(err, "get client")
 		}
-		aud, err := s.audience(ctx, client, login.Resource)
+		aud, err := s.Audience(ctx, client, login.Resource)
 		if err != nil {
 			return err
 		}
-		if is, err = s.issueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
+		if is, err = s.IssueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
 			return err
 		}
-		is.sessionID = login.SessionID
-		if is.refresh, is.session, err = s.newRefreshToken(ctx, tx, sess, login.SessionID, is.client, aud, now); err != nil {
+		is.SessionID = login.SessionID
+		if is.Refresh, is.Session, err = s.NewRefreshToken(ctx, tx, sess, login.SessionID, is.Client, aud, now); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventLoginSucceeded, method: "session", userID: sess.UserID,
-			attrs: login.ClientAttributes, details: map[string]any{"session_ref": sess.ID}}, now)
+		return s.Record(ctx, tx, c, Event{Type: model.EventLoginSucceeded, Method: "session", UserID: sess.UserID,
+			Attrs: login.ClientAttributes, Details: map[string]any{"session_ref": sess.ID}}, now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "authenticate session")
+		return TokenResponse{}, AsFault(err, "authenticate session")
 	}
-	return s.sign(ctx, is, login.Claims, now)
+	return s.Sign(ctx, is, login.Claims, now)
 }
 
 // Logout ends a session of the caller's tenant and revokes every refresh token issued under
@@ -61,28 +61,28 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 	if sessionID == "" {
 		return fault.Validation("session_id is required")
 	}
-	key, ok := s.sessionKey(sessionID)
+	key, ok := s.SessionKey(sessionID)
 	if !ok {
-		return errSessionNotFound
+		return ErrSessionNotFound
 	}
-	now := s.now()
+	now := s.Now()
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		sess, err := tx.GetSession(ctx, c.TenantID, key)
 		if errors.Is(err, storage.ErrNotFound) {
-			return errSessionNotFound
+			return ErrSessionNotFound
 		} else if err != nil {
 			return err
 		}
 		if sess.RevokedAt != nil {
-			return errSessionNotFound
+			return ErrSessionNotFound
 		}
-		if err := s.endSession(ctx, tx, c.TenantID, key, "", now); err != nil {
+		if err := s.EndSession(ctx, tx, c.TenantID, key, "", now); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "logout", userID: sess.UserID,
-			details: map[string]any{"session_ref": sess.ID}}, now)
+		return s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: "logout", UserID: sess.UserID,
+			Details: map[string]any{"session_ref": sess.ID}}, now)
 	})
-	return asFault(err, "logout")
+	return AsFault(err, "logout")
 }
 
 // SessionView is a session as administrators see it. Its ID is the session's reference (the
@@ -107,10 +107,10 @@ func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID strin
 	if err != nil {
 		return nil, fault.Wrap(err, "list sessions")
 	}
-	now := s.now()
+	now := s.Now()
 	out := make([]SessionView, len(list))
 	for i, sess := range list {
-		out[i] = SessionView{Session: sess, Active: s.active(sess, now)}
+		out[i] = SessionView{Session: sess, Active: s.Active(sess, now)}
 	}
 	return out, nil
 }
@@ -124,11 +124,11 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 		return 0, err
 	}
 	if sessionID != "" && !strings.HasPrefix(sessionID, secret.SessionRefPrefix) {
-		if key, ok := s.sessionKey(sessionID); ok {
+		if key, ok := s.SessionKey(sessionID); ok {
 			sessionID = key
 		}
 	}
-	now := s.now()
+	now := s.Now()
 	n, found := 0, sessionID == ""
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		n = 0
@@ -140,11 +140,11 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 			if sess.RevokedAt != nil {
 				continue
 			}
-			if err := s.endSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+			if err := s.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
 				return err
 			}
-			err := s.record(ctx, tx, c, event{typ: model.EventSessionEnded, method: "admin", userID: userID,
-				details: map[string]any{"session_ref": sess.ID}}, now)
+			err := s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: "admin", UserID: userID,
+				Details: map[string]any{"session_ref": sess.ID}}, now)
 			if err != nil {
 				return err
 			}
@@ -161,16 +161,4 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 		return 0, fault.New(fault.NotFound, fault.CodeSessionNotFound, "session not found")
 	}
 	return n, nil
-}
-
-// asFault passes faults through and wraps anything else as an internal error.
-func asFault(err error, context string) error {
-	if err == nil {
-		return nil
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fault.Wrap(err, context)
 }

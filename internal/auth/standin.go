@@ -21,18 +21,18 @@ type standInUsers struct {
 	ids map[string]string // tenant:app:flow -> user id
 }
 
-// subjectID returns the id the reads after a lookup are made for: the user found, or, when the
+// SubjectID returns the id the reads after a lookup are made for: the user found, or, when the
 // lookup found nobody (err set or no user), the application's stand-in.
-func (s *Service) subjectID(c model.Caller, flow string, u model.User, err error) string {
+func (s *Service) SubjectID(c model.Caller, flow string, u model.User, err error) string {
 	if err == nil && u.ID != "" {
 		return u.ID
 	}
-	return s.standIn(c, flow)
+	return s.StandIn(c, flow)
 }
 
-// standIn returns the flow's stand-in for the caller's application, or a fresh id that names
+// StandIn returns the flow's stand-in for the caller's application, or a fresh id that names
 // nobody when the flow has found no user yet.
-func (s *Service) standIn(c model.Caller, flow string) string {
+func (s *Service) StandIn(c model.Caller, flow string) string {
 	st := &s.standIns
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -42,9 +42,9 @@ func (s *Service) standIn(c model.Caller, flow string) string {
 	return model.NewID()
 }
 
-// rememberStandIn makes a user that a lookup of a flow found among the application's users
+// RememberStandIn makes a user that a lookup of a flow found among the application's users
 // the flow's stand-in.
-func (s *Service) rememberStandIn(c model.Caller, flow, userID string) {
+func (s *Service) RememberStandIn(c model.Caller, flow, userID string) {
 	st := &s.standIns
 	st.mu.Lock()
 	defer st.mu.Unlock()

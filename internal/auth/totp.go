@@ -102,7 +102,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	cred := model.Credential{
 		ID: model.NewID(), TenantID: c.TenantID, UserID: user.ID, Type: model.CredentialTOTP, Name: name,
 		Data:      totpData{Algorithm: prefs.Algorithm, Digits: prefs.Digits, Period: prefs.Period}.encode(),
@@ -124,7 +124,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 		// A concurrent enrolment took the same slot.
 		return TOTPEnrolment{}, errTOTPLimitReached.With(err)
 	case err != nil:
-		return TOTPEnrolment{}, asFault(err, "enrol TOTP")
+		return TOTPEnrolment{}, AsFault(err, "enrol TOTP")
 	}
 	return TOTPEnrolment{TOTPCredential: totpView(cred), Secret: key.Secret(), URI: key.URL(), QRCode: qr}, nil
 }
@@ -185,7 +185,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 	if err != nil {
 		return TOTPCredential{}, fault.Wrap(err, "confirm TOTP")
 	}
-	now := s.now()
+	now := s.Now()
 	var out model.Credential
 	err = grant.Update(ctx, s.store, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		d, err := parseTOTPData(cur.Data)
@@ -211,7 +211,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 		return TOTPCredential{}, errTOTPNotFound
 	}
 	if err != nil {
-		return TOTPCredential{}, asFault(err, "confirm TOTP")
+		return TOTPCredential{}, AsFault(err, "confirm TOTP")
 	}
 	return totpView(out), nil
 }

@@ -35,7 +35,7 @@ var errInvalidRecoveryCode = fault.New(fault.Invalid, fault.CodeInvalidCredentia
 // accepted for that credential, so no code works twice.
 func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTPAuthenticate) (TokenResponse, error) {
 	idType := totpIdentifierType(req.IdentifierType)
-	problems := validateIdentifier(idType, req.Identifier)
+	problems := ValidateIdentifier(idType, req.Identifier)
 	switch {
 	case req.Token == "":
 		problems = append(problems, "token is required")
@@ -58,7 +58,7 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 // of concurrent uses of one code exactly one succeeds.
 func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, req RecoveryCodeAuthenticate) (TokenResponse, error) {
 	idType := totpIdentifierType(req.IdentifierType)
-	problems := validateIdentifier(idType, req.Identifier)
+	problems := ValidateIdentifier(idType, req.Identifier)
 	code, ok := normalizeRecoveryCode(req.Code)
 	switch {
 	case req.Code == "":
@@ -116,13 +116,13 @@ func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.Us
 				return cur, err
 			}
 			if !d.Confirmed || step <= d.LastStep {
-				return cur, errNoChange
+				return cur, ErrNoChange
 			}
 			d.LastStep = step
 			cur.Data, cur.UpdatedAt, cur.LastUsedAt = d.encode(), now, &now
 			return cur, nil
 		})
-		if errors.Is(err, errNoChange) || errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 			continue // replayed concurrently, or deleted since it was listed
 		}
 		return err == nil, err
@@ -151,12 +151,12 @@ func (s *Service) spendRecoveryCode(ctx context.Context, tx storage.Store, user 
 	}
 	err = tx.UpdateCredential(ctx, user.TenantID, match.ID, func(cur model.Credential) (model.Credential, error) {
 		if cur.LastUsedAt != nil {
-			return cur, errNoChange
+			return cur, ErrNoChange
 		}
 		cur.LastUsedAt, cur.UpdatedAt = &now, now
 		return cur, nil
 	})
-	if errors.Is(err, errNoChange) || errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 		return false, nil // spent by a concurrent login, or replaced since it was listed
 	}
 	return err == nil, err

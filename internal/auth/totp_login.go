@@ -39,16 +39,16 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	// The kind keeps TOTP and recovery-code failures apart from each other and from OTPs, so
 	// that guessing at one method does not lock the user out of the others.
 	identifierKey := in.kind + ":" + in.idType + ":" + norm
-	now := s.now()
-	var is issued
+	now := s.Now()
+	var is Issued
 	var failure error
 	var userID string
 	// A failure is answered on the grid when the application hides who exists: a wrong secret
 	// for a real user and any secret for nobody must leave alike.
-	pace := s.paceAnswers()
+	pace := s.PaceAnswers()
 	defer pace.hold(ctx)
 	hide := false
-	attempt := func(tx attemptTx) error {
+	attempt := func(tx AttemptTx) error {
 		failure, userID = nil, ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -66,7 +66,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if found {
 			key = in.kind + ":user:" + user.ID
 		}
-		if failure, err = activeLockout(ctx, tx, c, key, now); err != nil || failure != nil {
+		if failure, err = ActiveLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
 		// Nobody's name is checked too, with a stand-in's reads and decoy credentials, so that
@@ -82,7 +82,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		ok = ok && found
 		if !ok {
 			failure = in.invalid
-			locked, err := lockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
+			locked, err := LockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
 			if locked != nil {
 				failure = locked
 			}
@@ -99,27 +99,27 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 				return err
 			}
 		}
-		if err := clearFailures(ctx, tx, c, key); err != nil {
+		if err := ClearFailures(ctx, tx, c, key); err != nil {
 			return err
 		}
-		is, err = s.recordLogin(ctx, tx, grant{caller: c, user: user, method: in.method, login: in.login}, now)
+		is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Method: in.method, Login: in.login}, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err = s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.record(ctx, st, c, loginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
+		return s.Record(ctx, st, c, LoginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "authenticate "+in.kind)
+		return TokenResponse{}, AsFault(err, "authenticate "+in.kind)
 	}
 	if failure != nil {
-		pace.on = hide
+		pace.On = hide
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, is, in.login.Claims, now)
+	return s.Sign(ctx, is, in.login.Claims, now)
 }
 
 // storedCredentialUser finds the user an identifier names. found is false for an unknown user
@@ -128,21 +128,21 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
 func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
 	flow, idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
-	u, err = s.lookup(ctx, tx, c, flow, idType, norm)
+	u, err = s.Lookup(ctx, tx, c, flow, idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, false, false, "", err
 	}
 	// The application link is read whether or not someone has the identifier (for nobody, a
 	// stand-in's, ignored), so that the lookup takes as long either way.
 	unknown := err != nil
-	standIn = s.subjectID(c, flow, u, err)
+	standIn = s.SubjectID(c, flow, u, err)
 	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, standIn)
 	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
 		return model.User{}, false, false, standIn, nil
 	}
 	switch {
 	case err == nil:
-		s.rememberStandIn(c, flow, u.ID)
+		s.RememberStandIn(c, flow, u.ID)
 		return u, true, true, standIn, nil
 	case errors.Is(err, storage.ErrNotFound):
 		return u, app.AllowPublicSignup, false, standIn, nil

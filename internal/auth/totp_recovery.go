@@ -52,7 +52,7 @@ func (s *Service) GenerateRecoveryCodes(ctx context.Context, c model.Caller, use
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	out := RecoveryCodes{CreatedAt: now}
 	creds := make([]model.Credential, RecoveryCodeCount)
 	for i := range creds {

@@ -83,7 +83,7 @@ func (p *Passkeys) redeem(ctx context.Context, tx storage.Store, c model.Caller,
 		failure = nil
 		if cur.ConsumedAt != nil {
 			failure = errCeremonyInvalid
-			return cur, errNoChange
+			return cur, ErrNoChange
 		}
 		if !now.Before(cur.ExpiresAt) {
 			failure = errCeremonyExpired
@@ -91,7 +91,7 @@ func (p *Passkeys) redeem(ctx context.Context, tx storage.Store, c model.Caller,
 		cur.ConsumedAt = &now
 		return cur, nil
 	})
-	if err != nil && !errors.Is(err, errNoChange) {
+	if err != nil && !errors.Is(err, ErrNoChange) {
 		return code, cer, err
 	}
 	return code, cer, failure

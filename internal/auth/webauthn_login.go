@@ -21,7 +21,7 @@ type PasskeyAuthenticate struct {
 
 // passkeyAttempt is what one login attempt decided, for its audit events.
 type passkeyAttempt struct {
-	is      issued
+	is      Issued
 	failure error
 	userID  string
 	reason  string // why it failed, for the audit event only
@@ -39,40 +39,40 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 		return TokenResponse{}, fault.Validation(problems...)
 	}
 	s := p.s
-	now := s.now()
+	now := s.Now()
 	var a passkeyAttempt
 	// A failed login's count and spent ceremony commit even if its audit events cannot be
 	// written.
-	failure, err := s.settleAttempt(ctx, func(tx attemptTx) (error, error) {
+	failure, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
 		a = passkeyAttempt{}
 		err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a)
 		return a.failure, err
 	}, func(st storage.Store, failure error) error {
 		if a.clone != nil {
-			ev := event{typ: model.EventWebAuthnCloneWarning, method: model.AMRWebAuthn, userID: a.userID, attrs: req.ClientAttributes, err: failure, details: a.clone}
-			if err := s.record(ctx, st, c, ev, now); err != nil {
+			ev := Event{Type: model.EventWebAuthnCloneWarning, Method: model.AMRWebAuthn, UserID: a.userID, Attrs: req.ClientAttributes, Err: failure, Details: a.clone}
+			if err := s.Record(ctx, st, c, ev, now); err != nil {
 				return err
 			}
 		}
-		ev := loginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, failure, a.is)
+		ev := LoginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, failure, a.is)
 		if failure != nil && a.reason != "" {
-			ev.details = map[string]any{"reason": a.reason}
+			ev.Details = map[string]any{"reason": a.reason}
 		}
-		return s.record(ctx, st, c, ev, now)
+		return s.Record(ctx, st, c, ev, now)
 	})
 	if err != nil {
-		return TokenResponse{}, asFault(err, "authenticate passkey")
+		return TokenResponse{}, AsFault(err, "authenticate passkey")
 	}
 	if failure != nil {
 		return TokenResponse{}, failure
 	}
-	return s.sign(ctx, a.is, req.Claims, now)
+	return s.Sign(ctx, a.is, req.Claims, now)
 }
 
 // attemptLogin runs the checks of one passkey login inside its transaction. A refusal is set
 // on a (and committed with the spent ceremony and the counted failure); a returned error
 // aborts the transaction.
-func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) attemptLogin(ctx context.Context, tx AttemptTx, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
 	fail := func(err error, reason string) error {
 		a.failure, a.reason = err, reason
 		return nil
@@ -111,7 +111,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Calle
 	a.userID = cred.UserID
 	counter := "webauthn:" + cred.UserID
 	lockKey := "webauthn:user:" + cred.UserID
-	if locked, err := activeLockout(ctx, tx, c, lockKey, now); err != nil {
+	if locked, err := ActiveLockout(ctx, tx, c, lockKey, now); err != nil {
 		return err
 	} else if locked != nil {
 		return fail(locked, "")
@@ -146,7 +146,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Calle
 	}
 	if reason != "" {
 		a.failure, a.reason = errPasskeyInvalid, reason
-		locked, err := lockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
+		locked, err := LockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
 		if locked != nil {
 			a.failure = locked
 		}
@@ -161,26 +161,26 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx attemptTx, c model.Calle
 	// What the login asks for beyond the passkey is checked before it is recorded: refused
 	// here, the refusal commits with the spent ceremony, where one from recordLogin would
 	// undo the spending and leave the assertion usable again.
-	if err := p.s.loginAllowed(ctx, tx, c, user.ID, login, now); err != nil {
+	if err := p.s.LoginAllowed(ctx, tx, c, user.ID, login, now); err != nil {
 		failure, abort := splitFailure(err)
 		a.failure = failure
 		return abort
 	}
-	if err := clearFailures(ctx, tx, c, counter); err != nil {
+	if err := ClearFailures(ctx, tx, c, counter); err != nil {
 		return err
 	}
-	a.is, err = p.s.recordLogin(ctx, tx, grant{caller: c, user: user, method: model.AMRWebAuthn, login: login, approval: code.ApprovalData}, now)
+	a.is, err = p.s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Method: model.AMRWebAuthn, Login: login, Approval: code.ApprovalData}, now)
 	return err
 }
 
 // decoyFailure refuses a passkey login started for an unknown user, locked or counted as a
 // real user's failed login would be, against the identifier the login named.
-func (p *Passkeys) decoyFailure(ctx context.Context, tx attemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
+func (p *Passkeys) decoyFailure(ctx context.Context, tx AttemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
-	locked, err := activeLockout(ctx, tx, c, key, now)
+	locked, err := ActiveLockout(ctx, tx, c, key, now)
 	if err == nil && locked == nil {
-		locked, err = lockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
+		locked, err = LockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
 	}
 	if locked != nil {
 		a.failure = locked
@@ -202,7 +202,7 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 		if cloned(d.SignCount, v.SignCount) {
 			reason = "the signature counter did not advance: the authenticator may be cloned"
 			a.clone = map[string]any{"credential_id": cur.LookupKey, "stored_sign_count": d.SignCount, "sign_count": v.SignCount}
-			return cur, errNoChange
+			return cur, ErrNoChange
 		}
 		d.SignCount = v.SignCount
 		// The backup state may change between logins; user verification at registration
@@ -219,7 +219,7 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 		}
 		return cur, nil
 	})
-	if errors.Is(err, errNoChange) {
+	if errors.Is(err, ErrNoChange) {
 		err = nil
 	}
 	return reason, err

@@ -45,20 +45,20 @@ var errNoPasskeys = fault.New(fault.NotFound, CodeWebAuthnNotFound, "the user ha
 // unknown or passkey-less user under enumeration protection they list a stable decoy, and the
 // login can only fail.
 func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
-	pace := p.s.paceAnswers()
+	pace := p.s.PaceAnswers()
 	defer pace.hold(ctx)
 	var problems []string
 	if strings.TrimSpace(req.ClientID) == "" {
 		problems = append(problems, "client_id is required")
 	}
 	timeout, tp := ceremonyTimeout(req.Timeout)
-	approval, ap := parseApprovalData(req.ApprovalData)
+	approval, ap := ParseApprovalData(req.ApprovalData)
 	problems = append(append(problems, tp...), ap...)
 	switch {
 	case req.Username != "" && (req.Identifier != "" || req.IdentifierType != ""):
 		problems = append(problems, "give username or identifier_type with identifier, not both")
 	case req.Identifier != "" || req.IdentifierType != "":
-		problems = append(problems, validateIdentifier(req.IdentifierType, req.Identifier)...)
+		problems = append(problems, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	case utf8.RuneCountInString(req.Username) > 256:
 		problems = append(problems, "username must be at most 256 characters")
 	}
@@ -86,7 +86,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		// who has an account, whatever the application's setting for its backend calls.
 		app.EnumerationProtection = true
 	}
-	pace.on = app.EnumerationProtection
+	pace.On = app.EnumerationProtection
 	attrs := model.ClientAttributes{IPAddress: req.IPAddress, UserAgent: req.ClientAttributes.UserAgent}
 	if b := req.Backend; b != nil {
 		if b.TenantID != c.TenantID || b.AppID != c.AppID {
@@ -96,11 +96,11 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 			attrs.IPAddress = req.ClientAttributes.IPAddress
 		}
 	}
-	now := s.now()
+	now := s.Now()
 	if attrs.IPAddress != "" {
-		lim := sendLimit{key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + ipKey(attrs.IPAddress), limit: w.StartsPerIP, what: "this IP address"}
-		if err := s.hit(ctx, s.store, lim, now, time.Hour); err != nil {
-			s.recordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
+		lim := SendLimit{Key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + IPKey(attrs.IPAddress), Limit: w.StartsPerIP, What: "this IP address"}
+		if err := s.Hit(ctx, s.store, lim, now, time.Hour); err != nil {
+			s.RecordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -131,7 +131,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		switch {
 		case len(allow) > 0:
 			handle, code.UserID = []byte(u.ID), u.ID
-			s.rememberStandIn(c, "passkey", u.ID)
+			s.RememberStandIn(c, "passkey", u.ID)
 		case !app.EnumerationProtection && u.ID != "":
 			return PasskeyCeremony{}, errNoPasskeys
 		default:
@@ -172,12 +172,12 @@ func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Ap
 			return model.User{}, "", "", fault.Validation("identifier: " + nerr.Error())
 		}
 		identifier = req.IdentifierType + ":" + norm
-		u, err = s.lookup(ctx, s.store, c, "passkey", req.IdentifierType, norm)
+		u, err = s.Lookup(ctx, s.store, c, "passkey", req.IdentifierType, norm)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(err, "find user")
 	}
-	subject := s.subjectID(c, "passkey", u, err)
+	subject := s.SubjectID(c, "passkey", u, err)
 	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, subject)
 	if lerr != nil && !errors.Is(lerr, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(lerr, "get app user")
@@ -219,7 +219,7 @@ func (p *Passkeys) findByUsername(ctx context.Context, c model.Caller, name stri
 		if err != nil {
 			continue
 		}
-		u, err := p.s.lookup(ctx, p.s.store, c, "passkey", try.field, v)
+		u, err := p.s.Lookup(ctx, p.s.store, c, "passkey", try.field, v)
 		switch {
 		case err == nil && found.ID == "":
 			found, identifier = u, try.field+":"+v

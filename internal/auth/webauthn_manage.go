@@ -78,7 +78,7 @@ func (p *Passkeys) RenamePasskey(ctx context.Context, c model.Caller, userID, cr
 	if err != nil {
 		return PasskeyView{}, err
 	}
-	now := p.s.now()
+	now := p.s.Now()
 	var out model.Credential
 	err = p.s.store.UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		cur.Name, cur.UpdatedAt = name, now

@@ -154,7 +154,7 @@ func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r regi
 		Flow: flow, State: state, RP: rp, UserName: entity.Name, DisplayName: entity.DisplayName,
 		NewUserID: r.newID, ExternalUserID: r.external,
 	}
-	id, err := p.open(ctx, code, cer, s.now())
+	id, err := p.open(ctx, code, cer, s.Now())
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}

@@ -83,19 +83,19 @@ func (p *Passkeys) finishRegistration(ctx context.Context, c model.Caller, self,
 		return PasskeyRegistered{}, fault.Validation(problems...)
 	}
 	s := p.s
-	now := s.now()
+	now := s.Now()
 	var r registration
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		r = registration{details: map[string]any{"flow": flow}}
 		if err := p.attemptRegistration(ctx, tx, c, id, self, flow, response, external, email, name, now, &r); err != nil {
 			return err
 		}
-		ev := event{typ: model.EventWebAuthnRegistration, method: model.AMRWebAuthn, userID: r.out.UserID,
-			attrs: req.ClientAttributes, err: r.failure, details: r.details}
-		return s.record(ctx, tx, c, ev, now)
+		ev := Event{Type: model.EventWebAuthnRegistration, Method: model.AMRWebAuthn, UserID: r.out.UserID,
+			Attrs: req.ClientAttributes, Err: r.failure, Details: r.details}
+		return s.Record(ctx, tx, c, ev, now)
 	})
 	if err != nil {
-		return PasskeyRegistered{}, asFault(err, "register passkey")
+		return PasskeyRegistered{}, AsFault(err, "register passkey")
 	}
 	if r.failure != nil {
 		return PasskeyRegistered{}, r.failure

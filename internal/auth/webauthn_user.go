@@ -23,7 +23,7 @@ type UserCaller struct {
 type userClaims struct {
 	Subject  string          `json:"sub"`
 	Audience json.RawMessage `json:"aud"`
-	clientBinding
+	ClientBinding
 	SessionID string `json:"sid"` // the session's reference
 	TokenUse  string `json:"token_use"`
 }
@@ -34,33 +34,33 @@ type userClaims struct {
 // speaks for its client (tokenClient), and whose user still exists and is active.
 func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCaller, error) {
 	if bearer == "" {
-		return UserCaller{}, errBadBearer
+		return UserCaller{}, ErrBadBearer
 	}
 	var c userClaims
 	if err := s.signer.VerifyBearer(ctx, bearer, &c); err != nil {
-		return UserCaller{}, errBadBearer.With(err)
+		return UserCaller{}, ErrBadBearer.With(err)
 	}
 	if c.TokenUse != UseAccess || !audienceIncludes(c.Audience, DefaultAudience) || c.Subject == "" || c.SessionID == "" {
-		return UserCaller{}, errBadBearer
+		return UserCaller{}, ErrBadBearer
 	}
 	sess, err := s.store.GetSession(ctx, c.TenantID, c.SessionID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return UserCaller{}, errBadBearer
+		return UserCaller{}, ErrBadBearer
 	case err != nil:
 		return UserCaller{}, fault.Wrap(err, "get session")
-	case !s.active(sess, s.now()) || sess.UserID != c.Subject:
-		return UserCaller{}, errBadBearer
+	case !s.Active(sess, s.Now()) || sess.UserID != c.Subject:
+		return UserCaller{}, ErrBadBearer
 	}
-	if _, ok, err := s.tokenClient(ctx, c.clientBinding); err != nil {
+	if _, ok, err := s.TokenClient(ctx, c.ClientBinding); err != nil {
 		return UserCaller{}, err
 	} else if !ok {
-		return UserCaller{}, errBadBearer
+		return UserCaller{}, ErrBadBearer
 	}
 	u, err := s.store.GetUser(ctx, c.TenantID, c.Subject)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return UserCaller{}, errBadBearer
+			return UserCaller{}, ErrBadBearer
 		}
 		return UserCaller{}, fault.Wrap(err, "get user")
 	}
