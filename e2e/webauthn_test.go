@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+
 	"github.com/latchkey/latchkey/internal/passkey/passkeytest"
 )
 
@@ -66,7 +67,7 @@ func encodedResult(t *testing.T, a *passkeytest.Authenticator, c ceremony, regis
 	if err != nil {
 		t.Fatalf("authenticator: %v", err)
 	}
-	enc, err := auth.EncodeResult(cred, c.id)
+	enc, err := passkeys.EncodeResult(cred, c.id)
 	if err != nil {
 		t.Fatal(err)
 	}

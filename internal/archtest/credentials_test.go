@@ -20,8 +20,8 @@ const grantFile = "internal/directory/credentials.go"
 var credentialUses = map[string]string{
 	"internal/auth/totp_authenticate.go:checkTOTP":         "records the time step a login used",
 	"internal/auth/totp_authenticate.go:spendRecoveryCode": "marks a recovery code used",
-	"internal/auth/webauthn_login.go:advanceCounter":       "records a login's signature counter, and binds an old passkey to the relying party its attestation names",
-	"internal/auth/webauthn_manage.go:RenamePasskey":       "changes a passkey's label",
+	"internal/auth/passkeys/login.go:advanceCounter":       "records a login's signature counter, and binds an old passkey to the relying party its attestation names",
+	"internal/auth/passkeys/manage.go:RenamePasskey":       "changes a passkey's label",
 }
 
 // Every write of a sign-in credential goes through a directory.CredentialGrant, so that a new

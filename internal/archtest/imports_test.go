@@ -40,11 +40,13 @@ var domain = []string{
 	"internal/model", "internal/storage", "internal/fault", "internal/secret", "internal/auth",
 	"internal/tenancy", "internal/directory", "internal/delivery", "internal/token",
 	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing",
+	"internal/auth/passkeys",
 }
 
 // internal/passkey is deliberately not in the list: it adapts go-webauthn, whose packages import
-// net/http for their own request helpers. The passkey flows themselves live in internal/auth
-// and reach the library only through the auth.PasskeyVerifier interface.
+// net/http for their own request helpers. The passkey flows themselves live in
+// internal/auth/passkeys and reach the library only through the passkeys.PasskeyVerifier
+// interface.
 
 var neverInDomain = []string{
 	"net/http", "database/sql", "modernc.org/sqlite", "github.com/jackc/pgx",
@@ -114,4 +116,36 @@ func containsRel(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// The login methods are packages under internal/auth, each running through the core pipeline
+// (internal/auth) and never through another method: a method that imported another would tie
+// their rules together behind the pipeline's back. authtest, the shared test fixture, is not a
+// method; nothing but tests may import it.
+func TestLoginMethodsImportOnlyTheCore(t *testing.T) {
+	pkgs := listPackages(t)
+	prefix := module + "/internal/auth/"
+	methods := 0
+	for path, p := range pkgs {
+		if !strings.HasPrefix(path, prefix) || path == prefix+"authtest" {
+			continue
+		}
+		methods++
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, prefix) {
+				t.Errorf("login method %s imports %s: methods share code only through the core, internal/auth",
+					strings.TrimPrefix(path, module+"/"), strings.TrimPrefix(imp, module+"/"))
+			}
+		}
+	}
+	for path, p := range pkgs {
+		for _, imp := range p.Imports {
+			if imp == prefix+"authtest" {
+				t.Errorf("%s imports the test fixture authtest outside a test", strings.TrimPrefix(path, module+"/"))
+			}
+		}
+	}
+	if methods == 0 {
+		t.Fatal("no login method packages under internal/auth: update this rule")
+	}
 }

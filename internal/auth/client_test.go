@@ -13,33 +13,33 @@ import (
 // deleted or it expires: the memo holds the signature's verdict only.
 func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{AccessTokenTTL: 10 * time.Minute})
-	tok, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	tok, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		c, err := f.svc.Caller(f.ctx, tok.AccessToken)
-		if err != nil || c.ClientID != f.boot.ClientID || c.AppID != f.boot.AppID {
+		c, err := f.Svc.Caller(f.Ctx, tok.AccessToken)
+		if err != nil || c.ClientID != f.Boot.ClientID || c.AppID != f.Boot.AppID {
 			t.Fatalf("use %d: caller %+v, %v", i, c, err)
 		}
 	}
 
-	f.clock.Advance(10*time.Minute + 2*time.Minute)
-	if _, err := f.svc.Caller(f.ctx, tok.AccessToken); !fault.Is(err, fault.Unauthenticated) {
+	f.Clock.Advance(10*time.Minute + 2*time.Minute)
+	if _, err := f.Svc.Caller(f.Ctx, tok.AccessToken); !fault.Is(err, fault.Unauthenticated) {
 		t.Errorf("expired client token: %v, want unauthenticated", err)
 	}
 
-	fresh, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	fresh, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Caller(f.ctx, fresh.AccessToken); err != nil {
+	if _, err := f.Svc.Caller(f.Ctx, fresh.AccessToken); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.DeleteClient(f.ctx, f.boot.TenantID, f.boot.ClientID); err != nil {
+	if err := f.Store.DeleteClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Caller(f.ctx, fresh.AccessToken); !fault.Is(err, fault.Unauthenticated) {
+	if _, err := f.Svc.Caller(f.Ctx, fresh.AccessToken); !fault.Is(err, fault.Unauthenticated) {
 		t.Errorf("token of a deleted client: %v, want unauthenticated", err)
 	}
 }
@@ -47,19 +47,19 @@ func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 // Introspection reports a deleted client's tokens inactive, as the API refuses them.
 func TestIntrospectDeletedClient(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	tok, err := f.svc.ClientCredentials(f.ctx, auth.ClientTokenRequest{ClientID: f.boot.ClientID, ClientSecret: f.boot.ClientSecret})
+	tok, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := model.Caller{TenantID: f.boot.TenantID, AppID: f.boot.AppID, ClientID: f.boot.AdminClientID}
-	got, err := f.svc.Introspect(f.ctx, admin, tok.AccessToken)
+	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, ClientID: f.Boot.AdminClientID}
+	got, err := f.Svc.Introspect(f.Ctx, admin, tok.AccessToken)
 	if err != nil || got["active"] != true {
 		t.Fatalf("introspection of a live client's token: %v, %v", got, err)
 	}
-	if err := f.store.DeleteClient(f.ctx, f.boot.TenantID, f.boot.ClientID); err != nil {
+	if err := f.Store.DeleteClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID); err != nil {
 		t.Fatal(err)
 	}
-	got, err = f.svc.Introspect(f.ctx, admin, tok.AccessToken)
+	got, err = f.Svc.Introspect(f.Ctx, admin, tok.AccessToken)
 	if err != nil || got["active"] != false {
 		t.Errorf("introspection of a deleted client's token: %v, %v; want inactive", got, err)
 	}

@@ -28,20 +28,20 @@ func parityCases() []parityCase {
 			if idType == model.IdentifierPhone {
 				id = phone
 			}
-			_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: channel, IdentifierType: idType, Identifier: id})
+			_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: channel, IdentifierType: idType, Identifier: id})
 			return err
 		}
 	}
 	reset := func(channel, redirect string) func(f *totpFixture, email, phone string) error {
 		return func(f *totpFixture, email, _ string) error {
-			_, err := f.svc.SendPasswordReset(f.ctx, f.caller, auth.PasswordResetSend{
+			_, err := f.Svc.SendPasswordReset(f.Ctx, f.Caller, auth.PasswordResetSend{
 				IdentifierType: model.IdentifierEmail, Identifier: email, Channel: channel, RedirectURI: redirect})
 			return err
 		}
 	}
 	link := func(channel string) func(f *totpFixture, email, phone string) error {
 		return func(f *totpFixture, email, _ string) error {
-			_, err := f.svc.SendMagicLink(f.ctx, f.caller, auth.MagicLinkSend{Channel: channel,
+			_, err := f.Svc.SendMagicLink(f.Ctx, f.Caller, auth.MagicLinkSend{Channel: channel,
 				IdentifierType: model.IdentifierEmail, Identifier: email, RedirectURI: parityRedirect})
 			return err
 		}
@@ -85,13 +85,13 @@ func TestDecoyWorkParity(t *testing.T) {
 				_ = c.do(f, h.email, h.phone)
 			}
 			_ = c.do(f, known.Email, "+14155550100")
-			ks, kt, kerr := f.work(func() error { return c.do(f, known.Email, "+14155550100") })
+			ks, kt, kerr := f.Work(func() error { return c.do(f, known.Email, "+14155550100") })
 			var real model.OutboxMessage
 			if c.message {
 				real = f.lastMessage()
 			}
 			for _, h := range hidden {
-				hs, ht, herr := f.work(func() error { return c.do(f, h.email, h.phone) })
+				hs, ht, herr := f.Work(func() error { return c.do(f, h.email, h.phone) })
 				if hs != ks || ht != kt {
 					t.Errorf("%s, %s user: %d statements in %d transactions, a known user's %d in %d", c.name, h.name, hs, ht, ks, kt)
 				}
@@ -121,33 +121,33 @@ type parityIdentity struct{ name, email, phone string }
 // a complete user (password, phone number, TOTP, recovery codes) and the identities that
 // protection hides: nobody, an inactive user and a user without any credential or phone.
 func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
-	f.t.Helper()
-	f.updateApp(func(a *model.Application) {
+	f.T.Helper()
+	f.UpdateApp(func(a *model.Application) {
 		a.EnumerationProtection = true
 		a.Preferences.Limits.SendsPerIdentifier, a.Preferences.MagicLink.LinksPerUser = 1000, 1000
 	})
-	err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
+	err := f.Store.UpdateClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID, func(c model.Client) (model.Client, error) {
 		c.RedirectURIs = append(c.RedirectURIs, parityRedirect)
 		return c, nil
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	known = f.pwdUser("known@example.com", "", goodPassword, false)
 	f.setPhone(known.ID, "+14155550100")
 	f.enrolConfirmed(known.ID)
-	if _, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, known.ID); err != nil {
-		f.t.Fatal(err)
+	if _, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, known.ID); err != nil {
+		f.T.Fatal(err)
 	}
 	inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)
 	f.setPhone(inactive.ID, "+14155550101")
-	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
+	if err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
 		u.Status = model.UserDisabled
 		return u, nil
 	}); err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
-	bare := f.user("bare@example.com", "") // no password, phone, TOTP or recovery codes
+	bare := f.User("bare@example.com", "") // no password, phone, TOTP or recovery codes
 	return known, []parityIdentity{
 		{"unknown", "nobody@example.com", "+14155550199"},
 		{"inactive", "inactive@example.com", "+14155550101"},
@@ -164,13 +164,13 @@ func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
 	known, hidden := parityUsers(f)
 	all := append([]parityIdentity{{"known", known.Email, "+14155550100"}}, hidden...)
 	for _, protect := range []bool{true, false} {
-		f.updateApp(func(a *model.Application) { a.EnumerationProtection = protect })
+		f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = protect })
 		for _, c := range parityCases() {
 			for _, id := range all {
-				before := f.svc.HeldAnswers()
+				before := f.Svc.HeldAnswers()
 				t0 := time.Now()
 				_ = c.do(f, id.email, id.phone)
-				elapsed, held := time.Since(t0), f.svc.HeldAnswers()-before
+				elapsed, held := time.Since(t0), f.Svc.HeldAnswers()-before
 				switch {
 				case protect && (held != 1 || elapsed < auth.DefaultAnswerGrid):
 					t.Errorf("%s, %s user, protected: %d answers held, answered after %v; want 1, at least %v",
@@ -183,36 +183,28 @@ func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
 	}
 }
 
-// work runs fn and returns the SQL statements and transactions it ran.
-func (f *otpFixture) work(fn func() error) (statements, transactions int64, err error) {
-	s0, t0 := f.store.Stats()
-	err = fn()
-	s1, t1 := f.store.Stats()
-	return s1 - s0, t1 - t0, err
-}
-
 // lastMessage returns the newest queued message of the tenant.
 func (f *otpFixture) lastMessage() model.OutboxMessage {
-	f.t.Helper()
-	all, err := f.store.ListMessages(f.ctx, f.boot.TenantID, f.clock.Now().Add(-24*3600e9), 10000)
+	f.T.Helper()
+	all, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, f.Clock.Now().Add(-24*3600e9), 10000)
 	if err != nil || len(all) == 0 {
-		f.t.Fatalf("no message: %v", err)
+		f.T.Fatalf("no message: %v", err)
 	}
 	// Bodies are queued sealed; the worker opens them just before sending, and so does this.
-	m, err := delivery.OpenMessage(f.keys, all[len(all)-1])
+	m, err := delivery.OpenMessage(f.Keys, all[len(all)-1])
 	if err != nil {
-		f.t.Fatalf("open the last message: %v", err)
+		f.T.Fatalf("open the last message: %v", err)
 	}
 	return m
 }
 
 func (f *otpFixture) setPhone(userID, phone string) {
-	f.t.Helper()
-	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, userID, func(u model.User) (model.User, error) {
+	f.T.Helper()
+	err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, userID, func(u model.User) (model.User, error) {
 		u.PhoneNumber = phone
 		return u, nil
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 }

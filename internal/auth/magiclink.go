@@ -75,7 +75,7 @@ const (
 // queues the email in the same transaction; for the direct channel it returns the link instead.
 func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLinkSend) (MagicLinkSent, error) {
 	pace := s.PaceAnswers()
-	defer pace.hold(ctx)
+	defer pace.Hold(ctx)
 	req, problems := checkLinkSend(req)
 	if len(problems) > 0 {
 		return MagicLinkSent{}, fault.Validation(problems...)

@@ -65,7 +65,7 @@ const otpSentMessage = "OTP sent"
 // delivery by email or SMS in the same transaction; for the direct channel it returns the code.
 func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTPSent, error) {
 	pace := s.PaceAnswers()
-	defer pace.hold(ctx)
+	defer pace.Hold(ctx)
 	in, problems := parseSend(req)
 	if len(problems) > 0 {
 		return OTPSent{}, fault.Validation(problems...)

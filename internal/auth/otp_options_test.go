@@ -15,9 +15,9 @@ import (
 
 func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("ha@example.com", phone)
+	u := f.User("ha@example.com", phone)
 	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com", CustomEmail: " Work@Example.COM "})
-	if len(f.messages("ha@example.com")) != 0 {
+	if len(f.Messages("ha@example.com")) != 0 {
 		t.Fatal("a code with a custom email also went to the profile's address")
 	}
 	code, _ := f.lastCode("work@example.com")
@@ -25,10 +25,10 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if amr := f.idClaims(tok.IDToken)["amr"].([]any); amr[0] != "eotp" {
+	if amr := f.IDClaims(tok.IDToken)["amr"].([]any); amr[0] != "eotp" {
 		t.Fatalf("amr %v, want [eotp]", amr)
 	}
-	if got := f.getUser(u.ID); got.EmailVerifiedAt != nil || got.LastAuthAt == nil {
+	if got := f.GetUser(u.ID); got.EmailVerifiedAt != nil || got.LastAuthAt == nil {
 		t.Fatalf("custom-email login: email verified at %v, last auth %v; want unverified and a login", got.EmailVerifiedAt, got.LastAuthAt)
 	}
 
@@ -38,7 +38,7 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.getUser(u.ID); got.PhoneVerifiedAt != nil {
+	if got := f.GetUser(u.ID); got.PhoneVerifiedAt != nil {
 		t.Fatal("a custom-number SMS login verified the profile's phone")
 	}
 
@@ -48,24 +48,24 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.getUser(u.ID); got.EmailVerifiedAt == nil {
+	if got := f.GetUser(u.ID); got.EmailVerifiedAt == nil {
 		t.Fatal("a login by the profile's email did not verify it")
 	}
 }
 
 func TestCustomEmailForUserWithoutEmail(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("", phone)
+	f.User("", phone)
 	f.send(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone, CustomEmail: "other@example.com"})
-	if len(f.messages("other@example.com")) != 1 {
+	if len(f.Messages("other@example.com")) != 1 {
 		t.Fatal("no email to the custom address")
 	}
 }
 
 func TestCustomDestinationProblems(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("io@example.com", phone)
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "io@example.com",
+	f.User("io@example.com", phone)
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "io@example.com",
 		CustomEmail: "x@example.com", CustomPhone: "555-0100"})
 	fe := wantCode(t, err, fault.CodeInvalidInput)
 	for _, want := range []string{"custom_email applies only", "custom_phone_number: phone number"} {
@@ -73,13 +73,13 @@ func TestCustomDestinationProblems(t *testing.T) {
 			t.Errorf("problems %q do not mention %q", fe.Details, want)
 		}
 	}
-	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "io@example.com", CustomEmail: "not an address"})
+	_, err = f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "io@example.com", CustomEmail: "not an address"})
 	wantCode(t, err, fault.CodeInvalidInput)
 }
 
 func TestApprovalData(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("jo@example.com", "")
+	f.User("jo@example.com", "")
 	data := json.RawMessage(`{"payee":"ACME Ltd","amount":12.50,"confirmed":true,"tx.id-1":"a_b"}`)
 	sent := f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: data})
 	want := `{"amount":12.50,"confirmed":true,"payee":"ACME Ltd","tx.id-1":"a_b"}`
@@ -91,7 +91,7 @@ func TestApprovalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.Marshal(f.idClaims(tok.IDToken)["approval_data"])
+	got, _ := json.Marshal(f.IDClaims(tok.IDToken)["approval_data"])
 	if string(got) != `{"amount":12.5,"confirmed":true,"payee":"ACME Ltd","tx.id-1":"a_b"}` {
 		t.Fatalf("ID token approval_data %s", got)
 	}
@@ -103,14 +103,14 @@ func TestApprovalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := f.idClaims(tok.IDToken)["approval_data"]; ok {
+	if v, ok := f.IDClaims(tok.IDToken)["approval_data"]; ok {
 		t.Fatalf("ID token of a plain login has approval_data %v", v)
 	}
 }
 
 func TestApprovalDataProblems(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("ka@example.com", "")
+	f.User("ka@example.com", "")
 	eleven := map[string]int{}
 	for i := range 11 {
 		eleven[string(rune('a'+i))] = i
@@ -129,13 +129,13 @@ func TestApprovalDataProblems(t *testing.T) {
 		`{"tiny":-1e999}`: "finite number",
 	}
 	for raw, want := range cases {
-		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ka@example.com", ApprovalData: json.RawMessage(raw)})
+		_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ka@example.com", ApprovalData: json.RawMessage(raw)})
 		fe := wantCode(t, err, fault.CodeInvalidInput)
 		if !slices.ContainsFunc(fe.Details, func(d string) bool { return strings.Contains(d, want) }) {
 			t.Errorf("approval_data %.40s: problems %q do not mention %q", raw, fe.Details, want)
 		}
 	}
-	if n := len(f.messages("ka@example.com")); n != 0 {
+	if n := len(f.Messages("ka@example.com")); n != 0 {
 		t.Fatalf("%d messages queued by invalid sends", n)
 	}
 }
@@ -144,8 +144,8 @@ func TestApprovalDataProblems(t *testing.T) {
 // answer of the same shape as a known one, for every option.
 func TestHiddenUserAnswersAlike(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	f.user("known@example.com", "")
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.User("known@example.com", "")
 	req := func(email string) auth.OTPSend {
 		return auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: email, GenerateRequestID: true,
 			ApprovalData: json.RawMessage(`{"amount":5}`)}
@@ -157,7 +157,7 @@ func TestHiddenUserAnswersAlike(t *testing.T) {
 			t.Fatalf("answer %+v lacks a part", s)
 		}
 	}
-	_, err := f.svc.AuthenticateOTP(f.ctx, f.caller, auth.OTPAuthenticate{Passcode: unknown.Code, IdentifierType: "email",
+	_, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{Passcode: unknown.Code, IdentifierType: "email",
 		Identifier: "nobody@example.com", RequestID: unknown.RequestID})
 	wantCode(t, err, fault.CodeInvalidCredentials)
 }
@@ -167,7 +167,7 @@ func TestHiddenUserAnswersAlike(t *testing.T) {
 // channel, gets the decoy answer and nothing is queued.
 func TestHiddenUserWithSignup(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
 	for _, req := range []auth.OTPSend{
 		{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"}, // no phone to send to
 		{Channel: "email", IdentifierType: "username", Identifier: "newbie"},     // usernames cannot sign up
@@ -176,7 +176,7 @@ func TestHiddenUserWithSignup(t *testing.T) {
 			t.Fatalf("send %+v answered %+v", req, out)
 		}
 	}
-	all, err := f.store.ListMessages(f.ctx, f.boot.TenantID, time.Time{}, 100)
+	all, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, time.Time{}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +187,8 @@ func TestHiddenUserWithSignup(t *testing.T) {
 		}
 	}
 	// Without enumeration protection the missing phone is reported.
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = false })
-	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"})
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = false })
+	_, err = f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"})
 	wantCode(t, err, fault.CodePhoneMissing)
 }
 
@@ -197,19 +197,19 @@ func TestHiddenUserWithSignup(t *testing.T) {
 // code it stores.
 func TestHiddenUserSendWrites(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	f.user("known@example.com", "")
-	blocked := f.user("blocked@example.com", "")
-	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, blocked.ID, func(u model.User) (model.User, error) {
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.User("known@example.com", "")
+	blocked := f.User("blocked@example.com", "")
+	if err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, blocked.ID, func(u model.User) (model.User, error) {
 		u.Status = model.UserDisabled
 		return u, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	work := func(email string) (statements, transactions int64) {
-		s0, t0 := f.store.Stats()
+		s0, t0 := f.Store.Stats()
 		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email})
-		s1, t1 := f.store.Stats()
+		s1, t1 := f.Store.Stats()
 		return s1 - s0, t1 - t0
 	}
 	realStmts, real := work("known@example.com")
@@ -220,7 +220,7 @@ func TestHiddenUserSendWrites(t *testing.T) {
 		if stmts, n := work(email); n != real || stmts != realStmts {
 			t.Errorf("decoy send for %s took %d statements in %d transactions, a real one %d in %d", email, stmts, n, realStmts, real)
 		}
-		code, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeOTP, "email:"+email)
+		code, err := f.Store.LatestCode(f.Ctx, f.Boot.TenantID, f.Boot.AppID, model.PurposeOTP, "email:"+email)
 		if err != nil {
 			t.Fatalf("decoy send for %s stored no code: %v", email, err)
 		}
@@ -231,7 +231,7 @@ func TestHiddenUserSendWrites(t *testing.T) {
 			_, err := f.authenticate("email", email, guess)
 			wantCode(t, err, fault.CodeInvalidCredentials)
 		}
-		if n := len(f.messages(email)); n != 0 {
+		if n := len(f.Messages(email)); n != 0 {
 			t.Errorf("decoy send for %s queued %d messages", email, n)
 		}
 	}
@@ -242,8 +242,8 @@ func TestHiddenUserSendWrites(t *testing.T) {
 // the right code, and wrong guesses lock after as many attempts.
 func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	f.user("known@example.com", "")
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.User("known@example.com", "")
 	answers := func(email string) []string {
 		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email, ExpiresIn: 1})
 		var codes []string
@@ -251,7 +251,7 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 			_, err := f.authenticate("email", email, "000000")
 			codes = append(codes, fault.As(err).Code)
 		}
-		f.clock.Advance(2 * time.Minute)
+		f.Clock.Advance(2 * time.Minute)
 		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
 			_, err := f.authenticate("email", email, "111111")
 			codes = append(codes, fault.As(err).Code)
@@ -268,9 +268,9 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 
 	// The right code of an expired send is told it expired.
 	f2 := newOTPFixture(t, auth.Options{})
-	f2.user("late@example.com", "")
+	f2.User("late@example.com", "")
 	out := f2.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "late@example.com", ExpiresIn: 1})
-	f2.clock.Advance(2 * time.Minute)
+	f2.Clock.Advance(2 * time.Minute)
 	_, err := f2.authenticate("email", "late@example.com", out.Code)
 	wantCode(t, err, fault.CodeOTPExpired)
 }
@@ -279,7 +279,7 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 // written.
 func TestSendLimitPerIPCountsNetworks(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) {
+	f.UpdateApp(func(a *model.Application) {
 		a.Preferences.Limits.SendsPerIP = 2
 		a.EnumerationProtection = true
 	})
@@ -288,7 +288,7 @@ func TestSendLimitPerIPCountsNetworks(t *testing.T) {
 		if err := json.Unmarshal([]byte(`{"ip_address":"`+ip+`"}`), &attrs); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "direct", IdentifierType: "email",
+		_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "direct", IdentifierType: "email",
 			Identifier: "ip" + strconv.Itoa(i) + "@example.com", ClientAttributes: attrs})
 		return err
 	}
@@ -313,12 +313,12 @@ func TestSendLimitPerIPCountsNetworks(t *testing.T) {
 // an unknown one does: "no phone number" would say the user exists.
 func TestHiddenUserWithoutAddress(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("nophone@example.com", "")
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "nophone@example.com"})
+	f.User("nophone@example.com", "")
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "nophone@example.com"})
 	wantCode(t, err, fault.CodePhoneMissing)
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	for _, email := range []string{"nophone@example.com", "nobody@example.com"} {
-		out, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: email})
+		out, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: email})
 		if err != nil || out.Message != "OTP sent" {
 			t.Errorf("%s: %+v, %v; want the decoy answer", email, out, err)
 		}

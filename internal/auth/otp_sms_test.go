@@ -15,7 +15,7 @@ const phone = "+14155552671"
 
 func TestSMSLogin(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("ada@example.com", phone)
+	u := f.User("ada@example.com", phone)
 	sent := f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	if sent.Message != "OTP sent" || sent.Code != "" {
 		t.Fatalf("unexpected answer %+v", sent)
@@ -27,18 +27,18 @@ func TestSMSLogin(t *testing.T) {
 	if want := code + " is your Demo code. It expires in 5 minutes."; m.Text != want {
 		t.Fatalf("text %q, want %q", m.Text, want)
 	}
-	if len(f.messages("ada@example.com")) != 0 {
+	if len(f.Messages("ada@example.com")) != 0 {
 		t.Fatal("an SMS send also queued an email")
 	}
 	tok, err := f.authenticate("phone_number", phone, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := f.idClaims(tok.IDToken)
+	claims := f.IDClaims(tok.IDToken)
 	if amr := claims["amr"].([]any); len(amr) != 1 || amr[0] != "sms" {
 		t.Fatalf("amr %v, want [sms]", claims["amr"])
 	}
-	got := f.getUser(u.ID)
+	got := f.GetUser(u.ID)
 	if got.PhoneVerifiedAt == nil || got.EmailVerifiedAt != nil {
 		t.Fatalf("after an SMS login phone verified %v, email verified %v; want only the phone", got.PhoneVerifiedAt, got.EmailVerifiedAt)
 	}
@@ -46,7 +46,7 @@ func TestSMSLogin(t *testing.T) {
 
 func TestSMSToProfilePhoneOfUserNamedByEmail(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("bo@example.com", phone)
+	f.User("bo@example.com", phone)
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "bo@example.com"})
 	code, _ := f.lastCode(phone)
 	if _, err := f.authenticate("email", "bo@example.com", code); err != nil {
@@ -56,8 +56,8 @@ func TestSMSToProfilePhoneOfUserNamedByEmail(t *testing.T) {
 
 func TestSMSWithoutPhone(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("cy@example.com", "")
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "cy@example.com"})
+	f.User("cy@example.com", "")
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "cy@example.com"})
 	if fe := wantCode(t, err, fault.CodePhoneMissing); fe.Kind != fault.NotFound {
 		t.Fatalf("kind %v, want not found", fe.Kind)
 	}
@@ -65,8 +65,8 @@ func TestSMSWithoutPhone(t *testing.T) {
 
 func TestSMSDisabled(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{SMSDisabled: true})
-	f.user("di@example.com", phone)
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	f.User("di@example.com", phone)
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	if fe := wantCode(t, err, fault.CodeProviderConfig); fe.Kind != fault.Invalid {
 		t.Fatalf("kind %v, want invalid", fe.Kind)
 	}
@@ -76,7 +76,7 @@ func TestSMSDisabled(t *testing.T) {
 
 func TestCustomSMSInput(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("", phone)
+	f.User("", phone)
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
 		SMS: &auth.SMSContent{Message: "Your {app} login: {otp}. Never share {otp}.", SenderID: "Acme Bank"}})
 	code, m := f.lastCode(phone)
@@ -84,7 +84,7 @@ func TestCustomSMSInput(t *testing.T) {
 		t.Fatalf("message %q from %q, want %q from Acme Bank", m.Text, m.From, want)
 	}
 
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
 		SMS: &auth.SMSContent{Message: "code {otp}" + strings.Repeat(".", 140), SenderID: "TwelveChars1"}})
 	fe := wantCode(t, err, fault.CodeInvalidInput)
 	for _, want := range []string{"{otp} and {app}", "140 characters", "sender_id"} {
@@ -93,7 +93,7 @@ func TestCustomSMSInput(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"12345", "Acme-Bank", "Äcme"} {
-		_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+		_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
 			SMS: &auth.SMSContent{SenderID: id}})
 		wantCode(t, err, fault.CodeInvalidInput)
 	}
@@ -103,11 +103,11 @@ func TestCustomSMSInput(t *testing.T) {
 // code come from the sms preferences and those of an email code from email_otp.
 func TestSMSUsesSMSPreferences(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) {
+	f.UpdateApp(func(a *model.Application) {
 		a.Preferences.SMS = model.OTPPreferences{CodeLength: 4, ExpiresIn: 2, MaxFailures: 2, LockoutDuration: 30}
 		a.Preferences.EmailOTP = model.OTPPreferences{CodeLength: 8, MaxFailures: 4, LockoutDuration: 7}
 	})
-	f.user("ed@example.com", phone)
+	f.User("ed@example.com", phone)
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	code, m := f.lastCode(phone)
 	if len(code) != 4 || !strings.Contains(m.Text, "2 minutes") {
@@ -133,14 +133,14 @@ func TestSMSUsesSMSPreferences(t *testing.T) {
 
 func TestPublicSignupByPhone(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.AllowPublicSignup = true })
+	f.UpdateApp(func(a *model.Application) { a.AllowPublicSignup = true })
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	code, _ := f.lastCode(phone)
 	tok, err := f.authenticate("phone_number", phone, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := f.getUser(f.idClaims(tok.IDToken)["sub"].(string))
+	u := f.GetUser(f.IDClaims(tok.IDToken)["sub"].(string))
 	if u.PhoneNumber != phone || u.PhoneVerifiedAt == nil || u.Email != "" {
 		t.Fatalf("signed-up user %+v: want the verified phone and no email", u)
 	}
@@ -148,15 +148,15 @@ func TestPublicSignupByPhone(t *testing.T) {
 
 func TestPhonePrefixLimit(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) {
+	f.UpdateApp(func(a *model.Application) {
 		a.AllowPublicSignup = true
 		a.Preferences.Limits = model.RateLimits{SendsPerPhonePrefix: 2, PhonePrefixDigits: 6}
 	})
 	// Three numbers of one range; the third send is refused whichever way the number is named.
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552671"})
-	u := f.user("", "+14155552672")
+	u := f.User("", "+14155552672")
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "user_id", Identifier: u.ID})
-	_, err := f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552673"})
+	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552673"})
 	if fe := wantCode(t, err, fault.CodeRateLimited); fe.RetryAfter <= 0 {
 		t.Fatalf("no Retry-After on %v", fe)
 	}
@@ -164,27 +164,27 @@ func TestPhonePrefixLimit(t *testing.T) {
 	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14165552671"})
 	f.send(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: "+14155552674"})
 	// A custom number is counted by its own prefix.
-	f.user("fi@example.com", "+14165552679")
-	_, err = f.svc.SendOTP(f.ctx, f.caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "fi@example.com", CustomPhone: "+14155552675"})
+	f.User("fi@example.com", "+14165552679")
+	_, err = f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "fi@example.com", CustomPhone: "+14155552675"})
 	wantCode(t, err, fault.CodeRateLimited)
 }
 
 func TestDirectCodeFollowsIdentifierPreferences(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.Preferences.SMS.CodeLength = 7 })
-	f.user("gu@example.com", phone)
+	f.UpdateApp(func(a *model.Application) { a.Preferences.SMS.CodeLength = 7 })
+	f.User("gu@example.com", phone)
 	sent := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: phone})
 	if len(sent.Code) != 7 {
 		t.Fatalf("direct code %q for a phone number: want the sms length 7", sent.Code)
 	}
-	if len(f.messages(phone)) != 0 {
+	if len(f.Messages(phone)) != 0 {
 		t.Fatal("a direct code was also sent")
 	}
 	tok, err := f.authenticate("phone_number", phone, sent.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if amr := f.idClaims(tok.IDToken)["amr"].([]any); amr[0] != "otp" {
+	if amr := f.IDClaims(tok.IDToken)["amr"].([]any); amr[0] != "otp" {
 		t.Fatalf("amr %v, want [otp]", amr)
 	}
 }

@@ -17,11 +17,11 @@ import (
 // column, and only the master key opens them.
 func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("sealed@example.com", "+14155550142")
+	f.User("sealed@example.com", "+14155550142")
 	f.send(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
 	f.send(auth.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
 
-	raw, err := f.store.ListMessages(f.ctx, f.boot.TenantID, time.Time{}, 100)
+	raw, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, time.Time{}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range raw {
-		opened, err := delivery.OpenMessage(f.keys, m)
+		opened, err := delivery.OpenMessage(f.Keys, m)
 		if err != nil {
 			t.Fatalf("the worker's keys do not open message %s: %v", m.ID, err)
 		}
@@ -55,7 +55,7 @@ func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 		}
 		redirected := m
 		redirected.To = "attacker@example.com"
-		if _, err := delivery.OpenMessage(f.keys, redirected); err == nil {
+		if _, err := delivery.OpenMessage(f.Keys, redirected); err == nil {
 			t.Errorf("a %s message whose recipient was changed in the database still opens", m.Kind)
 		}
 	}

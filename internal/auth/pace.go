@@ -38,7 +38,7 @@ func (s *Service) PaceAnswers() *Pacer {
 	return &Pacer{start: time.Now(), grid: s.opts.AnswerGrid, held: &s.heldAnswers}
 }
 
-// hold waits until the grid point that follows the work, or until ctx ends.
+// Hold waits until the grid point that follows the work, or until ctx ends.
 //
 // Go's timers cannot do this: an idle runtime sleeps in whole milliseconds counted from the
 // moment it went idle, which is when the work ended, so a timer's wake-up carries the work's
@@ -46,7 +46,7 @@ func (s *Service) PaceAnswers() *Pacer {
 // (precise to its timer slack, whatever the work took) on the goroutine's thread, for at most
 // one grid step. Up to maxPreciseWaits answers wait that way at once, each holding a thread;
 // beyond them, under a load whose noise hides microseconds anyway, a timer waits instead.
-func (p *Pacer) hold(ctx context.Context) {
+func (p *Pacer) Hold(ctx context.Context) {
 	if p == nil || !p.On {
 		return
 	}
@@ -78,3 +78,6 @@ var preciseWaits = make(chan struct{}, maxPreciseWaits)
 func gridWait(elapsed, grid time.Duration) time.Duration {
 	return grid - elapsed%grid
 }
+
+// HeldAnswers returns how many answers the service has held to the grid since it started.
+func (s *Service) HeldAnswers() int64 { return s.heldAnswers.Load() }

@@ -11,7 +11,7 @@ import (
 )
 
 func (f *otpFixture) change(name, cur, next string, login auth.Login) (auth.TokenResponse, error) {
-	return f.svc.ChangePassword(f.ctx, f.caller, auth.PasswordChange{
+	return f.Svc.ChangePassword(f.Ctx, f.Caller, auth.PasswordChange{
 		Username: name, CurrentPassword: cur, NewPassword: next, Login: login,
 	})
 }
@@ -48,13 +48,13 @@ func TestExpiredPasswords(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.pwdUser("old@example.com", "old", goodPassword, false)
 	f.pwdUser("tmpold@example.com", "tmpold", goodPassword, true)
-	f.clock.Advance(time.Duration(model.DefaultTempPasswordValidityHours) * time.Hour)
+	f.Clock.Advance(time.Duration(model.DefaultTempPasswordValidityHours) * time.Hour)
 	_, err := f.pwdLogin("", "tmpold", goodPassword, auth.Login{})
 	wantCode(t, err, password.CodeExpired)
 	_, err = f.change("tmpold", goodPassword, otherPassword, auth.Login{})
 	wantCode(t, err, password.CodeExpired)
 
-	f.clock.Advance(time.Duration(model.DefaultPasswordExpiresIn) * 24 * time.Hour)
+	f.Clock.Advance(time.Duration(model.DefaultPasswordExpiresIn) * 24 * time.Hour)
 	_, err = f.pwdLogin("", "old", goodPassword, auth.Login{})
 	wantCode(t, err, password.CodeExpired)
 	// ignoreExpiration lets an expired password log in again.
@@ -86,33 +86,33 @@ func TestChangeEndsOtherSessions(t *testing.T) {
 	if err != nil || res.SessionID != kept.SessionID {
 		t.Fatalf("change into a session: %+v, %v", res, err)
 	}
-	if _, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: old.RefreshToken}); err == nil {
+	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: old.RefreshToken}); err == nil {
 		t.Error("a refresh token of another session still works after the change")
 	}
-	if _, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: res.RefreshToken}); err != nil {
+	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: res.RefreshToken}); err != nil {
 		t.Errorf("the kept session's new refresh token: %v", err)
 	}
 }
 
 func TestRegisterAndSetPassword(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("reg@example.com", "")
+	u := f.User("reg@example.com", "")
 	reg := auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true}
 	weak := reg
 	weak.Password = "password"
-	err := f.svc.RegisterPassword(f.ctx, f.caller, weak)
+	err := f.Svc.RegisterPassword(f.Ctx, f.Caller, weak)
 	wantCode(t, err, password.CodeWeak)
 	weak.Password = "Qwertyuiop123!"
-	wantCode(t, f.svc.RegisterPassword(f.ctx, f.caller, weak), password.CodeBreached)
+	wantCode(t, f.Svc.RegisterPassword(f.Ctx, f.Caller, weak), password.CodeBreached)
 	weak.EnforceComplexity = false
 	weak.Password = "short"
-	if err := f.svc.RegisterPassword(f.ctx, f.caller, weak); err != nil {
+	if err := f.Svc.RegisterPassword(f.Ctx, f.Caller, weak); err != nil {
 		t.Fatalf("enforce_complexity false: %v", err)
 	}
-	wantCode(t, f.svc.RegisterPassword(f.ctx, f.caller, reg), password.CodeAlreadyConfigured)
+	wantCode(t, f.Svc.RegisterPassword(f.Ctx, f.Caller, reg), password.CodeAlreadyConfigured)
 
 	set := auth.PasswordSet{UserID: u.ID, Password: goodPassword, EnforceComplexity: true}
-	if err := f.svc.SetPassword(f.ctx, f.caller, set); err != nil {
+	if err := f.Svc.SetPassword(f.Ctx, f.Caller, set); err != nil {
 		t.Fatalf("set: %v", err)
 	}
 	if _, err := f.pwdLogin(model.IdentifierEmail, "reg@example.com", goodPassword, auth.Login{}); err != nil {
@@ -120,42 +120,42 @@ func TestRegisterAndSetPassword(t *testing.T) {
 	}
 	f.setPasswordPrefs(func(p *model.PasswordPreferences) { p.BlockPreviousPasswords = 2 })
 	set.Password = otherPassword
-	if err := f.svc.SetPassword(f.ctx, f.caller, set); err != nil {
+	if err := f.Svc.SetPassword(f.Ctx, f.Caller, set); err != nil {
 		t.Fatal(err)
 	}
 	set.Password = goodPassword
-	wantCode(t, f.svc.SetPassword(f.ctx, f.caller, set), password.CodeRecentlyUsed)
+	wantCode(t, f.Svc.SetPassword(f.Ctx, f.Caller, set), password.CodeRecentlyUsed)
 	set.ForceReplace = true
 	set.Password = thirdPassword
-	if err := f.svc.SetPassword(f.ctx, f.caller, set); err != nil {
+	if err := f.Svc.SetPassword(f.Ctx, f.Caller, set); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.pwdLogin(model.IdentifierEmail, "reg@example.com", thirdPassword, auth.Login{})
 	wantCode(t, err, password.CodeTemporary)
 
-	bare := f.user("bare@example.com", "")
-	wantCode(t, f.svc.SetPassword(f.ctx, f.caller, auth.PasswordSet{UserID: bare.ID, Password: goodPassword}), password.CodeNotConfigured)
-	wantCode(t, f.svc.RegisterPassword(f.ctx, f.caller, auth.PasswordRegister{UserID: model.NewID(), Password: goodPassword}), fault.CodeUserNotFound)
+	bare := f.User("bare@example.com", "")
+	wantCode(t, f.Svc.SetPassword(f.Ctx, f.Caller, auth.PasswordSet{UserID: bare.ID, Password: goodPassword}), password.CodeNotConfigured)
+	wantCode(t, f.Svc.RegisterPassword(f.Ctx, f.Caller, auth.PasswordRegister{UserID: model.NewID(), Password: goodPassword}), fault.CodeUserNotFound)
 	// The login name must match an existing username.
-	named := f.user("named@example.com", "")
+	named := f.User("named@example.com", "")
 	f.pwdUser("taken@example.com", "taken", goodPassword, false)
-	err = f.svc.RegisterPassword(f.ctx, f.caller, auth.PasswordRegister{UserID: named.ID, Password: goodPassword, Username: "taken", EnforceComplexity: true})
+	err = f.Svc.RegisterPassword(f.Ctx, f.Caller, auth.PasswordRegister{UserID: named.ID, Password: goodPassword, Username: "taken", EnforceComplexity: true})
 	wantCode(t, err, fault.CodeUserExists)
 	if len(f.listPasswords(named.ID)) != 0 {
 		t.Error("a refused registration left a credential")
 	}
 	// A management client registers under the default policy.
-	admin := model.Caller{TenantID: f.boot.TenantID, AppID: "mgmt", ClientID: f.boot.AdminClientID, Admin: true}
-	if err := f.svc.RegisterPassword(f.ctx, admin, auth.PasswordRegister{UserID: named.ID, Password: goodPassword, EnforceComplexity: true}); err != nil {
+	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: "mgmt", ClientID: f.Boot.AdminClientID, Admin: true}
+	if err := f.Svc.RegisterPassword(f.Ctx, admin, auth.PasswordRegister{UserID: named.ID, Password: goodPassword, EnforceComplexity: true}); err != nil {
 		t.Fatalf("admin register: %v", err)
 	}
 }
 
 func (f *otpFixture) listPasswords(userID string) []model.Credential {
-	f.t.Helper()
-	list, err := f.store.ListCredentials(f.ctx, f.boot.TenantID, userID, model.CredentialPassword)
+	f.T.Helper()
+	list, err := f.Store.ListCredentials(f.Ctx, f.Boot.TenantID, userID, model.CredentialPassword)
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return list
 }

@@ -27,35 +27,35 @@ const (
 
 // pwdUser creates a user of the demo application with a username and a password.
 func (f *otpFixture) pwdUser(email, username, pw string, temporary bool) model.User {
-	f.t.Helper()
-	u := f.user(email, "")
-	err := f.svc.RegisterPassword(f.ctx, f.caller, auth.PasswordRegister{
+	f.T.Helper()
+	u := f.User(email, "")
+	err := f.Svc.RegisterPassword(f.Ctx, f.Caller, auth.PasswordRegister{
 		UserID: u.ID, Password: pw, Username: username, ForceReplace: temporary, EnforceComplexity: true,
 	})
 	if err != nil {
-		f.t.Fatalf("register password: %v", err)
+		f.T.Fatalf("register password: %v", err)
 	}
-	return f.getUser(u.ID)
+	return f.GetUser(u.ID)
 }
 
 func (f *otpFixture) pwdLogin(idType, name, pw string, login auth.Login) (auth.TokenResponse, error) {
-	return f.svc.AuthenticatePassword(f.ctx, f.caller, auth.PasswordAuthenticate{
+	return f.Svc.AuthenticatePassword(f.Ctx, f.Caller, auth.PasswordAuthenticate{
 		Username: name, UsernameType: idType, Password: pw, Login: login,
 	})
 }
 
 func (f *otpFixture) credential(userID string) model.Credential {
-	f.t.Helper()
-	list, err := f.store.ListCredentials(f.ctx, f.boot.TenantID, userID, model.CredentialPassword)
+	f.T.Helper()
+	list, err := f.Store.ListCredentials(f.Ctx, f.Boot.TenantID, userID, model.CredentialPassword)
 	if err != nil || len(list) != 1 {
-		f.t.Fatalf("password credentials of %s: %d, %v", userID, len(list), err)
+		f.T.Fatalf("password credentials of %s: %d, %v", userID, len(list), err)
 	}
 	return list[0]
 }
 
 func (f *otpFixture) setPasswordPrefs(edit func(*model.PasswordPreferences)) {
-	f.t.Helper()
-	f.updateApp(func(a *model.Application) { edit(&a.Preferences.Password) })
+	f.T.Helper()
+	f.UpdateApp(func(a *model.Application) { edit(&a.Preferences.Password) })
 }
 
 // sameFailure fails unless two errors are the same answer: kind, code and message.

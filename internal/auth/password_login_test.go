@@ -24,7 +24,7 @@ func TestPasswordLogin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("login by %q %q: %v", by[0], by[1], err)
 		}
-		claims := f.idClaims(res.IDToken)
+		claims := f.IDClaims(res.IDToken)
 		if claims["sub"] != u.ID || !slices.Equal(anyStrings(claims["amr"]), []string{"pwd"}) || res.SessionID == "" || res.RefreshToken == "" {
 			t.Fatalf("claims = %v, response = %+v", claims, res)
 		}
@@ -33,7 +33,7 @@ func TestPasswordLogin(t *testing.T) {
 	wantCode(t, wrong, fault.CodeInvalidCredentials)
 	_, unknown := f.pwdLogin("", "nobody", otherPassword, auth.Login{})
 	sameFailure(t, wrong, unknown)
-	f.user("nopass@example.com", "")
+	f.User("nopass@example.com", "")
 	_, noPass := f.pwdLogin(model.IdentifierEmail, "nopass@example.com", otherPassword, auth.Login{})
 	sameFailure(t, wrong, noPass)
 	// A user of another application is unknown here.
@@ -67,7 +67,7 @@ func TestPasswordLockoutTiers(t *testing.T) {
 	// Locked: even the right password is refused, without being checked.
 	_, err := f.pwdLogin("", "bo", goodPassword, auth.Login{})
 	wantCode(t, err, fault.CodeLocked)
-	f.clock.Advance(5 * time.Minute)
+	f.Clock.Advance(5 * time.Minute)
 	for i := 4; i <= 5; i++ {
 		_, err := f.pwdLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
@@ -76,7 +76,7 @@ func TestPasswordLockoutTiers(t *testing.T) {
 	if fe := wantCode(t, err, fault.CodeLocked); fe.RetryAfter != time.Hour {
 		t.Fatalf("second tier Retry-After %v, want 1h", fe.RetryAfter)
 	}
-	f.clock.Advance(time.Hour)
+	f.Clock.Advance(time.Hour)
 	if _, err := f.pwdLogin("", "bo", goodPassword, auth.Login{}); err != nil {
 		t.Fatalf("login after the lockout: %v", err)
 	}
@@ -99,7 +99,7 @@ func TestPasswordLockoutDefault(t *testing.T) {
 		t.Fatalf("Retry-After %v, want 15m", fe.RetryAfter)
 	}
 	// The failures expire: after the lockout, a full count is needed again.
-	f.clock.Advance(16 * time.Minute)
+	f.Clock.Advance(16 * time.Minute)
 	for i := 1; i < model.DefaultMaxPasswordFailures; i++ {
 		_, err := f.pwdLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
@@ -108,18 +108,18 @@ func TestPasswordLockoutDefault(t *testing.T) {
 
 func TestPasswordRehashOnLogin(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("imp@example.com", "")
+	u := f.User("imp@example.com", "")
 	bc, err := bcrypt.GenerateFromPassword([]byte("legacy secret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := f.clock.Now()
+	now := f.Clock.Now()
 	prefs := model.LoginPreferences{}.Normalized().Password
-	cred, err := password.Shared().Create(f.ctx, f.boot.TenantID, u.ID, password.Input{Hash: string(bc)}, prefs, now)
+	cred, err := password.Shared().Create(f.Ctx, f.Boot.TenantID, u.ID, password.Input{Hash: string(bc)}, prefs, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.CreateCredential(f.ctx, cred); err != nil {
+	if err := f.Store.CreateCredential(f.Ctx, cred); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.pwdLogin(model.IdentifierEmail, "imp@example.com", "legacy secret", auth.Login{}); err != nil {
@@ -143,14 +143,14 @@ func TestPasswordMFA(t *testing.T) {
 	}
 	f.send(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com"})
 	code, _ := f.lastCode("mfa@example.com")
-	second, err := f.svc.AuthenticateOTP(f.ctx, f.caller, auth.OTPAuthenticate{
+	second, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{
 		Passcode: code, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com",
 		Login: auth.Login{SessionID: first.SessionID},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	amr := anyStrings(f.idClaims(second.IDToken)["amr"])
+	amr := anyStrings(f.IDClaims(second.IDToken)["amr"])
 	if second.SessionID != first.SessionID || !slices.Equal(amr, []string{"pwd", "eotp", "mfa"}) {
 		t.Fatalf("session %s (first %s), amr %v", second.SessionID, first.SessionID, amr)
 	}

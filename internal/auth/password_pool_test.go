@@ -43,7 +43,7 @@ func TestPasswordLoginHashesInCallersTenant(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := []string{f.boot.TenantID, f.boot.TenantID, f.boot.TenantID}; !slices.Equal(seen, want) {
-		t.Fatalf("hashes ran for tenants %q, want three for %q", seen, f.boot.TenantID)
+	if want := []string{f.Boot.TenantID, f.Boot.TenantID, f.Boot.TenantID}; !slices.Equal(seen, want) {
+		t.Fatalf("hashes ran for tenants %q, want three for %q", seen, f.Boot.TenantID)
 	}
 }

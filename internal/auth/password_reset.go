@@ -55,7 +55,7 @@ var (
 // enumeration protection, and with the error otherwise, as OTP sends are.
 func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req PasswordResetSend) (PasswordResetSent, error) {
 	pace := s.PaceAnswers()
-	defer pace.hold(ctx)
+	defer pace.Hold(ctx)
 	p := ValidateIdentifier(req.IdentifierType, req.Identifier)
 	switch req.Channel {
 	case model.ChannelEmail, model.ChannelSMS, model.ChannelDirect:

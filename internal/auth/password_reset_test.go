@@ -14,11 +14,11 @@ import (
 )
 
 func (f *otpFixture) resetSend(req auth.PasswordResetSend) (auth.PasswordResetSent, error) {
-	return f.svc.SendPasswordReset(f.ctx, f.caller, req)
+	return f.Svc.SendPasswordReset(f.Ctx, f.Caller, req)
 }
 
 func (f *otpFixture) resetComplete(idType, id, code, pw string) error {
-	return f.svc.CompletePasswordReset(f.ctx, f.caller, auth.PasswordResetComplete{
+	return f.Svc.CompletePasswordReset(f.Ctx, f.Caller, auth.PasswordResetComplete{
 		IdentifierType: idType, Identifier: id, Code: code, NewPassword: pw,
 	})
 }
@@ -53,7 +53,7 @@ func TestPasswordResetByEmailCode(t *testing.T) {
 		t.Fatalf("complete: %v", err)
 	}
 	wantCode(t, f.resetComplete(model.IdentifierUsername, "rita", code, thirdPassword), fault.CodeInvalidCredentials)
-	if _, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
+	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
 		t.Error("a refresh token from before the reset still works")
 	}
 	if _, err := f.pwdLogin("", "rita", otherPassword, auth.Login{}); err != nil {
@@ -76,7 +76,7 @@ func TestPasswordResetCodeFailuresSpendIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(time.Duration(model.DefaultResetValidityMinutes) * time.Minute)
+	f.Clock.Advance(time.Duration(model.DefaultResetValidityMinutes) * time.Minute)
 	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, otherPassword), auth.CodeResetExpired)
 }
 
@@ -108,7 +108,7 @@ func TestPasswordResetLink(t *testing.T) {
 
 func TestPasswordResetEnumeration(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("nopw@example.com", "")
+	f.User("nopw@example.com", "")
 	send := func(id string) (auth.PasswordResetSent, error) {
 		return f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: id, Channel: model.ChannelEmail})
 	}
@@ -116,23 +116,23 @@ func TestPasswordResetEnumeration(t *testing.T) {
 	wantCode(t, err, fault.CodeUserNotFound)
 	_, err = send("nopw@example.com")
 	wantCode(t, err, password.CodeNotConfigured)
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	f.pwdUser("real@example.com", "real", goodPassword, false)
 	real, err := send("real@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"ghost@example.com", "nopw@example.com"} {
-		_, before := f.store.Stats()
+		_, before := f.Store.Stats()
 		got, err := send(id)
 		if err != nil || got != real {
 			t.Errorf("%s: %+v, %v; want the answer for a real user, %+v", id, got, err, real)
 		}
 		// A real send's write transaction, so that timing does not tell them apart either.
-		if _, after := f.store.Stats(); after-before != 1 {
+		if _, after := f.Store.Stats(); after-before != 1 {
 			t.Errorf("%s: the decoy send took %d transactions, want 1 as a real one", id, after-before)
 		}
-		if len(f.messages(id)) != 0 {
+		if len(f.Messages(id)) != 0 {
 			t.Errorf("%s was sent a message", id)
 		}
 	}
@@ -140,8 +140,8 @@ func TestPasswordResetEnumeration(t *testing.T) {
 
 func TestPasswordResetBySMS(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("sms@example.com", "+14155550123")
-	err := f.svc.RegisterPassword(f.ctx, f.caller, auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true})
+	u := f.User("sms@example.com", "+14155550123")
+	err := f.Svc.RegisterPassword(f.Ctx, f.Caller, auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 	}
 
 	// After the lockout, the right code works, and success clears the count.
-	f.clock.Advance(model.DefaultOTPLockoutDuration*time.Minute + time.Second)
+	f.Clock.Advance(model.DefaultOTPLockoutDuration*time.Minute + time.Second)
 	code = send()
 	if err := f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword); err != nil {
 		t.Fatalf("reset after the lockout: %v", err)
@@ -206,19 +206,19 @@ func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 // answers, and take the transactions, that guesses at a real user's code do.
 func TestPasswordResetGuessesAnswerAlike(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	f.pwdUser("real@example.com", "real", goodPassword, false)
 	answers := func(email string) ([]string, int64) {
 		if _, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: email, Channel: model.ChannelEmail}); err != nil {
 			t.Fatal(err)
 		}
-		_, before := f.store.Stats()
+		_, before := f.Store.Stats()
 		var codes []string
 		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
 			err := f.resetComplete(model.IdentifierEmail, email, "00000000", otherPassword)
 			codes = append(codes, fault.As(err).Code)
 		}
-		_, after := f.store.Stats()
+		_, after := f.Store.Stats()
 		return codes, after - before
 	}
 	known, knownTx := answers("real@example.com")
@@ -237,13 +237,13 @@ func TestPasswordResetCodeBeforeChangeIsSpent(t *testing.T) {
 	if err != nil || out.Code == "" {
 		t.Fatalf("direct send: %+v, %v", out, err)
 	}
-	f.clock.Advance(time.Second)
-	mgmt, err := f.store.GetClient(f.ctx, f.boot.AdminClientID)
+	f.Clock.Advance(time.Second)
+	mgmt, err := f.Store.GetClient(f.Ctx, f.Boot.AdminClientID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := model.Caller{TenantID: f.boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
-	if err := f.svc.SetPassword(f.ctx, admin, auth.PasswordSet{UserID: u.ID, Password: otherPassword}); err != nil {
+	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
+	if err := f.Svc.SetPassword(f.Ctx, admin, auth.PasswordSet{UserID: u.ID, Password: otherPassword}); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, f.resetComplete(model.IdentifierEmail, "early@example.com", out.Code, thirdPassword), fault.CodeInvalidCredentials)

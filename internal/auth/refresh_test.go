@@ -11,20 +11,20 @@ import (
 // session the refresh token hangs on.
 func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.user("leaving@example.com", "")
+	u := f.User("leaving@example.com", "")
 	out := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "leaving@example.com"})
 	tok, err := f.authenticate("email", "leaving@example.com", out.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
+	next, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil {
 		t.Fatalf("refresh while linked: %v", err)
 	}
-	if err := f.store.UnlinkUser(f.ctx, f.boot.TenantID, f.boot.AppID, u.ID); err != nil {
+	if err := f.Store.UnlinkUser(f.Ctx, f.Boot.TenantID, f.Boot.AppID, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
+	_, err = f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
 	wantCode(t, err, "invalid_grant")
 }
 
@@ -32,14 +32,14 @@ func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 // client, as a new login for it would be refused.
 func TestRefreshAfterResourceUnassigned(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.user("api@example.com", "")
-	res := model.Resource{ID: model.NewID(), TenantID: f.boot.TenantID, URI: "https://api.example/orders", Name: "orders", CreatedAt: f.clock.Now()}
-	if err := f.store.CreateResource(f.ctx, res); err != nil {
+	f.User("api@example.com", "")
+	res := model.Resource{ID: model.NewID(), TenantID: f.Boot.TenantID, URI: "https://api.example/orders", Name: "orders", CreatedAt: f.Clock.Now()}
+	if err := f.Store.CreateResource(f.Ctx, res); err != nil {
 		t.Fatal(err)
 	}
 	assign := func(ids []string) {
 		t.Helper()
-		err := f.store.UpdateClient(f.ctx, f.boot.TenantID, f.boot.ClientID, func(c model.Client) (model.Client, error) {
+		err := f.Store.UpdateClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID, func(c model.Client) (model.Client, error) {
 			c.ResourceIDs = ids
 			return c, nil
 		})
@@ -49,16 +49,16 @@ func TestRefreshAfterResourceUnassigned(t *testing.T) {
 	}
 	assign([]string{res.ID})
 	out := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
-	tok, err := f.svc.AuthenticateOTP(f.ctx, f.caller, auth.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
+	tok, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
 		Identifier: "api@example.com", Login: auth.Login{Resource: res.URI}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
+	next, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil {
 		t.Fatalf("refresh while assigned: %v", err)
 	}
 	assign(nil)
-	_, err = f.svc.Refresh(f.ctx, f.caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
+	_, err = f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
 	wantCode(t, err, "invalid_grant")
 }

@@ -109,3 +109,9 @@ func (s *Service) Now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 func (s *Service) Active(sess model.Session, now time.Time) bool {
 	return sess.Active(now) && now.Sub(sess.LastSeenAt) < s.opts.SessionIdleTimeout
 }
+
+// Store is the storage the service and its login methods work through.
+func (s *Service) Store() storage.Store { return s.store }
+
+// Keys are the deployment's keys: the hashes of codes and the seals of secrets.
+func (s *Service) Keys() *secret.Keys { return s.keys }

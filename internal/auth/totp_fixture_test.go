@@ -6,16 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
-	"github.com/latchkey/latchkey/internal/storage/sqlstore"
-	"github.com/latchkey/latchkey/internal/tenancy"
-	"github.com/latchkey/latchkey/internal/token"
 )
 
 // totpAuditRecorder keeps the audit events a service records.
@@ -65,46 +63,26 @@ func newTOTPFixture(t *testing.T) *totpFixture {
 // (skipping the test when no server is configured).
 func newTOTPFixtureOn(t *testing.T, postgres bool) *totpFixture {
 	t.Helper()
-	ctx := context.Background()
-	store := sqlstore.NewTestStore(t, postgres)
-	keys, err := secret.NewKeys(secret.NewMasterKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &otpClock{now: time.Now().UTC().Truncate(time.Second)}
-	tokens, err := token.NewManager(store, keys, token.Options{Issuer: "https://latchkey.test", Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now})
-	boot, err := ten.Bootstrap(ctx, "default", false)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rec := &totpAuditRecorder{}
-	svc := auth.New(store, tokens, keys, ten, auth.Options{Issuer: "https://latchkey.test", Now: clk.Now, Audit: rec})
-	f := &otpFixture{
-		t: t, ctx: ctx, store: store, svc: svc, tokens: tokens, clock: clk, boot: boot, keys: keys,
-		caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
-	}
-	mgmt, err := f.store.GetClient(f.ctx, f.boot.AdminClientID)
+	f := &otpFixture{authtest.NewOn(t, postgres, auth.Options{Audit: rec})}
+	mgmt, err := f.Store.GetClient(f.Ctx, f.Boot.AdminClientID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := model.Caller{TenantID: f.boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
+	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
 	return &totpFixture{otpFixture: f, audit: rec, admin: admin}
 }
 
 func (f *totpFixture) setTOTPPrefs(p model.TOTPPreferences) {
-	f.t.Helper()
-	f.updateApp(func(a *model.Application) { a.Preferences.TOTP = p })
+	f.T.Helper()
+	f.UpdateApp(func(a *model.Application) { a.Preferences.TOTP = p })
 }
 
 func (f *totpFixture) enrol(userID string) auth.TOTPEnrolment {
-	f.t.Helper()
-	e, err := f.svc.EnrolTOTP(f.ctx, f.caller, userID, auth.TOTPEnrol{Name: "phone"})
+	f.T.Helper()
+	e, err := f.Svc.EnrolTOTP(f.Ctx, f.Caller, userID, auth.TOTPEnrol{Name: "phone"})
 	if err != nil {
-		f.t.Fatalf("enrol TOTP: %v", err)
+		f.T.Fatalf("enrol TOTP: %v", err)
 	}
 	return e
 }
@@ -112,13 +90,13 @@ func (f *totpFixture) enrol(userID string) auth.TOTPEnrolment {
 // codeAt computes, with the reference library, the code of an enrolment at a time offset from
 // the fixture's clock.
 func (f *totpFixture) codeAt(e auth.TOTPEnrolment, offset time.Duration) string {
-	f.t.Helper()
+	f.T.Helper()
 	alg := map[string]otp.Algorithm{"sha1": otp.AlgorithmSHA1, "sha256": otp.AlgorithmSHA256, "sha512": otp.AlgorithmSHA512}[e.Algorithm]
-	code, err := totp.GenerateCodeCustom(e.Secret, f.clock.Now().Add(offset), totp.ValidateOpts{
+	code, err := totp.GenerateCodeCustom(e.Secret, f.Clock.Now().Add(offset), totp.ValidateOpts{
 		Period: uint(e.Period), Digits: otp.Digits(e.Digits), Algorithm: alg,
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return code
 }
@@ -130,12 +108,12 @@ func (f *totpFixture) period(e auth.TOTPEnrolment) time.Duration {
 // enrolConfirmed enrols a credential, confirms it with the current code, and moves the clock
 // to the next step so that a login has a fresh code.
 func (f *totpFixture) enrolConfirmed(userID string) auth.TOTPEnrolment {
-	f.t.Helper()
+	f.T.Helper()
 	e := f.enrol(userID)
-	if _, err := f.svc.ConfirmTOTP(f.ctx, f.caller, userID, e.ID, f.codeAt(e, 0)); err != nil {
-		f.t.Fatalf("confirm TOTP: %v", err)
+	if _, err := f.Svc.ConfirmTOTP(f.Ctx, f.Caller, userID, e.ID, f.codeAt(e, 0)); err != nil {
+		f.T.Fatalf("confirm TOTP: %v", err)
 	}
-	f.clock.Advance(f.period(e))
+	f.Clock.Advance(f.period(e))
 	return e
 }
 
@@ -144,18 +122,18 @@ func (f *totpFixture) loginTOTP(email, token string, extra func(*auth.TOTPAuthen
 	if extra != nil {
 		extra(&req)
 	}
-	return f.svc.AuthenticateTOTP(f.ctx, f.caller, req)
+	return f.Svc.AuthenticateTOTP(f.Ctx, f.Caller, req)
 }
 
 func (f *totpFixture) loginRecovery(email, code string) (auth.TokenResponse, error) {
-	return f.svc.AuthenticateRecoveryCode(f.ctx, f.caller, auth.RecoveryCodeAuthenticate{Code: code, Identifier: email})
+	return f.Svc.AuthenticateRecoveryCode(f.Ctx, f.Caller, auth.RecoveryCodeAuthenticate{Code: code, Identifier: email})
 }
 
 // amr returns the amr claim of a login's ID token.
 func (f *totpFixture) amr(tok auth.TokenResponse) []string {
-	f.t.Helper()
+	f.T.Helper()
 	var out []string
-	for _, v := range f.idClaims(tok.IDToken)["amr"].([]any) {
+	for _, v := range f.IDClaims(tok.IDToken)["amr"].([]any) {
 		out = append(out, v.(string))
 	}
 	return out

@@ -46,7 +46,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 	// A failure is answered on the grid when the application hides who exists: a wrong secret
 	// for a real user and any secret for nobody must leave alike.
 	pace := s.PaceAnswers()
-	defer pace.hold(ctx)
+	defer pace.Hold(ctx)
 	hide := false
 	attempt := func(tx AttemptTx) error {
 		failure, userID = nil, ""

@@ -14,7 +14,7 @@ import (
 
 func TestTOTPLoginAndReplay(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("ed@example.com", "")
+	u := f.User("ed@example.com", "")
 	e := f.enrolConfirmed(u.ID)
 
 	code := f.codeAt(e, 0)
@@ -22,14 +22,14 @@ func TestTOTPLoginAndReplay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	claims := f.idClaims(tok.IDToken)
+	claims := f.IDClaims(tok.IDToken)
 	if claims["sub"] != u.ID || !slices.Equal(f.amr(tok), []string{"otp"}) || tok.RefreshToken == "" || tok.SessionID == "" {
 		t.Fatalf("claims %v, tokens %+v", claims, tok)
 	}
 	if ev, ok := f.audit.last(model.EventLoginSucceeded); !ok || ev.Method != "otp" || ev.UserID != u.ID {
 		t.Fatalf("login audit event %+v", ev)
 	}
-	if got := f.getUser(u.ID); got.LastAuthAt == nil || got.EmailVerifiedAt != nil {
+	if got := f.GetUser(u.ID); got.LastAuthAt == nil || got.EmailVerifiedAt != nil {
 		t.Fatalf("a TOTP login must record the login and verify no email: %+v", got)
 	}
 
@@ -39,17 +39,17 @@ func TestTOTPLoginAndReplay(t *testing.T) {
 	if ev, ok := f.audit.last(model.EventLoginFailed); !ok || ev.Reason != fault.CodeInvalidCredentials || ev.Method != "otp" {
 		t.Fatalf("failure audit event %+v", ev)
 	}
-	list, _ := f.svc.ListTOTP(f.ctx, f.caller, u.ID)
+	list, _ := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID)
 	if len(list) != 1 || list[0].LastUsedAt == nil {
 		t.Fatalf("last use not recorded: %+v", list)
 	}
 
 	// user_id and username identifiers work too; validation lists every problem.
-	f.clock.Advance(30 * time.Second)
+	f.Clock.Advance(30 * time.Second)
 	if _, err := f.loginTOTP(u.ID, f.codeAt(e, 0), func(r *auth.TOTPAuthenticate) { r.IdentifierType = "user_id" }); err != nil {
 		t.Fatalf("login by user id: %v", err)
 	}
-	_, err = f.svc.AuthenticateTOTP(f.ctx, f.caller, auth.TOTPAuthenticate{IdentifierType: "pigeon", Token: "12a"})
+	_, err = f.Svc.AuthenticateTOTP(f.Ctx, f.Caller, auth.TOTPAuthenticate{IdentifierType: "pigeon", Token: "12a"})
 	if fe := wantCode(t, err, fault.CodeInvalidInput); len(fe.Details) != 3 {
 		t.Fatalf("problems %v, want identifier_type, identifier and token", fe.Details)
 	}
@@ -60,7 +60,7 @@ func TestTOTPConcurrentReplay(t *testing.T) {
 }
 
 func testTOTPConcurrentReplay(t *testing.T, f *totpFixture) {
-	u := f.user("fi@example.com", "")
+	u := f.User("fi@example.com", "")
 	e := f.enrolConfirmed(u.ID)
 	code := f.codeAt(e, 0)
 	const n = 8
@@ -88,10 +88,10 @@ func testTOTPConcurrentReplay(t *testing.T, f *totpFixture) {
 
 func TestTOTPWindow(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("gu@example.com", "")
+	u := f.User("gu@example.com", "")
 	e := f.enrolConfirmed(u.ID)
 	step := f.period(e)
-	f.clock.Advance(2 * step)
+	f.Clock.Advance(2 * step)
 
 	// Two steps ago is outside a window of one.
 	_, err := f.loginTOTP("gu@example.com", f.codeAt(e, -2*step), nil)
@@ -109,7 +109,7 @@ func TestTOTPWindow(t *testing.T) {
 
 	// A window of two reaches two steps back.
 	f.setTOTPPrefs(model.TOTPPreferences{Window: 2})
-	f.clock.Advance(4 * step)
+	f.Clock.Advance(4 * step)
 	if _, err := f.loginTOTP("gu@example.com", f.codeAt(e, -2*step), nil); err != nil {
 		t.Fatalf("two steps back with window 2: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestTOTPWindow(t *testing.T) {
 
 func TestTOTPAlgorithmPreferences(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("ha@example.com", "")
+	u := f.User("ha@example.com", "")
 	f.setTOTPPrefs(model.TOTPPreferences{Algorithm: "sha256", Digits: 8, Period: 60, Issuer: "Acme Bank"})
 	e := f.enrolConfirmed(u.ID)
 	if e.Algorithm != "sha256" || e.Digits != 8 || e.Period != 60 || len(e.Secret) != 52 {
@@ -149,7 +149,7 @@ func TestTOTPAlgorithmPreferences(t *testing.T) {
 
 	// A later change of preferences leaves the enrolled credential as it was.
 	f.setTOTPPrefs(model.TOTPPreferences{})
-	f.clock.Advance(f.period(e))
+	f.Clock.Advance(f.period(e))
 	if _, err := f.loginTOTP("ha@example.com", f.codeAt(e, 0), nil); err != nil {
 		t.Fatalf("login after the preferences changed: %v", err)
 	}
@@ -157,9 +157,9 @@ func TestTOTPAlgorithmPreferences(t *testing.T) {
 
 func TestTOTPLockout(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("io@example.com", "")
+	u := f.User("io@example.com", "")
 	e := f.enrolConfirmed(u.ID)
-	f.updateApp(func(a *model.Application) {
+	f.UpdateApp(func(a *model.Application) {
 		a.Preferences.Limits.FailuresPerIdentifier = 3
 		a.Preferences.TOTP.LockoutDuration = 10
 	})
@@ -184,7 +184,7 @@ func TestTOTPLockout(t *testing.T) {
 	// While locked, even the right code is refused; other methods are not locked.
 	_, err = f.loginTOTP("io@example.com", f.codeAt(e, 0), nil)
 	wantCode(t, err, fault.CodeLocked)
-	codes, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, u.ID)
+	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestTOTPLockout(t *testing.T) {
 		t.Fatalf("a TOTP lockout blocked recovery codes: %v", err)
 	}
 
-	f.clock.Advance(10 * time.Minute)
+	f.Clock.Advance(10 * time.Minute)
 	if _, err := f.loginTOTP("io@example.com", f.codeAt(e, 0), nil); err != nil {
 		t.Fatalf("login after the lockout ended: %v", err)
 	}
@@ -200,9 +200,9 @@ func TestTOTPLockout(t *testing.T) {
 
 func TestTOTPInactiveUser(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("jo@example.com", "")
+	u := f.User("jo@example.com", "")
 	e := f.enrolConfirmed(u.ID)
-	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(u model.User) (model.User, error) {
+	err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, u.ID, func(u model.User) (model.User, error) {
 		u.Status = model.UserDisabled
 		return u, nil
 	})
@@ -215,7 +215,7 @@ func TestTOTPInactiveUser(t *testing.T) {
 
 func TestTOTPAsSecondFactor(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("ky@example.com", "")
+	u := f.User("ky@example.com", "")
 	e := f.enrolConfirmed(u.ID)
 	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ky@example.com"})
 	code, _ := f.lastCode("ky@example.com")
@@ -232,9 +232,9 @@ func TestTOTPAsSecondFactor(t *testing.T) {
 	}
 
 	// Another user's session is refused, and the code is not spent by the refusal.
-	other := f.user("lu@example.com", "")
+	other := f.User("lu@example.com", "")
 	oe := f.enrolConfirmed(other.ID)
-	_, err = f.svc.AuthenticateTOTP(f.ctx, f.caller, auth.TOTPAuthenticate{Token: f.codeAt(oe, 0), Identifier: "lu@example.com", Login: auth.Login{SessionID: first.SessionID}})
+	_, err = f.Svc.AuthenticateTOTP(f.Ctx, f.Caller, auth.TOTPAuthenticate{Token: f.codeAt(oe, 0), Identifier: "lu@example.com", Login: auth.Login{SessionID: first.SessionID}})
 	wantCode(t, err, fault.CodeSessionNotFound)
 	if _, err := f.loginTOTP("lu@example.com", f.codeAt(oe, 0), nil); err != nil {
 		t.Fatalf("code spent by a refused login: %v", err)

@@ -16,12 +16,12 @@ var recoveryShape = regexp.MustCompile(`^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z
 
 func TestRecoveryCodes(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("ma@example.com", "")
-	st, err := f.svc.RecoveryCodeStatus(f.ctx, f.caller, u.ID)
+	u := f.User("ma@example.com", "")
+	st, err := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
 	if err != nil || st.Remaining != 0 || st.CreatedAt != nil {
 		t.Fatalf("status before any codes: %+v, %v", st, err)
 	}
-	codes, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, u.ID)
+	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestRecoveryCodes(t *testing.T) {
 		seen[c] = true
 	}
 	// Only keyed hashes are stored.
-	creds, err := f.store.ListCredentials(f.ctx, f.boot.TenantID, u.ID, model.CredentialRecovery)
+	creds, err := f.Store.ListCredentials(f.Ctx, f.Boot.TenantID, u.ID, model.CredentialRecovery)
 	if err != nil || len(creds) != auth.RecoveryCodeCount {
 		t.Fatalf("%d stored codes, %v", len(creds), err)
 	}
@@ -67,37 +67,37 @@ func TestRecoveryCodes(t *testing.T) {
 	if _, err := f.loginRecovery("ma@example.com", typed); err != nil {
 		t.Fatalf("typed as %q: %v", typed, err)
 	}
-	st, err = f.svc.RecoveryCodeStatus(f.ctx, f.caller, u.ID)
+	st, err = f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
 	if err != nil || st.Remaining != 8 || st.Used != 2 || st.CreatedAt == nil {
 		t.Fatalf("status %+v, %v; want 8 remaining, 2 used", st, err)
 	}
 
 	// New codes replace the old ones.
-	fresh, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, u.ID)
+	fresh, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.loginRecovery("ma@example.com", codes.Codes[2])
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	if st, _ := f.svc.RecoveryCodeStatus(f.ctx, f.caller, u.ID); st.Remaining != 10 || st.Used != 0 {
+	if st, _ := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 || st.Used != 0 {
 		t.Fatalf("status after regeneration %+v", st)
 	}
 	// Another user's code does not log this one in.
-	other := f.user("ne@example.com", "")
-	if _, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, other.ID); err != nil {
+	other := f.User("ne@example.com", "")
+	if _, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, other.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.loginRecovery("ne@example.com", fresh.Codes[0])
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	if err := f.svc.DeleteRecoveryCodes(f.ctx, f.caller, u.ID); err != nil {
+	if err := f.Svc.DeleteRecoveryCodes(f.Ctx, f.Caller, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.loginRecovery("ma@example.com", fresh.Codes[0])
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
 	// Malformed input is a validation error, listing every problem.
-	_, err = f.svc.AuthenticateRecoveryCode(f.ctx, f.caller, auth.RecoveryCodeAuthenticate{Code: "abc"})
+	_, err = f.Svc.AuthenticateRecoveryCode(f.Ctx, f.Caller, auth.RecoveryCodeAuthenticate{Code: "abc"})
 	if fe := wantCode(t, err, fault.CodeInvalidInput); len(fe.Details) != 2 {
 		t.Fatalf("problems %v, want identifier and code", fe.Details)
 	}
@@ -108,8 +108,8 @@ func TestRecoveryCodeConcurrentUse(t *testing.T) {
 }
 
 func testRecoveryCodeConcurrentUse(t *testing.T, f *totpFixture) {
-	u := f.user("ol@example.com", "")
-	codes, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, u.ID)
+	u := f.User("ol@example.com", "")
+	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,19 +140,19 @@ func testRecoveryCodeConcurrentUse(t *testing.T, f *totpFixture) {
 
 func TestRecoveryCodeLockout(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("pi@example.com", "")
-	codes, err := f.svc.GenerateRecoveryCodes(f.ctx, f.caller, u.ID)
+	u := f.User("pi@example.com", "")
+	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.updateApp(func(a *model.Application) { a.Preferences.Limits.FailuresPerIdentifier = 2 })
+	f.UpdateApp(func(a *model.Application) { a.Preferences.Limits.FailuresPerIdentifier = 2 })
 	_, err = f.loginRecovery("pi@example.com", "aaaa-aaaa-aa")
 	wantCode(t, err, fault.CodeInvalidCredentials)
 	_, err = f.loginRecovery("pi@example.com", "aaaa-aaaa-ab")
 	wantCode(t, err, fault.CodeLocked)
 	_, err = f.loginRecovery("pi@example.com", codes.Codes[0])
 	wantCode(t, err, fault.CodeLocked)
-	if st, _ := f.svc.RecoveryCodeStatus(f.ctx, f.caller, u.ID); st.Remaining != 10 {
+	if st, _ := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 {
 		t.Fatalf("a refused login spent a code: %+v", st)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 func TestTOTPEnrolment(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("ada@example.com", "")
+	u := f.User("ada@example.com", "")
 	e := f.enrol(u.ID)
 
 	if e.Confirmed || e.Algorithm != "sha1" || e.Digits != 6 || e.Period != 30 || e.Name != "phone" || !model.ValidID(e.ID) {
@@ -41,7 +41,7 @@ func TestTOTPEnrolment(t *testing.T) {
 
 	// The secret is stored sealed: neither it nor the key appears in the record, and the sealed
 	// bytes do not open for another credential.
-	cred, err := f.store.GetCredential(f.ctx, f.boot.TenantID, e.ID)
+	cred, err := f.Store.GetCredential(f.Ctx, f.Boot.TenantID, e.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,14 +49,14 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Fatalf("stored credential %+v holds the secret in the clear or is misfiled", cred)
 	}
 	other := f.enrol(u.ID) // replaces the unconfirmed one
-	err = f.store.UpdateCredential(f.ctx, f.boot.TenantID, other.ID, func(c model.Credential) (model.Credential, error) {
+	err = f.Store.UpdateCredential(f.Ctx, f.Boot.TenantID, other.ID, func(c model.Credential) (model.Credential, error) {
 		c.Secret = cred.Secret
 		return c, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, other.ID, f.codeAt(e, 0))
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, other.ID, f.codeAt(e, 0))
 	if fe := fault.As(err); err == nil || fe.Kind != fault.Internal {
 		t.Fatalf("a sealed secret moved to another credential was used: %v", err)
 	}
@@ -64,32 +64,32 @@ func TestTOTPEnrolment(t *testing.T) {
 
 func TestTOTPConfirmation(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("bo@example.com", "")
+	u := f.User("bo@example.com", "")
 	e := f.enrol(u.ID)
 
 	// Before confirmation the credential does not log in.
 	_, err := f.loginTOTP("bo@example.com", f.codeAt(e, 0), nil)
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, e.ID, wrongCode(f.codeAt(e, 0)))
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, wrongCode(f.codeAt(e, 0)))
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, e.ID, "")
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, "")
 	wantCode(t, err, fault.CodeInvalidInput)
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, model.NewID(), f.codeAt(e, 0))
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, model.NewID(), f.codeAt(e, 0))
 	wantCode(t, err, auth.CodeTOTPNotFound)
 
-	got, err := f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, e.ID, f.codeAt(e, 0))
+	got, err := f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.codeAt(e, 0))
 	if err != nil || !got.Confirmed || got.ID != e.ID {
 		t.Fatalf("confirm: %+v, %v", got, err)
 	}
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.caller, u.ID, e.ID, f.codeAt(e, 0))
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.codeAt(e, 0))
 	wantCode(t, err, auth.CodeTOTPAlreadyConfirmed)
 
 	// The code that confirmed cannot log in: its step is spent.
 	_, err = f.loginTOTP("bo@example.com", f.codeAt(e, 0), nil)
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	list, err := f.svc.ListTOTP(f.ctx, f.caller, u.ID)
+	list, err := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID)
 	if err != nil || len(list) != 1 || !list[0].Confirmed || list[0].LastUsedAt != nil {
 		t.Fatalf("list %+v, %v; want the one confirmed, unused credential", list, err)
 	}
@@ -97,71 +97,71 @@ func TestTOTPConfirmation(t *testing.T) {
 
 func TestTOTPMaxPerUser(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("cy@example.com", "")
+	u := f.User("cy@example.com", "")
 
 	// Unconfirmed enrolments replace each other.
 	f.enrol(u.ID)
 	e := f.enrolConfirmed(u.ID)
-	if list, _ := f.svc.ListTOTP(f.ctx, f.caller, u.ID); len(list) != 1 || list[0].ID != e.ID {
+	if list, _ := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 1 || list[0].ID != e.ID {
 		t.Fatalf("list %+v, want only the confirmed credential", list)
 	}
-	_, err := f.svc.EnrolTOTP(f.ctx, f.caller, u.ID, auth.TOTPEnrol{})
+	_, err := f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{})
 	if fe := wantCode(t, err, auth.CodeTOTPLimitReached); fe.Kind != fault.Conflict {
 		t.Fatalf("limit error kind %v, want conflict", fe.Kind)
 	}
 
 	f.setTOTPPrefs(model.TOTPPreferences{MaxTOTPPerUser: 2})
 	second := f.enrolConfirmed(u.ID)
-	_, err = f.svc.EnrolTOTP(f.ctx, f.caller, u.ID, auth.TOTPEnrol{})
+	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{})
 	wantCode(t, err, auth.CodeTOTPLimitReached)
 
 	// Either credential logs in.
 	if _, err := f.loginTOTP("cy@example.com", f.codeAt(second, 0), nil); err != nil {
 		t.Fatalf("login with the second credential: %v", err)
 	}
-	f.clock.Advance(30 * time.Second)
+	f.Clock.Advance(30 * time.Second)
 	if _, err := f.loginTOTP("cy@example.com", f.codeAt(e, 0), nil); err != nil {
 		t.Fatalf("login with the first credential: %v", err)
 	}
 
 	// Deleting one frees its slot.
-	if err := f.svc.DeleteTOTP(f.ctx, f.caller, u.ID, e.ID); err != nil {
+	if err := f.Svc.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.svc.DeleteTOTP(f.ctx, f.caller, u.ID, e.ID), auth.CodeTOTPNotFound)
+	wantCode(t, f.Svc.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID), auth.CodeTOTPNotFound)
 	f.enrolConfirmed(u.ID)
-	if list, _ := f.svc.ListTOTP(f.ctx, f.caller, u.ID); len(list) != 2 {
+	if list, _ := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 2 {
 		t.Fatalf("list has %d credentials, want 2", len(list))
 	}
 }
 
 func TestTOTPVisibility(t *testing.T) {
 	f := newTOTPFixture(t)
-	u := f.user("di@example.com", "")
+	u := f.User("di@example.com", "")
 	// A user of the tenant not linked to the demo application.
-	now := f.clock.Now()
-	stranger := model.User{ID: model.NewID(), TenantID: f.boot.TenantID, Email: "st@example.com", Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
-	if err := f.store.CreateUser(f.ctx, stranger); err != nil {
+	now := f.Clock.Now()
+	stranger := model.User{ID: model.NewID(), TenantID: f.Boot.TenantID, Email: "st@example.com", Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
+	if err := f.Store.CreateUser(f.Ctx, stranger); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.svc.EnrolTOTP(f.ctx, f.caller, stranger.ID, auth.TOTPEnrol{})
+	_, err := f.Svc.EnrolTOTP(f.Ctx, f.Caller, stranger.ID, auth.TOTPEnrol{})
 	wantCode(t, err, fault.CodeUserNotFound)
-	_, err = f.svc.GenerateRecoveryCodes(f.ctx, f.caller, stranger.ID)
+	_, err = f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, stranger.ID)
 	wantCode(t, err, fault.CodeUserNotFound)
-	_, err = f.svc.EnrolTOTP(f.ctx, f.caller, "not an id", auth.TOTPEnrol{})
+	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, "not an id", auth.TOTPEnrol{})
 	wantCode(t, err, fault.CodeUserNotFound)
 
 	// A management caller sees the whole tenant.
-	if _, err := f.svc.EnrolTOTP(f.ctx, f.admin, stranger.ID, auth.TOTPEnrol{}); err != nil {
+	if _, err := f.Svc.EnrolTOTP(f.Ctx, f.admin, stranger.ID, auth.TOTPEnrol{}); err != nil {
 		t.Fatalf("admin enrolment: %v", err)
 	}
 	// Another user's credential is not found through this user.
 	e := f.enrol(u.ID)
-	_, err = f.svc.ConfirmTOTP(f.ctx, f.admin, stranger.ID, e.ID, f.codeAt(e, 0))
+	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.admin, stranger.ID, e.ID, f.codeAt(e, 0))
 	wantCode(t, err, auth.CodeTOTPNotFound)
-	wantCode(t, f.svc.DeleteTOTP(f.ctx, f.admin, stranger.ID, e.ID), auth.CodeTOTPNotFound)
+	wantCode(t, f.Svc.DeleteTOTP(f.Ctx, f.admin, stranger.ID, e.ID), auth.CodeTOTPNotFound)
 
-	_, err = f.svc.EnrolTOTP(f.ctx, f.caller, u.ID, auth.TOTPEnrol{Name: strings.Repeat("x", 65)})
+	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{Name: strings.Repeat("x", 65)})
 	wantCode(t, err, fault.CodeInvalidInput)
 }
 

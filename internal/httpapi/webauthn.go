@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/passkey"
@@ -14,11 +16,11 @@ import (
 // protocol work is package passkey's, which the domain cannot import, so the two meet here.
 type webauthnAPI struct {
 	s  *Server
-	pk *auth.Passkeys
+	pk *passkeys.Service
 }
 
 func (s *Server) webauthnRoutes() {
-	api := &webauthnAPI{s: s, pk: auth.NewPasskeys(s.cfg.Auth, passkey.New())}
+	api := &webauthnAPI{s: s, pk: passkeys.New(s.cfg.Auth, passkey.New())}
 	// Called by browsers with the public client id; a relaying backend may add its token.
 	s.handle("POST", "/cis/v1/auth/webauthn/authenticate/start", Public, api.startLogin)
 	s.handle("OPTIONS", "/cis/v1/auth/webauthn/authenticate/start", Public, api.preflight)
@@ -62,7 +64,7 @@ func (a *webauthnAPI) startLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	req := auth.PasskeyLoginStart{
+	req := passkeys.PasskeyLoginStart{
 		ClientID: in.ClientID, Username: in.Username, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
 		Timeout: in.Timeout, ApprovalData: in.ApprovalData, IPAddress: clientIP(r), ClientAttributes: in.ClientAttributes,
 	}
@@ -111,7 +113,7 @@ func (a *webauthnAPI) authenticate(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := a.pk.Authenticate(r.Context(), callerOf(r), auth.PasskeyAuthenticate{
+	out, err := a.pk.Authenticate(r.Context(), callerOf(r), passkeys.PasskeyAuthenticate{
 		EncodedResult: in.EncodedResult, SessionID: in.SessionID, Login: in.login(),
 	})
 	if err != nil {
@@ -129,8 +131,8 @@ type webauthnRegisterStartJSON struct {
 	Timeout        int    `json:"timeout"`
 }
 
-func (in webauthnRegisterStartJSON) start() auth.PasskeyRegistrationStart {
-	return auth.PasskeyRegistrationStart{
+func (in webauthnRegisterStartJSON) start() passkeys.PasskeyRegistrationStart {
+	return passkeys.PasskeyRegistrationStart{
 		UserID: in.UserID, ExternalUserID: in.ExternalUserID, Username: in.Username,
 		DisplayName: in.DisplayName, Timeout: in.Timeout,
 	}
@@ -146,8 +148,8 @@ type webauthnRegisterJSON struct {
 	ClientAttributes model.ClientAttributes `json:"client_attributes"`
 }
 
-func (in webauthnRegisterJSON) registration() auth.PasskeyRegistration {
-	return auth.PasskeyRegistration{
+func (in webauthnRegisterJSON) registration() passkeys.PasskeyRegistration {
+	return passkeys.PasskeyRegistration{
 		EncodedResult: in.EncodedResult, SessionID: in.SessionID, ExternalUserID: in.ExternalUserID,
 		UserEmail: in.UserEmail, Name: in.Name, ClientAttributes: in.ClientAttributes,
 	}
@@ -161,7 +163,7 @@ type webauthnRegisteredJSON struct {
 	NewUser      bool   `json:"new_user"`
 }
 
-func writeRegistered(w http.ResponseWriter, out auth.PasskeyRegistered) {
+func writeRegistered(w http.ResponseWriter, out passkeys.PasskeyRegistered) {
 	writeJSON(w, http.StatusOK, webauthnRegisteredJSON{
 		SessionID: out.SessionID, UserID: out.UserID, Username: out.UserName,
 		CredentialID: out.CredentialID, NewUser: out.NewUser,

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 )
 
 // passkeyJSON is a registered passkey in the users API.
@@ -24,7 +24,7 @@ type passkeyJSON struct {
 	LastUsedAt        *int64   `json:"last_used_at,omitempty"`
 }
 
-func toPasskeyJSON(v auth.PasskeyView) passkeyJSON {
+func toPasskeyJSON(v passkeys.PasskeyView) passkeyJSON {
 	out := passkeyJSON{
 		CredentialID: v.CredentialID, Name: v.Name, Username: v.UserName, AAGUID: v.AAGUID,
 		Transports: v.Transports, BackupEligible: v.BackupEligible, BackupState: v.BackupState,

@@ -1,4 +1,4 @@
-// Package passkey implements auth.PasskeyVerifier with the go-webauthn library: it builds
+// Package passkey implements passkeys.PasskeyVerifier with the go-webauthn library: it builds
 // WebAuthn creation and request options and verifies registration and login responses
 // (challenge, origin, relying party id, user presence and verification, signatures and
 // attestation statements).

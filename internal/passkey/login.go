@@ -6,12 +6,12 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 )
 
 // LoginOptions begins a login ceremony: for the user with handle, allowing their passkeys, or
 // with a nil handle for a discoverable passkey (then allow, when set, is sent as given).
-func (Verifier) LoginOptions(rp auth.RelyingParty, handle []byte, allow []auth.StoredPasskey) (json.RawMessage, []byte, error) {
+func (Verifier) LoginOptions(rp passkeys.RelyingParty, handle []byte, allow []passkeys.StoredPasskey) (json.RawMessage, []byte, error) {
 	w, err := relyingParty(rp)
 	if err != nil {
 		return nil, nil, err
@@ -34,29 +34,29 @@ func (Verifier) LoginOptions(rp auth.RelyingParty, handle []byte, allow []auth.S
 }
 
 // ReadAssertion parses an assertion response without verifying it.
-func (Verifier) ReadAssertion(response []byte) (auth.Assertion, error) {
+func (Verifier) ReadAssertion(response []byte) (passkeys.Assertion, error) {
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
 	if err != nil {
-		return auth.Assertion{}, describe(err)
+		return passkeys.Assertion{}, describe(err)
 	}
-	return auth.Assertion{CredentialID: parsed.RawID, UserHandle: parsed.Response.UserHandle}, nil
+	return passkeys.Assertion{CredentialID: parsed.RawID, UserHandle: parsed.Response.UserHandle}, nil
 }
 
 // VerifyAssertion verifies an assertion by the user with handle, who owns the passkeys in
 // owned. A ceremony begun for a named user is checked against that user; one begun without
 // a user is a discoverable login, where the response's user handle must be handle.
-func (Verifier) VerifyAssertion(rp auth.RelyingParty, state, handle []byte, owned []auth.StoredPasskey, response []byte) (auth.VerifiedAssertion, error) {
+func (Verifier) VerifyAssertion(rp passkeys.RelyingParty, state, handle []byte, owned []passkeys.StoredPasskey, response []byte) (passkeys.VerifiedAssertion, error) {
 	w, err := relyingParty(rp)
 	if err != nil {
-		return auth.VerifiedAssertion{}, err
+		return passkeys.VerifiedAssertion{}, err
 	}
 	session, err := decodeSession(state)
 	if err != nil {
-		return auth.VerifiedAssertion{}, err
+		return passkeys.VerifiedAssertion{}, err
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
 	if err != nil {
-		return auth.VerifiedAssertion{}, describe(err)
+		return passkeys.VerifiedAssertion{}, describe(err)
 	}
 	u := user{handle: handle, credentials: credentials(owned)}
 	if len(session.UserID) == 0 {
@@ -66,8 +66,8 @@ func (Verifier) VerifyAssertion(rp auth.RelyingParty, state, handle []byte, owne
 		_, err = w.ValidateLogin(u, session, parsed)
 	}
 	if err != nil {
-		return auth.VerifiedAssertion{}, describe(err)
+		return passkeys.VerifiedAssertion{}, describe(err)
 	}
 	data := parsed.Response.AuthenticatorData
-	return auth.VerifiedAssertion{SignCount: data.Counter, Flags: byte(data.Flags)}, nil
+	return passkeys.VerifiedAssertion{SignCount: data.Counter, Flags: byte(data.Flags)}, nil
 }

@@ -8,13 +8,13 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 )
 
-// Verifier is the go-webauthn implementation of auth.PasskeyVerifier.
+// Verifier is the go-webauthn implementation of passkeys.PasskeyVerifier.
 type Verifier struct{}
 
-var _ auth.PasskeyVerifier = Verifier{}
+var _ passkeys.PasskeyVerifier = Verifier{}
 
 // New returns a Verifier.
 func New() Verifier { return Verifier{} }
@@ -22,7 +22,7 @@ func New() Verifier { return Verifier{} }
 // relyingParty configures the library for one ceremony. Passkeys are discoverable credentials,
 // so registrations require a resident key; that is what lets a login start without a
 // username.
-func relyingParty(rp auth.RelyingParty) (*webauthn.WebAuthn, error) {
+func relyingParty(rp passkeys.RelyingParty) (*webauthn.WebAuthn, error) {
 	residentKey := true
 	timeout := webauthn.TimeoutConfig{Timeout: rp.Timeout, TimeoutUVD: rp.Timeout}
 	w, err := webauthn.New(&webauthn.Config{
@@ -63,7 +63,7 @@ func (u user) WebAuthnDisplayName() string                { return u.displayName
 func (u user) WebAuthnCredentials() []webauthn.Credential { return u.credentials }
 
 // credential turns a stored passkey into the library's credential record.
-func credential(p auth.StoredPasskey) webauthn.Credential {
+func credential(p passkeys.StoredPasskey) webauthn.Credential {
 	transports := make([]protocol.AuthenticatorTransport, len(p.Transports))
 	for i, t := range p.Transports {
 		transports[i] = protocol.AuthenticatorTransport(t)
@@ -76,7 +76,7 @@ func credential(p auth.StoredPasskey) webauthn.Credential {
 	}
 }
 
-func credentials(list []auth.StoredPasskey) []webauthn.Credential {
+func credentials(list []passkeys.StoredPasskey) []webauthn.Credential {
 	out := make([]webauthn.Credential, len(list))
 	for i, p := range list {
 		out[i] = credential(p)
@@ -84,7 +84,7 @@ func credentials(list []auth.StoredPasskey) []webauthn.Credential {
 	return out
 }
 
-func descriptors(list []auth.StoredPasskey) []protocol.CredentialDescriptor {
+func descriptors(list []passkeys.StoredPasskey) []protocol.CredentialDescriptor {
 	out := make([]protocol.CredentialDescriptor, len(list))
 	for i, p := range list {
 		c := credential(p)

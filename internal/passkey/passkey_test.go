@@ -8,19 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/passkey"
 	"github.com/latchkey/latchkey/internal/passkey/passkeytest"
 )
 
-var rp = auth.RelyingParty{
+var rp = passkeys.RelyingParty{
 	ID: "example.com", Name: "Example", Origins: []string{"https://example.com"},
 	UserVerification: "preferred", Attestation: "none", Timeout: time.Minute,
 }
 
 func TestRegistrationAndAssertion(t *testing.T) {
 	v := passkey.New()
-	user := auth.PasskeyUser{Handle: []byte("user-1"), Name: "ada", DisplayName: "Ada"}
+	user := passkeys.PasskeyUser{Handle: []byte("user-1"), Name: "ada", DisplayName: "Ada"}
 	opts, state, err := v.RegistrationOptions(rp, user, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -61,12 +61,12 @@ func TestRegistrationAndAssertion(t *testing.T) {
 	if err != nil || !bytes.Equal(claim.CredentialID, id) || string(claim.UserHandle) != "user-1" {
 		t.Fatalf("assertion claims %+v: %v", claim, err)
 	}
-	got, err := v.VerifyAssertion(rp, state, user.Handle, []auth.StoredPasskey{nk.StoredPasskey}, resp)
+	got, err := v.VerifyAssertion(rp, state, user.Handle, []passkeys.StoredPasskey{nk.StoredPasskey}, resp)
 	if err != nil || got.SignCount != 1 {
 		t.Fatalf("verified assertion %+v: %v", got, err)
 	}
 	// The owner must be the one the authenticator names.
-	if _, err := v.VerifyAssertion(rp, state, []byte("user-2"), []auth.StoredPasskey{nk.StoredPasskey}, resp); err == nil {
+	if _, err := v.VerifyAssertion(rp, state, []byte("user-2"), []passkeys.StoredPasskey{nk.StoredPasskey}, resp); err == nil {
 		t.Fatal("an assertion verified for another user handle")
 	}
 }
@@ -74,7 +74,7 @@ func TestRegistrationAndAssertion(t *testing.T) {
 func TestLoginOptionsWithAllowList(t *testing.T) {
 	v := passkey.New()
 	ids := [][]byte{{1, 2, 3, 4}, {5, 6, 7, 8}}
-	allow := []auth.StoredPasskey{{ID: ids[0], Transports: []string{"usb"}}, {ID: ids[1]}}
+	allow := []passkeys.StoredPasskey{{ID: ids[0], Transports: []string{"usb"}}, {ID: ids[1]}}
 	for _, handle := range [][]byte{nil, []byte("user-1")} {
 		opts, _, err := v.LoginOptions(rp, handle, allow)
 		if err != nil {

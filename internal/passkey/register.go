@@ -6,11 +6,11 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 )
 
 // RegistrationOptions begins a registration ceremony.
-func (Verifier) RegistrationOptions(rp auth.RelyingParty, u auth.PasskeyUser, exclude []auth.StoredPasskey) (json.RawMessage, []byte, error) {
+func (Verifier) RegistrationOptions(rp passkeys.RelyingParty, u passkeys.PasskeyUser, exclude []passkeys.StoredPasskey) (json.RawMessage, []byte, error) {
 	w, err := relyingParty(rp)
 	if err != nil {
 		return nil, nil, err
@@ -27,29 +27,29 @@ func (Verifier) RegistrationOptions(rp auth.RelyingParty, u auth.PasskeyUser, ex
 }
 
 // VerifyRegistration verifies an attestation response against its ceremony.
-func (Verifier) VerifyRegistration(rp auth.RelyingParty, state []byte, u auth.PasskeyUser, response []byte) (auth.NewPasskey, error) {
+func (Verifier) VerifyRegistration(rp passkeys.RelyingParty, state []byte, u passkeys.PasskeyUser, response []byte) (passkeys.NewPasskey, error) {
 	w, err := relyingParty(rp)
 	if err != nil {
-		return auth.NewPasskey{}, err
+		return passkeys.NewPasskey{}, err
 	}
 	session, err := decodeSession(state)
 	if err != nil {
-		return auth.NewPasskey{}, err
+		return passkeys.NewPasskey{}, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
 	if err != nil {
-		return auth.NewPasskey{}, describe(err)
+		return passkeys.NewPasskey{}, describe(err)
 	}
 	cred, err := w.CreateCredential(user{handle: u.Handle, name: u.Name, displayName: u.DisplayName}, session, parsed)
 	if err != nil {
-		return auth.NewPasskey{}, describe(err)
+		return passkeys.NewPasskey{}, describe(err)
 	}
 	transports := make([]string, len(cred.Transport))
 	for i, t := range cred.Transport {
 		transports[i] = string(t)
 	}
-	return auth.NewPasskey{
-		StoredPasskey: auth.StoredPasskey{
+	return passkeys.NewPasskey{
+		StoredPasskey: passkeys.StoredPasskey{
 			ID: cred.ID, PublicKey: cred.PublicKey, SignCount: cred.Authenticator.SignCount,
 			AAGUID: cred.Authenticator.AAGUID, Transports: transports,
 			Flags:           byte(parsed.Response.AttestationObject.AuthData.Flags),

@@ -1,8 +1,10 @@
-package auth
+package passkeys
 
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -96,16 +98,16 @@ const (
 	flagBackupState    = 0x10
 )
 
-// Passkeys runs passkey registration and login for the Service. It is separate from Service
+// Service runs passkey registration and login for the Service. It is separate from Service
 // because it needs a PasskeyVerifier, which lives outside this package.
-type Passkeys struct {
-	s *Service
+type Service struct {
+	s *auth.Service
 	v PasskeyVerifier
 }
 
-// NewPasskeys returns the passkey flows of s, verified by v.
-func NewPasskeys(s *Service, v PasskeyVerifier) *Passkeys {
-	return &Passkeys{s: s, v: v}
+// New returns the passkey flows of s, verified by v.
+func New(s *auth.Service, v PasskeyVerifier) *Service {
+	return &Service{s: s, v: v}
 }
 
 // Ceremony timeouts, in seconds (Mosaic's range and default for the authentication start).

@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"bytes"

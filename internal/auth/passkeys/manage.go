@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"context"
@@ -49,11 +49,11 @@ func passkeyView(c model.Credential) (PasskeyView, error) {
 }
 
 // ListPasskeys returns the passkeys of a user c may see, oldest first.
-func (p *Passkeys) ListPasskeys(ctx context.Context, c model.Caller, userID string) ([]PasskeyView, error) {
-	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
+func (p *Service) ListPasskeys(ctx context.Context, c model.Caller, userID string) ([]PasskeyView, error) {
+	if _, err := p.visibleUser(ctx, p.s.Store(), c, userID); err != nil {
 		return nil, err
 	}
-	creds, _, err := userPasskeys(ctx, p.s.store, c.TenantID, userID, "")
+	creds, _, err := userPasskeys(ctx, p.s.Store(), c.TenantID, userID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (p *Passkeys) ListPasskeys(ctx context.Context, c model.Caller, userID stri
 }
 
 // RenamePasskey changes the label of one of a user's passkeys.
-func (p *Passkeys) RenamePasskey(ctx context.Context, c model.Caller, userID, credentialID, name string) (PasskeyView, error) {
+func (p *Service) RenamePasskey(ctx context.Context, c model.Caller, userID, credentialID, name string) (PasskeyView, error) {
 	name = strings.TrimSpace(name)
 	if msg := passkeyNameProblem(name); msg != "" {
 		return PasskeyView{}, fault.Validation(msg)
@@ -80,7 +80,7 @@ func (p *Passkeys) RenamePasskey(ctx context.Context, c model.Caller, userID, cr
 	}
 	now := p.s.Now()
 	var out model.Credential
-	err = p.s.store.UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
+	err = p.s.Store().UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		cur.Name, cur.UpdatedAt = name, now
 		out = cur
 		return cur, nil
@@ -94,12 +94,12 @@ func (p *Passkeys) RenamePasskey(ctx context.Context, c model.Caller, userID, cr
 }
 
 // DeletePasskey deletes one of a user's passkeys.
-func (p *Passkeys) DeletePasskey(ctx context.Context, c model.Caller, userID, credentialID string) error {
+func (p *Service) DeletePasskey(ctx context.Context, c model.Caller, userID, credentialID string) error {
 	cred, err := p.userPasskey(ctx, c, userID, credentialID)
 	if err != nil {
 		return err
 	}
-	err = p.s.store.DeleteCredential(ctx, c.TenantID, cred.ID)
+	err = p.s.Store().DeleteCredential(ctx, c.TenantID, cred.ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return errPasskeyNotFound
 	} else if err != nil {
@@ -109,17 +109,17 @@ func (p *Passkeys) DeletePasskey(ctx context.Context, c model.Caller, userID, cr
 }
 
 // userPasskey finds the passkey credentialID (base64url) of a user c may see.
-func (p *Passkeys) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
-	if _, err := p.visibleUser(ctx, p.s.store, c, userID); err != nil {
+func (p *Service) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
+	if _, err := p.visibleUser(ctx, p.s.Store(), c, userID); err != nil {
 		return model.Credential{}, err
 	}
-	if err := directory.RequireOwn(ctx, p.s.store, c, userID); err != nil {
+	if err := directory.RequireOwn(ctx, p.s.Store(), c, userID); err != nil {
 		return model.Credential{}, err
 	}
 	if credentialID == "" || len(credentialID) > 2048 {
 		return model.Credential{}, errPasskeyNotFound
 	}
-	cred, err := p.s.store.GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialID)
+	cred, err := p.s.Store().GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && cred.UserID != userID) {
 		return model.Credential{}, errPasskeyNotFound
 	} else if err != nil {

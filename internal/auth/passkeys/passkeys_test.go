@@ -1,9 +1,12 @@
-package auth_test
+package passkeys_test
 
 import (
 	"encoding/base64"
 	"slices"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
@@ -12,10 +15,10 @@ import (
 
 func TestPasskeyRegisterAndLogin(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("ada@example.com", "")
+	u := f.User("ada@example.com", "")
 	a := f.authenticator()
 
-	cer := f.startRegistration(auth.PasskeyRegistrationStart{UserID: u.ID})
+	cer := f.startRegistration(passkeys.PasskeyRegistrationStart{UserID: u.ID})
 	opts := options(t, cer)
 	rp := opts["rp"].(map[string]any)
 	user := opts["user"].(map[string]any)
@@ -25,14 +28,14 @@ func TestPasskeyRegisterAndLogin(t *testing.T) {
 		opts["challenge"] == "" || opts["attestation"] != "none" {
 		t.Fatalf("unexpected creation options: %s", cer.Options)
 	}
-	reg, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(a, cer, true)})
+	reg, err := f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: f.answer(a, cer, true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if reg.UserID != u.ID || reg.NewUser || reg.UserName != "ada@example.com" || reg.CredentialID == "" || reg.SessionID != cer.SessionID {
 		t.Fatalf("unexpected registration: %+v", reg)
 	}
-	list, err := f.pk.ListPasskeys(f.ctx, f.caller, u.ID)
+	list, err := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +57,11 @@ func TestPasskeyRegisterAndLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := f.idClaims(tok.IDToken)
+	id := f.IDClaims(tok.IDToken)
 	if amr := id["amr"].([]any); len(amr) != 1 || amr[0] != "webauthn" || id["sub"] != u.ID || tok.SessionID == "" || tok.RefreshToken == "" {
 		t.Fatalf("unexpected login: %v %+v", id, tok)
 	}
-	after, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID)
+	after, _ := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID)
 	if after[0].SignCount != 1 || after[0].LastUsedAt == nil {
 		t.Fatalf("the login did not advance the passkey: %+v", after[0])
 	}
@@ -69,11 +72,11 @@ func TestPasskeyRegisterAndLogin(t *testing.T) {
 
 func TestPasskeyDiscoverableLogin(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("bo@example.com", "")
+	u := f.User("bo@example.com", "")
 	a := f.authenticator()
 	a.Packed = true
 	f.register(a, u.ID)
-	other := f.user("cy@example.com", "")
+	other := f.User("cy@example.com", "")
 	f.register(f.authenticator(), other.ID)
 
 	cer := f.startLogin("")
@@ -84,10 +87,10 @@ func TestPasskeyDiscoverableLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sub := f.idClaims(tok.IDToken)["sub"]; sub != u.ID {
+	if sub := f.IDClaims(tok.IDToken)["sub"]; sub != u.ID {
 		t.Fatalf("logged in %v, want %s", sub, u.ID)
 	}
-	list, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID)
+	list, _ := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID)
 	if list[0].AttestationFormat != "packed" {
 		t.Fatalf("attestation format %q, want packed", list[0].AttestationFormat)
 	}
@@ -101,7 +104,7 @@ func TestPasskeyDiscoverableLogin(t *testing.T) {
 
 func TestPasskeyAsSecondFactor(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("mf@example.com", "")
+	u := f.User("mf@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	first, err := f.login(a, "mf@example.com")
@@ -109,7 +112,7 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc := f.answer(a, f.startLogin("mf@example.com"), false)
-	tok, err := f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: enc, Login: auth.Login{SessionID: first.SessionID}})
+	tok, err := f.pk.Authenticate(f.Ctx, f.Caller, passkeys.PasskeyAuthenticate{EncodedResult: enc, Login: auth.Login{SessionID: first.SessionID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,13 +120,13 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 		t.Fatalf("the factor started a new session %s, want %s", tok.SessionID, first.SessionID)
 	}
 	// Two passkey logins are one kind of factor: no mfa.
-	if amr := f.idClaims(tok.IDToken)["amr"].([]any); len(amr) != 1 {
+	if amr := f.IDClaims(tok.IDToken)["amr"].([]any); len(amr) != 1 {
 		t.Fatalf("amr %v, want [webauthn]", amr)
 	}
 
 	// A login started with approval data approves that transaction in the ID token.
-	cer, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{
-		ClientID: f.boot.ClientID, Username: "mf@example.com", ApprovalData: []byte(`{"amount": 120, "payee": "Acme"}`),
+	cer, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{
+		ClientID: f.Boot.ClientID, Username: "mf@example.com", ApprovalData: []byte(`{"amount": 120, "payee": "Acme"}`),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -132,21 +135,21 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ap, _ := f.idClaims(tok.IDToken)["approval_data"].(map[string]any); ap["payee"] != "Acme" || ap["amount"] != float64(120) {
-		t.Fatalf("approval_data %v", f.idClaims(tok.IDToken)["approval_data"])
+	if ap, _ := f.IDClaims(tok.IDToken)["approval_data"].(map[string]any); ap["payee"] != "Acme" || ap["amount"] != float64(120) {
+		t.Fatalf("approval_data %v", f.IDClaims(tok.IDToken)["approval_data"])
 	}
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, ApprovalData: []byte(`{"nested": {}}`)})
-	wantCode(t, err, "system_invalid_input")
+	_, err = f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, ApprovalData: []byte(`{"nested": {}}`)})
+	authtest.WantCode(t, err, "system_invalid_input")
 }
 
 func TestPasskeyExternalRegistrationCreatesUser(t *testing.T) {
 	f := newPKFixture(t)
 	a := f.authenticator()
-	cer := f.startRegistration(auth.PasskeyRegistrationStart{ExternalUserID: " ext-42 ", DisplayName: "Ext User"})
+	cer := f.startRegistration(passkeys.PasskeyRegistrationStart{ExternalUserID: " ext-42 ", DisplayName: "Ext User"})
 	if user := options(t, cer)["user"].(map[string]any); user["name"] != "ext-42" || user["displayName"] != "Ext User" {
 		t.Fatalf("user entity %v", user)
 	}
-	reg, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{
+	reg, err := f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{
 		EncodedResult: f.answer(a, cer, true), ExternalUserID: "ext-42", UserEmail: "Ext@Example.com",
 	})
 	if err != nil {
@@ -155,24 +158,24 @@ func TestPasskeyExternalRegistrationCreatesUser(t *testing.T) {
 	if !reg.NewUser || reg.UserName != "ext-42" {
 		t.Fatalf("registration %+v, want a new user", reg)
 	}
-	u := f.getUser(reg.UserID)
+	u := f.GetUser(reg.UserID)
 	if u.ExternalUserID != "ext-42" || u.Email != "ext@example.com" || u.EmailVerifiedAt != nil || u.Status != model.UserActive {
 		t.Fatalf("created user %+v", u)
 	}
-	if _, err := f.store.GetAppUser(f.ctx, f.boot.TenantID, f.boot.AppID, u.ID); err != nil {
+	if _, err := f.Store.GetAppUser(f.Ctx, f.Boot.TenantID, f.Boot.AppID, u.ID); err != nil {
 		t.Fatalf("the new user is not linked to the application: %v", err)
 	}
 	tok, err := f.login(a, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.idClaims(tok.IDToken)["sub"] != u.ID {
+	if f.IDClaims(tok.IDToken)["sub"] != u.ID {
 		t.Fatal("the new passkey does not log the new user in")
 	}
 
 	// The same external id again registers a second passkey for the same user.
-	cer = f.startRegistration(auth.PasskeyRegistrationStart{ExternalUserID: "ext-42"})
-	reg2, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true)})
+	cer = f.startRegistration(passkeys.PasskeyRegistrationStart{ExternalUserID: "ext-42"})
+	reg2, err := f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,38 +184,38 @@ func TestPasskeyExternalRegistrationCreatesUser(t *testing.T) {
 	}
 
 	// A mismatched external id at the finish is refused.
-	cer = f.startRegistration(auth.PasskeyRegistrationStart{ExternalUserID: "ext-43"})
-	_, err = f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true), ExternalUserID: "ext-44"})
-	wantCode(t, err, "system_invalid_input")
-	if _, err := f.store.GetUserBy(f.ctx, f.boot.TenantID, storage.UserByExternalUserID, "ext-43"); err == nil {
+	cer = f.startRegistration(passkeys.PasskeyRegistrationStart{ExternalUserID: "ext-43"})
+	_, err = f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true), ExternalUserID: "ext-44"})
+	authtest.WantCode(t, err, "system_invalid_input")
+	if _, err := f.Store.GetUserBy(f.Ctx, f.Boot.TenantID, storage.UserByExternalUserID, "ext-43"); err == nil {
 		t.Fatal("a refused registration created its user")
 	}
 }
 
 func TestPasskeySelfRegistrationWithUserToken(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("me@example.com", "")
+	u := f.User("me@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	tok, err := f.login(a, "me@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	uc, err := f.svc.AuthenticateUser(f.ctx, tok.AccessToken)
+	uc, err := f.Svc.AuthenticateUser(f.Ctx, tok.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if uc.UserID != u.ID || uc.SessionRef == "" || uc.SessionRef == tok.SessionID || uc.AppID != f.boot.AppID || uc.ClientID != f.boot.ClientID {
+	if uc.UserID != u.ID || uc.SessionRef == "" || uc.SessionRef == tok.SessionID || uc.AppID != f.Boot.AppID || uc.ClientID != f.Boot.ClientID {
 		t.Fatalf("user caller %+v", uc)
 	}
 	for name, bearer := range map[string]string{"id token": tok.IDToken, "refresh token": tok.RefreshToken, "empty": ""} {
-		if _, err := f.svc.AuthenticateUser(f.ctx, bearer); err == nil {
+		if _, err := f.Svc.AuthenticateUser(f.Ctx, bearer); err == nil {
 			t.Fatalf("%s accepted as a user access token", name)
 		}
 	}
 
 	second := f.authenticator()
-	cer, err := f.pk.StartSelfRegistration(f.ctx, uc, auth.PasskeyRegistrationStart{})
+	cer, err := f.pk.StartSelfRegistration(f.Ctx, uc, passkeys.PasskeyRegistrationStart{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,22 +224,22 @@ func TestPasskeySelfRegistrationWithUserToken(t *testing.T) {
 	}
 	// The ceremony is the user's own: a backend cannot finish it as an external one.
 	enc := f.answer(second, cer, true)
-	_, err = f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: enc})
-	wantCode(t, err, auth.CodeWebAuthnSession)
-	reg, err := f.pk.FinishSelfRegistration(f.ctx, uc, auth.PasskeyRegistration{EncodedResult: enc, Name: "Laptop"})
+	_, err = f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: enc})
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
+	reg, err := f.pk.FinishSelfRegistration(f.Ctx, uc, passkeys.PasskeyRegistration{EncodedResult: enc, Name: "Laptop"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID)
+	list, _ := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID)
 	if len(list) != 2 || list[1].Name != "Laptop" || list[1].CredentialID != reg.CredentialID {
 		t.Fatalf("passkeys after self registration: %+v", list)
 	}
 
 	// Logging out ends the token's use.
-	if err := f.svc.Logout(f.ctx, f.caller, tok.SessionID); err != nil {
+	if err := f.Svc.Logout(f.Ctx, f.Caller, tok.SessionID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.AuthenticateUser(f.ctx, tok.AccessToken); err == nil {
+	if _, err := f.Svc.AuthenticateUser(f.Ctx, tok.AccessToken); err == nil {
 		t.Fatal("the access token of an ended session still authenticates")
 	}
 }

@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -45,12 +46,12 @@ var errUserTaken = fault.New(fault.Conflict, fault.CodeUserExists, "another user
 // FinishExternalRegistration verifies and stores a passkey registered for a user the calling
 // backend named, creating that user when the registration was started for an unknown
 // external id (Mosaic's external registration).
-func (p *Passkeys) FinishExternalRegistration(ctx context.Context, c model.Caller, req PasskeyRegistration) (PasskeyRegistered, error) {
+func (p *Service) FinishExternalRegistration(ctx context.Context, c model.Caller, req PasskeyRegistration) (PasskeyRegistered, error) {
 	return p.finishRegistration(ctx, c, "", flowExternal, req)
 }
 
 // FinishSelfRegistration verifies and stores a passkey the logged-in user of u registered.
-func (p *Passkeys) FinishSelfRegistration(ctx context.Context, u UserCaller, req PasskeyRegistration) (PasskeyRegistered, error) {
+func (p *Service) FinishSelfRegistration(ctx context.Context, u auth.UserCaller, req PasskeyRegistration) (PasskeyRegistered, error) {
 	return p.finishRegistration(ctx, u.Caller, u.UserID, flowSelf, req)
 }
 
@@ -61,7 +62,7 @@ type registration struct {
 	details map[string]any
 }
 
-func (p *Passkeys) finishRegistration(ctx context.Context, c model.Caller, self, flow string, req PasskeyRegistration) (PasskeyRegistered, error) {
+func (p *Service) finishRegistration(ctx context.Context, c model.Caller, self, flow string, req PasskeyRegistration) (PasskeyRegistered, error) {
 	id, response, problems := decodeResult(req.EncodedResult, req.SessionID)
 	email, ep := normalizeUserEmail(req.UserEmail)
 	problems = append(problems, ep...)
@@ -85,17 +86,17 @@ func (p *Passkeys) finishRegistration(ctx context.Context, c model.Caller, self,
 	s := p.s
 	now := s.Now()
 	var r registration
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
+	err := s.Store().InTx(ctx, func(tx storage.Store) error {
 		r = registration{details: map[string]any{"flow": flow}}
 		if err := p.attemptRegistration(ctx, tx, c, id, self, flow, response, external, email, name, now, &r); err != nil {
 			return err
 		}
-		ev := Event{Type: model.EventWebAuthnRegistration, Method: model.AMRWebAuthn, UserID: r.out.UserID,
+		ev := auth.Event{Type: model.EventWebAuthnRegistration, Method: model.AMRWebAuthn, UserID: r.out.UserID,
 			Attrs: req.ClientAttributes, Err: r.failure, Details: r.details}
 		return s.Record(ctx, tx, c, ev, now)
 	})
 	if err != nil {
-		return PasskeyRegistered{}, AsFault(err, "register passkey")
+		return PasskeyRegistered{}, auth.AsFault(err, "register passkey")
 	}
 	if r.failure != nil {
 		return PasskeyRegistered{}, r.failure
@@ -105,7 +106,7 @@ func (p *Passkeys) finishRegistration(ctx context.Context, c model.Caller, self,
 
 // attemptRegistration checks a registration and, when every check passes, writes it. A
 // refusal is set on r and committed with the spent ceremony; a returned error aborts.
-func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c model.Caller, id, self, flow string,
+func (p *Service) attemptRegistration(ctx context.Context, tx storage.Store, c model.Caller, id, self, flow string,
 	response []byte, external, email, name string, now time.Time, r *registration) error {
 	fail := func(err error) error {
 		failure, abort := splitFailure(err)
@@ -200,7 +201,7 @@ func (p *Passkeys) attemptRegistration(ctx context.Context, tx storage.Store, c 
 
 // registeringUser returns the user a registration is for: the existing one, who must still be
 // active, or the one it creates (not yet stored), whose identifiers must still be free.
-func (p *Passkeys) registeringUser(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, cer ceremony, external, email string, now time.Time) (model.User, error) {
+func (p *Service) registeringUser(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, cer ceremony, external, email string, now time.Time) (model.User, error) {
 	if code.UserID != "" {
 		u, err := tx.GetUser(ctx, c.TenantID, code.UserID)
 		switch {
@@ -233,7 +234,7 @@ func (p *Passkeys) registeringUser(ctx context.Context, tx storage.Store, c mode
 }
 
 // storePasskey stores a verified registration as a WebAuthn credential.
-func (p *Passkeys) storePasskey(ctx context.Context, tx storage.Store, grant directory.CredentialGrant, c model.Caller, userID, name string,
+func (p *Service) storePasskey(ctx context.Context, tx storage.Store, grant directory.CredentialGrant, c model.Caller, userID, name string,
 	cer ceremony, nk NewPasskey, now time.Time) error {
 	userName := cer.UserName
 	data, err := json.Marshal(passkeyData{

@@ -1,4 +1,4 @@
-package auth_test
+package passkeys_test
 
 import (
 	"strings"
@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/passkey/passkeytest"
@@ -14,22 +16,22 @@ import (
 
 // lastFailure returns the reason recorded on the newest failed login.
 func (f *pkFixture) lastFailure() string {
-	f.t.Helper()
+	f.T.Helper()
 	ev := f.events(model.EventLoginFailed)
 	if len(ev) == 0 {
-		f.t.Fatal("no login.failed event")
+		f.T.Fatal("no login.failed event")
 	}
-	r, _ := details(f.t, ev[0])["reason"].(string)
+	r, _ := details(f.T, ev[0])["reason"].(string)
 	return r
 }
 
 func TestPasskeyWrongOrigin(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("o@example.com", "")
+	u := f.User("o@example.com", "")
 	phish := f.authenticator()
 	phish.Origin = "https://app.example.net"
 	_, err := f.tryRegister(phish, u.ID)
-	fe := wantCode(t, err, auth.CodeWebAuthnRegister)
+	fe := authtest.WantCode(t, err, passkeys.CodeWebAuthnRegister)
 	if !strings.Contains(strings.ToLower(fe.Message), "origin") {
 		t.Fatalf("registration failure does not name the origin: %s", fe.Message)
 	}
@@ -38,14 +40,14 @@ func TestPasskeyWrongOrigin(t *testing.T) {
 	f.register(a, u.ID)
 	a.Origin = "https://evil.example.org"
 	_, err = f.login(a, "o@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	if r := f.lastFailure(); !strings.Contains(strings.ToLower(r), "origin") {
 		t.Fatalf("audit reason %q does not name the origin", r)
 	}
 	// A subdomain listed nowhere is refused too; the listed origin works.
 	a.Origin = "https://other.example.com"
 	_, err = f.login(a, "o@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	a.Origin = pkOrigin
 	if _, err := f.login(a, "o@example.com"); err != nil {
 		t.Fatal(err)
@@ -54,17 +56,17 @@ func TestPasskeyWrongOrigin(t *testing.T) {
 
 func TestPasskeyWrongRPID(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("r@example.com", "")
+	u := f.User("r@example.com", "")
 	bad := f.authenticator()
 	bad.RPID = "example.net"
 	_, err := f.tryRegister(bad, u.ID)
-	wantCode(t, err, auth.CodeWebAuthnRegister)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnRegister)
 
 	a := f.authenticator()
 	f.register(a, u.ID)
 	a.RPID = "evil.com"
 	_, err = f.login(a, "r@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	if r := strings.ToLower(f.lastFailure()); !strings.Contains(r, "rp") && !strings.Contains(r, "relying party") {
 		t.Fatalf("audit reason %q does not name the relying party id", r)
 	}
@@ -72,7 +74,7 @@ func TestPasskeyWrongRPID(t *testing.T) {
 
 func TestPasskeyReplayedChallenge(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("rp@example.com", "")
+	u := f.User("rp@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	enc := f.answer(a, f.startLogin("rp@example.com"), false)
@@ -80,32 +82,32 @@ func TestPasskeyReplayedChallenge(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.finishLogin(enc)
-	wantCode(t, err, auth.CodeWebAuthnSession)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
 
 	// A failed attempt spends its ceremony too.
 	a.Origin = "https://evil.example.org"
 	enc = f.answer(a, f.startLogin("rp@example.com"), false)
 	_, err = f.finishLogin(enc)
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	_, err = f.finishLogin(enc)
-	wantCode(t, err, auth.CodeWebAuthnSession)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
 
 	// A registration cannot be finished twice either.
-	cer := f.startRegistration(auth.PasskeyRegistrationStart{UserID: u.ID})
-	reg := auth.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true)}
-	if _, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, reg); err != nil {
+	cer := f.startRegistration(passkeys.PasskeyRegistrationStart{UserID: u.ID})
+	reg := passkeys.PasskeyRegistration{EncodedResult: f.answer(f.authenticator(), cer, true)}
+	if _, err := f.pk.FinishExternalRegistration(f.Ctx, f.Caller, reg); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.pk.FinishExternalRegistration(f.ctx, f.caller, reg)
-	wantCode(t, err, auth.CodeWebAuthnSession)
+	_, err = f.pk.FinishExternalRegistration(f.Ctx, f.Caller, reg)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
 }
 
 func TestPasskeyCeremonyExpires(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("ex@example.com", "")
+	u := f.User("ex@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
-	cer, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "ex@example.com", Timeout: 30})
+	cer, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: "ex@example.com", Timeout: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,20 +115,20 @@ func TestPasskeyCeremonyExpires(t *testing.T) {
 		t.Fatalf("timeout %v, want 30000 ms", options(t, cer)["timeout"])
 	}
 	enc := f.answer(a, cer, false)
-	f.clock.Advance(31 * time.Second)
+	f.Clock.Advance(31 * time.Second)
 	_, err = f.finishLogin(enc)
-	if fe := wantCode(t, err, auth.CodeWebAuthnSession); !strings.Contains(fe.Message, "expired") {
+	if fe := authtest.WantCode(t, err, passkeys.CodeWebAuthnSession); !strings.Contains(fe.Message, "expired") {
 		t.Fatalf("message %q does not say the ceremony expired", fe.Message)
 	}
 	for _, bad := range []int{29, 601, -1} {
-		_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Timeout: bad})
-		wantCode(t, err, fault.CodeInvalidInput)
+		_, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Timeout: bad})
+		authtest.WantCode(t, err, fault.CodeInvalidInput)
 	}
 }
 
 func TestPasskeyClonedAuthenticator(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("cl@example.com", "")
+	u := f.User("cl@example.com", "")
 	a := f.authenticator()
 	reg := f.register(a, u.ID)
 	for range 2 {
@@ -138,7 +140,7 @@ func TestPasskeyClonedAuthenticator(t *testing.T) {
 	id, _ := decodeB64(reg.CredentialID)
 	a.SetCounter(id, 1)
 	_, err := f.login(a, "cl@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	ev := f.events(model.EventWebAuthnCloneWarning)
 	if len(ev) != 1 || ev[0].UserID != u.ID || ev[0].Method != "webauthn" {
 		t.Fatalf("clone warning events: %+v", ev)
@@ -147,7 +149,7 @@ func TestPasskeyClonedAuthenticator(t *testing.T) {
 	if d["credential_id"] != reg.CredentialID || d["stored_sign_count"] != float64(2) || d["sign_count"] != float64(2) {
 		t.Fatalf("clone warning details: %v", d)
 	}
-	list, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID)
+	list, _ := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID)
 	if list[0].SignCount != 2 {
 		t.Fatalf("sign count %d after a refused login, want 2", list[0].SignCount)
 	}
@@ -160,20 +162,20 @@ func TestPasskeyClonedAuthenticator(t *testing.T) {
 
 func TestPasskeyAAGUIDLists(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("ag@example.com", "")
+	u := f.User("ag@example.com", "")
 	a := f.authenticator()
 	aaguid := aaguidOf(a)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.AAGUIDBlockList = []string{strings.ToUpper(aaguid)} })
 	_, err := f.tryRegister(a, u.ID)
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
-	if ev := f.events(model.EventWebAuthnRegistration); len(ev) != 1 || ev[0].Outcome != "failure" || ev[0].Reason != auth.CodeWebAuthnNotAllowed {
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
+	if ev := f.events(model.EventWebAuthnRegistration); len(ev) != 1 || ev[0].Outcome != "failure" || ev[0].Reason != passkeys.CodeWebAuthnNotAllowed {
 		t.Fatalf("refused registration events: %+v", ev)
 	}
 	f.prefs(func(w *model.WebAuthnPreferences) {
 		w.AAGUIDAllowList = []string{"08987058-cadc-4b81-b6e1-30de50dcbe96"}
 	})
 	_, err = f.tryRegister(a, u.ID)
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.AAGUIDAllowList = []string{aaguid} })
 	f.register(a, u.ID)
 	if _, err := f.login(a, "ag@example.com"); err != nil {
@@ -182,12 +184,12 @@ func TestPasskeyAAGUIDLists(t *testing.T) {
 	// Blocking the model later shuts out the passkey already registered.
 	f.prefs(func(w *model.WebAuthnPreferences) { w.AAGUIDBlockList = []string{aaguid} })
 	_, err = f.login(a, "ag@example.com")
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
 }
 
 func TestPasskeyUserVerificationRequired(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("uv@example.com", "")
+	u := f.User("uv@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.UserVerification = model.UVRequired })
@@ -196,14 +198,14 @@ func TestPasskeyUserVerificationRequired(t *testing.T) {
 	}
 	a.NoUserVerification = true
 	_, err := f.login(a, "uv@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	if r := strings.ToLower(f.lastFailure()); !strings.Contains(r, "verif") {
 		t.Fatalf("audit reason %q does not name user verification", r)
 	}
 	noUV := f.authenticator()
 	noUV.NoUserVerification = true
 	_, err = f.tryRegister(noUV, u.ID)
-	wantCode(t, err, auth.CodeWebAuthnRegister)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnRegister)
 	a.NoUserVerification = false
 	if _, err := f.login(a, "uv@example.com"); err != nil {
 		t.Fatal(err)
@@ -212,26 +214,26 @@ func TestPasskeyUserVerificationRequired(t *testing.T) {
 
 func TestPasskeySyncedAndAttestationPolicy(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("sy@example.com", "")
+	u := f.User("sy@example.com", "")
 	synced := f.authenticator()
 	synced.BackupEligible, synced.BackupState = true, true
 	f.register(synced, u.ID)
 	off := false
 	f.prefs(func(w *model.WebAuthnPreferences) { w.AllowSyncedPasskeys = &off })
 	_, err := f.tryRegister(f.authenticatorSynced(), u.ID)
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
 	_, err = f.login(synced, "sy@example.com")
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
 	f.register(f.authenticator(), u.ID) // a device-bound passkey is fine
 
 	f.prefs(func(w *model.WebAuthnPreferences) {
 		w.AttestationType, w.EnforceAttestation = model.AttestationDirect, true
 	})
-	if got := options(t, f.startRegistration(auth.PasskeyRegistrationStart{UserID: u.ID}))["attestation"]; got != "direct" {
+	if got := options(t, f.startRegistration(passkeys.PasskeyRegistrationStart{UserID: u.ID}))["attestation"]; got != "direct" {
 		t.Fatalf("creation options ask attestation %v", got)
 	}
 	_, err = f.tryRegister(f.authenticator(), u.ID)
-	wantCode(t, err, auth.CodeWebAuthnNotAllowed)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotAllowed)
 	packed := f.authenticator()
 	packed.Packed = true
 	f.register(packed, u.ID)
@@ -245,22 +247,22 @@ func (f *pkFixture) authenticatorSynced() *passkeytest.Authenticator {
 
 func TestPasskeyLockout(t *testing.T) {
 	f := newPKFixture(t)
-	f.updateApp(func(a *model.Application) { a.Preferences.Limits.FailuresPerIdentifier = 2 })
-	u := f.user("lk@example.com", "")
+	f.UpdateApp(func(a *model.Application) { a.Preferences.Limits.FailuresPerIdentifier = 2 })
+	u := f.User("lk@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	a.Origin = "https://evil.example.org"
 	_, err := f.login(a, "lk@example.com")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	_, err = f.login(a, "lk@example.com")
-	wantCode(t, err, fault.CodeLocked)
+	authtest.WantCode(t, err, fault.CodeLocked)
 	a.Origin = pkOrigin
 	_, err = f.login(a, "lk@example.com")
-	wantCode(t, err, fault.CodeLocked)
+	authtest.WantCode(t, err, fault.CodeLocked)
 	if ev := f.events(model.EventLockout); len(ev) < 2 {
 		t.Fatalf("lockout events: %+v", ev)
 	}
-	f.clock.Advance(16 * time.Minute)
+	f.Clock.Advance(16 * time.Minute)
 	if _, err := f.login(a, "lk@example.com"); err != nil {
 		t.Fatalf("login after the lockout: %v", err)
 	}
@@ -268,7 +270,7 @@ func TestPasskeyLockout(t *testing.T) {
 
 func TestPasskeyConcurrentFinishes(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("cc@example.com", "")
+	u := f.User("cc@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	enc := f.answer(a, f.startLogin("cc@example.com"), false)
@@ -288,7 +290,7 @@ func TestPasskeyConcurrentFinishes(t *testing.T) {
 		switch {
 		case err == nil:
 			wins++
-		case fault.As(err).Code != auth.CodeWebAuthnSession:
+		case fault.As(err).Code != passkeys.CodeWebAuthnSession:
 			t.Errorf("unexpected error %v", err)
 		}
 	}

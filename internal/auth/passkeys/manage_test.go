@@ -1,10 +1,13 @@
-package auth_test
+package passkeys_test
 
 import (
 	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -14,20 +17,20 @@ import (
 func TestPasskeyUnknownUsers(t *testing.T) {
 	f := newPKFixture(t)
 	// Called from the internet, the start never tells whether a user exists.
-	if _, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com"}); err != nil {
+	if _, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: "nobody@example.com"}); err != nil {
 		t.Fatalf("public start for an unknown user: %v, want decoy options", err)
 	}
 	// Relayed by the application's backend, it answers as the application is configured.
-	backend := &f.caller
-	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nobody@example.com", Backend: backend})
-	wantCode(t, err, fault.CodeUserNotFound)
-	f.user("nokeys@example.com", "")
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "nokeys@example.com", Backend: backend})
-	wantCode(t, err, auth.CodeWebAuthnNotFound)
+	backend := &f.Caller
+	_, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: "nobody@example.com", Backend: backend})
+	authtest.WantCode(t, err, fault.CodeUserNotFound)
+	f.User("nokeys@example.com", "")
+	_, err = f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: "nokeys@example.com", Backend: backend})
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotFound)
 
 	// Under enumeration protection an unknown user gets options like a real one's, the same
 	// each time, and a login that can only fail.
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	first := f.startLogin("nobody@example.com")
 	second := f.startLogin("nobody@example.com")
 	ids := allowIDs(t, first)
@@ -37,7 +40,7 @@ func TestPasskeyUnknownUsers(t *testing.T) {
 	if len(allowIDs(t, f.startLogin("nokeys@example.com"))) != 1 {
 		t.Fatal("a user without passkeys is told apart from one with a passkey")
 	}
-	u := f.user("real@example.com", "")
+	u := f.User("real@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	// Even a real passkey cannot finish a ceremony started for an unknown user.
@@ -48,17 +51,17 @@ func TestPasskeyUnknownUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, _ := auth.EncodeResult(cred, first.SessionID)
+	enc, _ := passkeys.EncodeResult(cred, first.SessionID)
 	_, err = f.finishLogin(enc)
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 }
 
 func TestPasskeyInputErrors(t *testing.T) {
 	f := newPKFixture(t)
-	_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: "nope"})
-	wantCode(t, err, fault.CodeClientNotFound)
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{Username: "a", Identifier: "b", Timeout: 5})
-	fe := wantCode(t, err, fault.CodeInvalidInput)
+	_, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: "nope"})
+	authtest.WantCode(t, err, fault.CodeClientNotFound)
+	_, err = f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{Username: "a", Identifier: "b", Timeout: 5})
+	fe := authtest.WantCode(t, err, fault.CodeInvalidInput)
 	if len(fe.Details) != 3 {
 		t.Fatalf("problems %v, want client_id, timeout and username/identifier", fe.Details)
 	}
@@ -70,34 +73,34 @@ func TestPasskeyInputErrors(t *testing.T) {
 		b64(`{"webauthn_session_id":7}`): "must be a string",
 	} {
 		_, err := f.finishLogin(enc)
-		if fe := wantCode(t, err, fault.CodeInvalidInput); !strings.Contains(fe.Message, want) {
+		if fe := authtest.WantCode(t, err, fault.CodeInvalidInput); !strings.Contains(fe.Message, want) {
 			t.Errorf("encoded result %q: message %q lacks %q", enc, fe.Message, want)
 		}
 	}
-	_, err = f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: b64(`{"webauthn_session_id":"abcdefghij"}`), SessionID: "klmnopqrst"})
-	wantCode(t, err, fault.CodeInvalidInput)
+	_, err = f.pk.Authenticate(f.Ctx, f.Caller, passkeys.PasskeyAuthenticate{EncodedResult: b64(`{"webauthn_session_id":"abcdefghij"}`), SessionID: "klmnopqrst"})
+	authtest.WantCode(t, err, fault.CodeInvalidInput)
 	_, err = f.finishLogin(b64(`{"webauthn_session_id":"abcdefghijklmnop"}`))
-	wantCode(t, err, auth.CodeWebAuthnSession)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
 
 	// Another application's client cannot finish this application's ceremony.
-	u := f.user("x@example.com", "")
+	u := f.User("x@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	enc := f.answer(a, f.startLogin("x@example.com"), false)
-	other := f.caller
+	other := f.Caller
 	other.AppID = model.NewID()
-	_, err = f.pk.Authenticate(f.ctx, other, auth.PasskeyAuthenticate{EncodedResult: enc})
-	wantCode(t, err, auth.CodeWebAuthnSession)
+	_, err = f.pk.Authenticate(f.Ctx, other, passkeys.PasskeyAuthenticate{EncodedResult: enc})
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnSession)
 	if _, err := f.finishLogin(enc); err != nil {
 		t.Fatalf("the ceremony was spent by another application's attempt: %v", err)
 	}
 
 	// No relying party id: WebAuthn is off for the application.
-	f.updateApp(func(a *model.Application) { a.Preferences.WebAuthn = model.WebAuthnPreferences{} })
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID})
-	wantCode(t, err, auth.CodePreferencesMissing)
-	_, err = f.pk.StartExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistrationStart{UserID: u.ID})
-	wantCode(t, err, auth.CodePreferencesMissing)
+	f.UpdateApp(func(a *model.Application) { a.Preferences.WebAuthn = model.WebAuthnPreferences{} })
+	_, err = f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID})
+	authtest.WantCode(t, err, passkeys.CodePreferencesMissing)
+	_, err = f.pk.StartExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistrationStart{UserID: u.ID})
+	authtest.WantCode(t, err, passkeys.CodePreferencesMissing)
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
@@ -106,7 +109,7 @@ func TestPasskeyStartLimitPerIP(t *testing.T) {
 	f := newPKFixture(t)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.StartsPerIP = 2 })
 	start := func(ip string) error {
-		_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, IPAddress: ip})
+		_, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, IPAddress: ip})
 		return err
 	}
 	for range 2 {
@@ -114,7 +117,7 @@ func TestPasskeyStartLimitPerIP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wantCode(t, start("203.0.113.7"), fault.CodeRateLimited)
+	authtest.WantCode(t, start("203.0.113.7"), fault.CodeRateLimited)
 	if err := start("203.0.113.8"); err != nil {
 		t.Fatalf("another address was limited: %v", err)
 	}
@@ -122,56 +125,56 @@ func TestPasskeyStartLimitPerIP(t *testing.T) {
 
 func TestPasskeyManagement(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("m@example.com", "")
+	u := f.User("m@example.com", "")
 	a := f.authenticator()
 	reg := f.register(a, u.ID)
-	v, err := f.pk.RenamePasskey(f.ctx, f.caller, u.ID, reg.CredentialID, "  Phone  ")
+	v, err := f.pk.RenamePasskey(f.Ctx, f.Caller, u.ID, reg.CredentialID, "  Phone  ")
 	if err != nil || v.Name != "Phone" {
 		t.Fatalf("rename: %+v %v", v, err)
 	}
-	_, err = f.pk.RenamePasskey(f.ctx, f.caller, u.ID, reg.CredentialID, "")
-	wantCode(t, err, fault.CodeInvalidInput)
-	other := f.user("n@example.com", "")
-	_, err = f.pk.RenamePasskey(f.ctx, f.caller, other.ID, reg.CredentialID, "Mine")
-	wantCode(t, err, auth.CodeWebAuthnNotFound)
+	_, err = f.pk.RenamePasskey(f.Ctx, f.Caller, u.ID, reg.CredentialID, "")
+	authtest.WantCode(t, err, fault.CodeInvalidInput)
+	other := f.User("n@example.com", "")
+	_, err = f.pk.RenamePasskey(f.Ctx, f.Caller, other.ID, reg.CredentialID, "Mine")
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotFound)
 
 	// A client of another application sees neither the user nor the passkey.
-	foreign := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
-	_, err = f.pk.ListPasskeys(f.ctx, foreign, u.ID)
-	wantCode(t, err, fault.CodeUserNotFound)
-	wantCode(t, f.pk.DeletePasskey(f.ctx, foreign, u.ID, reg.CredentialID), fault.CodeUserNotFound)
-	admin := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: f.boot.AdminClientID, Admin: true}
-	if list, err := f.pk.ListPasskeys(f.ctx, admin, u.ID); err != nil || len(list) != 1 {
+	foreign := model.Caller{TenantID: f.Boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
+	_, err = f.pk.ListPasskeys(f.Ctx, foreign, u.ID)
+	authtest.WantCode(t, err, fault.CodeUserNotFound)
+	authtest.WantCode(t, f.pk.DeletePasskey(f.Ctx, foreign, u.ID, reg.CredentialID), fault.CodeUserNotFound)
+	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: model.NewID(), ClientID: f.Boot.AdminClientID, Admin: true}
+	if list, err := f.pk.ListPasskeys(f.Ctx, admin, u.ID); err != nil || len(list) != 1 {
 		t.Fatalf("admin list: %v %v", list, err)
 	}
 
-	if err := f.pk.DeletePasskey(f.ctx, f.caller, u.ID, reg.CredentialID); err != nil {
+	if err := f.pk.DeletePasskey(f.Ctx, f.Caller, u.ID, reg.CredentialID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.pk.DeletePasskey(f.ctx, f.caller, u.ID, reg.CredentialID), auth.CodeWebAuthnNotFound)
+	authtest.WantCode(t, f.pk.DeletePasskey(f.Ctx, f.Caller, u.ID, reg.CredentialID), passkeys.CodeWebAuthnNotFound)
 	_, err = f.login(a, "")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 }
 
 func TestPasskeyReplaceExisting(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("rx@example.com", "")
+	u := f.User("rx@example.com", "")
 	old := f.authenticator()
 	f.register(old, u.ID)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.ReplaceExistingPasskey = true })
-	cer := f.startRegistration(auth.PasskeyRegistrationStart{UserID: u.ID})
+	cer := f.startRegistration(passkeys.PasskeyRegistrationStart{UserID: u.ID})
 	if ex, _ := options(t, cer)["excludeCredentials"].([]any); len(ex) != 0 {
 		t.Fatalf("a replacing registration excludes %v", ex)
 	}
 	fresh := f.authenticator()
-	if _, err := f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(fresh, cer, true)}); err != nil {
+	if _, err := f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: f.answer(fresh, cer, true)}); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := f.pk.ListPasskeys(f.ctx, f.caller, u.ID); len(list) != 1 {
+	if list, _ := f.pk.ListPasskeys(f.Ctx, f.Caller, u.ID); len(list) != 1 {
 		t.Fatalf("%d passkeys after a replacing registration, want 1", len(list))
 	}
 	_, err := f.login(old, "")
-	wantCode(t, err, fault.CodeInvalidCredentials)
+	authtest.WantCode(t, err, fault.CodeInvalidCredentials)
 	if _, err := f.login(fresh, "rx@example.com"); err != nil {
 		t.Fatal(err)
 	}
@@ -179,11 +182,11 @@ func TestPasskeyReplaceExisting(t *testing.T) {
 
 func TestPasskeyInactiveUser(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("in@example.com", "")
+	u := f.User("in@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	enc := f.answer(a, f.startLogin(""), false)
-	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(x model.User) (model.User, error) {
+	err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, u.ID, func(x model.User) (model.User, error) {
 		x.Status = model.UserDisabled
 		return x, nil
 	})
@@ -191,17 +194,17 @@ func TestPasskeyInactiveUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.finishLogin(enc)
-	wantCode(t, err, fault.CodeUserNotActive)
-	_, err = f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: "in@example.com", Backend: &f.caller})
-	wantCode(t, err, fault.CodeUserNotActive)
-	_, err = f.pk.StartExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistrationStart{UserID: u.ID})
-	wantCode(t, err, fault.CodeUserNotActive)
+	authtest.WantCode(t, err, fault.CodeUserNotActive)
+	_, err = f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: "in@example.com", Backend: &f.Caller})
+	authtest.WantCode(t, err, fault.CodeUserNotActive)
+	_, err = f.pk.StartExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistrationStart{UserID: u.ID})
+	authtest.WantCode(t, err, fault.CodeUserNotActive)
 }
 
 func TestPasskeyLoginNames(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("names@example.com", "+14155550123")
-	err := f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(x model.User) (model.User, error) {
+	u := f.User("names@example.com", "+14155550123")
+	err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, u.ID, func(x model.User) (model.User, error) {
 		x.Username, x.ExternalUserID = "grace_h", "crm-99"
 		return x, nil
 	})
@@ -215,12 +218,12 @@ func TestPasskeyLoginNames(t *testing.T) {
 		if err != nil {
 			t.Fatalf("login as %q: %v", name, err)
 		}
-		if f.idClaims(tok.IDToken)["sub"] != u.ID {
+		if f.IDClaims(tok.IDToken)["sub"] != u.ID {
 			t.Fatalf("login as %q logged in someone else", name)
 		}
 	}
 	for idType, v := range map[string]string{"user_id": u.ID, "email": "names@example.com", "username": "grace_h"} {
-		cer, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, IdentifierType: idType, Identifier: v})
+		cer, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, IdentifierType: idType, Identifier: v})
 		if err != nil {
 			t.Fatalf("start by %s: %v", idType, err)
 		}
@@ -234,35 +237,35 @@ func TestPasskeyStartRelayedByBackend(t *testing.T) {
 	f := newPKFixture(t)
 	f.prefs(func(w *model.WebAuthnPreferences) { w.StartsPerIP = 1 })
 	start := func(backend *model.Caller, endUser string) error {
-		_, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{
-			ClientID: f.boot.ClientID, IPAddress: "10.0.0.1", Backend: backend,
+		_, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{
+			ClientID: f.Boot.ClientID, IPAddress: "10.0.0.1", Backend: backend,
 			ClientAttributes: model.ClientAttributes{IPAddress: endUser},
 		})
 		return err
 	}
 	// A backend that proves itself is counted by the end users' addresses, not its own.
-	if err := start(&f.caller, "198.51.100.1"); err != nil {
+	if err := start(&f.Caller, "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := start(&f.caller, "198.51.100.2"); err != nil {
+	if err := start(&f.Caller, "198.51.100.2"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, start(&f.caller, "198.51.100.2"), fault.CodeRateLimited)
+	authtest.WantCode(t, start(&f.Caller, "198.51.100.2"), fault.CodeRateLimited)
 	// Without a token the claimed address is ignored.
 	if err := start(nil, "198.51.100.3"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, start(nil, "198.51.100.4"), fault.CodeRateLimited)
-	foreign := model.Caller{TenantID: f.boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
-	wantCode(t, start(&foreign, "198.51.100.5"), fault.CodeForbidden)
+	authtest.WantCode(t, start(nil, "198.51.100.4"), fault.CodeRateLimited)
+	foreign := model.Caller{TenantID: f.Boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
+	authtest.WantCode(t, start(&foreign, "198.51.100.5"), fault.CodeForbidden)
 }
 
 // Failed logins started for an unknown user lock as a real user's do, after
 // failuresPerIdentifier of them, so that a lockout tells nobody which users exist.
 func TestPasskeyDecoyFailuresLock(t *testing.T) {
 	f := newPKFixture(t)
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	u := f.user("real@example.com", "")
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	u := f.User("real@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	var codes []string
@@ -271,7 +274,7 @@ func TestPasskeyDecoyFailuresLock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		enc, _ := auth.EncodeResult(cred, f.startLogin("nobody@example.com").SessionID)
+		enc, _ := passkeys.EncodeResult(cred, f.startLogin("nobody@example.com").SessionID)
 		_, err = f.finishLogin(enc)
 		codes = append(codes, fault.As(err).Code)
 	}
@@ -290,7 +293,7 @@ func TestPasskeyDecoyFailuresLock(t *testing.T) {
 // login), and the sessions an administrator lists carry the same reference.
 func TestAuditNamesSessionsByReference(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("audited@example.com", "")
+	u := f.User("audited@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	tok, err := f.login(a, "audited@example.com")
@@ -305,7 +308,7 @@ func TestAuditNamesSessionsByReference(t *testing.T) {
 	if _, ok := d["session_id"]; ok || strings.Contains(string(events[0].Details), tok.SessionID) {
 		t.Errorf("the audit event carries the session id: %s", events[0].Details)
 	}
-	list, err := f.svc.ListSessions(f.ctx, f.caller, u.ID)
+	list, err := f.Svc.ListSessions(f.Ctx, f.Caller, u.ID)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("sessions: %v, %v", list, err)
 	}
@@ -319,12 +322,12 @@ func TestAuditNamesSessionsByReference(t *testing.T) {
 // not exist) spends the ceremony all the same: the assertion cannot be replayed.
 func TestPasskeyRefusedLoginSpendsCeremony(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("once@example.com", "")
+	u := f.User("once@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	enc := f.answer(a, f.startLogin("once@example.com"), false)
-	_, err := f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: enc, Login: auth.Login{SessionID: model.NewID()}})
-	wantCode(t, err, fault.CodeSessionNotFound)
+	_, err := f.pk.Authenticate(f.Ctx, f.Caller, passkeys.PasskeyAuthenticate{EncodedResult: enc, Login: auth.Login{SessionID: model.NewID()}})
+	authtest.WantCode(t, err, fault.CodeSessionNotFound)
 	if _, err := f.finishLogin(enc); err == nil {
 		t.Fatal("the assertion of a refused login logged in when presented again")
 	}
@@ -337,20 +340,20 @@ func TestPasskeyRefusedLoginSpendsCeremony(t *testing.T) {
 // answer sooner and tell who exists.
 func TestPasskeyStartWorkParity(t *testing.T) {
 	f := newPKFixture(t)
-	withKey := f.user("keyed@example.com", "")
+	withKey := f.User("keyed@example.com", "")
 	f.register(f.authenticator(), withKey.ID)
-	external := f.user("external@example.com", "")
-	if err := f.store.UpdateUser(f.ctx, f.boot.TenantID, external.ID, func(u model.User) (model.User, error) {
+	external := f.User("external@example.com", "")
+	if err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, external.ID, func(u model.User) (model.User, error) {
 		u.ExternalUserID = "partner-77@example.org"
 		return u, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	f.register(f.authenticator(), external.ID)
-	f.user("nokeys@example.com", "")
+	f.User("nokeys@example.com", "")
 	names := []string{"keyed@example.com", "partner-77@example.org", "nokeys@example.com", "nobody@example.com"}
 	start := func(name string) {
-		if _, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: name}); err != nil {
+		if _, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: name}); err != nil {
 			t.Fatalf("start for %s: %v", name, err)
 		}
 	}
@@ -359,11 +362,11 @@ func TestPasskeyStartWorkParity(t *testing.T) {
 	}
 	wantS, wantT := int64(-1), int64(-1)
 	for _, n := range names {
-		before := f.svc.HeldAnswers()
-		s0, t0 := f.store.Stats()
+		before := f.Svc.HeldAnswers()
+		s0, t0 := f.Store.Stats()
 		start(n)
-		s1, t1 := f.store.Stats()
-		if held := f.svc.HeldAnswers() - before; held != 1 {
+		s1, t1 := f.Store.Stats()
+		if held := f.Svc.HeldAnswers() - before; held != 1 {
 			t.Errorf("start for %s: %d answers held to the grid, want 1", n, held)
 		}
 		if wantS < 0 {

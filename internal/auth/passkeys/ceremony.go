@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -43,7 +44,7 @@ type ceremony struct {
 
 // open stores a started ceremony and returns its id. code carries the tenant, application,
 // client, user, purpose and approval data; the rest is filled in here.
-func (p *Passkeys) open(ctx context.Context, code model.OneTimeCode, cer ceremony, now time.Time) (string, error) {
+func (p *Service) open(ctx context.Context, code model.OneTimeCode, cer ceremony, now time.Time) (string, error) {
 	payload, err := json.Marshal(cer)
 	if err != nil {
 		return "", fault.Wrap(err, "encode ceremony")
@@ -53,7 +54,7 @@ func (p *Passkeys) open(ctx context.Context, code model.OneTimeCode, cer ceremon
 	code.MaxFailures = 1
 	code.CreatedAt = now
 	code.ExpiresAt = now.Add(cer.RP.Timeout)
-	if err := p.s.store.CreateCode(ctx, code); err != nil {
+	if err := p.s.Store().CreateCode(ctx, code); err != nil {
 		return "", fault.Wrap(err, "store ceremony")
 	}
 	return code.ID, nil
@@ -63,7 +64,7 @@ func (p *Passkeys) open(ctx context.Context, code model.OneTimeCode, cer ceremon
 // set, of that user), and returns it. A ceremony that is unknown, of another application,
 // purpose, flow or user, or already spent is errCeremonyInvalid and is left as it is; an
 // expired one is spent and errCeremonyExpired. Other errors are the store's.
-func (p *Passkeys) redeem(ctx context.Context, tx storage.Store, c model.Caller, id, purpose, flow, userID string, now time.Time) (model.OneTimeCode, ceremony, error) {
+func (p *Service) redeem(ctx context.Context, tx storage.Store, c model.Caller, id, purpose, flow, userID string, now time.Time) (model.OneTimeCode, ceremony, error) {
 	var cer ceremony
 	if !model.ValidID(id) {
 		return model.OneTimeCode{}, cer, errCeremonyInvalid
@@ -83,7 +84,7 @@ func (p *Passkeys) redeem(ctx context.Context, tx storage.Store, c model.Caller,
 		failure = nil
 		if cur.ConsumedAt != nil {
 			failure = errCeremonyInvalid
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		}
 		if !now.Before(cur.ExpiresAt) {
 			failure = errCeremonyExpired
@@ -91,7 +92,7 @@ func (p *Passkeys) redeem(ctx context.Context, tx storage.Store, c model.Caller,
 		cur.ConsumedAt = &now
 		return cur, nil
 	})
-	if err != nil && !errors.Is(err, ErrNoChange) {
+	if err != nil && !errors.Is(err, auth.ErrNoChange) {
 		return code, cer, err
 	}
 	return code, cer, failure

@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -42,7 +43,7 @@ func (r registrant) id() string {
 
 // StartExternalRegistration opens a registration for a user the calling backend names
 // (Mosaic's registration of a logged-out or external user).
-func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
+func (p *Service) StartExternalRegistration(ctx context.Context, c model.Caller, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
 	problems := entityProblems(req)
 	external := ""
 	if req.ExternalUserID != "" {
@@ -63,12 +64,12 @@ func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller
 	r := registrant{external: external}
 	var err error
 	if req.UserID != "" {
-		r.user, err = p.visibleUser(ctx, p.s.store, c, req.UserID)
+		r.user, err = p.visibleUser(ctx, p.s.Store(), c, req.UserID)
 		if err == nil && external != "" && r.user.ExternalUserID != external {
 			err = fault.Validation("external_user_id is not the external id of the user named by user_id")
 		}
 	} else {
-		r.user, err = p.s.store.GetUserBy(ctx, c.TenantID, storage.UserByExternalUserID, external)
+		r.user, err = p.s.Store().GetUserBy(ctx, c.TenantID, storage.UserByExternalUserID, external)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			r.user, r.newID, err = model.User{}, model.NewID(), nil
@@ -77,14 +78,14 @@ func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller
 		default:
 			// An existing user must be one of the caller's: another application's user is not
 			// the caller's to give a passkey to.
-			r.user, err = p.visibleUser(ctx, p.s.store, c, r.user.ID)
+			r.user, err = p.visibleUser(ctx, p.s.Store(), c, r.user.ID)
 		}
 	}
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}
 	if r.user.ID != "" {
-		if _, err := directory.AllowCredential(ctx, p.s.store, c, r.user.ID, directory.ByCaller); err != nil {
+		if _, err := directory.AllowCredential(ctx, p.s.Store(), c, r.user.ID, directory.ByCaller); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -92,29 +93,29 @@ func (p *Passkeys) StartExternalRegistration(ctx context.Context, c model.Caller
 }
 
 // StartSelfRegistration opens a registration for the logged-in user of u.
-func (p *Passkeys) StartSelfRegistration(ctx context.Context, u UserCaller, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
+func (p *Service) StartSelfRegistration(ctx context.Context, u auth.UserCaller, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
 	if problems := entityProblems(req); len(problems) > 0 {
 		return PasskeyCeremony{}, fault.Validation(problems...)
 	}
-	user, err := p.s.store.GetUser(ctx, u.TenantID, u.UserID)
+	user, err := p.s.Store().GetUser(ctx, u.TenantID, u.UserID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get user")
 	}
 	// The access token may come from a login the application ran itself (a code it sent
 	// itself), so it vouches for no more than the application's client token does.
-	if _, err := directory.AllowCredential(ctx, p.s.store, u.Caller, user.ID, directory.ByCaller); err != nil {
+	if _, err := directory.AllowCredential(ctx, p.s.Store(), u.Caller, user.ID, directory.ByCaller); err != nil {
 		return PasskeyCeremony{}, err
 	}
 	return p.startRegistration(ctx, u.Caller, registrant{user: user}, flowSelf, req)
 }
 
-func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r registrant, flow string, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
+func (p *Service) startRegistration(ctx context.Context, c model.Caller, r registrant, flow string, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
 	s := p.s
 	if r.user.ID != "" && r.user.Status != model.UserActive {
 		return PasskeyCeremony{}, errUserNotActive
 	}
 	timeout, _ := ceremonyTimeout(req.Timeout)
-	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	app, err := s.Store().GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get application")
 	}
@@ -124,7 +125,7 @@ func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r regi
 	}
 	var exclude []StoredPasskey
 	if r.user.ID != "" {
-		if _, exclude, err = userPasskeys(ctx, s.store, c.TenantID, r.user.ID, rp.ID); err != nil {
+		if _, exclude, err = userPasskeys(ctx, s.Store(), c.TenantID, r.user.ID, rp.ID); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -163,7 +164,7 @@ func (p *Passkeys) startRegistration(ctx context.Context, c model.Caller, r regi
 
 // visibleUser returns the user with id as c may see it: any user of the tenant for a
 // management caller, else only a user linked to c's application.
-func (p *Passkeys) visibleUser(ctx context.Context, st storage.Store, c model.Caller, id string) (model.User, error) {
+func (p *Service) visibleUser(ctx context.Context, st storage.Store, c model.Caller, id string) (model.User, error) {
 	if !model.ValidID(id) {
 		return model.User{}, errPasskeyUserGone
 	}

@@ -1,4 +1,4 @@
-package auth_test
+package passkeys_test
 
 import (
 	"encoding/json"
@@ -9,23 +9,23 @@ import (
 
 // storedPasskey returns the user's one WebAuthn credential as stored.
 func (f *pkFixture) storedPasskey(userID string) model.Credential {
-	f.t.Helper()
-	list, err := f.store.ListCredentials(f.ctx, f.boot.TenantID, userID, model.CredentialWebAuthn)
+	f.T.Helper()
+	list, err := f.Store.ListCredentials(f.Ctx, f.Boot.TenantID, userID, model.CredentialWebAuthn)
 	if err != nil || len(list) != 1 {
-		f.t.Fatalf("passkeys of %s: %v %+v", userID, err, list)
+		f.T.Fatalf("passkeys of %s: %v %+v", userID, err, list)
 	}
 	return list[0]
 }
 
 // unbind clears a passkey's stored binding, as a row from before bindings were stored reads.
 func (f *pkFixture) unbind(c model.Credential) {
-	f.t.Helper()
-	err := f.store.UpdateCredential(f.ctx, c.TenantID, c.ID, func(cur model.Credential) (model.Credential, error) {
+	f.T.Helper()
+	err := f.Store.UpdateCredential(f.Ctx, c.TenantID, c.ID, func(cur model.Credential) (model.Credential, error) {
 		cur.RPID, cur.AppID = "", ""
 		return cur, nil
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 }
 
@@ -33,12 +33,12 @@ func (f *pkFixture) unbind(c model.Credential) {
 // on another relying party refuses it even from an authenticator that signs for any.
 func TestPasskeyIsBoundToItsRelyingParty(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("rita@example.com", "")
+	u := f.User("rita@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	c := f.storedPasskey(u.ID)
-	if c.RPID != pkRPID || c.AppID != f.boot.AppID {
-		t.Fatalf("stored binding: rp %q app %q, want %q %q", c.RPID, c.AppID, pkRPID, f.boot.AppID)
+	if c.RPID != pkRPID || c.AppID != f.Boot.AppID {
+		t.Fatalf("stored binding: rp %q app %q, want %q %q", c.RPID, c.AppID, pkRPID, f.Boot.AppID)
 	}
 
 	// The application moves to another relying party: the old passkey is not offered, and
@@ -58,7 +58,7 @@ func TestPasskeyIsBoundToItsRelyingParty(t *testing.T) {
 // has none.
 func TestUnboundPasskeyIsJudgedByItsAttestation(t *testing.T) {
 	f := newPKFixture(t)
-	u := f.user("sam@example.com", "")
+	u := f.User("sam@example.com", "")
 	a := f.authenticator()
 	f.register(a, u.ID)
 	f.unbind(f.storedPasskey(u.ID))
@@ -84,7 +84,7 @@ func TestUnboundPasskeyIsJudgedByItsAttestation(t *testing.T) {
 	f.prefs(func(w *model.WebAuthnPreferences) {})
 	a.AnyRelyingParty = false
 	c := f.storedPasskey(u.ID)
-	err := f.store.UpdateCredential(f.ctx, c.TenantID, c.ID, func(cur model.Credential) (model.Credential, error) {
+	err := f.Store.UpdateCredential(f.Ctx, c.TenantID, c.ID, func(cur model.Credential) (model.Credential, error) {
 		cur.Data = stripAttestation(t, cur.Data)
 		return cur, nil
 	})

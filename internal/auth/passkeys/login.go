@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -16,12 +17,12 @@ type PasskeyAuthenticate struct {
 	EncodedResult string
 	// SessionID is the ceremony id when the caller passes it beside the encoded result.
 	SessionID string
-	Login
+	auth.Login
 }
 
 // passkeyAttempt is what one login attempt decided, for its audit events.
 type passkeyAttempt struct {
-	is      Issued
+	is      auth.Issued
 	failure error
 	userID  string
 	reason  string // why it failed, for the audit event only
@@ -33,38 +34,38 @@ type passkeyAttempt struct {
 // all in one transaction, as the OTP login does. Every failure, whatever its reason, answers
 // auth_invalid_credentials and counts against the credential's user, who is locked out at
 // rate_limits.failuresPerIdentifier for webauthn_api.lockoutDuration.
-func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req PasskeyAuthenticate) (TokenResponse, error) {
+func (p *Service) Authenticate(ctx context.Context, c model.Caller, req PasskeyAuthenticate) (auth.TokenResponse, error) {
 	id, response, problems := decodeResult(req.EncodedResult, req.SessionID)
 	if len(problems) > 0 {
-		return TokenResponse{}, fault.Validation(problems...)
+		return auth.TokenResponse{}, fault.Validation(problems...)
 	}
 	s := p.s
 	now := s.Now()
 	var a passkeyAttempt
 	// A failed login's count and spent ceremony commit even if its audit events cannot be
 	// written.
-	failure, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+	failure, err := s.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		a = passkeyAttempt{}
 		err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a)
 		return a.failure, err
 	}, func(st storage.Store, failure error) error {
 		if a.clone != nil {
-			ev := Event{Type: model.EventWebAuthnCloneWarning, Method: model.AMRWebAuthn, UserID: a.userID, Attrs: req.ClientAttributes, Err: failure, Details: a.clone}
+			ev := auth.Event{Type: model.EventWebAuthnCloneWarning, Method: model.AMRWebAuthn, UserID: a.userID, Attrs: req.ClientAttributes, Err: failure, Details: a.clone}
 			if err := s.Record(ctx, st, c, ev, now); err != nil {
 				return err
 			}
 		}
-		ev := LoginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, failure, a.is)
+		ev := auth.LoginEvent(model.AMRWebAuthn, a.userID, req.ClientAttributes, failure, a.is)
 		if failure != nil && a.reason != "" {
 			ev.Details = map[string]any{"reason": a.reason}
 		}
 		return s.Record(ctx, st, c, ev, now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate passkey")
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate passkey")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
 	return s.Sign(ctx, a.is, req.Claims, now)
 }
@@ -72,7 +73,7 @@ func (p *Passkeys) Authenticate(ctx context.Context, c model.Caller, req Passkey
 // attemptLogin runs the checks of one passkey login inside its transaction. A refusal is set
 // on a (and committed with the spent ceremony and the counted failure); a returned error
 // aborts the transaction.
-func (p *Passkeys) attemptLogin(ctx context.Context, tx AttemptTx, c model.Caller, id string, response []byte, login Login, now time.Time, a *passkeyAttempt) error {
+func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.Caller, id string, response []byte, login auth.Login, now time.Time, a *passkeyAttempt) error {
 	fail := func(err error, reason string) error {
 		a.failure, a.reason = err, reason
 		return nil
@@ -111,7 +112,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx AttemptTx, c model.Calle
 	a.userID = cred.UserID
 	counter := "webauthn:" + cred.UserID
 	lockKey := "webauthn:user:" + cred.UserID
-	if locked, err := ActiveLockout(ctx, tx, c, lockKey, now); err != nil {
+	if locked, err := auth.ActiveLockout(ctx, tx, c, lockKey, now); err != nil {
 		return err
 	} else if locked != nil {
 		return fail(locked, "")
@@ -146,7 +147,7 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx AttemptTx, c model.Calle
 	}
 	if reason != "" {
 		a.failure, a.reason = errPasskeyInvalid, reason
-		locked, err := LockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
+		locked, err := auth.LockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
 		if locked != nil {
 			a.failure = locked
 		}
@@ -166,21 +167,21 @@ func (p *Passkeys) attemptLogin(ctx context.Context, tx AttemptTx, c model.Calle
 		a.failure = failure
 		return abort
 	}
-	if err := ClearFailures(ctx, tx, c, counter); err != nil {
+	if err := auth.ClearFailures(ctx, tx, c, counter); err != nil {
 		return err
 	}
-	a.is, err = p.s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Method: model.AMRWebAuthn, Login: login, Approval: code.ApprovalData}, now)
+	a.is, err = p.s.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Method: model.AMRWebAuthn, Login: login, Approval: code.ApprovalData}, now)
 	return err
 }
 
 // decoyFailure refuses a passkey login started for an unknown user, locked or counted as a
 // real user's failed login would be, against the identifier the login named.
-func (p *Passkeys) decoyFailure(ctx context.Context, tx AttemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
+func (p *Service) decoyFailure(ctx context.Context, tx auth.AttemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
-	locked, err := ActiveLockout(ctx, tx, c, key, now)
+	locked, err := auth.ActiveLockout(ctx, tx, c, key, now)
 	if err == nil && locked == nil {
-		locked, err = LockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
+		locked, err = auth.LockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
 	}
 	if locked != nil {
 		a.failure = locked
@@ -191,7 +192,7 @@ func (p *Passkeys) decoyFailure(ctx context.Context, tx AttemptTx, c model.Calle
 // advanceCounter stores a verified assertion's counter and flags on the credential, and
 // detects a counter that went backwards, checked against the stored value inside the update
 // so that concurrent logins cannot both pass. It returns the reason of a refusal.
-func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred model.Credential, rpID string, v VerifiedAssertion, now time.Time, a *passkeyAttempt) (string, error) {
+func (p *Service) advanceCounter(ctx context.Context, tx storage.Store, cred model.Credential, rpID string, v VerifiedAssertion, now time.Time, a *passkeyAttempt) (string, error) {
 	var reason string
 	err := tx.UpdateCredential(ctx, cred.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		reason, a.clone = "", nil
@@ -202,7 +203,7 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 		if cloned(d.SignCount, v.SignCount) {
 			reason = "the signature counter did not advance: the authenticator may be cloned"
 			a.clone = map[string]any{"credential_id": cur.LookupKey, "stored_sign_count": d.SignCount, "sign_count": v.SignCount}
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		}
 		d.SignCount = v.SignCount
 		// The backup state may change between logins; user verification at registration
@@ -219,7 +220,7 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 		}
 		return cur, nil
 	})
-	if errors.Is(err, ErrNoChange) {
+	if errors.Is(err, auth.ErrNoChange) {
 		err = nil
 	}
 	return reason, err
@@ -227,7 +228,7 @@ func (p *Passkeys) advanceCounter(ctx context.Context, tx storage.Store, cred mo
 
 // passkeyUser returns the active user a passkey logs in, linking them to the application on
 // a public sign-up application; a user of another application cannot log in here.
-func (p *Passkeys) passkeyUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application, userID string, now time.Time) (model.User, error) {
+func (p *Service) passkeyUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application, userID string, now time.Time) (model.User, error) {
 	u, err := tx.GetUser(ctx, c.TenantID, userID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return u, errPasskeyInvalid

@@ -1,18 +1,19 @@
-package auth_test
+package passkeys_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/passkey"
 	"github.com/latchkey/latchkey/internal/passkey/passkeytest"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 const (
@@ -20,40 +21,27 @@ const (
 	pkOrigin = "https://app.example.com"
 )
 
-// storeAuditor appends audit events to the store of their transaction.
-type storeAuditor struct{ store storage.Store }
-
-func (a *storeAuditor) Record(ctx context.Context, st storage.Store, e model.AuditEvent) error {
-	if st == nil {
-		st = a.store
-	}
-	if e.ID == "" {
-		e.ID = model.NewID()
-	}
-	return st.AppendAudit(ctx, e)
-}
-
 // pkFixture is the passkey flows over a real SQLite store, with the go-webauthn verifier and
 // an application whose relying party is example.com.
 type pkFixture struct {
-	*otpFixture
-	pk *auth.Passkeys
+	*authtest.Fixture
+	pk *passkeys.Service
 }
 
 func newPKFixture(t *testing.T) *pkFixture {
 	t.Helper()
-	aud := &storeAuditor{}
-	f := newOTPFixture(t, auth.Options{Audit: aud})
-	aud.store = f.store
-	pf := &pkFixture{otpFixture: f, pk: auth.NewPasskeys(f.svc, passkey.New())}
+	aud := &authtest.StoreAuditor{}
+	f := authtest.New(t, auth.Options{Audit: aud})
+	aud.Store = f.Store
+	pf := &pkFixture{Fixture: f, pk: passkeys.New(f.Svc, passkey.New())}
 	pf.prefs(func(w *model.WebAuthnPreferences) {})
 	return pf
 }
 
 // prefs sets the application's webauthn_api preferences: example.com, then whatever fn sets.
 func (f *pkFixture) prefs(fn func(*model.WebAuthnPreferences)) {
-	f.t.Helper()
-	f.updateApp(func(a *model.Application) {
+	f.T.Helper()
+	f.UpdateApp(func(a *model.Application) {
 		w := model.WebAuthnPreferences{RPID: pkRPID, RPWebOrigins: []string{pkOrigin}}
 		fn(&w)
 		a.Preferences.WebAuthn = w
@@ -63,18 +51,18 @@ func (f *pkFixture) prefs(fn func(*model.WebAuthnPreferences)) {
 func (f *pkFixture) authenticator() *passkeytest.Authenticator { return passkeytest.New(pkOrigin) }
 
 // startRegistration starts an external registration for a user or an external id.
-func (f *pkFixture) startRegistration(req auth.PasskeyRegistrationStart) auth.PasskeyCeremony {
-	f.t.Helper()
-	cer, err := f.pk.StartExternalRegistration(f.ctx, f.caller, req)
+func (f *pkFixture) startRegistration(req passkeys.PasskeyRegistrationStart) passkeys.PasskeyCeremony {
+	f.T.Helper()
+	cer, err := f.pk.StartExternalRegistration(f.Ctx, f.Caller, req)
 	if err != nil {
-		f.t.Fatalf("start registration: %v", err)
+		f.T.Fatalf("start registration: %v", err)
 	}
 	return cer
 }
 
 // answer runs the authenticator on a ceremony's options and encodes its answer.
-func (f *pkFixture) answer(a *passkeytest.Authenticator, cer auth.PasskeyCeremony, register bool) string {
-	f.t.Helper()
+func (f *pkFixture) answer(a *passkeytest.Authenticator, cer passkeys.PasskeyCeremony, register bool) string {
+	f.T.Helper()
 	var cred []byte
 	var err error
 	if register {
@@ -83,57 +71,57 @@ func (f *pkFixture) answer(a *passkeytest.Authenticator, cer auth.PasskeyCeremon
 		cred, err = a.Authenticate(cer.Options)
 	}
 	if err != nil {
-		f.t.Fatalf("authenticator: %v", err)
+		f.T.Fatalf("authenticator: %v", err)
 	}
-	enc, err := auth.EncodeResult(cred, cer.SessionID)
+	enc, err := passkeys.EncodeResult(cred, cer.SessionID)
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return enc
 }
 
 // tryRegister registers a passkey of a for the user, returning the outcome.
-func (f *pkFixture) tryRegister(a *passkeytest.Authenticator, userID string) (auth.PasskeyRegistered, error) {
-	f.t.Helper()
-	cer := f.startRegistration(auth.PasskeyRegistrationStart{UserID: userID})
-	return f.pk.FinishExternalRegistration(f.ctx, f.caller, auth.PasskeyRegistration{EncodedResult: f.answer(a, cer, true)})
+func (f *pkFixture) tryRegister(a *passkeytest.Authenticator, userID string) (passkeys.PasskeyRegistered, error) {
+	f.T.Helper()
+	cer := f.startRegistration(passkeys.PasskeyRegistrationStart{UserID: userID})
+	return f.pk.FinishExternalRegistration(f.Ctx, f.Caller, passkeys.PasskeyRegistration{EncodedResult: f.answer(a, cer, true)})
 }
 
-func (f *pkFixture) register(a *passkeytest.Authenticator, userID string) auth.PasskeyRegistered {
-	f.t.Helper()
+func (f *pkFixture) register(a *passkeytest.Authenticator, userID string) passkeys.PasskeyRegistered {
+	f.T.Helper()
 	out, err := f.tryRegister(a, userID)
 	if err != nil {
-		f.t.Fatalf("register: %v", err)
+		f.T.Fatalf("register: %v", err)
 	}
 	return out
 }
 
 // startLogin starts a login for username ("" for a discoverable passkey).
-func (f *pkFixture) startLogin(username string) auth.PasskeyCeremony {
-	f.t.Helper()
-	cer, err := f.pk.StartLogin(f.ctx, auth.PasskeyLoginStart{ClientID: f.boot.ClientID, Username: username})
+func (f *pkFixture) startLogin(username string) passkeys.PasskeyCeremony {
+	f.T.Helper()
+	cer, err := f.pk.StartLogin(f.Ctx, passkeys.PasskeyLoginStart{ClientID: f.Boot.ClientID, Username: username})
 	if err != nil {
-		f.t.Fatalf("start login: %v", err)
+		f.T.Fatalf("start login: %v", err)
 	}
 	return cer
 }
 
 func (f *pkFixture) finishLogin(enc string) (auth.TokenResponse, error) {
-	return f.pk.Authenticate(f.ctx, f.caller, auth.PasskeyAuthenticate{EncodedResult: enc})
+	return f.pk.Authenticate(f.Ctx, f.Caller, passkeys.PasskeyAuthenticate{EncodedResult: enc})
 }
 
 // login runs a whole login of a for username.
 func (f *pkFixture) login(a *passkeytest.Authenticator, username string) (auth.TokenResponse, error) {
-	f.t.Helper()
+	f.T.Helper()
 	return f.finishLogin(f.answer(a, f.startLogin(username), false))
 }
 
 // events returns the tenant's audit events of one type, newest first.
 func (f *pkFixture) events(typ string) []model.AuditEvent {
-	f.t.Helper()
-	list, _, err := f.store.ListAudit(f.ctx, model.AuditQuery{TenantID: f.boot.TenantID, Type: typ})
+	f.T.Helper()
+	list, _, err := f.Store.ListAudit(f.Ctx, model.AuditQuery{TenantID: f.Boot.TenantID, Type: typ})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return list
 }
@@ -149,7 +137,7 @@ func details(t *testing.T, e model.AuditEvent) map[string]any {
 }
 
 // options decodes a ceremony's options.
-func options(t *testing.T, cer auth.PasskeyCeremony) map[string]any {
+func options(t *testing.T, cer passkeys.PasskeyCeremony) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(cer.Options, &m); err != nil {
@@ -159,7 +147,7 @@ func options(t *testing.T, cer auth.PasskeyCeremony) map[string]any {
 }
 
 // allowIDs lists the credential ids of request options' allowCredentials.
-func allowIDs(t *testing.T, cer auth.PasskeyCeremony) []string {
+func allowIDs(t *testing.T, cer passkeys.PasskeyCeremony) []string {
 	t.Helper()
 	var ids []string
 	list, _ := options(t, cer)["allowCredentials"].([]any)

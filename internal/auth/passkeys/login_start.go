@@ -1,4 +1,4 @@
-package auth
+package passkeys
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -44,21 +45,21 @@ var errNoPasskeys = fault.New(fault.NotFound, CodeWebAuthnNotFound, "the user ha
 // navigator.credentials.get. For a named user the options list their passkeys; for an
 // unknown or passkey-less user under enumeration protection they list a stable decoy, and the
 // login can only fail.
-func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
+func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
 	pace := p.s.PaceAnswers()
-	defer pace.hold(ctx)
+	defer pace.Hold(ctx)
 	var problems []string
 	if strings.TrimSpace(req.ClientID) == "" {
 		problems = append(problems, "client_id is required")
 	}
 	timeout, tp := ceremonyTimeout(req.Timeout)
-	approval, ap := ParseApprovalData(req.ApprovalData)
+	approval, ap := auth.ParseApprovalData(req.ApprovalData)
 	problems = append(append(problems, tp...), ap...)
 	switch {
 	case req.Username != "" && (req.Identifier != "" || req.IdentifierType != ""):
 		problems = append(problems, "give username or identifier_type with identifier, not both")
 	case req.Identifier != "" || req.IdentifierType != "":
-		problems = append(problems, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
+		problems = append(problems, auth.ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	case utf8.RuneCountInString(req.Username) > 256:
 		problems = append(problems, "username must be at most 256 characters")
 	}
@@ -66,13 +67,13 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		return PasskeyCeremony{}, fault.Validation(problems...)
 	}
 	s := p.s
-	client, err := s.store.GetClient(ctx, req.ClientID)
+	client, err := s.Store().GetClient(ctx, req.ClientID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return PasskeyCeremony{}, fault.New(fault.Invalid, fault.CodeClientNotFound, "client_id names no client")
 	} else if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get client")
 	}
-	app, err := s.store.GetApplication(ctx, client.TenantID, client.AppID)
+	app, err := s.Store().GetApplication(ctx, client.TenantID, client.AppID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get application")
 	}
@@ -98,8 +99,8 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 	}
 	now := s.Now()
 	if attrs.IPAddress != "" {
-		lim := SendLimit{Key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + IPKey(attrs.IPAddress), Limit: w.StartsPerIP, What: "this IP address"}
-		if err := s.Hit(ctx, s.store, lim, now, time.Hour); err != nil {
+		lim := auth.SendLimit{Key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + auth.IPKey(attrs.IPAddress), Limit: w.StartsPerIP, What: "this IP address"}
+		if err := s.Hit(ctx, s.Store(), lim, now, time.Hour); err != nil {
 			s.RecordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
 			return PasskeyCeremony{}, err
 		}
@@ -120,11 +121,11 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 		// The passkeys are read for whoever the lookup settled on, a stand-in included (and
 		// then ignored), and the decoy's id is derived for every start: a start for nobody
 		// does the work of one for a real user.
-		_, allow, err = userPasskeys(ctx, s.store, c.TenantID, subject, rp.ID)
+		_, allow, err = userPasskeys(ctx, s.Store(), c.TenantID, subject, rp.ID)
 		if err != nil {
 			return PasskeyCeremony{}, err
 		}
-		decoy := s.keys.HashCode("webauthn-decoy:"+c.TenantID+":"+c.AppID, identifier)
+		decoy := s.Keys().HashCode("webauthn-decoy:"+c.TenantID+":"+c.AppID, identifier)
 		if u.ID == "" {
 			allow = nil
 		}
@@ -159,7 +160,7 @@ func (p *Passkeys) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passk
 // unknown or inactive user is an error unless the application hides whether users exist; then
 // it is a zero user. Whatever is found, the same reads are made, so that the time a start
 // takes does not tell who exists.
-func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Application, req PasskeyLoginStart) (model.User, string, string, error) {
+func (p *Service) loginTarget(ctx context.Context, c model.Caller, app model.Application, req PasskeyLoginStart) (model.User, string, string, error) {
 	s := p.s
 	var u model.User
 	var identifier string
@@ -172,13 +173,13 @@ func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Ap
 			return model.User{}, "", "", fault.Validation("identifier: " + nerr.Error())
 		}
 		identifier = req.IdentifierType + ":" + norm
-		u, err = s.Lookup(ctx, s.store, c, "passkey", req.IdentifierType, norm)
+		u, err = s.Lookup(ctx, s.Store(), c, "passkey", req.IdentifierType, norm)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(err, "find user")
 	}
 	subject := s.SubjectID(c, "passkey", u, err)
-	_, lerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, subject)
+	_, lerr := s.Store().GetAppUser(ctx, c.TenantID, c.AppID, subject)
 	if lerr != nil && !errors.Is(lerr, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(lerr, "get app user")
 	}
@@ -201,7 +202,7 @@ func (p *Passkeys) loginTarget(ctx context.Context, c model.Caller, app model.Ap
 // a passkey was registered with, which by default is the user's username, else their email
 // address, phone number or external user id; so it is looked up as each of these in turn.
 // It returns storage.ErrNotFound, and "username:" with the name, when none matches.
-func (p *Passkeys) findByUsername(ctx context.Context, c model.Caller, name string) (model.User, string, error) {
+func (p *Service) findByUsername(ctx context.Context, c model.Caller, name string) (model.User, string, error) {
 	tries := []struct {
 		field string
 		norm  func(string) (string, error)
@@ -219,7 +220,7 @@ func (p *Passkeys) findByUsername(ctx context.Context, c model.Caller, name stri
 		if err != nil {
 			continue
 		}
-		u, err := p.s.Lookup(ctx, p.s.store, c, "passkey", try.field, v)
+		u, err := p.s.Lookup(ctx, p.s.Store(), c, "passkey", try.field, v)
 		switch {
 		case err == nil && found.ID == "":
 			found, identifier = u, try.field+":"+v

@@ -65,7 +65,7 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCall
 		return UserCaller{}, fault.Wrap(err, "get user")
 	}
 	if u.Status != model.UserActive {
-		return UserCaller{}, errUserNotActive
+		return UserCaller{}, errUserInactive
 	}
 	return UserCaller{
 		Caller: model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID},
@@ -82,3 +82,5 @@ func audienceIncludes(raw json.RawMessage, want string) bool {
 	var many []string
 	return json.Unmarshal(raw, &many) == nil && contains(many, want)
 }
+
+var errUserInactive = fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
