@@ -161,7 +161,7 @@ func store(ctx context.Context, tx storage.Store, keys *secret.Keys, pl plan, re
 func describeStoreError(what string, err error) error {
 	var dup *storage.DuplicateError
 	switch {
-	case errors.As(err, &dup):
+	case errors.As(err, &dup) && dup.Field != "" && dup.Field != "id":
 		return fmt.Errorf("%s: the tenant already has one with this %s (users are imported once; remove the line or the existing user)", what, dup.Field)
 	case errors.Is(err, storage.ErrAlreadyExists):
 		return fmt.Errorf("%s: its id is already taken in this deployment (users are imported once, and keep their ids)", what)
