@@ -55,6 +55,7 @@ type env struct {
 	store   *sqlstore.Store
 	tokens  *token.Manager
 	keys    *secret.Keys // the master-key derived keys, for building another node's services
+	master  []byte       // the master key itself
 	tenancy *tenancy.Service
 	mail    *deliverytest.Recorder
 	sms     *deliverytest.Recorder
@@ -69,6 +70,10 @@ type envOptions struct {
 	trustedProxies []netip.Prefix
 	// wrapStore, when set, stands between the services and the store, to inject faults.
 	wrapStore func(storage.Store) storage.Store
+	// database, when set, is an existing database to serve (a restored backup, say) instead of
+	// a fresh one; masterKey, when set, is the master key instead of a new one.
+	database  string
+	masterKey []byte
 }
 
 // backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
@@ -79,14 +84,18 @@ func backends(t *testing.T, f func(t *testing.T, o envOptions)) {
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
-	raw := sqlstore.NewTestStore(t, o.postgres)
+	raw := openEnvStore(t, o)
 	var inner storage.Store = raw
 	if o.wrapStore != nil {
 		inner = o.wrapStore(raw)
 	}
 	// Services see the store as the binary wires it: through the node's configuration copy.
 	store := cache.New(inner, time.Minute)
-	keys, err := secret.NewKeys(secret.NewMasterKey())
+	master := o.masterKey
+	if master == nil {
+		master = secret.NewMasterKey()
+	}
+	keys, err := secret.NewKeys(master)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +130,21 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: base, store: raw, tokens: tokens, keys: keys, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
+	return &env{t: t, url: base, store: raw, tokens: tokens, keys: keys, master: master, tenancy: ten, mail: rec, sms: sms, clock: clk, boot: boot, api: api}
+}
+
+// openEnvStore opens o.database, or else a fresh test store.
+func openEnvStore(t *testing.T, o envOptions) *sqlstore.Store {
+	t.Helper()
+	if o.database == "" {
+		return sqlstore.NewTestStore(t, o.postgres)
+	}
+	s, err := sqlstore.OpenAndMigrate(t.Context(), o.database)
+	if err != nil {
+		t.Fatalf("open %s: %v", o.database, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // response is a decoded HTTP response.

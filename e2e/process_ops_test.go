@@ -86,12 +86,15 @@ func TestProcessHelp(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--help"}, []string{"Usage: latchkey", "serve", "init", "migrate", "keys", "version"}},
+		{[]string{"--help"}, []string{"Usage: latchkey", "serve", "init", "migrate", "keys", "backup", "users", "version"}},
 		{[]string{"serve", "--help"}, []string{"Usage: latchkey serve", "-listen", "-public-url", "-database", "-master-key", "-smtp-url", "LATCHKEY_DATABASE"}},
 		{[]string{"init", "--help"}, []string{"Usage: latchkey init", "-json", "-tenant", "-rotate-secrets", "-database"}},
 		{[]string{"migrate", "--help"}, []string{"Usage: latchkey migrate", "-database"}},
 		{[]string{"keys", "rotate", "--help"}, []string{"Usage: latchkey keys rotate", "-tenant", "-all", "-database"}},
 		{[]string{"version", "--help"}, []string{"Usage: latchkey version"}},
+		{[]string{"backup", "--help"}, []string{"Usage: latchkey backup", "FILE", "pg_dump", "master key", "-database"}},
+		{[]string{"users", "export", "--help"}, []string{"Usage: latchkey users export", "SECRET", "-tenant", "-output"}},
+		{[]string{"users", "import", "--help"}, []string{"Usage: latchkey users import", "-tenant", "-drop-recovery-codes", "one transaction"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

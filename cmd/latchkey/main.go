@@ -29,6 +29,8 @@ func commands() []command {
 		{"serve", "run the server (the default when no command is given)", runServe},
 		{"init", "create a tenant with its management and demo applications and print their credentials", runInit},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"backup", "write a consistent copy of a running SQLite database", runBackup},
+		{"users", "export or import users with their credentials (users export, users import)", runUsers},
 		{"keys", "manage token-signing keys (keys rotate)", runKeys},
 		{"bench", "measure a Latchkey's throughput, latency and SQL work per request", runBench},
 		{"version", "print the version", runVersion},

@@ -39,7 +39,7 @@ func listPackages(t *testing.T) map[string]pkg {
 var domain = []string{
 	"internal/model", "internal/storage", "internal/fault", "internal/secret", "internal/auth",
 	"internal/tenancy", "internal/directory", "internal/delivery", "internal/token",
-	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing",
+	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing", "internal/transfer",
 	"internal/auth/passkeys",
 }
 
