@@ -18,8 +18,8 @@ const grantFile = "internal/directory/credentials.go"
 // credentialUses are the functions that may update a credential without a grant, each with
 // why the update gives no one a new way to sign in.
 var credentialUses = map[string]string{
-	"internal/auth/totp_authenticate.go:checkTOTP":         "records the time step a login used",
-	"internal/auth/totp_authenticate.go:spendRecoveryCode": "marks a recovery code used",
+	"internal/auth/totp/authenticate.go:checkTOTP":         "records the time step a login used",
+	"internal/auth/totp/authenticate.go:spendRecoveryCode": "marks a recovery code used",
 	"internal/auth/passkeys/login.go:advanceCounter":       "records a login's signature counter, and binds an old passkey to the relying party its attestation names",
 	"internal/auth/passkeys/manage.go:RenamePasskey":       "changes a passkey's label",
 }

@@ -58,11 +58,11 @@ func parityCases() []parityCase {
 		{name: "reset sms", do: reset(model.ChannelSMS, ""), message: true},
 		{name: "reset direct", do: reset(model.ChannelDirect, "")},
 		{name: "totp login", do: func(f *totpFixture, email, _ string) error {
-			_, err := f.loginTOTP(email, "000000", nil)
+			_, err := f.LoginTOTP(email, "000000", nil)
 			return err
 		}},
 		{name: "recovery code login", do: func(f *totpFixture, email, _ string) error {
-			_, err := f.loginRecovery(email, "0000-0000-00")
+			_, err := f.LoginRecovery(email, "0000-0000-00")
 			return err
 		}},
 	}
@@ -135,8 +135,8 @@ func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
 	}
 	known = f.pwdUser("known@example.com", "", goodPassword, false)
 	f.setPhone(known.ID, "+14155550100")
-	f.enrolConfirmed(known.ID)
-	if _, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, known.ID); err != nil {
+	f.EnrolConfirmedTOTP(known.ID)
+	if _, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, known.ID); err != nil {
 		f.T.Fatal(err)
 	}
 	inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)

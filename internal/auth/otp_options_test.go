@@ -16,12 +16,12 @@ import (
 func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("ha@example.com", phone)
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com", CustomEmail: " Work@Example.COM "})
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com", CustomEmail: " Work@Example.COM "})
 	if len(f.Messages("ha@example.com")) != 0 {
 		t.Fatal("a code with a custom email also went to the profile's address")
 	}
-	code, _ := f.lastCode("work@example.com")
-	tok, err := f.authenticate("email", "ha@example.com", code)
+	code, _ := f.LastCode("work@example.com")
+	tok, err := f.AuthenticateOTP("email", "ha@example.com", code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +33,9 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	}
 
 	// The same for a custom phone number.
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "ha@example.com", CustomPhone: "+14155550100"})
-	code, _ = f.lastCode("+14155550100")
-	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "ha@example.com", CustomPhone: "+14155550100"})
+	code, _ = f.LastCode("+14155550100")
+	if _, err := f.AuthenticateOTP("email", "ha@example.com", code); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.GetUser(u.ID); got.PhoneVerifiedAt != nil {
@@ -43,9 +43,9 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 	}
 
 	// A later code to the profile's own address verifies it.
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com"})
-	code, _ = f.lastCode("ha@example.com")
-	if _, err := f.authenticate("email", "ha@example.com", code); err != nil {
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ha@example.com"})
+	code, _ = f.LastCode("ha@example.com")
+	if _, err := f.AuthenticateOTP("email", "ha@example.com", code); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.GetUser(u.ID); got.EmailVerifiedAt == nil {
@@ -56,7 +56,7 @@ func TestCustomEmailDoesNotVerifyProfile(t *testing.T) {
 func TestCustomEmailForUserWithoutEmail(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("", phone)
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone, CustomEmail: "other@example.com"})
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone, CustomEmail: "other@example.com"})
 	if len(f.Messages("other@example.com")) != 1 {
 		t.Fatal("no email to the custom address")
 	}
@@ -81,13 +81,13 @@ func TestApprovalData(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("jo@example.com", "")
 	data := json.RawMessage(`{"payee":"ACME Ltd","amount":12.50,"confirmed":true,"tx.id-1":"a_b"}`)
-	sent := f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: data})
+	sent := f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: data})
 	want := `{"amount":12.50,"confirmed":true,"payee":"ACME Ltd","tx.id-1":"a_b"}`
 	if string(sent.ApprovalData) != want {
 		t.Fatalf("answer's approval data %s, want %s", sent.ApprovalData, want)
 	}
-	code, _ := f.lastCode("jo@example.com")
-	tok, err := f.authenticate("email", "jo@example.com", code)
+	code, _ := f.LastCode("jo@example.com")
+	tok, err := f.AuthenticateOTP("email", "jo@example.com", code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +97,9 @@ func TestApprovalData(t *testing.T) {
 	}
 
 	// A login without approval data carries none.
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: json.RawMessage(`{}`)})
-	code, _ = f.lastCode("jo@example.com")
-	tok, err = f.authenticate("email", "jo@example.com", code)
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "jo@example.com", ApprovalData: json.RawMessage(`{}`)})
+	code, _ = f.LastCode("jo@example.com")
+	tok, err = f.AuthenticateOTP("email", "jo@example.com", code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +150,8 @@ func TestHiddenUserAnswersAlike(t *testing.T) {
 		return auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: email, GenerateRequestID: true,
 			ApprovalData: json.RawMessage(`{"amount":5}`)}
 	}
-	known := f.send(req("known@example.com"))
-	unknown := f.send(req("nobody@example.com"))
+	known := f.SendOTP(req("known@example.com"))
+	unknown := f.SendOTP(req("nobody@example.com"))
 	for _, s := range []auth.OTPSent{known, unknown} {
 		if s.Message != "OTP sent" || len(s.Code) != 6 || s.RequestID == "" || string(s.ApprovalData) != `{"amount":5}` {
 			t.Fatalf("answer %+v lacks a part", s)
@@ -172,7 +172,7 @@ func TestHiddenUserWithSignup(t *testing.T) {
 		{Channel: "sms", IdentifierType: "email", Identifier: "new@example.com"}, // no phone to send to
 		{Channel: "email", IdentifierType: "username", Identifier: "newbie"},     // usernames cannot sign up
 	} {
-		if out := f.send(req); out.Message != "OTP sent" {
+		if out := f.SendOTP(req); out.Message != "OTP sent" {
 			t.Fatalf("send %+v answered %+v", req, out)
 		}
 	}
@@ -208,7 +208,7 @@ func TestHiddenUserSendWrites(t *testing.T) {
 	}
 	work := func(email string) (statements, transactions int64) {
 		s0, t0 := f.Store.Stats()
-		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email})
+		f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email})
 		s1, t1 := f.Store.Stats()
 		return s1 - s0, t1 - t0
 	}
@@ -228,7 +228,7 @@ func TestHiddenUserSendWrites(t *testing.T) {
 			t.Errorf("decoy code %+v is not shaped like a real one", code)
 		}
 		for _, guess := range []string{"000000", "123456", "999999"} {
-			_, err := f.authenticate("email", email, guess)
+			_, err := f.AuthenticateOTP("email", email, guess)
 			wantCode(t, err, fault.CodeInvalidCredentials)
 		}
 		if n := len(f.Messages(email)); n != 0 {
@@ -245,15 +245,15 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	f.User("known@example.com", "")
 	answers := func(email string) []string {
-		f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email, ExpiresIn: 1})
+		f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: email, ExpiresIn: 1})
 		var codes []string
 		for i := 0; i < 2; i++ {
-			_, err := f.authenticate("email", email, "000000")
+			_, err := f.AuthenticateOTP("email", email, "000000")
 			codes = append(codes, fault.As(err).Code)
 		}
 		f.Clock.Advance(2 * time.Minute)
 		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
-			_, err := f.authenticate("email", email, "111111")
+			_, err := f.AuthenticateOTP("email", email, "111111")
 			codes = append(codes, fault.As(err).Code)
 		}
 		return codes
@@ -269,9 +269,9 @@ func TestHiddenUserGuessesAnswerAlike(t *testing.T) {
 	// The right code of an expired send is told it expired.
 	f2 := newOTPFixture(t, auth.Options{})
 	f2.User("late@example.com", "")
-	out := f2.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "late@example.com", ExpiresIn: 1})
+	out := f2.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "late@example.com", ExpiresIn: 1})
 	f2.Clock.Advance(2 * time.Minute)
-	_, err := f2.authenticate("email", "late@example.com", out.Code)
+	_, err := f2.AuthenticateOTP("email", "late@example.com", out.Code)
 	wantCode(t, err, fault.CodeOTPExpired)
 }
 

@@ -16,11 +16,11 @@ const phone = "+14155552671"
 func TestSMSLogin(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("ada@example.com", phone)
-	sent := f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	sent := f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	if sent.Message != "OTP sent" || sent.Code != "" {
 		t.Fatalf("unexpected answer %+v", sent)
 	}
-	code, m := f.lastCode(phone)
+	code, m := f.LastCode(phone)
 	if m.Kind != model.MessageSMS || m.Subject != "" || m.HTML != "" || m.From != "" {
 		t.Fatalf("unexpected message %+v", m)
 	}
@@ -30,7 +30,7 @@ func TestSMSLogin(t *testing.T) {
 	if len(f.Messages("ada@example.com")) != 0 {
 		t.Fatal("an SMS send also queued an email")
 	}
-	tok, err := f.authenticate("phone_number", phone, code)
+	tok, err := f.AuthenticateOTP("phone_number", phone, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +47,9 @@ func TestSMSLogin(t *testing.T) {
 func TestSMSToProfilePhoneOfUserNamedByEmail(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("bo@example.com", phone)
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "bo@example.com"})
-	code, _ := f.lastCode(phone)
-	if _, err := f.authenticate("email", "bo@example.com", code); err != nil {
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "bo@example.com"})
+	code, _ := f.LastCode(phone)
+	if _, err := f.AuthenticateOTP("email", "bo@example.com", code); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -71,15 +71,15 @@ func TestSMSDisabled(t *testing.T) {
 		t.Fatalf("kind %v, want invalid", fe.Kind)
 	}
 	// Other channels still work.
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone})
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone})
 }
 
 func TestCustomSMSInput(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("", phone)
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
 		SMS: &auth.SMSContent{Message: "Your {app} login: {otp}. Never share {otp}.", SenderID: "Acme Bank"}})
-	code, m := f.lastCode(phone)
+	code, m := f.LastCode(phone)
 	if want := "Your Demo login: " + code + ". Never share " + code + "."; m.Text != want || m.From != "Acme Bank" {
 		t.Fatalf("message %q from %q, want %q from Acme Bank", m.Text, m.From, want)
 	}
@@ -108,35 +108,35 @@ func TestSMSUsesSMSPreferences(t *testing.T) {
 		a.Preferences.EmailOTP = model.OTPPreferences{CodeLength: 8, MaxFailures: 4, LockoutDuration: 7}
 	})
 	f.User("ed@example.com", phone)
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
-	code, m := f.lastCode(phone)
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	code, m := f.LastCode(phone)
 	if len(code) != 4 || !strings.Contains(m.Text, "2 minutes") {
 		t.Fatalf("SMS %q: want a 4-digit code expiring in 2 minutes", m.Text)
 	}
-	f.send(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ed@example.com"})
-	if ecode, _ := f.lastCode("ed@example.com"); len(ecode) != 8 {
+	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ed@example.com"})
+	if ecode, _ := f.LastCode("ed@example.com"); len(ecode) != 8 {
 		t.Fatalf("email code %q: want 8 digits", ecode)
 	}
 
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
-	code, _ = f.lastCode(phone)
-	_, err := f.authenticate("phone_number", phone, wrongCode(code))
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	code, _ = f.LastCode(phone)
+	_, err := f.AuthenticateOTP("phone_number", phone, wrongCode(code))
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	_, err = f.authenticate("phone_number", phone, wrongCode(code))
+	_, err = f.AuthenticateOTP("phone_number", phone, wrongCode(code))
 	fe := wantCode(t, err, fault.CodeLocked)
 	if fe.RetryAfter != 30*time.Minute {
 		t.Fatalf("lockout of %v, want the sms lockoutDuration of 30 minutes", fe.RetryAfter)
 	}
-	_, err = f.authenticate("phone_number", phone, code)
+	_, err = f.AuthenticateOTP("phone_number", phone, code)
 	wantCode(t, err, fault.CodeLocked)
 }
 
 func TestPublicSignupByPhone(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.UpdateApp(func(a *model.Application) { a.AllowPublicSignup = true })
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
-	code, _ := f.lastCode(phone)
-	tok, err := f.authenticate("phone_number", phone, code)
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	code, _ := f.LastCode(phone)
+	tok, err := f.AuthenticateOTP("phone_number", phone, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,16 +153,16 @@ func TestPhonePrefixLimit(t *testing.T) {
 		a.Preferences.Limits = model.RateLimits{SendsPerPhonePrefix: 2, PhonePrefixDigits: 6}
 	})
 	// Three numbers of one range; the third send is refused whichever way the number is named.
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552671"})
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552671"})
 	u := f.User("", "+14155552672")
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "user_id", Identifier: u.ID})
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "user_id", Identifier: u.ID})
 	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552673"})
 	if fe := wantCode(t, err, fault.CodeRateLimited); fe.RetryAfter <= 0 {
 		t.Fatalf("no Retry-After on %v", fe)
 	}
 	// Another range, and email or direct codes for numbers of the full range, still go.
-	f.send(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14165552671"})
-	f.send(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: "+14155552674"})
+	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14165552671"})
+	f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: "+14155552674"})
 	// A custom number is counted by its own prefix.
 	f.User("fi@example.com", "+14165552679")
 	_, err = f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "fi@example.com", CustomPhone: "+14155552675"})
@@ -173,14 +173,14 @@ func TestDirectCodeFollowsIdentifierPreferences(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.UpdateApp(func(a *model.Application) { a.Preferences.SMS.CodeLength = 7 })
 	f.User("gu@example.com", phone)
-	sent := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: phone})
+	sent := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: phone})
 	if len(sent.Code) != 7 {
 		t.Fatalf("direct code %q for a phone number: want the sms length 7", sent.Code)
 	}
 	if len(f.Messages(phone)) != 0 {
 		t.Fatal("a direct code was also sent")
 	}
-	tok, err := f.authenticate("phone_number", phone, sent.Code)
+	tok, err := f.AuthenticateOTP("phone_number", phone, sent.Code)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/model"
@@ -18,8 +20,8 @@ import (
 func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("sealed@example.com", "+14155550142")
-	f.send(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
-	f.send(auth.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
+	f.SendOTP(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
+	f.SendOTP(auth.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
 
 	raw, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, time.Time{}, 100)
 	if err != nil {
@@ -37,7 +39,7 @@ func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the worker's keys do not open message %s: %v", m.ID, err)
 		}
-		code := otpDigits.FindString(opened.Text)
+		code := authtest.OTPDigits.FindString(opened.Text)
 		if code == "" {
 			t.Fatalf("no code in the opened message %q", opened.Text)
 		}

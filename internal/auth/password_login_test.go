@@ -141,8 +141,8 @@ func TestPasswordMFA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.send(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com"})
-	code, _ := f.lastCode("mfa@example.com")
+	f.SendOTP(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com"})
+	code, _ := f.LastCode("mfa@example.com")
 	second, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{
 		Passcode: code, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com",
 		Login: auth.Login{SessionID: first.SessionID},

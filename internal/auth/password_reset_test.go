@@ -38,7 +38,7 @@ func TestPasswordResetByEmailCode(t *testing.T) {
 	if err != nil || out.Message != "Password reset code sent" || out.Code != "" {
 		t.Fatalf("send: %+v, %v", out, err)
 	}
-	code, msg := f.lastCode("rita@example.com")
+	code, msg := f.LastCode("rita@example.com")
 	if !strings.Contains(msg.Subject, "password") || !strings.Contains(msg.Text, "choose a new password") {
 		t.Fatalf("reset email: %q / %q", msg.Subject, msg.Text)
 	}
@@ -149,7 +149,7 @@ func TestPasswordResetBySMS(t *testing.T) {
 	if err != nil || out.Code != "" {
 		t.Fatalf("send: %+v, %v", out, err)
 	}
-	code, msg := f.lastCode("+14155550123")
+	code, msg := f.LastCode("+14155550123")
 	if msg.Kind != model.MessageSMS || !strings.HasPrefix(msg.Text, code+" is your") {
 		t.Fatalf("SMS = %+v", msg)
 	}

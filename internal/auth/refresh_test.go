@@ -12,8 +12,8 @@ import (
 func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("leaving@example.com", "")
-	out := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "leaving@example.com"})
-	tok, err := f.authenticate("email", "leaving@example.com", out.Code)
+	out := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "leaving@example.com"})
+	tok, err := f.AuthenticateOTP("email", "leaving@example.com", out.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestRefreshAfterResourceUnassigned(t *testing.T) {
 		}
 	}
 	assign([]string{res.ID})
-	out := f.send(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
+	out := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
 	tok, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
 		Identifier: "api@example.com", Login: auth.Login{Resource: res.URI}})
 	if err != nil {

@@ -70,7 +70,6 @@ type Service struct {
 	store  storage.Store
 	signer Signer
 	keys   *secret.Keys
-	decoys credentialDecoys
 	// standIns are the users whose reads stand in for those of a user nobody is.
 	standIns standInUsers
 	clients  ClientAuthenticator

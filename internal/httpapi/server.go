@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/auth/totp"
+
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
@@ -18,7 +20,10 @@ import (
 
 // Config is everything the HTTP edge needs. It never reads files or the environment.
 type Config struct {
+	// Auth is the core of authentication: callers, sessions and tokens. The login methods
+	// run through it; each left nil is built on it.
 	Auth      *auth.Service
+	TOTP      *totp.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
@@ -72,6 +77,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Auth != nil && cfg.TOTP == nil {
+		cfg.TOTP = totp.New(cfg.Auth)
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()

@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 )
 
 // totpRoutes registers TOTP enrolment and login, and recovery codes. Enrolment routes sit
@@ -46,7 +46,7 @@ type totpEnrolmentJSON struct {
 	QRCode string `json:"qr_code"` // data:image/png;base64,...
 }
 
-func toTOTPJSON(t auth.TOTPCredential) totpJSON {
+func toTOTPJSON(t totp.TOTPCredential) totpJSON {
 	out := totpJSON{
 		TOTPID: t.ID, Name: t.Name, Algorithm: t.Algorithm, Digits: t.Digits, Period: t.Period,
 		Confirmed: t.Confirmed, CreatedAt: t.CreatedAt.UnixMilli(),
@@ -63,7 +63,7 @@ func (s *Server) enrolTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	e, err := s.cfg.Auth.EnrolTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), auth.TOTPEnrol{Name: in.Name})
+	e, err := s.cfg.TOTP.EnrolTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), totp.TOTPEnrol{Name: in.Name})
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	t, err := s.cfg.Auth.ConfirmTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("totp_id"), in.Code)
+	t, err := s.cfg.TOTP.ConfirmTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("totp_id"), in.Code)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listTOTP(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cfg.Auth.ListTOTP(r.Context(), callerOf(r), r.PathValue("user_id"))
+	list, err := s.cfg.TOTP.ListTOTP(r.Context(), callerOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Server) listTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cfg.Auth.DeleteTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("totp_id")); err != nil {
+	if err := s.cfg.TOTP.DeleteTOTP(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("totp_id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -121,7 +121,7 @@ type recoveryStatusJSON struct {
 
 // generateRecoveryCodes takes no body: there is nothing to choose.
 func (s *Server) generateRecoveryCodes(w http.ResponseWriter, r *http.Request) error {
-	codes, err := s.cfg.Auth.GenerateRecoveryCodes(r.Context(), callerOf(r), r.PathValue("user_id"))
+	codes, err := s.cfg.TOTP.GenerateRecoveryCodes(r.Context(), callerOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) generateRecoveryCodes(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) recoveryCodeStatus(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.cfg.Auth.RecoveryCodeStatus(r.Context(), callerOf(r), r.PathValue("user_id"))
+	st, err := s.cfg.TOTP.RecoveryCodeStatus(r.Context(), callerOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) recoveryCodeStatus(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) deleteRecoveryCodes(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cfg.Auth.DeleteRecoveryCodes(r.Context(), callerOf(r), r.PathValue("user_id")); err != nil {
+	if err := s.cfg.TOTP.DeleteRecoveryCodes(r.Context(), callerOf(r), r.PathValue("user_id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -165,7 +165,7 @@ func (s *Server) authenticateTOTP(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticateTOTP(r.Context(), callerOf(r), auth.TOTPAuthenticate{
+	out, err := s.cfg.TOTP.AuthenticateTOTP(r.Context(), callerOf(r), totp.TOTPAuthenticate{
 		Token: in.Token, IdentifierType: in.IdentifierType, Identifier: in.Identifier, Login: in.login(),
 	})
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Server) authenticateRecoveryCode(w http.ResponseWriter, r *http.Request
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticateRecoveryCode(r.Context(), callerOf(r), auth.RecoveryCodeAuthenticate{
+	out, err := s.cfg.TOTP.AuthenticateRecoveryCode(r.Context(), callerOf(r), totp.RecoveryCodeAuthenticate{
 		Code: in.Code, IdentifierType: in.IdentifierType, Identifier: in.Identifier, Login: in.login(),
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -53,6 +54,12 @@ type Fixture struct {
 	Boot    tenancy.Bootstrap
 	Caller  model.Caller
 	Keys    *secret.Keys
+	// Admin is the tenant's management client, as an admin API caller.
+	Admin model.Caller
+	// Audit keeps the events the service records, unless the test passed an auditor of its own.
+	Audit *AuditRecorder
+	// TOTP is the TOTP flows built on Svc.
+	TOTP *totp.Service
 }
 
 // New builds the fixture over SQLite with opts (its issuer and clock are the fixture's).
@@ -79,11 +86,28 @@ func NewOn(t *testing.T, postgres bool, opts auth.Options) *Fixture {
 		t.Fatal(err)
 	}
 	opts.Issuer, opts.Now = Issuer, clk.Now
-	return &Fixture{
-		T: t, Ctx: ctx, Store: store, Svc: auth.New(store, tokens, keys, ten, opts), Tokens: tokens,
-		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys,
-		Caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
+	var rec *AuditRecorder
+	if opts.Audit == nil {
+		rec = &AuditRecorder{}
+		opts.Audit = rec
 	}
+	mgmt, err := store.GetClient(ctx, boot.AdminClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := auth.New(store, tokens, keys, ten, opts)
+	return &Fixture{
+		T: t, Ctx: ctx, Store: store, Svc: svc, Tokens: tokens,
+		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc),
+		Caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
+		Admin:  model.Caller{TenantID: boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true},
+	}
+}
+
+// BothBackends runs fn over a fixture on SQLite and, when configured, on PostgreSQL.
+func BothBackends(t *testing.T, fn func(t *testing.T, f *Fixture)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, NewOn(t, false, auth.Options{})) })
+	t.Run("postgres", func(t *testing.T) { fn(t, NewOn(t, true, auth.Options{})) })
 }
 
 // User creates an active user of the demo application.
@@ -187,4 +211,11 @@ func (a *StoreAuditor) Record(ctx context.Context, st storage.Store, e model.Aud
 		e.ID = model.NewID()
 	}
 	return st.AppendAudit(ctx, e)
+}
+
+// WrongCode returns a code of the same length that is not code.
+func WrongCode(code string) string {
+	w := []byte(code)
+	w[0] = '0' + (w[0]-'0'+1)%10
+	return string(w)
 }

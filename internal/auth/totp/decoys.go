@@ -1,4 +1,4 @@
-package auth
+package totp
 
 import (
 	"encoding/base32"

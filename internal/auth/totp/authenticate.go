@@ -1,10 +1,12 @@
-package auth
+package totp
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -17,7 +19,7 @@ type TOTPAuthenticate struct {
 	Token          string
 	IdentifierType string // email when empty, as in Mosaic
 	Identifier     string
-	Login
+	auth.Login
 }
 
 // RecoveryCodeAuthenticate is a login by recovery code.
@@ -25,7 +27,7 @@ type RecoveryCodeAuthenticate struct {
 	Code           string
 	IdentifierType string // email when empty
 	Identifier     string
-	Login
+	auth.Login
 }
 
 var errInvalidRecoveryCode = fault.New(fault.Invalid, fault.CodeInvalidCredentials, "invalid recovery code")
@@ -33,9 +35,9 @@ var errInvalidRecoveryCode = fault.New(fault.Invalid, fault.CodeInvalidCredentia
 // AuthenticateTOTP logs a user in with a code of one of their confirmed TOTP credentials. A
 // code is accepted within totp.window steps of now and only for a step after the last one
 // accepted for that credential, so no code works twice.
-func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTPAuthenticate) (TokenResponse, error) {
+func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTPAuthenticate) (auth.TokenResponse, error) {
 	idType := totpIdentifierType(req.IdentifierType)
-	problems := ValidateIdentifier(idType, req.Identifier)
+	problems := auth.ValidateIdentifier(idType, req.Identifier)
 	switch {
 	case req.Token == "":
 		problems = append(problems, "token is required")
@@ -43,7 +45,7 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 		problems = append(problems, "token must be 6 or 8 digits")
 	}
 	if len(problems) > 0 {
-		return TokenResponse{}, fault.Validation(problems...)
+		return auth.TokenResponse{}, fault.Validation(problems...)
 	}
 	return s.loginWithStoredCredential(ctx, c, storedCredentialLogin{
 		kind: "totp", method: model.AMRTOTP, idType: idType, identifier: req.Identifier, login: req.Login,
@@ -56,9 +58,9 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 
 // AuthenticateRecoveryCode logs a user in with one of their recovery codes, which is spent:
 // of concurrent uses of one code exactly one succeeds.
-func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, req RecoveryCodeAuthenticate) (TokenResponse, error) {
+func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, req RecoveryCodeAuthenticate) (auth.TokenResponse, error) {
 	idType := totpIdentifierType(req.IdentifierType)
-	problems := ValidateIdentifier(idType, req.Identifier)
+	problems := auth.ValidateIdentifier(idType, req.Identifier)
 	code, ok := normalizeRecoveryCode(req.Code)
 	switch {
 	case req.Code == "":
@@ -67,7 +69,7 @@ func (s *Service) AuthenticateRecoveryCode(ctx context.Context, c model.Caller, 
 		problems = append(problems, "code must be a recovery code such as 7k3m-q9xd-2p")
 	}
 	if len(problems) > 0 {
-		return TokenResponse{}, fault.Validation(problems...)
+		return auth.TokenResponse{}, fault.Validation(problems...)
 	}
 	return s.loginWithStoredCredential(ctx, c, storedCredentialLogin{
 		kind: "rec", method: AMRRecoveryCode, idType: idType, identifier: req.Identifier, login: req.Login,
@@ -116,13 +118,13 @@ func (s *Service) checkTOTP(ctx context.Context, tx storage.Store, user model.Us
 				return cur, err
 			}
 			if !d.Confirmed || step <= d.LastStep {
-				return cur, ErrNoChange
+				return cur, auth.ErrNoChange
 			}
 			d.LastStep = step
 			cur.Data, cur.UpdatedAt, cur.LastUsedAt = d.encode(), now, &now
 			return cur, nil
 		})
-		if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, auth.ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 			continue // replayed concurrently, or deleted since it was listed
 		}
 		return err == nil, err
@@ -151,12 +153,12 @@ func (s *Service) spendRecoveryCode(ctx context.Context, tx storage.Store, user 
 	}
 	err = tx.UpdateCredential(ctx, user.TenantID, match.ID, func(cur model.Credential) (model.Credential, error) {
 		if cur.LastUsedAt != nil {
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		}
 		cur.LastUsedAt, cur.UpdatedAt = &now, now
 		return cur, nil
 	})
-	if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, auth.ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 		return false, nil // spent by a concurrent login, or replaced since it was listed
 	}
 	return err == nil, err

@@ -1,4 +1,4 @@
-package auth_test
+package totp_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -17,7 +17,7 @@ import (
 func TestTOTPEnrolment(t *testing.T) {
 	f := newTOTPFixture(t)
 	u := f.User("ada@example.com", "")
-	e := f.enrol(u.ID)
+	e := f.EnrolTOTP(u.ID)
 
 	if e.Confirmed || e.Algorithm != "sha1" || e.Digits != 6 || e.Period != 30 || e.Name != "phone" || !model.ValidID(e.ID) {
 		t.Fatalf("enrolment %+v, want an unconfirmed sha1/6/30 credential named phone", e.TOTPCredential)
@@ -48,7 +48,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if bytes.Contains(cred.Secret, []byte(e.Secret)) || bytes.Contains(cred.Secret, key) || cred.Type != model.CredentialTOTP || cred.UserID != u.ID {
 		t.Fatalf("stored credential %+v holds the secret in the clear or is misfiled", cred)
 	}
-	other := f.enrol(u.ID) // replaces the unconfirmed one
+	other := f.EnrolTOTP(u.ID) // replaces the unconfirmed one
 	err = f.Store.UpdateCredential(f.Ctx, f.Boot.TenantID, other.ID, func(c model.Credential) (model.Credential, error) {
 		c.Secret = cred.Secret
 		return c, nil
@@ -56,7 +56,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, other.ID, f.codeAt(e, 0))
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, other.ID, f.TOTPCodeAt(e, 0))
 	if fe := fault.As(err); err == nil || fe.Kind != fault.Internal {
 		t.Fatalf("a sealed secret moved to another credential was used: %v", err)
 	}
@@ -65,31 +65,31 @@ func TestTOTPEnrolment(t *testing.T) {
 func TestTOTPConfirmation(t *testing.T) {
 	f := newTOTPFixture(t)
 	u := f.User("bo@example.com", "")
-	e := f.enrol(u.ID)
+	e := f.EnrolTOTP(u.ID)
 
 	// Before confirmation the credential does not log in.
-	_, err := f.loginTOTP("bo@example.com", f.codeAt(e, 0), nil)
+	_, err := f.LoginTOTP("bo@example.com", f.TOTPCodeAt(e, 0), nil)
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, wrongCode(f.codeAt(e, 0)))
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, wrongCode(f.TOTPCodeAt(e, 0)))
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, "")
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, "")
 	wantCode(t, err, fault.CodeInvalidInput)
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, model.NewID(), f.codeAt(e, 0))
-	wantCode(t, err, auth.CodeTOTPNotFound)
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, model.NewID(), f.TOTPCodeAt(e, 0))
+	wantCode(t, err, totp.CodeTOTPNotFound)
 
-	got, err := f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.codeAt(e, 0))
+	got, err := f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.TOTPCodeAt(e, 0))
 	if err != nil || !got.Confirmed || got.ID != e.ID {
 		t.Fatalf("confirm: %+v, %v", got, err)
 	}
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.codeAt(e, 0))
-	wantCode(t, err, auth.CodeTOTPAlreadyConfirmed)
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Caller, u.ID, e.ID, f.TOTPCodeAt(e, 0))
+	wantCode(t, err, totp.CodeTOTPAlreadyConfirmed)
 
 	// The code that confirmed cannot log in: its step is spent.
-	_, err = f.loginTOTP("bo@example.com", f.codeAt(e, 0), nil)
+	_, err = f.LoginTOTP("bo@example.com", f.TOTPCodeAt(e, 0), nil)
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	list, err := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID)
+	list, err := f.TOTP.ListTOTP(f.Ctx, f.Caller, u.ID)
 	if err != nil || len(list) != 1 || !list[0].Confirmed || list[0].LastUsedAt != nil {
 		t.Fatalf("list %+v, %v; want the one confirmed, unused credential", list, err)
 	}
@@ -100,37 +100,37 @@ func TestTOTPMaxPerUser(t *testing.T) {
 	u := f.User("cy@example.com", "")
 
 	// Unconfirmed enrolments replace each other.
-	f.enrol(u.ID)
-	e := f.enrolConfirmed(u.ID)
-	if list, _ := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 1 || list[0].ID != e.ID {
+	f.EnrolTOTP(u.ID)
+	e := f.EnrolConfirmedTOTP(u.ID)
+	if list, _ := f.TOTP.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 1 || list[0].ID != e.ID {
 		t.Fatalf("list %+v, want only the confirmed credential", list)
 	}
-	_, err := f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{})
-	if fe := wantCode(t, err, auth.CodeTOTPLimitReached); fe.Kind != fault.Conflict {
+	_, err := f.TOTP.EnrolTOTP(f.Ctx, f.Caller, u.ID, totp.TOTPEnrol{})
+	if fe := wantCode(t, err, totp.CodeTOTPLimitReached); fe.Kind != fault.Conflict {
 		t.Fatalf("limit error kind %v, want conflict", fe.Kind)
 	}
 
-	f.setTOTPPrefs(model.TOTPPreferences{MaxTOTPPerUser: 2})
-	second := f.enrolConfirmed(u.ID)
-	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{})
-	wantCode(t, err, auth.CodeTOTPLimitReached)
+	f.SetTOTPPrefs(model.TOTPPreferences{MaxTOTPPerUser: 2})
+	second := f.EnrolConfirmedTOTP(u.ID)
+	_, err = f.TOTP.EnrolTOTP(f.Ctx, f.Caller, u.ID, totp.TOTPEnrol{})
+	wantCode(t, err, totp.CodeTOTPLimitReached)
 
 	// Either credential logs in.
-	if _, err := f.loginTOTP("cy@example.com", f.codeAt(second, 0), nil); err != nil {
+	if _, err := f.LoginTOTP("cy@example.com", f.TOTPCodeAt(second, 0), nil); err != nil {
 		t.Fatalf("login with the second credential: %v", err)
 	}
 	f.Clock.Advance(30 * time.Second)
-	if _, err := f.loginTOTP("cy@example.com", f.codeAt(e, 0), nil); err != nil {
+	if _, err := f.LoginTOTP("cy@example.com", f.TOTPCodeAt(e, 0), nil); err != nil {
 		t.Fatalf("login with the first credential: %v", err)
 	}
 
 	// Deleting one frees its slot.
-	if err := f.Svc.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID); err != nil {
+	if err := f.TOTP.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.Svc.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID), auth.CodeTOTPNotFound)
-	f.enrolConfirmed(u.ID)
-	if list, _ := f.Svc.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 2 {
+	wantCode(t, f.TOTP.DeleteTOTP(f.Ctx, f.Caller, u.ID, e.ID), totp.CodeTOTPNotFound)
+	f.EnrolConfirmedTOTP(u.ID)
+	if list, _ := f.TOTP.ListTOTP(f.Ctx, f.Caller, u.ID); len(list) != 2 {
 		t.Fatalf("list has %d credentials, want 2", len(list))
 	}
 }
@@ -144,24 +144,24 @@ func TestTOTPVisibility(t *testing.T) {
 	if err := f.Store.CreateUser(f.Ctx, stranger); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.Svc.EnrolTOTP(f.Ctx, f.Caller, stranger.ID, auth.TOTPEnrol{})
+	_, err := f.TOTP.EnrolTOTP(f.Ctx, f.Caller, stranger.ID, totp.TOTPEnrol{})
 	wantCode(t, err, fault.CodeUserNotFound)
-	_, err = f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, stranger.ID)
+	_, err = f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, stranger.ID)
 	wantCode(t, err, fault.CodeUserNotFound)
-	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, "not an id", auth.TOTPEnrol{})
+	_, err = f.TOTP.EnrolTOTP(f.Ctx, f.Caller, "not an id", totp.TOTPEnrol{})
 	wantCode(t, err, fault.CodeUserNotFound)
 
 	// A management caller sees the whole tenant.
-	if _, err := f.Svc.EnrolTOTP(f.Ctx, f.admin, stranger.ID, auth.TOTPEnrol{}); err != nil {
+	if _, err := f.TOTP.EnrolTOTP(f.Ctx, f.Admin, stranger.ID, totp.TOTPEnrol{}); err != nil {
 		t.Fatalf("admin enrolment: %v", err)
 	}
 	// Another user's credential is not found through this user.
-	e := f.enrol(u.ID)
-	_, err = f.Svc.ConfirmTOTP(f.Ctx, f.admin, stranger.ID, e.ID, f.codeAt(e, 0))
-	wantCode(t, err, auth.CodeTOTPNotFound)
-	wantCode(t, f.Svc.DeleteTOTP(f.Ctx, f.admin, stranger.ID, e.ID), auth.CodeTOTPNotFound)
+	e := f.EnrolTOTP(u.ID)
+	_, err = f.TOTP.ConfirmTOTP(f.Ctx, f.Admin, stranger.ID, e.ID, f.TOTPCodeAt(e, 0))
+	wantCode(t, err, totp.CodeTOTPNotFound)
+	wantCode(t, f.TOTP.DeleteTOTP(f.Ctx, f.Admin, stranger.ID, e.ID), totp.CodeTOTPNotFound)
 
-	_, err = f.Svc.EnrolTOTP(f.Ctx, f.Caller, u.ID, auth.TOTPEnrol{Name: strings.Repeat("x", 65)})
+	_, err = f.TOTP.EnrolTOTP(f.Ctx, f.Caller, u.ID, totp.TOTPEnrol{Name: strings.Repeat("x", 65)})
 	wantCode(t, err, fault.CodeInvalidInput)
 }
 

@@ -1,9 +1,11 @@
-package auth
+package totp
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -18,7 +20,7 @@ type storedCredentialLogin struct {
 	method     string // the amr value of a success
 	idType     string
 	identifier string
-	login      Login
+	login      auth.Login
 	invalid    *fault.Error // the answer to a wrong secret and to an unknown user alike
 	// check reports whether the secret matches one of the user's credentials and, when it
 	// does, spends what it matched. It runs inside the login's transaction. For a stand-in
@@ -31,24 +33,24 @@ type storedCredentialLogin struct {
 // the user lookup, the check, the failure count (rate_limits.failuresPerIdentifier, then a
 // lockout of totp.lockoutDuration) or the session and refresh token, and the audit event.
 // An unknown user, a user of another application and a wrong secret fail alike.
-func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller, in storedCredentialLogin) (TokenResponse, error) {
+func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller, in storedCredentialLogin) (auth.TokenResponse, error) {
 	norm, err := directory.NormalizeIdentifier(in.idType, in.identifier)
 	if err != nil {
-		return TokenResponse{}, fault.Validation("identifier: " + err.Error())
+		return auth.TokenResponse{}, fault.Validation("identifier: " + err.Error())
 	}
 	// The kind keeps TOTP and recovery-code failures apart from each other and from OTPs, so
 	// that guessing at one method does not lock the user out of the others.
 	identifierKey := in.kind + ":" + in.idType + ":" + norm
-	now := s.Now()
-	var is Issued
+	now := s.core.Now()
+	var is auth.Issued
 	var failure error
 	var userID string
 	// A failure is answered on the grid when the application hides who exists: a wrong secret
 	// for a real user and any secret for nobody must leave alike.
-	pace := s.PaceAnswers()
+	pace := s.core.PaceAnswers()
 	defer pace.Hold(ctx)
 	hide := false
-	attempt := func(tx AttemptTx) error {
+	attempt := func(tx auth.AttemptTx) error {
 		failure, userID = nil, ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -66,7 +68,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if found {
 			key = in.kind + ":user:" + user.ID
 		}
-		if failure, err = ActiveLockout(ctx, tx, c, key, now); err != nil || failure != nil {
+		if failure, err = auth.ActiveLockout(ctx, tx, c, key, now); err != nil || failure != nil {
 			return err
 		}
 		// Nobody's name is checked too, with a stand-in's reads and decoy credentials, so that
@@ -82,7 +84,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		ok = ok && found
 		if !ok {
 			failure = in.invalid
-			locked, err := LockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
+			locked, err := auth.LockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
 			if locked != nil {
 				failure = locked
 			}
@@ -99,27 +101,27 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 				return err
 			}
 		}
-		if err := ClearFailures(ctx, tx, c, key); err != nil {
+		if err := auth.ClearFailures(ctx, tx, c, key); err != nil {
 			return err
 		}
-		is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Method: in.method, Login: in.login}, now)
+		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Method: in.method, Login: in.login}, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.Record(ctx, st, c, LoginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(in.method, userID, in.login.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate "+in.kind)
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate "+in.kind)
 	}
 	if failure != nil {
 		pace.On = hide
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, in.login.Claims, now)
+	return s.core.Sign(ctx, is, in.login.Claims, now)
 }
 
 // storedCredentialUser finds the user an identifier names. found is false for an unknown user
@@ -128,21 +130,21 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 // false). standIn is the id whose reads stand in for an unknown user's (see standInUsers).
 func (s *Service) storedCredentialUser(ctx context.Context, tx storage.Store, c model.Caller, app model.Application,
 	flow, idType, norm string) (u model.User, found, linked bool, standIn string, err error) {
-	u, err = s.Lookup(ctx, tx, c, flow, idType, norm)
+	u, err = s.core.Lookup(ctx, tx, c, flow, idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, false, false, "", err
 	}
 	// The application link is read whether or not someone has the identifier (for nobody, a
 	// stand-in's, ignored), so that the lookup takes as long either way.
 	unknown := err != nil
-	standIn = s.SubjectID(c, flow, u, err)
+	standIn = s.core.SubjectID(c, flow, u, err)
 	_, err = tx.GetAppUser(ctx, c.TenantID, c.AppID, standIn)
 	if unknown && (err == nil || errors.Is(err, storage.ErrNotFound)) {
 		return model.User{}, false, false, standIn, nil
 	}
 	switch {
 	case err == nil:
-		s.RememberStandIn(c, flow, u.ID)
+		s.core.RememberStandIn(c, flow, u.ID)
 		return u, true, true, standIn, nil
 	case errors.Is(err, storage.ErrNotFound):
 		return u, app.AllowPublicSignup, false, standIn, nil

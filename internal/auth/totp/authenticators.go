@@ -1,4 +1,4 @@
-package auth
+package totp
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -102,7 +104,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	now := s.Now()
+	now := s.core.Now()
 	cred := model.Credential{
 		ID: model.NewID(), TenantID: c.TenantID, UserID: user.ID, Type: model.CredentialTOTP, Name: name,
 		Data:      totpData{Algorithm: prefs.Algorithm, Digits: prefs.Digits, Period: prefs.Period}.encode(),
@@ -124,7 +126,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 		// A concurrent enrolment took the same slot.
 		return TOTPEnrolment{}, errTOTPLimitReached.With(err)
 	case err != nil:
-		return TOTPEnrolment{}, AsFault(err, "enrol TOTP")
+		return TOTPEnrolment{}, auth.AsFault(err, "enrol TOTP")
 	}
 	return TOTPEnrolment{TOTPCredential: totpView(cred), Secret: key.Secret(), URI: key.URL(), QRCode: qr}, nil
 }
@@ -185,7 +187,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 	if err != nil {
 		return TOTPCredential{}, fault.Wrap(err, "confirm TOTP")
 	}
-	now := s.Now()
+	now := s.core.Now()
 	var out model.Credential
 	err = grant.Update(ctx, s.store, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		d, err := parseTOTPData(cur.Data)
@@ -211,7 +213,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c model.Caller, userID, totpI
 		return TOTPCredential{}, errTOTPNotFound
 	}
 	if err != nil {
-		return TOTPCredential{}, AsFault(err, "confirm TOTP")
+		return TOTPCredential{}, auth.AsFault(err, "confirm TOTP")
 	}
 	return totpView(out), nil
 }

@@ -1,4 +1,4 @@
-package auth
+package totp
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func (s *Service) GenerateRecoveryCodes(ctx context.Context, c model.Caller, use
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
-	now := s.Now()
+	now := s.core.Now()
 	out := RecoveryCodes{CreatedAt: now}
 	creds := make([]model.Credential, RecoveryCodeCount)
 	for i := range creds {

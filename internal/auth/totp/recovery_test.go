@@ -1,4 +1,4 @@
-package auth_test
+package totp_test
 
 import (
 	"regexp"
@@ -7,7 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/totp"
+
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -17,16 +19,16 @@ var recoveryShape = regexp.MustCompile(`^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z
 func TestRecoveryCodes(t *testing.T) {
 	f := newTOTPFixture(t)
 	u := f.User("ma@example.com", "")
-	st, err := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
+	st, err := f.TOTP.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
 	if err != nil || st.Remaining != 0 || st.CreatedAt != nil {
 		t.Fatalf("status before any codes: %+v, %v", st, err)
 	}
-	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
+	codes, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(codes.Codes) != auth.RecoveryCodeCount {
-		t.Fatalf("%d codes, want %d", len(codes.Codes), auth.RecoveryCodeCount)
+	if len(codes.Codes) != totp.RecoveryCodeCount {
+		t.Fatalf("%d codes, want %d", len(codes.Codes), totp.RecoveryCodeCount)
 	}
 	seen := map[string]bool{}
 	for _, c := range codes.Codes {
@@ -37,7 +39,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 	// Only keyed hashes are stored.
 	creds, err := f.Store.ListCredentials(f.Ctx, f.Boot.TenantID, u.ID, model.CredentialRecovery)
-	if err != nil || len(creds) != auth.RecoveryCodeCount {
+	if err != nil || len(creds) != totp.RecoveryCodeCount {
 		t.Fatalf("%d stored codes, %v", len(creds), err)
 	}
 	for _, cr := range creds {
@@ -48,56 +50,56 @@ func TestRecoveryCodes(t *testing.T) {
 		}
 	}
 
-	tok, err := f.loginRecovery("ma@example.com", codes.Codes[0])
+	tok, err := f.LoginRecovery("ma@example.com", codes.Codes[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(f.amr(tok), []string{"rec"}) {
-		t.Fatalf("amr %v, want [rec]", f.amr(tok))
+	if !slices.Equal(f.AMR(tok), []string{"rec"}) {
+		t.Fatalf("amr %v, want [rec]", f.AMR(tok))
 	}
-	if ev, ok := f.audit.last(model.EventLoginSucceeded); !ok || ev.Method != "rec" {
+	if ev, ok := f.Audit.Last(model.EventLoginSucceeded); !ok || ev.Method != "rec" {
 		t.Fatalf("audit event %+v", ev)
 	}
 	// Once only.
-	_, err = f.loginRecovery("ma@example.com", codes.Codes[0])
+	_, err = f.LoginRecovery("ma@example.com", codes.Codes[0])
 	wantCode(t, err, fault.CodeInvalidCredentials)
 	// Case, hyphens and look-alike letters do not matter.
 	typed := strings.ToUpper(strings.ReplaceAll(codes.Codes[1], "-", " "))
 	typed = strings.NewReplacer("0", "O", "1", "l").Replace(typed)
-	if _, err := f.loginRecovery("ma@example.com", typed); err != nil {
+	if _, err := f.LoginRecovery("ma@example.com", typed); err != nil {
 		t.Fatalf("typed as %q: %v", typed, err)
 	}
-	st, err = f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
+	st, err = f.TOTP.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID)
 	if err != nil || st.Remaining != 8 || st.Used != 2 || st.CreatedAt == nil {
 		t.Fatalf("status %+v, %v; want 8 remaining, 2 used", st, err)
 	}
 
 	// New codes replace the old ones.
-	fresh, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
+	fresh, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.loginRecovery("ma@example.com", codes.Codes[2])
+	_, err = f.LoginRecovery("ma@example.com", codes.Codes[2])
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	if st, _ := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 || st.Used != 0 {
+	if st, _ := f.TOTP.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 || st.Used != 0 {
 		t.Fatalf("status after regeneration %+v", st)
 	}
 	// Another user's code does not log this one in.
 	other := f.User("ne@example.com", "")
-	if _, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, other.ID); err != nil {
+	if _, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, other.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.loginRecovery("ne@example.com", fresh.Codes[0])
+	_, err = f.LoginRecovery("ne@example.com", fresh.Codes[0])
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
-	if err := f.Svc.DeleteRecoveryCodes(f.Ctx, f.Caller, u.ID); err != nil {
+	if err := f.TOTP.DeleteRecoveryCodes(f.Ctx, f.Caller, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.loginRecovery("ma@example.com", fresh.Codes[0])
+	_, err = f.LoginRecovery("ma@example.com", fresh.Codes[0])
 	wantCode(t, err, fault.CodeInvalidCredentials)
 
 	// Malformed input is a validation error, listing every problem.
-	_, err = f.Svc.AuthenticateRecoveryCode(f.Ctx, f.Caller, auth.RecoveryCodeAuthenticate{Code: "abc"})
+	_, err = f.TOTP.AuthenticateRecoveryCode(f.Ctx, f.Caller, totp.RecoveryCodeAuthenticate{Code: "abc"})
 	if fe := wantCode(t, err, fault.CodeInvalidInput); len(fe.Details) != 2 {
 		t.Fatalf("problems %v, want identifier and code", fe.Details)
 	}
@@ -107,9 +109,9 @@ func TestRecoveryCodeConcurrentUse(t *testing.T) {
 	bothBackends(t, testRecoveryCodeConcurrentUse)
 }
 
-func testRecoveryCodeConcurrentUse(t *testing.T, f *totpFixture) {
+func testRecoveryCodeConcurrentUse(t *testing.T, f *authtest.Fixture) {
 	u := f.User("ol@example.com", "")
-	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
+	codes, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func testRecoveryCodeConcurrentUse(t *testing.T, f *totpFixture) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.loginRecovery("ol@example.com", codes.Codes[0])
+			_, err := f.LoginRecovery("ol@example.com", codes.Codes[0])
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -141,18 +143,18 @@ func testRecoveryCodeConcurrentUse(t *testing.T, f *totpFixture) {
 func TestRecoveryCodeLockout(t *testing.T) {
 	f := newTOTPFixture(t)
 	u := f.User("pi@example.com", "")
-	codes, err := f.Svc.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
+	codes, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.UpdateApp(func(a *model.Application) { a.Preferences.Limits.FailuresPerIdentifier = 2 })
-	_, err = f.loginRecovery("pi@example.com", "aaaa-aaaa-aa")
+	_, err = f.LoginRecovery("pi@example.com", "aaaa-aaaa-aa")
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	_, err = f.loginRecovery("pi@example.com", "aaaa-aaaa-ab")
+	_, err = f.LoginRecovery("pi@example.com", "aaaa-aaaa-ab")
 	wantCode(t, err, fault.CodeLocked)
-	_, err = f.loginRecovery("pi@example.com", codes.Codes[0])
+	_, err = f.LoginRecovery("pi@example.com", codes.Codes[0])
 	wantCode(t, err, fault.CodeLocked)
-	if st, _ := f.Svc.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 {
+	if st, _ := f.TOTP.RecoveryCodeStatus(f.Ctx, f.Caller, u.ID); st.Remaining != 10 {
 		t.Fatalf("a refused login spent a code: %+v", st)
 	}
 }
