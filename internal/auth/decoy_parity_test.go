@@ -4,6 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/magiclink"
+
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -28,7 +32,7 @@ func parityCases() []parityCase {
 			if idType == model.IdentifierPhone {
 				id = phone
 			}
-			_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: channel, IdentifierType: idType, Identifier: id})
+			_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: channel, IdentifierType: idType, Identifier: id})
 			return err
 		}
 	}
@@ -41,7 +45,7 @@ func parityCases() []parityCase {
 	}
 	link := func(channel string) func(f *totpFixture, email, phone string) error {
 		return func(f *totpFixture, email, _ string) error {
-			_, err := f.Svc.SendMagicLink(f.Ctx, f.Caller, auth.MagicLinkSend{Channel: channel,
+			_, err := f.Links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Channel: channel,
 				IdentifierType: model.IdentifierEmail, Identifier: email, RedirectURI: parityRedirect})
 			return err
 		}
@@ -206,5 +210,26 @@ func (f *otpFixture) setPhone(userID, phone string) {
 	})
 	if err != nil {
 		f.T.Fatal(err)
+	}
+}
+
+// Under enumeration protection a known user without the channel's address gets the decoy, as
+// an unknown one does: "no phone number" would say the user exists.
+func TestHiddenUserWithoutAddress(t *testing.T) {
+	f := newOTPFixture(t, auth.Options{})
+	f.User("nophone@example.com", "")
+	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "nophone@example.com"})
+	wantCode(t, err, fault.CodePhoneMissing)
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	for _, email := range []string{"nophone@example.com", "nobody@example.com"} {
+		out, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: email})
+		if err != nil || out.Message != "OTP sent" {
+			t.Errorf("%s: %+v, %v; want the decoy answer", email, out, err)
+		}
+	}
+	f.pwdUser("withpw@example.com", "withpw", goodPassword, false)
+	_, err = f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "withpw@example.com", Channel: model.ChannelSMS})
+	if err != nil {
+		t.Errorf("password reset by SMS for a user without a phone: %v; want the decoy answer", err)
 	}
 }

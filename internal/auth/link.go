@@ -6,6 +6,9 @@ import (
 	"github.com/latchkey/latchkey/internal/fault"
 )
 
+// CodeInvalidRedirectURI reports a redirect_uri that is not one of the client's.
+const CodeInvalidRedirectURI = "invalid_redirect_uri"
+
 // ErrInvalidRedirect refuses a redirect URI that is not one of the client's.
 var ErrInvalidRedirect = fault.New(fault.Invalid, CodeInvalidRedirectURI, "redirect_uri is not one of the client's redirect URIs")
 

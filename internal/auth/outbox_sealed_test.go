@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth/authtest"
 
 	"github.com/latchkey/latchkey/internal/auth"
@@ -20,8 +22,8 @@ import (
 func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("sealed@example.com", "+14155550142")
-	f.SendOTP(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
-	f.SendOTP(auth.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
 
 	raw, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, time.Time{}, 100)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/latchkey/latchkey/internal/auth"
@@ -141,9 +143,9 @@ func TestPasswordMFA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.SendOTP(auth.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com"})
 	code, _ := f.LastCode("mfa@example.com")
-	second, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{
+	second, err := f.OTP.AuthenticateOTP(f.Ctx, f.Caller, otp.OTPAuthenticate{
 		Passcode: code, IdentifierType: model.IdentifierEmail, Identifier: "mfa@example.com",
 		Login: auth.Login{SessionID: first.SessionID},
 	})

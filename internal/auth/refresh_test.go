@@ -3,6 +3,8 @@ package auth_test
 import (
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -12,7 +14,7 @@ import (
 func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("leaving@example.com", "")
-	out := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "leaving@example.com"})
+	out := f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "leaving@example.com"})
 	tok, err := f.AuthenticateOTP("email", "leaving@example.com", out.Code)
 	if err != nil {
 		t.Fatal(err)
@@ -48,8 +50,8 @@ func TestRefreshAfterResourceUnassigned(t *testing.T) {
 		}
 	}
 	assign([]string{res.ID})
-	out := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
-	tok, err := f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
+	out := f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "api@example.com"})
+	tok, err := f.OTP.AuthenticateOTP(f.Ctx, f.Caller, otp.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
 		Identifier: "api@example.com", Login: auth.Login{Resource: res.URI}})
 	if err != nil {
 		t.Fatal(err)

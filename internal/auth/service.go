@@ -114,3 +114,6 @@ func (s *Service) Store() storage.Store { return s.store }
 
 // Keys are the deployment's keys: the hashes of codes and the seals of secrets.
 func (s *Service) Keys() *secret.Keys { return s.keys }
+
+// Options are the service's options, defaults filled in.
+func (s *Service) Options() Options { return s.opts }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"regexp"
 	"slices"
 	"unicode/utf8"
 
@@ -147,3 +148,13 @@ func clipText(s string) string {
 	}
 	return string([]rune(s)[:40]) + "…"
 }
+
+// Limits of approval data. Mosaic documents the ten keys; the lengths of keys and values are
+// Latchkey's, to keep tokens small.
+const (
+	maxApprovalKeys      = 10
+	maxApprovalKeyLen    = 64
+	maxApprovalStringLen = 512
+)
+
+var approvalKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)

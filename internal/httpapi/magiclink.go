@@ -3,7 +3,8 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/magiclink"
+
 	"github.com/latchkey/latchkey/internal/model"
 )
 
@@ -52,19 +53,19 @@ func (s *Server) sendMagicLink(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	req := auth.MagicLinkSend{
+	req := magiclink.MagicLinkSend{
 		IdentifierType: in.IdentifierType, Identifier: in.Identifier, Email: in.Email,
 		RedirectURI: in.RedirectURI, State: in.State, ExpiresIn: in.EmailExpiration,
 		Channel: in.Channel, GenerateRequestID: in.GenerateRequestID, ClientAttributes: in.ClientAttributes,
 	}
 	if ct := in.EmailContent; ct != nil {
-		req.Content = &auth.MagicLinkContent{
+		req.Content = &magiclink.MagicLinkContent{
 			Subject: ct.Subject, PrimaryColor: ct.PrimaryColor, Logo: ct.Base64Logo,
 			HeaderText: ct.HeaderText, BodyText: ct.BodyText, LinkText: ct.LinkText,
 			InfoText: ct.InfoText, FooterText: ct.FooterText, Sender: ct.SenderName,
 		}
 	}
-	out, err := s.cfg.Auth.SendMagicLink(r.Context(), callerOf(r), req)
+	out, err := s.cfg.Links.SendMagicLink(r.Context(), callerOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (s *Server) authenticateMagicLink(w http.ResponseWriter, r *http.Request) e
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticateMagicLink(r.Context(), callerOf(r), auth.MagicLinkAuthenticate{
+	out, err := s.cfg.Links.AuthenticateMagicLink(r.Context(), callerOf(r), magiclink.MagicLinkAuthenticate{
 		Code: in.Code, RequestID: in.RequestID, Login: in.login(),
 	})
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -51,20 +53,20 @@ func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	req := auth.OTPSend{
+	req := otp.OTPSend{
 		Channel: in.Channel, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
 		ExpiresIn: in.ExpiresIn, GenerateRequestID: in.GenerateRequestID,
 		CustomEmail: in.CustomEmail, CustomPhone: in.CustomPhoneNumber, ApprovalData: in.ApprovalData,
 		ClientAttributes: in.ClientAttributes,
 	}
 	if in.CustomSMSInput != nil {
-		req.SMS = &auth.SMSContent{Message: in.CustomSMSInput.CustomMessage, SenderID: in.CustomSMSInput.SenderID}
+		req.SMS = &otp.SMSContent{Message: in.CustomSMSInput.CustomMessage, SenderID: in.CustomSMSInput.SenderID}
 	}
 	if in.EmailContent != nil {
 		req.Branding = &model.MessageBranding{Subject: in.EmailContent.Subject, PrimaryColor: in.EmailContent.PrimaryColor}
 		req.SenderName = in.EmailContent.SenderName
 	}
-	out, err := s.cfg.Auth.SendOTP(r.Context(), callerOf(r), req)
+	out, err := s.cfg.OTP.SendOTP(r.Context(), callerOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (s *Server) authenticateOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticateOTP(r.Context(), callerOf(r), auth.OTPAuthenticate{
+	out, err := s.cfg.OTP.AuthenticateOTP(r.Context(), callerOf(r), otp.OTPAuthenticate{
 		Passcode: in.Passcode, IdentifierType: in.IdentifierType, Identifier: in.Identifier,
 		RequestID: in.RequestID, Login: in.login(),
 	})

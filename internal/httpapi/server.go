@@ -7,10 +7,15 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/auth/magiclink"
+
+	"github.com/latchkey/latchkey/internal/auth"
+
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth/totp"
 
 	"github.com/latchkey/latchkey/internal/audit"
-	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -24,6 +29,8 @@ type Config struct {
 	// run through it; each left nil is built on it.
 	Auth      *auth.Service
 	TOTP      *totp.Service
+	OTP       *otp.Service
+	Links     *magiclink.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
@@ -80,6 +87,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Auth != nil && cfg.TOTP == nil {
 		cfg.TOTP = totp.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.OTP == nil {
+		cfg.OTP = otp.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.Links == nil {
+		cfg.Links = magiclink.New(cfg.Auth)
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()

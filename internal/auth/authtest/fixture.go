@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/magiclink"
+
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/delivery"
@@ -58,8 +62,10 @@ type Fixture struct {
 	Admin model.Caller
 	// Audit keeps the events the service records, unless the test passed an auditor of its own.
 	Audit *AuditRecorder
-	// TOTP is the TOTP flows built on Svc.
-	TOTP *totp.Service
+	// TOTP and OTP are the login methods built on Svc.
+	TOTP  *totp.Service
+	OTP   *otp.Service
+	Links *magiclink.Service
 }
 
 // New builds the fixture over SQLite with opts (its issuer and clock are the fixture's).
@@ -98,7 +104,7 @@ func NewOn(t *testing.T, postgres bool, opts auth.Options) *Fixture {
 	svc := auth.New(store, tokens, keys, ten, opts)
 	return &Fixture{
 		T: t, Ctx: ctx, Store: store, Svc: svc, Tokens: tokens,
-		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc),
+		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc), OTP: otp.New(svc), Links: magiclink.New(svc),
 		Caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 		Admin:  model.Caller{TenantID: boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true},
 	}

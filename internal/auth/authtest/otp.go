@@ -3,14 +3,16 @@ package authtest
 import (
 	"regexp"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 )
 
 // SendOTP sends a one-time passcode and fails the test if the send fails.
-func (f *Fixture) SendOTP(req auth.OTPSend) auth.OTPSent {
+func (f *Fixture) SendOTP(req otp.OTPSend) otp.OTPSent {
 	f.T.Helper()
-	out, err := f.Svc.SendOTP(f.Ctx, f.Caller, req)
+	out, err := f.OTP.SendOTP(f.Ctx, f.Caller, req)
 	if err != nil {
 		f.T.Fatalf("send OTP %+v: %v", req, err)
 	}
@@ -37,5 +39,5 @@ func (f *Fixture) LastCode(to string) (string, model.OutboxMessage) {
 
 // AuthenticateOTP redeems a passcode sent to an identifier.
 func (f *Fixture) AuthenticateOTP(idType, identifier, code string) (auth.TokenResponse, error) {
-	return f.Svc.AuthenticateOTP(f.Ctx, f.Caller, auth.OTPAuthenticate{Passcode: code, IdentifierType: idType, Identifier: identifier})
+	return f.OTP.AuthenticateOTP(f.Ctx, f.Caller, otp.OTPAuthenticate{Passcode: code, IdentifierType: idType, Identifier: identifier})
 }

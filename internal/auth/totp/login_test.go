@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/otp"
+
 	"github.com/latchkey/latchkey/internal/auth/authtest"
 	"github.com/latchkey/latchkey/internal/auth/totp"
 
@@ -220,7 +222,7 @@ func TestTOTPAsSecondFactor(t *testing.T) {
 	f := newTOTPFixture(t)
 	u := f.User("ky@example.com", "")
 	e := f.EnrolConfirmedTOTP(u.ID)
-	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ky@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ky@example.com"})
 	code, _ := f.LastCode("ky@example.com")
 	first, err := f.AuthenticateOTP("email", "ky@example.com", code)
 	if err != nil {

@@ -1,10 +1,12 @@
-package auth
+package magiclink
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -22,20 +24,20 @@ var (
 // the record without storing the secret, whose keyed hash is compared in constant time. A wrong
 // secret or request id counts against the link, which is spent after linkMaxFailures. Success,
 // the session and the refresh token are written in one transaction; the JWTs are signed after.
-func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req MagicLinkAuthenticate) (TokenResponse, error) {
+func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req MagicLinkAuthenticate) (auth.TokenResponse, error) {
 	if req.Code == "" {
-		return TokenResponse{}, fault.Validation("code is required")
+		return auth.TokenResponse{}, fault.Validation("code is required")
 	}
 	id, linkSecret, ok := strings.Cut(req.Code, ".")
-	if !ok || len(req.Code) > MaxCodeLen || !model.ValidID(id) || linkSecret == "" {
-		return TokenResponse{}, errInvalidLink
+	if !ok || len(req.Code) > auth.MaxCodeLen || !model.ValidID(id) || linkSecret == "" {
+		return auth.TokenResponse{}, errInvalidLink
 	}
-	now := s.Now()
-	var is Issued
+	now := s.core.Now()
+	var is auth.Issued
 	var failure error
 	var userID string
 	method := model.AMRMagicLink
-	attempt := func(tx AttemptTx) error {
+	attempt := func(tx auth.AttemptTx) error {
 		failure, userID = nil, ""
 		code, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
 		if err != nil {
@@ -43,15 +45,15 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		}
 		method, userID = linkAMR(code.Channel), code.UserID
 		switch outcome {
-		case OutcomeExpired:
+		case auth.OutcomeExpired:
 			failure = errLinkExpired
 			return nil
-		case OutcomeOK:
+		case auth.OutcomeOK:
 		default:
 			failure = errInvalidLink
 			return nil
 		}
-		user, link, err := s.UserForCode(ctx, tx, c, code, now)
+		user, link, err := s.core.UserForCode(ctx, tx, c, code, now)
 		if errors.Is(err, storage.ErrNotFound) {
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
@@ -63,36 +65,36 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: user, Link: link, Method: linkAMR(code.Channel), Login: req.Login,
+		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Link: link, Method: linkAMR(code.Channel), Login: req.Login,
 			CallersWord: code.Channel == model.ChannelDirect}, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+	failure, err := s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.Record(ctx, st, c, LoginEvent(method, userID, req.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate magic link")
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate magic link")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
 // redeemLink checks a presented link against its record and records the result atomically, so
 // that of concurrent presentations of one link exactly one succeeds. A record of another
 // application or purpose is left untouched and reported as invalid, like a missing one.
-func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, CodeOutcome, error) {
+func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, auth.CodeOutcome, error) {
 	var code model.OneTimeCode
-	outcome := OutcomeInvalid
+	outcome := auth.OutcomeInvalid
 	err := tx.UpdateCode(ctx, c.TenantID, id, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		code, outcome = cur, OutcomeInvalid
+		code, outcome = cur, auth.OutcomeInvalid
 		if cur.Purpose != model.PurposeMagicLink || cur.AppID != c.AppID || cur.ConsumedAt != nil {
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		}
 		hashOK := secret.Equal(cur.CodeHash, s.keys.HashCode(cur.ID, linkSecret))
 		ridOK := cur.RequestID == "" || secret.Equal([]byte(cur.RequestID), []byte(requestID))
@@ -100,11 +102,11 @@ func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Call
 		case !now.Before(cur.ExpiresAt):
 			// Only the holder of the secret learns that the link expired.
 			if hashOK {
-				outcome = OutcomeExpired
+				outcome = auth.OutcomeExpired
 			}
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		case hashOK && ridOK:
-			outcome = OutcomeOK
+			outcome = auth.OutcomeOK
 			cur.ConsumedAt = &now
 		default:
 			cur.Failures++
@@ -115,7 +117,7 @@ func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Call
 		code = cur
 		return cur, nil
 	})
-	if errors.Is(err, ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, auth.ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
 		err = nil
 	}
 	return code, outcome, err

@@ -1,4 +1,4 @@
-package auth
+package magiclink
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/directory"
@@ -52,7 +54,7 @@ type MagicLinkSent struct {
 type MagicLinkAuthenticate struct {
 	Code      string
 	RequestID string
-	Login
+	auth.Login
 }
 
 const (
@@ -65,8 +67,6 @@ const (
 	maxStateLen     = 1024
 	maxSubjectLen   = 200
 	maxTextLen      = 2000
-	// CodeInvalidRedirectURI reports a redirect_uri that is not one of the client's.
-	CodeInvalidRedirectURI = "invalid_redirect_uri"
 	// CodeLinkExpired reports a magic link presented after its expiry.
 	CodeLinkExpired = "auth_magic_link_expired"
 )
@@ -74,7 +74,7 @@ const (
 // SendMagicLink creates a link code for the identified user, spends their earlier links, and
 // queues the email in the same transaction; for the direct channel it returns the link instead.
 func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLinkSend) (MagicLinkSent, error) {
-	pace := s.PaceAnswers()
+	pace := s.core.PaceAnswers()
 	defer pace.Hold(ctx)
 	req, problems := checkLinkSend(req)
 	if len(problems) > 0 {
@@ -91,7 +91,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	}
 	// Exact match only: a prefix or pattern match would let a caller aim links elsewhere.
 	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, req.RedirectURI) {
-		return MagicLinkSent{}, ErrInvalidRedirect
+		return MagicLinkSent{}, auth.ErrInvalidRedirect
 	}
 	prefs := app.Preferences.Normalized()
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
@@ -99,12 +99,12 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		return MagicLinkSent{}, fault.Validation("identifier: " + err.Error())
 	}
 	identifier := req.IdentifierType + ":" + norm
-	now := s.Now()
+	now := s.core.Now()
 	if err := s.countLinkSend(ctx, c, prefs, identifier, req.ClientAttributes.IPAddress, now); err != nil {
-		s.RecordLimited(ctx, c, err, "magic_link", req.ClientAttributes)
+		s.core.RecordLimited(ctx, c, err, "magic_link", req.ClientAttributes)
 		return MagicLinkSent{}, err
 	}
-	t, err := s.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
+	t, err := s.core.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
 	if err != nil {
 		return MagicLinkSent{}, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		out := decoyLinkSent(req)
 		var msg *model.OutboxMessage
 		if req.Channel == model.ChannelEmail {
-			link, err := BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
+			link, err := auth.BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
 			if err != nil {
 				return MagicLinkSent{}, fault.Wrap(err, "build link")
 			}
@@ -133,7 +133,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 			}
 			msg = &m
 		}
-		if err := s.DecoySend(ctx, c, rec, msg, Event{Method: "magic_link", Attrs: req.ClientAttributes}, now); err != nil {
+		if err := s.core.DecoySend(ctx, c, rec, msg, auth.Event{Method: "magic_link", Attrs: req.ClientAttributes}, now); err != nil {
 			return MagicLinkSent{}, err
 		}
 		return out, nil
@@ -170,7 +170,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if req.GenerateRequestID {
 		rec.RequestID = model.NewID()
 	}
-	link, err := BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, req.State)
+	link, err := auth.BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, req.State)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "build link")
 	}
@@ -182,7 +182,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 		}
 		msg = &m
 	}
-	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: "magic_link", UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
+	err = s.core.StoreCode(ctx, c, rec, msg, auth.Event{Type: model.EventCodeSent, Method: "magic_link", UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "store link code")
 	}
@@ -199,13 +199,13 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 // minute) and its general send limits. It runs before the user is looked up, so that limits
 // answer alike for unknown users.
 func (s *Service) countLinkSend(ctx context.Context, c model.Caller, prefs model.LoginPreferences, identifier, ip string, now time.Time) error {
-	perUser := SendLimit{Key: "link:id:" + c.TenantID + ":" + c.AppID + ":" + identifier,
+	perUser := auth.SendLimit{Key: "link:id:" + c.TenantID + ":" + c.AppID + ":" + identifier,
 		Limit: prefs.MagicLink.LinksPerUser, What: "this user"}
-	if err := s.Hit(ctx, s.store, perUser, now, time.Minute); err != nil {
+	if err := s.core.Hit(ctx, s.store, perUser, now, time.Minute); err != nil {
 		return err
 	}
 	// Links are sent by email only, so there is no phone-number prefix to count.
-	return s.CheckSend(ctx, c, prefs.Limits, identifier, "", ip, now)
+	return s.core.CheckSend(ctx, c, prefs.Limits, identifier, "", ip, now)
 }
 
 // decoyLinkSent is the answer for a user who must not be revealed as unknown or inactive: the
@@ -217,7 +217,7 @@ func decoyLinkSent(req MagicLinkSend) MagicLinkSent {
 	}
 	if req.Channel == model.ChannelDirect {
 		out.Message = linkCreatedMessage
-		out.Link, _ = BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
+		out.Link, _ = auth.BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), req.State)
 	}
 	return out
 }
@@ -232,7 +232,7 @@ func checkLinkSend(req MagicLinkSend) (MagicLinkSend, []string) {
 	case req.Email != "":
 		req.IdentifierType, req.Identifier = model.IdentifierEmail, req.Email
 	default:
-		p = append(p, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
+		p = append(p, auth.ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	}
 	if req.Channel == "" {
 		req.Channel = model.ChannelEmail

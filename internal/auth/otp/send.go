@@ -1,4 +1,4 @@
-package auth
+package otp
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -56,7 +58,7 @@ type OTPAuthenticate struct {
 	IdentifierType string
 	Identifier     string
 	RequestID      string
-	Login
+	auth.Login
 }
 
 const otpSentMessage = "OTP sent"
@@ -64,14 +66,14 @@ const otpSentMessage = "OTP sent"
 // SendOTP creates a passcode for the identified user, spends any earlier one, and queues its
 // delivery by email or SMS in the same transaction; for the direct channel it returns the code.
 func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTPSent, error) {
-	pace := s.PaceAnswers()
+	pace := s.core.PaceAnswers()
 	defer pace.Hold(ctx)
 	in, problems := parseSend(req)
 	if len(problems) > 0 {
 		return OTPSent{}, fault.Validation(problems...)
 	}
 	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
-		return OTPSent{}, ErrNoSMSProvider
+		return OTPSent{}, auth.ErrNoSMSProvider
 	}
 	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
@@ -79,16 +81,16 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	}
 	pace.On = app.EnumerationProtection
 	all := app.Preferences.Normalized()
-	prefs := OTPPrefs(all, req.Channel, req.IdentifierType)
-	now := s.Now()
+	prefs := auth.OTPPrefs(all, req.Channel, req.IdentifierType)
+	now := s.core.Now()
 	// Counted before the user is looked up, so that limits answer alike for unknown users. The
 	// phone-prefix limit needs the SMS destination; when it comes from the profile it is
 	// counted once the user is known.
-	if err := s.CheckSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
-		s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+	if err := s.core.CheckSend(ctx, c, all.Limits, in.identifier, in.smsPhone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.core.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 		return OTPSent{}, err
 	}
-	t, err := s.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
+	t, err := s.core.ResolveTarget(ctx, c, app, req.IdentifierType, req.Identifier)
 	if err != nil {
 		return OTPSent{}, err
 	}
@@ -115,7 +117,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 			ExpiresAt: now.Add(time.Duration(expires) * time.Minute),
 		}
 		if req.Channel == model.ChannelSMS && in.smsPhone == "" {
-			if err := s.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+			if err := s.core.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
 				return OTPSent{}, err
 			}
 		}
@@ -124,7 +126,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		if err != nil {
 			return OTPSent{}, err
 		}
-		if err := s.DecoySend(ctx, c, rec, msg, Event{Method: req.Channel, Attrs: req.ClientAttributes}, now); err != nil {
+		if err := s.core.DecoySend(ctx, c, rec, msg, auth.Event{Method: req.Channel, Attrs: req.ClientAttributes}, now); err != nil {
 			return OTPSent{}, err
 		}
 		return out, nil
@@ -142,8 +144,8 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 		return OTPSent{}, err
 	}
 	if req.Channel == model.ChannelSMS && in.smsPhone == "" {
-		if err := s.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
-			s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+		if err := s.core.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.core.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return OTPSent{}, err
 		}
 	}
@@ -163,7 +165,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if err != nil {
 		return OTPSent{}, err
 	}
-	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: req.Channel, UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
+	err = s.core.StoreCode(ctx, c, rec, msg, auth.Event{Type: model.EventCodeSent, Method: req.Channel, UserID: t.User.ID, Attrs: req.ClientAttributes}, now)
 	if err != nil {
 		return OTPSent{}, fault.Wrap(err, "store code")
 	}
@@ -201,7 +203,7 @@ func decoyCode(direct string, length int) string {
 
 // destination returns where a code goes: the custom address of the send, else the profile's
 // (or, for a public sign-up, the identifier itself). Direct codes go nowhere.
-func destination(channel string, t Target, in sendInput) (string, error) {
+func destination(channel string, t auth.Target, in sendInput) (string, error) {
 	switch channel {
 	case model.ChannelEmail:
 		dest := t.Dest

@@ -1,11 +1,12 @@
-package auth
+package otp
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
@@ -14,14 +15,9 @@ import (
 // Limits of a send's optional inputs. Mosaic documents the SMS ones and the ten approval keys;
 // the lengths of approval keys and values are Latchkey's, to keep tokens small.
 const (
-	maxSMSMessage        = 140
-	maxSenderID          = 11
-	maxApprovalKeys      = 10
-	maxApprovalKeyLen    = 64
-	maxApprovalStringLen = 512
+	maxSMSMessage = 140
+	maxSenderID   = 11
 )
-
-var approvalKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // sendInput is what a valid send normalised.
 type sendInput struct {
@@ -47,7 +43,7 @@ func parseSend(req OTPSend) (sendInput, []string) {
 		p = append(p, "channel must be one of email, sms, direct")
 	}
 	in := sendInput{idType: req.IdentifierType}
-	idProblems := ValidateIdentifier(req.IdentifierType, req.Identifier)
+	idProblems := auth.ValidateIdentifier(req.IdentifierType, req.Identifier)
 	p = append(p, idProblems...)
 	if len(idProblems) == 0 {
 		norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
@@ -81,7 +77,7 @@ func parseSend(req OTPSend) (sendInput, []string) {
 		p = append(p, smsProblems(*req.SMS)...)
 	}
 	var ap []string
-	in.approval, ap = ParseApprovalData(req.ApprovalData)
+	in.approval, ap = auth.ParseApprovalData(req.ApprovalData)
 	p = append(p, ap...)
 	if req.Channel == model.ChannelSMS {
 		in.smsPhone = in.customPhone

@@ -1,4 +1,4 @@
-package auth_test
+package otp_test
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/otp"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -16,7 +17,7 @@ const phone = "+14155552671"
 func TestSMSLogin(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("ada@example.com", phone)
-	sent := f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	sent := f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	if sent.Message != "OTP sent" || sent.Code != "" {
 		t.Fatalf("unexpected answer %+v", sent)
 	}
@@ -47,7 +48,7 @@ func TestSMSLogin(t *testing.T) {
 func TestSMSToProfilePhoneOfUserNamedByEmail(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("bo@example.com", phone)
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "bo@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "bo@example.com"})
 	code, _ := f.LastCode(phone)
 	if _, err := f.AuthenticateOTP("email", "bo@example.com", code); err != nil {
 		t.Fatal(err)
@@ -57,7 +58,7 @@ func TestSMSToProfilePhoneOfUserNamedByEmail(t *testing.T) {
 func TestSMSWithoutPhone(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("cy@example.com", "")
-	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "cy@example.com"})
+	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "cy@example.com"})
 	if fe := wantCode(t, err, fault.CodePhoneMissing); fe.Kind != fault.NotFound {
 		t.Fatalf("kind %v, want not found", fe.Kind)
 	}
@@ -66,26 +67,26 @@ func TestSMSWithoutPhone(t *testing.T) {
 func TestSMSDisabled(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{SMSDisabled: true})
 	f.User("di@example.com", phone)
-	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	if fe := wantCode(t, err, fault.CodeProviderConfig); fe.Kind != fault.Invalid {
 		t.Fatalf("kind %v, want invalid", fe.Kind)
 	}
 	// Other channels still work.
-	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone})
+	f.SendOTP(otp.OTPSend{Channel: "email", IdentifierType: "phone_number", Identifier: phone})
 }
 
 func TestCustomSMSInput(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("", phone)
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
-		SMS: &auth.SMSContent{Message: "Your {app} login: {otp}. Never share {otp}.", SenderID: "Acme Bank"}})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+		SMS: &otp.SMSContent{Message: "Your {app} login: {otp}. Never share {otp}.", SenderID: "Acme Bank"}})
 	code, m := f.LastCode(phone)
 	if want := "Your Demo login: " + code + ". Never share " + code + "."; m.Text != want || m.From != "Acme Bank" {
 		t.Fatalf("message %q from %q, want %q from Acme Bank", m.Text, m.From, want)
 	}
 
-	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
-		SMS: &auth.SMSContent{Message: "code {otp}" + strings.Repeat(".", 140), SenderID: "TwelveChars1"}})
+	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+		SMS: &otp.SMSContent{Message: "code {otp}" + strings.Repeat(".", 140), SenderID: "TwelveChars1"}})
 	fe := wantCode(t, err, fault.CodeInvalidInput)
 	for _, want := range []string{"{otp} and {app}", "140 characters", "sender_id"} {
 		if !slices.ContainsFunc(fe.Details, func(d string) bool { return strings.Contains(d, want) }) {
@@ -93,8 +94,8 @@ func TestCustomSMSInput(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"12345", "Acme-Bank", "Äcme"} {
-		_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
-			SMS: &auth.SMSContent{SenderID: id}})
+		_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone,
+			SMS: &otp.SMSContent{SenderID: id}})
 		wantCode(t, err, fault.CodeInvalidInput)
 	}
 }
@@ -108,17 +109,17 @@ func TestSMSUsesSMSPreferences(t *testing.T) {
 		a.Preferences.EmailOTP = model.OTPPreferences{CodeLength: 8, MaxFailures: 4, LockoutDuration: 7}
 	})
 	f.User("ed@example.com", phone)
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	code, m := f.LastCode(phone)
 	if len(code) != 4 || !strings.Contains(m.Text, "2 minutes") {
 		t.Fatalf("SMS %q: want a 4-digit code expiring in 2 minutes", m.Text)
 	}
-	f.SendOTP(auth.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ed@example.com"})
+	f.SendOTP(otp.OTPSend{Channel: "email", IdentifierType: "email", Identifier: "ed@example.com"})
 	if ecode, _ := f.LastCode("ed@example.com"); len(ecode) != 8 {
 		t.Fatalf("email code %q: want 8 digits", ecode)
 	}
 
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	code, _ = f.LastCode(phone)
 	_, err := f.AuthenticateOTP("phone_number", phone, wrongCode(code))
 	wantCode(t, err, fault.CodeInvalidCredentials)
@@ -134,7 +135,7 @@ func TestSMSUsesSMSPreferences(t *testing.T) {
 func TestPublicSignupByPhone(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.UpdateApp(func(a *model.Application) { a.AllowPublicSignup = true })
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: phone})
 	code, _ := f.LastCode(phone)
 	tok, err := f.AuthenticateOTP("phone_number", phone, code)
 	if err != nil {
@@ -153,19 +154,19 @@ func TestPhonePrefixLimit(t *testing.T) {
 		a.Preferences.Limits = model.RateLimits{SendsPerPhonePrefix: 2, PhonePrefixDigits: 6}
 	})
 	// Three numbers of one range; the third send is refused whichever way the number is named.
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552671"})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552671"})
 	u := f.User("", "+14155552672")
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "user_id", Identifier: u.ID})
-	_, err := f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552673"})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "user_id", Identifier: u.ID})
+	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14155552673"})
 	if fe := wantCode(t, err, fault.CodeRateLimited); fe.RetryAfter <= 0 {
 		t.Fatalf("no Retry-After on %v", fe)
 	}
 	// Another range, and email or direct codes for numbers of the full range, still go.
-	f.SendOTP(auth.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14165552671"})
-	f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: "+14155552674"})
+	f.SendOTP(otp.OTPSend{Channel: "sms", IdentifierType: "phone_number", Identifier: "+14165552671"})
+	f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: "+14155552674"})
 	// A custom number is counted by its own prefix.
 	f.User("fi@example.com", "+14165552679")
-	_, err = f.Svc.SendOTP(f.Ctx, f.Caller, auth.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "fi@example.com", CustomPhone: "+14155552675"})
+	_, err = f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "fi@example.com", CustomPhone: "+14155552675"})
 	wantCode(t, err, fault.CodeRateLimited)
 }
 
@@ -173,7 +174,7 @@ func TestDirectCodeFollowsIdentifierPreferences(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.UpdateApp(func(a *model.Application) { a.Preferences.SMS.CodeLength = 7 })
 	f.User("gu@example.com", phone)
-	sent := f.SendOTP(auth.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: phone})
+	sent := f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "phone_number", Identifier: phone})
 	if len(sent.Code) != 7 {
 		t.Fatalf("direct code %q for a phone number: want the sms length 7", sent.Code)
 	}

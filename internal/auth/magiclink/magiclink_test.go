@@ -1,4 +1,4 @@
-package auth
+package magiclink_test
 
 import (
 	"encoding/base64"
@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/magiclink"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -15,11 +18,11 @@ import (
 func TestMagicLinkLogin(t *testing.T) {
 	f := newMLFixture(t)
 	u := f.user("ada@example.com")
-	sent := f.send(MagicLinkSend{IdentifierType: "email", Identifier: "Ada@Example.com", State: "xyz 1/2"})
+	sent := f.send(magiclink.MagicLinkSend{IdentifierType: "email", Identifier: "Ada@Example.com", State: "xyz 1/2"})
 	if sent.Message != "Email sent successfully" || sent.Link != "" || sent.RequestID != "" {
 		t.Fatalf("unexpected answer %+v", sent)
 	}
-	msgs := f.messages("ada@example.com")
+	msgs := f.Messages("ada@example.com")
 	if len(msgs) != 1 || msgs[0].Subject != "Sign in to Demo" || !strings.Contains(msgs[0].HTML, "shop.example/cb?") {
 		t.Fatalf("unexpected email: %+v", msgs)
 	}
@@ -30,7 +33,7 @@ func TestMagicLinkLogin(t *testing.T) {
 	}
 	code := q.Get("code")
 	id, sec, _ := strings.Cut(code, ".")
-	rec, err := f.store.GetCode(f.ctx, f.boot.TenantID, id)
+	rec, err := f.Store.GetCode(f.Ctx, f.Boot.TenantID, id)
 	if err != nil {
 		t.Fatalf("the code's id does not name its record: %v", err)
 	}
@@ -38,7 +41,7 @@ func TestMagicLinkLogin(t *testing.T) {
 		rec.Identifier != "email:ada@example.com" || strings.Contains(string(rec.CodeHash), sec) {
 		t.Fatalf("unexpected code record %+v", rec)
 	}
-	if want := f.clock.Now().Add(15 * time.Minute); !rec.ExpiresAt.Equal(want) {
+	if want := f.Clock.Now().Add(15 * time.Minute); !rec.ExpiresAt.Equal(want) {
 		t.Fatalf("expires at %v, want the default 15 minutes (%v)", rec.ExpiresAt, want)
 	}
 
@@ -46,11 +49,11 @@ func TestMagicLinkLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2 := f.idClaims(tok.IDToken)
+	id2 := f.IDClaims(tok.IDToken)
 	if id2["sub"] != u.ID || !slices.Equal(toStrings(id2["amr"]), []string{"eml"}) || tok.SessionID == "" || tok.RefreshToken == "" {
 		t.Fatalf("unexpected tokens %+v, claims %v", tok, id2)
 	}
-	got, _ := f.store.GetUser(f.ctx, f.boot.TenantID, u.ID)
+	got, _ := f.Store.GetUser(f.Ctx, f.Boot.TenantID, u.ID)
 	if got.EmailVerifiedAt == nil {
 		t.Fatal("email not verified by the magic link")
 	}
@@ -62,19 +65,19 @@ func TestMagicLinkLogin(t *testing.T) {
 func TestMagicLinkLegacyShape(t *testing.T) {
 	f := newMLFixture(t)
 	f.user("bo@example.com")
-	f.send(MagicLinkSend{Email: "bo@example.com"})
+	f.send(magiclink.MagicLinkSend{Email: "bo@example.com"})
 	if _, err := f.redeem(f.lastLink("bo@example.com").Query().Get("code"), nil); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "bo@example.com", Identifier: "bo@example.com", RedirectURI: mlRedirect})
+	_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "bo@example.com", Identifier: "bo@example.com", RedirectURI: mlRedirect})
 	wantFault(t, err, fault.CodeInvalidInput)
 }
 
 func TestMagicLinkSendValidation(t *testing.T) {
 	f := newMLFixture(t)
-	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{
+	_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{
 		IdentifierType: "nickname", Channel: "sms", State: strings.Repeat("s", 1025), ExpiresIn: 2000,
-		Content: &MagicLinkContent{PrimaryColor: "red", Logo: strings.Repeat("A", 20001), Subject: strings.Repeat("x", 201)},
+		Content: &magiclink.MagicLinkContent{PrimaryColor: "red", Logo: strings.Repeat("A", 20001), Subject: strings.Repeat("x", 201)},
 	})
 	fe := wantFault(t, err, fault.CodeInvalidInput)
 	want := []string{"identifier_type", "identifier is required", "channel", "redirect_uri is required", "state",
@@ -84,28 +87,28 @@ func TestMagicLinkSendValidation(t *testing.T) {
 			t.Errorf("problems %q do not mention %s", fe.Details, w)
 		}
 	}
-	_, err = f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "a@example.com", RedirectURI: mlRedirect,
-		Content: &MagicLinkContent{Logo: base64.StdEncoding.EncodeToString([]byte("plain text"))}})
+	_, err = f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "a@example.com", RedirectURI: mlRedirect,
+		Content: &magiclink.MagicLinkContent{Logo: base64.StdEncoding.EncodeToString([]byte("plain text"))}})
 	wantFault(t, err, fault.CodeInvalidInput)
 }
 
 func TestMagicLinkRedirectMustBeTheClients(t *testing.T) {
 	f := newMLFixture(t)
 	f.user("cy@example.com")
-	other := model.Client{ID: model.NewID(), TenantID: f.boot.TenantID, AppID: f.boot.AppID, Name: "Other",
-		RedirectURIs: []string{"https://other.example/cb"}, CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
-	if err := f.store.CreateClient(f.ctx, other); err != nil {
+	other := model.Client{ID: model.NewID(), TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, Name: "Other",
+		RedirectURIs: []string{"https://other.example/cb"}, CreatedAt: f.Clock.Now(), UpdatedAt: f.Clock.Now()}
+	if err := f.Store.CreateClient(f.Ctx, other); err != nil {
 		t.Fatal(err)
 	}
 	for _, uri := range []string{"https://other.example/cb", "https://shop.example/cb", mlRedirect + "&x=1", "https://shop.example/cb/?tab=sign%20in"} {
-		_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "cy@example.com", RedirectURI: uri})
-		wantFault(t, err, CodeInvalidRedirectURI)
+		_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "cy@example.com", RedirectURI: uri})
+		wantFault(t, err, auth.CodeInvalidRedirectURI)
 	}
-	if n := len(f.messages("cy@example.com")); n != 0 {
+	if n := len(f.Messages("cy@example.com")); n != 0 {
 		t.Fatalf("%d emails sent for refused redirects", n)
 	}
-	f.send(MagicLinkSend{Email: "cy@example.com", RedirectURI: "http://localhost:3000/callback"})
-	if link := f.messages("cy@example.com")[0].Text; !strings.Contains(link, "http://localhost:3000/callback?code=") {
+	f.send(magiclink.MagicLinkSend{Email: "cy@example.com", RedirectURI: "http://localhost:3000/callback"})
+	if link := f.Messages("cy@example.com")[0].Text; !strings.Contains(link, "http://localhost:3000/callback?code=") {
 		t.Fatalf("link does not use the redirect: %s", link)
 	}
 }
@@ -113,9 +116,9 @@ func TestMagicLinkRedirectMustBeTheClients(t *testing.T) {
 func TestMagicLinkNewSendSpendsEarlierLinks(t *testing.T) {
 	f := newMLFixture(t)
 	f.user("di@example.com")
-	f.send(MagicLinkSend{Email: "di@example.com"})
+	f.send(magiclink.MagicLinkSend{Email: "di@example.com"})
 	first := f.lastLink("di@example.com").Query().Get("code")
-	f.send(MagicLinkSend{IdentifierType: "email", Identifier: "di@example.com"})
+	f.send(magiclink.MagicLinkSend{IdentifierType: "email", Identifier: "di@example.com"})
 	second := f.lastLink("di@example.com").Query().Get("code")
 	_, err := f.redeem(first, nil)
 	wantFault(t, err, fault.CodeInvalidCredentials)
@@ -127,20 +130,20 @@ func TestMagicLinkNewSendSpendsEarlierLinks(t *testing.T) {
 func TestMagicLinkBranding(t *testing.T) {
 	f := newMLFixture(t)
 	f.user("ed@example.com")
-	f.updateApp(func(a *model.Application) {
+	f.UpdateApp(func(a *model.Application) {
 		a.Preferences.MagicLink.Message = model.MessageBranding{From: "Acme <no-reply@acme.example>", Subject: "App subject", PrimaryColor: "#00ff00"}
 	})
-	f.send(MagicLinkSend{Email: "ed@example.com"})
-	m := f.messages("ed@example.com")[0]
+	f.send(magiclink.MagicLinkSend{Email: "ed@example.com"})
+	m := f.Messages("ed@example.com")[0]
 	if m.Subject != "App subject" || !strings.Contains(m.HTML, "#00ff00") || m.From != "Acme <no-reply@acme.example>" {
 		t.Fatalf("application branding not applied: %s %s", m.Subject, m.From)
 	}
 	png := base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\nrest-of-image"))
-	f.send(MagicLinkSend{Email: "ed@example.com", Content: &MagicLinkContent{
+	f.send(magiclink.MagicLinkSend{Email: "ed@example.com", Content: &magiclink.MagicLinkContent{
 		Subject: "Your Acme link", PrimaryColor: "#AA3300", Logo: png, HeaderText: "Welcome back",
 		BodyText: "Tap to continue.", LinkText: "Open Acme", InfoText: "Works once.", FooterText: "Acme Inc", Sender: "The Acme team",
 	}})
-	m = f.messages("ed@example.com")[1]
+	m = f.Messages("ed@example.com")[1]
 	if m.Subject != "Your Acme link" || m.From != `"The Acme team" <no-reply@acme.example>` {
 		t.Fatalf("request branding not applied: subject %q, from %q", m.Subject, m.From)
 	}
@@ -154,11 +157,11 @@ func TestMagicLinkBranding(t *testing.T) {
 func TestMagicLinkDirectChannel(t *testing.T) {
 	f := newMLFixture(t)
 	u := f.user("fay@example.com")
-	sent := f.send(MagicLinkSend{Email: "fay@example.com", Channel: "direct", State: "s1"})
+	sent := f.send(magiclink.MagicLinkSend{Email: "fay@example.com", Channel: "direct", State: "s1"})
 	if sent.Message != "Magic link created" || !strings.HasPrefix(sent.Link, "https://shop.example/cb?") || !strings.Contains(sent.Link, "state=s1") {
 		t.Fatalf("unexpected direct answer %+v", sent)
 	}
-	if n := len(f.messages("fay@example.com")); n != 0 {
+	if n := len(f.Messages("fay@example.com")); n != 0 {
 		t.Fatalf("the direct channel queued %d emails", n)
 	}
 	_, code, _ := strings.Cut(sent.Link, "code=")
@@ -167,31 +170,31 @@ func TestMagicLinkDirectChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if amr := toStrings(f.idClaims(tok.IDToken)["amr"]); !slices.Equal(amr, []string{"otp"}) {
+	if amr := toStrings(f.IDClaims(tok.IDToken)["amr"]); !slices.Equal(amr, []string{"otp"}) {
 		t.Fatalf("amr of a direct link = %v, want [otp]", amr)
 	}
-	if got, _ := f.store.GetUser(f.ctx, f.boot.TenantID, u.ID); got.EmailVerifiedAt != nil {
+	if got, _ := f.Store.GetUser(f.Ctx, f.Boot.TenantID, u.ID); got.EmailVerifiedAt != nil {
 		t.Fatal("a link the caller delivered verified the email")
 	}
 }
 
 func TestMagicLinkUnknownUser(t *testing.T) {
 	f := newMLFixture(t)
-	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "nobody@example.com", RedirectURI: mlRedirect})
+	_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "nobody@example.com", RedirectURI: mlRedirect})
 	wantFault(t, err, fault.CodeUserNotFound)
 
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection = true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	f.user("known@example.com")
 	var lastLink string
 	for _, channel := range []string{"email", "direct"} {
-		req := MagicLinkSend{Channel: channel, GenerateRequestID: true, RedirectURI: mlRedirect}
+		req := magiclink.MagicLinkSend{Channel: channel, GenerateRequestID: true, RedirectURI: mlRedirect}
 		req.Email = "known@example.com"
 		known := f.send(req)
 		req.Email = "nobody@example.com"
-		_, before := f.store.Stats()
+		_, before := f.Store.Stats()
 		unknown := f.send(req)
 		// A real send's write transaction, so that timing does not tell them apart either.
-		if _, after := f.store.Stats(); after-before != 1 {
+		if _, after := f.Store.Stats(); after-before != 1 {
 			t.Errorf("%s: the decoy send took %d transactions, want 1 as a real one", channel, after-before)
 		}
 		if known.Message != unknown.Message || (known.Link == "") != (unknown.Link == "") || unknown.RequestID == "" {
@@ -200,16 +203,16 @@ func TestMagicLinkUnknownUser(t *testing.T) {
 		if channel == "direct" {
 			lastLink = unknown.Link
 			_, code, _ := strings.Cut(unknown.Link, "code=")
-			_, err := f.redeem(code, func(r *MagicLinkAuthenticate) { r.RequestID = unknown.RequestID })
+			_, err := f.redeem(code, func(r *magiclink.MagicLinkAuthenticate) { r.RequestID = unknown.RequestID })
 			wantFault(t, err, fault.CodeInvalidCredentials)
 		}
 	}
-	if n := len(f.messages("nobody@example.com")); n != 0 {
+	if n := len(f.Messages("nobody@example.com")); n != 0 {
 		t.Fatal("an email was queued for an unknown user")
 	}
 	// The decoy stores a live code, as a real send does (the next send spends it), for no user
 	// and under an id the answer does not name: nothing presented can reach it.
-	dec, err := f.store.LatestCode(f.ctx, f.boot.TenantID, f.boot.AppID, model.PurposeMagicLink, "email:nobody@example.com")
+	dec, err := f.Store.LatestCode(f.Ctx, f.Boot.TenantID, f.Boot.AppID, model.PurposeMagicLink, "email:nobody@example.com")
 	if err != nil || dec.UserID != "" || strings.Contains(lastLink, dec.ID) {
 		t.Fatalf("decoy code %+v (%v), last decoy link %s", dec, err, lastLink)
 	}
@@ -217,14 +220,14 @@ func TestMagicLinkUnknownUser(t *testing.T) {
 
 func TestMagicLinkPublicSignup(t *testing.T) {
 	f := newMLFixture(t)
-	f.updateApp(func(a *model.Application) { a.AllowPublicSignup = true })
-	f.send(MagicLinkSend{Email: "new@example.com"})
+	f.UpdateApp(func(a *model.Application) { a.AllowPublicSignup = true })
+	f.send(magiclink.MagicLinkSend{Email: "new@example.com"})
 	tok, err := f.redeem(f.lastLink("new@example.com").Query().Get("code"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.store.GetUserBy(f.ctx, f.boot.TenantID, storage.UserByEmail, "new@example.com")
-	if err != nil || u.EmailVerifiedAt == nil || f.idClaims(tok.IDToken)["sub"] != u.ID {
+	u, err := f.Store.GetUserBy(f.Ctx, f.Boot.TenantID, storage.UserByEmail, "new@example.com")
+	if err != nil || u.EmailVerifiedAt == nil || f.IDClaims(tok.IDToken)["sub"] != u.ID {
 		t.Fatalf("signed-up user missing or unverified: %+v %v", u, err)
 	}
 }
@@ -232,40 +235,40 @@ func TestMagicLinkPublicSignup(t *testing.T) {
 func TestMagicLinkInactiveUserAndMissingEmail(t *testing.T) {
 	f := newMLFixture(t)
 	u := f.user("gus@example.com")
-	_ = f.store.UpdateUser(f.ctx, f.boot.TenantID, u.ID, func(u model.User) (model.User, error) {
+	_ = f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, u.ID, func(u model.User) (model.User, error) {
 		u.Status = model.UserDisabled
 		return u, nil
 	})
-	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "gus@example.com", RedirectURI: mlRedirect})
+	_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "gus@example.com", RedirectURI: mlRedirect})
 	wantFault(t, err, fault.CodeUserNotActive)
 
-	now := f.clock.Now()
-	phoneOnly := model.User{ID: model.NewID(), TenantID: f.boot.TenantID, PhoneNumber: "+14155550100", Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
-	if err := f.store.CreateUser(f.ctx, phoneOnly); err != nil {
+	now := f.Clock.Now()
+	phoneOnly := model.User{ID: model.NewID(), TenantID: f.Boot.TenantID, PhoneNumber: "+14155550100", Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
+	if err := f.Store.CreateUser(f.Ctx, phoneOnly); err != nil {
 		t.Fatal(err)
 	}
-	_ = f.store.LinkUser(f.ctx, model.AppUser{TenantID: f.boot.TenantID, AppID: f.boot.AppID, UserID: phoneOnly.ID, CreatedAt: now})
-	_, err = f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{IdentifierType: "user_id", Identifier: phoneOnly.ID, RedirectURI: mlRedirect})
+	_ = f.Store.LinkUser(f.Ctx, model.AppUser{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, UserID: phoneOnly.ID, CreatedAt: now})
+	_, err = f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{IdentifierType: "user_id", Identifier: phoneOnly.ID, RedirectURI: mlRedirect})
 	wantFault(t, err, fault.CodeEmailMissing)
 }
 
 func TestMagicLinkLinksPerUser(t *testing.T) {
 	f := newMLFixture(t)
 	f.user("hal@example.com")
-	f.updateApp(func(a *model.Application) { a.Preferences.MagicLink.LinksPerUser = 2 })
-	f.send(MagicLinkSend{Email: "hal@example.com"})
-	f.send(MagicLinkSend{Email: "hal@example.com"})
-	f.clock.Advance(10 * time.Second)
-	_, err := f.svc.SendMagicLink(f.ctx, f.caller, MagicLinkSend{Email: "hal@example.com", RedirectURI: mlRedirect})
+	f.UpdateApp(func(a *model.Application) { a.Preferences.MagicLink.LinksPerUser = 2 })
+	f.send(magiclink.MagicLinkSend{Email: "hal@example.com"})
+	f.send(magiclink.MagicLinkSend{Email: "hal@example.com"})
+	f.Clock.Advance(10 * time.Second)
+	_, err := f.links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Email: "hal@example.com", RedirectURI: mlRedirect})
 	fe := wantFault(t, err, fault.CodeRateLimited)
 	if fe.Kind != fault.RateLimited || fe.RetryAfter <= 0 || fe.RetryAfter > 50*time.Second {
 		t.Fatalf("retry after %v, want the rest of the minute", fe.RetryAfter)
 	}
 	// Another user is not affected, and the limit ends with its minute.
 	f.user("ida@example.com")
-	f.send(MagicLinkSend{Email: "ida@example.com"})
-	f.clock.Advance(time.Minute)
-	f.send(MagicLinkSend{Email: "hal@example.com"})
+	f.send(magiclink.MagicLinkSend{Email: "ida@example.com"})
+	f.Clock.Advance(time.Minute)
+	f.send(magiclink.MagicLinkSend{Email: "hal@example.com"})
 }
 
 func toStrings(v any) []string {
@@ -281,25 +284,25 @@ func toStrings(v any) []string {
 // user gets, not an error that would tell them apart.
 func TestMagicLinkSignupHidesUsers(t *testing.T) {
 	f := newMLFixture(t)
-	f.updateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
+	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection, a.AllowPublicSignup = true, true })
 	f.user("known@example.com")
-	now := f.clock.Now()
-	phoneOnly := model.User{ID: model.NewID(), TenantID: f.boot.TenantID, PhoneNumber: "+14155550199", Username: "phoneonly",
+	now := f.Clock.Now()
+	phoneOnly := model.User{ID: model.NewID(), TenantID: f.Boot.TenantID, PhoneNumber: "+14155550199", Username: "phoneonly",
 		Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
-	if err := f.store.CreateUser(f.ctx, phoneOnly); err != nil {
+	if err := f.Store.CreateUser(f.Ctx, phoneOnly); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.LinkUser(f.ctx, model.AppUser{TenantID: f.boot.TenantID, AppID: f.boot.AppID, UserID: phoneOnly.ID, CreatedAt: now}); err != nil {
+	if err := f.Store.LinkUser(f.Ctx, model.AppUser{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, UserID: phoneOnly.ID, CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	want := f.send(MagicLinkSend{IdentifierType: "email", Identifier: "known@example.com"})
-	for _, req := range []MagicLinkSend{
+	want := f.send(magiclink.MagicLinkSend{IdentifierType: "email", Identifier: "known@example.com"})
+	for _, req := range []magiclink.MagicLinkSend{
 		{IdentifierType: "username", Identifier: "nobody"},
 		{IdentifierType: "phone_number", Identifier: "+14155550123"},
 		{IdentifierType: "username", Identifier: "phoneonly"},
 	} {
 		req.RedirectURI = mlRedirect
-		got, err := f.svc.SendMagicLink(f.ctx, f.caller, req)
+		got, err := f.links.SendMagicLink(f.Ctx, f.Caller, req)
 		if err != nil || got.Message != want.Message || got.Link != "" {
 			t.Errorf("%s %s: %+v, %v; want the answer a known user gets, %+v", req.IdentifierType, req.Identifier, got, err, want)
 		}

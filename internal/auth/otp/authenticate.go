@@ -1,9 +1,11 @@
-package auth
+package otp
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -22,26 +24,26 @@ var (
 // identifier locked for that channel's lockoutDuration. Wrong codes also count against the
 // identifier across codes (rate_limits.failuresPerIdentifier). Success, the session and the
 // refresh token are written in one transaction; the JWTs are signed after it commits.
-func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAuthenticate) (TokenResponse, error) {
-	problems := ValidateIdentifier(req.IdentifierType, req.Identifier)
+func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAuthenticate) (auth.TokenResponse, error) {
+	problems := auth.ValidateIdentifier(req.IdentifierType, req.Identifier)
 	if req.Passcode == "" {
 		problems = append(problems, "passcode is required")
 	}
 	if len(problems) > 0 {
-		return TokenResponse{}, fault.Validation(problems...)
+		return auth.TokenResponse{}, fault.Validation(problems...)
 	}
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
 	if err != nil {
-		return TokenResponse{}, fault.Validation("identifier: " + err.Error())
+		return auth.TokenResponse{}, fault.Validation("identifier: " + err.Error())
 	}
 	identifier := req.IdentifierType + ":" + norm
 	lockKey := "otp:" + identifier
-	now := s.Now()
+	now := s.core.Now()
 
-	var is Issued
+	var is auth.Issued
 	var failure error
 	var method, userID string
-	attempt := func(tx AttemptTx) error {
+	attempt := func(tx auth.AttemptTx) error {
 		failure, method, userID = nil, "", ""
 		app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 		if err != nil {
@@ -49,11 +51,11 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}
 		all := app.Preferences.Normalized()
 		limits := all.Limits
-		var outcome CodeOutcome
+		var outcome auth.CodeOutcome
 		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
 		// The lockout lasts as long as the preferences of the code's channel say; with no
 		// code, those of the channel the identifier would use.
-		prefs := OTPPrefs(all, code.Channel, req.IdentifierType)
+		prefs := auth.OTPPrefs(all, code.Channel, req.IdentifierType)
 		method, userID = amrFor(code.Channel), code.UserID
 		// Failures count against the user when the code names one, so that their email and
 		// phone number share one budget; otherwise against the identifier.
@@ -64,7 +66,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}
 		// The identifier and the user are checked in one read: either's lockout refuses.
 		if l, lerr := tx.ActiveLockout(ctx, c.TenantID, c.AppID, now, lockKey, subjectLock); lerr == nil {
-			failure = ErrLocked(l.Until, now)
+			failure = auth.ErrLocked(l.Until, now)
 			return nil
 		} else if !errors.Is(lerr, storage.ErrNotFound) {
 			return lerr
@@ -72,7 +74,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// No code to check: still a failed guess against this identifier.
-			outcome = OutcomeInvalid
+			outcome = auth.OutcomeInvalid
 		case err != nil:
 			return err
 		default:
@@ -81,21 +83,21 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			}
 		}
 		switch outcome {
-		case OutcomeInvalid:
+		case auth.OutcomeInvalid:
 			failure = errInvalidCode
-			locked, err := CountFailure(ctx, tx, c, limits, subject, now)
+			locked, err := auth.CountFailure(ctx, tx, c, limits, subject, now)
 			if err != nil || !locked {
 				return err
 			}
-			outcome = OutcomeLockedOut
+			outcome = auth.OutcomeLockedOut
 		}
 		switch outcome {
-		case OutcomeExpired:
+		case auth.OutcomeExpired:
 			failure = errCodeExpired
 			return nil
-		case OutcomeLockedOut:
+		case auth.OutcomeLockedOut:
 			until := now.Add(time.Duration(prefs.LockoutDuration) * time.Minute)
-			failure = ErrLocked(until, now)
+			failure = auth.ErrLocked(until, now)
 			// Lock the identifier too: once its code is spent, the next attempt finds no code
 			// that names the user.
 			for _, key := range []string{lockKey, subjectLock} {
@@ -105,7 +107,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			}
 			return nil
 		}
-		user, link, err := s.UserForCode(ctx, tx, c, code, now)
+		user, link, err := s.core.UserForCode(ctx, tx, c, code, now)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.
@@ -118,10 +120,10 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		case err != nil:
 			return err
 		}
-		if err := ClearFailures(ctx, tx, c, subject); err != nil {
+		if err := auth.ClearFailures(ctx, tx, c, subject); err != nil {
 			return err
 		}
-		is, err = s.RecordLogin(ctx, tx, Grant{
+		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{
 			Caller: c, User: user, Link: link, Method: amrFor(code.Channel), Login: req.Login,
 			Unverified: !provesProfile(code, user), Approval: code.ApprovalData,
 			CallersWord: code.Channel == model.ChannelDirect,
@@ -129,57 +131,57 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.
-	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		err := attempt(tx)
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.Record(ctx, st, c, LoginEvent(method, userID, req.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(method, userID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate otp")
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate otp")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
 // checkCode compares the passcode and records the result on the code atomically.
-func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.OneTimeCode, req OTPAuthenticate, now time.Time) (CodeOutcome, error) {
+func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.OneTimeCode, req OTPAuthenticate, now time.Time) (auth.CodeOutcome, error) {
 	// The right code, as read in this transaction, is spent by one conditional write; only
 	// if a concurrent redemption spent it first does the locked path below decide.
 	if code.ConsumedAt == nil && now.Before(code.ExpiresAt) && s.codeMatches(code, req) {
 		ok, err := tx.ConsumeCode(ctx, code.TenantID, code.ID, now)
 		if err != nil || ok {
-			return OutcomeOK, err
+			return auth.OutcomeOK, err
 		}
 	}
-	var outcome CodeOutcome
+	var outcome auth.CodeOutcome
 	err := tx.UpdateCode(ctx, code.TenantID, code.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
 		if cur.ConsumedAt != nil {
-			outcome = OutcomeInvalid
-			return cur, ErrNoChange
+			outcome = auth.OutcomeInvalid
+			return cur, auth.ErrNoChange
 		}
 		// Expiry is reported only to whoever presents the right code: told to anyone, it
 		// would say that a code was sent, and so that the user exists.
 		if s.codeMatches(cur, req) {
 			if !now.Before(cur.ExpiresAt) {
-				outcome = OutcomeExpired
-				return cur, ErrNoChange
+				outcome = auth.OutcomeExpired
+				return cur, auth.ErrNoChange
 			}
-			outcome = OutcomeOK
+			outcome = auth.OutcomeOK
 			cur.ConsumedAt = &now
 			return cur, nil
 		}
 		cur.Failures++
-		outcome = OutcomeInvalid
+		outcome = auth.OutcomeInvalid
 		if cur.Failures >= cur.MaxFailures {
-			outcome = OutcomeLockedOut
+			outcome = auth.OutcomeLockedOut
 			cur.ConsumedAt = &now
 		}
 		return cur, nil
 	})
-	if errors.Is(err, ErrNoChange) {
+	if errors.Is(err, auth.ErrNoChange) {
 		err = nil
 	}
 	return outcome, err
