@@ -42,9 +42,6 @@ var (
 	helpOut   io.Writer = os.Stdout
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,15 +91,6 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every flag can also be set with")
 	fmt.Fprintln(w, "a LATCHKEY_* environment variable, named in the flag's help.")
-}
-
-func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("version", "print the version", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "latchkey", version)
-	return nil
 }
 
 // newFlagSet returns a command's flag set. Help that was asked for goes to standard output (so

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -24,10 +25,38 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
+func TestVersionPrintsTheBuild(t *testing.T) {
 	code, stdout, _ := runCapture(t, "version")
-	if code != 0 || strings.TrimSpace(stdout) != "latchkey "+version {
+	if code != 0 || strings.TrimSpace(stdout) != readBuildInfo().String() || !strings.HasPrefix(stdout, "latchkey ") {
 		t.Fatalf("status %d, stdout %q", code, stdout)
+	}
+}
+
+func TestDescribeBuild(t *testing.T) {
+	bi := &debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Path: "github.com/latchkey/latchkey", Version: "v1.4.0"},
+		Settings: []debug.BuildSetting{
+			{Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "3f2a9c0d5e"},
+			{Key: "vcs.time", Value: "2026-01-05T10:00:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		},
+	}
+	cases := []struct {
+		stamped string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"", bi, "latchkey v1.4.0 revision 3f2a9c0d5e (2026-01-05T10:00:00Z, modified) go1.26.8"},
+		{"v1.4.1-rc1", bi, "latchkey v1.4.1-rc1 revision 3f2a9c0d5e (2026-01-05T10:00:00Z, modified) go1.26.8"},
+		{"", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "latchkey devel go1.26.8"},
+		{"", nil, "latchkey devel"},
+	}
+	for _, c := range cases {
+		if got := describeBuild(c.stamped, c.bi).String(); got != c.want {
+			t.Errorf("describeBuild(%q) = %q, want %q", c.stamped, got, c.want)
+		}
 	}
 }
 

@@ -84,8 +84,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	build := readBuildInfo()
 	log.Info("latchkey ready", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"startup_ms", time.Since(start).Milliseconds(), "version", version)
+		"startup_ms", time.Since(start).Milliseconds(), "version", build.Version, "revision", build.Revision)
 
 	select {
 	case err := <-errc:
