@@ -31,8 +31,20 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"keys", "manage token-signing keys (keys rotate)", runKeys},
 		{"bench", "measure a Latchkey's throughput, latency and SQL work per request", runBench},
+		{"health", "exit 0 when a running server answers ready, 1 otherwise (container health checks)", runHealth},
 		{"version", "print the version", runVersion},
 	}
+}
+
+// settingFlags names, for each command that reads the configuration, the settings it takes as
+// flags: those it acts on. A command not listed (serve, bench) takes every setting. The others
+// read the rest from the environment, which they share with the server, and refuse them as
+// flags, so that `keys rotate --listen ...` is an error rather than a flag silently ignored.
+var settingFlags = map[string][]string{
+	"init":        {"mode", "database", "master-key", "master-key-file", "public-url", "log-level", "log-format"},
+	"migrate":     {"database"},
+	"keys rotate": {"mode", "database", "master-key", "master-key-file", "log-level", "log-format"},
+	"keys reseal": {"mode", "database", "master-key", "master-key-file", "log-level", "log-format"},
 }
 
 // helpAsked records that the command line asked for help, so usage goes to helpOut, the
@@ -89,8 +101,9 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every flag can also be set with")
-	fmt.Fprintln(w, "a LATCHKEY_* environment variable, named in the flag's help.")
+	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every setting can also be given")
+	fmt.Fprintln(w, "as a LATCHKEY_* environment variable, named in the flag's help; a command takes as flags")
+	fmt.Fprintln(w, "only the settings it acts on, and reads the others from the environment.")
 }
 
 // newFlagSet returns a command's flag set. Help that was asked for goes to standard output (so

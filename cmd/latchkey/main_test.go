@@ -69,6 +69,52 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 }
 
+// Each command's help lists the flags it acts on, and a flag of another command is refused
+// rather than silently ignored.
+func TestCommandsOfferOnlyTheirOwnFlags(t *testing.T) {
+	serveOnly := []string{"-listen", "-admin-listen", "-trusted-proxies", "-shutdown-timeout", "-smtp-url", "-access-token-ttl"}
+	cases := []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"serve", "--help"}, append([]string{"-database", "-master-key", "-public-url"}, serveOnly...), []string{"-tenant", "-status", "-json"}},
+		{[]string{"init", "--help"}, []string{"-json", "-tenant", "-rotate-secrets", "-database", "-master-key-file", "-public-url"}, serveOnly},
+		{[]string{"migrate", "--help"}, []string{"-database", "-status"}, append([]string{"-master-key", "-tenant"}, serveOnly...)},
+		{[]string{"keys", "rotate", "--help"}, []string{"-tenant", "-all", "-algorithm", "-database", "-master-key"}, append([]string{"-public-url", "-json"}, serveOnly...)},
+		{[]string{"keys", "reseal", "--help"}, []string{"-new-master-key-file", "-database", "-master-key"}, append([]string{"-tenant", "-public-url"}, serveOnly...)},
+		{[]string{"health", "--help"}, []string{"-url", "-timeout"}, append([]string{"-database", "-master-key"}, serveOnly...)},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runCapture(t, c.args...)
+		if code != 0 {
+			t.Errorf("%v: status %d, stderr %q", c.args, code, stderr)
+			continue
+		}
+		flags := map[string]bool{}
+		for _, line := range strings.Split(stdout, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(line, "  -") {
+				flags[f[0]] = true
+			}
+		}
+		for _, w := range c.want {
+			if !flags[w] {
+				t.Errorf("%v does not list %s:\n%s", c.args, w, stdout)
+			}
+		}
+		for _, n := range c.not {
+			if flags[n] {
+				t.Errorf("%v lists %s, which it does not act on", c.args, n)
+			}
+		}
+	}
+	db := "--database=" + filepath.Join(t.TempDir(), "latchkey.db")
+	for _, args := range [][]string{{"keys", "rotate", db, "--listen", "127.0.0.1:1"}, {"migrate", db, "--master-key", "x"}, {"init", db, "--smtp-url", "smtp://x"}} {
+		if code, _, stderr := runCapture(t, args...); code == 0 || !strings.Contains(stderr, "flag provided but not defined") {
+			t.Errorf("%v: status %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
 func TestKeysWithoutRotate(t *testing.T) {
 	code, _, stderr := runCapture(t, "keys")
 	if code == 0 || !strings.Contains(stderr, "keys rotate") {
