@@ -75,4 +75,3 @@ func readyURL(addr string) (string, error) {
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/readyz", nil
 }
-
