@@ -36,11 +36,25 @@ func adminAddr(s string) string {
 	return s
 }
 
-// startAdmin serves /debug/pprof/* and /debug/vars on addr; an empty addr serves nothing.
-// It returns the function that stops the listener.
-func startAdmin(addr string, store *sqlstore.Store, log *slog.Logger) (func(), error) {
+// listenAdmin binds the operator listener on addr; an empty addr binds nothing (nil). It is
+// bound with the API's listener, before the database is touched, so that a busy port stops
+// the start-up before anything is created.
+func listenAdmin(addr string) (net.Listener, error) {
 	if addr == "" {
-		return func() {}, nil
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", adminAddr(addr))
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (LATCHKEY_ADMIN_LISTEN): %w", adminAddr(addr), err)
+	}
+	return ln, nil
+}
+
+// serveAdmin serves /debug/pprof/* and /debug/vars on ln; a nil ln serves nothing. It returns
+// the function that stops the listener.
+func serveAdmin(ln net.Listener, store *sqlstore.Store, log *slog.Logger) func() {
+	if ln == nil {
+		return func() {}
 	}
 	adminStore.Store(store)
 	publishAdmin.Do(func() {
@@ -48,10 +62,6 @@ func startAdmin(addr string, store *sqlstore.Store, log *slog.Logger) (func(), e
 		expvar.Publish(bench.VarTransactions, expvar.Func(func() any { _, t := storeStats(); return t }))
 		expvar.Publish(bench.VarCPUSeconds, expvar.Func(func() any { return cpuSeconds() }))
 	})
-	ln, err := net.Listen("tcp", adminAddr(addr))
-	if err != nil {
-		return nil, fmt.Errorf("admin listen: %w", err)
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	// No /debug/pprof/cmdline: the command line may carry secrets given as flags.
@@ -63,7 +73,7 @@ func startAdmin(addr string, store *sqlstore.Store, log *slog.Logger) (func(), e
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("admin listener ready", "addr", ln.Addr().String())
-	return func() { _ = srv.Close() }, nil
+	return func() { _ = srv.Close() }
 }
 
 func storeStats() (statements, transactions int64) {

@@ -258,5 +258,5 @@ func loadConfig(name, summary string, args []string, stderr io.Writer, extra fun
 	if extra != nil {
 		extra(fs)
 	}
-	return config.Load(fs, args, os.Getenv)
+	return config.Load(fs, args, os.Getenv, settingFlags[name]...)
 }

@@ -33,8 +33,20 @@ func commands() []command {
 		{"users", "export or import users with their credentials (users export, users import)", runUsers},
 		{"keys", "manage token-signing keys (keys rotate)", runKeys},
 		{"bench", "measure a Latchkey's throughput, latency and SQL work per request", runBench},
+		{"health", "exit 0 when a running server answers ready, 1 otherwise (container health checks)", runHealth},
 		{"version", "print the version", runVersion},
 	}
+}
+
+// settingFlags names, for each command that reads the configuration, the settings it takes as
+// flags: those it acts on. A command not listed (serve, bench) takes every setting. The others
+// read the rest from the environment, which they share with the server, and refuse them as
+// flags, so that `keys rotate --listen ...` is an error rather than a flag silently ignored.
+var settingFlags = map[string][]string{
+	"init":        {"mode", "database", "master-key", "master-key-file", "public-url", "log-level", "log-format"},
+	"migrate":     {"database"},
+	"keys rotate": {"mode", "database", "master-key", "master-key-file", "log-level", "log-format"},
+	"keys reseal": {"mode", "database", "master-key", "master-key-file", "log-level", "log-format"},
 }
 
 // helpAsked records that the command line asked for help, so usage goes to helpOut, the
@@ -43,9 +55,6 @@ var (
 	helpAsked bool
 	helpOut   io.Writer = os.Stdout
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -94,17 +103,9 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every flag can also be set with")
-	fmt.Fprintln(w, "a LATCHKEY_* environment variable, named in the flag's help.")
-}
-
-func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("version", "print the version", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "latchkey", version)
-	return nil
+	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every setting can also be given")
+	fmt.Fprintln(w, "as a LATCHKEY_* environment variable, named in the flag's help; a command takes as flags")
+	fmt.Fprintln(w, "only the settings it acts on, and reads the others from the environment.")
 }
 
 // newFlagSet returns a command's flag set. Help that was asked for goes to standard output (so

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -24,10 +25,38 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
+func TestVersionPrintsTheBuild(t *testing.T) {
 	code, stdout, _ := runCapture(t, "version")
-	if code != 0 || strings.TrimSpace(stdout) != "latchkey "+version {
+	if code != 0 || strings.TrimSpace(stdout) != readBuildInfo().String() || !strings.HasPrefix(stdout, "latchkey ") {
 		t.Fatalf("status %d, stdout %q", code, stdout)
+	}
+}
+
+func TestDescribeBuild(t *testing.T) {
+	bi := &debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Path: "github.com/latchkey/latchkey", Version: "v1.4.0"},
+		Settings: []debug.BuildSetting{
+			{Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "3f2a9c0d5e"},
+			{Key: "vcs.time", Value: "2026-01-05T10:00:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		},
+	}
+	cases := []struct {
+		stamped string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"", bi, "latchkey v1.4.0 revision 3f2a9c0d5e (2026-01-05T10:00:00Z, modified) go1.26.8"},
+		{"v1.4.1-rc1", bi, "latchkey v1.4.1-rc1 revision 3f2a9c0d5e (2026-01-05T10:00:00Z, modified) go1.26.8"},
+		{"", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "latchkey devel go1.26.8"},
+		{"", nil, "latchkey devel"},
+	}
+	for _, c := range cases {
+		if got := describeBuild(c.stamped, c.bi).String(); got != c.want {
+			t.Errorf("describeBuild(%q) = %q, want %q", c.stamped, got, c.want)
+		}
 	}
 }
 
@@ -36,6 +65,52 @@ func TestHelpExitsZero(t *testing.T) {
 		code, stdout, stderr := runCapture(t, args...)
 		if code != 0 || !strings.Contains(stdout+stderr, "Usage: latchkey") {
 			t.Errorf("%v: status %d, output %q", args, code, stdout+stderr)
+		}
+	}
+}
+
+// Each command's help lists the flags it acts on, and a flag of another command is refused
+// rather than silently ignored.
+func TestCommandsOfferOnlyTheirOwnFlags(t *testing.T) {
+	serveOnly := []string{"-listen", "-admin-listen", "-trusted-proxies", "-shutdown-timeout", "-smtp-url", "-access-token-ttl"}
+	cases := []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"serve", "--help"}, append([]string{"-database", "-master-key", "-public-url"}, serveOnly...), []string{"-tenant", "-status", "-json"}},
+		{[]string{"init", "--help"}, []string{"-json", "-tenant", "-rotate-secrets", "-database", "-master-key-file", "-public-url"}, serveOnly},
+		{[]string{"migrate", "--help"}, []string{"-database", "-status"}, append([]string{"-master-key", "-tenant"}, serveOnly...)},
+		{[]string{"keys", "rotate", "--help"}, []string{"-tenant", "-all", "-algorithm", "-database", "-master-key"}, append([]string{"-public-url", "-json"}, serveOnly...)},
+		{[]string{"keys", "reseal", "--help"}, []string{"-new-master-key-file", "-database", "-master-key"}, append([]string{"-tenant", "-public-url"}, serveOnly...)},
+		{[]string{"health", "--help"}, []string{"-url", "-timeout"}, append([]string{"-database", "-master-key"}, serveOnly...)},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runCapture(t, c.args...)
+		if code != 0 {
+			t.Errorf("%v: status %d, stderr %q", c.args, code, stderr)
+			continue
+		}
+		flags := map[string]bool{}
+		for _, line := range strings.Split(stdout, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(line, "  -") {
+				flags[f[0]] = true
+			}
+		}
+		for _, w := range c.want {
+			if !flags[w] {
+				t.Errorf("%v does not list %s:\n%s", c.args, w, stdout)
+			}
+		}
+		for _, n := range c.not {
+			if flags[n] {
+				t.Errorf("%v lists %s, which it does not act on", c.args, n)
+			}
+		}
+	}
+	db := "--database=" + filepath.Join(t.TempDir(), "latchkey.db")
+	for _, args := range [][]string{{"keys", "rotate", db, "--listen", "127.0.0.1:1"}, {"migrate", db, "--master-key", "x"}, {"init", db, "--smtp-url", "smtp://x"}} {
+		if code, _, stderr := runCapture(t, args...); code == 0 || !strings.Contains(stderr, "flag provided but not defined") {
+			t.Errorf("%v: status %d, stderr %q", args, code, stderr)
 		}
 	}
 }

@@ -23,6 +23,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := newLogger(cfg, stderr)
 	start := time.Now()
+	// Validated with the rest of the configuration; parsed again here to get the networks.
+	proxies, err := cfg.TrustedProxyPrefixes()
+	if err != nil {
+		return err
+	}
+	// The listeners are bound before the database is opened: a port that is taken must stop
+	// the start before a master key, a database or a first tenant (whose secrets are printed
+	// once, and would be lost with the failed process) is created.
+	ln, adminLn, err := listen(cfg.Listen, cfg.AdminListen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if adminLn != nil {
+		defer adminLn.Close()
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -44,20 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	// Validated with the rest of the configuration; parsed again here to get the networks.
-	proxies, err := cfg.TrustedProxyPrefixes()
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	stopAdmin, err := startAdmin(cfg.AdminListen, a.store, log)
-	if err != nil {
-		ln.Close()
-		return err
-	}
+	stopAdmin := serveAdmin(adminLn, a.store, log)
 	defer stopAdmin()
 	api := httpapi.New(httpapi.Config{
 		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
@@ -81,8 +84,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	build := readBuildInfo()
 	log.Info("latchkey ready", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"startup_ms", time.Since(start).Milliseconds(), "version", version)
+		"startup_ms", time.Since(start).Milliseconds(), "version", build.Version, "revision", build.Revision)
 
 	select {
 	case err := <-errc:
@@ -102,6 +106,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	<-gcDone
 	log.Info("stopped")
 	return nil
+}
+
+// listen binds the API's address and, when one is configured, the admin address.
+func listen(addr, adminAddr string) (api, admin net.Listener, err error) {
+	api, err = net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot listen on %s (LATCHKEY_LISTEN): %w", addr, err)
+	}
+	admin, err = listenAdmin(adminAddr)
+	if err != nil {
+		api.Close()
+		return nil, nil, err
+	}
+	return api, admin, nil
 }
 
 // collectGarbage deletes expired records, and outbox messages finished for longer than the

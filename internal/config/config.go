@@ -189,7 +189,13 @@ func (c *Config) settings() []setting {
 // Load builds a Config from defaults, the environment (through getenv) and args, in that
 // order of precedence from lowest to highest. It returns the remaining arguments. Every problem
 // found, in parsing or validation, is reported in one error.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
+//
+// flags names the settings fs takes as flags (by flag name, such as "database"); none means
+// every setting. A command offers only the flags it acts on, so that its help lists those and
+// a serve-only flag given to it is refused rather than ignored. The environment is read, and
+// every setting validated, whatever the flags: it is the deployment's configuration, which
+// every command shares.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string, flags ...string) (Config, []string, error) {
 	c := Default()
 	var problems []string
 	for _, s := range c.settings() {
@@ -216,7 +222,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 		*s.dur = d
 	}
-	c.Register(fs)
+	if err := c.register(fs, flags); err != nil {
+		return c, nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
@@ -228,8 +236,21 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 }
 
 // Register adds c's flags to fs, with c's current values as defaults.
-func (c *Config) Register(fs *flag.FlagSet) {
+func (c *Config) Register(fs *flag.FlagSet) { _ = c.register(fs, nil) }
+
+// register adds the flags named in only (every flag when only is empty) to fs. A name that is
+// no setting's flag is an error, so that a renamed setting cannot silently vanish from a
+// command.
+func (c *Config) register(fs *flag.FlagSet, only []string) error {
+	want := map[string]bool{}
+	for _, name := range only {
+		want[name] = true
+	}
 	for _, s := range c.settings() {
+		if len(only) > 0 && !want[s.flag] {
+			continue
+		}
+		delete(want, s.flag)
 		usage := s.usage + " (env " + s.env + ")"
 		if s.str != nil {
 			fs.StringVar(s.str, s.flag, *s.str, usage)
@@ -239,6 +260,10 @@ func (c *Config) Register(fs *flag.FlagSet) {
 			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
 		}
 	}
+	for name := range want {
+		return fmt.Errorf("config: no setting has the flag --%s", name)
+	}
+	return nil
 }
 
 // Error lists every configuration problem.

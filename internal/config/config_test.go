@@ -90,3 +90,33 @@ func TestAnswerGrid(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadOffersOnlyTheNamedFlags(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c, _, err := Load(fs, []string{"--database", "flag.db"}, func(k string) string {
+		return map[string]string{"LATCHKEY_LISTEN": "127.0.0.1:9000"}[k]
+	}, "database", "mode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A setting without a flag still comes from the environment.
+	if c.Database != "flag.db" || c.Listen != "127.0.0.1:9000" {
+		t.Fatalf("got database %q listen %q", c.Database, c.Listen)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if strings.Join(names, ",") != "database,mode" {
+		t.Fatalf("flags offered: %v, want database and mode", names)
+	}
+
+	fs = flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if _, _, err := Load(fs, []string{"--listen", "127.0.0.1:1"}, func(string) string { return "" }, "database"); err == nil {
+		t.Fatal("a flag the command does not offer was accepted")
+	}
+	fs = flag.NewFlagSet("test", flag.ContinueOnError)
+	if _, _, err := Load(fs, nil, func(string) string { return "" }, "no-such-setting"); err == nil || !strings.Contains(err.Error(), "no-such-setting") {
+		t.Fatalf("an unknown flag name: %v", err)
+	}
+}
