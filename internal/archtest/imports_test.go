@@ -40,7 +40,7 @@ var domain = []string{
 	"internal/model", "internal/storage", "internal/fault", "internal/secret", "internal/auth",
 	"internal/tenancy", "internal/directory", "internal/delivery", "internal/token",
 	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing", "internal/transfer",
-	"internal/auth/passkeys", "internal/auth/totp", "internal/auth/otp", "internal/auth/magiclink",
+	"internal/auth/passkeys", "internal/auth/totp", "internal/auth/otp", "internal/auth/magiclink", "internal/auth/passwords",
 }
 
 // internal/passkey is deliberately not in the list: it adapts go-webauthn, whose packages import

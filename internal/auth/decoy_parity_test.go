@@ -4,6 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+
 	"github.com/latchkey/latchkey/internal/auth/magiclink"
 
 	"github.com/latchkey/latchkey/internal/auth/otp"
@@ -38,7 +41,7 @@ func parityCases() []parityCase {
 	}
 	reset := func(channel, redirect string) func(f *totpFixture, email, phone string) error {
 		return func(f *totpFixture, email, _ string) error {
-			_, err := f.Svc.SendPasswordReset(f.Ctx, f.Caller, auth.PasswordResetSend{
+			_, err := f.Passwords.SendPasswordReset(f.Ctx, f.Caller, passwords.PasswordResetSend{
 				IdentifierType: model.IdentifierEmail, Identifier: email, Channel: channel, RedirectURI: redirect})
 			return err
 		}
@@ -137,13 +140,13 @@ func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
 	if err != nil {
 		f.T.Fatal(err)
 	}
-	known = f.pwdUser("known@example.com", "", goodPassword, false)
+	known = f.PasswordUser("known@example.com", "", authtest.GoodPassword, false)
 	f.setPhone(known.ID, "+14155550100")
 	f.EnrolConfirmedTOTP(known.ID)
 	if _, err := f.TOTP.GenerateRecoveryCodes(f.Ctx, f.Caller, known.ID); err != nil {
 		f.T.Fatal(err)
 	}
-	inactive := f.pwdUser("inactive@example.com", "", goodPassword, false)
+	inactive := f.PasswordUser("inactive@example.com", "", authtest.GoodPassword, false)
 	f.setPhone(inactive.ID, "+14155550101")
 	if err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, inactive.ID, func(u model.User) (model.User, error) {
 		u.Status = model.UserDisabled
@@ -227,8 +230,8 @@ func TestHiddenUserWithoutAddress(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want the decoy answer", email, out, err)
 		}
 	}
-	f.pwdUser("withpw@example.com", "withpw", goodPassword, false)
-	_, err = f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "withpw@example.com", Channel: model.ChannelSMS})
+	f.PasswordUser("withpw@example.com", "withpw", authtest.GoodPassword, false)
+	_, err = f.Passwords.SendPasswordReset(f.Ctx, f.Caller, passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "withpw@example.com", Channel: model.ChannelSMS})
 	if err != nil {
 		t.Errorf("password reset by SMS for a user without a phone: %v; want the decoy answer", err)
 	}

@@ -3,7 +3,8 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+
 	"github.com/latchkey/latchkey/internal/model"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) registerPassword(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	err := s.cfg.Auth.RegisterPassword(r.Context(), callerOf(r), auth.PasswordRegister{
+	err := s.cfg.Passwords.RegisterPassword(r.Context(), callerOf(r), passwords.PasswordRegister{
 		UserID: r.PathValue("user_id"), Password: in.Password, ForceReplace: orTrue(in.ForceReplace),
 		Username: in.Username, EnforceComplexity: orTrue(in.EnforceComplexity),
 	})
@@ -62,7 +63,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	err := s.cfg.Auth.SetPassword(r.Context(), callerOf(r), auth.PasswordSet{
+	err := s.cfg.Passwords.SetPassword(r.Context(), callerOf(r), passwords.PasswordSet{
 		UserID: r.PathValue("user_id"), Password: in.Password, ForceReplace: orTrue(in.ForceReplace),
 		EnforceComplexity: orTrue(in.EnforceComplexity),
 	})
@@ -85,7 +86,7 @@ func (s *Server) authenticatePassword(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticatePassword(r.Context(), callerOf(r), auth.PasswordAuthenticate{
+	out, err := s.cfg.Passwords.AuthenticatePassword(r.Context(), callerOf(r), passwords.PasswordAuthenticate{
 		Username: in.Username, UsernameType: in.UsernameType, Password: in.Password, Login: in.login(),
 	})
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.ChangePassword(r.Context(), callerOf(r), auth.PasswordChange{
+	out, err := s.cfg.Passwords.ChangePassword(r.Context(), callerOf(r), passwords.PasswordChange{
 		Username: in.Username, UsernameType: in.UsernameType, CurrentPassword: in.CurrentPassword,
 		NewPassword: in.NewPassword, Login: in.login(),
 	})
@@ -138,7 +139,7 @@ func (s *Server) sendPasswordReset(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.SendPasswordReset(r.Context(), callerOf(r), auth.PasswordResetSend{
+	out, err := s.cfg.Passwords.SendPasswordReset(r.Context(), callerOf(r), passwords.PasswordResetSend{
 		IdentifierType: in.IdentifierType, Identifier: in.Identifier, Channel: in.Channel,
 		RedirectURI: in.RedirectURI, ClientAttributes: in.ClientAttributes,
 	})
@@ -162,7 +163,7 @@ func (s *Server) completePasswordReset(w http.ResponseWriter, r *http.Request) e
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	err := s.cfg.Auth.CompletePasswordReset(r.Context(), callerOf(r), auth.PasswordResetComplete{
+	err := s.cfg.Passwords.CompletePasswordReset(r.Context(), callerOf(r), passwords.PasswordResetComplete{
 		IdentifierType: in.IdentifierType, Identifier: in.Identifier, Code: in.Code,
 		NewPassword: in.NewPassword, ClientAttributes: in.ClientAttributes,
 	})

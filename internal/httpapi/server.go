@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+
 	"github.com/latchkey/latchkey/internal/auth/magiclink"
 
 	"github.com/latchkey/latchkey/internal/auth"
@@ -31,6 +33,7 @@ type Config struct {
 	TOTP      *totp.Service
 	OTP       *otp.Service
 	Links     *magiclink.Service
+	Passwords *passwords.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
@@ -93,6 +96,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Auth != nil && cfg.Links == nil {
 		cfg.Links = magiclink.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.Passwords == nil {
+		cfg.Passwords = passwords.New(cfg.Auth)
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+
 	"github.com/latchkey/latchkey/internal/auth/magiclink"
 
 	"github.com/latchkey/latchkey/internal/auth/otp"
@@ -66,6 +68,8 @@ type Fixture struct {
 	TOTP  *totp.Service
 	OTP   *otp.Service
 	Links *magiclink.Service
+	// Passwords is the password flows built on Svc.
+	Passwords *passwords.Service
 }
 
 // New builds the fixture over SQLite with opts (its issuer and clock are the fixture's).
@@ -104,7 +108,7 @@ func NewOn(t *testing.T, postgres bool, opts auth.Options) *Fixture {
 	svc := auth.New(store, tokens, keys, ten, opts)
 	return &Fixture{
 		T: t, Ctx: ctx, Store: store, Svc: svc, Tokens: tokens,
-		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc), OTP: otp.New(svc), Links: magiclink.New(svc),
+		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc), OTP: otp.New(svc), Links: magiclink.New(svc), Passwords: passwords.New(svc),
 		Caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 		Admin:  model.Caller{TenantID: boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true},
 	}

@@ -1,9 +1,11 @@
-package auth
+package passwords
 
 import (
 	"bytes"
 	"context"
 	"errors"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -72,7 +74,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 	} else if found {
 		return errConfigured
 	}
-	now := s.Now()
+	now := s.core.Now()
 	in := password.Input{
 		Password: req.Password, Temporary: req.ForceReplace, Lenient: !req.EnforceComplexity,
 		Subject: password.Subject{Username: username, Email: u.Email},
@@ -97,7 +99,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 				return err
 			}
 		}
-		return s.Record(ctx, tx, c, Event{Type: model.EventPasswordChanged, Method: "register", UserID: u.ID}, now)
+		return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventPasswordChanged, Method: "register", UserID: u.ID}, now)
 	})
 	var dup *storage.DuplicateError
 	if errors.As(err, &dup) {
@@ -106,7 +108,7 @@ func (s *Service) RegisterPassword(ctx context.Context, c model.Caller, req Pass
 		}
 		return errConfigured
 	}
-	return AsFault(err, "register password")
+	return auth.AsFault(err, "register password")
 }
 
 // SetPassword replaces a user's password for an administrator, and ends the user's sessions.
@@ -126,7 +128,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 	if !found {
 		return errNoPassword
 	}
-	now := s.Now()
+	now := s.core.Now()
 	in := password.Input{
 		Password: req.Password, Temporary: req.ForceReplace, Lenient: !req.EnforceComplexity,
 		Subject: password.Subject{Username: u.Username, Email: u.Email},
@@ -150,7 +152,7 @@ func (s *Service) SetPassword(ctx context.Context, c model.Caller, req PasswordS
 		}
 		return s.passwordChanged(ctx, tx, c, u, "admin_reset", "", now)
 	})
-	return AsFault(err, "set password")
+	return auth.AsFault(err, "set password")
 }
 
 // passwordTarget returns the user an administrative password call names, as the caller may

@@ -1,4 +1,4 @@
-package auth
+package passwords
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -54,9 +56,9 @@ var (
 // and users without a password are answered like real ones when the application has
 // enumeration protection, and with the error otherwise, as OTP sends are.
 func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req PasswordResetSend) (PasswordResetSent, error) {
-	pace := s.PaceAnswers()
+	pace := s.core.PaceAnswers()
 	defer pace.Hold(ctx)
-	p := ValidateIdentifier(req.IdentifierType, req.Identifier)
+	p := auth.ValidateIdentifier(req.IdentifierType, req.Identifier)
 	switch req.Channel {
 	case model.ChannelEmail, model.ChannelSMS, model.ChannelDirect:
 	case "":
@@ -68,7 +70,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 		return PasswordResetSent{}, fault.Validation(p...)
 	}
 	if req.Channel == model.ChannelSMS && s.opts.SMSDisabled {
-		return PasswordResetSent{}, ErrNoSMSProvider
+		return PasswordResetSent{}, auth.ErrNoSMSProvider
 	}
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)
 	if err != nil {
@@ -87,13 +89,13 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	all := app.Preferences.Normalized()
 	prefs := all.Password
 	identifier := req.IdentifierType + ":" + norm
-	now := s.Now()
+	now := s.core.Now()
 	var phone string
 	if req.Channel == model.ChannelSMS && req.IdentifierType == model.IdentifierPhone {
 		phone = norm
 	}
-	if err := s.CheckSend(ctx, c, all.Limits, identifier, phone, req.ClientAttributes.IPAddress, now); err != nil {
-		s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+	if err := s.core.CheckSend(ctx, c, all.Limits, identifier, phone, req.ClientAttributes.IPAddress, now); err != nil {
+		s.core.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 		return PasswordResetSent{}, err
 	}
 	u, err := s.resetUser(ctx, c, req.IdentifierType, norm)
@@ -114,8 +116,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	}
 	if req.Channel == model.ChannelSMS && phone == "" {
 		// The profile's number, known only now, counts against its prefix's limit.
-		if err := s.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
-			s.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
+		if err := s.core.CheckPhonePrefix(ctx, c, all.Limits, dest, now); err != nil {
+			s.core.RecordLimited(ctx, c, err, req.Channel, req.ClientAttributes)
 			return PasswordResetSent{}, err
 		}
 	}
@@ -130,7 +132,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if req.RedirectURI != "" {
 		linkSecret := secret.NewLinkCode()
 		rec.CodeHash = s.keys.HashCode(rec.ID, linkSecret)
-		if rc.link, err = BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, ""); err != nil {
+		if rc.link, err = auth.BuildLink(req.RedirectURI, rec.ID+"."+linkSecret, ""); err != nil {
 			return PasswordResetSent{}, fault.Wrap(err, "build link")
 		}
 		out.Link = rc.link
@@ -143,7 +145,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
-	err = s.StoreCode(ctx, c, rec, msg, Event{Type: model.EventCodeSent, Method: req.Channel, UserID: u.ID,
+	err = s.core.StoreCode(ctx, c, rec, msg, auth.Event{Type: model.EventCodeSent, Method: req.Channel, UserID: u.ID,
 		Attrs: req.ClientAttributes, Details: map[string]any{"purpose": model.PurposePasswordReset}}, now)
 	if err != nil {
 		return PasswordResetSent{}, fault.Wrap(err, "store reset code")
@@ -182,14 +184,14 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.RedirectURI != "" {
 		var err error
-		if rc.link, err = BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), ""); err != nil {
+		if rc.link, err = auth.BuildLink(req.RedirectURI, model.NewID()+"."+secret.NewLinkCode(), ""); err != nil {
 			return PasswordResetSent{}, fault.Wrap(err, "build link")
 		}
 	} else {
 		rc.code = secret.NewCode(prefs.CodeLength)
 	}
 	if req.Channel == model.ChannelSMS && phone == "" {
-		if err := s.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
+		if err := s.core.DecoyPhonePrefix(ctx, c, all.Limits, now); err != nil {
 			return PasswordResetSent{}, err
 		}
 	}
@@ -197,8 +199,8 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
-	ev := Event{Method: req.Channel, Attrs: req.ClientAttributes, Details: map[string]any{"purpose": model.PurposePasswordReset}}
-	if err := s.DecoySend(ctx, c, rec, msg, ev, now); err != nil {
+	ev := auth.Event{Method: req.Channel, Attrs: req.ClientAttributes, Details: map[string]any{"purpose": model.PurposePasswordReset}}
+	if err := s.core.DecoySend(ctx, c, rec, msg, ev, now); err != nil {
 		return PasswordResetSent{}, err
 	}
 	if req.Channel == model.ChannelDirect {
@@ -210,14 +212,14 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 // resetUser finds the active user of the caller's application named by an identifier, who must
 // have a password to reset.
 func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm string) (model.User, error) {
-	u, err := s.Lookup(ctx, s.store, c, "reset", idType, norm)
+	u, err := s.core.Lookup(ctx, s.store, c, "reset", idType, norm)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return u, fault.Wrap(err, "find user")
 	}
 	// The reads of a complete user follow whatever the lookup found, so that the time taken
 	// does not tell where the search stopped: nobody (a stand-in's rows are read, see
 	// standInUsers, and ignored), another application's user, or a user without a password.
-	id := s.SubjectID(c, "reset", u, err)
+	id := s.core.SubjectID(c, "reset", u, err)
 	_, aerr := s.store.GetAppUser(ctx, c.TenantID, c.AppID, id)
 	_, hasPassword, perr := passwordOf(ctx, s.store, c.TenantID, id)
 	switch {
@@ -227,7 +229,7 @@ func (s *Service) resetUser(ctx context.Context, c model.Caller, idType, norm st
 		return u, fault.Wrap(aerr, "find user")
 	}
 	if perr == nil && hasPassword {
-		s.RememberStandIn(c, "reset", u.ID)
+		s.core.RememberStandIn(c, "reset", u.ID)
 	}
 	switch {
 	case perr != nil:
@@ -263,7 +265,7 @@ func (s *Service) checkRedirect(ctx context.Context, c model.Caller, uri string)
 		return fault.Wrap(err, "get client")
 	}
 	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, uri) {
-		return ErrInvalidRedirect
+		return auth.ErrInvalidRedirect
 	}
 	return nil
 }

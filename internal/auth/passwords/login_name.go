@@ -1,9 +1,11 @@
-package auth
+package passwords
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -19,7 +21,7 @@ type PasswordAuthenticate struct {
 	Username     string
 	UsernameType string
 	Password     string
-	Login
+	auth.Login
 }
 
 // PasswordChange replaces a password, proven by the current one, and logs the user in. It is
@@ -29,7 +31,7 @@ type PasswordChange struct {
 	UsernameType    string
 	CurrentPassword string
 	NewPassword     string
-	Login
+	auth.Login
 }
 
 var (
@@ -170,7 +172,7 @@ func passwordLocked(ctx context.Context, st storage.Store, c model.Caller, key s
 	case err != nil:
 		return nil, err
 	case now.Before(l.Until):
-		return ErrLocked(l.Until, now), nil
+		return auth.ErrLocked(l.Until, now), nil
 	}
 	return nil, nil
 }
@@ -182,7 +184,7 @@ func failureKeys(c model.Caller, lockKey string) (recent, total string) {
 
 // countPasswordFailure counts a wrong password against the login name and locks it when the
 // application's rules say so. It returns the failure to answer with.
-func countPasswordFailure(ctx context.Context, tx AttemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
+func countPasswordFailure(ctx context.Context, tx auth.AttemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
 	recentKey, totalKey := failureKeys(c, key)
 	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(p.FailuresExpireIn)*time.Minute))
 	if err != nil {
@@ -204,7 +206,7 @@ func countPasswordFailure(ctx context.Context, tx AttemptTx, c model.Caller, p m
 	}
 	until := now.Add(d)
 	err = tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
-	return ErrLocked(until, now), err
+	return auth.ErrLocked(until, now), err
 }
 
 // clearPasswordFailures forgets a login name's failures after the password was proven.
@@ -250,10 +252,10 @@ func (s *Service) endOtherSessions(ctx context.Context, tx storage.Store, c mode
 		if sess.ID == keep || sess.RevokedAt != nil {
 			continue
 		}
-		if err := s.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+		if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
 			return err
 		}
-		err := s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: why, UserID: userID,
+		err := s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: why, UserID: userID,
 			Details: map[string]any{"session_ref": sess.ID}}, now)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package auth_test
+package passwords_test
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/authtest"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/password"
 )
@@ -30,15 +31,15 @@ func TestPasswordLoginHashesInCallersTenant(t *testing.T) {
 	t.Cleanup(func() { password.SetShared(orig) })
 
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("ada@example.com", "ada", goodPassword, false)
+	f.PasswordUser("ada@example.com", "ada", authtest.GoodPassword, false)
 	mu.Lock()
 	seen = nil
 	mu.Unlock()
-	_, err = f.pwdLogin("", "nobody", otherPassword, auth.Login{})
+	_, err = f.PasswordLogin("", "nobody", authtest.OtherPassword, auth.Login{})
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	_, err = f.pwdLogin("", "ada", otherPassword, auth.Login{})
+	_, err = f.PasswordLogin("", "ada", authtest.OtherPassword, auth.Login{})
 	wantCode(t, err, fault.CodeInvalidCredentials)
-	if _, err := f.pwdLogin("", "ada", goodPassword, auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin("", "ada", authtest.GoodPassword, auth.Login{}); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

@@ -1,10 +1,12 @@
-package auth
+package passwords
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -24,7 +26,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if err != nil {
 		return err
 	}
-	now := s.Now()
+	now := s.core.Now()
 	if code.ID == "" || code.ConsumedAt != nil {
 		return errBadResetCode
 	}
@@ -93,12 +95,12 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
-		if err := ClearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
+		if err := auth.ClearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
 			return err
 		}
 		return s.passwordChanged(ctx, tx, c, u, "reset", "", now)
 	})
-	return AsFault(err, "complete password reset")
+	return auth.AsFault(err, "complete password reset")
 }
 
 // findResetCode returns the reset code a request presents, and the secret to compare: a
@@ -109,11 +111,11 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	id, linkSecret, isLink := splitResetCode(req.Code)
 	if req.Code == "" {
 		p = append(p, "code is required")
-	} else if len(req.Code) > MaxCodeLen {
+	} else if len(req.Code) > auth.MaxCodeLen {
 		return model.OneTimeCode{}, "", errBadResetCode
 	}
 	if !isLink || req.IdentifierType != "" || req.Identifier != "" {
-		p = append(p, ValidateIdentifier(req.IdentifierType, req.Identifier)...)
+		p = append(p, auth.ValidateIdentifier(req.IdentifierType, req.Identifier)...)
 	}
 	if err := password.CheckForm("new_password", req.NewPassword); err != nil {
 		p = append(p, fault.As(err).Details...)
@@ -179,9 +181,9 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	key := resetLockKey(code)
 	typ := model.EventLoginFailed
 	// A wrong code's count commits even if its audit event cannot be written.
-	result, err := s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
+	result, err := s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		typ = model.EventLoginFailed
-		if locked, err := ActiveLockout(ctx, tx, c, key, now); err != nil || locked != nil {
+		if locked, err := auth.ActiveLockout(ctx, tx, c, key, now); err != nil || locked != nil {
 			typ = model.EventLockout
 			return locked, err
 		}
@@ -192,7 +194,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 			switch {
 			case cc.ConsumedAt != nil:
 				result = errBadResetCode
-				return cc, ErrNoChange
+				return cc, auth.ErrNoChange
 			case !secret.Equal(cc.CodeHash, s.keys.HashCode(cc.ID, presented)):
 				result, wrong = errBadResetCode, true
 				cc.Failures++
@@ -203,16 +205,16 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 			case !now.Before(cc.ExpiresAt):
 				result = errResetExpired
 			}
-			return cc, ErrNoChange
+			return cc, auth.ErrNoChange
 		})
-		if err != nil && !errors.Is(err, ErrNoChange) {
+		if err != nil && !errors.Is(err, auth.ErrNoChange) {
 			return nil, err
 		}
 		if result == nil || !wrong {
 			return result, nil
 		}
-		minutes := OTPPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
-		locked, err := LockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
+		minutes := auth.OTPPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
+		locked, err := auth.LockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
 		if locked != nil {
 			result, typ = locked, model.EventLockout
 		}
@@ -221,7 +223,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		if failure == nil {
 			return nil // a right code is recorded by the transaction that sets the password
 		}
-		return s.Record(ctx, st, c, Event{Type: typ, Method: "password_reset", UserID: code.UserID, Attrs: attrs, Err: failure}, now)
+		return s.core.Record(ctx, st, c, auth.Event{Type: typ, Method: "password_reset", UserID: code.UserID, Attrs: attrs, Err: failure}, now)
 	})
 	if err != nil {
 		return fault.Wrap(err, "check reset code")

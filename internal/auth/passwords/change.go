@@ -1,8 +1,10 @@
-package auth
+package passwords
 
 import (
 	"context"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -15,30 +17,30 @@ import (
 // A wrong current password counts towards the lockout exactly as a failed login does. The new
 // password must satisfy the application's policy and differ from the current one and from the
 // blockPreviousPasswords most recent. The user's other sessions end.
-func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req PasswordChange) (TokenResponse, error) {
+func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req PasswordChange) (auth.TokenResponse, error) {
 	p := passwordLoginProblems(req.Username, req.UsernameType, req.CurrentPassword, "current_password")
 	if err := password.CheckForm("new_password", req.NewPassword); err != nil {
 		p = append(p, fault.As(err).Details...)
 	}
 	if len(p) > 0 {
-		return TokenResponse{}, fault.Validation(p...)
+		return auth.TokenResponse{}, fault.Validation(p...)
 	}
 	prefs, n, ok, _, now, err := s.presentPassword(ctx, c, req.UsernameType, req.Username, req.CurrentPassword, req.ClientAttributes)
 	if err != nil {
-		return TokenResponse{}, err
+		return auth.TokenResponse{}, err
 	}
 	var next model.Credential
 	if ok {
 		d, err := password.ParseData(n.cred.Data)
 		if err != nil {
-			return TokenResponse{}, fault.Wrap(err, "change password")
+			return auth.TokenResponse{}, fault.Wrap(err, "change password")
 		}
 		if d.StateAt(prefs, now) == password.TemporaryExpired {
-			return TokenResponse{}, errTempExpired
+			return auth.TokenResponse{}, errTempExpired
 		}
 		in := password.Input{Password: req.NewPassword, Subject: password.Subject{Username: n.user.Username, Email: n.user.Email}}
 		if next, err = password.Shared().Replace(ctx, n.cred, in, prefs, true, now); err != nil {
-			return TokenResponse{}, err
+			return auth.TokenResponse{}, err
 		}
 	}
 	replace := func(cur model.Credential, d password.Data) (model.Credential, error) {
@@ -48,30 +50,30 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 		cur.Secret, cur.Data = next.Secret, next.Data
 		return cur, nil
 	}
-	var is Issued
+	var is auth.Issued
 	var failure error
 	// A wrong current password's count commits even if its audit event cannot be written.
-	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
-		is = Issued{}
+	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
+		is = auth.Issued{}
 		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
 		if err == nil && failure == nil {
-			keep, _ := s.SessionKey(req.SessionID)
+			keep, _ := s.core.SessionKey(req.SessionID)
 			err = s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
 		}
 		if err == nil && failure == nil {
-			is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
+			is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
 		}
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.Record(ctx, st, c, LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "change password")
+		return auth.TokenResponse{}, auth.AsFault(err, "change password")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
 // passwordChanged records a new password: it ends the user's sessions but keep, with their
@@ -94,5 +96,5 @@ func (s *Service) passwordChanged(ctx context.Context, tx storage.Store, c model
 	if err := unlockUser(ctx, tx, c, u); err != nil {
 		return err
 	}
-	return s.Record(ctx, tx, c, Event{Type: model.EventPasswordChanged, Method: how, UserID: u.ID}, now)
+	return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventPasswordChanged, Method: how, UserID: u.ID}, now)
 }

@@ -1,4 +1,4 @@
-package auth_test
+package passwords_test
 
 import (
 	"net/url"
@@ -7,34 +7,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
 )
 
-func (f *otpFixture) resetSend(req auth.PasswordResetSend) (auth.PasswordResetSent, error) {
-	return f.Svc.SendPasswordReset(f.Ctx, f.Caller, req)
+func (f *pwFixture) resetSend(req passwords.PasswordResetSend) (passwords.PasswordResetSent, error) {
+	return f.Passwords.SendPasswordReset(f.Ctx, f.Caller, req)
 }
 
-func (f *otpFixture) resetComplete(idType, id, code, pw string) error {
-	return f.Svc.CompletePasswordReset(f.Ctx, f.Caller, auth.PasswordResetComplete{
+func (f *pwFixture) resetComplete(idType, id, code, pw string) error {
+	return f.Passwords.CompletePasswordReset(f.Ctx, f.Caller, passwords.PasswordResetComplete{
 		IdentifierType: idType, Identifier: id, Code: code, NewPassword: pw,
 	})
 }
 
 func TestPasswordResetByEmailCode(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("rita@example.com", "rita", goodPassword, false)
-	before, err := f.pwdLogin("", "rita", goodPassword, auth.Login{})
+	f.PasswordUser("rita@example.com", "rita", authtest.GoodPassword, false)
+	before, err := f.PasswordLogin("", "rita", authtest.GoodPassword, auth.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Lock the login name; the reset lifts it.
 	for i := 0; i < model.DefaultMaxPasswordFailures; i++ {
-		_, _ = f.pwdLogin("", "rita", "Wrong-Guess-0000", auth.Login{})
+		_, _ = f.PasswordLogin("", "rita", "Wrong-Guess-0000", auth.Login{})
 	}
-	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierUsername, Identifier: "rita", Channel: model.ChannelEmail})
+	out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierUsername, Identifier: "rita", Channel: model.ChannelEmail})
 	if err != nil || out.Message != "Password reset code sent" || out.Code != "" {
 		t.Fatalf("send: %+v, %v", out, err)
 	}
@@ -42,51 +45,51 @@ func TestPasswordResetByEmailCode(t *testing.T) {
 	if !strings.Contains(msg.Subject, "password") || !strings.Contains(msg.Text, "choose a new password") {
 		t.Fatalf("reset email: %q / %q", msg.Subject, msg.Text)
 	}
-	err = f.resetComplete(model.IdentifierUsername, "rita", wrongCode(code), otherPassword)
+	err = f.resetComplete(model.IdentifierUsername, "rita", wrongCode(code), authtest.OtherPassword)
 	wantCode(t, err, fault.CodeInvalidCredentials)
 	err = f.resetComplete(model.IdentifierUsername, "rita", code, "too weak")
 	wantCode(t, err, password.CodeWeak)
-	err = f.resetComplete(model.IdentifierUsername, "rita", code, goodPassword)
+	err = f.resetComplete(model.IdentifierUsername, "rita", code, authtest.GoodPassword)
 	wantCode(t, err, password.CodeRecentlyUsed)
 	// The code survived the refused passwords.
-	if err := f.resetComplete(model.IdentifierUsername, "rita", code, otherPassword); err != nil {
+	if err := f.resetComplete(model.IdentifierUsername, "rita", code, authtest.OtherPassword); err != nil {
 		t.Fatalf("complete: %v", err)
 	}
-	wantCode(t, f.resetComplete(model.IdentifierUsername, "rita", code, thirdPassword), fault.CodeInvalidCredentials)
+	wantCode(t, f.resetComplete(model.IdentifierUsername, "rita", code, authtest.ThirdPassword), fault.CodeInvalidCredentials)
 	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
 		t.Error("a refresh token from before the reset still works")
 	}
-	if _, err := f.pwdLogin("", "rita", otherPassword, auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin("", "rita", authtest.OtherPassword, auth.Login{}); err != nil {
 		t.Fatalf("login with the new password (the lockout should be lifted): %v", err)
 	}
 }
 
 func TestPasswordResetCodeFailuresSpendIt(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("sam@example.com", "sam", goodPassword, false)
-	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
+	f.PasswordUser("sam@example.com", "sam", authtest.GoodPassword, false)
+	out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
 	if err != nil || out.Code == "" {
 		t.Fatalf("direct send: %+v, %v", out, err)
 	}
 	for i := 0; i < model.DefaultMaxPasswordFailures; i++ {
-		wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", wrongCode(out.Code), otherPassword), fault.CodeInvalidCredentials)
+		wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", wrongCode(out.Code), authtest.OtherPassword), fault.CodeInvalidCredentials)
 	}
-	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, otherPassword), fault.CodeInvalidCredentials)
-	out, err = f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, authtest.OtherPassword), fault.CodeInvalidCredentials)
+	out, err = f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sam@example.com", Channel: model.ChannelDirect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Clock.Advance(time.Duration(model.DefaultResetValidityMinutes) * time.Minute)
-	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, otherPassword), auth.CodeResetExpired)
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "sam@example.com", out.Code, authtest.OtherPassword), passwords.CodeResetExpired)
 }
 
 func TestPasswordResetLink(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("lin@example.com", "lin", goodPassword, false)
-	_, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
+	f.PasswordUser("lin@example.com", "lin", authtest.GoodPassword, false)
+	_, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
 		Channel: model.ChannelEmail, RedirectURI: "https://evil.example/cb"})
 	wantCode(t, err, auth.CodeInvalidRedirectURI)
-	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
+	out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "lin@example.com",
 		Channel: model.ChannelDirect, RedirectURI: "http://localhost:3000/callback"})
 	if err != nil || out.Message != "Password reset link sent" {
 		t.Fatalf("send: %+v, %v", out, err)
@@ -97,11 +100,11 @@ func TestPasswordResetLink(t *testing.T) {
 	}
 	code := link.Query().Get("code")
 	// A link's code names its user; a mismatched identifier is refused.
-	wantCode(t, f.resetComplete(model.IdentifierEmail, "other@example.com", code, otherPassword), fault.CodeInvalidCredentials)
-	if err := f.resetComplete("", "", code, otherPassword); err != nil {
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "other@example.com", code, authtest.OtherPassword), fault.CodeInvalidCredentials)
+	if err := f.resetComplete("", "", code, authtest.OtherPassword); err != nil {
 		t.Fatalf("complete with the link's code alone: %v", err)
 	}
-	if _, err := f.pwdLogin("", "lin", otherPassword, auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin("", "lin", authtest.OtherPassword, auth.Login{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -109,15 +112,15 @@ func TestPasswordResetLink(t *testing.T) {
 func TestPasswordResetEnumeration(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.User("nopw@example.com", "")
-	send := func(id string) (auth.PasswordResetSent, error) {
-		return f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: id, Channel: model.ChannelEmail})
+	send := func(id string) (passwords.PasswordResetSent, error) {
+		return f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: id, Channel: model.ChannelEmail})
 	}
 	_, err := send("ghost@example.com")
 	wantCode(t, err, fault.CodeUserNotFound)
 	_, err = send("nopw@example.com")
 	wantCode(t, err, password.CodeNotConfigured)
 	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	f.pwdUser("real@example.com", "real", goodPassword, false)
+	f.PasswordUser("real@example.com", "real", authtest.GoodPassword, false)
 	real, err := send("real@example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -141,11 +144,11 @@ func TestPasswordResetEnumeration(t *testing.T) {
 func TestPasswordResetBySMS(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	u := f.User("sms@example.com", "+14155550123")
-	err := f.Svc.RegisterPassword(f.Ctx, f.Caller, auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true})
+	err := f.Passwords.RegisterPassword(f.Ctx, f.Caller, passwords.PasswordRegister{UserID: u.ID, Password: authtest.GoodPassword, EnforceComplexity: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
+	out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
 	if err != nil || out.Code != "" {
 		t.Fatalf("send: %+v, %v", out, err)
 	}
@@ -153,15 +156,15 @@ func TestPasswordResetBySMS(t *testing.T) {
 	if msg.Kind != model.MessageSMS || !strings.HasPrefix(msg.Text, code+" is your") {
 		t.Fatalf("SMS = %+v", msg)
 	}
-	if err := f.resetComplete(model.IdentifierEmail, "sms@example.com", code, otherPassword); err != nil {
+	if err := f.resetComplete(model.IdentifierEmail, "sms@example.com", code, authtest.OtherPassword); err != nil {
 		t.Fatal(err)
 	}
 	// The password set by a reset is not temporary, whatever the old one was.
-	if _, err := f.pwdLogin(model.IdentifierEmail, "sms@example.com", otherPassword, auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin(model.IdentifierEmail, "sms@example.com", authtest.OtherPassword, auth.Login{}); err != nil {
 		t.Fatal(err)
 	}
 	disabled := newOTPFixture(t, auth.Options{SMSDisabled: true})
-	_, err = disabled.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
+	_, err = disabled.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "sms@example.com", Channel: model.ChannelSMS})
 	wantCode(t, err, fault.CodeProviderConfig)
 }
 
@@ -170,10 +173,10 @@ func TestPasswordResetBySMS(t *testing.T) {
 // code is refused until the lockout ends.
 func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("guess@example.com", "guess", goodPassword, false)
+	f.PasswordUser("guess@example.com", "guess", authtest.GoodPassword, false)
 	send := func() string {
 		t.Helper()
-		out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "guess@example.com", Channel: model.ChannelDirect})
+		out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "guess@example.com", Channel: model.ChannelDirect})
 		if err != nil || out.Code == "" {
 			t.Fatalf("direct send: %+v, %v", out, err)
 		}
@@ -185,19 +188,19 @@ func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 		if i%(model.DefaultMaxPasswordFailures-1) == 0 {
 			code = send() // a fresh code before the current one is spent
 		}
-		err = f.resetComplete(model.IdentifierEmail, "guess@example.com", wrongCode(code), otherPassword)
+		err = f.resetComplete(model.IdentifierEmail, "guess@example.com", wrongCode(code), authtest.OtherPassword)
 	}
 	wantCode(t, err, fault.CodeLocked)
 	code = send()
-	wantCode(t, f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword), fault.CodeLocked)
-	if _, err := f.pwdLogin("", "guess", goodPassword, auth.Login{}); err != nil {
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "guess@example.com", code, authtest.OtherPassword), fault.CodeLocked)
+	if _, err := f.PasswordLogin("", "guess", authtest.GoodPassword, auth.Login{}); err != nil {
 		t.Fatalf("the password changed while reset was locked: %v", err)
 	}
 
 	// After the lockout, the right code works, and success clears the count.
 	f.Clock.Advance(model.DefaultOTPLockoutDuration*time.Minute + time.Second)
 	code = send()
-	if err := f.resetComplete(model.IdentifierEmail, "guess@example.com", code, otherPassword); err != nil {
+	if err := f.resetComplete(model.IdentifierEmail, "guess@example.com", code, authtest.OtherPassword); err != nil {
 		t.Fatalf("reset after the lockout: %v", err)
 	}
 }
@@ -207,15 +210,15 @@ func TestPasswordResetFailuresAcrossCodes(t *testing.T) {
 func TestPasswordResetGuessesAnswerAlike(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
 	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
-	f.pwdUser("real@example.com", "real", goodPassword, false)
+	f.PasswordUser("real@example.com", "real", authtest.GoodPassword, false)
 	answers := func(email string) ([]string, int64) {
-		if _, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: email, Channel: model.ChannelEmail}); err != nil {
+		if _, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: email, Channel: model.ChannelEmail}); err != nil {
 			t.Fatal(err)
 		}
 		_, before := f.Store.Stats()
 		var codes []string
 		for i := 0; i < model.DefaultFailuresPerIdentifier; i++ {
-			err := f.resetComplete(model.IdentifierEmail, email, "00000000", otherPassword)
+			err := f.resetComplete(model.IdentifierEmail, email, "00000000", authtest.OtherPassword)
 			codes = append(codes, fault.As(err).Code)
 		}
 		_, after := f.Store.Stats()
@@ -232,8 +235,8 @@ func TestPasswordResetGuessesAnswerAlike(t *testing.T) {
 // spends no code of any application) no longer sets a password.
 func TestPasswordResetCodeBeforeChangeIsSpent(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.pwdUser("early@example.com", "early", goodPassword, false)
-	out, err := f.resetSend(auth.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "early@example.com", Channel: model.ChannelDirect})
+	u := f.PasswordUser("early@example.com", "early", authtest.GoodPassword, false)
+	out, err := f.resetSend(passwords.PasswordResetSend{IdentifierType: model.IdentifierEmail, Identifier: "early@example.com", Channel: model.ChannelDirect})
 	if err != nil || out.Code == "" {
 		t.Fatalf("direct send: %+v, %v", out, err)
 	}
@@ -243,11 +246,11 @@ func TestPasswordResetCodeBeforeChangeIsSpent(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true}
-	if err := f.Svc.SetPassword(f.Ctx, admin, auth.PasswordSet{UserID: u.ID, Password: otherPassword}); err != nil {
+	if err := f.Passwords.SetPassword(f.Ctx, admin, passwords.PasswordSet{UserID: u.ID, Password: authtest.OtherPassword}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.resetComplete(model.IdentifierEmail, "early@example.com", out.Code, thirdPassword), fault.CodeInvalidCredentials)
-	if _, err := f.pwdLogin("", "early", otherPassword, auth.Login{}); err != nil {
+	wantCode(t, f.resetComplete(model.IdentifierEmail, "early@example.com", out.Code, authtest.ThirdPassword), fault.CodeInvalidCredentials)
+	if _, err := f.PasswordLogin("", "early", authtest.OtherPassword, auth.Login{}); err != nil {
 		t.Fatalf("the administrator's password no longer works: %v", err)
 	}
 }

@@ -1,10 +1,12 @@
-package auth
+package passwords
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -18,13 +20,13 @@ import (
 // checked against a dummy hash. Hashing runs before the login's one write transaction, which
 // re-checks the lockout, counts a failure or records the login, and stores an argon2id
 // rehash of an imported or outdated hash.
-func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req PasswordAuthenticate) (TokenResponse, error) {
+func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req PasswordAuthenticate) (auth.TokenResponse, error) {
 	if p := passwordLoginProblems(req.Username, req.UsernameType, req.Password, "password"); len(p) > 0 {
-		return TokenResponse{}, fault.Validation(p...)
+		return auth.TokenResponse{}, fault.Validation(p...)
 	}
 	prefs, n, ok, rehash, now, err := s.presentPassword(ctx, c, req.UsernameType, req.Username, req.Password, req.ClientAttributes)
 	if err != nil {
-		return TokenResponse{}, err
+		return auth.TokenResponse{}, err
 	}
 	use := func(cur model.Credential, d password.Data) (model.Credential, error) {
 		if f := stateFault(d.StateAt(prefs, now)); f != nil {
@@ -35,26 +37,26 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 		}
 		return cur, nil
 	}
-	var is Issued
+	var is auth.Issued
 	var failure error
 	// A wrong password's count commits even if its audit event cannot be written.
-	failure, err = s.SettleAttempt(ctx, func(tx AttemptTx) (error, error) {
-		is = Issued{}
+	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
+		is = auth.Issued{}
 		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
 		if err == nil && failure == nil {
-			is, err = s.RecordLogin(ctx, tx, Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
+			is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
 		}
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.Record(ctx, st, c, LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate password")
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate password")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
 // presentPassword is the part of a login and a password change before their transaction: it
@@ -70,7 +72,7 @@ func (s *Service) presentPassword(ctx context.Context, c model.Caller, usernameT
 	if n, err = s.findLoginName(ctx, c, app, usernameType, username); err != nil {
 		return prefs, n, false, "", now, err
 	}
-	now = s.Now()
+	now = s.core.Now()
 	if err = s.refuseLocked(ctx, c, n, attrs, now); err != nil {
 		return prefs, n, false, "", now, err
 	}
@@ -85,7 +87,7 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 		return fault.Wrap(err, "get lockout")
 	}
 	if locked != nil {
-		s.RecordRejected(ctx, c, LoginEvent(model.AMRPassword, n.user.ID, attrs, locked, Issued{}))
+		s.core.RecordRejected(ctx, c, auth.LoginEvent(model.AMRPassword, n.user.ID, attrs, locked, auth.Issued{}))
 	}
 	return locked
 }
@@ -96,7 +98,7 @@ func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName,
 // name's failures and applies update to the credential, provided its hash is still the one
 // verified. It returns the failure to answer with, or nil when the caller may log the user in.
 // A fault returned by update (a temporary password, say) is a failure and writes nothing.
-func (s *Service) passwordAttempt(ctx context.Context, tx AttemptTx, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
+func (s *Service) passwordAttempt(ctx context.Context, tx auth.AttemptTx, c model.Caller, p model.PasswordPreferences, n loginName, ok bool,
 	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
 	// Attempts on one name run one at a time from here: each sees the lockout the one before
 	// may have set, so a burst cannot all be checked against the same remaining budget.
@@ -132,7 +134,7 @@ func (s *Service) passwordAttempt(ctx context.Context, tx AttemptTx, c model.Cal
 		}
 		next, err := update(cur, d)
 		if errors.As(err, &failure) {
-			return cur, ErrNoChange
+			return cur, auth.ErrNoChange
 		} else if err != nil {
 			return cur, err
 		}
@@ -140,7 +142,7 @@ func (s *Service) passwordAttempt(ctx context.Context, tx AttemptTx, c model.Cal
 		return next, nil
 	})
 	switch {
-	case errors.Is(err, ErrNoChange):
+	case errors.Is(err, auth.ErrNoChange):
 		return failure, nil
 	case errors.Is(err, errStale), errors.Is(err, storage.ErrNotFound):
 		// Changed or removed since it was verified: the presented password proves nothing.

@@ -1,10 +1,11 @@
-package auth_test
+package passwords_test
 
 import (
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
 	"github.com/latchkey/latchkey/internal/auth/otp"
 
 	"golang.org/x/crypto/bcrypt"
@@ -17,12 +18,12 @@ import (
 
 func TestPasswordLogin(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	u := f.pwdUser("ada@example.com", "Ada", goodPassword, false)
+	u := f.PasswordUser("ada@example.com", "Ada", authtest.GoodPassword, false)
 	if u.Username != "ada" {
 		t.Fatalf("username = %q, want the registered login name, normalised", u.Username)
 	}
 	for _, by := range [][2]string{{"", "ADA"}, {model.IdentifierUsername, "ada"}, {model.IdentifierEmail, "Ada@Example.com"}} {
-		res, err := f.pwdLogin(by[0], by[1], goodPassword, auth.Login{})
+		res, err := f.PasswordLogin(by[0], by[1], authtest.GoodPassword, auth.Login{})
 		if err != nil {
 			t.Fatalf("login by %q %q: %v", by[0], by[1], err)
 		}
@@ -31,79 +32,79 @@ func TestPasswordLogin(t *testing.T) {
 			t.Fatalf("claims = %v, response = %+v", claims, res)
 		}
 	}
-	_, wrong := f.pwdLogin("", "ada", otherPassword, auth.Login{})
+	_, wrong := f.PasswordLogin("", "ada", authtest.OtherPassword, auth.Login{})
 	wantCode(t, wrong, fault.CodeInvalidCredentials)
-	_, unknown := f.pwdLogin("", "nobody", otherPassword, auth.Login{})
+	_, unknown := f.PasswordLogin("", "nobody", authtest.OtherPassword, auth.Login{})
 	sameFailure(t, wrong, unknown)
 	f.User("nopass@example.com", "")
-	_, noPass := f.pwdLogin(model.IdentifierEmail, "nopass@example.com", otherPassword, auth.Login{})
+	_, noPass := f.PasswordLogin(model.IdentifierEmail, "nopass@example.com", authtest.OtherPassword, auth.Login{})
 	sameFailure(t, wrong, noPass)
 	// A user of another application is unknown here.
-	_, err := f.pwdLogin(model.IdentifierPhone, "+14155550100", goodPassword, auth.Login{})
+	_, err := f.PasswordLogin(model.IdentifierPhone, "+14155550100", authtest.GoodPassword, auth.Login{})
 	sameFailure(t, wrong, err)
 
-	_, err = f.pwdLogin("pet_name", "ada", goodPassword, auth.Login{})
+	_, err = f.PasswordLogin("pet_name", "ada", authtest.GoodPassword, auth.Login{})
 	wantCode(t, err, fault.CodeInvalidInput)
-	if f.credential(u.ID).LastUsedAt == nil {
+	if credential(f, u.ID).LastUsedAt == nil {
 		t.Error("the credential's last use was not recorded")
 	}
 }
 
 func TestPasswordLockoutTiers(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.setPasswordPrefs(func(p *model.PasswordPreferences) {
+	f.SetPasswordPrefs(func(p *model.PasswordPreferences) {
 		p.MaxPasswordFailures = 10
 		p.LockoutTiers = []model.LockoutTier{{Attempts: 3, Duration: 5}, {Attempts: 6, Duration: 60}}
 	})
-	f.pwdUser("bo@example.com", "bo", goodPassword, false)
+	f.PasswordUser("bo@example.com", "bo", authtest.GoodPassword, false)
 	for _, name := range []string{"bo", "ghost"} { // a known and an unknown name lock alike
 		for i := 1; i <= 2; i++ {
-			_, err := f.pwdLogin("", name, "Wrong-Guess-0000", auth.Login{})
+			_, err := f.PasswordLogin("", name, "Wrong-Guess-0000", auth.Login{})
 			wantCode(t, err, fault.CodeInvalidCredentials)
 		}
-		_, err := f.pwdLogin("", name, "Wrong-Guess-0000", auth.Login{})
+		_, err := f.PasswordLogin("", name, "Wrong-Guess-0000", auth.Login{})
 		if fe := wantCode(t, err, fault.CodeLocked); fe.RetryAfter != 5*time.Minute {
 			t.Fatalf("%s: first tier Retry-After %v, want 5m", name, fe.RetryAfter)
 		}
 	}
 	// Locked: even the right password is refused, without being checked.
-	_, err := f.pwdLogin("", "bo", goodPassword, auth.Login{})
+	_, err := f.PasswordLogin("", "bo", authtest.GoodPassword, auth.Login{})
 	wantCode(t, err, fault.CodeLocked)
 	f.Clock.Advance(5 * time.Minute)
 	for i := 4; i <= 5; i++ {
-		_, err := f.pwdLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
+		_, err := f.PasswordLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
 	}
-	_, err = f.pwdLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
+	_, err = f.PasswordLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
 	if fe := wantCode(t, err, fault.CodeLocked); fe.RetryAfter != time.Hour {
 		t.Fatalf("second tier Retry-After %v, want 1h", fe.RetryAfter)
 	}
 	f.Clock.Advance(time.Hour)
-	if _, err := f.pwdLogin("", "bo", goodPassword, auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin("", "bo", authtest.GoodPassword, auth.Login{}); err != nil {
 		t.Fatalf("login after the lockout: %v", err)
 	}
 	// Success forgets the failures: two more wrong passwords do not lock.
 	for i := 0; i < 2; i++ {
-		_, err := f.pwdLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
+		_, err := f.PasswordLogin("", "bo", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
 	}
 }
 
 func TestPasswordLockoutDefault(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("cy@example.com", "cy", goodPassword, false)
+	f.PasswordUser("cy@example.com", "cy", authtest.GoodPassword, false)
 	for i := 1; i < model.DefaultMaxPasswordFailures; i++ {
-		_, err := f.pwdLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
+		_, err := f.PasswordLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
 	}
-	_, err := f.pwdLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
+	_, err := f.PasswordLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
 	if fe := wantCode(t, err, fault.CodeLocked); fe.RetryAfter != 15*time.Minute {
 		t.Fatalf("Retry-After %v, want 15m", fe.RetryAfter)
 	}
 	// The failures expire: after the lockout, a full count is needed again.
 	f.Clock.Advance(16 * time.Minute)
 	for i := 1; i < model.DefaultMaxPasswordFailures; i++ {
-		_, err := f.pwdLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
+		_, err := f.PasswordLogin("", "cy", "Wrong-Guess-0000", auth.Login{})
 		wantCode(t, err, fault.CodeInvalidCredentials)
 	}
 }
@@ -124,22 +125,22 @@ func TestPasswordRehashOnLogin(t *testing.T) {
 	if err := f.Store.CreateCredential(f.Ctx, cred); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.pwdLogin(model.IdentifierEmail, "imp@example.com", "legacy secret", auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin(model.IdentifierEmail, "imp@example.com", "legacy secret", auth.Login{}); err != nil {
 		t.Fatalf("login with an imported bcrypt hash: %v", err)
 	}
-	stored := string(f.credential(u.ID).Secret)
+	stored := string(credential(f, u.ID).Secret)
 	if password.Scheme(stored) != password.SchemeArgon2id || password.Shared().NeedsRehash(stored) {
 		t.Fatalf("stored hash after login = %q, want argon2id at the current parameters", stored)
 	}
-	if _, err := f.pwdLogin(model.IdentifierEmail, "imp@example.com", "legacy secret", auth.Login{}); err != nil {
+	if _, err := f.PasswordLogin(model.IdentifierEmail, "imp@example.com", "legacy secret", auth.Login{}); err != nil {
 		t.Fatalf("login with the rehashed password: %v", err)
 	}
 }
 
 func TestPasswordMFA(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	f.pwdUser("mfa@example.com", "mfa", goodPassword, false)
-	first, err := f.pwdLogin("", "mfa", goodPassword, auth.Login{})
+	f.PasswordUser("mfa@example.com", "mfa", authtest.GoodPassword, false)
+	first, err := f.PasswordLogin("", "mfa", authtest.GoodPassword, auth.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +158,8 @@ func TestPasswordMFA(t *testing.T) {
 		t.Fatalf("session %s (first %s), amr %v", second.SessionID, first.SessionID, amr)
 	}
 	// And a password added to a session of another user's is refused.
-	f.pwdUser("other@example.com", "other", goodPassword, false)
-	_, err = f.pwdLogin("", "other", goodPassword, auth.Login{SessionID: first.SessionID})
+	f.PasswordUser("other@example.com", "other", authtest.GoodPassword, false)
+	_, err = f.PasswordLogin("", "other", authtest.GoodPassword, auth.Login{SessionID: first.SessionID})
 	wantCode(t, err, fault.CodeSessionNotFound)
 }
 

@@ -1,8 +1,11 @@
-package auth_test
+package passwords_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
 
 	"golang.org/x/crypto/argon2"
 
@@ -43,11 +46,11 @@ func benchLogin(b *testing.B, alg string, p password.Params) {
 	if err := svc.store.LinkUser(ctx, model.AppUser{TenantID: caller.TenantID, AppID: caller.AppID, UserID: u.ID}); err != nil {
 		b.Fatal(err)
 	}
-	err := svc.RegisterPassword(ctx, caller, auth.PasswordRegister{UserID: u.ID, Password: goodPassword, EnforceComplexity: true})
+	err := svc.RegisterPassword(ctx, caller, passwords.PasswordRegister{UserID: u.ID, Password: authtest.GoodPassword, EnforceComplexity: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := auth.PasswordAuthenticate{Username: "bench@example.com", UsernameType: "email", Password: goodPassword}
+	req := passwords.PasswordAuthenticate{Username: "bench@example.com", UsernameType: "email", Password: authtest.GoodPassword}
 	salt := []byte("0123456789abcdef")
 	var login, raw time.Duration
 	for b.Loop() {
@@ -56,7 +59,7 @@ func benchLogin(b *testing.B, alg string, p password.Params) {
 			b.Fatal(err)
 		}
 		mid := time.Now()
-		argon2.IDKey([]byte(goodPassword), salt, p.Time, p.Memory, p.Threads, 32)
+		argon2.IDKey([]byte(authtest.GoodPassword), salt, p.Time, p.Memory, p.Threads, 32)
 		login, raw = login+mid.Sub(start), raw+time.Since(mid)
 	}
 	n := float64(b.N)
@@ -66,7 +69,7 @@ func benchLogin(b *testing.B, alg string, p password.Params) {
 }
 
 type benchSvc struct {
-	*auth.Service
+	*passwords.Service
 	store *sqlstore.Store
 }
 
@@ -93,5 +96,5 @@ func benchService(b *testing.B, alg string) (benchSvc, model.Caller) {
 		b.Fatal(err)
 	}
 	svc := auth.New(store, tokens, keys, ten, auth.Options{Issuer: "https://latchkey.test"})
-	return benchSvc{Service: svc, store: store}, model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID}
+	return benchSvc{Service: passwords.New(svc), store: store}, model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID}
 }
