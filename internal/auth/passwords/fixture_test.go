@@ -19,7 +19,6 @@ func credential(f *pwFixture, userID string) model.Credential {
 	return list[0]
 }
 
-
 // sameFailure fails unless two errors are the same answer: kind, code and message.
 func sameFailure(t *testing.T, a, b error) {
 	t.Helper()
