@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -13,7 +15,7 @@ import (
 // deleted or it expires: the memo holds the signature's verdict only.
 func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{AccessTokenTTL: 10 * time.Minute})
-	tok, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
+	tok, err := f.Grants.ClientCredentials(f.Ctx, grant.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 		t.Errorf("expired client token: %v, want unauthenticated", err)
 	}
 
-	fresh, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
+	fresh, err := f.Grants.ClientCredentials(f.Ctx, grant.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,19 +49,19 @@ func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 // Introspection reports a deleted client's tokens inactive, as the API refuses them.
 func TestIntrospectDeletedClient(t *testing.T) {
 	f := newOTPFixture(t, auth.Options{})
-	tok, err := f.Svc.ClientCredentials(f.Ctx, auth.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
+	tok, err := f.Grants.ClientCredentials(f.Ctx, grant.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, ClientID: f.Boot.AdminClientID}
-	got, err := f.Svc.Introspect(f.Ctx, admin, tok.AccessToken)
+	got, err := f.Grants.Introspect(f.Ctx, admin, tok.AccessToken)
 	if err != nil || got["active"] != true {
 		t.Fatalf("introspection of a live client's token: %v, %v", got, err)
 	}
 	if err := f.Store.DeleteClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID); err != nil {
 		t.Fatal(err)
 	}
-	got, err = f.Svc.Introspect(f.Ctx, admin, tok.AccessToken)
+	got, err = f.Grants.Introspect(f.Ctx, admin, tok.AccessToken)
 	if err != nil || got["active"] != false {
 		t.Errorf("introspection of a deleted client's token: %v, %v; want inactive", got, err)
 	}

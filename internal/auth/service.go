@@ -117,3 +117,9 @@ func (s *Service) Keys() *secret.Keys { return s.keys }
 
 // Options are the service's options, defaults filled in.
 func (s *Service) Options() Options { return s.opts }
+
+// Signer signs and verifies the service's tokens.
+func (s *Service) Signer() Signer { return s.signer }
+
+// Clients authenticates clients by id and secret.
+func (s *Service) Clients() ClientAuthenticator { return s.clients }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -247,7 +249,7 @@ func newTokenFixture(tb testing.TB) *tokenFixture {
 		dst     *string
 		id, sec string
 	}{{&fx.admin, boot.AdminClientID, boot.AdminClientSecret}, {&fx.client, boot.ClientID, boot.ClientSecret}} {
-		res, err := au.ClientCredentials(context.Background(), auth.ClientTokenRequest{ClientID: c.id, ClientSecret: c.sec})
+		res, err := grant.New(au).ClientCredentials(context.Background(), grant.ClientTokenRequest{ClientID: c.id, ClientSecret: c.sec})
 		if err != nil {
 			tb.Fatal(err)
 		}

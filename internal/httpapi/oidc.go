@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/grant"
+
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -56,7 +57,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		if len(form["resource"]) > 1 {
 			return oauthErr("invalid_target", "only one resource may be requested")
 		}
-		out, err := s.cfg.Auth.ClientCredentials(r.Context(), auth.ClientTokenRequest{
+		out, err := s.cfg.Grants.ClientCredentials(r.Context(), grant.ClientTokenRequest{
 			ClientID: id, ClientSecret: sec, Resource: form.Get("resource"), Scope: form.Get("scope"),
 		})
 		if err != nil {
@@ -69,7 +70,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out, err := s.cfg.Auth.Refresh(r.Context(), c, auth.RefreshRequest{RefreshToken: form.Get("refresh_token")})
+		out, err := s.cfg.Grants.Refresh(r.Context(), c, grant.RefreshRequest{RefreshToken: form.Get("refresh_token")})
 		if err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.Introspect(r.Context(), c, form.Get("token"))
+	out, err := s.cfg.Grants.Introspect(r.Context(), c, form.Get("token"))
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Auth.Revoke(r.Context(), c, form.Get("token")); err != nil {
+	if err := s.cfg.Grants.Revoke(r.Context(), c, form.Get("token")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)

@@ -7,6 +7,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+	"github.com/latchkey/latchkey/internal/auth/session"
+
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
 	"github.com/latchkey/latchkey/internal/auth/magiclink"
@@ -34,6 +37,8 @@ type Config struct {
 	OTP       *otp.Service
 	Links     *magiclink.Service
 	Passwords *passwords.Service
+	Sessions  *session.Service
+	Grants    *grant.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
@@ -99,6 +104,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Auth != nil && cfg.Passwords == nil {
 		cfg.Passwords = passwords.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.Sessions == nil {
+		cfg.Sessions = session.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.Grants == nil {
+		cfg.Grants = grant.New(cfg.Auth)
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()

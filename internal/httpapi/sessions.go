@@ -3,6 +3,9 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+	"github.com/latchkey/latchkey/internal/auth/session"
+
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -28,11 +31,11 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	req := auth.RefreshRequest{RefreshToken: in.RefreshToken}
+	req := grant.RefreshRequest{RefreshToken: in.RefreshToken}
 	if in.Claims != nil {
 		req.Claims = *in.Claims
 	}
-	out, err := s.cfg.Auth.Refresh(r.Context(), callerOf(r), req)
+	out, err := s.cfg.Grants.Refresh(r.Context(), callerOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ func (s *Server) authenticateSession(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Auth.AuthenticateSession(r.Context(), callerOf(r), in.login())
+	out, err := s.cfg.Sessions.AuthenticateSession(r.Context(), callerOf(r), in.login())
 	if err != nil {
 		return err
 	}
@@ -62,7 +65,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.cfg.Auth.Logout(r.Context(), callerOf(r), in.SessionID); err != nil {
+	if err := s.cfg.Sessions.Logout(r.Context(), callerOf(r), in.SessionID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -90,7 +93,7 @@ type sessionJSON struct {
 	RevokedAt        *int64                 `json:"revoked_at,omitempty"`
 }
 
-func toSessionJSON(v auth.SessionView) sessionJSON {
+func toSessionJSON(v session.SessionView) sessionJSON {
 	out := sessionJSON{
 		SessionRef: v.ID, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
 		Factors: make([]factorJSON, len(v.Factors)), ClientAttributes: v.ClientAttributes,
@@ -107,7 +110,7 @@ func toSessionJSON(v auth.SessionView) sessionJSON {
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cfg.Auth.ListSessions(r.Context(), callerOf(r), r.PathValue("user_id"))
+	list, err := s.cfg.Sessions.ListSessions(r.Context(), callerOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -120,7 +123,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeSessions(w http.ResponseWriter, r *http.Request) error {
-	_, err := s.cfg.Auth.RevokeSessions(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("session_id"))
+	_, err := s.cfg.Sessions.RevokeSessions(r.Context(), callerOf(r), r.PathValue("user_id"), r.PathValue("session_id"))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+	"github.com/latchkey/latchkey/internal/auth/session"
+
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
 	"github.com/latchkey/latchkey/internal/auth/magiclink"
@@ -70,6 +73,9 @@ type Fixture struct {
 	Links *magiclink.Service
 	// Passwords is the password flows built on Svc.
 	Passwords *passwords.Service
+	// Sessions and Grants are the session and token flows built on Svc.
+	Sessions *session.Service
+	Grants   *grant.Service
 }
 
 // New builds the fixture over SQLite with opts (its issuer and clock are the fixture's).
@@ -108,7 +114,7 @@ func NewOn(t *testing.T, postgres bool, opts auth.Options) *Fixture {
 	svc := auth.New(store, tokens, keys, ten, opts)
 	return &Fixture{
 		T: t, Ctx: ctx, Store: store, Svc: svc, Tokens: tokens,
-		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc), OTP: otp.New(svc), Links: magiclink.New(svc), Passwords: passwords.New(svc),
+		Tenancy: ten, Clock: clk, Boot: boot, Keys: keys, Audit: rec, TOTP: totp.New(svc), OTP: otp.New(svc), Links: magiclink.New(svc), Passwords: passwords.New(svc), Sessions: session.New(svc), Grants: grant.New(svc),
 		Caller: model.Caller{TenantID: boot.TenantID, AppID: boot.AppID, ClientID: boot.ClientID},
 		Admin:  model.Caller{TenantID: boot.TenantID, AppID: mgmt.AppID, ClientID: mgmt.ID, Admin: true},
 	}

@@ -308,7 +308,7 @@ func TestAuditNamesSessionsByReference(t *testing.T) {
 	if _, ok := d["session_id"]; ok || strings.Contains(string(events[0].Details), tok.SessionID) {
 		t.Errorf("the audit event carries the session id: %s", events[0].Details)
 	}
-	list, err := f.Svc.ListSessions(f.Ctx, f.Caller, u.ID)
+	list, err := f.Sessions.ListSessions(f.Ctx, f.Caller, u.ID)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("sessions: %v, %v", list, err)
 	}

@@ -236,7 +236,7 @@ func TestPasskeySelfRegistrationWithUserToken(t *testing.T) {
 	}
 
 	// Logging out ends the token's use.
-	if err := f.Svc.Logout(f.Ctx, f.Caller, tok.SessionID); err != nil {
+	if err := f.Sessions.Logout(f.Ctx, f.Caller, tok.SessionID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.Svc.AuthenticateUser(f.Ctx, tok.AccessToken); err == nil {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+
 	"github.com/latchkey/latchkey/internal/auth/authtest"
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
@@ -89,10 +91,10 @@ func TestChangeEndsOtherSessions(t *testing.T) {
 	if err != nil || res.SessionID != kept.SessionID {
 		t.Fatalf("change into a session: %+v, %v", res, err)
 	}
-	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: old.RefreshToken}); err == nil {
+	if _, err := f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: old.RefreshToken}); err == nil {
 		t.Error("a refresh token of another session still works after the change")
 	}
-	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: res.RefreshToken}); err != nil {
+	if _, err := f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: res.RefreshToken}); err != nil {
 		t.Errorf("the kept session's new refresh token: %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/grant"
+
 	"github.com/latchkey/latchkey/internal/auth/authtest"
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
@@ -56,7 +58,7 @@ func TestPasswordResetByEmailCode(t *testing.T) {
 		t.Fatalf("complete: %v", err)
 	}
 	wantCode(t, f.resetComplete(model.IdentifierUsername, "rita", code, authtest.ThirdPassword), fault.CodeInvalidCredentials)
-	if _, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
+	if _, err := f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: before.RefreshToken}); err == nil {
 		t.Error("a refresh token from before the reset still works")
 	}
 	if _, err := f.PasswordLogin("", "rita", authtest.OtherPassword, auth.Login{}); err != nil {

@@ -1,7 +1,9 @@
-package auth_test
+package grant_test
 
 import (
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/auth/grant"
 
 	"github.com/latchkey/latchkey/internal/auth/otp"
 
@@ -19,14 +21,14 @@ func TestRefreshAfterRemovalFromApplication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
+	next, err := f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil {
 		t.Fatalf("refresh while linked: %v", err)
 	}
 	if err := f.Store.UnlinkUser(f.Ctx, f.Boot.TenantID, f.Boot.AppID, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
+	_, err = f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: next.RefreshToken})
 	wantCode(t, err, "invalid_grant")
 }
 
@@ -56,11 +58,11 @@ func TestRefreshAfterResourceUnassigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: tok.RefreshToken})
+	next, err := f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil {
 		t.Fatalf("refresh while assigned: %v", err)
 	}
 	assign(nil)
-	_, err = f.Svc.Refresh(f.Ctx, f.Caller, auth.RefreshRequest{RefreshToken: next.RefreshToken})
+	_, err = f.Grants.Refresh(f.Ctx, f.Caller, grant.RefreshRequest{RefreshToken: next.RefreshToken})
 	wantCode(t, err, "invalid_grant")
 }

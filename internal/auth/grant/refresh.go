@@ -1,10 +1,12 @@
-package auth
+package grant
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -15,7 +17,7 @@ import (
 // RefreshRequest exchanges a refresh token for a new token response.
 type RefreshRequest struct {
 	RefreshToken string
-	Claims       ClaimsRequest
+	Claims       auth.ClaimsRequest
 }
 
 var errInvalidGrant = fault.New(fault.Invalid, "invalid_grant", "refresh token is invalid, expired or revoked")
@@ -34,18 +36,18 @@ const (
 // token is replaced by a successor derived from it; presenting it again within the grace
 // window returns the same successor (concurrent refreshes), and after the window revokes the
 // whole family and ends the session (a replayed, presumably stolen, token).
-func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshRequest) (TokenResponse, error) {
+func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshRequest) (auth.TokenResponse, error) {
 	raw := strings.TrimSpace(req.RefreshToken)
 	if raw == "" {
-		return TokenResponse{}, fault.Validation("refresh_token is required")
+		return auth.TokenResponse{}, fault.Validation("refresh_token is required")
 	}
 	if !strings.HasPrefix(raw, secret.RefreshTokenPrefix) {
-		return TokenResponse{}, errInvalidGrant
+		return auth.TokenResponse{}, errInvalidGrant
 	}
 	hash := s.keys.HashRefreshToken(raw)
-	now := s.Now()
+	now := s.core.Now()
 	successor := s.keys.SuccessorRefreshToken(raw)
-	var is Issued
+	var is auth.Issued
 	var failure error
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		failure = nil
@@ -59,13 +61,13 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return nil
 		case rotateReused:
 			failure = errInvalidGrant
-			if err := s.EndSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
+			if err := s.core.EndSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
 				return err
 			}
-			return s.Record(ctx, tx, c, Event{Type: model.EventTokenReuse, UserID: rt.UserID, Err: failure,
+			return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventTokenReuse, UserID: rt.UserID, Err: failure,
 				Details: map[string]any{"session_ref": rt.SessionID}}, now)
 		}
-		sess, err := s.TouchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
+		sess, err := s.core.TouchSession(ctx, tx, rt.TenantID, rt.SessionID, now)
 		if err != nil {
 			if fault.Is(err, fault.Invalid) {
 				failure = errInvalidGrant
@@ -73,16 +75,16 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			}
 			return err
 		}
-		if is, err = s.IssueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
-			if errors.Is(err, ErrNotLinked) {
+		if is, err = s.core.IssueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
+			if errors.Is(err, auth.ErrNotLinked) {
 				failure = errInvalidGrant
 				return nil
 			}
 			return err
 		}
 		// A resource taken from the client since the login is not refreshed into.
-		if rt.Resource != "" && rt.Resource != DefaultAudience {
-			if _, err := s.Audience(ctx, is.Client, rt.Resource); fault.Is(err, fault.Invalid) {
+		if rt.Resource != "" && rt.Resource != auth.DefaultAudience {
+			if _, err := s.core.Audience(ctx, is.Client, rt.Resource); fault.Is(err, fault.Invalid) {
 				failure = errInvalidGrant
 				return nil
 			} else if err != nil {
@@ -92,28 +94,28 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		// The client was given the session's id with the token family's first token, so the
 		// answer carries it again (Mosaic's ApiTokenResponse requires session_id); sessions
 		// begun before the id was kept sealed have none to give.
-		if is.SessionID, err = s.SessionIDOf(sess); err != nil {
+		if is.SessionID, err = s.core.SessionIDOf(sess); err != nil {
 			return err
 		}
 		is.Refresh = successor
 		if outcome == rotateGrace {
 			return nil
 		}
-		err = s.Record(ctx, tx, c, Event{Type: model.EventSessionRefresh, UserID: rt.UserID,
+		err = s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionRefresh, UserID: rt.UserID,
 			Details: map[string]any{"session_ref": rt.SessionID}}, now)
 		if err != nil {
 			return err
 		}
 		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: rt.Scope}
-		return s.StoreRefreshToken(ctx, tx, next, sess, is.Client, successor, now)
+		return s.core.StoreRefreshToken(ctx, tx, next, sess, is.Client, successor, now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "refresh")
+		return auth.TokenResponse{}, auth.AsFault(err, "refresh")
 	}
 	if failure != nil {
-		return TokenResponse{}, failure
+		return auth.TokenResponse{}, failure
 	}
-	return s.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
 // rotate finds the token with hash, marks it rotated if it may be, and says what the
@@ -150,9 +152,9 @@ func (s *Service) rotate(ctx context.Context, tx storage.Store, c model.Caller, 
 			cur.RotatedAt, cur.ReplacedBy = &now, nextID
 			return cur, nil
 		}
-		return cur, ErrNoChange
+		return cur, auth.ErrNoChange
 	})
-	if errors.Is(err, ErrNoChange) {
+	if errors.Is(err, auth.ErrNoChange) {
 		err = nil
 	}
 	if errors.Is(err, storage.ErrNotFound) {

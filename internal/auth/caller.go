@@ -18,8 +18,8 @@ const (
 	UseID     = "id"
 )
 
-// clientClaims are the claims of a client access token (Mosaic's client and admin tokens).
-type clientClaims struct {
+// ClientClaims are the claims of a client access token (Mosaic's client and admin tokens).
+type ClientClaims struct {
 	Issuer   string   `json:"iss"`
 	Subject  string   `json:"sub"`
 	Audience []string `json:"aud"`
@@ -33,14 +33,6 @@ type clientClaims struct {
 	TokenUse string `json:"token_use"`
 }
 
-// ClientTokenRequest is a client-credentials grant (RFC 6749 section 4.4).
-type ClientTokenRequest struct {
-	ClientID     string
-	ClientSecret string
-	Resource     string // RFC 8707; becomes the audience
-	Scope        string
-}
-
 // TokenResponse is what a token-issuing call returns. Fields that do not apply stay empty.
 type TokenResponse struct {
 	AccessToken  string `json:"access_token"`
@@ -52,43 +44,6 @@ type TokenResponse struct {
 }
 
 var ErrInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
-
-// ClientCredentials runs the client-credentials grant and returns a client access token. A
-// management application's client gets an admin token (role Admin) for its whole tenant. A
-// requested scope is not copied into the token: clients have no scopes to grant yet, and RFC
-// 6749 lets a server issue less than was asked.
-func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (TokenResponse, error) {
-	if req.ClientID == "" || req.ClientSecret == "" {
-		return TokenResponse{}, ErrInvalidClient
-	}
-	client, app, err := s.clients.AuthenticateClient(ctx, req.ClientID, req.ClientSecret)
-	if err != nil {
-		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
-			return TokenResponse{}, ErrInvalidClient
-		}
-		return TokenResponse{}, err
-	}
-	aud, err := s.Audience(ctx, client, req.Resource)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	now := s.Now()
-	ttl := s.opts.AccessTokenTTL
-	claims := clientClaims{
-		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
-		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
-		ClientBinding: ClientBinding{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, ClientEpoch: client.TokenEpoch},
-		AppName:       app.Name, TokenUse: UseClient,
-	}
-	if app.Kind == model.AppKindManagement {
-		claims.Role = "Admin"
-	}
-	tok, err := s.signer.SignTyped(ctx, client.TenantID, "at+jwt", claims)
-	if err != nil {
-		return TokenResponse{}, fault.Wrap(err, "sign client token")
-	}
-	return TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())}, nil
-}
 
 // Audience resolves the requested resource for a client. An empty resource gives the default
 // Audience; any other must be a resource assigned to the client (RFC 8707 invalid_target).
@@ -119,7 +74,7 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 	if bearer == "" {
 		return model.Caller{}, ErrBadBearer
 	}
-	var c clientClaims
+	var c ClientClaims
 	if err := s.signer.VerifyBearer(ctx, bearer, &c); err != nil {
 		if !errors.Is(err, token.ErrInvalidToken) {
 			// The keys could not be read: an outage, not the caller's fault.
@@ -145,4 +100,20 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// CallerForClient authenticates a client by its secret, for the OAuth endpoints that take
+// client credentials rather than a bearer token.
+func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (model.Caller, error) {
+	if clientID == "" || clientSecret == "" {
+		return model.Caller{}, ErrInvalidClient
+	}
+	client, app, err := s.clients.AuthenticateClient(ctx, clientID, clientSecret)
+	if err != nil {
+		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
+			return model.Caller{}, ErrInvalidClient
+		}
+		return model.Caller{}, err
+	}
+	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
 }

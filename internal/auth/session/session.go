@@ -1,9 +1,11 @@
-package auth
+package session
 
 import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -15,18 +17,18 @@ import (
 // session's tenant: silent login, and single sign-on across the tenant's applications. It adds
 // no factor; the tokens carry the session's amr and auth_time, for the application to judge.
 // The user is linked to the calling application, as a login would.
-func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login Login) (TokenResponse, error) {
+func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login auth.Login) (auth.TokenResponse, error) {
 	if login.SessionID == "" {
-		return TokenResponse{}, fault.Validation("session_id is required")
+		return auth.TokenResponse{}, fault.Validation("session_id is required")
 	}
-	key, ok := s.SessionKey(login.SessionID)
+	key, ok := s.core.SessionKey(login.SessionID)
 	if !ok {
-		return TokenResponse{}, ErrSessionNotFound
+		return auth.TokenResponse{}, auth.ErrSessionNotFound
 	}
-	now := s.Now()
-	var is Issued
+	now := s.core.Now()
+	var is auth.Issued
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		sess, err := s.TouchSession(ctx, tx, c.TenantID, key, now)
+		sess, err := s.core.TouchSession(ctx, tx, c.TenantID, key, now)
 		if err != nil {
 			return err
 		}
@@ -34,24 +36,24 @@ func (s *Service) AuthenticateSession(ctx context.Context, c model.Caller, login
 		if err != nil {
 			return fault.Wrap(err, "get client")
 		}
-		aud, err := s.Audience(ctx, client, login.Resource)
+		aud, err := s.core.Audience(ctx, client, login.Resource)
 		if err != nil {
 			return err
 		}
-		if is, err = s.IssueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
+		if is, err = s.core.IssueFor(ctx, tx, sess, c.ClientID, aud, true); err != nil {
 			return err
 		}
 		is.SessionID = login.SessionID
-		if is.Refresh, is.Session, err = s.NewRefreshToken(ctx, tx, sess, login.SessionID, is.Client, aud, now); err != nil {
+		if is.Refresh, is.Session, err = s.core.NewRefreshToken(ctx, tx, sess, login.SessionID, is.Client, aud, now); err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, c, Event{Type: model.EventLoginSucceeded, Method: "session", UserID: sess.UserID,
+		return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventLoginSucceeded, Method: "session", UserID: sess.UserID,
 			Attrs: login.ClientAttributes, Details: map[string]any{"session_ref": sess.ID}}, now)
 	})
 	if err != nil {
-		return TokenResponse{}, AsFault(err, "authenticate session")
+		return auth.TokenResponse{}, auth.AsFault(err, "authenticate session")
 	}
-	return s.Sign(ctx, is, login.Claims, now)
+	return s.core.Sign(ctx, is, login.Claims, now)
 }
 
 // Logout ends a session of the caller's tenant and revokes every refresh token issued under
@@ -61,28 +63,28 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 	if sessionID == "" {
 		return fault.Validation("session_id is required")
 	}
-	key, ok := s.SessionKey(sessionID)
+	key, ok := s.core.SessionKey(sessionID)
 	if !ok {
-		return ErrSessionNotFound
+		return auth.ErrSessionNotFound
 	}
-	now := s.Now()
+	now := s.core.Now()
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		sess, err := tx.GetSession(ctx, c.TenantID, key)
 		if errors.Is(err, storage.ErrNotFound) {
-			return ErrSessionNotFound
+			return auth.ErrSessionNotFound
 		} else if err != nil {
 			return err
 		}
 		if sess.RevokedAt != nil {
-			return ErrSessionNotFound
+			return auth.ErrSessionNotFound
 		}
-		if err := s.EndSession(ctx, tx, c.TenantID, key, "", now); err != nil {
+		if err := s.core.EndSession(ctx, tx, c.TenantID, key, "", now); err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: "logout", UserID: sess.UserID,
+		return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: "logout", UserID: sess.UserID,
 			Details: map[string]any{"session_ref": sess.ID}}, now)
 	})
-	return AsFault(err, "logout")
+	return auth.AsFault(err, "logout")
 }
 
 // SessionView is a session as administrators see it. Its ID is the session's reference (the
@@ -107,10 +109,10 @@ func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID strin
 	if err != nil {
 		return nil, fault.Wrap(err, "list sessions")
 	}
-	now := s.Now()
+	now := s.core.Now()
 	out := make([]SessionView, len(list))
 	for i, sess := range list {
-		out[i] = SessionView{Session: sess, Active: s.Active(sess, now)}
+		out[i] = SessionView{Session: sess, Active: s.core.Active(sess, now)}
 	}
 	return out, nil
 }
@@ -124,11 +126,11 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 		return 0, err
 	}
 	if sessionID != "" && !strings.HasPrefix(sessionID, secret.SessionRefPrefix) {
-		if key, ok := s.SessionKey(sessionID); ok {
+		if key, ok := s.core.SessionKey(sessionID); ok {
 			sessionID = key
 		}
 	}
-	now := s.Now()
+	now := s.core.Now()
 	n, found := 0, sessionID == ""
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		n = 0
@@ -140,10 +142,10 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 			if sess.RevokedAt != nil {
 				continue
 			}
-			if err := s.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+			if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
 				return err
 			}
-			err := s.Record(ctx, tx, c, Event{Type: model.EventSessionEnded, Method: "admin", UserID: userID,
+			err := s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: "admin", UserID: userID,
 				Details: map[string]any{"session_ref": sess.ID}}, now)
 			if err != nil {
 				return err

@@ -1,9 +1,11 @@
-package auth
+package grant
 
 import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/latchkey/latchkey/internal/auth"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -32,12 +34,12 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	}
 	use, _ := claims["token_use"].(string)
 	tid, _ := claims["tid"].(string)
-	if tid != c.TenantID || (use != UseAccess && use != UseClient) {
+	if tid != c.TenantID || (use != auth.UseAccess && use != auth.UseClient) {
 		return inactive, nil
 	}
 	// A token that no longer speaks for its client (deleted, or its secret rotated since) is
 	// inactive, as the API itself refuses it.
-	if _, ok, err := s.TokenClient(ctx, BindingOf(claims)); err != nil || !ok {
+	if _, ok, err := s.core.TokenClient(ctx, auth.BindingOf(claims)); err != nil || !ok {
 		return inactive, err
 	}
 	if sid, _ := claims["sid"].(string); sid != "" {
@@ -47,7 +49,7 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 		} else if err != nil {
 			return nil, fault.Wrap(err, "get session")
 		}
-		if !s.Active(sess, s.Now()) {
+		if !s.core.Active(sess, s.core.Now()) {
 			return inactive, nil
 		}
 	}
@@ -67,7 +69,7 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 	} else if err != nil {
 		return nil, fault.Wrap(err, "get refresh token")
 	}
-	now := s.Now()
+	now := s.core.Now()
 	if rt.TenantID != c.TenantID || rt.RevokedAt != nil || rt.RotatedAt != nil || !now.Before(rt.ExpiresAt) {
 		return inactive, nil
 	}
@@ -75,7 +77,7 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 		return inactive, err
 	}
 	sess, err := s.store.GetSession(ctx, rt.TenantID, rt.SessionID)
-	if err != nil || !s.Active(sess, now) {
+	if err != nil || !s.core.Active(sess, now) {
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return nil, fault.Wrap(err, "get session")
 		}
@@ -110,26 +112,10 @@ func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) erro
 	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
 		return nil
 	}
-	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.Now()); err != nil {
+	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.core.Now()); err != nil {
 		return fault.Wrap(err, "revoke refresh tokens")
 	}
 	return nil
-}
-
-// CallerForClient authenticates a client by its secret, for the OAuth endpoints that take
-// client credentials rather than a bearer token.
-func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (model.Caller, error) {
-	if clientID == "" || clientSecret == "" {
-		return model.Caller{}, ErrInvalidClient
-	}
-	client, app, err := s.clients.AuthenticateClient(ctx, clientID, clientSecret)
-	if err != nil {
-		if fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.NotFound) {
-			return model.Caller{}, ErrInvalidClient
-		}
-		return model.Caller{}, err
-	}
-	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
 }
 
 // clientLive reports whether a client of the tenant still exists, read from the database as
