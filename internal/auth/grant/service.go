@@ -3,14 +3,13 @@ package grant
 import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is the token endpoint's grants beyond a login (client credentials, refresh) and
 // what a resource server asks of tokens (introspection) or a client asks to end (revocation).
 type Service struct {
 	core    *auth.Service
-	store   storage.Store
+	store   Store
 	keys    *secret.Keys
 	opts    auth.Options
 	signer  auth.Signer

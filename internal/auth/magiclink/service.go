@@ -3,14 +3,13 @@ package magiclink
 import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is sign-in by magic link. Sends and redemptions run through the core's pipeline
 // (package auth): limits, decoys for names that are nobody's, the session and tokens, audit.
 type Service struct {
 	core  *auth.Service
-	store storage.Store
+	store Store
 	keys  *secret.Keys
 	opts  auth.Options
 }

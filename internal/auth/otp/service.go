@@ -3,7 +3,6 @@ package otp
 import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is sign-in by one-time passcode. Sends and redemptions run through the core's
@@ -11,7 +10,7 @@ import (
 // session and tokens, audit.
 type Service struct {
 	core  *auth.Service
-	store storage.Store
+	store Store
 	keys  *secret.Keys
 	opts  auth.Options
 }

@@ -2,7 +2,6 @@ package session
 
 import (
 	"github.com/latchkey/latchkey/internal/auth"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is what a backend does with a session it holds: sign the user in again with it
@@ -10,7 +9,7 @@ import (
 // sessions. Sessions are made by the login methods through the core (package auth).
 type Service struct {
 	core  *auth.Service
-	store storage.Store
+	store Store
 }
 
 // New returns the session flows of core.
