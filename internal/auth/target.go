@@ -65,7 +65,7 @@ func (s *Service) ResolveTarget(ctx context.Context, c model.Caller, app model.A
 // Lookup finds the tenant's user an identifier names. When nobody has it, the flow's
 // stand-in's row is read in its place and discarded (see standInUsers), so that a miss takes
 // as long as a hit.
-func (s *Service) Lookup(ctx context.Context, st storage.Store, c model.Caller, flow, idType, norm string) (model.User, error) {
+func (s *Service) Lookup(ctx context.Context, st storage.Users, c model.Caller, flow, idType, norm string) (model.User, error) {
 	return st.LookupUser(ctx, c.TenantID, idType, norm, s.StandIn(c, flow))
 }
 

@@ -44,7 +44,7 @@ var errGrantMismatch = fault.Wrap(errors.New("credential write outside its grant
 //
 // st should be the transaction that writes the credential, so that a user who became shared
 // while a ceremony was open is refused when it finishes.
-func AllowCredential(ctx context.Context, st storage.Store, c model.Caller, userID string, proof Proof) (CredentialGrant, error) {
+func AllowCredential(ctx context.Context, st Memberships, c model.Caller, userID string, proof Proof) (CredentialGrant, error) {
 	if userID == "" {
 		return CredentialGrant{}, errGrantMismatch
 	}
@@ -58,7 +58,7 @@ func AllowCredential(ctx context.Context, st storage.Store, c model.Caller, user
 
 // Create stores a new credential of the granted user, recording the application it was
 // added through.
-func (g CredentialGrant) Create(ctx context.Context, tx storage.Store, cred model.Credential) error {
+func (g CredentialGrant) Create(ctx context.Context, tx storage.Credentials, cred model.Credential) error {
 	if g.userID == "" || cred.TenantID != g.tenantID || cred.UserID != g.userID {
 		return errGrantMismatch
 	}
@@ -67,7 +67,7 @@ func (g CredentialGrant) Create(ctx context.Context, tx storage.Store, cred mode
 }
 
 // Update changes a credential of the granted user; one of another user is not found.
-func (g CredentialGrant) Update(ctx context.Context, tx storage.Store, id string, fn func(model.Credential) (model.Credential, error)) error {
+func (g CredentialGrant) Update(ctx context.Context, tx storage.Credentials, id string, fn func(model.Credential) (model.Credential, error)) error {
 	if g.userID == "" {
 		return errGrantMismatch
 	}

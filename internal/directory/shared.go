@@ -23,7 +23,7 @@ var ErrSharedUser = fault.New(fault.Forbidden, "user_shared",
 // the tenant, or adopted by the caller's (an existing user linked by user creation or a later
 // sign-in, rather than one created or signed up through it). An adopted user may have been the
 // admin's, or another application's that let them go; they stay tenant-managed.
-func Shared(ctx context.Context, st storage.Store, c model.Caller, userID string) (bool, error) {
+func Shared(ctx context.Context, st Memberships, c model.Caller, userID string) (bool, error) {
 	own, err := st.GetAppUser(ctx, c.TenantID, c.AppID, userID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -54,7 +54,7 @@ func Shared(ctx context.Context, st storage.Store, c model.Caller, userID string
 
 // RequireOwn fails with ErrSharedUser when a non-admin caller acts on a user shared with other
 // applications.
-func RequireOwn(ctx context.Context, st storage.Store, c model.Caller, userID string) error {
+func RequireOwn(ctx context.Context, st Memberships, c model.Caller, userID string) error {
 	if c.Admin {
 		return nil
 	}
@@ -74,4 +74,11 @@ func RequireOwn(ctx context.Context, st storage.Store, c model.Caller, userID st
 func (in UpdateInput) touchesLogin() bool {
 	return in.Email != nil || in.PhoneNumber != nil || in.Username != nil || in.ExternalUserID != nil || in.Status != nil ||
 		(len(in.CustomData) > 0 && string(in.CustomData) != "null")
+}
+
+// Memberships is what the rules about shared users read: users with their application links,
+// and the tenant's applications. storage.Store satisfies it.
+type Memberships interface {
+	storage.Users
+	storage.Applications
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/auth/grant"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/auth/session"
+	"github.com/latchkey/latchkey/internal/passkey"
 
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
@@ -39,6 +41,7 @@ type Config struct {
 	Passwords *passwords.Service
 	Sessions  *session.Service
 	Grants    *grant.Service
+	Passkeys  *passkeys.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Tokens    *token.Manager
@@ -110,6 +113,11 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Auth != nil && cfg.Grants == nil {
 		cfg.Grants = grant.New(cfg.Auth)
+	}
+	if cfg.Auth != nil && cfg.Passkeys == nil {
+		// The flows are package passkeys'; the WebAuthn protocol work is package passkey's,
+		// which the domain cannot import, so the two meet here.
+		cfg.Passkeys = passkeys.New(cfg.Auth, passkey.New())
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/passkey"
 )
 
 // webauthnAPI serves the passkey endpoints. The flows are package auth's; the WebAuthn
@@ -20,7 +19,7 @@ type webauthnAPI struct {
 }
 
 func (s *Server) webauthnRoutes() {
-	api := &webauthnAPI{s: s, pk: passkeys.New(s.cfg.Auth, passkey.New())}
+	api := &webauthnAPI{s: s, pk: s.cfg.Passkeys}
 	// Called by browsers with the public client id; a relaying backend may add its token.
 	s.handle("POST", "/cis/v1/auth/webauthn/authenticate/start", Public, api.startLogin)
 	s.handle("OPTIONS", "/cis/v1/auth/webauthn/authenticate/start", Public, api.preflight)

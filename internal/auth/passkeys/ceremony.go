@@ -54,7 +54,7 @@ func (p *Service) open(ctx context.Context, code model.OneTimeCode, cer ceremony
 	code.MaxFailures = 1
 	code.CreatedAt = now
 	code.ExpiresAt = now.Add(cer.RP.Timeout)
-	if err := p.s.Store().CreateCode(ctx, code); err != nil {
+	if err := p.store.CreateCode(ctx, code); err != nil {
 		return "", fault.Wrap(err, "store ceremony")
 	}
 	return code.ID, nil

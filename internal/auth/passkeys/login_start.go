@@ -67,13 +67,13 @@ func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passke
 		return PasskeyCeremony{}, fault.Validation(problems...)
 	}
 	s := p.s
-	client, err := s.Store().GetClient(ctx, req.ClientID)
+	client, err := p.store.GetClient(ctx, req.ClientID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return PasskeyCeremony{}, fault.New(fault.Invalid, fault.CodeClientNotFound, "client_id names no client")
 	} else if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get client")
 	}
-	app, err := s.Store().GetApplication(ctx, client.TenantID, client.AppID)
+	app, err := p.store.GetApplication(ctx, client.TenantID, client.AppID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get application")
 	}
@@ -100,7 +100,7 @@ func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passke
 	now := s.Now()
 	if attrs.IPAddress != "" {
 		lim := auth.SendLimit{Key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + auth.IPKey(attrs.IPAddress), Limit: w.StartsPerIP, What: "this IP address"}
-		if err := s.Hit(ctx, s.Store(), lim, now, time.Hour); err != nil {
+		if err := s.Hit(ctx, p.store, lim, now, time.Hour); err != nil {
 			s.RecordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
 			return PasskeyCeremony{}, err
 		}
@@ -121,7 +121,7 @@ func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passke
 		// The passkeys are read for whoever the lookup settled on, a stand-in included (and
 		// then ignored), and the decoy's id is derived for every start: a start for nobody
 		// does the work of one for a real user.
-		_, allow, err = userPasskeys(ctx, s.Store(), c.TenantID, subject, rp.ID)
+		_, allow, err = userPasskeys(ctx, p.store, c.TenantID, subject, rp.ID)
 		if err != nil {
 			return PasskeyCeremony{}, err
 		}
@@ -173,13 +173,13 @@ func (p *Service) loginTarget(ctx context.Context, c model.Caller, app model.App
 			return model.User{}, "", "", fault.Validation("identifier: " + nerr.Error())
 		}
 		identifier = req.IdentifierType + ":" + norm
-		u, err = s.Lookup(ctx, s.Store(), c, "passkey", req.IdentifierType, norm)
+		u, err = s.Lookup(ctx, p.store, c, "passkey", req.IdentifierType, norm)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(err, "find user")
 	}
 	subject := s.SubjectID(c, "passkey", u, err)
-	_, lerr := s.Store().GetAppUser(ctx, c.TenantID, c.AppID, subject)
+	_, lerr := p.store.GetAppUser(ctx, c.TenantID, c.AppID, subject)
 	if lerr != nil && !errors.Is(lerr, storage.ErrNotFound) {
 		return model.User{}, "", "", fault.Wrap(lerr, "get app user")
 	}
@@ -220,7 +220,7 @@ func (p *Service) findByUsername(ctx context.Context, c model.Caller, name strin
 		if err != nil {
 			continue
 		}
-		u, err := p.s.Lookup(ctx, p.s.Store(), c, "passkey", try.field, v)
+		u, err := p.s.Lookup(ctx, p.store, c, "passkey", try.field, v)
 		switch {
 		case err == nil && found.ID == "":
 			found, identifier = u, try.field+":"+v

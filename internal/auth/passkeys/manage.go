@@ -50,10 +50,10 @@ func passkeyView(c model.Credential) (PasskeyView, error) {
 
 // ListPasskeys returns the passkeys of a user c may see, oldest first.
 func (p *Service) ListPasskeys(ctx context.Context, c model.Caller, userID string) ([]PasskeyView, error) {
-	if _, err := p.visibleUser(ctx, p.s.Store(), c, userID); err != nil {
+	if _, err := p.visibleUser(ctx, p.store, c, userID); err != nil {
 		return nil, err
 	}
-	creds, _, err := userPasskeys(ctx, p.s.Store(), c.TenantID, userID, "")
+	creds, _, err := userPasskeys(ctx, p.store, c.TenantID, userID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (p *Service) RenamePasskey(ctx context.Context, c model.Caller, userID, cre
 	}
 	now := p.s.Now()
 	var out model.Credential
-	err = p.s.Store().UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
+	err = p.store.UpdateCredential(ctx, c.TenantID, cred.ID, func(cur model.Credential) (model.Credential, error) {
 		cur.Name, cur.UpdatedAt = name, now
 		out = cur
 		return cur, nil
@@ -99,7 +99,7 @@ func (p *Service) DeletePasskey(ctx context.Context, c model.Caller, userID, cre
 	if err != nil {
 		return err
 	}
-	err = p.s.Store().DeleteCredential(ctx, c.TenantID, cred.ID)
+	err = p.store.DeleteCredential(ctx, c.TenantID, cred.ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return errPasskeyNotFound
 	} else if err != nil {
@@ -110,16 +110,16 @@ func (p *Service) DeletePasskey(ctx context.Context, c model.Caller, userID, cre
 
 // userPasskey finds the passkey credentialID (base64url) of a user c may see.
 func (p *Service) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
-	if _, err := p.visibleUser(ctx, p.s.Store(), c, userID); err != nil {
+	if _, err := p.visibleUser(ctx, p.store, c, userID); err != nil {
 		return model.Credential{}, err
 	}
-	if err := directory.RequireOwn(ctx, p.s.Store(), c, userID); err != nil {
+	if err := directory.RequireOwn(ctx, p.store, c, userID); err != nil {
 		return model.Credential{}, err
 	}
 	if credentialID == "" || len(credentialID) > 2048 {
 		return model.Credential{}, errPasskeyNotFound
 	}
-	cred, err := p.s.Store().GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialID)
+	cred, err := p.store.GetCredentialByLookup(ctx, c.TenantID, model.CredentialWebAuthn, credentialID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && cred.UserID != userID) {
 		return model.Credential{}, errPasskeyNotFound
 	} else if err != nil {

@@ -101,13 +101,14 @@ const (
 // Service runs passkey registration and login for the Service. It is separate from Service
 // because it needs a PasskeyVerifier, which lives outside this package.
 type Service struct {
-	s *auth.Service
-	v PasskeyVerifier
+	s     *auth.Service
+	store Store
+	v     PasskeyVerifier
 }
 
 // New returns the passkey flows of s, verified by v.
 func New(s *auth.Service, v PasskeyVerifier) *Service {
-	return &Service{s: s, v: v}
+	return &Service{s: s, store: s.Store(), v: v}
 }
 
 // Ceremony timeouts, in seconds (Mosaic's range and default for the authentication start).

@@ -59,7 +59,7 @@ func stored(c model.Credential, d passkeyData) (StoredPasskey, error) {
 
 // userPasskeys returns a user's WebAuthn credentials with their decoded data: those bound to
 // the relying party rpID (see boundTo), or every one when rpID is empty.
-func userPasskeys(ctx context.Context, st storage.Store, tenantID, userID, rpID string) ([]model.Credential, []StoredPasskey, error) {
+func userPasskeys(ctx context.Context, st storage.Credentials, tenantID, userID, rpID string) ([]model.Credential, []StoredPasskey, error) {
 	creds, err := st.ListCredentials(ctx, tenantID, userID, model.CredentialWebAuthn)
 	if err != nil {
 		return nil, nil, fault.Wrap(err, "list passkeys")

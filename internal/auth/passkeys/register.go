@@ -64,12 +64,12 @@ func (p *Service) StartExternalRegistration(ctx context.Context, c model.Caller,
 	r := registrant{external: external}
 	var err error
 	if req.UserID != "" {
-		r.user, err = p.visibleUser(ctx, p.s.Store(), c, req.UserID)
+		r.user, err = p.visibleUser(ctx, p.store, c, req.UserID)
 		if err == nil && external != "" && r.user.ExternalUserID != external {
 			err = fault.Validation("external_user_id is not the external id of the user named by user_id")
 		}
 	} else {
-		r.user, err = p.s.Store().GetUserBy(ctx, c.TenantID, storage.UserByExternalUserID, external)
+		r.user, err = p.store.GetUserBy(ctx, c.TenantID, storage.UserByExternalUserID, external)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			r.user, r.newID, err = model.User{}, model.NewID(), nil
@@ -78,14 +78,14 @@ func (p *Service) StartExternalRegistration(ctx context.Context, c model.Caller,
 		default:
 			// An existing user must be one of the caller's: another application's user is not
 			// the caller's to give a passkey to.
-			r.user, err = p.visibleUser(ctx, p.s.Store(), c, r.user.ID)
+			r.user, err = p.visibleUser(ctx, p.store, c, r.user.ID)
 		}
 	}
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}
 	if r.user.ID != "" {
-		if _, err := directory.AllowCredential(ctx, p.s.Store(), c, r.user.ID, directory.ByCaller); err != nil {
+		if _, err := directory.AllowCredential(ctx, p.store, c, r.user.ID, directory.ByCaller); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -97,13 +97,13 @@ func (p *Service) StartSelfRegistration(ctx context.Context, u auth.UserCaller, 
 	if problems := entityProblems(req); len(problems) > 0 {
 		return PasskeyCeremony{}, fault.Validation(problems...)
 	}
-	user, err := p.s.Store().GetUser(ctx, u.TenantID, u.UserID)
+	user, err := p.store.GetUser(ctx, u.TenantID, u.UserID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get user")
 	}
 	// The access token may come from a login the application ran itself (a code it sent
 	// itself), so it vouches for no more than the application's client token does.
-	if _, err := directory.AllowCredential(ctx, p.s.Store(), u.Caller, user.ID, directory.ByCaller); err != nil {
+	if _, err := directory.AllowCredential(ctx, p.store, u.Caller, user.ID, directory.ByCaller); err != nil {
 		return PasskeyCeremony{}, err
 	}
 	return p.startRegistration(ctx, u.Caller, registrant{user: user}, flowSelf, req)
@@ -115,7 +115,7 @@ func (p *Service) startRegistration(ctx context.Context, c model.Caller, r regis
 		return PasskeyCeremony{}, errUserNotActive
 	}
 	timeout, _ := ceremonyTimeout(req.Timeout)
-	app, err := s.Store().GetApplication(ctx, c.TenantID, c.AppID)
+	app, err := p.store.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return PasskeyCeremony{}, fault.Wrap(err, "get application")
 	}
@@ -125,7 +125,7 @@ func (p *Service) startRegistration(ctx context.Context, c model.Caller, r regis
 	}
 	var exclude []StoredPasskey
 	if r.user.ID != "" {
-		if _, exclude, err = userPasskeys(ctx, s.Store(), c.TenantID, r.user.ID, rp.ID); err != nil {
+		if _, exclude, err = userPasskeys(ctx, p.store, c.TenantID, r.user.ID, rp.ID); err != nil {
 			return PasskeyCeremony{}, err
 		}
 	}
@@ -164,7 +164,7 @@ func (p *Service) startRegistration(ctx context.Context, c model.Caller, r regis
 
 // visibleUser returns the user with id as c may see it: any user of the tenant for a
 // management caller, else only a user linked to c's application.
-func (p *Service) visibleUser(ctx context.Context, st storage.Store, c model.Caller, id string) (model.User, error) {
+func (p *Service) visibleUser(ctx context.Context, st Store, c model.Caller, id string) (model.User, error) {
 	if !model.ValidID(id) {
 		return model.User{}, errPasskeyUserGone
 	}

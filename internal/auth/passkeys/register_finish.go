@@ -86,7 +86,7 @@ func (p *Service) finishRegistration(ctx context.Context, c model.Caller, self, 
 	s := p.s
 	now := s.Now()
 	var r registration
-	err := s.Store().InTx(ctx, func(tx storage.Store) error {
+	err := p.store.InTx(ctx, func(tx storage.Store) error {
 		r = registration{details: map[string]any{"flow": flow}}
 		if err := p.attemptRegistration(ctx, tx, c, id, self, flow, response, external, email, name, now, &r); err != nil {
 			return err

@@ -123,7 +123,7 @@ func (s *Service) findLoginName(ctx context.Context, c model.Caller, app model.A
 }
 
 // passwordOf returns a user's password credential, if they have one.
-func passwordOf(ctx context.Context, st storage.Store, tenantID, userID string) (model.Credential, bool, error) {
+func passwordOf(ctx context.Context, st storage.Credentials, tenantID, userID string) (model.Credential, bool, error) {
 	list, err := st.ListCredentials(ctx, tenantID, userID, model.CredentialPassword)
 	if err != nil {
 		return model.Credential{}, false, fault.Wrap(err, "list credentials")
@@ -164,7 +164,7 @@ func (s *Service) checkSecret(ctx context.Context, c model.Caller, n loginName, 
 }
 
 // passwordLocked returns the lockout fault of a login name, or nil.
-func passwordLocked(ctx context.Context, st storage.Store, c model.Caller, key string, now time.Time) (error, error) {
+func passwordLocked(ctx context.Context, st storage.Codes, c model.Caller, key string, now time.Time) (error, error) {
 	l, err := st.GetLockout(ctx, c.TenantID, c.AppID, key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):

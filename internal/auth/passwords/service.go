@@ -3,7 +3,6 @@ package passwords
 import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is sign-in by password and the life of a password: registration and setting by a
@@ -11,7 +10,7 @@ import (
 // core's pipeline (package auth).
 type Service struct {
 	core  *auth.Service
-	store storage.Store
+	store Store
 	keys  *secret.Keys
 	opts  auth.Options
 }

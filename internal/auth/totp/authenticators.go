@@ -276,7 +276,7 @@ func (s *Service) userTOTP(ctx context.Context, c model.Caller, userID, totpID s
 // totpVisibleUser returns the user id names as the users API would show it to c: a
 // management caller sees the whole tenant, an application's client only the users linked to
 // its application. Anything else is user_not_found.
-func totpVisibleUser(ctx context.Context, st storage.Store, c model.Caller, id string) (model.User, error) {
+func totpVisibleUser(ctx context.Context, st Store, c model.Caller, id string) (model.User, error) {
 	if !model.ValidID(id) {
 		return model.User{}, errTOTPUserNotFound
 	}

@@ -3,7 +3,6 @@ package totp
 import (
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/secret"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Service is TOTP sign-in: users' authenticators (enrolment, confirmation, listing and
@@ -11,7 +10,7 @@ import (
 // through the core's pipeline (lockouts, failure counts, the session and tokens, audit).
 type Service struct {
 	core   *auth.Service
-	store  storage.Store
+	store  Store
 	keys   *secret.Keys
 	decoys credentialDecoys
 }
