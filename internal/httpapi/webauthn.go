@@ -11,7 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-// webauthnAPI serves the passkey endpoints. The flows are package auth's; the WebAuthn
+// webauthnAPI serves the passkey endpoints. The flows are package passkeys'; the WebAuthn
 // protocol work is package passkey's, which the domain cannot import, so the two meet here.
 type webauthnAPI struct {
 	s  *Server
