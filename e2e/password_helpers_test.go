@@ -4,24 +4,18 @@ import (
 	"context"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/auth/authtest"
+
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/password"
 )
 
-// Password tests hash with cheap argon2id parameters: the format and every rule are the same
-// at any cost, and the suite runs on small machines.
-func init() {
-	h, err := password.NewHasher(password.Config{Params: password.Params{Memory: 256, Time: 1, Threads: 1}})
-	if err != nil {
-		panic(err)
-	}
-	password.SetShared(h)
-}
-
+// Password tests hash with the shared fixture's cheap argon2id parameters (importing authtest
+// sets them): the format and every rule are the same at any cost, and the suite runs on small
+// machines. Its passwords meet the default complexity rules.
 const (
-	pwdGood  = "Lantern-Quartz-7291"
-	pwdOther = "Harbor-Violet-5830"
-	pwdThird = "Meadow-Copper-4417"
+	pwdGood  = authtest.GoodPassword
+	pwdOther = authtest.OtherPassword
+	pwdThird = authtest.ThirdPassword
 )
 
 // pwdCreateUser creates a user of the demo application with the given credentials object and
