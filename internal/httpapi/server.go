@@ -33,7 +33,8 @@ import (
 // Config is everything the HTTP edge needs. It never reads files or the environment.
 type Config struct {
 	// Auth is the core of authentication: callers, sessions and tokens. The login methods
-	// run through it; each left nil is built on it.
+	// below run through it; the binary wires each one, and one left nil (as in tests that
+	// need only some) is built on Auth.
 	Auth      *auth.Service
 	TOTP      *totp.Service
 	OTP       *otp.Service
