@@ -6,8 +6,8 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// AttemptTx is the transaction of an attempt run by settleAttempt. The helpers that count a
-// failure (countFailure, lockOnFailure, countPasswordFailure) take only this type, so that a
+// AttemptTx is the transaction of an attempt run by SettleAttempt. The helpers that count a
+// failure (CountFailure, LockOnFailure, countPasswordFailure) take only this type, so that a
 // failure cannot be counted in a transaction whose failure would not commit on its own.
 type AttemptTx struct{ storage.Store }
 

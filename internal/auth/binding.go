@@ -10,7 +10,7 @@ import (
 )
 
 // ClientBinding is what every access token, a client's or a user's, says about the client it
-// was issued to. A token speaks for its client only while all of it still holds; tokenClient
+// was issued to. A token speaks for its client only while all of it still holds; TokenClient
 // is the one place that decides it, for API bearers and for introspection alike.
 type ClientBinding struct {
 	TenantID string `json:"tid"`

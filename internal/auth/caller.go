@@ -69,7 +69,7 @@ var ErrBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "mis
 
 // Caller authenticates an API call by its bearer token: a client access token issued by
 // ClientCredentials for Latchkey's own API audience, that still speaks for its client
-// (tokenClient: not deleted, secret not rotated since).
+// (TokenClient: not deleted, secret not rotated since).
 func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, error) {
 	if bearer == "" {
 		return model.Caller{}, ErrBadBearer

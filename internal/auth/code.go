@@ -77,7 +77,7 @@ func EnsureLink(ctx context.Context, tx storage.Store, c model.Caller, userID st
 }
 
 // signUp creates the user a public sign-up code was sent for, with the email address or phone
-// number it identified; whether that becomes verified is decided by recordLogin. A user
+// number it identified; whether that becomes verified is decided by RecordLogin. A user
 // created with that identifier since the send is taken as is.
 func (s *Service) signUp(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, error) {
 	value := strings.TrimPrefix(code.Identifier, code.IdentifierType+":")

@@ -182,7 +182,7 @@ func (s *Service) newSession(ctx context.Context, tx storage.Store, g Grant, cli
 	return sess, id, nil
 }
 
-// LoginAllowed checks, without writing, what recordLogin would refuse a login for: a resource
+// LoginAllowed checks, without writing, what RecordLogin would refuse a login for: a resource
 // not assigned to the client, or a session to add the factor to that is not the user's active
 // one. Flows whose refusals must commit (a spent ceremony) call it first.
 func (s *Service) LoginAllowed(ctx context.Context, tx storage.Store, c model.Caller, userID string, login Login, now time.Time) error {

@@ -31,7 +31,7 @@ type userClaims struct {
 // AuthenticateUser authenticates a call made with a user's access token (Mosaic's
 // UserAccessToken): a token of token_use "access" signed by the tenant, issued for Latchkey's
 // own API audience (not for another resource), whose session is still active, that still
-// speaks for its client (tokenClient), and whose user still exists and is active.
+// speaks for its client (TokenClient), and whose user still exists and is active.
 func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCaller, error) {
 	if bearer == "" {
 		return UserCaller{}, ErrBadBearer

@@ -119,7 +119,7 @@ func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) erro
 }
 
 // clientLive reports whether a client of the tenant still exists, read from the database as
-// tokenClient reads it: a refresh token is bound to its client, not to the client's epoch,
+// TokenClient reads it: a refresh token is bound to its client, not to the client's epoch,
 // since only the client's current credentials can redeem it.
 func (s *Service) clientLive(ctx context.Context, tenantID, clientID string) (bool, error) {
 	if clientID == "" {

@@ -160,7 +160,7 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 		return abort
 	}
 	// What the login asks for beyond the passkey is checked before it is recorded: refused
-	// here, the refusal commits with the spent ceremony, where one from recordLogin would
+	// here, the refusal commits with the spent ceremony, where one from RecordLogin would
 	// undo the spending and leave the assertion usable again.
 	if err := p.s.LoginAllowed(ctx, tx, c, user.ID, login, now); err != nil {
 		failure, abort := splitFailure(err)
