@@ -14,7 +14,7 @@ import (
 // A client token whose signature the node remembers still stops working when its client is
 // deleted or it expires: the memo holds the signature's verdict only.
 func TestCallerRemembersOnlyTheSignature(t *testing.T) {
-	f := newOTPFixture(t, auth.Options{AccessTokenTTL: 10 * time.Minute})
+	f := newFixture(t, auth.Options{AccessTokenTTL: 10 * time.Minute})
 	tok, err := f.Grants.ClientCredentials(f.Ctx, grant.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestCallerRemembersOnlyTheSignature(t *testing.T) {
 
 // Introspection reports a deleted client's tokens inactive, as the API refuses them.
 func TestIntrospectDeletedClient(t *testing.T) {
-	f := newOTPFixture(t, auth.Options{})
+	f := newFixture(t, auth.Options{})
 	tok, err := f.Grants.ClientCredentials(f.Ctx, grant.ClientTokenRequest{ClientID: f.Boot.ClientID, ClientSecret: f.Boot.ClientSecret})
 	if err != nil {
 		t.Fatal(err)

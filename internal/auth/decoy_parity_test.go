@@ -21,7 +21,7 @@ import (
 type parityCase struct {
 	name string
 	// do makes the request for an email address and a phone number.
-	do func(f *totpFixture, email, phone string) error
+	do func(f *fixture, email, phone string) error
 	// message is set when a real send queues a message, which a decoy must render too.
 	message bool
 	// bareSends is set when a user with an email address alone is sent a real message.
@@ -29,8 +29,8 @@ type parityCase struct {
 }
 
 func parityCases() []parityCase {
-	otp := func(channel, idType string) func(f *totpFixture, email, phone string) error {
-		return func(f *totpFixture, email, phone string) error {
+	otp := func(channel, idType string) func(f *fixture, email, phone string) error {
+		return func(f *fixture, email, phone string) error {
 			id := email
 			if idType == model.IdentifierPhone {
 				id = phone
@@ -39,15 +39,15 @@ func parityCases() []parityCase {
 			return err
 		}
 	}
-	reset := func(channel, redirect string) func(f *totpFixture, email, phone string) error {
-		return func(f *totpFixture, email, _ string) error {
+	reset := func(channel, redirect string) func(f *fixture, email, phone string) error {
+		return func(f *fixture, email, _ string) error {
 			_, err := f.Passwords.SendPasswordReset(f.Ctx, f.Caller, passwords.PasswordResetSend{
 				IdentifierType: model.IdentifierEmail, Identifier: email, Channel: channel, RedirectURI: redirect})
 			return err
 		}
 	}
-	link := func(channel string) func(f *totpFixture, email, phone string) error {
-		return func(f *totpFixture, email, _ string) error {
+	link := func(channel string) func(f *fixture, email, phone string) error {
+		return func(f *fixture, email, _ string) error {
 			_, err := f.Links.SendMagicLink(f.Ctx, f.Caller, magiclink.MagicLinkSend{Channel: channel,
 				IdentifierType: model.IdentifierEmail, Identifier: email, RedirectURI: parityRedirect})
 			return err
@@ -64,11 +64,11 @@ func parityCases() []parityCase {
 		{name: "reset email link", do: reset(model.ChannelEmail, parityRedirect), message: true},
 		{name: "reset sms", do: reset(model.ChannelSMS, ""), message: true},
 		{name: "reset direct", do: reset(model.ChannelDirect, "")},
-		{name: "totp login", do: func(f *totpFixture, email, _ string) error {
+		{name: "totp login", do: func(f *fixture, email, _ string) error {
 			_, err := f.LoginTOTP(email, "000000", nil)
 			return err
 		}},
-		{name: "recovery code login", do: func(f *totpFixture, email, _ string) error {
+		{name: "recovery code login", do: func(f *fixture, email, _ string) error {
 			_, err := f.LoginRecovery(email, "0000-0000-00")
 			return err
 		}},
@@ -84,7 +84,7 @@ const parityRedirect = "https://app.example.com/callback"
 // queues (kept as a handled stand-in that nobody is sent). Work skipped for a hidden user is
 // time saved, which tells an attacker who exists.
 func TestDecoyWorkParity(t *testing.T) {
-	bothBackends(t, func(t *testing.T, f *totpFixture) {
+	bothBackends(t, func(t *testing.T, f *fixture) {
 		known, hidden := parityUsers(f)
 		for _, c := range parityCases() {
 			// Once each first, so that statements prepared on first use count on no side.
@@ -127,7 +127,7 @@ type parityIdentity struct{ name, email, phone string }
 // parityUsers turns enumeration protection on, with send limits that do not bind, and creates
 // a complete user (password, phone number, TOTP, recovery codes) and the identities that
 // protection hides: nobody, an inactive user and a user without any credential or phone.
-func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
+func parityUsers(f *fixture) (known model.User, hidden []parityIdentity) {
 	f.T.Helper()
 	f.UpdateApp(func(a *model.Application) {
 		a.EnumerationProtection = true
@@ -167,7 +167,7 @@ func parityUsers(f *totpFixture) (known model.User, hidden []parityIdentity) {
 // auth.DefaultAnswerGrid and so takes at least one step of it; and that without the protection, where
 // answers differ anyway, none is held.
 func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
-	f := newTOTPFixture(t)
+	f := newFixture(t, auth.Options{})
 	known, hidden := parityUsers(f)
 	all := append([]parityIdentity{{"known", known.Email, "+14155550100"}}, hidden...)
 	for _, protect := range []bool{true, false} {
@@ -191,7 +191,7 @@ func TestAlikeAnswersLeaveOnTheGrid(t *testing.T) {
 }
 
 // lastMessage returns the newest queued message of the tenant.
-func (f *otpFixture) lastMessage() model.OutboxMessage {
+func (f *fixture) lastMessage() model.OutboxMessage {
 	f.T.Helper()
 	all, err := f.Store.ListMessages(f.Ctx, f.Boot.TenantID, f.Clock.Now().Add(-24*3600e9), 10000)
 	if err != nil || len(all) == 0 {
@@ -205,7 +205,7 @@ func (f *otpFixture) lastMessage() model.OutboxMessage {
 	return m
 }
 
-func (f *otpFixture) setPhone(userID, phone string) {
+func (f *fixture) setPhone(userID, phone string) {
 	f.T.Helper()
 	err := f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, userID, func(u model.User) (model.User, error) {
 		u.PhoneNumber = phone
@@ -219,10 +219,10 @@ func (f *otpFixture) setPhone(userID, phone string) {
 // Under enumeration protection a known user without the channel's address gets the decoy, as
 // an unknown one does: "no phone number" would say the user exists.
 func TestHiddenUserWithoutAddress(t *testing.T) {
-	f := newOTPFixture(t, auth.Options{})
+	f := newFixture(t, auth.Options{})
 	f.User("nophone@example.com", "")
 	_, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: "nophone@example.com"})
-	wantCode(t, err, fault.CodePhoneMissing)
+	authtest.WantCode(t, err, fault.CodePhoneMissing)
 	f.UpdateApp(func(a *model.Application) { a.EnumerationProtection = true })
 	for _, email := range []string{"nophone@example.com", "nobody@example.com"} {
 		out, err := f.OTP.SendOTP(f.Ctx, f.Caller, otp.OTPSend{Channel: "sms", IdentifierType: "email", Identifier: email})

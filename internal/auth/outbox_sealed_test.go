@@ -20,7 +20,7 @@ import (
 // would: the rows of an email code, an SMS code and a reset link carry none of them, in any
 // column, and only the master key opens them.
 func TestOutboxRowsHoldNoCodeOrLink(t *testing.T) {
-	f := newOTPFixture(t, auth.Options{})
+	f := newFixture(t, auth.Options{})
 	f.User("sealed@example.com", "+14155550142")
 	f.SendOTP(otp.OTPSend{Channel: model.ChannelEmail, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
 	f.SendOTP(otp.OTPSend{Channel: model.ChannelSMS, IdentifierType: model.IdentifierEmail, Identifier: "sealed@example.com"})
