@@ -11,16 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/auth/grant"
-	"github.com/latchkey/latchkey/internal/auth/magiclink"
-	"github.com/latchkey/latchkey/internal/auth/otp"
-	"github.com/latchkey/latchkey/internal/auth/passkeys"
-	"github.com/latchkey/latchkey/internal/auth/passwords"
-	"github.com/latchkey/latchkey/internal/auth/session"
-	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/httpapi"
-	"github.com/latchkey/latchkey/internal/passkey"
 	"github.com/latchkey/latchkey/internal/tenancy"
 )
 
@@ -72,10 +64,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopAdmin()
 	api := httpapi.New(httpapi.Config{
 		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
-		// Every login method runs on the one core.
-		OTP: otp.New(a.auth), Links: magiclink.New(a.auth), Passwords: passwords.New(a.auth),
-		TOTP: totp.New(a.auth), Passkeys: passkeys.New(a.auth, passkey.New()),
-		Sessions: session.New(a.auth), Grants: grant.New(a.auth),
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: proxies,
 	})
 	srv := &http.Server{

@@ -10,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/auth/grant"
 	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/auth/session"
-	"github.com/latchkey/latchkey/internal/passkey"
 
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 
@@ -33,8 +32,8 @@ import (
 // Config is everything the HTTP edge needs. It never reads files or the environment.
 type Config struct {
 	// Auth is the core of authentication: callers, sessions and tokens. The login methods
-	// below run through it; the binary wires each one, and one left nil (as in tests that
-	// need only some) is built on Auth.
+	// below run through it; each left nil is built on Auth, which is how the binary and most
+	// tests get them all, on one core.
 	Auth      *auth.Service
 	TOTP      *totp.Service
 	OTP       *otp.Service
@@ -97,29 +96,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Auth != nil && cfg.TOTP == nil {
-		cfg.TOTP = totp.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.OTP == nil {
-		cfg.OTP = otp.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.Links == nil {
-		cfg.Links = magiclink.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.Passwords == nil {
-		cfg.Passwords = passwords.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.Sessions == nil {
-		cfg.Sessions = session.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.Grants == nil {
-		cfg.Grants = grant.New(cfg.Auth)
-	}
-	if cfg.Auth != nil && cfg.Passkeys == nil {
-		// The flows are package passkeys'; the WebAuthn protocol work is package passkey's,
-		// which the domain cannot import, so the two meet here.
-		cfg.Passkeys = passkeys.New(cfg.Auth, passkey.New())
-	}
+	cfg.buildMethods()
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.operationRoutes()
 	s.oidcRoutes()
