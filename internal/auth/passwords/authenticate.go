@@ -37,26 +37,38 @@ func (s *Service) AuthenticatePassword(ctx context.Context, c model.Caller, req 
 		}
 		return cur, nil
 	}
+	return s.settleLogin(ctx, c, prefs, n, ok, use, nil, req.Login, now, "authenticate password")
+}
+
+// settleLogin ends a login by password, or a change that logs in: in one settled attempt it
+// checks the lockout, counts a wrong password or updates the credential with update, runs
+// then (a change's own writes) and records the login, writes the audit event and, after the
+// commit, signs the tokens. A wrong password's count commits even if its audit event cannot
+// be written.
+func (s *Service) settleLogin(ctx context.Context, c model.Caller, prefs model.PasswordPreferences, n loginName, ok bool,
+	update func(model.Credential, password.Data) (model.Credential, error), then func(tx auth.AttemptTx) error,
+	login auth.Login, now time.Time, what string) (auth.TokenResponse, error) {
 	var is auth.Issued
-	var failure error
-	// A wrong password's count commits even if its audit event cannot be written.
-	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
+	failure, err := s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		is = auth.Issued{}
-		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, use, now)
+		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, update, now)
+		if err == nil && failure == nil && then != nil {
+			err = then(tx)
+		}
 		if err == nil && failure == nil {
-			is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
+			is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: login}, now)
 		}
 		return failure, err
 	}, func(st storage.Store, failure error) error {
-		return s.core.Record(ctx, st, c, auth.LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
+		return s.core.Record(ctx, st, c, auth.LoginEvent(model.AMRPassword, n.user.ID, login.ClientAttributes, failure, is), now)
 	})
 	if err != nil {
-		return auth.TokenResponse{}, auth.AsFault(err, "authenticate password")
+		return auth.TokenResponse{}, auth.AsFault(err, what)
 	}
 	if failure != nil {
 		return auth.TokenResponse{}, failure
 	}
-	return s.core.Sign(ctx, is, req.Claims, now)
+	return s.core.Sign(ctx, is, login.Claims, now)
 }
 
 // presentPassword is the part of a login and a password change before their transaction: it

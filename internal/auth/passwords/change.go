@@ -50,30 +50,12 @@ func (s *Service) ChangePassword(ctx context.Context, c model.Caller, req Passwo
 		cur.Secret, cur.Data = next.Secret, next.Data
 		return cur, nil
 	}
-	var is auth.Issued
-	var failure error
-	// A wrong current password's count commits even if its audit event cannot be written.
-	failure, err = s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
-		is = auth.Issued{}
-		failure, err := s.passwordAttempt(ctx, tx, c, prefs, n, ok, replace, now)
-		if err == nil && failure == nil {
-			keep, _ := s.core.SessionKey(req.SessionID)
-			err = s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
-		}
-		if err == nil && failure == nil {
-			is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: n.user, Method: model.AMRPassword, Login: req.Login}, now)
-		}
-		return failure, err
-	}, func(st storage.Store, failure error) error {
-		return s.core.Record(ctx, st, c, auth.LoginEvent(model.AMRPassword, n.user.ID, req.ClientAttributes, failure, is), now)
-	})
-	if err != nil {
-		return auth.TokenResponse{}, auth.AsFault(err, "change password")
+	// The other sessions end with the change; the caller's own session, if it names one, stays.
+	then := func(tx auth.AttemptTx) error {
+		keep, _ := s.core.SessionKey(req.SessionID)
+		return s.passwordChanged(ctx, tx, c, n.user, "change", keep, now)
 	}
-	if failure != nil {
-		return auth.TokenResponse{}, failure
-	}
-	return s.core.Sign(ctx, is, req.Claims, now)
+	return s.settleLogin(ctx, c, prefs, n, ok, replace, then, req.Login, now, "change password")
 }
 
 // passwordChanged records a new password: it ends the user's sessions but keep, with their
