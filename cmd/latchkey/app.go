@@ -25,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/sealing"
 	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/storage"
 	"github.com/latchkey/latchkey/internal/storage/cache"
 	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 	"github.com/latchkey/latchkey/internal/tenancy"
@@ -259,4 +260,20 @@ func loadConfig(name, summary string, args []string, stderr io.Writer, extra fun
 		extra(fs)
 	}
 	return config.Load(fs, args, os.Getenv, settingFlags[name]...)
+}
+
+// findTenant finds a tenant by name, or else by id.
+func findTenant(ctx context.Context, st storage.Store, nameOrID string) (model.Tenant, error) {
+	nameOrID = strings.TrimSpace(nameOrID)
+	t, err := st.GetTenantByName(ctx, nameOrID)
+	if errors.Is(err, storage.ErrNotFound) {
+		t, err = st.GetTenant(ctx, nameOrID)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return t, fmt.Errorf("find tenant: no tenant is named %q or has that id", nameOrID)
+	}
+	if err != nil {
+		return t, fmt.Errorf("find tenant: %w", err)
+	}
+	return t, nil
 }

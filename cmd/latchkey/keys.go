@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 const keysHelp = `Rotate token-signing keys: the published validating key starts signing, the
@@ -81,12 +80,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	}
-	t, err := a.store.GetTenantByName(ctx, tenant)
-	if errors.Is(err, storage.ErrNotFound) {
-		t, err = a.store.GetTenant(ctx, tenant)
-	}
+	t, err := findTenant(ctx, a.store, tenant)
 	if err != nil {
-		return fmt.Errorf("find tenant: %w", err)
+		return err
 	}
 	hasOwn := slices.Contains(owners, t.ID)
 	switch {

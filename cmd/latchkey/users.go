@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/storage"
 	"github.com/latchkey/latchkey/internal/transfer"
 )
 
@@ -128,20 +125,4 @@ func runUsersImport(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "left out %d recovery codes hashed under another master key; their users generate new ones\n", res.DroppedRecoveryCodes)
 	}
 	return nil
-}
-
-// findTenant finds a tenant by name, or else by id.
-func findTenant(ctx context.Context, st storage.Store, nameOrID string) (model.Tenant, error) {
-	nameOrID = strings.TrimSpace(nameOrID)
-	t, err := st.GetTenantByName(ctx, nameOrID)
-	if errors.Is(err, storage.ErrNotFound) {
-		t, err = st.GetTenant(ctx, nameOrID)
-	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return t, fmt.Errorf("no tenant is named %q or has that id", nameOrID)
-	}
-	if err != nil {
-		return t, fmt.Errorf("find tenant: %w", err)
-	}
-	return t, nil
 }
