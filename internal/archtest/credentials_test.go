@@ -1,14 +1,6 @@
 package archtest
 
-import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
-	"path/filepath"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // grantFile is where directory.CredentialGrant writes credentials: the one place that may
 // call the store's CreateCredential, after directory.AllowCredential applied the rule of who
@@ -28,62 +20,35 @@ var credentialUses = map[string]string{
 // way of adding one cannot forget the rule: a call of the store's CreateCredential anywhere
 // else, or of UpdateCredential outside the functions listed above, fails this test.
 func TestCredentialWritesGoThroughTheGrant(t *testing.T) {
-	root := filepath.Join("..", "..")
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			// The stores implement the methods; go-webauthn, behind internal/passkey, has a
-			// CreateCredential of its own that stores nothing.
-			switch rel {
-			case ".git", "internal/storage", "internal/passkey", "e2e":
-				return filepath.SkipDir
+	eachMethodCall(t, func(c methodCall) {
+		where := c.file + ":" + c.fn
+		switch c.method {
+		case "CreateCredential":
+			if c.file != grantFile {
+				t.Errorf("%s (%s) creates a credential without a directory.CredentialGrant", where, c.pos)
 			}
-			return nil
-		}
-		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
-			return nil
-		}
-		file, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok {
-				continue
+		case "UpdateCredential":
+			if _, listed := credentialUses[where]; c.file != grantFile && !listed {
+				t.Errorf("%s (%s) updates a credential without a directory.CredentialGrant; use one, or list the function "+
+					"in credentialUses with why the update adds no way to sign in", where, c.pos)
 			}
-			ast.Inspect(fn, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				where := rel + ":" + fn.Name.Name
-				switch sel.Sel.Name {
-				case "CreateCredential":
-					if rel != grantFile {
-						t.Errorf("%s (%s) creates a credential without a directory.CredentialGrant", where, fset.Position(call.Pos()))
-					}
-				case "UpdateCredential":
-					if _, listed := credentialUses[where]; rel != grantFile && !listed {
-						t.Errorf("%s (%s) updates a credential without a directory.CredentialGrant; use one, or list the function "+
-							"in credentialUses with why the update adds no way to sign in", where, fset.Position(call.Pos()))
-					}
-				}
-				return true
-			})
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+// lockoutFile is where auth.Lockout runs the one lockout sequence of every login method.
+const lockoutFile = "internal/auth/lockout.go"
+
+// Every login method checks, sets and lifts lockouts through auth.Lockout, so that the order
+// of its steps (lock the attempt, read every key at once, count, lock every key) is the same
+// for every credential: a call of the store's lockout methods anywhere else fails this test.
+func TestLockoutsGoThroughTheCore(t *testing.T) {
+	eachMethodCall(t, func(c methodCall) {
+		switch c.method {
+		case "LockKey", "GetLockout", "ActiveLockout", "PutLockout", "DeleteLockout":
+			if c.file != lockoutFile {
+				t.Errorf("%s:%s (%s) calls the store's %s; use auth.Lockout", c.file, c.fn, c.pos, c.method)
+			}
+		}
+	})
 }

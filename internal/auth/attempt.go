@@ -7,7 +7,7 @@ import (
 )
 
 // AttemptTx is the transaction of an attempt run by SettleAttempt. The helpers that count a
-// failure (CountFailure, LockOnFailure, countPasswordFailure) take only this type, so that a
+// failure (Lockout.Fail and Lock, FailurePolicy.CountFailure) take only this type, so that a
 // failure cannot be counted in a transaction whose failure would not commit on its own.
 type AttemptTx struct{ storage.Store }
 

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"time"
 
@@ -84,55 +83,4 @@ func phonePrefix(phone string, digits int) string {
 		return phone[:digits+1]
 	}
 	return phone
-}
-
-// CountFailure records a wrong code for an identifier, across codes, and reports whether the
-// identifier has now reached the application's limit and must be locked.
-func CountFailure(ctx context.Context, tx AttemptTx, c model.Caller, lim model.RateLimits, identifier string, now time.Time) (bool, error) {
-	key := "fail:" + c.TenantID + ":" + c.AppID + ":" + identifier
-	window := time.Duration(lim.FailuresExpireIn) * time.Minute
-	n, _, err := tx.CountHit(ctx, key, now, now.Add(window))
-	if err != nil {
-		return false, err
-	}
-	return n >= int64(lim.FailuresPerIdentifier), nil
-}
-
-// ActiveLockout starts an attempt on key: it takes key's lock for the rest of the transaction
-// (see storage.Counters.LockKey), so that attempts on one key are decided one at a time, and
-// returns the refusal to answer with when a lockout of key is in force, else nil.
-func ActiveLockout(ctx context.Context, tx storage.Store, c model.Caller, key string, now time.Time) (error, error) {
-	if err := tx.LockKey(ctx, key); err != nil {
-		return nil, err
-	}
-	l, err := tx.GetLockout(ctx, c.TenantID, c.AppID, key)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case now.Before(l.Until):
-		return ErrLocked(l.Until, now), nil
-	}
-	return nil, nil
-}
-
-// LockOnFailure counts a failed attempt against counter and, when that reaches the
-// application's failuresPerIdentifier, locks lockKey for minutes. It returns the refusal to
-// answer with when it locked, else nil.
-func LockOnFailure(ctx context.Context, tx AttemptTx, c model.Caller, lim model.RateLimits, counter, lockKey string, minutes int, now time.Time) (error, error) {
-	locked, err := CountFailure(ctx, tx, c, lim, counter, now)
-	if err != nil || !locked {
-		return nil, err
-	}
-	until := now.Add(time.Duration(minutes) * time.Minute)
-	if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: lockKey, Until: until}); err != nil {
-		return nil, err
-	}
-	return ErrLocked(until, now), nil
-}
-
-// ClearFailures forgets an identifier's failures after a successful login.
-func ClearFailures(ctx context.Context, tx storage.Store, c model.Caller, identifier string) error {
-	return tx.ResetCounter(ctx, "fail:"+c.TenantID+":"+c.AppID+":"+identifier)
 }

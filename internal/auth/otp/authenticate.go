@@ -50,7 +50,6 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			return err
 		}
 		all := app.Preferences.Normalized()
-		limits := all.Limits
 		var outcome auth.CodeOutcome
 		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
 		// The lockout lasts as long as the preferences of the code's channel say; with no
@@ -58,17 +57,17 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		prefs := auth.OTPPrefs(all, code.Channel, req.IdentifierType)
 		method, userID = amrFor(code.Channel), code.UserID
 		// Failures count against the user when the code names one, so that their email and
-		// phone number share one budget; otherwise against the identifier.
-		subject, subjectLock := identifier, lockKey
+		// phone number share one budget; otherwise against the identifier. The identifier is
+		// locked too: once its code is spent, the next attempt finds no code that names the
+		// user. Attempts are ordered by the code's row, which each of them writes.
+		budget := auth.Budget{Limits: all.Limits, Minutes: prefs.LockoutDuration}
+		lock := auth.Lockout{Caller: c, Keys: []string{lockKey}, Counter: identifier, Ordered: true, Policy: budget}
 		if code.UserID != "" {
-			subject = "user:" + code.UserID
-			subjectLock = "otp:" + subject
+			lock.Counter = "user:" + code.UserID
+			lock.Keys = append(lock.Keys, "otp:"+lock.Counter)
 		}
-		// The identifier and the user are checked in one read: either's lockout refuses.
-		if l, lerr := tx.ActiveLockout(ctx, c.TenantID, c.AppID, now, lockKey, subjectLock); lerr == nil {
-			failure = auth.ErrLocked(l.Until, now)
-			return nil
-		} else if !errors.Is(lerr, storage.ErrNotFound) {
+		if locked, lerr := lock.Check(ctx, tx, now); lerr != nil || locked != nil {
+			failure = locked
 			return lerr
 		}
 		switch {
@@ -85,26 +84,17 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		switch outcome {
 		case auth.OutcomeInvalid:
 			failure = errInvalidCode
-			locked, err := auth.CountFailure(ctx, tx, c, limits, subject, now)
-			if err != nil || !locked {
+			if locked, err := lock.Fail(ctx, tx, now); err != nil || locked != nil {
+				failure = locked
 				return err
 			}
-			outcome = auth.OutcomeLockedOut
-		}
-		switch outcome {
-		case auth.OutcomeExpired:
-			failure = errCodeExpired
 			return nil
 		case auth.OutcomeLockedOut:
-			until := now.Add(time.Duration(prefs.LockoutDuration) * time.Minute)
-			failure = auth.ErrLocked(until, now)
-			// Lock the identifier too: once its code is spent, the next attempt finds no code
-			// that names the user.
-			for _, key := range []string{lockKey, subjectLock} {
-				if err := tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until}); err != nil {
-					return err
-				}
-			}
+			// The code took its last wrong guess.
+			failure, err = lock.Lock(ctx, tx, budget.Duration(), now)
+			return err
+		case auth.OutcomeExpired:
+			failure = errCodeExpired
 			return nil
 		}
 		user, link, err := s.core.UserForCode(ctx, tx, c, code, now)
@@ -120,7 +110,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		case err != nil:
 			return err
 		}
-		if err := auth.ClearFailures(ctx, tx, c, subject); err != nil {
+		if err := lock.Clear(ctx, tx); err != nil {
 			return err
 		}
 		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{

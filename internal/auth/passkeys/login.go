@@ -110,9 +110,9 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 		return fail(errPasskeyInvalid, "the credential is not one of the named user's")
 	}
 	a.userID = cred.UserID
-	counter := "webauthn:" + cred.UserID
-	lockKey := "webauthn:user:" + cred.UserID
-	if locked, err := auth.ActiveLockout(ctx, tx, c, lockKey, now); err != nil {
+	lock := auth.Lockout{Caller: c, Keys: []string{"webauthn:user:" + cred.UserID}, Counter: "webauthn:" + cred.UserID,
+		Policy: auth.Budget{Limits: all.Limits, Minutes: w.LockoutDuration}}
+	if locked, err := lock.Check(ctx, tx, now); err != nil {
 		return err
 	} else if locked != nil {
 		return fail(locked, "")
@@ -147,7 +147,7 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 	}
 	if reason != "" {
 		a.failure, a.reason = errPasskeyInvalid, reason
-		locked, err := auth.LockOnFailure(ctx, tx, c, all.Limits, counter, lockKey, w.LockoutDuration, now)
+		locked, err := lock.Fail(ctx, tx, now)
 		if locked != nil {
 			a.failure = locked
 		}
@@ -167,7 +167,7 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 		a.failure = failure
 		return abort
 	}
-	if err := auth.ClearFailures(ctx, tx, c, counter); err != nil {
+	if err := lock.Clear(ctx, tx); err != nil {
 		return err
 	}
 	a.is, err = p.s.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Method: model.AMRWebAuthn, Login: login, Approval: code.ApprovalData}, now)
@@ -179,9 +179,10 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 func (p *Service) decoyFailure(ctx context.Context, tx auth.AttemptTx, c model.Caller, all model.LoginPreferences, identifier string, now time.Time, a *passkeyAttempt) error {
 	a.failure, a.reason = errPasskeyInvalid, "the login was started for an unknown user"
 	key := "webauthn:id:" + identifier
-	locked, err := auth.ActiveLockout(ctx, tx, c, key, now)
+	lock := auth.Lockout{Caller: c, Keys: []string{key}, Counter: key, Policy: auth.Budget{Limits: all.Limits, Minutes: all.WebAuthn.LockoutDuration}}
+	locked, err := lock.Check(ctx, tx, now)
 	if err == nil && locked == nil {
-		locked, err = auth.LockOnFailure(ctx, tx, c, all.Limits, key, key, all.WebAuthn.LockoutDuration, now)
+		locked, err = lock.Fail(ctx, tx, now)
 	}
 	if locked != nil {
 		a.failure = locked

@@ -94,7 +94,7 @@ func (s *Service) presentPassword(ctx context.Context, c model.Caller, usernameT
 
 // refuseLocked answers a locked login name before any hashing, recording the refusal.
 func (s *Service) refuseLocked(ctx context.Context, c model.Caller, n loginName, attrs model.ClientAttributes, now time.Time) error {
-	locked, err := passwordLocked(ctx, s.store, c, n.lockKey(), now)
+	locked, err := n.lockout(c, model.PasswordPreferences{}).Locked(ctx, s.store, now)
 	if err != nil {
 		return fault.Wrap(err, "get lockout")
 	}
@@ -114,19 +114,20 @@ func (s *Service) passwordAttempt(ctx context.Context, tx auth.AttemptTx, c mode
 	update func(model.Credential, password.Data) (model.Credential, error), now time.Time) (error, error) {
 	// Attempts on one name run one at a time from here: each sees the lockout the one before
 	// may have set, so a burst cannot all be checked against the same remaining budget.
-	if err := tx.LockKey(ctx, n.lockKey()); err != nil {
-		return nil, err
-	}
-	if locked, err := passwordLocked(ctx, tx, c, n.lockKey(), now); err != nil || locked != nil {
+	lock := n.lockout(c, p)
+	if locked, err := lock.Check(ctx, tx, now); err != nil || locked != nil {
 		return locked, err
 	}
 	if !ok {
-		return countPasswordFailure(ctx, tx, c, p, n.lockKey(), now)
+		if locked, err := lock.Fail(ctx, tx, now); err != nil || locked != nil {
+			return locked, err
+		}
+		return errBadPassword, nil
 	}
 	if n.user.Status != model.UserActive {
 		return fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active"), nil
 	}
-	if err := clearPasswordFailures(ctx, tx, c, n.lockKey()); err != nil {
+	if err := lock.Clear(ctx, tx); err != nil {
 		return nil, err
 	}
 	// The password just presented is the person's own proof, for a login's bookkeeping and

@@ -163,55 +163,45 @@ func (s *Service) checkSecret(ctx context.Context, c model.Caller, n loginName, 
 	return ok, rehash, err
 }
 
-// passwordLocked returns the lockout fault of a login name, or nil.
-func passwordLocked(ctx context.Context, st storage.Codes, c model.Caller, key string, now time.Time) (error, error) {
-	l, err := st.GetLockout(ctx, c.TenantID, c.AppID, key)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case now.Before(l.Until):
-		return auth.ErrLocked(l.Until, now), nil
-	}
-	return nil, nil
+// lockout is a login name's lockout, under the application's tiered password policy.
+func (n loginName) lockout(c model.Caller, p model.PasswordPreferences) auth.Lockout {
+	key := n.lockKey()
+	return auth.Lockout{Caller: c, Keys: []string{key}, Counter: key, Policy: tiers{p}}
 }
 
-func failureKeys(c model.Caller, lockKey string) (recent, total string) {
-	base := c.TenantID + ":" + c.AppID + ":" + lockKey
+// tiers is the failure policy of passwords: a lockout after the preferences' count of recent
+// failures, lasting longer as failures keep coming over a longer window (password.LockFor).
+type tiers struct{ p model.PasswordPreferences }
+
+func failureKeys(c model.Caller, counter string) (recent, total string) {
+	base := c.TenantID + ":" + c.AppID + ":" + counter
 	return "pwdfail:" + base, "pwdtier:" + base
 }
 
-// countPasswordFailure counts a wrong password against the login name and locks it when the
-// application's rules say so. It returns the failure to answer with.
-func countPasswordFailure(ctx context.Context, tx auth.AttemptTx, c model.Caller, p model.PasswordPreferences, key string, now time.Time) (error, error) {
-	recentKey, totalKey := failureKeys(c, key)
-	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(p.FailuresExpireIn)*time.Minute))
+// CountFailure implements auth.FailurePolicy.
+func (t tiers) CountFailure(ctx context.Context, tx auth.AttemptTx, c model.Caller, counter string, now time.Time) (time.Duration, error) {
+	recentKey, totalKey := failureKeys(c, counter)
+	recent, _, err := tx.CountHit(ctx, recentKey, now, now.Add(time.Duration(t.p.FailuresExpireIn)*time.Minute))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	tierWindow := max(password.TierWindow, time.Duration(p.FailuresExpireIn)*time.Minute)
+	tierWindow := max(password.TierWindow, time.Duration(t.p.FailuresExpireIn)*time.Minute)
 	total, _, err := tx.CountHit(ctx, totalKey, now, now.Add(tierWindow))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	d, lock := password.LockFor(p, password.Failures{Recent: recent, Total: total})
+	d, lock := password.LockFor(t.p, password.Failures{Recent: recent, Total: total})
 	if !lock {
-		return errBadPassword, nil
+		return 0, nil
 	}
 	// The next lockout needs a full count of recent failures again; the total keeps counting
 	// towards the next tier.
-	if err := tx.ResetCounter(ctx, recentKey); err != nil {
-		return nil, err
-	}
-	until := now.Add(d)
-	err = tx.PutLockout(ctx, model.Lockout{TenantID: c.TenantID, AppID: c.AppID, Key: key, Until: until})
-	return auth.ErrLocked(until, now), err
+	return d, tx.ResetCounter(ctx, recentKey)
 }
 
-// clearPasswordFailures forgets a login name's failures after the password was proven.
-func clearPasswordFailures(ctx context.Context, tx storage.Store, c model.Caller, key string) error {
-	recentKey, totalKey := failureKeys(c, key)
+// ClearFailures implements auth.FailurePolicy.
+func (tiers) ClearFailures(ctx context.Context, tx storage.Store, c model.Caller, counter string) error {
+	recentKey, totalKey := failureKeys(c, counter)
 	if err := tx.ResetCounter(ctx, recentKey); err != nil {
 		return err
 	}
@@ -221,11 +211,7 @@ func clearPasswordFailures(ctx context.Context, tx storage.Store, c model.Caller
 // unlockUser lifts the password lockouts and failures of every login name of a user in the
 // caller's application, after a reset has proven who they are.
 func unlockUser(ctx context.Context, tx storage.Store, c model.Caller, u model.User) error {
-	key := loginName{user: u}.lockKey()
-	if err := tx.DeleteLockout(ctx, c.TenantID, c.AppID, key); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
-	return clearPasswordFailures(ctx, tx, c, key)
+	return loginName{user: u}.lockout(c, model.PasswordPreferences{}).Lift(ctx, tx)
 }
 
 // stateFault is the answer to a correct password that may not log in, or nil.

@@ -37,7 +37,8 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 	if err != nil {
 		return fault.Wrap(err, "get application")
 	}
-	prefs := app.Preferences.Normalized().Password
+	all := app.Preferences.Normalized()
+	prefs := all.Password
 	u, err := s.store.GetUser(ctx, c.TenantID, code.UserID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return errBadResetCode
@@ -95,7 +96,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, c model.Caller, req
 		if err != nil {
 			return err
 		}
-		if err := auth.ClearFailures(ctx, tx, c, resetLockKey(code)); err != nil {
+		if err := resetLockout(c, all, code).Clear(ctx, tx); err != nil {
 			return err
 		}
 		return s.passwordChanged(ctx, tx, c, u, "reset", "", now)
@@ -156,14 +157,16 @@ func (s *Service) findResetCode(ctx context.Context, c model.Caller, req Passwor
 	return code, presented, nil
 }
 
-// resetLockKey is the key of a code's reset failures and lockout: the user's, one budget
-// across all their reset codes, so that asking for a new code does not buy new guesses; for a
-// decoy code, which names no user, its identifier's.
-func resetLockKey(code model.OneTimeCode) string {
+// resetLockout is the lockout of a code's reset: the user's, one budget across all their
+// reset codes, so that asking for a new code does not buy new guesses; for a decoy code, which
+// names no user, its identifier's. It lasts as long as an OTP lockout of the code's channel.
+func resetLockout(c model.Caller, all model.LoginPreferences, code model.OneTimeCode) auth.Lockout {
+	key := "reset:" + code.Identifier
 	if code.UserID != "" {
-		return "reset:user:" + code.UserID
+		key = "reset:user:" + code.UserID
 	}
-	return "reset:" + code.Identifier
+	minutes := auth.OTPPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
+	return auth.Lockout{Caller: c, Keys: []string{key}, Counter: key, Policy: auth.Budget{Limits: all.Limits, Minutes: minutes}}
 }
 
 // checkResetCode compares a presented reset code with its record inside one atomic update,
@@ -177,13 +180,12 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 	if err != nil {
 		return fault.Wrap(err, "get application")
 	}
-	all := app.Preferences.Normalized()
-	key := resetLockKey(code)
+	lock := resetLockout(c, app.Preferences.Normalized(), code)
 	typ := model.EventLoginFailed
 	// A wrong code's count commits even if its audit event cannot be written.
 	result, err := s.core.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		typ = model.EventLoginFailed
-		if locked, err := auth.ActiveLockout(ctx, tx, c, key, now); err != nil || locked != nil {
+		if locked, err := lock.Check(ctx, tx, now); err != nil || locked != nil {
 			typ = model.EventLockout
 			return locked, err
 		}
@@ -213,8 +215,7 @@ func (s *Service) checkResetCode(ctx context.Context, c model.Caller, code model
 		if result == nil || !wrong {
 			return result, nil
 		}
-		minutes := auth.OTPPrefs(all, code.Channel, code.IdentifierType).LockoutDuration
-		locked, err := auth.LockOnFailure(ctx, tx, c, all.Limits, key, key, minutes, now)
+		locked, err := lock.Fail(ctx, tx, now)
 		if locked != nil {
 			result, typ = locked, model.EventLockout
 		}

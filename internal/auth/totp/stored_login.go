@@ -68,7 +68,8 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if found {
 			key = in.kind + ":user:" + user.ID
 		}
-		if failure, err = auth.ActiveLockout(ctx, tx, c, key, now); err != nil || failure != nil {
+		lock := auth.Lockout{Caller: c, Keys: []string{key}, Counter: key, Policy: auth.Budget{Limits: prefs.Limits, Minutes: prefs.TOTP.LockoutDuration}}
+		if failure, err = lock.Check(ctx, tx, now); err != nil || failure != nil {
 			return err
 		}
 		// Nobody's name is checked too, with a stand-in's reads and decoy credentials, so that
@@ -84,7 +85,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		ok = ok && found
 		if !ok {
 			failure = in.invalid
-			locked, err := auth.LockOnFailure(ctx, tx, c, prefs.Limits, key, key, prefs.TOTP.LockoutDuration, now)
+			locked, err := lock.Fail(ctx, tx, now)
 			if locked != nil {
 				failure = locked
 			}
@@ -101,7 +102,7 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 				return err
 			}
 		}
-		if err := auth.ClearFailures(ctx, tx, c, key); err != nil {
+		if err := lock.Clear(ctx, tx); err != nil {
 			return err
 		}
 		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Method: in.method, Login: in.login}, now)
