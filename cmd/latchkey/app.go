@@ -253,13 +253,19 @@ func masterKey(cfg config.Config, log *slog.Logger) ([]byte, error) {
 	return key, nil
 }
 
-// loadConfig parses a command's flags over the environment and validates them.
+// loadConfig parses a command's flags over the environment and the configuration file, and
+// validates them. What development forgives (a key or variable that no setting reads) is
+// written to stderr as a warning.
 func loadConfig(name, summary string, args []string, stderr io.Writer, extra func(*flagSet)) (config.Config, []string, error) {
 	fs := newFlagSet(name, summary, stderr)
 	if extra != nil {
 		extra(fs)
 	}
-	return config.Load(fs, args, os.Getenv, settingFlags[name]...)
+	cfg, rest, err := config.LoadFrom(fs, config.Sources{Args: args, Getenv: os.Getenv, Environ: os.Environ()}, settingFlags[name]...)
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "latchkey %s: warning: %s\n", name, w)
+	}
+	return cfg, rest, err
 }
 
 // findTenant finds a tenant by name, or else by id.

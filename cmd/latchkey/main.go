@@ -33,6 +33,7 @@ func commands() []command {
 		{"users", "export or import users with their credentials (users export, users import)", runUsers},
 		{"keys", "manage token-signing keys (keys rotate)", runKeys},
 		{"bench", "measure a Latchkey's throughput, latency and SQL work per request", runBench},
+		{"config", "print the effective configuration, secrets masked, and check it (config check)", runConfig},
 		{"health", "exit 0 when a running server answers ready, 1 otherwise (container health checks)", runHealth},
 		{"version", "print the version", runVersion},
 	}
@@ -104,8 +105,9 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'latchkey <command> --help' for a command's flags. Every setting can also be given")
-	fmt.Fprintln(w, "as a LATCHKEY_* environment variable, named in the flag's help; a command takes as flags")
-	fmt.Fprintln(w, "only the settings it acts on, and reads the others from the environment.")
+	fmt.Fprintln(w, "as a LATCHKEY_* environment variable, named in the flag's help, or in a YAML file named by")
+	fmt.Fprintln(w, "--config or LATCHKEY_CONFIG (flags win over the environment, which wins over the file); a")
+	fmt.Fprintln(w, "command takes as flags only the settings it acts on, and reads the others from there.")
 }
 
 // newFlagSet returns a command's flag set. Help that was asked for goes to standard output (so

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -104,6 +103,15 @@ type Config struct {
 	// them has its client address read from X-Forwarded-For or Forwarded. Empty: every peer is
 	// the client.
 	TrustedProxies string
+
+	// File is the configuration file read, if any.
+	File string
+	// Origins says where each setting (by flag name) got its value: FromFile, FromEnv or
+	// FromFlag; a setting not in it has its default.
+	Origins map[string]string
+	// Warnings are what development forgives and production refuses: file keys and
+	// environment variables that no setting reads.
+	Warnings []string
 }
 
 // Default returns the development defaults.
@@ -136,9 +144,11 @@ func Default() Config {
 // setting ties one field to its environment variable and flag.
 type setting struct {
 	env, flag, usage string
-	str              *string
-	dur              *time.Duration
-	num              *int
+	// secret settings are masked wherever the configuration is shown.
+	secret bool
+	str    *string
+	dur    *time.Duration
+	num    *int
 }
 
 func (c *Config) settings() []setting {
@@ -147,20 +157,20 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_LISTEN", flag: "listen", usage: "address to listen on", str: &c.Listen},
 		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer", str: &c.PublicURL},
 		{env: "LATCHKEY_DATABASE", flag: "database", usage: "SQLite file path or postgres:// URL", str: &c.Database},
-		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
+		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", secret: true, usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
 		{env: "LATCHKEY_MASTER_KEY_FILE", flag: "master-key-file", usage: "file holding the master key (created in development when missing)", str: &c.MasterKeyFile},
 		{env: "LATCHKEY_SMTP_URL", flag: "smtp-url", usage: "SMTP server URL, smtp://user:pass@host:587?from=addr (empty: print email to the log)", str: &c.SMTPURL},
 		{env: "LATCHKEY_EMAIL_PROVIDER", flag: "email-provider", usage: "smtp, webhook or console (default: smtp when an SMTP URL is set, else console)", str: &c.EmailProvider},
 		{env: "LATCHKEY_EMAIL_WEBHOOK_URL", flag: "email-webhook-url", usage: "URL that receives signed email messages (email provider webhook)", str: &c.EmailWebhookURL},
-		{env: "LATCHKEY_EMAIL_WEBHOOK_SECRET", flag: "email-webhook-secret", usage: "whsec_ signing secret of the email webhook (prefer the environment)", str: &c.EmailWebhookSecret},
+		{env: "LATCHKEY_EMAIL_WEBHOOK_SECRET", flag: "email-webhook-secret", secret: true, usage: "whsec_ signing secret of the email webhook (prefer the environment)", str: &c.EmailWebhookSecret},
 		{env: "LATCHKEY_SMS_PROVIDER", flag: "sms-provider", usage: "console, twilio, webhook or none (default: console in development, none in production)", str: &c.SMSProvider},
 		{env: "LATCHKEY_TWILIO_ACCOUNT_SID", flag: "twilio-account-sid", usage: "Twilio account SID (AC...)", str: &c.TwilioAccountSID},
-		{env: "LATCHKEY_TWILIO_AUTH_TOKEN", flag: "twilio-auth-token", usage: "Twilio auth token (prefer the environment)", str: &c.TwilioAuthToken},
+		{env: "LATCHKEY_TWILIO_AUTH_TOKEN", flag: "twilio-auth-token", secret: true, usage: "Twilio auth token (prefer the environment)", str: &c.TwilioAuthToken},
 		{env: "LATCHKEY_TWILIO_FROM", flag: "twilio-from", usage: "Twilio sending number (E.164) or alphanumeric sender id", str: &c.TwilioFrom},
 		{env: "LATCHKEY_TWILIO_MESSAGING_SERVICE_SID", flag: "twilio-messaging-service-sid", usage: "Twilio Messaging Service SID (MG...), instead of or with a From", str: &c.TwilioMessagingSID},
 		{env: "LATCHKEY_TWILIO_BASE_URL", flag: "twilio-base-url", usage: "Twilio API base URL", str: &c.TwilioBaseURL},
 		{env: "LATCHKEY_SMS_WEBHOOK_URL", flag: "sms-webhook-url", usage: "URL that receives signed SMS messages (SMS provider webhook)", str: &c.SMSWebhookURL},
-		{env: "LATCHKEY_SMS_WEBHOOK_SECRET", flag: "sms-webhook-secret", usage: "whsec_ signing secret of the SMS webhook (prefer the environment)", str: &c.SMSWebhookSecret},
+		{env: "LATCHKEY_SMS_WEBHOOK_SECRET", flag: "sms-webhook-secret", secret: true, usage: "whsec_ signing secret of the SMS webhook (prefer the environment)", str: &c.SMSWebhookSecret},
 		{env: "LATCHKEY_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{env: "LATCHKEY_LOG_FORMAT", flag: "log-format", usage: "json or text", str: &c.LogFormat},
 		{env: "LATCHKEY_ACCESS_TOKEN_TTL", flag: "access-token-ttl", usage: "access token lifetime", dur: &c.AccessTokenTTL},
@@ -183,55 +193,6 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 		{env: "LATCHKEY_PASSWORD_IMPORT_COST", flag: "password-import-cost", usage: "how many times the cost of a new hash an imported password hash may cost", num: &c.PasswordImportCost},
 	}
-}
-
-// Load builds a Config from defaults, the environment (through getenv) and args, in that
-// order of precedence from lowest to highest. It returns the remaining arguments. Every problem
-// found, in parsing or validation, is reported in one error.
-//
-// flags names the settings fs takes as flags (by flag name, such as "database"); none means
-// every setting. A command offers only the flags it acts on, so that its help lists those and
-// a serve-only flag given to it is refused rather than ignored. The environment is read, and
-// every setting validated, whatever the flags: it is the deployment's configuration, which
-// every command shares.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string, flags ...string) (Config, []string, error) {
-	c := Default()
-	var problems []string
-	for _, s := range c.settings() {
-		v := getenv(s.env)
-		if v == "" {
-			continue
-		}
-		if s.str != nil {
-			*s.str = v
-			continue
-		}
-		if s.num != nil {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %q is not a whole number", s.env, v))
-			}
-			*s.num = n
-			continue
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %q is not a duration (e.g. 1h, 15m)", s.env, v))
-			continue
-		}
-		*s.dur = d
-	}
-	if err := c.register(fs, flags); err != nil {
-		return c, nil, err
-	}
-	if err := fs.Parse(args); err != nil {
-		return c, nil, err
-	}
-	problems = append(problems, c.Problems()...)
-	if len(problems) > 0 {
-		return c, fs.Args(), &Error{Problems: problems}
-	}
-	return c, fs.Args(), nil
 }
 
 // Register adds c's flags to fs, with c's current values as defaults.
