@@ -95,6 +95,14 @@ func setPool(db *sql.DB, n int) {
 	db.SetMaxIdleConns(n)
 }
 
+// dropIdle closes db's idle connections, keeping its limits: the pool fills again with fresh
+// connections as they are needed.
+func dropIdle(db *sql.DB) {
+	n := db.Stats().MaxOpenConnections
+	db.SetMaxIdleConns(0)
+	db.SetMaxIdleConns(n)
+}
+
 // SetMaxConns bounds the store's PostgreSQL connections (DefaultMaxConns until called). On
 // SQLite, whose pools are sized to its one writer and the CPUs, it does nothing.
 func (s *Store) SetMaxConns(n int) {
@@ -185,6 +193,14 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	tx, err := s.w.BeginTx(ctx, opts)
+	if err != nil && s.d.postgres && ctx.Err() == nil {
+		// A BEGIN that failed ran nothing, so trying again is safe. After a database restart
+		// the pooled connections fail their next statement one by one; dropping the idle ones
+		// first makes the second try dial a fresh connection rather than meet the next stale
+		// one.
+		dropIdle(s.w)
+		tx, err = s.w.BeginTx(ctx, opts)
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
