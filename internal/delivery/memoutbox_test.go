@@ -56,6 +56,21 @@ func (o *memOutbox) LeaseMessages(_ context.Context, now, leaseUntil time.Time, 
 	return out, nil
 }
 
+func (o *memOutbox) ExtendLeases(_ context.Context, ids []string, held, until time.Time) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n int64
+	for _, id := range ids {
+		m, ok := o.msgs[id]
+		if ok && m.DeliveredAt == nil && m.LeaseUntil != nil && m.LeaseUntil.Equal(held) {
+			u := until
+			m.LeaseUntil = &u
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (o *memOutbox) get(id string) (*model.OutboxMessage, error) {
 	m, ok := o.msgs[id]
 	if !ok {

@@ -243,6 +243,12 @@ type Outbox interface {
 	// When kinds are given, only messages of those kinds are claimed, so that one kind's slow
 	// deliveries (tenants' webhooks) never hold up another's (sign-in codes).
 	LeaseMessages(ctx context.Context, now, leaseUntil time.Time, limit int, kinds ...string) ([]model.OutboxMessage, error)
+	// ExtendLeases moves to until the lease of each message of ids that is undelivered and
+	// still leased until held, and returns how many it moved. held works as the lease's
+	// token: a worker extends only the leases it took (a lapsed lease that another worker has
+	// since taken ends at another time), and hands unattempted messages back with until at
+	// now, without counting an attempt.
+	ExtendLeases(ctx context.Context, ids []string, held, until time.Time) (int64, error)
 	// MarkDelivered records a delivery and ends the lease.
 	MarkDelivered(ctx context.Context, id string, at time.Time) error
 	// MarkFailed records a failed attempt, ends the lease, and makes the message due again at

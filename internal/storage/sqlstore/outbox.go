@@ -112,6 +112,21 @@ func (s *Store) LeaseMessages(ctx context.Context, now, leaseUntil time.Time, li
 	return msgs, nil
 }
 
+// ExtendLeases moves the leases of ids still held until held to until.
+func (s *Store) ExtendLeases(ctx context.Context, ids []string, held, until time.Time) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	args := []any{millis(until), millis(held)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE outbox SET lease_until = ? WHERE lease_until = ? AND delivered_at IS NULL AND id IN ("+placeholders(len(ids))+")",
+		args...)
+	return n, errf("extend leases", err)
+}
+
 // MarkDelivered records a delivery, counting it as an attempt, and ends the lease.
 func (s *Store) MarkDelivered(ctx context.Context, id string, at time.Time) error {
 	n, err := s.writer().execAffected(ctx,

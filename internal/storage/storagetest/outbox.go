@@ -14,6 +14,7 @@ var outboxTests = []namedTest{
 	{"LeaseOnlyDue", testLeaseOnlyDue},
 	{"LeaseLimit", testLeaseLimit},
 	{"LeaseByKind", testLeaseByKind},
+	{"ExtendLeases", testExtendLeases},
 	{"MarkFailed", testMarkFailed},
 	{"MarkDelivered", testMarkDelivered},
 	{"ListMessages", testListMessages},
@@ -215,5 +216,69 @@ func testLeaseByKind(t *testing.T, s storage.Store) {
 	}
 	if rest := lease(t, s, base, at(time.Minute), 10); len(rest) != 0 {
 		t.Errorf("everything is leased, yet a lease of all kinds got %v", idsOf(rest))
+	}
+}
+
+// A worker extends, and hands back, only the leases it holds.
+func testExtendLeases(t *testing.T, s storage.Store) {
+	tenant := newTenant(t, s)
+	a, b, c := makeMessage(tenant.ID, base), makeMessage(tenant.ID, base), makeMessage(tenant.ID, base)
+	for _, m := range []model.OutboxMessage{a, b, c} {
+		newMessage(t, s, m)
+	}
+	held := at(time.Minute)
+	got := lease(t, s, base, held, 2)
+	if len(got) != 2 {
+		t.Fatalf("leased %d messages, want 2", len(got))
+	}
+	mine := idsOf(got)
+	other := a.ID
+	for _, id := range []string{a.ID, b.ID, c.ID} {
+		if !slices.Contains(mine, id) {
+			other = id
+		}
+	}
+	// The unleased message, and a missing id, are not extended.
+	n, err := s.ExtendLeases(t.Context(), append(slices.Clone(mine), other, model.NewID()), held, at(2*time.Minute))
+	must(t, err, "extend leases")
+	if n != 2 {
+		t.Fatalf("extended %d leases, want the 2 held", n)
+	}
+	for _, id := range mine {
+		m, err := s.GetMessage(t.Context(), id)
+		must(t, err, "get message")
+		if m.LeaseUntil == nil || !m.LeaseUntil.Equal(at(2*time.Minute)) {
+			t.Fatalf("lease of %s ends at %v, want %v", id, m.LeaseUntil, at(2*time.Minute))
+		}
+	}
+	if m, _ := s.GetMessage(t.Context(), other); m.LeaseUntil != nil {
+		t.Fatalf("the unleased message got a lease until %v", m.LeaseUntil)
+	}
+	// The old end no longer holds anything: a worker whose lease moved on cannot extend it.
+	n, err = s.ExtendLeases(t.Context(), mine, held, at(time.Hour))
+	must(t, err, "extend with a stale end")
+	if n != 0 {
+		t.Fatalf("a stale lease end extended %d leases", n)
+	}
+	// Handing one back makes it due at once, without counting an attempt.
+	n, err = s.ExtendLeases(t.Context(), mine[:1], at(2*time.Minute), base)
+	must(t, err, "hand back")
+	if n != 1 {
+		t.Fatalf("handed back %d, want 1", n)
+	}
+	again := lease(t, s, base.Add(time.Millisecond), at(3*time.Minute), 5)
+	ids := idsOf(again)
+	if !slices.Contains(ids, mine[0]) || slices.Contains(ids, mine[1]) {
+		t.Fatalf("after handing %s back, leased %v", mine[0], ids)
+	}
+	for _, m := range again {
+		if m.ID == mine[0] && m.Attempts != 0 {
+			t.Fatalf("handing back counted %d attempts", m.Attempts)
+		}
+	}
+	// A delivered message keeps no lease to extend.
+	must(t, s.MarkDelivered(t.Context(), mine[1], base), "mark delivered")
+	if n, _ := s.ExtendLeases(t.Context(), mine[1:], at(2*time.Minute), at(time.Hour)); n != 0 {
+		t.Fatalf("extended a delivered message's lease")
 	}
 }
