@@ -2,9 +2,9 @@ package delivery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -15,8 +15,12 @@ import (
 // Worker defaults.
 const (
 	DefaultPollInterval = time.Second
-	DefaultLease        = 60 * time.Second
-	DefaultBatch        = 20
+	// DefaultLease is short because a worker extends the leases it holds every third of a
+	// lease while it works (see keepLease): a live worker keeps its messages however long its
+	// sends take, and a crashed one's come due again within this time.
+	DefaultLease       = 15 * time.Second
+	DefaultBatch       = 20
+	DefaultSendTimeout = 30 * time.Second
 )
 
 // storeTimeout bounds each outbox update. Updates run on a context detached from the worker's,
@@ -31,7 +35,8 @@ type WorkerOptions struct {
 	Logger       *slog.Logger
 	Now          func() time.Time
 	PollInterval time.Duration // how often to look for due messages without a Notify; 1s
-	Lease        time.Duration // how long a leased message is reserved for this worker; 60s
+	Lease        time.Duration // how long a lease lasts unless extended; 15s
+	SendTimeout  time.Duration // how long one send may take; 30s
 	Batch        int           // how many messages to lease at once; 20
 	MaxAttempts  int           // failed attempts before a message is abandoned; 12
 	// Kinds limits the worker to messages of these kinds (all kinds when empty), so that a
@@ -66,6 +71,9 @@ func NewWorker(store storage.Outbox, senders map[string]Sender, opts WorkerOptio
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = DefaultSendTimeout
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
@@ -132,46 +140,116 @@ func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
 	return delivered, nil
 }
 
-// processBatch sends the leased messages one by one. It stops at the first storage error,
-// since the store is then likely unreachable; unprocessed messages come due again when their
-// lease ends.
+// processBatch sends the leased messages one by one while keepLease extends their leases. It
+// stops at the first storage error, since the store is then likely unreachable; unprocessed
+// messages come due again when their lease ends.
 func (w *Worker) processBatch(ctx context.Context, batch []model.OutboxMessage, leaseUntil time.Time) (int, error) {
+	ids := make([]string, len(batch))
+	for i, m := range batch {
+		ids[i] = m.ID
+	}
+	held := &heldLease{until: leaseUntil}
+	// Sends run under sendCtx, which keepLease cancels when the lease is about to end without
+	// having been extended: past its end another worker may take the message.
+	sendCtx, lost := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.keepLease(sendCtx, ids, held, lost)
+	}()
+	stopKeeping := func() {
+		lost()
+		<-done
+	}
 	delivered := 0
 	for i, m := range batch {
 		if ctx.Err() != nil {
 			// Shutting down: hand the rest back at once rather than at the end of the lease.
-			return delivered, w.release(ctx, batch[i:])
+			stopKeeping()
+			return delivered, w.handBack(ctx, ids[i:], held.get())
 		}
-		ok, err := w.process(ctx, m, leaseUntil)
+		if sendCtx.Err() != nil {
+			break // the lease could not be kept: the rest come due when it ends
+		}
+		ok, err := w.process(ctx, sendCtx, m)
 		if ok {
 			delivered++
 		}
 		if err != nil {
+			stopKeeping()
 			return delivered, err
 		}
 	}
+	stopKeeping()
 	return delivered, nil
 }
 
-// process sends one message and records the outcome. It reports whether the message was
-// delivered; the error is a storage error only.
-func (w *Worker) process(ctx context.Context, m model.OutboxMessage, leaseUntil time.Time) (bool, error) {
+// heldLease is the end of a batch's leases, moved on by keepLease.
+type heldLease struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (h *heldLease) get() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.until
+}
+
+func (h *heldLease) set(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.until = t
+}
+
+// keepLease extends the leases of the batch's messages every third of a lease until ctx ends.
+// Messages already delivered or failed have no lease left to extend. When the lease comes
+// within a quarter of its end without an extension (the store is unreachable), it calls lost,
+// so that no send outlives the lease and races another worker's.
+func (w *Worker) keepLease(ctx context.Context, ids []string, held *heldLease, lost context.CancelFunc) {
+	every := w.opts.Lease / 3
+	timer := time.NewTimer(every)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		now := w.opts.Now()
+		until := held.get()
+		next := now.Add(w.opts.Lease)
+		storeCtx, cancel := context.WithTimeout(ctx, every)
+		_, err := w.store.ExtendLeases(storeCtx, ids, until, next)
+		cancel()
+		if err == nil {
+			held.set(next)
+			until = next
+		} else if ctx.Err() == nil {
+			w.opts.Logger.Warn("outbox leases not extended", "error", err, "lease_until", until)
+		}
+		left := until.Sub(now) - w.opts.Lease/4
+		if left <= 0 {
+			lost()
+			return
+		}
+		timer.Reset(min(every, left))
+	}
+}
+
+// process sends one message under sendCtx and records the outcome; ctx ends only at shutdown.
+// It reports whether the message was delivered; the error is a storage error only.
+func (w *Worker) process(ctx, sendCtx context.Context, m model.OutboxMessage) (bool, error) {
 	sender, ok := w.senders[m.Kind]
 	if !ok {
 		return false, w.fail(ctx, m, Permanent(fmt.Errorf("no sender configured for message kind %q", m.Kind)))
-	}
-	// Keep a quarter of the lease in hand: a send must end, and be recorded, before another
-	// worker may lease the message again.
-	budget := leaseUntil.Sub(w.opts.Now()) - w.opts.Lease/4
-	if budget <= 0 {
-		return false, nil // leave it leased; it comes due again when the lease ends
 	}
 	// The body is opened here, just before the send, and never written back.
 	opened, err := OpenMessage(w.opts.Keys, m)
 	if err != nil {
 		return false, w.fail(ctx, m, Permanent(err))
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, budget)
+	sendCtx, cancel := context.WithTimeout(sendCtx, w.opts.SendTimeout)
 	err = sender.Send(sendCtx, opened)
 	cancel()
 	if err != nil {
@@ -219,17 +297,15 @@ func (w *Worker) fail(ctx context.Context, m model.OutboxMessage, sendErr error)
 	return nil
 }
 
-// release hands leased, unattempted messages back so that they are due at once.
-func (w *Worker) release(ctx context.Context, batch []model.OutboxMessage) error {
+// handBack ends the leases of unattempted messages so that they are due at once for the
+// next worker, without counting an attempt.
+func (w *Worker) handBack(ctx context.Context, ids []string, held time.Time) error {
 	storeCtx, cancel := w.storeContext(ctx)
 	defer cancel()
-	var errs []error
-	for _, m := range batch {
-		if err := w.store.MarkFailed(storeCtx, m.ID, m.LastError, w.opts.Now()); err != nil {
-			errs = append(errs, fmt.Errorf("release message %s: %w", m.ID, err))
-		}
+	if _, err := w.store.ExtendLeases(storeCtx, ids, held, w.opts.Now()); err != nil {
+		return fmt.Errorf("hand back %d messages: %w", len(ids), err)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 func (w *Worker) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {

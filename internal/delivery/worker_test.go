@@ -29,6 +29,8 @@ func testWorker(t *testing.T, newOutbox outboxFactory) {
 	t.Run("PermanentStopsRetries", func(t *testing.T) { testPermanent(t, newOutbox) })
 	t.Run("LeaseExpiry", func(t *testing.T) { testLeaseExpiry(t, newOutbox) })
 	t.Run("ShutdownReleases", func(t *testing.T) { testShutdownReleases(t, newOutbox) })
+	t.Run("LongSendKeepsItsLease", func(t *testing.T) { testLongSendKeepsItsLease(t, newOutbox) })
+	t.Run("SendStopsWhenTheLeaseCannotBeKept", func(t *testing.T) { testSendStopsWhenTheLeaseCannotBeKept(t, newOutbox) })
 	t.Run("Notify", func(t *testing.T) { testNotify(t, newOutbox) })
 }
 
