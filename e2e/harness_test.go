@@ -106,7 +106,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now})
+	texts := delivery.BuiltinTexts()
+	ten := tenancy.New(store, keys, tokens, tenancy.Options{Now: clk.Now, Languages: texts})
 	dir := directory.New(store, directory.Options{Now: clk.Now})
 	rec, sms := deliverytest.NewRecorder(), deliverytest.NewRecorder()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -114,7 +115,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond, Keys: keys,
 			Kinds: []string{model.MessageEmail, model.MessageSMS, model.MessageSuppressed}}) // as the binary: webhooks have their own worker
 	auditLog := audit.New(store, keys, clk.Now)
-	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog})
+	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog, Texts: texts})
 	api := httpapi.New(httpapi.Config{
 		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: raw.Ping,
 		Logger: log, PublicURL: base, TrustedProxies: o.trustedProxies,

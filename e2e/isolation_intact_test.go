@@ -18,6 +18,9 @@ func (f *isoFixture) checkTenantBWorks(t *testing.T) {
 	if err != nil || ten.WebhookURL != b.WebhookURL {
 		t.Fatalf("tenant B's audit webhook is %q (%v), want %q", ten.WebhookURL, err, b.WebhookURL)
 	}
+	if ten.DefaultLanguage != "" {
+		t.Fatalf("tenant B's default language became %q", ten.DefaultLanguage)
+	}
 	steps := []struct {
 		name string
 		do   func() response

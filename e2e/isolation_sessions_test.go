@@ -68,6 +68,14 @@ func (f *isoFixture) sessionIsolationCases() map[string][]isoCase {
 			admin: 200, client: 403, after: f.undoWebhookOfA,
 		}},
 		"DELETE /cis/v1/audit/webhook": {adminOnly("A's own webhook", "DELETE", "/cis/v1/audit/webhook", nil, 204)},
+		"GET /cis/v1/tenant": {{
+			name: "A's own tenant", do: f.call("GET", "/cis/v1/tenant", nil),
+			admin: 200, client: 403, after: f.wantTenantA,
+		}},
+		"PUT /cis/v1/tenant": {{
+			name: "A's own default language", do: f.call("PUT", "/cis/v1/tenant", map[string]any{"default_language": "es"}),
+			admin: 200, client: 403, after: f.undoLanguageOfA,
+		}},
 	}
 }
 
@@ -120,6 +128,24 @@ func wantNoEvents(t *testing.T, res response) {
 }
 
 // undoWebhookOfA checks that setting a webhook set tenant A's, and turns it off again.
+// wantTenantA checks that a tenant read answers with A's tenant.
+func (f *isoFixture) wantTenantA(t *testing.T, res response) {
+	t.Helper()
+	if got := res.JSON(t)["result"].(map[string]any)["tenant_id"]; got != f.a.TenantID {
+		t.Errorf("A's admin token read tenant %v, want A's %s", got, f.a.TenantID)
+	}
+}
+
+func (f *isoFixture) undoLanguageOfA(t *testing.T, res response) {
+	t.Helper()
+	f.wantTenantA(t, res)
+	ten, err := f.e.store.GetTenant(context.Background(), f.a.TenantID)
+	if err != nil || ten.DefaultLanguage != "es" {
+		t.Errorf("tenant A's default language is %q (%v) after A set it", ten.DefaultLanguage, err)
+	}
+	wantStatus(t, f.e.do("PUT", "/cis/v1/tenant", f.a.admin, map[string]any{"default_language": ""}), 200, "")
+}
+
 func (f *isoFixture) undoWebhookOfA(t *testing.T, res response) {
 	t.Helper()
 	ten, err := f.e.store.GetTenant(context.Background(), f.a.TenantID)

@@ -96,7 +96,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		store.Close()
 		return nil, fmt.Errorf("token manager: %w", err)
 	}
-	a.tenancy = tenancy.New(cached, keys, a.tokens, tenancy.Options{})
+	texts, err := delivery.LoadTexts(cfg.EmailTexts)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.tenancy = tenancy.New(cached, keys, a.tokens, tenancy.Options{Languages: texts})
 	a.directory = directory.New(cached, directory.Options{})
 	a.audit = audit.New(cached, keys, nil)
 	if cfg.Mode == config.ModeProduction {
@@ -133,6 +138,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		Audit:              a.audit,
 		NotifyOutbox:       a.notifyWorkers,
 		SMSDisabled:        senders[model.MessageSMS] == nil,
+		Texts:              texts,
 	})
 	return a, nil
 }

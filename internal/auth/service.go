@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"github.com/latchkey/latchkey/internal/delivery"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type Options struct {
 	// AnswerGrid is the time grid on which answers that enumeration protection makes alike
 	// are released (see DefaultAnswerGrid); 0 takes the default.
 	AnswerGrid time.Duration
+	// Texts are the wording of messages in each language; nil uses the built-in catalogs.
+	Texts *delivery.Texts
 	// SMSDisabled refuses the sms channel with external_provider_configuration_error, for a
 	// deployment that has no SMS provider.
 	SMSDisabled bool
@@ -82,6 +85,9 @@ type Service struct {
 func New(store storage.Store, signer Signer, keys *secret.Keys, clients ClientAuthenticator, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Texts == nil {
+		opts.Texts = delivery.BuiltinTexts()
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

@@ -94,6 +94,10 @@ type Config struct {
 	// refused, and costlier stored hashes are never computed.
 	PasswordImportCost int
 
+	// EmailTexts is a directory of <language>.yaml files whose texts replace or add to the
+	// built-in wording of messages (see delivery.LoadTexts); empty uses the built-in texts.
+	EmailTexts string
+
 	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
 	// turns it off, and an address without a host listens on loopback only.
 	AdminListen string
@@ -188,6 +192,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_DB_MAX_CONNS", flag: "db-max-conns", usage: "PostgreSQL connections a node may open (kept while in use)", num: &c.DatabaseMaxConns},
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
+		{env: "LATCHKEY_EMAIL_TEXTS", flag: "email-texts", usage: "directory of <language>.yaml files replacing or adding the texts of sign-in messages (empty: built-in English, German, French, Spanish)", str: &c.EmailTexts},
 		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
 		{env: "LATCHKEY_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "comma-separated IP addresses and CIDRs of the proxies whose X-Forwarded-For/Forwarded headers name the client (empty: none)", str: &c.TrustedProxies},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},

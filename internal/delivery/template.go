@@ -38,14 +38,23 @@ func mustParse(name string) emailTemplate {
 
 // OTPEmail is what an email carrying a one-time passcode says.
 type OTPEmail struct {
+	// Texts and Language choose the wording (nil Texts: the built-in catalogs).
+	Texts            *Texts
+	Language         string
 	AppName          string
 	Code             string
 	ExpiresInMinutes int // 0 leaves the expiry unsaid
 	Branding         model.MessageBranding
+	// HeadingText, BodyText and InfoText replace the default wording when set.
+	HeadingText string
+	BodyText    string
+	InfoText    string
 }
 
 // LinkEmail is what an email carrying a magic link says. Empty texts take defaults.
 type LinkEmail struct {
+	Texts            *Texts
+	Language         string
 	AppName          string
 	URL              string // http or https only
 	ExpiresInMinutes int    // 0 leaves the expiry unsaid
@@ -61,6 +70,7 @@ type LinkEmail struct {
 
 // view is the data of both the HTML and the text template.
 type view struct {
+	Lang       string
 	Title      string
 	Preheader  string
 	AppName    string
@@ -87,20 +97,22 @@ func RenderOTPEmail(d OTPEmail) (subject, text, html string, err error) {
 	if strings.TrimSpace(d.Code) == "" {
 		return "", "", "", errors.New("render OTP email: code is required")
 	}
-	subject = brandedSubject(d.Branding, "Your "+appName+" sign-in code")
-	info := "If you did not try to sign in, you can ignore this email."
+	w := d.Texts.in(d.Language)
+	subject = brandedSubject(d.Branding, w.say("otp.subject", "app", appName))
+	info := w.say("otp.ignore", "app", appName)
 	if d.ExpiresInMinutes > 0 {
-		info = "This code expires in " + minutes(d.ExpiresInMinutes) + ". " + info
+		info = w.say("otp.expires", "minutes", w.minutes(d.ExpiresInMinutes)) + " " + info
 	}
 	color := cssColor(d.Branding.PrimaryColor)
 	v := view{
+		Lang:      w.language(),
 		Title:     subject,
-		Preheader: "Your sign-in code for " + appName,
+		Preheader: w.say("otp.preheader", "app", appName),
 		AppName:   appName,
-		Heading:   "Your sign-in code",
-		Body:      "Enter this code to sign in to " + appName + ":",
+		Heading:   orDefault(d.HeadingText, w.say("otp.heading", "app", appName)),
+		Body:      orDefault(d.BodyText, w.say("otp.body", "app", appName)),
 		Code:      strings.TrimSpace(d.Code),
-		Info:      info,
+		Info:      orDefault(d.InfoText, info),
 		Color:     color,
 	}
 	text, html, err = otpTemplate.render(v)
@@ -119,20 +131,22 @@ func RenderMagicLinkEmail(d LinkEmail) (subject, text, html string, err error) {
 	if err := checkLinkURL(d.URL); err != nil {
 		return "", "", "", fmt.Errorf("render magic link email: %w", err)
 	}
-	subject = brandedSubject(d.Branding, "Sign in to "+appName)
-	info := "If you did not ask to sign in, you can ignore this email."
+	w := d.Texts.in(d.Language)
+	subject = brandedSubject(d.Branding, w.say("link.subject", "app", appName))
+	info := w.say("link.ignore", "app", appName)
 	if d.ExpiresInMinutes > 0 {
-		info = "This link expires in " + minutes(d.ExpiresInMinutes) + " and works only once. " + info
+		info = w.say("link.expires", "minutes", w.minutes(d.ExpiresInMinutes)) + " " + info
 	}
 	color := cssColor(d.Branding.PrimaryColor)
 	v := view{
+		Lang:       w.language(),
 		Title:      subject,
-		Preheader:  "Your sign-in link for " + appName,
+		Preheader:  w.say("link.preheader", "app", appName),
 		AppName:    appName,
-		Heading:    orDefault(d.HeaderText, "Sign in to "+appName),
-		Body:       orDefault(d.BodyText, "Click the button below to sign in to "+appName+"."),
+		Heading:    orDefault(d.HeaderText, w.say("link.heading", "app", appName)),
+		Body:       orDefault(d.BodyText, w.say("link.body", "app", appName)),
 		URL:        d.URL,
-		LinkText:   orDefault(oneLine(d.LinkText), "Sign in"),
+		LinkText:   orDefault(oneLine(d.LinkText), w.say("link.button", "app", appName)),
 		Info:       orDefault(d.InfoText, info),
 		Footer:     strings.TrimSpace(d.FooterText),
 		SenderName: strings.TrimSpace(d.SenderName),
@@ -149,6 +163,8 @@ func RenderMagicLinkEmail(d LinkEmail) (subject, text, html string, err error) {
 
 // OTPSMS is what an SMS carrying a one-time passcode says.
 type OTPSMS struct {
+	Texts            *Texts
+	Language         string
 	AppName          string
 	Code             string
 	ExpiresInMinutes int // 0 leaves the expiry unsaid
@@ -169,9 +185,10 @@ func RenderOTPSMS(d OTPSMS) (string, error) {
 		// One pass, so that an app name containing "{otp}" is not replaced in turn.
 		return strings.NewReplacer("{otp}", code, "{app}", appName).Replace(d.Template), nil
 	}
-	text := code + " is your " + appName + " code."
+	w := d.Texts.in(d.Language)
+	text := w.say("sms.otp", "code", code, "app", appName)
 	if d.ExpiresInMinutes > 0 {
-		text += " It expires in " + minutes(d.ExpiresInMinutes) + "."
+		text += " " + w.say("sms.expires", "minutes", w.minutes(d.ExpiresInMinutes))
 	}
 	return text, nil
 }
@@ -221,11 +238,4 @@ func orDefault(s, def string) string {
 		return s
 	}
 	return def
-}
-
-func minutes(n int) string {
-	if n == 1 {
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", n)
 }

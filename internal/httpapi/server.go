@@ -109,6 +109,7 @@ func New(cfg Config) *Server {
 	s.userRoutes()
 	s.adminRoutes()
 	s.auditRoutes()
+	s.tenantRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }

@@ -19,7 +19,10 @@ type Tenant struct {
 	// the master key, since signing needs it in the clear). Empty disables delivery.
 	WebhookURL    string
 	WebhookSecret []byte
-	CreatedAt     time.Time
+	// DefaultLanguage is the language (a BCP 47 tag such as "de" or "pt-BR") of messages to
+	// users who have none of their own, or one Latchkey does not speak; empty means English.
+	DefaultLanguage string
+	CreatedAt       time.Time
 }
 
 // Application kinds.

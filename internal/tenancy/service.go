@@ -22,6 +22,15 @@ type Keyring interface {
 type Options struct {
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// Languages are those Latchkey writes messages in; a tenant's default language must be
+	// one of them. Nil accepts any well-formed language tag.
+	Languages Languages
+}
+
+// Languages says which languages messages can be written in (delivery.Texts is one).
+type Languages interface {
+	Speaks(tag string) bool
+	Languages() []string
 }
 
 // Service manages tenants, applications, clients, resources and login preferences.
@@ -30,6 +39,7 @@ type Service struct {
 	keys    *secret.Keys
 	keyring Keyring
 	now     func() time.Time
+	langs   Languages
 }
 
 // New returns a Service over store. keys hash client secrets; keyring provisions the deployment's
@@ -39,7 +49,7 @@ func New(store storage.Store, keys *secret.Keys, keyring Keyring, opts Options) 
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, keys: keys, keyring: keyring, now: now}
+	return &Service{store: store, keys: keys, keyring: keyring, now: now, langs: opts.Languages}
 }
 
 // IssuedClient is a client together with its secret in the clear. The secret exists only in

@@ -127,7 +127,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 			if err != nil {
 				return MagicLinkSent{}, fault.Wrap(err, "build link")
 			}
-			m, err := linkMessage(c.TenantID, "", linkEmail(app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
+			m, err := linkMessage(c.TenantID, "", linkEmail(s.core.Texts(), s.core.LanguageOf(ctx, c.TenantID, t.User), app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
 			if err != nil {
 				return MagicLinkSent{}, err
 			}
@@ -176,7 +176,7 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	}
 	var msg *model.OutboxMessage
 	if req.Channel == model.ChannelEmail {
-		m, err := linkMessage(c.TenantID, t.Dest, linkEmail(app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
+		m, err := linkMessage(c.TenantID, t.Dest, linkEmail(s.core.Texts(), s.core.LanguageOf(ctx, c.TenantID, t.User), app.Name, link, minutes, prefs.MagicLink.Message, req.Content), now)
 		if err != nil {
 			return MagicLinkSent{}, err
 		}
@@ -319,8 +319,8 @@ func logoDataURI(raw string) (string, string) {
 
 // linkEmail merges the application's branding with a send's own content. A sender name signs
 // the email and, when the application has a From address, becomes its display name.
-func linkEmail(appName, link string, minutes int, b model.MessageBranding, ct *MagicLinkContent) delivery.LinkEmail {
-	d := delivery.LinkEmail{AppName: appName, URL: link, ExpiresInMinutes: minutes, Branding: b}
+func linkEmail(texts *delivery.Texts, lang, appName, link string, minutes int, b model.MessageBranding, ct *MagicLinkContent) delivery.LinkEmail {
+	d := delivery.LinkEmail{Texts: texts, Language: lang, AppName: appName, URL: link, ExpiresInMinutes: minutes, Branding: b}
 	if ct == nil {
 		return d
 	}

@@ -122,7 +122,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 			}
 		}
 		out := decoyOTPSent(req, in, prefs)
-		msg, err := otpMessage(c.TenantID, app.Name, "", decoyCode(out.Code, prefs.CodeLength), expires, prefs.Message, req, now)
+		msg, err := otpMessage(s.core.Texts(), s.core.LanguageOf(ctx, c.TenantID, t.User), c.TenantID, app.Name, "", decoyCode(out.Code, prefs.CodeLength), expires, prefs.Message, req, now)
 		if err != nil {
 			return OTPSent{}, err
 		}
@@ -161,7 +161,7 @@ func (s *Service) SendOTP(ctx context.Context, c model.Caller, req OTPSend) (OTP
 	if req.GenerateRequestID {
 		rec.RequestID = model.NewID()
 	}
-	msg, err := otpMessage(c.TenantID, app.Name, dest, code, expires, prefs.Message, req, now)
+	msg, err := otpMessage(s.core.Texts(), s.core.LanguageOf(ctx, c.TenantID, t.User), c.TenantID, app.Name, dest, code, expires, prefs.Message, req, now)
 	if err != nil {
 		return OTPSent{}, err
 	}
@@ -232,20 +232,20 @@ func destination(channel string, t auth.Target, in sendInput) (string, error) {
 
 // otpMessage renders the outbox message of a code: an email, an SMS, or nothing for the
 // direct channel.
-func otpMessage(tenantID, appName, to, code string, minutes int, b model.MessageBranding, req OTPSend, now time.Time) (*model.OutboxMessage, error) {
+func otpMessage(texts *delivery.Texts, lang, tenantID, appName, to, code string, minutes int, b model.MessageBranding, req OTPSend, now time.Time) (*model.OutboxMessage, error) {
 	m := model.OutboxMessage{ID: model.NewID(), TenantID: tenantID, To: to, NextAttemptAt: now, CreatedAt: now}
 	switch req.Channel {
 	case model.ChannelEmail:
 		b = mergeBranding(b, req.Branding, req.SenderName)
 		subject, text, html, err := delivery.RenderOTPEmail(delivery.OTPEmail{
-			AppName: appName, Code: code, ExpiresInMinutes: minutes, Branding: b,
+			Texts: texts, Language: lang, AppName: appName, Code: code, ExpiresInMinutes: minutes, Branding: b,
 		})
 		if err != nil {
 			return nil, fault.Wrap(err, "render email")
 		}
 		m.Kind, m.From, m.Subject, m.Text, m.HTML = model.MessageEmail, b.From, subject, text, html
 	case model.ChannelSMS:
-		d := delivery.OTPSMS{AppName: appName, Code: code, ExpiresInMinutes: minutes}
+		d := delivery.OTPSMS{Texts: texts, Language: lang, AppName: appName, Code: code, ExpiresInMinutes: minutes}
 		if req.SMS != nil {
 			d.Template, m.From = req.SMS.Message, req.SMS.SenderID
 		}

@@ -127,7 +127,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 		Identifier: identifier, Destination: dest, MaxFailures: prefs.MaxPasswordFailures,
 		ExpiresAt: now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute), CreatedAt: now,
 	}
-	rc := resetContent{appName: app.Name, minutes: prefs.ResetValidityMinutes}
+	rc := resetContent{appName: app.Name, minutes: prefs.ResetValidityMinutes, language: s.core.LanguageOf(ctx, c.TenantID, u)}
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.RedirectURI != "" {
 		linkSecret := secret.NewLinkCode()
@@ -141,7 +141,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, c model.Caller, req Pas
 		rec.CodeHash = s.keys.HashCode(rec.ID, rc.code)
 		out.Code = rc.code
 	}
-	msg, err := resetMessage(c.TenantID, req.Channel, dest, rc, prefs.Message, now)
+	msg, err := resetMessage(s.core.Texts(), c.TenantID, req.Channel, dest, rc, prefs.Message, now)
 	if err != nil {
 		return PasswordResetSent{}, err
 	}
@@ -180,7 +180,7 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 	rec := model.OneTimeCode{Purpose: model.PurposePasswordReset, Channel: req.Channel, IdentifierType: req.IdentifierType,
 		Identifier: identifier, MaxFailures: prefs.MaxPasswordFailures,
 		ExpiresAt: now.Add(time.Duration(prefs.ResetValidityMinutes) * time.Minute)}
-	rc := resetContent{appName: appName, minutes: prefs.ResetValidityMinutes}
+	rc := resetContent{appName: appName, minutes: prefs.ResetValidityMinutes, language: s.core.LanguageOf(ctx, c.TenantID, model.User{})}
 	out := PasswordResetSent{Message: resetSentMessage(req)}
 	if req.RedirectURI != "" {
 		var err error
@@ -195,7 +195,7 @@ func (s *Service) decoyReset(ctx context.Context, c model.Caller, req PasswordRe
 			return PasswordResetSent{}, err
 		}
 	}
-	msg, err := resetMessage(c.TenantID, req.Channel, "", rc, prefs.Message, now)
+	msg, err := resetMessage(s.core.Texts(), c.TenantID, req.Channel, "", rc, prefs.Message, now)
 	if err != nil {
 		return PasswordResetSent{}, err
 	}

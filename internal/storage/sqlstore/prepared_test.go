@@ -13,7 +13,7 @@ func TestSQLiteKeepsStatementsPrepared(t *testing.T) {
 	ctx := testContext(t)
 	x := testTenant()
 	mustDo(t, s.CreateTenant(ctx, x), "create tenant")
-	const byID = "SELECT id, name, signing_alg, webhook_url, webhook_secret, created_at FROM tenants WHERE id = ?"
+	const byID = "SELECT " + tenantCols + " FROM tenants WHERE id = ?"
 	kept := func(db any) bool {
 		s.ps.mu.Lock()
 		defer s.ps.mu.Unlock()

@@ -6,12 +6,12 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-const tenantCols = "id, name, signing_alg, webhook_url, webhook_secret, created_at"
+const tenantCols = "id, name, signing_alg, webhook_url, webhook_secret, default_language, created_at"
 
 func scanTenant(sc scanner) (model.Tenant, error) {
 	var t model.Tenant
 	var created int64
-	if err := sc.Scan(&t.ID, &t.Name, &t.SigningAlg, &t.WebhookURL, &t.WebhookSecret, &created); err != nil {
+	if err := sc.Scan(&t.ID, &t.Name, &t.SigningAlg, &t.WebhookURL, &t.WebhookSecret, &t.DefaultLanguage, &created); err != nil {
 		return t, err
 	}
 	t.CreatedAt = fromMillis(created)
@@ -21,8 +21,8 @@ func scanTenant(sc scanner) (model.Tenant, error) {
 // CreateTenant stores a new tenant; names are unique across the deployment.
 func (s *Store) CreateTenant(ctx context.Context, t model.Tenant) error {
 	_, err := s.execUnique(ctx, "create tenant",
-		"INSERT INTO tenants ("+tenantCols+") VALUES (?, ?, ?, ?, ?, ?)",
-		t.ID, t.Name, t.SigningAlg, t.WebhookURL, t.WebhookSecret, millis(t.CreatedAt))
+		"INSERT INTO tenants ("+tenantCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+		t.ID, t.Name, t.SigningAlg, t.WebhookURL, t.WebhookSecret, t.DefaultLanguage, millis(t.CreatedAt))
 	return err
 }
 
@@ -52,9 +52,9 @@ func (s *Store) UpdateTenant(ctx context.Context, id string, updater func(model.
 	}
 	store := func(tx *Store, old, t model.Tenant) error {
 		_, err := tx.execUnique(ctx, "update tenant",
-			"UPDATE tenants SET name = ?, signing_alg = ?, webhook_url = ?, webhook_secret = ?, created_at = ? "+
+			"UPDATE tenants SET name = ?, signing_alg = ?, webhook_url = ?, webhook_secret = ?, default_language = ?, created_at = ? "+
 				"WHERE id = ?",
-			t.Name, t.SigningAlg, t.WebhookURL, t.WebhookSecret, millis(t.CreatedAt), old.ID)
+			t.Name, t.SigningAlg, t.WebhookURL, t.WebhookSecret, t.DefaultLanguage, millis(t.CreatedAt), old.ID)
 		return err
 	}
 	return update(ctx, s, load, updater, store)

@@ -15,12 +15,13 @@ import (
 func makeTenant() model.Tenant {
 	id := model.NewID()
 	return model.Tenant{
-		ID:            id,
-		Name:          "tenant-" + id,
-		SigningAlg:    model.AlgES256,
-		WebhookURL:    "https://hooks.example/" + id,
-		WebhookSecret: randomBytes(48),
-		CreatedAt:     base,
+		ID:              id,
+		Name:            "tenant-" + id,
+		SigningAlg:      model.AlgES256,
+		WebhookURL:      "https://hooks.example/" + id,
+		WebhookSecret:   randomBytes(48),
+		DefaultLanguage: "de",
+		CreatedAt:       base,
 	}
 }
 
