@@ -116,6 +116,9 @@ func (s *Server) authenticateOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// writeTokens writes the answer of an authenticate or refresh call: Mosaic's ApiTokenResponse,
+// which has no scope (the token endpoint's answer has, see writeOAuthTokens).
 func writeTokens(w http.ResponseWriter, t auth.TokenResponse) {
+	t.Scope = ""
 	writeJSON(w, http.StatusOK, t)
 }
