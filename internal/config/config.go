@@ -25,6 +25,9 @@ type Config struct {
 	Mode      string
 	Listen    string
 	PublicURL string
+	// Issuer is the "iss" of every token and of the discovery document; empty means the
+	// public URL. An integration that pins Mosaic's issuer (https://userid.security) sets it.
+	Issuer string
 	// Database is a SQLite file path, or a postgres:// URL.
 	Database string
 	// MasterKey (32 bytes, base64 or hex) encrypts signing keys and keys the hashes of secrets.
@@ -106,6 +109,15 @@ type Config struct {
 	TrustedProxies string
 }
 
+// TokenIssuer is the issuer tokens are signed as and verified against: Issuer as given, or
+// the public URL without a trailing slash.
+func (c Config) TokenIssuer() string {
+	if c.Issuer != "" {
+		return c.Issuer
+	}
+	return strings.TrimSuffix(c.PublicURL, "/")
+}
+
 // Default returns the development defaults.
 func Default() Config {
 	return Config{
@@ -145,7 +157,8 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{env: "LATCHKEY_MODE", flag: "mode", usage: "development or production", str: &c.Mode},
 		{env: "LATCHKEY_LISTEN", flag: "listen", usage: "address to listen on", str: &c.Listen},
-		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer", str: &c.PublicURL},
+		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer unless --issuer is set", str: &c.PublicURL},
+		{env: "LATCHKEY_ISSUER", flag: "issuer", usage: "the iss of every token and of discovery, such as Mosaic's https://userid.security (default: the public URL)", str: &c.Issuer},
 		{env: "LATCHKEY_DATABASE", flag: "database", usage: "SQLite file path or postgres:// URL", str: &c.Database},
 		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
 		{env: "LATCHKEY_MASTER_KEY_FILE", flag: "master-key-file", usage: "file holding the master key (created in development when missing)", str: &c.MasterKeyFile},
@@ -285,6 +298,13 @@ func (c *Config) Problems() []string {
 		p = append(p, fmt.Sprintf("public URL must be an absolute http(s) URL without query or fragment, not %q", c.PublicURL))
 	} else if c.Mode == ModeProduction && u.Scheme != "https" {
 		p = append(p, "public URL must use https in production")
+	}
+	if c.Issuer != "" {
+		if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			p = append(p, fmt.Sprintf("issuer must be an absolute http(s) URL without credentials, query or fragment, not %q", c.Issuer))
+		} else if c.Mode == ModeProduction && u.Scheme != "https" {
+			p = append(p, "issuer must use https in production")
+		}
 	}
 	if c.Database == "" {
 		p = append(p, "database is required: a SQLite file path or a postgres:// URL")
