@@ -59,8 +59,9 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	IDTokenTTL      time.Duration
 	RefreshTokenTTL time.Duration
-	SessionTTL      time.Duration
-	// SessionIdleTimeout ends sessions unused for this long.
+	// SessionTTL is the most a session can last; SessionIdleTimeout ends one in which no
+	// tokens were issued for that long (two weeks, Mosaic's session lifetime).
+	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
 	// RefreshGrace is how long a rotated refresh token still returns its successor.
 	RefreshGrace    time.Duration
@@ -131,8 +132,8 @@ func Default() Config {
 		AccessTokenTTL:     time.Hour,
 		IDTokenTTL:         time.Hour,
 		RefreshTokenTTL:    14 * 24 * time.Hour,
-		SessionTTL:         14 * 24 * time.Hour,
-		SessionIdleTimeout: 72 * time.Hour,
+		SessionTTL:         365 * 24 * time.Hour,
+		SessionIdleTimeout: 14 * 24 * time.Hour,
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
@@ -179,8 +180,8 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_ACCESS_TOKEN_TTL", flag: "access-token-ttl", usage: "access token lifetime", dur: &c.AccessTokenTTL},
 		{env: "LATCHKEY_ID_TOKEN_TTL", flag: "id-token-ttl", usage: "ID token lifetime", dur: &c.IDTokenTTL},
 		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
-		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "default absolute session lifetime", dur: &c.SessionTTL},
-		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions unused for this long", dur: &c.SessionIdleTimeout},
+		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "the most a session can last, however often it is extended (a client's session_expiration overrides it)", dur: &c.SessionTTL},
+		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions in which no tokens were issued for this long; each login, refresh or silent login extends a session by it", dur: &c.SessionIdleTimeout},
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
