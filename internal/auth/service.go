@@ -63,9 +63,9 @@ const (
 	// A session lasts two weeks from the last tokens issued in it, as Mosaic's do. Mosaic
 	// documents no ceiling; Latchkey keeps one, a year (the longest session_expiration a
 	// client may set).
-	DefaultIdleTimeout = 14 * 24 * time.Hour
-	DefaultSessionTTL  = 365 * 24 * time.Hour
-	DefaultRefreshGrace    = 10 * time.Second
+	DefaultIdleTimeout  = 14 * 24 * time.Hour
+	DefaultSessionTTL   = 365 * 24 * time.Hour
+	DefaultRefreshGrace = 10 * time.Second
 	// DefaultAudience is the audience of access tokens issued without a resource; it is also
 	// the audience an API caller's token must carry. Mosaic uses the same value.
 	DefaultAudience = "userid-api"
