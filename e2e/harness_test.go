@@ -74,6 +74,8 @@ type envOptions struct {
 	// a fresh one; masterKey, when set, is the master key instead of a new one.
 	database  string
 	masterKey []byte
+	// issuer, when set, is the tokens' issuer (LATCHKEY_ISSUER) instead of the server's URL.
+	issuer string
 }
 
 // backends runs f once per storage backend: SQLite always, PostgreSQL when configured.
@@ -102,7 +104,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	tokens, err := token.NewManager(store, keys, token.Options{Issuer: base, Now: clk.Now})
+	issuer := base
+	if o.issuer != "" {
+		issuer = o.issuer
+	}
+	tokens, err := token.NewManager(store, keys, token.Options{Issuer: issuer, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +121,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		delivery.WorkerOptions{Logger: log, PollInterval: 20 * time.Millisecond, Keys: keys,
 			Kinds: []string{model.MessageEmail, model.MessageSMS, model.MessageSuppressed}}) // as the binary: webhooks have their own worker
 	auditLog := audit.New(store, keys, clk.Now)
-	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: base, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog, Texts: texts})
+	au := auth.New(store, tokens, keys, ten, auth.Options{Issuer: issuer, Now: clk.Now, NotifyOutbox: worker.Notify, Audit: auditLog, Texts: texts})
 	api := httpapi.New(httpapi.Config{
 		Auth: au, Tenancy: ten, Directory: dir, Tokens: tokens, Audit: auditLog, Ready: raw.Ping,
 		Logger: log, PublicURL: base, TrustedProxies: o.trustedProxies,

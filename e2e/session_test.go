@@ -147,7 +147,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 	tok := e.appToken()
 	e.createUser(tok, "ida@example.com")
 	login := e.directLogin(tok, "ida@example.com", nil)
-	e.clock.Advance(73 * time.Hour) // past the default 72 h idle timeout
+	e.clock.Advance(14*24*time.Hour + time.Hour) // past the default two weeks without tokens issued
 	tok = e.appToken()
 	wantStatus(t, e.do("POST", "/cis/v1/auth/session/authenticate", tok, map[string]any{"session_id": login["session_id"]}), 400, "session_not_found")
 	wantStatus(t, e.do("POST", "/cis/v1/auth/token/refresh", tok, map[string]any{"refresh_token": login["refresh_token"]}), 400, "invalid_grant")

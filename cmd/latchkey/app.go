@@ -91,7 +91,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	// Services read tenants, applications and clients through the node's copy; the raw store
 	// stays for the operator's counters and shutdown.
 	cached := cache.New(store, cfg.ConfigCacheTTL)
-	a.tokens, err = token.NewManager(cached, keys, token.Options{Issuer: strings.TrimSuffix(cfg.PublicURL, "/"), CacheTTL: cfg.KeyCacheTTL})
+	a.tokens, err = token.NewManager(cached, keys, token.Options{Issuer: cfg.TokenIssuer(), CacheTTL: cfg.KeyCacheTTL})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("token manager: %w", err)
@@ -127,7 +127,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}, Keys: keys}),
 	}
 	a.auth = auth.New(cached, a.tokens, keys, a.tenancy, auth.Options{
-		Issuer:             strings.TrimSuffix(cfg.PublicURL, "/"),
+		Issuer:             cfg.TokenIssuer(),
 		AccessTokenTTL:     cfg.AccessTokenTTL,
 		IDTokenTTL:         cfg.IDTokenTTL,
 		RefreshTokenTTL:    cfg.RefreshTokenTTL,

@@ -120,7 +120,7 @@ func addTenants(ctx context.Context, n int, stdout, stderr io.Writer) error {
 	st := bench.JWKSStats{Tenants: len(tenants)}
 	var times []time.Duration
 	for range 7 {
-		m, err := token.NewManager(a.store, a.keys, token.Options{Issuer: cfg.PublicURL})
+		m, err := token.NewManager(a.store, a.keys, token.Options{Issuer: cfg.TokenIssuer()})
 		if err != nil {
 			return err
 		}

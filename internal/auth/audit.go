@@ -42,8 +42,22 @@ func (s *Service) Record(ctx context.Context, st storage.Store, c model.Caller, 
 			e.Reason = fe.Code
 		}
 	}
-	if len(ev.Details) > 0 {
-		e.Details, _ = json.Marshal(ev.Details)
+	details := ev.Details
+	if ev.Attrs.DeviceID != "" || ev.Attrs.OrgID != "" {
+		// The request's device and organization, as the backend named them.
+		details = make(map[string]any, len(ev.Details)+2)
+		for k, v := range ev.Details {
+			details[k] = v
+		}
+		if ev.Attrs.DeviceID != "" {
+			details["device_id"] = ev.Attrs.DeviceID
+		}
+		if ev.Attrs.OrgID != "" {
+			details["org_id"] = ev.Attrs.OrgID
+		}
+	}
+	if len(details) > 0 {
+		e.Details, _ = json.Marshal(details)
 	}
 	return s.opts.Audit.Record(ctx, st, e)
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -22,16 +23,55 @@ const (
 type ClientClaims struct {
 	Issuer   string   `json:"iss"`
 	Subject  string   `json:"sub"`
-	Audience []string `json:"aud"`
+	Audience Audience `json:"aud"`
 	Expiry   int64    `json:"exp"`
 	IssuedAt int64    `json:"iat"`
 	JTI      string   `json:"jti"`
 	Scope    string   `json:"scope,omitempty"`
 	ClientBinding
-	AppName  string `json:"app_name,omitempty"`
-	Role     string `json:"role,omitempty"`
+	AppName string `json:"app_name,omitempty"`
+	// Role holds "Admin" in an admin token, a management application's client's; Mosaic
+	// documents it as an array.
+	Role     Roles  `json:"role,omitempty"`
 	TokenUse string `json:"token_use"`
 }
+
+// RoleAdmin is the role of an admin token.
+const RoleAdmin = "Admin"
+
+// Roles is a role claim. It decodes a single string too, as tokens signed before the claim
+// became an array carried it.
+type Roles []string
+
+// UnmarshalJSON accepts an array of strings or one string.
+func (r *Roles) UnmarshalJSON(data []byte) error { return stringOrList(data, (*[]string)(r)) }
+
+// Audience is an aud claim. Mosaic's tokens carry one audience, as a string (RFC 7519 allows
+// a string or an array); an array is read too.
+type Audience []string
+
+// MarshalJSON writes a single audience as a string.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON accepts an array of strings or one string.
+func (a *Audience) UnmarshalJSON(data []byte) error { return stringOrList(data, (*[]string)(a)) }
+
+func stringOrList(data []byte, dst *[]string) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		*dst = []string{one}
+		return nil
+	}
+	return json.Unmarshal(data, dst)
+}
+
+// Has reports whether r includes role.
+func (r Roles) Has(role string) bool { return contains(r, role) }
 
 // TokenResponse is what a token-issuing call returns. Fields that do not apply stay empty.
 type TokenResponse struct {
@@ -41,6 +81,9 @@ type TokenResponse struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
 	SessionID    string `json:"session_id,omitempty"`
+	// Scope is the granted scope. The token endpoint returns it (RFC 6749 section 5.1);
+	// Mosaic's authenticate and refresh answers do not, so the /cis API leaves it out.
+	Scope string `json:"scope,omitempty"`
 }
 
 var ErrInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "client authentication failed")
@@ -90,7 +133,7 @@ func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, erro
 	} else if !ok {
 		return model.Caller{}, ErrBadBearer
 	}
-	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role == "Admin"}, nil
+	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role.Has(RoleAdmin)}, nil
 }
 
 func contains(list []string, v string) bool {

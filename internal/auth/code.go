@@ -38,27 +38,25 @@ type CodeOutcome int
 // ErrNoChange aborts an update that has nothing to write.
 var ErrNoChange = errors.New("no change")
 
-// UserForCode returns the code's user, creating them for a public sign-up, and their link to
-// the caller's application, made when missing.
-func (s *Service) UserForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, *model.AppUser, error) {
-	var u model.User
-	var link model.AppUser
+// UserForCode returns the code's user, creating them for a public sign-up (created says so),
+// and their link to the caller's application, made when missing.
+func (s *Service) UserForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
+	var l model.AppUser
 	var linked bool
-	var err error
 	if code.UserID != "" {
-		u, link, linked, err = tx.GetUserAndLink(ctx, c.TenantID, c.AppID, code.UserID)
+		u, l, linked, err = tx.GetUserAndLink(ctx, c.TenantID, c.AppID, code.UserID)
 	} else {
-		u, err = s.signUp(ctx, tx, c, code, now)
+		u, created, err = s.signUp(ctx, tx, c, code, now)
 	}
 	if err != nil {
-		return u, nil, err
+		return u, nil, false, err
 	}
 	if u.Status != model.UserActive {
-		return u, nil, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
+		return u, nil, false, fault.New(fault.Forbidden, fault.CodeUserNotActive, "user is not active")
 	}
 	// A user signed up by this login comes with their link; anyone else is adopted.
-	link, err = EnsureLink(ctx, tx, c, u.ID, link, linked, code.UserID != "", now)
-	return u, &link, err
+	l, err = EnsureLink(ctx, tx, c, u.ID, l, linked, code.UserID != "", now)
+	return u, &l, created, err
 }
 
 // EnsureLink returns the user's link to the caller's application, as a read found it, linking
@@ -78,8 +76,8 @@ func EnsureLink(ctx context.Context, tx storage.Store, c model.Caller, userID st
 
 // signUp creates the user a public sign-up code was sent for, with the email address or phone
 // number it identified; whether that becomes verified is decided by RecordLogin. A user
-// created with that identifier since the send is taken as is.
-func (s *Service) signUp(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, error) {
+// created with that identifier since the send is taken as is (created is false).
+func (s *Service) signUp(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (model.User, bool, error) {
 	value := strings.TrimPrefix(code.Identifier, code.IdentifierType+":")
 	u := model.User{ID: model.NewID(), TenantID: c.TenantID, Status: model.UserActive, CreatedAt: now, UpdatedAt: now}
 	var field string
@@ -89,16 +87,16 @@ func (s *Service) signUp(ctx context.Context, tx storage.Store, c model.Caller, 
 	case model.IdentifierPhone:
 		field, u.PhoneNumber = storage.UserByPhone, value
 	default:
-		return u, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
+		return u, false, fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
 	}
 	existing, err := tx.GetUserBy(ctx, c.TenantID, field, value)
 	if err == nil {
-		return existing, nil
+		return existing, false, nil
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
-		return u, err
+		return u, false, err
 	}
-	return u, tx.CreateUser(ctx, u)
+	return u, true, tx.CreateUser(ctx, u)
 }
 
 const (

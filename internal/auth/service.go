@@ -32,9 +32,12 @@ type Options struct {
 	AccessTokenTTL  time.Duration // user and client access tokens
 	IDTokenTTL      time.Duration
 	RefreshTokenTTL time.Duration
-	SessionTTL      time.Duration // absolute session lifetime when the client sets none
-	// SessionIdleTimeout ends a session that has not been used (a login, refresh or silent
-	// authentication) for this long.
+	// SessionTTL is the most a session can last, however often it is extended, when the
+	// client sets no session_expiration.
+	SessionTTL time.Duration
+	// SessionIdleTimeout ends a session in which no tokens were issued (a login, a refresh or
+	// a silent authentication) for this long: Mosaic's backend sessions last two weeks and are
+	// extended each time tokens are issued.
 	SessionIdleTimeout time.Duration
 	// RefreshGrace is how long after a refresh token's rotation a second presentation of it
 	// is taken for a concurrent refresh (and answered with the same successor) rather than
@@ -60,9 +63,12 @@ const (
 	DefaultAccessTokenTTL  = time.Hour
 	DefaultIDTokenTTL      = time.Hour
 	DefaultRefreshTokenTTL = 14 * 24 * time.Hour
-	DefaultSessionTTL      = 14 * 24 * time.Hour
-	DefaultIdleTimeout     = 3 * 24 * time.Hour
-	DefaultRefreshGrace    = 10 * time.Second
+	// A session lasts two weeks from the last tokens issued in it, as Mosaic's do. Mosaic
+	// documents no ceiling; Latchkey keeps one, a year (the longest session_expiration a
+	// client may set).
+	DefaultIdleTimeout  = 14 * 24 * time.Hour
+	DefaultSessionTTL   = 365 * 24 * time.Hour
+	DefaultRefreshGrace = 10 * time.Second
 	// DefaultAudience is the audience of access tokens issued without a resource; it is also
 	// the audience an API caller's token must carry. Mosaic uses the same value.
 	DefaultAudience = "userid-api"
@@ -113,6 +119,15 @@ func (s *Service) Now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 // absolute lifetime, and used within the idle timeout.
 func (s *Service) Active(sess model.Session, now time.Time) bool {
 	return sess.Active(now) && now.Sub(sess.LastSeenAt) < s.opts.SessionIdleTimeout
+}
+
+// SessionExpiry is when a session ends unless tokens are issued in it before: the idle
+// timeout after it was last used, or its absolute end if that comes first.
+func (s *Service) SessionExpiry(sess model.Session) time.Time {
+	if idle := sess.LastSeenAt.Add(s.opts.SessionIdleTimeout); idle.Before(sess.ExpiresAt) {
+		return idle
+	}
+	return sess.ExpiresAt
 }
 
 // Store is the storage the service and its login methods work through.

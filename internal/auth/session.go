@@ -39,6 +39,9 @@ type Grant struct {
 	// CallersWord is set when the factor proves only what the caller says: a code it had
 	// sent to itself (the direct channel) rather than one the person received.
 	CallersWord bool
+	// NewUser is set when this login created the user (a public sign-up): the ID token's
+	// new_user.
+	NewUser bool
 }
 
 // Issued is what the write transaction of a login produced, to be signed after it commits.
@@ -56,6 +59,10 @@ type Issued struct {
 	Aud       string
 	// Approval is the approval_data the login approved (a JSON object), or nil.
 	Approval []byte
+	// Scope is the scope the tokens grant; empty means DefaultUserScope.
+	Scope string
+	// NewUser is set when the login created the user.
+	NewUser bool
 }
 
 var ErrSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
@@ -67,6 +74,11 @@ var ErrNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not
 // creates the session or adds the factor to the given one, and stores a new refresh token.
 func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, now time.Time) (Issued, error) {
 	var out Issued
+	// A claims request decoded from JSON was checked then; one built otherwise is checked
+	// here, before anything is written.
+	if err := CheckClaims(g.Login.Claims); err != nil {
+		return out, err
+	}
 	client, err := issuingClient(ctx, tx, g.Caller.ClientID)
 	if err != nil {
 		return out, err
@@ -115,6 +127,7 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 		return out, err
 	}
 	out.Client, out.App, out.Aud, out.Approval = client, app, aud, g.Approval
+	out.Scope, out.NewUser = DefaultUserScope, g.NewUser
 	out.Refresh, out.Session, err = s.NewRefreshToken(ctx, tx, out.Session, out.SessionID, client, aud, now)
 	return out, err
 }
@@ -261,7 +274,7 @@ func (s *Service) NewRefreshToken(ctx context.Context, tx storage.Store, sess mo
 	raw := secret.NewRefreshToken()
 	id := model.NewID()
 	return raw, sess, s.StoreRefreshToken(ctx, tx, model.RefreshToken{
-		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud,
+		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud, Scope: DefaultUserScope,
 	}, sess, client, raw, now)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -76,7 +77,9 @@ func ValidateIdentifier(idType, value string) []string {
 	case "":
 		p = append(p, "identifier_type is required")
 	default:
-		p = append(p, "identifier_type must be one of email, phone_number, user_id, username")
+		// Mosaic lets a tenant define identifier types of its own; Latchkey's users have none,
+		// so such a type can name no one and is refused rather than looked up in vain.
+		p = append(p, fmt.Sprintf("identifier_type %q is not supported: custom identifier types are not supported yet; use email, phone_number, user_id or username", clip(idType)))
 	}
 	if value == "" {
 		p = append(p, "identifier is required")

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -40,34 +39,51 @@ func authTime(factors []model.Factor) time.Time {
 
 // Sign produces the ID and access tokens for an issued login and assembles the response.
 // Tokens name the session by sess.ID, its reference, which cannot Sign anyone in; the id
-// itself appears only in the response's session_id.
+// itself appears only in the response's session_id. The ID token is left out when the
+// granted scope lacks openid (a refresh that narrowed it).
 func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
 	sess := is.Session
 	accessTTL := s.opts.AccessTokenTTL
 	if is.Client.AccessTokenTTL > 0 {
 		accessTTL = time.Duration(is.Client.AccessTokenTTL) * time.Second
 	}
+	scope := is.Scope
+	if scope == "" {
+		scope = DefaultUserScope
+	}
 	methods := amr(sess.Factors)
 	at := authTime(sess.Factors).Unix()
-
-	id := map[string]any{
-		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.Client.ID,
-		"iat": now.Unix(), "exp": now.Add(s.opts.IDTokenTTL).Unix(), "auth_time": at,
-		"tid": sess.TenantID, "amr": methods, "sid": sess.ID, "token_use": UseID,
-	}
-	addUserClaims(id, claims.IDToken, is.Client.DefaultCustomClaims, is.User, is.Link, is.App)
+	src := claimSource{user: is.User, link: is.Link, app: is.App, login: map[string]any{
+		"new_user": is.NewUser, "client_id": is.Client.ID, "app_id": is.App.ID, "scope": scope, "approval_data": nil,
+	}}
 	if len(is.Approval) > 0 {
 		// The transaction the user approved by this login (Mosaic's transaction signing).
-		id["approval_data"] = json.RawMessage(is.Approval)
+		src.login["approval_data"] = json.RawMessage(is.Approval)
+	}
+
+	var id map[string]any
+	if HasScope(scope, ScopeOpenID) {
+		id = map[string]any{
+			"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.Client.ID, "jti": model.NewID(),
+			"iat": now.Unix(), "exp": now.Add(s.opts.IDTokenTTL).Unix(), "auth_time": at,
+			"tid": sess.TenantID, "amr": methods, "sid": sess.ID, "new_user": is.NewUser, "token_use": UseID,
+		}
+		if v := src.login["approval_data"]; v != nil {
+			id["approval_data"] = v
+		}
+		addClaims(id, claims.IDToken, is.Client.DefaultCustomClaims, src)
 	}
 
 	access := map[string]any{
-		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.Aud, "scope": "openid offline_access",
-		"client_id": is.Client.ID, "app_id": is.App.ID, "app_name": is.App.Name, "client_epoch": is.Client.TokenEpoch,
+		"iss": s.opts.Issuer, "sub": sess.UserID, "aud": is.Aud, "scope": scope,
+		"client_id": is.Client.ID, "app_id": is.App.ID, "client_epoch": is.Client.TokenEpoch,
 		"tid": sess.TenantID, "sid": sess.ID, "jti": model.NewID(), "iat": now.Unix(),
 		"exp": now.Add(accessTTL).Unix(), "auth_time": at, "amr": methods, "token_use": UseAccess,
 	}
-	addUserClaims(access, claims.AccessToken, nil, is.User, is.Link, is.App)
+	if is.App.Name != "" {
+		access["app_name"] = is.App.Name
+	}
+	addClaims(access, claims.AccessToken, nil, src)
 
 	// The two signatures are independent; with RSA each costs about a millisecond, so they run
 	// side by side to halve a login's latency.
@@ -76,7 +92,9 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		idToken, idErr = s.signer.SignTyped(ctx, sess.TenantID, "JWT", id)
+		if id != nil {
+			idToken, idErr = s.signer.SignTyped(ctx, sess.TenantID, "JWT", id)
+		}
 	}()
 	accessToken, err := s.signer.SignTyped(ctx, sess.TenantID, "at+jwt", access)
 	<-done
@@ -88,19 +106,6 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	}
 	return TokenResponse{
 		AccessToken: accessToken, IDToken: idToken, RefreshToken: is.Refresh,
-		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: is.SessionID,
+		TokenType: "Bearer", ExpiresIn: int(accessTTL.Seconds()), SessionID: is.SessionID, Scope: scope,
 	}, nil
-}
-
-// RequestableClaims is the set of claim names a client may request or set as defaults.
-func RequestableClaims() []string {
-	names := []string{
-		"email", "email_verified", "phone_number", "phone_number_verified", "fname", "lname",
-		"mname", "username", "external_user_id", "birthday", "language", "picture", "city",
-		"country", "street_address", "address_type", "address", "secondary_emails",
-		"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
-		"app_name",
-	}
-	sort.Strings(names)
-	return names
 }

@@ -24,6 +24,9 @@ type Config struct {
 	Mode      string
 	Listen    string
 	PublicURL string
+	// Issuer is the "iss" of every token and of the discovery document; empty means the
+	// public URL. An integration that pins Mosaic's issuer (https://userid.security) sets it.
+	Issuer string
 	// Database is a SQLite file path, or a postgres:// URL.
 	Database string
 	// MasterKey (32 bytes, base64 or hex) encrypts signing keys and keys the hashes of secrets.
@@ -55,8 +58,9 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	IDTokenTTL      time.Duration
 	RefreshTokenTTL time.Duration
-	SessionTTL      time.Duration
-	// SessionIdleTimeout ends sessions unused for this long.
+	// SessionTTL is the most a session can last; SessionIdleTimeout ends one in which no
+	// tokens were issued for that long (two weeks, Mosaic's session lifetime).
+	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
 	// RefreshGrace is how long a rotated refresh token still returns its successor.
 	RefreshGrace    time.Duration
@@ -118,6 +122,15 @@ type Config struct {
 	Warnings []string
 }
 
+// TokenIssuer is the issuer tokens are signed as and verified against: Issuer as given, or
+// the public URL without a trailing slash.
+func (c Config) TokenIssuer() string {
+	if c.Issuer != "" {
+		return c.Issuer
+	}
+	return strings.TrimSuffix(c.PublicURL, "/")
+}
+
 // Default returns the development defaults.
 func Default() Config {
 	return Config{
@@ -131,8 +144,8 @@ func Default() Config {
 		AccessTokenTTL:     time.Hour,
 		IDTokenTTL:         time.Hour,
 		RefreshTokenTTL:    14 * 24 * time.Hour,
-		SessionTTL:         14 * 24 * time.Hour,
-		SessionIdleTimeout: 72 * time.Hour,
+		SessionTTL:         365 * 24 * time.Hour,
+		SessionIdleTimeout: 14 * 24 * time.Hour,
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
@@ -159,7 +172,8 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{env: "LATCHKEY_MODE", flag: "mode", usage: "development or production", str: &c.Mode},
 		{env: "LATCHKEY_LISTEN", flag: "listen", usage: "address to listen on", str: &c.Listen},
-		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer", str: &c.PublicURL},
+		{env: "LATCHKEY_PUBLIC_URL", flag: "public-url", usage: "externally visible base URL; the token issuer unless --issuer is set", str: &c.PublicURL},
+		{env: "LATCHKEY_ISSUER", flag: "issuer", usage: "the iss of every token and of discovery, such as Mosaic's https://userid.security (default: the public URL)", str: &c.Issuer},
 		{env: "LATCHKEY_DATABASE", flag: "database", usage: "SQLite file path or postgres:// URL", str: &c.Database},
 		{env: "LATCHKEY_MASTER_KEY", flag: "master-key", secret: true, usage: "32-byte master key, base64 or hex (prefer the environment or a file)", str: &c.MasterKey},
 		{env: "LATCHKEY_MASTER_KEY_FILE", flag: "master-key-file", usage: "file holding the master key (created in development when missing)", str: &c.MasterKeyFile},
@@ -180,8 +194,8 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_ACCESS_TOKEN_TTL", flag: "access-token-ttl", usage: "access token lifetime", dur: &c.AccessTokenTTL},
 		{env: "LATCHKEY_ID_TOKEN_TTL", flag: "id-token-ttl", usage: "ID token lifetime", dur: &c.IDTokenTTL},
 		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
-		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "default absolute session lifetime", dur: &c.SessionTTL},
-		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions unused for this long", dur: &c.SessionIdleTimeout},
+		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "the most a session can last, however often it is extended (a client's session_expiration overrides it)", dur: &c.SessionTTL},
+		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions in which no tokens were issued for this long; each login, refresh or silent login extends a session by it", dur: &c.SessionIdleTimeout},
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
@@ -251,6 +265,13 @@ func (c *Config) Problems() []string {
 		p = append(p, fmt.Sprintf("public URL must be an absolute http(s) URL without query or fragment, not %q", c.PublicURL))
 	} else if c.Mode == ModeProduction && u.Scheme != "https" {
 		p = append(p, "public URL must use https in production")
+	}
+	if c.Issuer != "" {
+		if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			p = append(p, fmt.Sprintf("issuer must be an absolute http(s) URL without credentials, query or fragment, not %q", c.Issuer))
+		} else if c.Mode == ModeProduction && u.Scheme != "https" {
+			p = append(p, "issuer must use https in production")
+		}
 	}
 	if c.Database == "" {
 		p = append(p, "database is required: a SQLite file path or a postgres:// URL")

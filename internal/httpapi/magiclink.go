@@ -39,7 +39,7 @@ type linkSendJSON struct {
 	GenerateRequestID bool                   `json:"generate_request_id"`
 	EmailContent      *linkContentJSON       `json:"email_content"`
 	ClientAttributes  model.ClientAttributes `json:"client_attributes"`
-	DeviceID          string                 `json:"device_id"`
+	DeviceID          model.DeviceID         `json:"device_id"`
 }
 
 type linkSentJSON struct {
@@ -58,6 +58,7 @@ func (s *Server) sendMagicLink(w http.ResponseWriter, r *http.Request) error {
 		RedirectURI: in.RedirectURI, State: in.State, ExpiresIn: in.EmailExpiration,
 		Channel: in.Channel, GenerateRequestID: in.GenerateRequestID, ClientAttributes: in.ClientAttributes,
 	}
+	req.ClientAttributes.DeviceID = string(in.DeviceID)
 	if ct := in.EmailContent; ct != nil {
 		req.Content = &magiclink.MagicLinkContent{
 			Subject: ct.Subject, PrimaryColor: ct.PrimaryColor, Logo: ct.Base64Logo,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/auth/grant"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -63,24 +64,30 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		writeTokens(w, out)
+		writeOAuthTokens(w, out)
 		return nil
 	case "refresh_token":
 		c, err := s.oauthCaller(r, form)
 		if err != nil {
 			return err
 		}
-		out, err := s.cfg.Grants.Refresh(r.Context(), c, grant.RefreshRequest{RefreshToken: form.Get("refresh_token")})
+		out, err := s.cfg.Grants.Refresh(r.Context(), c, grant.RefreshRequest{RefreshToken: form.Get("refresh_token"), Scope: form.Get("scope")})
 		if err != nil {
 			return err
 		}
-		writeTokens(w, out)
+		writeOAuthTokens(w, out)
 		return nil
 	case "":
 		return oauthErr("invalid_request", "grant_type is required")
 	default:
 		return oauthErr("unsupported_grant_type", "grant_type "+gt+" is not supported")
 	}
+}
+
+// writeOAuthTokens writes a token endpoint answer (RFC 6749 section 5.1): Mosaic's fields and
+// the granted scope.
+func writeOAuthTokens(w http.ResponseWriter, t auth.TokenResponse) {
+	writeJSON(w, http.StatusOK, t)
 }
 
 // readForm parses an application/x-www-form-urlencoded body of at most maxBody bytes; it is the

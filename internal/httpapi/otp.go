@@ -38,7 +38,7 @@ type otpSendJSON struct {
 	CustomPhoneNumber string                 `json:"custom_phone_number"`
 	ApprovalData      json.RawMessage        `json:"approval_data"`
 	ClientAttributes  model.ClientAttributes `json:"client_attributes"`
-	DeviceID          string                 `json:"device_id"`
+	DeviceID          model.DeviceID         `json:"device_id"`
 }
 
 type otpSentJSON struct {
@@ -59,6 +59,7 @@ func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
 		CustomEmail: in.CustomEmail, CustomPhone: in.CustomPhoneNumber, ApprovalData: in.ApprovalData,
 		ClientAttributes: in.ClientAttributes,
 	}
+	req.ClientAttributes.DeviceID = string(in.DeviceID)
 	if in.CustomSMSInput != nil {
 		req.SMS = &otp.SMSContent{Message: in.CustomSMSInput.CustomMessage, SenderID: in.CustomSMSInput.SenderID}
 	}
@@ -74,18 +75,20 @@ func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// loginJSON holds the fields common to every authenticate call.
+// loginJSON holds the fields common to every authenticate call. device_id and org_id travel
+// with the client attributes: the session and the login's audit events keep them.
 type loginJSON struct {
 	SessionID        string                 `json:"session_id"`
 	Resource         string                 `json:"resource"`
 	Claims           *auth.ClaimsRequest    `json:"claims"`
 	ClientAttributes model.ClientAttributes `json:"client_attributes"`
-	DeviceID         string                 `json:"device_id"`
-	OrgID            string                 `json:"org_id"`
+	DeviceID         model.DeviceID         `json:"device_id"`
+	OrgID            model.OrgID            `json:"org_id"`
 }
 
 func (l loginJSON) login() auth.Login {
 	out := auth.Login{SessionID: l.SessionID, Resource: l.Resource, ClientAttributes: l.ClientAttributes}
+	out.ClientAttributes.DeviceID, out.ClientAttributes.OrgID = string(l.DeviceID), string(l.OrgID)
 	if l.Claims != nil {
 		out.Claims = *l.Claims
 	}
@@ -116,6 +119,9 @@ func (s *Server) authenticateOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// writeTokens writes the answer of an authenticate or refresh call: Mosaic's ApiTokenResponse,
+// which has no scope (the token endpoint's answer has, see writeOAuthTokens).
 func writeTokens(w http.ResponseWriter, t auth.TokenResponse) {
+	t.Scope = ""
 	writeJSON(w, http.StatusOK, t)
 }

@@ -87,6 +87,8 @@ type sessionJSON struct {
 	Active           bool                   `json:"active"`
 	Factors          []factorJSON           `json:"factors"`
 	ClientAttributes model.ClientAttributes `json:"client_attributes"`
+	DeviceID         string                 `json:"device_id,omitempty"`
+	OrgID            string                 `json:"org_id,omitempty"`
 	CreatedAt        int64                  `json:"created_at"`
 	LastSeenAt       int64                  `json:"last_seen_at"`
 	ExpiresAt        int64                  `json:"expires_at"`
@@ -97,6 +99,7 @@ func toSessionJSON(v session.SessionView) sessionJSON {
 	out := sessionJSON{
 		SessionRef: v.ID, UserID: v.UserID, AppID: v.AppID, ClientID: v.ClientID, Active: v.Active,
 		Factors: make([]factorJSON, len(v.Factors)), ClientAttributes: v.ClientAttributes,
+		DeviceID: v.ClientAttributes.DeviceID, OrgID: v.ClientAttributes.OrgID,
 		CreatedAt: v.CreatedAt.UnixMilli(), LastSeenAt: v.LastSeenAt.UnixMilli(), ExpiresAt: v.ExpiresAt.UnixMilli(),
 	}
 	for i, f := range v.Factors {

@@ -3,13 +3,62 @@ package model
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // MaxUserAgentLen bounds the user agent a backend forwards. Attributes are kept with sessions
 // and audit events, so an unbounded value would let a caller fill the database.
 const MaxUserAgentLen = 512
+
+// MaxDeviceIDLen is Mosaic's bound on device_id; MaxOrgIDLen bounds org_id, for which Mosaic
+// documents none (its organization ids are far shorter).
+const (
+	MaxDeviceIDLen = 80
+	MaxOrgIDLen    = 128
+)
+
+// DeviceID is the device_id of a request, at most MaxDeviceIDLen characters.
+type DeviceID string
+
+// UnmarshalJSON decodes a device_id and refuses one longer than Mosaic allows.
+func (d *DeviceID) UnmarshalJSON(data []byte) error {
+	v, err := boundedString(data, "device_id", MaxDeviceIDLen)
+	*d = DeviceID(v)
+	return err
+}
+
+// OrgID is the org_id of an authenticate call, at most MaxOrgIDLen characters.
+type OrgID string
+
+// UnmarshalJSON decodes an org_id and refuses an overlong one.
+func (o *OrgID) UnmarshalJSON(data []byte) error {
+	v, err := boundedString(data, "org_id", MaxOrgIDLen)
+	*o = OrgID(v)
+	return err
+}
+
+// boundedString decodes a JSON string (null is empty) of at most max characters, without
+// control characters, naming field when it is not one.
+func boundedString(data []byte, field string, max int) (string, error) {
+	if string(data) == "null" {
+		return "", nil
+	}
+	var v string
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "", fmt.Errorf("%s must be a string", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", fmt.Errorf("%s must be at most %d characters", field, max)
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return "", fmt.Errorf("%s must not contain control characters", field)
+	}
+	return v, nil
+}
 
 // UnmarshalJSON decodes client attributes and rejects values no real device has: an IP
 // address that does not parse, or a user agent longer than MaxUserAgentLen. The address is

@@ -87,10 +87,19 @@ type Factor struct {
 	At     time.Time `json:"at"`
 }
 
-// ClientAttributes describe the end user's device, as forwarded by the calling backend.
+// ClientAttributes describe the end user's device and the context of the request, as
+// forwarded by the calling backend: Mosaic's client_attributes (user agent, IP address) and
+// the device_id and org_id its calls take beside them. The last two are not part of the
+// client_attributes object, so JSON leaves them out; the API reads them from their own
+// fields, and sessions and audit events keep them.
 type ClientAttributes struct {
 	UserAgent string `json:"user_agent,omitempty"`
 	IPAddress string `json:"ip_address,omitempty"`
+	// DeviceID identifies the device the request comes from, as the backend names it.
+	DeviceID string `json:"-"`
+	// OrgID is the organization of a B2B member login. Latchkey records it; organizations
+	// are not acted on yet.
+	OrgID string `json:"-"`
 }
 
 // Session is a backend session: created by the first authentication, carrying every factor

@@ -27,7 +27,7 @@ func TestCreateClient(t *testing.T) {
 		Description:         ptr("the web front"),
 		RedirectURIs:        ptr([]string{"https://shop.example/cb"}),
 		ResourceIDs:         ptr([]string{res.ID, res.ID}),
-		DefaultCustomClaims: ptr([]string{"email", "roles"}),
+		DefaultCustomClaims: ptr([]string{"email", "fname"}),
 		AccessTokenTTL:      ptr(600),
 		RefreshTokenTTL:     ptr(86400),
 		SessionExpiration:   ptr(3600),
@@ -35,7 +35,7 @@ func TestCreateClient(t *testing.T) {
 	must(t, err, "create client")
 	cl := issued.Client
 	if cl.Name != "web" || cl.AppID != app.ID || cl.TenantID != c.TenantID || !slices.Equal(cl.ResourceIDs, []string{res.ID}) ||
-		!slices.Equal(cl.DefaultCustomClaims, []string{"email", "roles"}) || cl.AccessTokenTTL != 600 ||
+		!slices.Equal(cl.DefaultCustomClaims, []string{"email", "fname"}) || cl.AccessTokenTTL != 600 ||
 		cl.RefreshTokenTTL != 86400 || cl.SessionExpiration != 3600 {
 		t.Errorf("created client: got %+v", cl)
 	}
@@ -64,13 +64,13 @@ func TestCreateClientListsEveryProblem(t *testing.T) {
 	_, err := f.svc.CreateClient(t.Context(), c, app.ID, ClientInput{
 		RedirectURIs:        ptr([]string{"mailto:x@example.com"}),
 		ResourceIDs:         ptr([]string{missing}),
-		DefaultCustomClaims: ptr([]string{"email", "shoe_size"}),
+		DefaultCustomClaims: ptr([]string{"email", "shoe_size", "roles"}),
 		AccessTokenTTL:      ptr(59),
 		RefreshTokenTTL:     ptr(31536001),
 		SessionExpiration:   ptr(10),
 	})
 	wantProblems(t, err, "invalid client", "name is required", "must use http or https", missing,
-		`"shoe_size" is not a requestable claim`, "access_token_ttl must be between 60 and 86400",
+		`claim "shoe_size" is not a claim`, `claim "roles" cannot be requested: roles and permissions are not supported yet`, "access_token_ttl must be between 60 and 86400",
 		"refresh_token_ttl must be between 300 and 31536000", "session_expiration must be between 60")
 	list, _ := f.svc.ListClients(t.Context(), c, app.ID)
 	if len(list) != 1 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 // Limits on free text and lists, generous for real use and small enough to keep records small.
@@ -26,29 +28,6 @@ const (
 	minSessionTTL = 60
 	maxSessionTTL = 31536000
 )
-
-// requestableClaims are the claim names Mosaic accepts in a client's default_custom_claims.
-var requestableClaims = setOf(
-	"tid", "fname", "lname", "mname", "email", "email_verified", "phone_number",
-	"phone_number_verified", "groups", "new_user", "birthday", "language", "city", "address",
-	"country", "street_address", "address_type", "webauthn", "roles", "ts_roles", "role_values",
-	"ts_permissions", "permissions", "approval_data", "custom_group_data", "username",
-	"secondary_phone_numbers", "secondary_emails", "picture", "created_at", "last_auth",
-	"auth_time", "external_account_id", "external_user_id", "app_name", "custom_data",
-	"custom_app_data", "ai_actor",
-)
-
-// IsRequestableClaim reports whether name is a claim that can be requested for an ID token or
-// set as one of a client's default custom claims.
-func IsRequestableClaim(name string) bool { return requestableClaims[name] }
-
-func setOf(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
 
 // problems collects validation messages so that a request learns of all of them at once.
 type problems []string
@@ -150,13 +129,14 @@ func (p *problems) resourceURI(v string) string {
 	return v
 }
 
-// claims checks claim names against the requestable claims and drops duplicates.
+// claims checks claim names against the claims a login may ask for (token.ClaimProblem: one
+// Latchkey does not produce is refused, with the reason) and drops duplicates.
 func (p *problems) claims(field string, names []string) []string {
 	out := make([]string, 0, len(names))
 	seen := map[string]bool{}
 	for _, n := range names {
-		if !requestableClaims[n] {
-			p.addf("%s: %q is not a requestable claim", field, n)
+		if msg := token.ClaimProblem(n); msg != "" {
+			p.addf("%s: %s", field, msg)
 			continue
 		}
 		if !seen[n] {

@@ -1,6 +1,9 @@
 package token
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Paths of the endpoints named in the discovery document, relative to the public base URL.
 const (
@@ -10,16 +13,12 @@ const (
 	RevocationPath    = "/oidc/token/revocation"
 )
 
-// claimsSupported lists the claims Latchkey's tokens may carry: the registered ones, Latchkey's
-// own, and those a client may request.
-var claimsSupported = []string{
-	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "amr", "sid", "tid",
-	"client_id", "app_id", "app_name", "scope", "token_use",
-	"email", "email_verified", "phone_number", "phone_number_verified", "fname", "lname",
-	"mname", "username", "external_user_id", "birthday", "language", "picture", "city",
-	"country", "street_address", "address_type", "address", "secondary_emails",
-	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
-	"approval_data",
+// claimsSupported lists the claims Latchkey's tokens may carry: those a backend may ask for
+// (claims.go) and Latchkey's own bookkeeping claims.
+func claimsSupported() []string {
+	out := append(RequestableClaims(), "token_use", "client_epoch", "role")
+	sort.Strings(out)
+	return out
 }
 
 // Discovery returns the OpenID Provider metadata (OIDC Discovery 1.0, RFC 8414) with endpoint
@@ -48,7 +47,7 @@ func (m *Manager) Discovery(baseURL string) map[string]any {
 		"grant_types_supported":                         []string{"client_credentials", "refresh_token"},
 		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
 		"claims_parameter_supported":                    true,
-		"claims_supported":                              append([]string(nil), claimsSupported...),
+		"claims_supported":                              claimsSupported(),
 		"scopes_supported":                              []string{"openid", "offline_access"},
 	}
 }

@@ -1,5 +1,7 @@
 // Package token owns Latchkey's JSON Web Tokens: signing keys and their lifecycle, signing,
-// verification, the published key set (JWKS) and the OpenID Provider metadata document.
+// verification, the published key set (JWKS), the OpenID Provider metadata document, and the
+// claims catalog (claims.go), which says of every claim Mosaic documents whether Latchkey's
+// tokens carry it or a request for it is refused.
 //
 // Tokens are signed with the deployment's keys, stored under the owner Deployment and shared
 // by every tenant, unless a tenant has keys of its own (EnsureKeys, Rotate; ShareKeys gives

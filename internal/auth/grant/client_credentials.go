@@ -17,10 +17,11 @@ type ClientTokenRequest struct {
 	Scope        string
 }
 
-// ClientCredentials runs the client-credentials grant and returns a client access token. A
-// management application's client gets an admin token (role Admin) for its whole tenant. A
-// requested scope is not copied into the token: clients have no scopes to grant yet, and RFC
-// 6749 lets a server issue less than was asked.
+// ClientCredentials runs the client-credentials grant and returns a client access token in
+// the shape of Mosaic's: sub and client_id the client, app_id and app_name its application,
+// tid, the audience, the granted scope and, for a management application's client, an admin
+// token for its whole tenant (role ["Admin"]). A scope Latchkey does not grant is refused
+// (invalid_scope) rather than dropped; none asked for grants Mosaic's default.
 func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (auth.TokenResponse, error) {
 	if req.ClientID == "" || req.ClientSecret == "" {
 		return auth.TokenResponse{}, auth.ErrInvalidClient
@@ -32,6 +33,13 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 		}
 		return auth.TokenResponse{}, err
 	}
+	scope, err := auth.ParseScope(req.Scope)
+	if err != nil {
+		return auth.TokenResponse{}, err
+	}
+	if scope == "" {
+		scope = auth.DefaultClientScope
+	}
 	aud, err := s.core.Audience(ctx, client, req.Resource)
 	if err != nil {
 		return auth.TokenResponse{}, err
@@ -40,16 +48,16 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	ttl := s.opts.AccessTokenTTL
 	claims := auth.ClientClaims{
 		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
-		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(),
+		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(), Scope: scope,
 		ClientBinding: auth.ClientBinding{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, ClientEpoch: client.TokenEpoch},
 		AppName:       app.Name, TokenUse: auth.UseClient,
 	}
 	if app.Kind == model.AppKindManagement {
-		claims.Role = "Admin"
+		claims.Role = auth.Roles{auth.RoleAdmin}
 	}
 	tok, err := s.signer.SignTyped(ctx, client.TenantID, "at+jwt", claims)
 	if err != nil {
 		return auth.TokenResponse{}, fault.Wrap(err, "sign client token")
 	}
-	return auth.TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())}, nil
+	return auth.TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), Scope: scope}, nil
 }

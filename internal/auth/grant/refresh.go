@@ -18,6 +18,9 @@ import (
 type RefreshRequest struct {
 	RefreshToken string
 	Claims       auth.ClaimsRequest
+	// Scope, when set, narrows the new access token's scope to part of what the login
+	// granted (RFC 6749 section 6); the refresh token keeps the whole.
+	Scope string
 }
 
 var errInvalidGrant = fault.New(fault.Invalid, "invalid_grant", "refresh token is invalid, expired or revoked")
@@ -40,6 +43,12 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 	raw := strings.TrimSpace(req.RefreshToken)
 	if raw == "" {
 		return auth.TokenResponse{}, fault.Validation("refresh_token is required")
+	}
+	if err := auth.CheckClaims(req.Claims); err != nil {
+		return auth.TokenResponse{}, err
+	}
+	if _, err := auth.ParseScope(req.Scope); err != nil {
+		return auth.TokenResponse{}, err
 	}
 	if !strings.HasPrefix(raw, secret.RefreshTokenPrefix) {
 		return auth.TokenResponse{}, errInvalidGrant
@@ -98,6 +107,15 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return err
 		}
 		is.Refresh = successor
+		granted := rt.Scope
+		if granted == "" {
+			granted = auth.DefaultUserScope // families begun before scopes were kept
+		}
+		// A scope beyond the login's is refused, and the rotation with it: the error rolls
+		// the transaction back, so the presented token stays the live one.
+		if is.Scope, err = auth.NarrowScope(granted, req.Scope); err != nil {
+			return err
+		}
 		if outcome == rotateGrace {
 			return nil
 		}
@@ -106,7 +124,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		if err != nil {
 			return err
 		}
-		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: rt.Scope}
+		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: granted}
 		return s.core.StoreRefreshToken(ctx, tx, next, sess, is.Client, successor, now)
 	})
 	if err != nil {

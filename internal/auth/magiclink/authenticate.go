@@ -53,7 +53,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		user, link, err := s.core.UserForCode(ctx, tx, c, code, now)
+		user, link, created, err := s.core.UserForCode(ctx, tx, c, code, now)
 		if errors.Is(err, storage.ErrNotFound) {
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
@@ -66,7 +66,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			return nil
 		}
 		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Link: link, Method: linkAMR(code.Channel), Login: req.Login,
-			CallersWord: code.Channel == model.ChannelDirect}, now)
+			CallersWord: code.Channel == model.ChannelDirect, NewUser: created}, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.

@@ -97,7 +97,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			failure = errCodeExpired
 			return nil
 		}
-		user, link, err := s.core.UserForCode(ctx, tx, c, code, now)
+		user, link, created, err := s.core.UserForCode(ctx, tx, c, code, now)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.
@@ -116,7 +116,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{
 			Caller: c, User: user, Link: link, Method: amrFor(code.Channel), Login: req.Login,
 			Unverified: !provesProfile(code, user), Approval: code.ApprovalData,
-			CallersWord: code.Channel == model.ChannelDirect,
+			CallersWord: code.Channel == model.ChannelDirect, NewUser: created,
 		}, now)
 		return err
 	}

@@ -113,6 +113,8 @@ func (s *Service) ListSessions(ctx context.Context, c model.Caller, userID strin
 	out := make([]SessionView, len(list))
 	for i, sess := range list {
 		out[i] = SessionView{Session: sess, Active: s.core.Active(sess, now)}
+		// The end the session is heading for now; each issue of tokens moves it on.
+		out[i].ExpiresAt = s.core.SessionExpiry(sess)
 	}
 	return out, nil
 }

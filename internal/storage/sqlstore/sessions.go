@@ -11,6 +11,16 @@ import (
 const sessionCols = "id, tenant_id, user_id, app_id, client_id, factors, client_attributes, created_at, " +
 	"last_seen_at, expires_at, revoked_at, sealed_id"
 
+// storedAttributes is how a session's client attributes are kept in its client_attributes
+// column: Mosaic's two, and the device_id and org_id of the login, which the API's JSON of
+// client attributes leaves out.
+type storedAttributes struct {
+	UserAgent string `json:"user_agent,omitempty"`
+	IPAddress string `json:"ip_address,omitempty"`
+	DeviceID  string `json:"device_id,omitempty"`
+	OrgID     string `json:"org_id,omitempty"`
+}
+
 func scanSession(sc scanner) (model.Session, error) {
 	var s model.Session
 	var factors, attrs string
@@ -24,9 +34,11 @@ func scanSession(sc scanner) (model.Session, error) {
 	if err := fromJSONText(factors, &s.Factors); err != nil {
 		return s, err
 	}
-	if err := fromJSONText(attrs, &s.ClientAttributes); err != nil {
+	var stored storedAttributes
+	if err := fromJSONText(attrs, &stored); err != nil {
 		return s, err
 	}
+	s.ClientAttributes = model.ClientAttributes(stored)
 	for i := range s.Factors {
 		s.Factors[i].At = s.Factors[i].At.UTC()
 	}
@@ -49,7 +61,7 @@ func sessionValues(s model.Session) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	at, err := jsonText(s.ClientAttributes)
+	at, err := jsonText(storedAttributes(s.ClientAttributes))
 	if err != nil {
 		return nil, err
 	}

@@ -206,7 +206,7 @@ func makeSession(e env) model.Session {
 			{Method: model.AMREmailOTP, At: base},
 			{Method: model.AMRTOTP, At: at(10 * time.Second)},
 		},
-		ClientAttributes: model.ClientAttributes{UserAgent: "Mozilla/5.0 (X11)", IPAddress: "203.0.113.7"},
+		ClientAttributes: model.ClientAttributes{UserAgent: "Mozilla/5.0 (X11)", IPAddress: "203.0.113.7", DeviceID: "device-7", OrgID: "org-3"},
 		CreatedAt:        base,
 		LastSeenAt:       at(time.Minute),
 		ExpiresAt:        at(24 * time.Hour),
