@@ -71,6 +71,9 @@ var sessionBodyRoutes = map[string]jsonRoute{
 	"POST /cis/v1/auth/session/logout": {
 		path: fixedPath("/cis/v1/auth/session/logout"), fields: map[string]string{"session_id": "string"},
 	},
+	"PUT /cis/v1/tenant": {
+		admin: true, path: fixedPath("/cis/v1/tenant"), fields: map[string]string{"default_language": "string"},
+	},
 	"PUT /cis/v1/audit/webhook": {
 		admin: true, path: fixedPath("/cis/v1/audit/webhook"), fields: map[string]string{"url": "string"},
 	},

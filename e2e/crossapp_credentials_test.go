@@ -88,6 +88,7 @@ var routesAddingNoCredential = map[string]string{
 	"POST /cis/v1/applications/{appId}/clients/{clientId}/secret":   "client secrets (management token)",
 	"PUT /cis/v1/applications/{appId}/clients/{clientId}":           "clients (management token)",
 	"PUT /cis/v1/audit/webhook":                                     "the tenant's audit webhook (management token)",
+	"PUT /cis/v1/tenant":                                            "the tenant's default language (management token)",
 	"POST /cis/v1/resources":                                        "resources",
 	"PUT /cis/v1/resources/{resourceId}":                            "resources",
 	"POST /cis/v1/auth/link/email/send":                             "sends a link to the user's own address",
