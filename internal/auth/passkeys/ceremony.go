@@ -40,6 +40,9 @@ type ceremony struct {
 	// Decoy marks a login started for an unknown user under enumeration protection: it was
 	// answered like a real one and can never succeed.
 	Decoy bool `json:"decoy,omitempty"`
+	// Ticket is the id of the cross-device ticket whose authenticating device started the
+	// ceremony: its finish ends that flow too (see crossdevice_finish.go).
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // open stores a started ceremony and returns its id. code carries the tenant, application,
