@@ -81,11 +81,25 @@ type CrossDeviceTicketStatus struct {
 	// SessionID is the session a successful login made, given to the first status poll
 	// after the success and to no other.
 	SessionID string
+	// Origins are the web origins of the flow's application (webauthn_api.rpWebOrigins): those
+	// a browser calling the public steps directly may read the answers from (CORS).
+	Origins []string
+}
+
+// CrossDeviceInit is a begun flow: its ticket, and the origins that may read the answer.
+type CrossDeviceInit struct {
+	Ticket  string
+	Origins []string
 }
 
 // InitCrossDeviceLogin begins a cross-device login for the application of req.ClientID and
 // returns its ticket.
-func (p *Service) InitCrossDeviceLogin(ctx context.Context, req CrossDeviceLoginInit) (string, error) {
+func (p *Service) InitCrossDeviceLogin(ctx context.Context, req CrossDeviceLoginInit) (CrossDeviceInit, error) {
+	ticket, origins, err := p.initCrossDeviceLogin(ctx, req)
+	return CrossDeviceInit{Ticket: ticket, Origins: origins}, err
+}
+
+func (p *Service) initCrossDeviceLogin(ctx context.Context, req CrossDeviceLoginInit) (string, []string, error) {
 	var problems []string
 	if strings.TrimSpace(req.ClientID) == "" {
 		problems = append(problems, "client_id is required")
@@ -95,27 +109,27 @@ func (p *Service) InitCrossDeviceLogin(ctx context.Context, req CrossDeviceLogin
 	}
 	approval, ap := auth.ParseApprovalData(req.ApprovalData)
 	if problems = append(problems, ap...); len(problems) > 0 {
-		return "", fault.Validation(problems...)
+		return "", nil, fault.Validation(problems...)
 	}
 	client, err := p.store.GetClient(ctx, req.ClientID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", errClientNotFound
+		return "", nil, errClientNotFound
 	} else if err != nil {
-		return "", fault.Wrap(err, "get client")
+		return "", nil, fault.Wrap(err, "get client")
 	}
 	app, err := p.store.GetApplication(ctx, client.TenantID, client.AppID)
 	if err != nil {
-		return "", fault.Wrap(err, "get application")
+		return "", nil, fault.Wrap(err, "get application")
 	}
-	_, w, err := relyingParty(app, defaultCeremonyTimeout)
+	rp, w, err := relyingParty(app, defaultCeremonyTimeout)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	c := model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID}
 	attrs := model.ClientAttributes{IPAddress: req.IPAddress, UserAgent: req.ClientAttributes.UserAgent}
 	if b := req.Backend; b != nil {
 		if b.TenantID != c.TenantID || b.AppID != c.AppID {
-			return "", fault.New(fault.Forbidden, fault.CodeForbidden, "the bearer token is of another application than client_id")
+			return "", nil, fault.New(fault.Forbidden, fault.CodeForbidden, "the bearer token is of another application than client_id")
 		}
 		if req.ClientAttributes.IPAddress != "" {
 			attrs.IPAddress = req.ClientAttributes.IPAddress
@@ -126,12 +140,13 @@ func (p *Service) InitCrossDeviceLogin(ctx context.Context, req CrossDeviceLogin
 		lim := auth.SendLimit{Key: "webauthn:start:" + c.TenantID + ":" + c.AppID + ":" + auth.IPKey(attrs.IPAddress), Limit: w.StartsPerIP, What: "this IP address"}
 		if err := p.s.Hit(ctx, p.store, lim, now, time.Hour); err != nil {
 			p.s.RecordLimited(ctx, c, err, model.AMRWebAuthn, attrs)
-			return "", err
+			return "", nil, err
 		}
 	}
-	return p.createTicket(ctx, c, model.CrossDeviceTicket{
+	ticket, err := p.createTicket(ctx, c, model.CrossDeviceTicket{
 		Flow: model.CrossDeviceAuthenticate, Username: strings.TrimSpace(req.Username), ApprovalData: approval,
 	}, now)
+	return ticket, rp.Origins, err
 }
 
 // InitCrossDeviceSelfRegistration begins the cross-device registration of a passkey for the
@@ -279,7 +294,17 @@ func (p *Service) AttachCrossDeviceDevice(ctx context.Context, ticket string) (C
 	if err != nil && !errors.Is(err, auth.ErrNoChange) {
 		return CrossDeviceTicketStatus{}, auth.AsFault(err, "attach device")
 	}
-	return CrossDeviceTicketStatus{Status: t.StatusAt(now), StartedAt: t.CreatedAt, ApprovalData: t.ApprovalData}, nil
+	return CrossDeviceTicketStatus{Status: t.StatusAt(now), StartedAt: t.CreatedAt, ApprovalData: t.ApprovalData, Origins: p.ticketOrigins(ctx, t)}, nil
+}
+
+// ticketOrigins returns the web origins of a ticket's application; none when it can no longer
+// be read (the answer is then readable only by callers outside a browser).
+func (p *Service) ticketOrigins(ctx context.Context, t model.CrossDeviceTicket) []string {
+	app, err := p.store.GetApplication(ctx, t.TenantID, t.AppID)
+	if err != nil {
+		return nil
+	}
+	return app.Preferences.Normalized().WebAuthn.RPWebOrigins
 }
 
 // CrossDeviceStatus answers the access device's poll. After a successful login, the first
@@ -291,7 +316,7 @@ func (p *Service) CrossDeviceStatus(ctx context.Context, ticket string) (CrossDe
 		return CrossDeviceTicketStatus{}, err
 	}
 	now := p.s.Now()
-	out := CrossDeviceTicketStatus{Status: t.StatusAt(now), StartedAt: t.CreatedAt}
+	out := CrossDeviceTicketStatus{Status: t.StatusAt(now), StartedAt: t.CreatedAt, Origins: p.ticketOrigins(ctx, t)}
 	if t.Status != model.CrossDeviceSuccess || t.SessionRef == "" || t.SessionShown != nil {
 		return out, nil
 	}

@@ -62,6 +62,7 @@ func (p *Service) StartCrossDeviceRegistration(ctx context.Context, ticket strin
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}
+	cer.Origins = p.ticketOrigins(ctx, t)
 	return cer, p.claimTicket(ctx, t, cer.SessionID)
 }
 
