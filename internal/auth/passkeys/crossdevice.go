@@ -266,8 +266,10 @@ func (p *Service) findTicket(ctx context.Context, ticket string) (model.CrossDev
 	t, err := p.store.FindCrossDeviceTicket(ctx, p.s.Keys().HashCode(ticketHashScope, ticket))
 	if errors.Is(err, storage.ErrNotFound) {
 		return t, errTicketNotFound
+	} else if err != nil {
+		return t, fault.Wrap(err, "find cross-device ticket")
 	}
-	return t, fault.Wrap(err, "find cross-device ticket")
+	return t, nil
 }
 
 // AttachCrossDeviceDevice records that the authenticating device has taken the flow up (it
