@@ -32,8 +32,6 @@ const (
 	// crossDeviceKeep is how long an ended or expired ticket is kept, so that a late poll reads
 	// its status rather than not-found.
 	crossDeviceKeep = time.Hour
-	// ticketHashScope binds the tickets' keyed hash to their use.
-	ticketHashScope = "webauthn-cross-device-ticket"
 	// maxTicketLength bounds the tickets accepted; real ones are 43 characters.
 	maxTicketLength = 128
 )
@@ -238,11 +236,17 @@ func ticketUsername(v string) (string, []string) {
 	return v, nil
 }
 
+// TicketHash is the keyed hash under which a ticket is stored (HashCode bound to the tickets'
+// use); tests read tickets' state through it.
+func TicketHash(keys *secret.Keys, ticket string) []byte {
+	return keys.HashCode("webauthn-cross-device-ticket", ticket)
+}
+
 // createTicket stores a new ticket of c's application and returns the ticket itself.
 func (p *Service) createTicket(ctx context.Context, c model.Caller, t model.CrossDeviceTicket, now time.Time) (string, error) {
 	ticket := secret.NewLinkCode()
 	t.ID, t.TenantID, t.AppID, t.ClientID, t.Admin = model.NewID(), c.TenantID, c.AppID, c.ClientID, c.Admin
-	t.Hash = p.s.Keys().HashCode(ticketHashScope, ticket)
+	t.Hash = TicketHash(p.s.Keys(), ticket)
 	t.Status = model.CrossDevicePending
 	t.CreatedAt, t.UpdatedAt = now, now
 	t.ExpiresAt = now.Add(crossDeviceTTL)
@@ -263,7 +267,7 @@ func (p *Service) findTicket(ctx context.Context, ticket string) (model.CrossDev
 	case len(ticket) > maxTicketLength:
 		return model.CrossDeviceTicket{}, errTicketNotFound
 	}
-	t, err := p.store.FindCrossDeviceTicket(ctx, p.s.Keys().HashCode(ticketHashScope, ticket))
+	t, err := p.store.FindCrossDeviceTicket(ctx, TicketHash(p.s.Keys(), ticket))
 	if errors.Is(err, storage.ErrNotFound) {
 		return t, errTicketNotFound
 	} else if err != nil {
