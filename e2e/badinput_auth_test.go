@@ -91,6 +91,19 @@ var credentialBodyRoutes = map[string]jsonRoute{
 		several: map[string]any{"identifier_type": "fax", "token": "12"},
 		wants:   []string{"identifier_type", "identifier is required", "token"},
 	},
+	"POST /cis/v1/auth/totp/register": {
+		user: true, path: fixedPath("/cis/v1/auth/totp/register"),
+		fields:  map[string]string{"device_id": "string", "label": "string", "allow_override": "bool"},
+		several: map[string]any{"device_id": strings.Repeat("d", 81), "label": "bell\u0007"},
+		wants:   []string{"device_id", "label"},
+	},
+	"POST /cis/v1/auth/totp/transaction/start": {
+		path: fixedPath("/cis/v1/auth/totp/transaction/start"),
+		fields: map[string]string{"device_id": "string", "approval_data": "object", "identifier_type": "string",
+			"identifier": "string"},
+		several: map[string]any{"identifier_type": "fax"},
+		wants:   []string{"identifier_type", "identifier is required", "approval_data is required"},
+	},
 	"POST /cis/v1/auth/recovery-code/authenticate": {
 		path:    fixedPath("/cis/v1/auth/recovery-code/authenticate"),
 		fields:  loginFields(map[string]string{"code": "string", "identifier_type": "string", "identifier": "string"}),

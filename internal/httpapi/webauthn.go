@@ -198,7 +198,13 @@ func (a *webauthnAPI) finishExternalRegistration(w http.ResponseWriter, r *http.
 
 // userCaller authenticates the end user of a self-service call by their access token.
 func (a *webauthnAPI) userCaller(w http.ResponseWriter, r *http.Request) (auth.UserCaller, error) {
-	u, err := a.s.cfg.Auth.AuthenticateUser(r.Context(), bearerToken(r))
+	return a.s.userCaller(w, r)
+}
+
+// userCaller authenticates the end user of a self-service call (a route registered Public
+// whose handler asks for a UserAccessToken) by their access token.
+func (s *Server) userCaller(w http.ResponseWriter, r *http.Request) (auth.UserCaller, error) {
+	u, err := s.cfg.Auth.AuthenticateUser(r.Context(), bearerToken(r))
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey", error="invalid_token"`)
 	}
