@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -161,6 +162,11 @@ func (p *Service) InitCrossDeviceSelfRegistration(ctx context.Context, u auth.Us
 	}
 	if user.Status != model.UserActive {
 		return "", errUserNotActive
+	}
+	// The rule for adding a credential is checked now, so that no ticket is handed out for a
+	// registration the start would refuse, and again at the start and at the finish.
+	if _, err := directory.AllowCredential(ctx, p.store, u.Caller, user.ID, directory.ByCaller); err != nil {
+		return "", err
 	}
 	r := registrant{user: user}
 	if err := p.registrationAllowedFor(ctx, u.Caller, r); err != nil {
