@@ -281,4 +281,3 @@ func (p *Service) findTicket(ctx context.Context, ticket string) (model.CrossDev
 	}
 	return t, nil
 }
-
