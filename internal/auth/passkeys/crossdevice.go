@@ -257,10 +257,22 @@ func (p *Service) createTicket(ctx context.Context, c model.Caller, t model.Cros
 	t.CreatedAt, t.UpdatedAt = now, now
 	t.ExpiresAt = now.Add(crossDeviceTTL)
 	t.KeepUntil = t.ExpiresAt.Add(crossDeviceKeep)
-	if err := p.store.CreateCrossDeviceTicket(ctx, t); err != nil {
+	err := p.store.InTx(ctx, func(tx storage.Store) error {
+		if err := tx.CreateCrossDeviceTicket(ctx, t); err != nil {
+			return err
+		}
+		return p.s.Record(ctx, tx, c, crossDeviceEvent(t, "begun"), now)
+	})
+	if err != nil {
 		return "", fault.Wrap(err, "store cross-device ticket")
 	}
 	return ticket, nil
+}
+
+// crossDeviceEvent is the audit event of a step of flow t.
+func crossDeviceEvent(t model.CrossDeviceTicket, step string) auth.Event {
+	return auth.Event{Type: model.EventWebAuthnCrossDevice, Method: model.AMRWebAuthn, UserID: t.UserID,
+		Details: map[string]any{"flow": t.Flow, "step": step}}
 }
 
 // findTicket returns the ticket a public step names. A malformed or unknown ticket is

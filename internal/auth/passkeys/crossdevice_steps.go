@@ -106,16 +106,22 @@ func (p *Service) AbortCrossDevice(ctx context.Context, c model.Caller, ticket s
 		return CrossDeviceTicketStatus{}, errTicketNotFound
 	}
 	now := p.s.Now()
-	err = p.store.UpdateCrossDeviceTicket(ctx, t.TenantID, t.ID, func(cur model.CrossDeviceTicket) (model.CrossDeviceTicket, error) {
-		switch {
-		case cur.Status == model.CrossDeviceAborted:
-			return cur, auth.ErrNoChange
-		case cur.Ended(now):
-			return cur, errTicketEnded(cur.StatusAt(now))
+	err = p.store.InTx(ctx, func(tx storage.Store) error {
+		err := tx.UpdateCrossDeviceTicket(ctx, t.TenantID, t.ID, func(cur model.CrossDeviceTicket) (model.CrossDeviceTicket, error) {
+			switch {
+			case cur.Status == model.CrossDeviceAborted:
+				return cur, auth.ErrNoChange
+			case cur.Ended(now):
+				return cur, errTicketEnded(cur.StatusAt(now))
+			}
+			cur.Status, cur.UpdatedAt = model.CrossDeviceAborted, now
+			t = cur
+			return cur, nil
+		})
+		if err != nil {
+			return err
 		}
-		cur.Status, cur.UpdatedAt = model.CrossDeviceAborted, now
-		t = cur
-		return cur, nil
+		return p.s.Record(ctx, tx, c, crossDeviceEvent(t, "aborted"), now)
 	})
 	if err != nil && !errors.Is(err, auth.ErrNoChange) {
 		return CrossDeviceTicketStatus{}, auth.AsFault(err, "abort cross-device flow")

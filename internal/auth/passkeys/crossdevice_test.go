@@ -199,3 +199,27 @@ func TestCrossDevicePollingCannotSucceed(t *testing.T) {
 		t.Fatalf("poll after the start: %+v, %v", st, err)
 	}
 }
+
+// A flow's beginning and its abort are in the audit log, with the flow's kind.
+func TestCrossDeviceAudit(t *testing.T) {
+	f := newPKFixture(t)
+	ticket := f.xdLogin("")
+	if _, err := f.pk.AbortCrossDevice(f.Ctx, f.Caller, ticket); err != nil {
+		t.Fatal(err)
+	}
+	// An abort of an aborted flow changes nothing and records nothing.
+	if _, err := f.pk.AbortCrossDevice(f.Ctx, f.Caller, ticket); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, e := range f.events(model.EventWebAuthnCrossDevice) {
+		d := details(t, e)
+		if d["flow"] != model.CrossDeviceAuthenticate || e.AppID != f.Boot.AppID {
+			t.Errorf("event %+v details %v", e, d)
+		}
+		steps = append(steps, d["step"].(string))
+	}
+	if len(steps) != 2 || steps[0] != "aborted" || steps[1] != "begun" {
+		t.Fatalf("cross-device events, newest first: %v, want [aborted begun]", steps)
+	}
+}

@@ -101,10 +101,12 @@ func (s *Service) StartTransaction(ctx context.Context, c model.Caller, req TOTP
 		if err != nil {
 			return err
 		}
+		// Only an authenticator whose period OCRA can express signs transactions.
 		hasTOTP := false
 		for _, cr := range creds {
 			d, err := parseTOTPData(cr.Data)
-			hasTOTP = hasTOTP || err == nil && d.Confirmed
+			_, serr := ocraSuite(d)
+			hasTOTP = hasTOTP || err == nil && serr == nil && d.Confirmed
 		}
 		switch {
 		case found && user.Status != model.UserActive:
