@@ -94,6 +94,19 @@ var credentialBodyRoutes = map[string]jsonRoute{
 		several: map[string]any{"identifier_type": "fax", "token": "12"},
 		wants:   []string{"identifier_type", "identifier is required", "token"},
 	},
+	"POST /cis/v1/auth/totp/register": {
+		user: true, path: fixedPath("/cis/v1/auth/totp/register"),
+		fields:  map[string]string{"device_id": "string", "label": "string", "allow_override": "bool"},
+		several: map[string]any{"device_id": strings.Repeat("d", 81), "label": "bell\u0007"},
+		wants:   []string{"device_id", "label"},
+	},
+	"POST /cis/v1/auth/totp/transaction/start": {
+		path: fixedPath("/cis/v1/auth/totp/transaction/start"),
+		fields: map[string]string{"device_id": "string", "approval_data": "object", "identifier_type": "string",
+			"identifier": "string"},
+		several: map[string]any{"identifier_type": "fax"},
+		wants:   []string{"identifier_type", "identifier is required", "approval_data is required"},
+	},
 	"POST /cis/v1/auth/recovery-code/authenticate": {
 		path:    fixedPath("/cis/v1/auth/recovery-code/authenticate"),
 		fields:  loginFields(map[string]string{"code": "string", "identifier_type": "string", "identifier": "string"}),
@@ -187,9 +200,36 @@ var passkeyBodyRoutes = map[string]jsonRoute{
 		path:   func(ids badInputIDs) string { return "/cis/v1/users/" + ids.user + "/webauthn/" + ids.passkey },
 		fields: map[string]string{"name": "string"},
 	},
+	"POST /cis/v1/auth/webauthn/cross-device/authenticate/init": {
+		anonymous: true, path: fixedPath(xdBase + "/authenticate/init"),
+		fields: map[string]string{"client_id": "string", "username": "string", "approval_data": "object",
+			"client_attributes": "object", "client_attributes.user_agent": "string"},
+		several: map[string]any{"username": strings.Repeat("x", 257), "approval_data": map[string]any{"no spaces": "x"}},
+		wants:   []string{"client_id is required", "username", "approval_data"},
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/authenticate/start": {
+		anonymous: true, path: fixedPath(xdBase + "/authenticate/start"), fields: ticketFields,
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/register/init": {
+		user: true, path: fixedPath(xdBase + "/register/init"), fields: map[string]string{"username": "string"},
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/external/register/init": {
+		path:    fixedPath(xdBase + "/external/register/init"),
+		fields:  map[string]string{"external_user_id": "string", "username": "string"},
+		several: map[string]any{"username": "bell\u0007"},
+		wants:   []string{"username", "external_user_id is required"},
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/register/start": {
+		anonymous: true, path: fixedPath(xdBase + "/register/start"), fields: ticketFields,
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/attach-device": {
+		anonymous: true, path: fixedPath(xdBase + "/attach-device"), fields: ticketFields,
+	},
+	"POST /cis/v1/auth/webauthn/cross-device/abort": {path: fixedPath(xdBase + "/abort"), fields: ticketFields},
 }
 
 var (
+	ticketFields        = map[string]string{"cross_device_ticket_id": "string"}
 	registerStartFields = map[string]string{"user_id": "string", "external_user_id": "string", "username": "string",
 		"display_name": "string", "timeout": "number"}
 	registerFields = map[string]string{"webauthn_encoded_result": "string", "webauthn_session_id": "string",

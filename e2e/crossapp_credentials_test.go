@@ -29,7 +29,13 @@ func credentialWritingRoutes(t *testing.T, e *env, tok, otherTok string) map[str
 	external := startedCeremony(t, e.do("POST", "/cis/v1/auth/webauthn/external/register/start", otherTok, map[string]any{"user_id": olga}), "credential_creation_options")
 	olgaAccess := e.userSession(otherTok, olga)["access_token"].(string)
 	self := startedCeremony(t, e.do("POST", "/cis/v1/auth/webauthn/register/start", olgaAccess, map[string]any{}), "credential_creation_options")
+	// A cross-device registration the other application began for her then, whose ceremony
+	// the authenticating device starts only now.
+	olgaTicket := xdTicket(t, e.raw("POST", xdBase+"/register/init", olgaAccess, `{"username": "olga"}`))
 	wantStatus(t, e.do("POST", "/cis/v1/users", tok, map[string]any{"email": "olga@example.com"}), 201, "")
+	// A user with an external id, created by the demo application and linked by the other.
+	wantStatus(t, e.do("POST", "/cis/v1/users", tok, map[string]any{"email": "xena@example.com", "external_user_id": "crm-xena"}), 201, "")
+	wantStatus(t, e.do("POST", "/cis/v1/users", otherTok, map[string]any{"email": "xena@example.com"}), 201, "")
 
 	user := "/cis/v1/users/" + vic
 	return map[string]func() response{
@@ -65,6 +71,18 @@ func credentialWritingRoutes(t *testing.T, e *env, tok, otherTok string) map[str
 		},
 		"POST /cis/v1/auth/webauthn/register": func() response {
 			return e.do("POST", "/cis/v1/auth/webauthn/register", olgaAccess, map[string]any{"webauthn_encoded_result": encodedResult(t, a, self, true)})
+		},
+		"POST /cis/v1/auth/totp/register": func() response {
+			return e.raw("POST", "/cis/v1/auth/totp/register", vicAccess, `{"allow_override": true}`)
+		},
+		"POST /cis/v1/auth/webauthn/cross-device/register/init": func() response {
+			return e.raw("POST", xdBase+"/register/init", vicAccess, `{"username": "vic"}`)
+		},
+		"POST /cis/v1/auth/webauthn/cross-device/external/register/init": func() response {
+			return e.raw("POST", xdBase+"/external/register/init", otherTok, `{"external_user_id": "crm-xena", "username": "xena"}`)
+		},
+		"POST /cis/v1/auth/webauthn/cross-device/register/start": func() response {
+			return e.raw("POST", xdBase+"/register/start", "", ticketBody(olgaTicket))
 		},
 		// A code the application sent itself is its own word, not the user's.
 		"POST /cis/v1/auth/password/reset/complete": func() response {
@@ -110,6 +128,11 @@ var routesAddingNoCredential = map[string]string{
 	"POST /oidc/token/introspection":                                "reads a token",
 	"POST /oidc/token/revocation":                                   "revokes a token",
 	"PUT /cis/v1/users/{user_id}/webauthn/{credential_id}":          "renames a passkey",
+	"POST /cis/v1/auth/totp/transaction/start":                      "starts a transaction signing; approving it is a login, proven by the TOTP key",
+	"POST /cis/v1/auth/webauthn/cross-device/authenticate/init":     "begins a login flow",
+	"POST /cis/v1/auth/webauthn/cross-device/authenticate/start":    "opens a login ceremony",
+	"POST /cis/v1/auth/webauthn/cross-device/attach-device":         "marks a flow as taken up by a device",
+	"POST /cis/v1/auth/webauthn/cross-device/abort":                 "ends a flow",
 }
 
 // No route lets an application give a user it merely linked a way to sign in: every route

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -43,6 +44,22 @@ func (f *isoFixture) checkTenantBWorks(t *testing.T) {
 		}, 200},
 		{"passkey registration", func() response {
 			return e.do("POST", "/cis/v1/auth/webauthn/external/register", b.client, map[string]any{"webauthn_encoded_result": b.PasskeyRegister})
+		}, 200},
+		{"cross-device login", func() response {
+			return e.raw("POST", "/cis/v1/auth/webauthn/authenticate", b.client, fmt.Sprintf(`{"webauthn_encoded_result": %q}`, b.XDLoginResult))
+		}, 200},
+		{"cross-device login's session, polled", func() response {
+			res := e.xdStatus(b.XDLogin)
+			if res.Status == 200 && res.JSON(t)["session_id"] == nil {
+				t.Errorf("tenant B's cross-device poll carries no session: %s", res.Body)
+			}
+			return res
+		}, 200},
+		{"cross-device registration", func() response {
+			return e.raw("POST", "/cis/v1/auth/webauthn/external/register", b.client, fmt.Sprintf(`{"webauthn_encoded_result": %q}`, b.XDRegisterResult))
+		}, 200},
+		{"cross-device flow not yet taken up", func() response {
+			return e.raw("POST", xdBase+"/attach-device", "", ticketBody(b.XDPending))
 		}, 200},
 		{"password", func() response { return e.pwdLogin(b.client, "email", b.Email, pwdGood, nil) }, 200},
 		{"password reset link", func() response {

@@ -74,7 +74,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 	out := map[string][]isoCase{}
 	for _, part := range []map[string][]isoCase{
 		f.coreIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
-		f.webauthnIsolationCases(), f.passwordIsolationCases(),
+		f.webauthnIsolationCases(), f.crossDeviceIsolationCases(), f.passwordIsolationCases(),
 	} {
 		for key, cases := range part {
 			if _, dup := out[key]; dup {

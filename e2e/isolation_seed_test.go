@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -32,8 +33,13 @@ type tenantRecords struct {
 	passkey                       *passkeytest.Authenticator // holds the passkey's private key
 	PasskeyLogin, PasskeyRegister string                     // encoded authenticator answers
 	Ceremonies                    []string
-	ResetCode, ResetLink          string
-	WebhookURL                    string
+	// Cross-device flows (seedCrossDevice): a login and a registration started and answered
+	// on the authenticating device but not finished, and a login nobody has taken up.
+	XDLogin, XDRegister, XDPending  string
+	XDLoginResult, XDRegisterResult string
+	Tickets                         []string
+	ResetCode, ResetLink            string
+	WebhookURL                      string
 }
 
 // seedTenant gives a bootstrapped tenant a resource assigned to its client, a second client,
@@ -107,6 +113,7 @@ func seedCredentials(e *env, r *tenantRecords, tag string) {
 		map[string]any{"user_id": r.UserID}), "credential_creation_options")
 	r.PasskeyRegister = encodedResult(t, passkeytest.New(waOrigin), reg, true)
 	r.Ceremonies = []string{login.id, reg.id}
+	seedCrossDevice(e, r)
 
 	reset := func(body map[string]any) map[string]any {
 		res := e.do("POST", "/cis/v1/auth/password/reset/send", r.client, body)
@@ -160,4 +167,24 @@ func result(t *testing.T, res response) map[string]any {
 		t.Fatalf("response has no result object: %s", res.Body)
 	}
 	return m
+}
+
+// seedCrossDevice gives r's application three cross-device flows: a login of r's user and the
+// registration of a new user's passkey, each started and answered on the authenticating
+// device, and a login no device has taken up.
+func seedCrossDevice(e *env, r *tenantRecords) {
+	e.t.Helper()
+	t := e.t
+	begin := func(path, bearer, body string) string {
+		return xdTicket(t, e.raw("POST", xdBase+path, bearer, body))
+	}
+	r.XDLogin = begin("/authenticate/init", "", fmt.Sprintf(`{"client_id": %q, "username": %q}`, r.ClientID, r.Email))
+	login := startedCeremony(t, e.raw("POST", xdBase+"/authenticate/start", "", ticketBody(r.XDLogin)), "credential_request_options")
+	r.XDLoginResult = mosaicEncodedResult(t, r.passkey, login, false)
+	r.XDRegister = begin("/external/register/init", r.client, `{"external_user_id": "xd-new", "username": "newcomer"}`)
+	reg := startedCeremony(t, e.raw("POST", xdBase+"/register/start", "", ticketBody(r.XDRegister)), "credential_creation_options")
+	r.XDRegisterResult = mosaicEncodedResult(t, passkeytest.New(waOrigin), reg, true)
+	r.XDPending = begin("/authenticate/init", "", fmt.Sprintf(`{"client_id": %q}`, r.ClientID))
+	r.Ceremonies = append(r.Ceremonies, login.id, reg.id)
+	r.Tickets = []string{r.XDLogin, r.XDRegister, r.XDPending}
 }

@@ -153,6 +153,7 @@ func (r *tenantRecords) idsIn(body []byte) []string {
 		r.ExtraClientID, r.ResourceID, r.UserID, r.SessionID, r.AccessToken, r.RefreshToken,
 		r.PasskeyID, r.ResetLink, r.WebhookURL}
 	ids = append(ids, r.Ceremonies...)
+	ids = append(ids, r.Tickets...)
 	ids = append(ids, r.RecoveryCodes...)
 	if r.TOTP != nil {
 		ids = append(ids, r.TOTP["totp_id"].(string), r.TOTP["secret"].(string))

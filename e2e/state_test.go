@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
 )
@@ -25,6 +26,7 @@ type tenantState struct {
 	Sessions    []model.Session
 	Credentials []model.Credential // passwords, TOTP, recovery codes and passkeys
 	Codes       []model.OneTimeCode
+	Tickets     []model.CrossDeviceTicket // cross-device flows, by the tickets in r.Tickets
 	Lockouts    []model.Lockout
 	AuditEvents int      // events are only ever appended, so the count shows any new one
 	Outbox      []string // message ids only: delivery changes the rest
@@ -124,6 +126,11 @@ func (e *env) state(r *tenantRecords) string {
 		c, err := e.store.GetCode(ctx, r.TenantID, id)
 		must(err)
 		s.Codes = append(s.Codes, c)
+	}
+	for _, ticket := range r.Tickets {
+		tk, err := e.store.FindCrossDeviceTicket(ctx, passkeys.TicketHash(e.keys, ticket))
+		must(err)
+		s.Tickets = append(s.Tickets, tk)
 	}
 	slices.SortFunc(s.Clients, func(x, y model.Client) int { return strings.Compare(x.ID, y.ID) })
 	_, s.AuditEvents, err = e.store.ListAudit(ctx, model.AuditQuery{TenantID: r.TenantID, Limit: 1})

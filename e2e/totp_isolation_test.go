@@ -20,6 +20,20 @@ func (f *isoFixture) totpIsolationCases() map[string][]isoCase {
 		}
 	}
 	return map[string][]isoCase{
+		// The user's own registration is for the user of the token whatever the body says; A's
+		// user already has the one authenticator A's application allows.
+		"POST /cis/v1/auth/totp/register": {{
+			name: "B's user's label", do: f.call("POST", "/cis/v1/auth/totp/register", map[string]any{"label": b.Email}),
+			admin: 401, client: 401, user: 409,
+		}},
+		"POST /cis/v1/auth/totp/transaction/start": {
+			{name: "B's user", do: f.call("POST", "/cis/v1/auth/totp/transaction/start", map[string]any{
+				"approval_data": map[string]any{"sum": "200"}, "identifier_type": "email", "identifier": b.Email,
+			}), admin: 400, client: 400, clientCode: "user_not_found"},
+			same("B's user id", "POST", "/cis/v1/auth/totp/transaction/start", map[string]any{
+				"approval_data": map[string]any{"sum": "200"}, "identifier_type": "user_id", "identifier": b.UserID,
+			}, 400),
+		},
 		"POST /cis/v1/users/{user_id}/totp": {same("B's user", "POST", bUser+"/totp", map[string]any{}, 404)},
 		"GET /cis/v1/users/{user_id}/totp":  {same("B's user", "GET", bUser+"/totp", nil, 404)},
 		"POST /cis/v1/users/{user_id}/totp/{totp_id}/confirm": {

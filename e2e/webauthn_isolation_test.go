@@ -24,6 +24,7 @@ func (f *isoFixture) webauthnIsolationCases() map[string][]isoCase {
 	}
 	start := "/cis/v1/auth/webauthn/authenticate/start"
 	bRegistration := map[string]any{"webauthn_encoded_result": b.PasskeyRegister}
+	xdLogin, xdRegister := f.crossDeviceFinishCases()
 	return map[string][]isoCase{
 		"POST /cis/v1/auth/webauthn/authenticate/start": {
 			same("B's client id", "POST", start, map[string]any{"client_id": b.ClientID}, 403),
@@ -46,6 +47,7 @@ func (f *isoFixture) webauthnIsolationCases() map[string][]isoCase {
 				c := f.e.startPasskeyLogin(a.ClientID, a.Email)
 				return map[string]any{"webauthn_encoded_result": encodedResult(f.e.t, a.passkey, c, false), "session_id": b.SessionID}
 			}), admin: 400, client: 400, clientCode: "session_not_found"},
+			xdLogin[0],
 		},
 		"POST /cis/v1/auth/webauthn/external/register/start": {
 			same("B's user", "POST", "/cis/v1/auth/webauthn/external/register/start", map[string]any{"user_id": b.UserID}, 404),
@@ -56,6 +58,7 @@ func (f *isoFixture) webauthnIsolationCases() map[string][]isoCase {
 		},
 		"POST /cis/v1/auth/webauthn/external/register": {
 			same("B's answered registration", "POST", "/cis/v1/auth/webauthn/external/register", bRegistration, 400),
+			xdRegister[0],
 		},
 		"POST /cis/v1/auth/webauthn/register/start": {{
 			name: "B's user id in the body", do: f.call("POST", "/cis/v1/auth/webauthn/register/start", map[string]any{"user_id": b.UserID, "external_user_id": b.ExternalID}),

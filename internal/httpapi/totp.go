@@ -21,6 +21,9 @@ func (s *Server) totpRoutes() {
 	)
 	s.handle(http.MethodPost, "/cis/v1/auth/totp/authenticate", ClientToken, s.authenticateTOTP)
 	s.handle(http.MethodPost, "/cis/v1/auth/recovery-code/authenticate", ClientToken, s.authenticateRecoveryCode)
+	// Authorised by the user's own access token, which the handler checks itself.
+	s.handle(http.MethodPost, "/cis/v1/auth/totp/register", Public, s.registerTOTP)
+	s.handle(http.MethodPost, "/cis/v1/auth/totp/transaction/start", ClientToken, s.startTOTPTransaction)
 }
 
 type totpEnrolJSON struct {

@@ -34,6 +34,7 @@ func (s *Server) webauthnRoutes() {
 	s.handleUserCollections(Route{Method: "GET", Pattern: "/cis/v1/users/{user_id}/webauthn", Access: ClientToken, handle: api.list})
 	s.handle("PUT", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.rename)
 	s.handle("DELETE", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.delete)
+	api.crossDeviceRoutes()
 	s.handleCached("GET", "/cis/webauthn.js", staticCache, serveStatic("webauthn.js", "text/javascript; charset=utf-8"))
 	s.handleCached("GET", "/cis/webauthn-example.html", staticCache, serveStatic("webauthn-example.html", "text/html; charset=utf-8"))
 }
@@ -197,7 +198,13 @@ func (a *webauthnAPI) finishExternalRegistration(w http.ResponseWriter, r *http.
 
 // userCaller authenticates the end user of a self-service call by their access token.
 func (a *webauthnAPI) userCaller(w http.ResponseWriter, r *http.Request) (auth.UserCaller, error) {
-	u, err := a.s.cfg.Auth.AuthenticateUser(r.Context(), bearerToken(r))
+	return a.s.userCaller(w, r)
+}
+
+// userCaller authenticates the end user of a self-service call (a route registered Public
+// whose handler asks for a UserAccessToken) by their access token.
+func (s *Server) userCaller(w http.ResponseWriter, r *http.Request) (auth.UserCaller, error) {
+	u, err := s.cfg.Auth.AuthenticateUser(r.Context(), bearerToken(r))
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey", error="invalid_token"`)
 	}

@@ -30,6 +30,9 @@ const (
 	PurposeWebAuthnRegister = "webauthn_register"
 	// PurposePasswordReset is a code or link that lets a user set a new password.
 	PurposePasswordReset = "password_reset"
+	// PurposeTOTPTransaction is a TOTP transaction signing's challenge, waiting for the code
+	// the user's authenticator computes from it.
+	PurposeTOTPTransaction = "totp_transaction"
 )
 
 // Authentication methods, as they appear in the `amr` claim. The first six are Mosaic's values;

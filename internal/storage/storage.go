@@ -60,8 +60,10 @@ type Store interface {
 	Audit
 	Credentials
 	Sealed
+	CrossDevice
 
-	// GarbageCollect deletes what has ended before now: codes expired or spent, sessions
+	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
+	// tickets past their KeepUntil, sessions
 	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts
 	// and counters whose window has ended. Rotated tokens of a live session stay until they
 	// expire, so that their reuse is still recognised. Audit events are never collected, and
@@ -359,3 +361,13 @@ func Fresh(ctx context.Context) context.Context { return context.WithValue(ctx, 
 
 // IsFresh reports whether ctx asks for reads from the database.
 func IsFresh(ctx context.Context) bool { v, _ := ctx.Value(freshKey{}).(bool); return v }
+
+// CrossDevice stores the tickets of cross-device WebAuthn flows.
+type CrossDevice interface {
+	CreateCrossDeviceTicket(ctx context.Context, t model.CrossDeviceTicket) error
+	// FindCrossDeviceTicket returns the ticket whose keyed hash is hash, of whichever tenant:
+	// the ticket is all the public steps of a flow carry. Hashes are unique.
+	FindCrossDeviceTicket(ctx context.Context, hash []byte) (model.CrossDeviceTicket, error)
+	GetCrossDeviceTicket(ctx context.Context, tenantID, id string) (model.CrossDeviceTicket, error)
+	UpdateCrossDeviceTicket(ctx context.Context, tenantID, id string, updater func(model.CrossDeviceTicket) (model.CrossDeviceTicket, error)) error
+}

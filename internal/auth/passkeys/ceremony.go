@@ -40,6 +40,9 @@ type ceremony struct {
 	// Decoy marks a login started for an unknown user under enumeration protection: it was
 	// answered like a real one and can never succeed.
 	Decoy bool `json:"decoy,omitempty"`
+	// Ticket is the id of the cross-device ticket whose authenticating device started the
+	// ceremony: its finish ends that flow too (see crossdevice_finish.go).
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // open stores a started ceremony and returns its id. code carries the tenant, application,
@@ -111,11 +114,15 @@ func splitFailure(err error) (failure, abort error) {
 
 // decodeResult splits a webauthn_encoded_result into the ceremony id and the credential JSON.
 //
-// The encoded result is the unpadded base64url encoding (padding is tolerated) of a UTF-8 JSON
-// object: the members of PublicKeyCredential.toJSON() (id, rawId, type, response,
-// authenticatorAttachment, clientExtensionResults) plus "webauthn_session_id", the id the
-// start call returned. sessionID, when the request also carries it beside the encoded
-// result, must be the same.
+// The encoded result is the base64url or base64 encoding (padded or not) of a UTF-8 JSON
+// object in one of two shapes:
+//   - Latchkey's (what webauthn.js and EncodeResult build): the members of
+//     PublicKeyCredential.toJSON() (id, rawId, type, response, authenticatorAttachment,
+//     clientExtensionResults) plus "webauthn_session_id", the id the start call returned;
+//   - the shape Mosaic's browser SDK builds: {"webauthnSessionId", "publicKeyCredential",
+//     "userAgent"}, the credential under publicKeyCredential.
+//
+// sessionID, when the request also carries it beside the encoded result, must be the same.
 func decodeResult(encoded, sessionID string) (string, []byte, []string) {
 	encoded = strings.TrimSpace(encoded)
 	switch {
@@ -124,20 +131,32 @@ func decodeResult(encoded, sessionID string) (string, []byte, []string) {
 	case len(encoded) > maxEncodedResult:
 		return "", nil, []string{"webauthn_encoded_result is too long"}
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(encoded, "="))
+	raw, err := decodeBase64(encoded)
 	if err != nil {
-		return "", nil, []string{"webauthn_encoded_result must be base64url"}
+		return "", nil, []string{"webauthn_encoded_result must be base64url or base64"}
 	}
 	var obj map[string]json.RawMessage
 	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) || json.Unmarshal(raw, &obj) != nil {
 		return "", nil, []string{"webauthn_encoded_result must encode a JSON object (PublicKeyCredential.toJSON() with webauthn_session_id)"}
 	}
+	idKey := "webauthn_session_id"
+	if pkc, ok := obj["publicKeyCredential"]; ok {
+		// Mosaic's SDK shape: the credential is one member, the ceremony id another.
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(pkc, &inner) != nil || inner == nil {
+			return "", nil, []string{"webauthn_encoded_result: publicKeyCredential must be an object"}
+		}
+		if v, ok := obj["webauthnSessionId"]; ok {
+			inner["webauthn_session_id"] = v
+		}
+		obj = inner
+	}
 	var inner string
-	if v, ok := obj["webauthn_session_id"]; ok {
+	if v, ok := obj[idKey]; ok {
 		if json.Unmarshal(v, &inner) != nil {
 			return "", nil, []string{"webauthn_encoded_result: webauthn_session_id must be a string"}
 		}
-		delete(obj, "webauthn_session_id")
+		delete(obj, idKey)
 	}
 	switch {
 	case inner == "" && sessionID == "":
@@ -152,6 +171,16 @@ func decodeResult(encoded, sessionID string) (string, []byte, []string) {
 		return "", nil, []string{"webauthn_encoded_result must encode a JSON object"}
 	}
 	return inner, credential, nil
+}
+
+// decodeBase64 reads either base64 alphabet, with or without padding: browsers' btoa writes
+// the standard one, webauthn.js the URL-safe one.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	if strings.ContainsAny(s, "+/") {
+		return base64.RawStdEncoding.DecodeString(s)
+	}
+	return base64.RawURLEncoding.DecodeString(s)
 }
 
 // EncodeResult builds a webauthn_encoded_result from the JSON of PublicKeyCredential.toJSON()

@@ -27,6 +27,8 @@ type passkeyAttempt struct {
 	userID  string
 	reason  string // why it failed, for the audit event only
 	clone   map[string]any
+	// ticket is the cross-device ticket the ceremony belongs to, once held (holdTicket).
+	ticket string
 }
 
 // Authenticate finishes a passkey login: it spends the ceremony, verifies the assertion, and
@@ -47,6 +49,10 @@ func (p *Service) Authenticate(ctx context.Context, c model.Caller, req PasskeyA
 	failure, err := s.SettleAttempt(ctx, func(tx auth.AttemptTx) (error, error) {
 		a = passkeyAttempt{}
 		err := p.attemptLogin(ctx, tx, c, id, response, req.Login, now, &a)
+		if err == nil && a.ticket != "" {
+			// A cross-device login ends its flow with the outcome, in the same transaction.
+			err = endTicket(ctx, tx, c.TenantID, a.ticket, a.failure == nil, a.is.Session.ID, now)
+		}
 		return a.failure, err
 	}, func(st storage.Store, failure error) error {
 		if a.clone != nil {
@@ -85,6 +91,14 @@ func (p *Service) attemptLogin(ctx context.Context, tx auth.AttemptTx, c model.C
 		return abort
 	}
 	a.userID = code.UserID
+	if cer.Ticket != "" {
+		if err := holdTicket(ctx, tx, c.TenantID, cer.Ticket, id, now); err != nil {
+			failure, abort := splitFailure(err)
+			a.failure = failure
+			return abort
+		}
+		a.ticket = cer.Ticket
+	}
 	app, err := tx.GetApplication(ctx, c.TenantID, c.AppID)
 	if err != nil {
 		return err

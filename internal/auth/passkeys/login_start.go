@@ -46,6 +46,11 @@ var errNoPasskeys = fault.New(fault.NotFound, CodeWebAuthnNotFound, "the user ha
 // unknown or passkey-less user under enumeration protection they list a stable decoy, and the
 // login can only fail.
 func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (PasskeyCeremony, error) {
+	return p.startLogin(ctx, req, "")
+}
+
+// startLogin is StartLogin for the cross-device ticket with the given id, or none.
+func (p *Service) startLogin(ctx context.Context, req PasskeyLoginStart, ticket string) (PasskeyCeremony, error) {
 	pace := p.s.PaceAnswers()
 	defer pace.Hold(ctx)
 	var problems []string
@@ -109,7 +114,7 @@ func (p *Service) StartLogin(ctx context.Context, req PasskeyLoginStart) (Passke
 		TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Purpose: model.PurposeWebAuthnLogin,
 		ApprovalData: approval,
 	}
-	cer := ceremony{Flow: flowLogin, RP: rp}
+	cer := ceremony{Flow: flowLogin, RP: rp, Ticket: ticket}
 	var handle []byte
 	var allow []StoredPasskey
 	if req.Username != "" || req.Identifier != "" {

@@ -61,10 +61,22 @@ func (p *Service) StartExternalRegistration(ctx context.Context, c model.Caller,
 	if len(problems) > 0 {
 		return PasskeyCeremony{}, fault.Validation(problems...)
 	}
+	r, err := p.externalRegistrant(ctx, c, req.UserID, external)
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	return p.startRegistration(ctx, c, r, flowExternal, req, "")
+}
+
+// externalRegistrant finds the user a backend's registration names by id or by external id
+// (one it can see: its application's, or any of the tenant's for a management caller), or
+// reserves an id for the new user an unknown external id registers, and checks that the
+// caller may add a credential for them.
+func (p *Service) externalRegistrant(ctx context.Context, c model.Caller, userID, external string) (registrant, error) {
 	r := registrant{external: external}
 	var err error
-	if req.UserID != "" {
-		r.user, err = p.visibleUser(ctx, p.store, c, req.UserID)
+	if userID != "" {
+		r.user, err = p.visibleUser(ctx, p.store, c, userID)
 		if err == nil && external != "" && r.user.ExternalUserID != external {
 			err = fault.Validation("external_user_id is not the external id of the user named by user_id")
 		}
@@ -82,14 +94,14 @@ func (p *Service) StartExternalRegistration(ctx context.Context, c model.Caller,
 		}
 	}
 	if err != nil {
-		return PasskeyCeremony{}, err
+		return r, err
 	}
 	if r.user.ID != "" {
 		if _, err := directory.AllowCredential(ctx, p.store, c, r.user.ID, directory.ByCaller); err != nil {
-			return PasskeyCeremony{}, err
+			return r, err
 		}
 	}
-	return p.startRegistration(ctx, c, r, flowExternal, req)
+	return r, nil
 }
 
 // StartSelfRegistration opens a registration for the logged-in user of u.
@@ -106,10 +118,12 @@ func (p *Service) StartSelfRegistration(ctx context.Context, u auth.UserCaller, 
 	if _, err := directory.AllowCredential(ctx, p.store, u.Caller, user.ID, directory.ByCaller); err != nil {
 		return PasskeyCeremony{}, err
 	}
-	return p.startRegistration(ctx, u.Caller, registrant{user: user}, flowSelf, req)
+	return p.startRegistration(ctx, u.Caller, registrant{user: user}, flowSelf, req, "")
 }
 
-func (p *Service) startRegistration(ctx context.Context, c model.Caller, r registrant, flow string, req PasskeyRegistrationStart) (PasskeyCeremony, error) {
+// startRegistration opens a registration ceremony for r, for the cross-device ticket with the
+// given id or none.
+func (p *Service) startRegistration(ctx context.Context, c model.Caller, r registrant, flow string, req PasskeyRegistrationStart, ticket string) (PasskeyCeremony, error) {
 	s := p.s
 	if r.user.ID != "" && r.user.Status != model.UserActive {
 		return PasskeyCeremony{}, errUserNotActive
@@ -153,7 +167,7 @@ func (p *Service) startRegistration(ctx context.Context, c model.Caller, r regis
 	}
 	cer := ceremony{
 		Flow: flow, State: state, RP: rp, UserName: entity.Name, DisplayName: entity.DisplayName,
-		NewUserID: r.newID, ExternalUserID: r.external,
+		NewUserID: r.newID, ExternalUserID: r.external, Ticket: ticket,
 	}
 	id, err := p.open(ctx, code, cer, s.Now())
 	if err != nil {

@@ -60,6 +60,7 @@ type registration struct {
 	out     PasskeyRegistered
 	failure error
 	details map[string]any
+	ticket  string // the cross-device ticket the ceremony belongs to, once held
 }
 
 func (p *Service) finishRegistration(ctx context.Context, c model.Caller, self, flow string, req PasskeyRegistration) (PasskeyRegistered, error) {
@@ -91,6 +92,12 @@ func (p *Service) finishRegistration(ctx context.Context, c model.Caller, self, 
 		if err := p.attemptRegistration(ctx, tx, c, id, self, flow, response, external, email, name, now, &r); err != nil {
 			return err
 		}
+		if r.ticket != "" {
+			r.details["cross_device"] = true
+			if err := endTicket(ctx, tx, c.TenantID, r.ticket, r.failure == nil, "", now); err != nil {
+				return err
+			}
+		}
 		ev := auth.Event{Type: model.EventWebAuthnRegistration, Method: model.AMRWebAuthn, UserID: r.out.UserID,
 			Attrs: req.ClientAttributes, Err: r.failure, Details: r.details}
 		return s.Record(ctx, tx, c, ev, now)
@@ -119,6 +126,12 @@ func (p *Service) attemptRegistration(ctx context.Context, tx storage.Store, c m
 	code, cer, err := p.redeem(ctx, tx, c, id, model.PurposeWebAuthnRegister, flow, self, now)
 	if err != nil {
 		return fail(err)
+	}
+	if cer.Ticket != "" {
+		if err := holdTicket(ctx, tx, c.TenantID, cer.Ticket, id, now); err != nil {
+			return fail(err)
+		}
+		r.ticket = cer.Ticket
 	}
 	userID := code.UserID
 	if userID == "" {

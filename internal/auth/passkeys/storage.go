@@ -7,7 +7,8 @@ import (
 )
 
 // Store is what the passkey flows read and write through the store, directly and in their
-// transactions: the groups of storage.Store below (ceremonies are kept as codes). The core's
+// transactions: the groups of storage.Store below (ceremonies are kept as codes, cross-device
+// flows as tickets). The core's
 // steps they call read and write the rest (sessions, refresh tokens, audit) through the
 // transaction they are given.
 type Store interface {
@@ -18,4 +19,6 @@ type Store interface {
 	storage.Credentials
 	storage.Codes
 	storage.Counters
+	storage.CrossDevice
+	storage.Sessions
 }

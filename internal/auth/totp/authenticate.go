@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/auth"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -47,12 +48,26 @@ func (s *Service) AuthenticateTOTP(ctx context.Context, c model.Caller, req TOTP
 	if len(problems) > 0 {
 		return auth.TokenResponse{}, fault.Validation(problems...)
 	}
+	// The code may be the answer to a pending transaction signing of this identifier (see
+	// transaction.go), which is checked first; else it is a plain TOTP code.
+	identifier := ""
+	if norm, err := directory.NormalizeIdentifier(idType, req.Identifier); err == nil {
+		identifier = idType + ":" + norm
+	}
+	var approved []byte
 	return s.loginWithStoredCredential(ctx, c, storedCredentialLogin{
 		kind: "totp", method: model.AMRTOTP, idType: idType, identifier: req.Identifier, login: req.Login,
 		invalid: errInvalidTOTP,
 		check: func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error) {
+			approved = nil
+			ok, approval, err := s.checkTransaction(ctx, tx, c, identifier, user, req.Token, prefs, now, standIn)
+			if err != nil || ok {
+				approved = approval
+				return ok, err
+			}
 			return s.checkTOTP(ctx, tx, user, req.Token, prefs, now, standIn)
 		},
+		approval: func() []byte { return approved },
 	})
 }
 

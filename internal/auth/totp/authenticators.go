@@ -88,30 +88,14 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
-	if err != nil {
-		return TOTPEnrolment{}, fault.Wrap(err, "get application")
-	}
-	prefs := app.Preferences.Normalized().TOTP
-	key, err := totp.Generate(totp.GenerateOpts{
-		Issuer: totpIssuer(prefs, app), AccountName: totpAccountName(user), Period: uint(prefs.Period),
-		Secret: newTOTPSecret(prefs.Algorithm), Digits: otp.Digits(prefs.Digits), Algorithm: totpAlgorithm(prefs.Algorithm),
-	})
-	if err != nil {
-		return TOTPEnrolment{}, fault.Wrap(err, "generate TOTP key")
-	}
-	qr, err := totpQRCode(key)
+	nk, err := s.newTOTPKey(ctx, c, user, name, totpAccountName(user), false)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	now := s.core.Now()
-	cred := model.Credential{
-		ID: model.NewID(), TenantID: c.TenantID, UserID: user.ID, Type: model.CredentialTOTP, Name: name,
-		Data:      totpData{Algorithm: prefs.Algorithm, Digits: prefs.Digits, Period: prefs.Period}.encode(),
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if cred.Secret, err = s.sealTOTP(c.TenantID, cred.ID, key.Secret()); err != nil {
-		return TOTPEnrolment{}, fault.Wrap(err, "seal TOTP secret")
+	cred, key, prefs := nk.cred, nk.key, nk.prefs
+	qr, err := totpQRCode(key)
+	if err != nil {
+		return TOTPEnrolment{}, err
 	}
 	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		slot, err := freeTOTPSlot(ctx, tx, user, prefs.MaxTOTPPerUser)
@@ -129,6 +113,42 @@ func (s *Service) EnrolTOTP(ctx context.Context, c model.Caller, userID string, 
 		return TOTPEnrolment{}, auth.AsFault(err, "enrol TOTP")
 	}
 	return TOTPEnrolment{TOTPCredential: totpView(cred), Secret: key.Secret(), URI: key.URL(), QRCode: qr}, nil
+}
+
+// newKey is a generated TOTP key, the credential that will hold it (sealed, not yet stored)
+// and the application's totp preferences it was made with.
+type newKey struct {
+	cred  model.Credential
+	key   *otp.Key
+	prefs model.TOTPPreferences
+}
+
+// newTOTPKey generates a key for user with the algorithm, digits and period of c's
+// application, labelled for authenticator apps with the issuer and account, and the credential
+// that holds it, confirmed or not.
+func (s *Service) newTOTPKey(ctx context.Context, c model.Caller, user model.User, name, account string, confirmed bool) (newKey, error) {
+	app, err := s.store.GetApplication(ctx, c.TenantID, c.AppID)
+	if err != nil {
+		return newKey{}, fault.Wrap(err, "get application")
+	}
+	prefs := app.Preferences.Normalized().TOTP
+	key, err := totp.Generate(totp.GenerateOpts{
+		Issuer: totpIssuer(prefs, app), AccountName: account, Period: uint(prefs.Period),
+		Secret: newTOTPSecret(prefs.Algorithm), Digits: otp.Digits(prefs.Digits), Algorithm: totpAlgorithm(prefs.Algorithm),
+	})
+	if err != nil {
+		return newKey{}, fault.Wrap(err, "generate TOTP key")
+	}
+	now := s.core.Now()
+	cred := model.Credential{
+		ID: model.NewID(), TenantID: c.TenantID, UserID: user.ID, Type: model.CredentialTOTP, Name: name,
+		Data:      totpData{Algorithm: prefs.Algorithm, Digits: prefs.Digits, Period: prefs.Period, Confirmed: confirmed}.encode(),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if cred.Secret, err = s.sealTOTP(c.TenantID, cred.ID, key.Secret()); err != nil {
+		return newKey{}, fault.Wrap(err, "seal TOTP secret")
+	}
+	return newKey{cred: cred, key: key, prefs: prefs}, nil
 }
 
 // freeTOTPSlot deletes the user's unconfirmed TOTP credentials and returns a free slot key

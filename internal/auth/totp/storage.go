@@ -14,4 +14,5 @@ type Store interface {
 	storage.Applications
 	storage.Users
 	storage.Credentials
+	storage.Codes
 }

@@ -27,6 +27,9 @@ type storedCredentialLogin struct {
 	// (standIn set; see standInUsers) it reads the user's credentials, ignores them and checks
 	// the secret against credentialDecoys: the same work, and never a match.
 	check func(ctx context.Context, tx storage.Store, user model.User, prefs model.TOTPPreferences, now time.Time, standIn bool) (bool, error)
+	// approval, when set, returns the approval_data the successful check approved (a TOTP
+	// transaction's), for the ID token.
+	approval func() []byte
 }
 
 // loginWithStoredCredential runs such a login in one write transaction: the lockout check,
@@ -105,7 +108,11 @@ func (s *Service) loginWithStoredCredential(ctx context.Context, c model.Caller,
 		if err := lock.Clear(ctx, tx); err != nil {
 			return err
 		}
-		is, err = s.core.RecordLogin(ctx, tx, auth.Grant{Caller: c, User: user, Method: in.method, Login: in.login}, now)
+		g := auth.Grant{Caller: c, User: user, Method: in.method, Login: in.login}
+		if in.approval != nil {
+			g.Approval = in.approval()
+		}
+		is, err = s.core.RecordLogin(ctx, tx, g, now)
 		return err
 	}
 	// A wrong guess's count commits even if its audit event cannot be written.

@@ -6,7 +6,7 @@ import (
 )
 
 // GarbageCollect deletes, in one transaction, what stopped being usable before now: codes
-// expired or spent; sessions expired or revoked, with their refresh tokens; expired refresh
+// expired or spent; cross-device tickets past their keep_until; sessions expired or revoked, with their refresh tokens; expired refresh
 // tokens (revoked or rotated ones of a live session stay until they expire, so that their
 // reuse is still recognised); lockouts that have ended; and counters whose window has ended.
 // The audit log is kept whole; outbox messages are collected by CollectMessages. It returns how many rows it removed, refresh
@@ -23,6 +23,7 @@ func (s *Store) GarbageCollect(ctx context.Context, now time.Time) (int64, error
 		{"DELETE FROM sessions WHERE " + endedSessions, 2},
 		{"DELETE FROM refresh_tokens WHERE expires_at < ?", 1},
 		{"DELETE FROM lockouts WHERE locked_until < ?", 1},
+		{"DELETE FROM cross_device_tickets WHERE keep_until < ?", 1},
 		// A counter's window has ended at its expires_at: CountHit would start it over.
 		{"DELETE FROM counters WHERE expires_at <= ?", 1},
 	}
