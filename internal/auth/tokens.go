@@ -41,7 +41,9 @@ func authTime(factors []model.Factor) time.Time {
 // Sign produces the ID and access tokens for an issued login and assembles the response.
 // Tokens name the session by sess.ID, its reference, which cannot Sign anyone in; the id
 // itself appears only in the response's session_id.
-func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
+func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now time.Time) (_ TokenResponse, err error) {
+	ctx, span := s.step(ctx, "auth.sign")
+	defer func() { span.End(err) }()
 	sess := is.Session
 	accessTTL := s.opts.AccessTokenTTL
 	if is.Client.AccessTokenTTL > 0 {
