@@ -95,9 +95,18 @@ type Config struct {
 	// refused, and costlier stored hashes are never computed.
 	PasswordImportCost int
 
-	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
-	// turns it off, and an address without a host listens on loopback only.
+	// AdminListen is where the operator listener serves /metrics, /debug/pprof and
+	// /debug/vars; empty turns it off, and an address without a host listens on loopback only.
 	AdminListen string
+
+	// OTLPEndpoint is the base URL of an OTLP/HTTP collector that receives traces
+	// (http://collector:4318); empty leaves tracing off unless the standard
+	// OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. See Tracing.
+	OTLPEndpoint string
+	// TraceSampleRatio is the share of traces started here that are recorded, 0 to 1.
+	TraceSampleRatio string
+	// otlpStandardEnv says that a standard OTEL_EXPORTER_OTLP_* endpoint variable is set.
+	otlpStandardEnv bool
 
 	// TrustedProxies lists, comma-separated, the addresses and CIDR networks of the load
 	// balancers and reverse proxies in front of Latchkey. Only a request whose peer is one of
@@ -130,6 +139,7 @@ func Default() Config {
 		KeyCacheTTL:        30 * time.Second,
 		PasswordHash:       password.DefaultParams().String(),
 		PasswordImportCost: password.DefaultImportCost,
+		TraceSampleRatio:   "1",
 	}
 }
 
@@ -178,7 +188,9 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_DB_MAX_CONNS", flag: "db-max-conns", usage: "PostgreSQL connections a node may open (kept while in use)", num: &c.DatabaseMaxConns},
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
-		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
+		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the metrics, pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
+		{env: "LATCHKEY_OTLP_ENDPOINT", flag: "otlp-endpoint", usage: "base URL of the OTLP/HTTP collector traces are sent to, e.g. http://collector:4318 (empty: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set)", str: &c.OTLPEndpoint},
+		{env: "LATCHKEY_TRACE_SAMPLE_RATIO", flag: "trace-sample-ratio", usage: "share of traces recorded, 0 to 1 (a caller's sampled traceparent is always followed)", str: &c.TraceSampleRatio},
 		{env: "LATCHKEY_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "comma-separated IP addresses and CIDRs of the proxies whose X-Forwarded-For/Forwarded headers name the client (empty: none)", str: &c.TrustedProxies},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 		{env: "LATCHKEY_PASSWORD_IMPORT_COST", flag: "password-import-cost", usage: "how many times the cost of a new hash an imported password hash may cost", num: &c.PasswordImportCost},
@@ -221,6 +233,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string, flags ...
 		}
 		*s.dur = d
 	}
+	c.readOTelEnv(getenv)
 	if err := c.register(fs, flags); err != nil {
 		return c, nil, err
 	}
@@ -355,6 +368,7 @@ func (c *Config) Problems() []string {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		p = append(p, err.Error())
 	}
+	p = append(p, c.tracingProblems()...)
 	return p
 }
 
