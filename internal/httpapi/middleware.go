@@ -105,7 +105,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		span := observe.Nop
 		if s.cfg.Tracer != nil {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
-			ctx, span = s.cfg.Tracer.Start(ctx, "HTTP "+methodLabel(r.Method))
+			ctx, span = s.cfg.Tracer.Start(ctx, "HTTP "+methodLabel(r.Method), observe.Server)
 		}
 		if tid := span.TraceID(); tid != "" {
 			st.logger = s.cfg.Logger.With("request_id", st.id, "trace_id", tid)

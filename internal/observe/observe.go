@@ -5,8 +5,18 @@ import "context"
 // Tracer starts spans. Implementations keep the current span in the context, so that a span
 // started with a context that carries another becomes its child.
 type Tracer interface {
-	Start(ctx context.Context, name string) (context.Context, Span)
+	Start(ctx context.Context, name string, kind Kind) (context.Context, Span)
 }
+
+// Kind says what a span stands for, as tracing backends draw it.
+type Kind int
+
+// Span kinds.
+const (
+	Internal Kind = iota // work inside the process: a login step, a hash
+	Server               // a request served
+	Client               // a call to another system: a database transaction
+)
 
 // Span is one timed unit of work, ended once.
 type Span interface {
@@ -22,13 +32,13 @@ type Span interface {
 	TraceID() string
 }
 
-// Start starts a span with t, or returns ctx and a span that does nothing when t is nil.
-// It allocates nothing when t is nil.
+// Start starts an Internal span with t, or returns ctx and a span that does nothing when t
+// is nil. It allocates nothing when t is nil.
 func Start(ctx context.Context, t Tracer, name string) (context.Context, Span) {
 	if t == nil {
 		return ctx, Nop
 	}
-	return t.Start(ctx, name)
+	return t.Start(ctx, name, Internal)
 }
 
 // Nop is a span that records nothing.

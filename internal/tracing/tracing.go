@@ -97,9 +97,15 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 
 type tracer struct{ t trace.Tracer }
 
-func (t tracer) Start(ctx context.Context, name string) (context.Context, observe.Span) {
-	ctx, s := t.t.Start(ctx, name)
+func (t tracer) Start(ctx context.Context, name string, kind observe.Kind) (context.Context, observe.Span) {
+	ctx, s := t.t.Start(ctx, name, trace.WithSpanKind(spanKinds[kind]))
 	return ctx, span{s}
+}
+
+var spanKinds = map[observe.Kind]trace.SpanKind{
+	observe.Internal: trace.SpanKindInternal,
+	observe.Server:   trace.SpanKindServer,
+	observe.Client:   trace.SpanKindClient,
 }
 
 type span struct{ s trace.Span }

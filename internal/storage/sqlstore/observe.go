@@ -19,7 +19,7 @@ func (s *Store) txSpan(ctx context.Context) (context.Context, observe.Span) {
 	if s.tracer == nil {
 		return ctx, observe.Nop
 	}
-	ctx, span := s.tracer.Start(ctx, "db.transaction")
+	ctx, span := s.tracer.Start(ctx, "db.transaction", observe.Client)
 	span.SetAttr("db.system", s.dbSystem())
 	return ctx, span
 }
