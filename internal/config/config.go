@@ -99,14 +99,10 @@ type Config struct {
 	// /debug/vars; empty turns it off, and an address without a host listens on loopback only.
 	AdminListen string
 
-	// OTLPEndpoint is the base URL of an OTLP/HTTP collector that receives traces
-	// (http://collector:4318); empty leaves tracing off unless the standard
-	// OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. See Tracing.
-	OTLPEndpoint string
-	// TraceSampleRatio is the share of traces started here that are recorded, 0 to 1.
-	TraceSampleRatio string
-	// otlpStandardEnv says that a standard OTEL_EXPORTER_OTLP_* endpoint variable is set.
-	otlpStandardEnv bool
+	// OTLPEndpoint (the base URL of an OTLP/HTTP collector) and TraceSampleRatio (0 to 1)
+	// configure tracing: see Tracing, in tracing.go.
+	OTLPEndpoint, TraceSampleRatio string
+	otlpStandardEnv                bool // a standard OTEL_EXPORTER_OTLP_*ENDPOINT is set
 
 	// TrustedProxies lists, comma-separated, the addresses and CIDR networks of the load
 	// balancers and reverse proxies in front of Latchkey. Only a request whose peer is one of
