@@ -50,9 +50,9 @@ func listenAdmin(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveAdmin serves /debug/pprof/* and /debug/vars on ln; a nil ln serves nothing. It returns
-// the function that stops the listener.
-func serveAdmin(ln net.Listener, store *sqlstore.Store, log *slog.Logger) func() {
+// serveAdmin serves /debug/pprof/*, /debug/vars and, when metrics is not nil, /metrics on ln;
+// a nil ln serves nothing. It returns the function that stops the listener.
+func serveAdmin(ln net.Listener, store *sqlstore.Store, log *slog.Logger, metrics http.Handler) func() {
 	if ln == nil {
 		return func() {}
 	}
@@ -69,6 +69,9 @@ func serveAdmin(ln net.Listener, store *sqlstore.Store, log *slog.Logger) func()
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/debug/vars", serveVars)
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	// A CPU profile or trace runs for as long as it was asked; no write timeout.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()

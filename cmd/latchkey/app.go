@@ -65,6 +65,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openApp opens and migrates the store and builds the services.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	return openObservedApp(ctx, cfg, log, observers{})
+}
+
+// openObservedApp is openApp with the services reporting to obs (see observers).
+func openObservedApp(ctx context.Context, cfg config.Config, log *slog.Logger, obs observers) (*app, error) {
 	master, err := masterKey(cfg, log)
 	if err != nil {
 		return nil, err
@@ -73,7 +78,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	if err := setPasswordHasher(cfg); err != nil {
+	if err := setPasswordHasher(cfg, obs); err != nil {
 		return nil, err
 	}
 	store, err := sqlstore.OpenAndMigrate(ctx, cfg.Database)
@@ -81,6 +86,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	store.SetMaxConns(cfg.DatabaseMaxConns)
+	store.SetTracer(obs.tracer)
 	// A node with another deployment's master key would start, report ready and refuse every
 	// client; refuse to start instead, saying why.
 	if err := sealing.VerifyMasterKey(ctx, store, keys, time.Now()); err != nil {
@@ -121,10 +127,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		kinds = append(kinds, k)
 	}
 	a.workers = []*delivery.Worker{
-		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds, Keys: keys}),
+		delivery.NewWorker(store, senders, delivery.WorkerOptions{Logger: log, Kinds: kinds, Keys: keys, Recorder: obs.deliveryRecorder()}),
 		delivery.NewWorker(store, map[string]delivery.Sender{
 			model.MessageAuditWebhook: webhook.NewAuditSender(a.audit.Webhook, nil, cfg.Mode == config.ModeDevelopment),
-		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}, Keys: keys}),
+		}, delivery.WorkerOptions{Logger: log, Kinds: []string{model.MessageAuditWebhook}, Keys: keys, Recorder: obs.deliveryRecorder()}),
 	}
 	a.auth = auth.New(cached, a.tokens, keys, a.tenancy, auth.Options{
 		Issuer:             cfg.TokenIssuer(),
@@ -139,6 +145,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		NotifyOutbox:       a.notifyWorkers,
 		SMSDisabled:        senders[model.MessageSMS] == nil,
 		Texts:              texts,
+		Tracer:             obs.tracer,
+		Recorder:           obs.authRecorder(),
 	})
 	return a, nil
 }
@@ -146,13 +154,14 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 func (a *app) Close() error { return a.store.Close() }
 
 // setPasswordHasher makes the configured argon2id parameters and pool the process's own.
-func setPasswordHasher(cfg config.Config) error {
+func setPasswordHasher(cfg config.Config, obs observers) error {
 	params, err := password.ParseParams(cfg.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("password hash: %w", err)
 	}
 	h, err := password.NewHasher(password.Config{
 		Params: params, Workers: cfg.PasswordWorkers, Queue: cfg.PasswordQueue, ImportCost: cfg.PasswordImportCost,
+		OnWait: obs.passwordWait(), Tracer: obs.tracer,
 	})
 	if err != nil {
 		return err

@@ -39,7 +39,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if adminLn != nil {
 		defer adminLn.Close()
 	}
-	a, err := openApp(ctx, cfg, log)
+	obs, stopObs, err := startObservers(ctx, cfg, adminLn != nil, log)
+	if err != nil {
+		return err
+	}
+	defer stopObs()
+	a, err := openObservedApp(ctx, cfg, log, obs)
 	if err != nil {
 		return err
 	}
@@ -60,11 +65,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	stopAdmin := serveAdmin(adminLn, a.store, log)
+	stopAdmin := serveAdmin(adminLn, a.store, log, a.metricsHandler(obs))
 	defer stopAdmin()
 	api := httpapi.New(httpapi.Config{
 		Auth: a.auth, Tenancy: a.tenancy, Directory: a.directory, Tokens: a.tokens, Audit: a.audit,
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: proxies,
+		Tracer: obs.tracer, Requests: obs.requestRecorder(),
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),

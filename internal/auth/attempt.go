@@ -9,7 +9,10 @@ import (
 // AttemptTx is the transaction of an attempt run by SettleAttempt. The helpers that count a
 // failure (Lockout.Fail and Lock, FailurePolicy.CountFailure) take only this type, so that a
 // failure cannot be counted in a transaction whose failure would not commit on its own.
-type AttemptTx struct{ storage.Store }
+type AttemptTx struct {
+	storage.Store
+	recorder Recorder // counts the lockouts the attempt sets
+}
 
 // SettleAttempt runs one attempt at a credential that counts failures (a code, a password, a
 // TOTP or recovery code, a passkey, a link) and writes its audit events.
@@ -26,11 +29,12 @@ type AttemptTx struct{ storage.Store }
 // roll the count back, so that a guess that errors still counts towards the lockout. The
 // answer to such a request is the later error; the count stands.
 func (s *Service) SettleAttempt(ctx context.Context, check func(tx AttemptTx) (failure error, err error),
-	record func(st storage.Store, failure error) error) (error, error) {
-	var failure error
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
+	record func(st storage.Store, failure error) error) (failure error, err error) {
+	ctx, span := s.step(ctx, "auth.settle_attempt")
+	defer func() { span.End(err) }()
+	err = s.store.InTx(ctx, func(tx storage.Store) error {
 		var err error
-		if failure, err = check(AttemptTx{tx}); err != nil || failure != nil {
+		if failure, err = check(AttemptTx{Store: tx, recorder: s.opts.Recorder}); err != nil || failure != nil {
 			return err
 		}
 		return record(tx, nil)

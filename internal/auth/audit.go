@@ -26,7 +26,10 @@ type Event struct {
 }
 
 // Record writes one audit event for the caller through st.
-func (s *Service) Record(ctx context.Context, st storage.Store, c model.Caller, ev Event, now time.Time) error {
+func (s *Service) Record(ctx context.Context, st storage.Store, c model.Caller, ev Event, now time.Time) (err error) {
+	ctx, span := s.step(ctx, "auth.record")
+	defer func() { span.End(err) }()
+	s.countLogin(ev)
 	if s.opts.Audit == nil {
 		return nil
 	}

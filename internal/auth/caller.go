@@ -113,7 +113,9 @@ var ErrBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "mis
 // Caller authenticates an API call by its bearer token: a client access token issued by
 // ClientCredentials for Latchkey's own API audience, that still speaks for its client
 // (TokenClient: not deleted, secret not rotated since).
-func (s *Service) Caller(ctx context.Context, bearer string) (model.Caller, error) {
+func (s *Service) Caller(ctx context.Context, bearer string) (_ model.Caller, err error) {
+	ctx, span := s.step(ctx, "auth.caller")
+	defer func() { span.End(err) }()
 	if bearer == "" {
 		return model.Caller{}, ErrBadBearer
 	}
@@ -147,7 +149,9 @@ func contains(list []string, v string) bool {
 
 // CallerForClient authenticates a client by its secret, for the OAuth endpoints that take
 // client credentials rather than a bearer token.
-func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (model.Caller, error) {
+func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret string) (_ model.Caller, err error) {
+	ctx, span := s.step(ctx, "auth.caller_for_client")
+	defer func() { span.End(err) }()
 	if clientID == "" || clientSecret == "" {
 		return model.Caller{}, ErrInvalidClient
 	}

@@ -22,7 +22,9 @@ type SendLimit struct {
 // that backend authenticated), and, when phone is set, per phone-number prefix of that SMS
 // destination. Exceeding any limit is a 429 with Retry-After. Unknown identifiers are counted
 // like known ones, so limits reveal nothing about who has an account.
-func (s *Service) CheckSend(ctx context.Context, c model.Caller, lim model.RateLimits, identifier, phone, ip string, now time.Time) error {
+func (s *Service) CheckSend(ctx context.Context, c model.Caller, lim model.RateLimits, identifier, phone, ip string, now time.Time) (err error) {
+	ctx, span := s.step(ctx, "auth.check_send")
+	defer func() { span.End(err) }()
 	base := c.TenantID + ":" + c.AppID + ":"
 	limits := []SendLimit{{Key: "send:id:" + base + identifier, Limit: lim.SendsPerIdentifier, What: "this identifier"}}
 	if ip != "" {

@@ -91,6 +91,7 @@ func (l Lockout) Lock(ctx context.Context, tx AttemptTx, d time.Duration, now ti
 			return nil, err
 		}
 	}
+	tx.countLockout()
 	return ErrLocked(until, now), nil
 }
 

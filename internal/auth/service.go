@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/observe"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
@@ -56,6 +57,10 @@ type Options struct {
 	// SMSDisabled refuses the sms channel with external_provider_configuration_error, for a
 	// deployment that has no SMS provider.
 	SMSDisabled bool
+	// Tracer starts a span for each pipeline step (nil: tracing off); Recorder counts login
+	// outcomes and lockouts (nil: nothing counts them).
+	Tracer   observe.Tracer
+	Recorder Recorder
 }
 
 // Defaults, following Mosaic's documented lifetimes where it has them.

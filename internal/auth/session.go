@@ -72,7 +72,9 @@ var ErrNotLinked = fault.New(fault.Invalid, fault.CodeUserNotFound, "user is not
 
 // RecordLogin runs inside the login's write transaction: it marks the user's last login,
 // creates the session or adds the factor to the given one, and stores a new refresh token.
-func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, now time.Time) (Issued, error) {
+func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, now time.Time) (_ Issued, err error) {
+	ctx, span := s.step(ctx, "auth.record_login")
+	defer func() { span.End(err) }()
 	var out Issued
 	// A claims request decoded from JSON was checked then; one built otherwise is checked
 	// here, before anything is written.

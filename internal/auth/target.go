@@ -28,7 +28,9 @@ type Target struct {
 // ResolveTarget finds the user an identifier names among the application's users. An unknown
 // user is not an error when the application allows public sign-up by email or phone number,
 // or hides whether users exist.
-func (s *Service) ResolveTarget(ctx context.Context, c model.Caller, app model.Application, idType, value string) (Target, error) {
+func (s *Service) ResolveTarget(ctx context.Context, c model.Caller, app model.Application, idType, value string) (_ Target, err error) {
+	ctx, span := s.step(ctx, "auth.resolve_target")
+	defer func() { span.End(err) }()
 	norm, err := directory.NormalizeIdentifier(idType, value)
 	if err != nil {
 		return Target{}, fault.Validation("identifier: " + err.Error())

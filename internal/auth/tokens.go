@@ -41,7 +41,9 @@ func authTime(factors []model.Factor) time.Time {
 // Tokens name the session by sess.ID, its reference, which cannot Sign anyone in; the id
 // itself appears only in the response's session_id. The ID token is left out when the
 // granted scope lacks openid (a refresh that narrowed it).
-func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now time.Time) (TokenResponse, error) {
+func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now time.Time) (_ TokenResponse, err error) {
+	ctx, span := s.step(ctx, "auth.sign")
+	defer func() { span.End(err) }()
 	sess := is.Session
 	accessTTL := s.opts.AccessTokenTTL
 	if is.Client.AccessTokenTTL > 0 {

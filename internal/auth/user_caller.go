@@ -32,7 +32,9 @@ type userClaims struct {
 // UserAccessToken): a token of token_use "access" signed by the tenant, issued for Latchkey's
 // own API audience (not for another resource), whose session is still active, that still
 // speaks for its client (TokenClient), and whose user still exists and is active.
-func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (UserCaller, error) {
+func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (_ UserCaller, err error) {
+	ctx, span := s.step(ctx, "auth.authenticate_user")
+	defer func() { span.End(err) }()
 	if bearer == "" {
 		return UserCaller{}, ErrBadBearer
 	}

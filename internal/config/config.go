@@ -102,9 +102,14 @@ type Config struct {
 	// built-in wording of messages (see delivery.LoadTexts); empty uses the built-in texts.
 	EmailTexts string
 
-	// AdminListen is where the operator listener serves /debug/pprof and /debug/vars; empty
-	// turns it off, and an address without a host listens on loopback only.
+	// AdminListen is where the operator listener serves /metrics, /debug/pprof and
+	// /debug/vars; empty turns it off, and an address without a host listens on loopback only.
 	AdminListen string
+
+	// OTLPEndpoint (the base URL of an OTLP/HTTP collector) and TraceSampleRatio (0 to 1)
+	// configure tracing: see Tracing, in tracing.go.
+	OTLPEndpoint, TraceSampleRatio string
+	otlpStandardEnv                bool // a standard OTEL_EXPORTER_OTLP_*ENDPOINT is set
 
 	// TrustedProxies lists, comma-separated, the addresses and CIDR networks of the load
 	// balancers and reverse proxies in front of Latchkey. Only a request whose peer is one of
@@ -155,6 +160,7 @@ func Default() Config {
 		KeyCacheTTL:        30 * time.Second,
 		PasswordHash:       password.DefaultParams().String(),
 		PasswordImportCost: password.DefaultImportCost,
+		TraceSampleRatio:   "1",
 	}
 }
 
@@ -207,7 +213,9 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_PASSWORD_HASH", flag: "password-hash", usage: "argon2id parameters of new password hashes: m=<KiB>,t=<passes>,p=<lanes>", str: &c.PasswordHash},
 		{env: "LATCHKEY_PASSWORD_WORKERS", flag: "password-workers", usage: "password hashes computed at once (0: one per CPU)", num: &c.PasswordWorkers},
 		{env: "LATCHKEY_EMAIL_TEXTS", flag: "email-texts", usage: "directory of <language>.yaml files replacing or adding the texts of sign-in messages (empty: built-in English, German, French, Spanish)", str: &c.EmailTexts},
-		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
+		{env: "LATCHKEY_ADMIN_LISTEN", flag: "admin-listen", usage: "address of the metrics, pprof and expvar listener, loopback unless a host is named (empty: off)", str: &c.AdminListen},
+		{env: "LATCHKEY_OTLP_ENDPOINT", flag: "otlp-endpoint", usage: "base URL of the OTLP/HTTP collector traces are sent to, e.g. http://collector:4318 (empty: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set)", str: &c.OTLPEndpoint},
+		{env: "LATCHKEY_TRACE_SAMPLE_RATIO", flag: "trace-sample-ratio", usage: "share of traces recorded, 0 to 1 (a caller's sampled traceparent is always followed)", str: &c.TraceSampleRatio},
 		{env: "LATCHKEY_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "comma-separated IP addresses and CIDRs of the proxies whose X-Forwarded-For/Forwarded headers name the client (empty: none)", str: &c.TrustedProxies},
 		{env: "LATCHKEY_PASSWORD_QUEUE", flag: "password-queue", usage: "password checks that may wait for a worker before 503 (0: 32 per worker)", num: &c.PasswordQueue},
 		{env: "LATCHKEY_PASSWORD_IMPORT_COST", flag: "password-import-cost", usage: "how many times the cost of a new hash an imported password hash may cost", num: &c.PasswordImportCost},
@@ -342,6 +350,7 @@ func (c *Config) Problems() []string {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		p = append(p, err.Error())
 	}
+	p = append(p, c.tracingProblems()...)
 	return p
 }
 

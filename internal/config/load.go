@@ -92,6 +92,7 @@ func LoadFrom(fs *flag.FlagSet, src Sources, flags ...string) (Config, []string,
 		}
 	}
 	if src.Getenv != nil {
+		c.readOTelEnv(src.Getenv)
 		for _, s := range c.settings() {
 			if v := src.Getenv(s.env); v != "" {
 				if p := s.set(v, s.env); p != "" {

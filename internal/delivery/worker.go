@@ -45,6 +45,8 @@ type WorkerOptions struct {
 	// Keys open the sealed bodies of messages (see SealMessage). A sealed message that does
 	// not open is given up.
 	Keys *secret.Keys
+	// Recorder counts sends and their outcomes; nil counts nothing.
+	Recorder Recorder
 }
 
 // Worker delivers outbox messages: it leases due messages, sends each through the Sender
@@ -250,8 +252,10 @@ func (w *Worker) process(ctx, sendCtx context.Context, m model.OutboxMessage) (b
 		return false, w.fail(ctx, m, Permanent(err))
 	}
 	sendCtx, cancel := context.WithTimeout(sendCtx, w.opts.SendTimeout)
+	sent := time.Now()
 	err = sender.Send(sendCtx, opened)
 	cancel()
+	w.countSend(m.Kind, err, time.Since(sent))
 	if err != nil {
 		return false, w.fail(ctx, m, err)
 	}
@@ -264,6 +268,7 @@ func (w *Worker) process(ctx, sendCtx context.Context, m model.OutboxMessage) (b
 		return true, fmt.Errorf("mark message %s delivered: %w", m.ID, err)
 	}
 	w.opts.Logger.Debug("outbox message delivered", "message_id", m.ID, "kind", m.Kind, "attempts", m.Attempts+1)
+	w.countSettled(m.Kind, ResultDelivered)
 	return true, nil
 }
 
@@ -282,9 +287,11 @@ func (w *Worker) fail(ctx context.Context, m model.OutboxMessage, sendErr error)
 	case IsPermanent(sendErr):
 		next, lastError = FarFuture, "permanent failure: "+sendErr.Error()
 		log.Error("outbox message undeliverable; giving up", "error", sendErr)
+		w.countSettled(m.Kind, ResultAbandoned)
 	case failures >= w.opts.MaxAttempts:
 		next, lastError = FarFuture, fmt.Sprintf("gave up after %d attempts: %s", failures, sendErr)
 		log.Error("outbox message still failing; giving up", "error", sendErr)
+		w.countSettled(m.Kind, ResultAbandoned)
 	default:
 		next, lastError = now.Add(jittered(RetryDelay(failures))), sendErr.Error()
 		log.Warn("outbox delivery failed; will retry", "error", sendErr, "next_attempt_at", next)

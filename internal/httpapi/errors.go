@@ -54,7 +54,8 @@ func logError(r *http.Request, fe *fault.Error, status int) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	attrs := []any{"request_id", requestID(r.Context()), "status", status, "code", fe.Code}
+	// The request's logger already carries request_id (and trace_id): not again here.
+	attrs := []any{"status", status, "code", fe.Code}
 	if fe.Err != nil {
 		attrs = append(attrs, "cause", fe.Err.Error())
 	}

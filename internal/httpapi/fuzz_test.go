@@ -58,7 +58,7 @@ func checkClientFault(t *testing.T, where string, err error) {
 	}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", "/", nil)
-	req = req.WithContext(context.WithValue(req.Context(), loggerKey{}, discardLogger))
+	req = req.WithContext(context.WithValue(req.Context(), requestStateKey{}, &requestState{logger: discardLogger}))
 	writeError(rec, req, err)
 	var body struct {
 		Message   any    `json:"message"`

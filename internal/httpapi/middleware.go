@@ -6,24 +6,60 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/observe"
 )
 
-type requestIDKey struct{}
-type loggerKey struct{}
+// RequestRecorder is told of every request the server answers, for the operator's metrics.
+// route is the pattern of the route that served it (never the path, so that the values are
+// bounded), or UnmatchedRoute; method is one of the standard methods or "OTHER".
+type RequestRecorder interface {
+	Request(method, route string, status int, elapsed time.Duration)
+}
+
+// UnmatchedRoute is the route of a request no route matched (404 and 405 answers).
+const UnmatchedRoute = "unmatched"
+
+// requestState is what the middleware knows of one request, kept in its context: its id, its
+// logger (which carries the id, and the trace id when tracing is on) and, once routed, the
+// route that serves it.
+type requestState struct {
+	id     string
+	logger *slog.Logger
+	route  string
+}
+
+type requestStateKey struct{}
+
+func stateOf(ctx context.Context) *requestState {
+	st, _ := ctx.Value(requestStateKey{}).(*requestState)
+	return st
+}
 
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if st := stateOf(ctx); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 func loggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	if st := stateOf(ctx); st != nil {
+		return st.logger
 	}
 	return slog.Default()
+}
+
+// setRoute records the pattern of the route serving r, for the request's span and metrics.
+func setRoute(r *http.Request, pattern string) {
+	if st := stateOf(r.Context()); st != nil {
+		st.route = pattern
+	}
 }
 
 func newRequestID() string {
@@ -52,30 +88,84 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// traceContext reads a caller's W3C traceparent, so that a backend's trace continues here.
+var traceContext = propagation.TraceContext{}
+
 // middleware gives each request an id (echoed in X-Request-Id and in error bodies), resolves
 // the client's address once (through the trusted proxies) for every limit and record that
 // needs it, logs the request as one JSON line, and turns a panic into a 500 in the API's error
-// shape.
+// shape. With tracing on it starts the request's span, which every span of the request's work
+// descends from, and puts its trace id in every log line of the request; with a recorder it
+// reports the request's route, status and duration.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := newRequestID()
-		logger := s.cfg.Logger.With("request_id", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		ctx = context.WithValue(ctx, loggerKey{}, logger)
+		st := &requestState{id: newRequestID()}
+		ctx := r.Context()
+		span := observe.Nop
+		if s.cfg.Tracer != nil {
+			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
+			ctx, span = s.cfg.Tracer.Start(ctx, "HTTP "+methodLabel(r.Method), observe.Server)
+		}
+		if tid := span.TraceID(); tid != "" {
+			st.logger = s.cfg.Logger.With("request_id", st.id, "trace_id", tid)
+		} else {
+			st.logger = s.cfg.Logger.With("request_id", st.id)
+		}
+		ctx = context.WithValue(ctx, requestStateKey{}, st)
 		r = withClientIP(r.WithContext(ctx), s.cfg.TrustedProxies)
-		w.Header().Set("X-Request-Id", id)
+		w.Header().Set("X-Request-Id", st.id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				logger.Error("panic", "panic", p)
+				st.logger.Error("panic", "panic", p)
 				if rec.status == 0 {
 					writeError(rec, r, fault.New(fault.Internal, "system_internal_error", "internal error"))
 				}
 			}
-			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "client_ip", clientIP(r),
-				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http answers 200
+			}
+			elapsed := time.Since(start)
+			s.finishRequest(span, r.Method, st.route, status, elapsed)
+			st.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "client_ip", clientIP(r),
+				"duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// finishRequest ends the request's span and reports the request to the recorder.
+func (s *Server) finishRequest(span observe.Span, method, route string, status int, elapsed time.Duration) {
+	if route == "" {
+		route = UnmatchedRoute
+	}
+	method = methodLabel(method)
+	if span != observe.Nop {
+		span.SetName(method + " " + route)
+		span.SetAttr("http.request.method", method)
+		span.SetAttr("http.route", route)
+		span.SetAttr("http.response.status_code", status)
+		var err error
+		if status >= 500 {
+			// A server span fails on a 5xx only: a 4xx is the caller's mistake, answered well.
+			err = fault.New(fault.Internal, strconv.Itoa(status), "")
+		}
+		span.End(err)
+	}
+	if s.cfg.Requests != nil {
+		s.cfg.Requests.Request(method, route, status, elapsed)
+	}
+}
+
+// methodLabel is the request's method when it is a standard one, else "OTHER": a client can
+// send any token as a method, and labels must stay few.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }

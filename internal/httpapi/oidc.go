@@ -28,6 +28,7 @@ func (s *Server) handleOAuth(method, pattern string, h handlerFunc) {
 	s.routes = append(s.routes, rt)
 	params := pathParams(pattern)
 	s.mux.Handle(method+" "+pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, pattern)
 		setCachePolicy(w, rt.Cache)
 		err := checkRequestParams(r, params)
 		if err == nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/observe"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -55,6 +56,10 @@ type Config struct {
 	// the server, whose forwarding headers name the client (see resolveClientIP). Empty: the
 	// socket's peer is the client and forwarding headers are ignored.
 	TrustedProxies []netip.Prefix
+	// Tracer starts each request's span (nil: tracing off); Requests is told of each request
+	// served (nil: nothing counts them).
+	Tracer   observe.Tracer
+	Requests RequestRecorder
 }
 
 // Server routes Latchkey's public API.
@@ -140,6 +145,7 @@ func (s *Server) register(rt Route) {
 func (s *Server) wrap(rt Route) http.Handler {
 	params := pathParams(rt.Pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, rt.Pattern)
 		setCachePolicy(w, rt.Cache) // before anything is written, refusals included
 		if err := checkRequestParams(r, params); err != nil {
 			writeError(w, r, err)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/observe"
 )
 
 // Config configures a Hasher; zero values take the defaults.
@@ -31,6 +32,11 @@ type Config struct {
 	ImportCost int
 	// OnRun, when set, is called as each computation starts, with the tenant it is for.
 	OnRun func(tenantID string)
+	// OnWait, when set, is told how long each call waited for a worker, and the busy fault
+	// it failed with instead of getting one (nil when it got one).
+	OnWait func(waited time.Duration, err error)
+	// Tracer, when set, starts a span for each computation, its wait included.
+	Tracer observe.Tracer
 }
 
 // CodeBusy reports that too many password checks are waiting; the caller may retry shortly.
@@ -47,6 +53,7 @@ type Hasher struct {
 	params Params
 	limit  costLimit
 	pool   *pool
+	tracer observe.Tracer
 
 	dummyOnce sync.Once
 	dummy     decoded
@@ -72,7 +79,8 @@ func NewHasher(cfg Config) (*Hasher, error) {
 	return &Hasher{
 		params: cfg.Params,
 		limit:  newCostLimit(cfg.Params, cfg.ImportCost),
-		pool:   newPool(cfg.Workers, cfg.Queue, cfg.OnRun),
+		pool:   newPool(cfg.Workers, cfg.Queue, cfg.OnRun, cfg.OnWait),
+		tracer: cfg.Tracer,
 	}, nil
 }
 
@@ -85,7 +93,7 @@ func (h *Hasher) Hash(ctx context.Context, tenantID, password string) (string, e
 	salt := make([]byte, saltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
 	var out string
-	err := h.pool.run(ctx, tenantID, func() {
+	err := h.run(ctx, "password.hash", tenantID, func() {
 		key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
 		out = encodeArgon2id(h.params, salt, key)
 	})
@@ -104,7 +112,7 @@ func (h *Hasher) Verify(ctx context.Context, tenantID, encoded, password string)
 		return false, fault.Wrap(err, "decode stored password hash")
 	}
 	var ok bool
-	err = h.pool.run(ctx, tenantID, func() { ok = d.matches([]byte(password)) })
+	err = h.run(ctx, "password.verify", tenantID, func() { ok = d.matches([]byte(password)) })
 	return ok && err == nil, err
 }
 
@@ -118,7 +126,7 @@ func (h *Hasher) VerifyDummy(ctx context.Context, tenantID, password string) err
 		_, _ = rand.Read(salt)
 		h.dummy = argon2Hash{id: true, params: h.params, salt: salt, key: make([]byte, keyLen)}
 	})
-	return h.pool.run(ctx, tenantID, func() { _ = h.dummy.matches([]byte(password)) })
+	return h.run(ctx, "password.verify", tenantID, func() { _ = h.dummy.matches([]byte(password)) })
 }
 
 // decode parses a hash and checks it against h's limit for imported hashes.

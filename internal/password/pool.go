@@ -37,6 +37,7 @@ type pool struct {
 	served  uint64 // a clock of grants, for "served least recently"
 	tenants map[string]*tenantLine
 	onRun   func(tenantID string)
+	onWait  func(time.Duration, error)
 	now     func() time.Time
 	// sharedUntil is when the pool stops counting as shared: shareWindow after two tenants
 	// were last in it at once.
@@ -63,8 +64,8 @@ type waiter struct {
 	shed    bool
 }
 
-func newPool(workers, room int, onRun func(string)) *pool {
-	return &pool{workers: workers, room: room, tenants: map[string]*tenantLine{}, onRun: onRun, now: time.Now}
+func newPool(workers, room int, onRun func(string), onWait func(time.Duration, error)) *pool {
+	return &pool{workers: workers, room: room, tenants: map[string]*tenantLine{}, onRun: onRun, onWait: onWait, now: time.Now}
 }
 
 func busyFault() *fault.Error {
@@ -77,7 +78,14 @@ func busyFault() *fault.Error {
 // the tenant has no room to wait, or later when its place is taken by another tenant's call,
 // and with the context's error when ctx ends while waiting.
 func (p *pool) run(ctx context.Context, tenantID string, f func()) error {
+	var start time.Time
+	if p.onWait != nil {
+		start = time.Now()
+	}
 	t, err := p.acquire(ctx, tenantID)
+	if p.onWait != nil {
+		p.onWait(time.Since(start), err)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"github.com/latchkey/latchkey/internal/observe"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -22,6 +23,8 @@ type Store struct {
 	d     *dialect
 	stats *stats
 	ps    *prepared // nil on PostgreSQL
+	// tracer starts each transaction's span; nil when tracing is off (see SetTracer).
+	tracer observe.Tracer
 
 	tx *sql.Tx // set when the store is bound to a transaction
 	// savepoints makes statements that may hit a unique violation run under a savepoint, so
@@ -188,6 +191,8 @@ func (s *Store) inOwnTx(ctx context.Context, fn func(tx *Store) error) error {
 // runTx runs fn in a new transaction, committed when fn returns nil. fn's own error is returned
 // unchanged.
 func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error) (err error) {
+	ctx, span := s.txSpan(ctx)
+	defer func() { span.End(err) }()
 	var opts *sql.TxOptions
 	if s.d.postgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
@@ -205,7 +210,7 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	s.stats.transactions.Add(1)
-	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, ps: s.ps, tx: tx, savepoints: caller && s.d.postgres}
+	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, ps: s.ps, tracer: s.tracer, tx: tx, savepoints: caller && s.d.postgres}
 	committed := false
 	defer func() {
 		if !committed {
