@@ -43,7 +43,11 @@ func TestProcessSoakRidesThroughFaults(t *testing.T) {
 		t.Fatalf("-soak-kills %d: want at least one kill", kills)
 	}
 	began := time.Now()
+	latchkeyBinary(t) // built once for all the process tests; its time is not the soak's
+	t.Logf("latchkey binary ready in %s", time.Since(began).Round(time.Millisecond))
+	began = time.Now()
 	c := startSoakCluster(t)
+	t.Logf("two nodes up in %s", time.Since(began).Round(time.Millisecond))
 
 	stop := make(chan struct{})
 	var load sync.WaitGroup
@@ -106,8 +110,10 @@ func TestProcessSoakRidesThroughFaults(t *testing.T) {
 	settled := c.waitOutboxDelivered(soakSettle)
 	t.Logf("the outbox held nothing undelivered %s after the workload stopped", settled.Round(time.Millisecond))
 	c.checkLeasesTakenOver(killed)
+	checksFrom := time.Now()
 	c.checkSoakMail()
 	c.checkSoakSessions()
+	t.Logf("every acknowledged code and session checked in %s", time.Since(checksFrom).Round(time.Millisecond))
 	t.Logf("soak of %d kills, %d connection drops and %d SMTP outages took %s in all",
 		kills, drops, outages, time.Since(began).Round(time.Millisecond))
 }
