@@ -44,7 +44,11 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if st := c.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return c.q.ExecContext(ctx, q, args...)
+	res, err := c.q.ExecContext(ctx, q, args...)
+	if c.rerun(ctx, err) {
+		res, err = c.q.ExecContext(ctx, q, args...)
+	}
+	return res, err
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -53,7 +57,11 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return c.q.QueryContext(ctx, q, args...)
+	rows, err := c.q.QueryContext(ctx, q, args...)
+	if c.rerun(ctx, err) {
+		rows, err = c.q.QueryContext(ctx, q, args...)
+	}
+	return rows, err
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
@@ -62,7 +70,28 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return c.q.QueryRowContext(ctx, q, args...)
+	// The PostgreSQL driver reads the first row before QueryRowContext returns, so a session
+	// that had ended shows in Err already.
+	row := c.q.QueryRowContext(ctx, q, args...)
+	if c.rerun(ctx, row.Err()) {
+		row = c.q.QueryRowContext(ctx, q, args...)
+	}
+	return row
+}
+
+// rerun reports whether a statement that failed with err is to run once more: on PostgreSQL,
+// outside a transaction, when the server had ended the connection's session (see
+// sessionEnded). The driver checks a pooled connection only when it has been idle for a
+// second, so after the server drops a busy pool's connections (a restart, a failover,
+// pg_terminate_backend) each of them fails the next statement run on it; like a BEGIN in
+// runTx, the statement runs again after the idle connections are let go, on a fresh one.
+// Statements in a transaction are not run again: the transaction is lost with its session.
+func (c conn) rerun(ctx context.Context, err error) bool {
+	if err == nil || c.tx != nil || !c.d.postgres || ctx.Err() != nil || !sessionEnded(err) {
+		return false
+	}
+	dropIdle(c.db)
+	return true
 }
 
 // stmt returns the prepared statement for q, or nil to run q as text.

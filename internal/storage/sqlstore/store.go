@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
@@ -229,6 +230,23 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 	}
 	committed = true
 	return nil
+}
+
+// sessionEnded reports whether err is PostgreSQL's notice that it ended the connection's
+// session: an administrator's pg_terminate_backend or a shutdown (57P01), the crash of another
+// server process (57P02), the idle-session timeout (57P05). The server sends it in place of
+// the statement's result, and rolls back whatever the session was running, so a statement run
+// on its own (outside a transaction) that fails with it changed nothing and may run again.
+func sessionEnded(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "57P01", "57P02", "57P05":
+		return true
+	}
+	return false
 }
 
 // execRandomID is execUnique for records whose only unique keys are random (ids, token
