@@ -131,7 +131,7 @@ func (c crashClient) login(worker int) {
 // The SMTP server is down until the restart, so no message is half-handed to it at the kill
 // (SMTP cannot make such a message exactly-once). Email codes stop shortly before the kill,
 // which waits for a moment when the outbox worker holds no message: a message leased by the
-// killed process would otherwise wait out its lease (60 s) before the next process sends it.
+// killed process would otherwise wait out its lease (15 s) before the next process sends it.
 func TestProcessCrashLosesNothing(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, st procStore) {

@@ -12,7 +12,7 @@ import (
 )
 
 // smtpWait bounds the wait for a message. It is longer than processWait because a message
-// leased by a killed process comes due again only when its lease (60 s) ends.
+// leased by a killed process comes due again only when its lease (15 s) ends.
 const smtpWait = 90 * time.Second
 
 // waitSMTP waits for at least n messages to `to` and returns them.
