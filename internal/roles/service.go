@@ -85,6 +85,7 @@ func (s *Service) CreateRole(ctx context.Context, c model.Caller, appID string, 
 	if err := s.store.CreateRole(ctx, r); err != nil {
 		return model.Role{}, roleErr(err, "create role")
 	}
+	markHasRoles(c.TenantID, appID, s.now())
 	return r, nil
 }
 
