@@ -183,9 +183,9 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 
 	admin := e.adminToken()
 	path := "/cis/v1/applications/" + e.boot.AppID + "/clients/" + e.boot.ClientID
-	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "roles", "groups"}})
+	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "groups"}})
 	wantStatus(t, res, 400, "system_invalid_input")
-	for _, claim := range []string{"roles", "groups"} {
+	for _, claim := range []string{"ts_roles", "groups"} {
 		if !strings.Contains(string(res.Body), `claim \"`+claim+`\" cannot be requested`) {
 			t.Errorf("default_custom_claims %s: %s", claim, res.Body)
 		}
