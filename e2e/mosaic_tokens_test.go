@@ -94,12 +94,12 @@ func TestMosaicUserTokens(t *testing.T) {
 	uid := e.createUser(tok, "mosaic@example.com")
 	code := e.sendCode(tok, "mosaic@example.com", 0)
 
-	// Mosaic's own example claims request asks for roles, which Latchkey does not produce yet:
-	// refused, naming the claim, and the code is not spent.
-	res := e.authenticate(tok, "mosaic@example.com", code, map[string]any{"claims": map[string]any{"id_token": map[string]any{"roles": nil}}})
+	// A claim Latchkey does not produce yet (the client's roles): refused, naming the claim,
+	// and the code is not spent.
+	res := e.authenticate(tok, "mosaic@example.com", code, map[string]any{"claims": map[string]any{"id_token": map[string]any{"ts_roles": nil}}})
 	wantStatus(t, res, 400, "system_invalid_input")
-	if !strings.Contains(string(res.Body), `claim \"roles\" cannot be requested: roles and permissions are not supported yet`) {
-		t.Errorf("roles refusal does not say why: %s", res.Body)
+	if !strings.Contains(string(res.Body), `claim \"ts_roles\" cannot be requested: client roles`) {
+		t.Errorf("ts_roles refusal does not say why: %s", res.Body)
 	}
 	res = e.authenticate(tok, "mosaic@example.com", code, map[string]any{
 		"claims": map[string]any{"id_token": map[string]any{"email": nil, "email_verified": nil, "fname": nil}},
@@ -168,7 +168,7 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 	res := e.do("POST", "/cis/v1/auth/otp/send", tok, map[string]any{"channel": "direct", "identifier_type": "email", "identifier": "deferred@example.com"})
 	wantStatus(t, res, 200, "")
 	code := res.JSON(t)["code"].(string)
-	for _, claim := range []string{"roles", "permissions", "groups", "ts_roles", "ts_permissions", "role_values",
+	for _, claim := range []string{"groups", "ts_roles", "ts_permissions",
 		"custom_group_data", "organization", "org_id", "webauthn", "external_account_id"} {
 		for _, tokenKind := range []string{"id_token", "access_token"} {
 			res := e.authenticate(tok, "deferred@example.com", code, map[string]any{"claims": map[string]any{tokenKind: map[string]any{claim: nil}}})
@@ -183,9 +183,9 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 
 	admin := e.adminToken()
 	path := "/cis/v1/applications/" + e.boot.AppID + "/clients/" + e.boot.ClientID
-	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "roles", "groups"}})
+	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "groups"}})
 	wantStatus(t, res, 400, "system_invalid_input")
-	for _, claim := range []string{"roles", "groups"} {
+	for _, claim := range []string{"ts_roles", "groups"} {
 		if !strings.Contains(string(res.Body), `claim \"`+claim+`\" cannot be requested`) {
 			t.Errorf("default_custom_claims %s: %s", claim, res.Body)
 		}

@@ -16,7 +16,7 @@ import (
 // decoded, with a message naming the place and, for a claim Mosaic documents, the reason.
 func TestClaimsRequestRefusals(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
-		{`{"id_token":{"roles":null}}`, `claims.id_token: claim "roles" cannot be requested: roles and permissions are not supported yet`},
+		{`{"id_token":{"ts_roles":null}}`, `claims.id_token: claim "ts_roles" cannot be requested: client roles`},
 		{`{"access_token":{"ts_permissions":null}}`, `claims.access_token: claim "ts_permissions" cannot be requested`},
 		{`{"id_token":{"groups":{"essential":true}}}`, `claim "groups" cannot be requested: user groups`},
 		{`{"id_token":{"org_id":null}}`, `claim "org_id" cannot be requested: organizations`},
@@ -40,8 +40,8 @@ func TestClaimsRequestRefusals(t *testing.T) {
 	}
 	// Several problems are all reported.
 	var r auth.ClaimsRequest
-	err := json.Unmarshal([]byte(`{"id_token":{"roles":null,"groups":null},"access_token":{"permissions":null}}`), &r)
-	for _, name := range []string{"roles", "groups", "permissions"} {
+	err := json.Unmarshal([]byte(`{"id_token":{"ts_roles":null,"groups":null},"access_token":{"ts_permissions":null}}`), &r)
+	for _, name := range []string{"ts_roles", "groups", "ts_permissions"} {
 		if err == nil || !strings.Contains(err.Error(), `"`+name+`"`) {
 			t.Errorf("several problems: %v does not name %s", err, name)
 		}
@@ -71,10 +71,10 @@ func TestRecordLoginChecksUndecodedClaims(t *testing.T) {
 	f.User("checked@example.com", "")
 	out := f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: "checked@example.com"})
 	req := otp.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email", Identifier: "checked@example.com",
-		Login: auth.Login{Claims: auth.ClaimsRequest{IDToken: map[string]auth.ClaimSpec{"roles": {}}}}}
+		Login: auth.Login{Claims: auth.ClaimsRequest{IDToken: map[string]auth.ClaimSpec{"ts_roles": {}}}}}
 	_, err := f.OTP.AuthenticateOTP(f.Ctx, f.Caller, req)
-	if err == nil || !strings.Contains(err.Error(), `"roles"`) {
-		t.Fatalf("undecoded roles request: %v", err)
+	if err == nil || !strings.Contains(err.Error(), `"ts_roles"`) {
+		t.Fatalf("undecoded ts_roles request: %v", err)
 	}
 	req.Login.Claims = auth.ClaimsRequest{}
 	if _, err := f.OTP.AuthenticateOTP(f.Ctx, f.Caller, req); err != nil {

@@ -58,6 +58,13 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	src := claimSource{user: is.User, link: is.Link, app: is.App, login: map[string]any{
 		"new_user": is.NewUser, "client_id": is.Client.ID, "app_id": is.App.ID, "scope": scope, "approval_data": nil,
 	}}
+	roleClaims, err := s.roleClaims(ctx, is, claims)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if roleClaims != nil {
+		src.login["roles"], src.login["role_values"], src.login["permissions"] = roleClaims.RoleIDs, roleClaims.RoleNames, roleClaims.Permissions
+	}
 	if len(is.Approval) > 0 {
 		// The transaction the user approved by this login (Mosaic's transaction signing).
 		src.login["approval_data"] = json.RawMessage(is.Approval)
@@ -84,6 +91,10 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	}
 	if is.App.Name != "" {
 		access["app_name"] = is.App.Name
+	}
+	if roleClaims != nil {
+		// Mosaic's user access tokens carry the user's role ids for the application.
+		access["roles"] = roleClaims.RoleIDs
 	}
 	addClaims(access, claims.AccessToken, nil, src)
 

@@ -26,6 +26,7 @@ import (
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/observe"
+	"github.com/latchkey/latchkey/internal/roles"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -69,6 +70,7 @@ type Server struct {
 	routes []Route
 	// collections serves GET /cis/v1/users/{user_id}/<name> routes (see handleUserCollections).
 	collections map[string]http.Handler
+	roles       *roles.Service
 }
 
 // Access says which bearer token a route requires.
@@ -115,6 +117,7 @@ func New(cfg Config) *Server {
 	s.adminRoutes()
 	s.auditRoutes()
 	s.tenantRoutes()
+	s.roleRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }

@@ -61,6 +61,7 @@ type Store interface {
 	Credentials
 	Sealed
 	CrossDevice
+	Roles
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
 	// tickets past their KeepUntil, sessions
@@ -370,4 +371,23 @@ type CrossDevice interface {
 	FindCrossDeviceTicket(ctx context.Context, hash []byte) (model.CrossDeviceTicket, error)
 	GetCrossDeviceTicket(ctx context.Context, tenantID, id string) (model.CrossDeviceTicket, error)
 	UpdateCrossDeviceTicket(ctx context.Context, tenantID, id string, updater func(model.CrossDeviceTicket) (model.CrossDeviceTicket, error)) error
+}
+
+// Roles stores applications' roles and their assignments to users. A role's name is unique
+// within its application (a *DuplicateError with Field "name"). Deleting a role deletes its
+// assignments; deleting a user or an application deletes theirs (and the application's roles).
+type Roles interface {
+	CreateRole(ctx context.Context, r model.Role) error
+	GetRole(ctx context.Context, tenantID, appID, id string) (model.Role, error)
+	// ListRoles returns the application's roles, oldest first.
+	ListRoles(ctx context.Context, tenantID, appID string) ([]model.Role, error)
+	UpdateRole(ctx context.Context, tenantID, appID, id string, updater func(model.Role) (model.Role, error)) error
+	DeleteRole(ctx context.Context, tenantID, appID, id string) error
+	// AssignRole records an assignment; assigning a role the user already has changes nothing.
+	// The role must exist in the assignment's application (else ErrNotFound).
+	AssignRole(ctx context.Context, a model.RoleAssignment) error
+	// UnassignRole removes an assignment, or returns ErrNotFound when there is none.
+	UnassignRole(ctx context.Context, tenantID, appID, roleID, userID string) error
+	// UserRoles returns the roles the user holds in the application, by name, in one read.
+	UserRoles(ctx context.Context, tenantID, appID, userID string) ([]model.Role, error)
 }

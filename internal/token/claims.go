@@ -45,11 +45,12 @@ var onRequestClaims = []string{
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
 	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data",
+	"roles", "role_values", "permissions",
 }
 
 // Reasons an unsupported claim is refused.
 const (
-	reasonRoles    = "roles and permissions are not supported yet"
+	reasonRoles    = "client roles (ts_roles and ts_permissions) are not supported yet; a user's roles are in roles, role_values and permissions"
 	reasonGroups   = "user groups are not supported yet"
 	reasonOrgs     = "organizations (B2B) are not supported yet"
 	reasonPasskey  = "passkey details are not put in tokens yet"
@@ -63,9 +64,6 @@ const (
 // with the reason given to a backend that asks for it. This is the one list to change when one
 // of them is switched on: move it to onRequestClaims and teach auth's userClaim to compute it.
 var unsupportedClaims = map[string]string{
-	"roles":               reasonRoles,
-	"role_values":         reasonRoles,
-	"permissions":         reasonRoles,
 	"ts_roles":            reasonRoles,
 	"ts_permissions":      reasonRoles,
 	"groups":              reasonGroups,

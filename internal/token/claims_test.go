@@ -46,10 +46,10 @@ func TestEveryMosaicClaimIsProducedOrRefused(t *testing.T) {
 	}
 }
 
-// The deferred claims the rest of Latchkey waits on (roles, groups, organizations) are refused
+// The deferred claims the rest of Latchkey waits on (client roles, groups, organizations) are refused
 // until they are produced.
 func TestDeferredClaimsAreRefused(t *testing.T) {
-	for _, name := range []string{"roles", "permissions", "groups", "ts_roles", "ts_permissions", "role_values",
+	for _, name := range []string{"groups", "ts_roles", "ts_permissions",
 		"custom_group_data", "organization", "org_id"} {
 		if Claim(name) != ClaimUnsupported {
 			t.Errorf("%s: kind %v, want unsupported", name, Claim(name))
