@@ -9,7 +9,7 @@ import (
 )
 
 // shop creates an application and a resource in the caller's tenant.
-func (f *fixture) shop(t *testing.T, c model.Caller) (model.Application, model.Resource) {
+func (f *fixture) shop(t *testing.T, c model.Caller) (AppView, model.Resource) {
 	t.Helper()
 	app, _, err := f.svc.CreateApplication(t.Context(), c, ApplicationInput{Name: ptr("Shop")})
 	must(t, err, "create application")
@@ -148,16 +148,21 @@ func TestClientResources(t *testing.T) {
 	_, err = f.svc.SetClientResources(t.Context(), c, app.ID, second.Client.ID, []string{"nope-nope"})
 	wantProblems(t, err, "unknown resource", "nope-nope")
 
-	clients, err := f.svc.SetAppResources(t.Context(), c, app.ID, []string{res.ID, other.ID})
+	// As Mosaic's, the application-level assignment is the default client's: the oldest.
+	view, err := f.svc.SetAppResources(t.Context(), c, app.ID, []string{res.ID, other.ID})
 	must(t, err, "set app resources")
-	if len(clients) != 2 {
-		t.Fatalf("SetAppResources: got %d clients, want 2", len(clients))
+	if view.Default == nil || view.Default.ID != app.Default.ID || !slices.Equal(view.Default.ResourceIDs, []string{res.ID, other.ID}) {
+		t.Fatalf("SetAppResources: default client %+v, want %s with both resources", view.Default, app.Default.ID)
 	}
 	stored, err := f.svc.ListClients(t.Context(), c, app.ID)
 	must(t, err, "list clients")
 	for _, cl := range stored {
-		if !slices.Equal(cl.ResourceIDs, []string{res.ID, other.ID}) {
-			t.Errorf("client %s resources after SetAppResources: got %q", cl.Name, cl.ResourceIDs)
+		want := []string{res.ID, other.ID}
+		if cl.ID == second.Client.ID {
+			want = []string{other.ID}
+		}
+		if !slices.Equal(cl.ResourceIDs, want) {
+			t.Errorf("client %s resources after SetAppResources: got %q, want %q", cl.Name, cl.ResourceIDs, want)
 		}
 	}
 	_, err = f.svc.SetAppResources(t.Context(), c, app.ID, []string{"missing-one", "missing-two"})
