@@ -1,17 +1,19 @@
 package e2e
 
+import "strings"
+
 // appBodyRoutes are the Applications API routes with a JSON body: applications, clients,
 // resources, login preferences and signing keys.
 var appBodyRoutes = map[string]jsonRoute{
 	"POST /cis/v1/applications": {
 		admin: true, path: fixedPath("/cis/v1/applications"), fields: appFields,
-		several: map[string]any{"kind": "weird", "redirect_uris": []string{"not a uri"}, "logo": "ftp://x.example/l.png", "client_type": "desktop"},
+		several: map[string]any{"kind": "weird", "redirect_uris": []string{"not a uri"}, "logo": "a\nb", "client_type": "desktop"},
 		wants:   []string{"app_name", "kind", "redirect_uris", "logo", "client_type"},
 	},
 	"PUT /cis/v1/applications/{appId}": {
 		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app }, fields: appFields,
-		several: map[string]any{"app_name": "", "kind": "weird", "redirect_uris": []string{"ftp://x.example/"}, "login_uri": "nope",
-			"client_display_name": " "},
+		several: map[string]any{"app_name": "", "kind": "weird", "redirect_uris": []string{"ftp://x.example/"},
+			"login_uri": strings.Repeat("u", 3000), "client_display_name": " "},
 		wants: []string{"app_name", "kind", "redirect_uris", "login_uri", "client_display_name"},
 	},
 	"PUT /cis/v1/applications/{appId}/resources": {

@@ -277,7 +277,7 @@ func applyApplication(app *model.Application, in ApplicationInput, create bool) 
 		app.EnumerationProtection = *in.EnumerationProtection
 	}
 	if in.Logo != nil {
-		app.Logo = p.optionalURL("logo", *in.Logo)
+		app.Logo = p.keptURI("logo", *in.Logo)
 	}
 	if in.ServiceProviders != nil {
 		app.Profile.ServiceProviders = p.names("service_providers", *in.ServiceProviders)
@@ -285,11 +285,11 @@ func applyApplication(app *model.Application, in ApplicationInput, create bool) 
 	if in.Authenticator != nil {
 		app.Profile.Authenticator = model.AuthenticatorPreferences{
 			IsCentralized: in.Authenticator.IsCentralized,
-			LoginURI:      p.optionalURL("authenticator_preferences.login_uri", in.Authenticator.LoginURI),
+			LoginURI:      p.keptURI("authenticator_preferences.login_uri", in.Authenticator.LoginURI),
 		}
 	}
 	if in.LoginURI != nil {
-		app.Profile.LoginURI = p.optionalURL("login_uri", *in.LoginURI)
+		app.Profile.LoginURI = p.keptURI("login_uri", *in.LoginURI)
 	}
 	return p
 }

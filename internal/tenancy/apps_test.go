@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -166,11 +167,11 @@ func TestApplicationMosaicFields(t *testing.T) {
 	}
 
 	_, err = f.svc.UpdateApplication(t.Context(), c, app.ID, ApplicationInput{
-		Logo: ptr("javascript:alert(1)"), ClientType: ptr("desktop"), ClientDisplayName: ptr(" "),
-		Authenticator: &model.AuthenticatorPreferences{LoginURI: "/login"}, ResourceIDs: ptr([]string{"missing-resource"}),
+		Logo: ptr("tab\tin a logo"), ClientType: ptr("desktop"), ClientDisplayName: ptr(" "),
+		Authenticator: &model.AuthenticatorPreferences{LoginURI: strings.Repeat("x", 2049)}, ResourceIDs: ptr([]string{"missing-resource"}),
 	})
-	wantProblems(t, err, "invalid Mosaic fields", "logo must use http or https", "client_type must be",
-		"client_display_name is required", "authenticator_preferences.login_uri is not an absolute URL", "missing-resource")
+	wantProblems(t, err, "invalid Mosaic fields", "logo must not contain control characters", "client_type must be",
+		"client_display_name is required", "authenticator_preferences.login_uri must be at most 2048", "missing-resource")
 	stored, _ := f.svc.Application(t.Context(), c, app.ID)
 	if stored.Logo != app.Logo || stored.Default.Name != "renamed" {
 		t.Errorf("a refused update changed something: %+v, default %+v", stored.Application, stored.Default)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -294,12 +293,9 @@ func missingResources(ctx context.Context, st storage.Store, tenantID string, id
 	return p, nil
 }
 
-// sortClients orders clients oldest first, ties broken by id.
+// sortClients orders clients oldest first. Clients created at the same time keep the store's
+// order, which is their creation order (storage.Clients.ListClients): the first client is the
+// application's default one, which must not depend on ids.
 func sortClients(clients []model.Client) {
-	slices.SortFunc(clients, func(a, b model.Client) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortStableFunc(clients, func(a, b model.Client) int { return a.CreatedAt.Compare(b.CreatedAt) })
 }

@@ -84,17 +84,12 @@ func (p *problems) description(field, v string) string {
 	return v
 }
 
-// optionalURL checks a URL setting that may be empty: otherwise an absolute http or https URL
-// without a fragment, as redirect URIs are. It returns the value trimmed.
-func (p *problems) optionalURL(field, v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return v
-	}
-	if msg := redirectURIProblem(v); msg != "" {
-		p.addf("%s %s", field, msg)
-	}
-	return v
+// keptURI checks a URI that Latchkey keeps and shows but never follows (an application's
+// logo, login URI): text of at most maxURILen characters, without control characters. Mosaic
+// takes any string there, so neither is its form checked here: no integration is refused
+// for a value Mosaic accepts. It returns the value trimmed.
+func (p *problems) keptURI(field, v string) string {
+	return p.text(field, v, maxURILen, false)
 }
 
 // names checks a list of short identifiers (service provider ids, say): each non-empty
