@@ -75,6 +75,17 @@ func TestMosaicApplicationToken(t *testing.T) {
 	wantStatus(t, e.do("GET", app, own, nil), 200, "")
 	res := e.do("PUT", app, own, map[string]any{"app_description": "set by the app itself"})
 	wantStatus(t, res, 200, "")
+	// The change is audited as an administrator's would be, naming the application's client.
+	res = e.do("GET", "/cis/v1/audit?type=admin.change&app_id="+e.boot.AppID, admin, nil)
+	wantStatus(t, res, 200, "")
+	audited := false
+	for _, ev := range res.JSON(t)["result"].([]any) {
+		m := ev.(map[string]any)
+		audited = audited || m["method"] == "PUT /cis/v1/applications/{appId}" && m["client_id"] == e.boot.ClientID
+	}
+	if !audited {
+		t.Errorf("no admin.change event for the application's own change: %s", res.Body)
+	}
 	res = e.do("POST", app+"/clients", own, map[string]any{"name": "another backend", "redirect_uris": []string{"https://app.example/cb"}})
 	wantStatus(t, res, 201, "")
 	created := res.JSON(t)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 )
 
 // adminRoutes registers Mosaic's administration API: applications, their clients, resources,
@@ -102,4 +103,12 @@ func (s *Server) setAppResources(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, adminResult[appJSON]{Result: toAppJSON(app)})
 	return nil
+}
+
+// appConfigRoute reports whether a route belongs to the Applications API. Its writes are
+// audited as admin changes whichever token makes them: an application's own token changes its
+// configuration as the admin token does.
+func appConfigRoute(pattern string) bool {
+	return strings.HasPrefix(pattern, "/cis/v1/applications") || strings.HasPrefix(pattern, "/cis/loginPreferences/") ||
+		strings.HasPrefix(pattern, "/cis/v1/resources")
 }
