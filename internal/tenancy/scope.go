@@ -29,11 +29,18 @@ var errResourcesAdminOnly = fault.New(fault.Forbidden, fault.CodeForbidden,
 	"changing the resources a client may request takes a management application's token")
 
 // checkResourceChange refuses, for a caller without the admin token, a resource list that
-// differs from the current one. Sending the list unchanged (a read, modified and written back
-// whole) is allowed.
+// differs from the current one. Sending the list unchanged, in any order (a record read,
+// modified and written back whole), is allowed.
 func checkResourceChange(c model.Caller, current []string, next *[]string) error {
-	if c.Admin || next == nil || slices.Equal(dedupe(*next), dedupe(current)) {
+	if c.Admin || next == nil || slices.Equal(sortedSet(*next), sortedSet(current)) {
 		return nil
 	}
 	return errResourcesAdminOnly
+}
+
+// sortedSet returns ids without duplicates, sorted.
+func sortedSet(ids []string) []string {
+	out := dedupe(ids)
+	slices.Sort(out)
+	return out
 }

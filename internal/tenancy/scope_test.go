@@ -92,6 +92,16 @@ func TestClientTokenReachesOnlyItsOwnApplication(t *testing.T) {
 			t.Errorf("client %s got resources %q from an application token", cl.Name, cl.ResourceIDs)
 		}
 	}
+	// The list the administrator gave, sent back in another order, is unchanged.
+	res2, err := f.svc.CreateResource(ctx, admin, ResourceInput{URI: ptr("https://api2.shop.example")})
+	must(t, err, "create a second resource")
+	_, err = f.svc.SetClientResources(ctx, admin, own.ID, issued.Client.ID, []string{res.ID, res2.ID})
+	must(t, err, "give the client two resources")
+	if _, err := f.svc.UpdateClient(ctx, me, own.ID, issued.Client.ID, ClientInput{ResourceIDs: ptr([]string{res2.ID, res.ID, res2.ID})}); err != nil {
+		t.Errorf("the same resources in another order: %v", err)
+	}
+	_, err = f.svc.UpdateClient(ctx, me, own.ID, issued.Client.ID, ClientInput{ResourceIDs: ptr([]string{res2.ID})})
+	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "take a resource away with an application token")
 
 	// Deleting every client of its own application would delete the caller's own client.
 	wantFault(t, f.svc.DeleteAppClients(ctx, me, own.ID), fault.Conflict, fault.CodeConflict, "delete its own clients")

@@ -153,10 +153,11 @@ func (m *Manager) UpdateTenantKey(ctx context.Context, tenantID, id string, ch K
 			k.Name = name
 		}
 		if ch.Status != nil && *ch.Status != k.Status {
-			k.Status = *ch.Status
+			// UpdatedAt is when the status last changed: it orders signing keys (newer), so
+			// the one just made signing wins at once, and dates a disabled key's retirement.
+			// A rename leaves it be.
+			k.Status, k.UpdatedAt = *ch.Status, now
 		}
-		// UpdatedAt orders signing keys (newer): the one just made signing wins at once.
-		k.UpdatedAt = now
 		out = k
 		return k, nil
 	})
@@ -214,7 +215,7 @@ func (m *Manager) ownKey(ctx context.Context, tenantID, id string, records []mod
 		return model.SigningKey{}, fault.Wrap(err, "list signing keys")
 	}
 	for _, k := range shared {
-		if k.ID == id && tenantID != "" {
+		if k.ID == id {
 			return model.SigningKey{}, errSharedKey
 		}
 	}
