@@ -26,8 +26,8 @@ var appBodyRoutes = map[string]jsonRoute{
 		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients" },
 		fields: clientFields,
 		several: map[string]any{"redirect_uris": []string{"nope"}, "default_custom_claims": []string{"nope"}, "session_expiration": -1,
-			"client_type": "desktop"},
-		wants: []string{"name", "redirect_uris", "default_custom_claims", "session_expiration", "client_type"},
+			"client_type": "desktop", "authentication_protocol": "saml"},
+		wants: []string{"name", "redirect_uris", "default_custom_claims", "session_expiration", "client_type", "authentication_protocol"},
 	},
 	"PUT /cis/v1/applications/{appId}/clients/{clientId}": {
 		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients/" + ids.client },
@@ -85,7 +85,8 @@ var (
 		"resources": "array"}
 	clientFields = map[string]string{"name": "string", "description": "string", "redirect_uris": "array",
 		"resources": "array", "default_custom_claims": "array", "token_expiration": "object", "client_type": "string",
-		"token_expiration.access_token_ttl": "number", "token_expiration.max_refresh_rotate": "number", "session_expiration": "number"}
+		"token_expiration.access_token_ttl": "number", "token_expiration.max_refresh_rotate": "number", "session_expiration": "number",
+		"authentication_protocol": "string"}
 	resourceFields = map[string]string{"uri": "string", "name": "string", "description": "string", "access_token_ttl": "number",
 		"refresh_token_ttl": "number", "max_refresh_rotate": "number"}
 )

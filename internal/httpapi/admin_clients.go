@@ -40,6 +40,7 @@ type clientRequest struct {
 	DefaultCustomClaims *[]string            `json:"default_custom_claims"`
 	TokenExpiration     *tokenExpirationJSON `json:"token_expiration"`
 	SessionExpiration   *int                 `json:"session_expiration"`
+	Protocol            *string              `json:"authentication_protocol"`
 }
 
 func (req clientRequest) input() tenancy.ClientInput {
@@ -51,6 +52,7 @@ func (req clientRequest) input() tenancy.ClientInput {
 		ResourceIDs:         req.Resources,
 		DefaultCustomClaims: req.DefaultCustomClaims,
 		SessionExpiration:   req.SessionExpiration,
+		Protocol:            req.Protocol,
 	}
 	if te := req.TokenExpiration; te != nil {
 		in.AccessTokenTTL, in.RefreshTokenTTL, in.MaxRefreshRotate = te.AccessTokenTTL, te.RefreshTokenTTL, te.MaxRefreshRotate

@@ -25,6 +25,10 @@ type ClientInput struct {
 	RefreshTokenTTL     *int
 	MaxRefreshRotate    *int
 	SessionExpiration   *int
+	// Protocol is Mosaic's authentication_protocol: Latchkey's clients are OpenID Connect
+	// clients, so only "oidc" is accepted; a SAML client is refused rather than made as an
+	// OIDC one.
+	Protocol *string
 }
 
 // CreateClient creates a client of an application of the caller's tenant. Its secret is
@@ -256,6 +260,9 @@ func applyClient(cl *model.Client, in ClientInput, create bool) []string {
 	if in.RefreshTokenTTL != nil {
 		cl.RefreshTokenTTL = *in.RefreshTokenTTL
 		p.ttl("token_expiration.refresh_token_ttl", cl.RefreshTokenTTL, minRefreshTTL, maxRefreshTTL)
+	}
+	if in.Protocol != nil && *in.Protocol != "oidc" {
+		p.addf("authentication_protocol must be %q: Latchkey has no SAML clients", "oidc")
 	}
 	if in.MaxRefreshRotate != nil {
 		cl.MaxRefreshRotate = *in.MaxRefreshRotate
