@@ -32,9 +32,9 @@ type jsonRoute struct {
 
 // jsonBodyRoutes lists every route with a JSON body. Routes that take a POST or PUT without
 // one are in noJSONBody; a new POST or PUT route in neither fails TestBadJSONBodies.
-var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes)
+var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, appBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes)
 
-// coreBodyRoutes are the OTP, magic link, users and admin routes with a JSON body.
+// coreBodyRoutes are the OTP, magic link and users routes with a JSON body.
 var coreBodyRoutes = map[string]jsonRoute{
 	"POST /cis/v1/auth/otp/send": {
 		path: func(badInputIDs) string { return "/cis/v1/auth/otp/send" },
@@ -79,59 +79,6 @@ var coreBodyRoutes = map[string]jsonRoute{
 		several: map[string]any{"email": "not-an-email", "picture": "not a url", "birthday": "yesterday"},
 		wants:   []string{"email", "picture", "birthday"},
 	},
-	"POST /cis/v1/applications": {
-		admin: true, path: func(badInputIDs) string { return "/cis/v1/applications" }, fields: appFields,
-		several: map[string]any{"kind": "weird", "redirect_uris": []string{"not a uri"}},
-		wants:   []string{"app_name", "kind", "redirect_uris"},
-	},
-	"PUT /cis/v1/applications/{appId}": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app }, fields: appFields,
-		several: map[string]any{"app_name": "", "kind": "weird", "redirect_uris": []string{"ftp://x.example/"}},
-		wants:   []string{"app_name", "kind", "redirect_uris"},
-	},
-	"PUT /cis/v1/applications/{appId}/resources": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/resources" },
-		fields:  map[string]string{"resource_ids": "array"},
-		several: map[string]any{"resource_ids": []string{"nosuchresource1", "nosuchresource2"}},
-		wants:   []string{"nosuchresource1", "nosuchresource2"},
-	},
-	"POST /cis/v1/applications/{appId}/clients": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients" },
-		fields:  clientFields,
-		several: map[string]any{"redirect_uris": []string{"nope"}, "default_custom_claims": []string{"nope"}, "session_expiration": -1},
-		wants:   []string{"name", "redirect_uris", "default_custom_claims", "session_expiration"},
-	},
-	"PUT /cis/v1/applications/{appId}/clients/{clientId}": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/clients/" + ids.client },
-		fields:  clientFields,
-		several: map[string]any{"name": "", "token_expiration": map[string]any{"access_token_ttl": -1, "refresh_token_ttl": -1}},
-		wants:   []string{"name", "access_token_ttl", "refresh_token_ttl"},
-	},
-	"PUT /cis/v1/applications/{appId}/clients/{clientId}/resources": {
-		admin: true, path: func(ids badInputIDs) string {
-			return "/cis/v1/applications/" + ids.app + "/clients/" + ids.client + "/resources"
-		},
-		fields:  map[string]string{"resource_ids": "array"},
-		several: map[string]any{"resource_ids": []string{"nosuchresource1", "nosuchresource2"}},
-		wants:   []string{"nosuchresource1", "nosuchresource2"},
-	},
-	"POST /cis/v1/resources": {
-		admin: true, path: func(badInputIDs) string { return "/cis/v1/resources" }, fields: resourceFields,
-		several: map[string]any{"uri": "not a uri", "access_token_ttl": -5},
-		wants:   []string{"uri", "access_token_ttl"},
-	},
-	"PUT /cis/v1/resources/{resourceId}": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/resources/" + ids.resource }, fields: resourceFields,
-		several: map[string]any{"uri": "", "access_token_ttl": 1 << 30},
-		wants:   []string{"uri", "access_token_ttl"},
-	},
-	"PUT /cis/loginPreferences/{appId}/authMethods": {
-		admin: true, path: func(ids badInputIDs) string { return "/cis/loginPreferences/" + ids.app + "/authMethods" },
-		fields: map[string]string{"email_otp": "object", "email_otp.expiresIn": "number", "email_otp.crossClientsAllowed": "bool",
-			"sms": "object", "email": "object", "email.linksPerUser": "number", "email.message": "object", "email.message.subject": "string"},
-		several: map[string]any{"email_otp": map[string]any{"maxFailures": 100, "codeLength": 2}, "carrier_pigeon": map[string]any{}},
-		wants:   []string{"maxFailures", "codeLength", "carrier_pigeon"},
-	},
 }
 
 // noJSONBody lists the POST and PUT routes that take no JSON body.
@@ -153,15 +100,6 @@ func userFields(create bool) map[string]string {
 	}
 	return f
 }
-
-var (
-	appFields = map[string]string{"app_name": "string", "kind": "string", "description": "string",
-		"redirect_uris": "array", "allow_public_signup": "bool", "enumeration_protection": "bool"}
-	clientFields = map[string]string{"name": "string", "description": "string", "redirect_uris": "array",
-		"resources": "array", "default_custom_claims": "array", "token_expiration": "object",
-		"token_expiration.access_token_ttl": "number", "session_expiration": "number"}
-	resourceFields = map[string]string{"uri": "string", "name": "string", "description": "string", "access_token_ttl": "number"}
-)
 
 // wrongValues are JSON values of every type but the one named.
 var wrongValues = map[string][]string{

@@ -39,7 +39,7 @@ func TestClientRotationRevokesAdminToken(t *testing.T) {
 
 		res := e.do("POST", "/cis/v1/applications/"+mgmt+"/clients/"+e.boot.AdminClientID+"/secret", admin, nil)
 		wantStatus(t, res, 200, "")
-		fresh := res.JSON(t)["result"].(map[string]any)["client_secret"].(string)
+		fresh := res.JSON(t)["client_secret"].(string)
 
 		wantStatus(t, e.do("POST", "/cis/v1/applications", stolen, map[string]any{"app_name": "after"}), 401, "unauthorized")
 		wantStatus(t, e.do("GET", "/cis/v1/applications", admin, nil), 401, "unauthorized")
@@ -64,7 +64,7 @@ func TestClientRotationRevokesUserAccessTokens(t *testing.T) {
 		app := "/cis/v1/applications/" + e.boot.AppID + "/clients"
 		res := e.do("POST", app, admin, map[string]any{"name": "mobile backend"})
 		wantStatus(t, res, 201, "")
-		created := res.JSON(t)["result"].(map[string]any)
+		created := res.JSON(t)
 		id, sec := created["client_id"].(string), created["client_secret"].(string)
 		tok := e.clientToken(id, sec)
 		e.createUser(tok, "rowan@example.com")
@@ -76,7 +76,7 @@ func TestClientRotationRevokesUserAccessTokens(t *testing.T) {
 
 		res = e.do("POST", app+"/"+id+"/secret", admin, nil)
 		wantStatus(t, res, 200, "")
-		sec = res.JSON(t)["result"].(map[string]any)["client_secret"].(string)
+		sec = res.JSON(t)["client_secret"].(string)
 
 		wantStatus(t, e.do("GET", "/cis/v1/users", tok, nil), 401, "unauthorized")
 		if x := e.introspectAs(e.boot.ClientID, e.boot.ClientSecret, access); x["active"] != false {

@@ -98,13 +98,16 @@ func credentialWritingRoutes(t *testing.T, e *env, tok, otherTok string) map[str
 // user a credential the calling application does not own. A new route that writes must be
 // placed in one list or the other before this test passes.
 var routesAddingNoCredential = map[string]string{
-	"PUT /cis/loginPreferences/{appId}/authMethods":                 "an application's settings (management token)",
+	"PUT /cis/loginPreferences/{appId}/authMethods":                 "an application's own settings (its own token or the management token)",
 	"POST /cis/v1/applications":                                     "applications (management token)",
-	"PUT /cis/v1/applications/{appId}":                              "applications (management token)",
-	"POST /cis/v1/applications/{appId}/clients":                     "clients (management token)",
+	"PUT /cis/v1/applications/{appId}":                              "an application's own settings (its own token or the management token)",
+	"POST /cis/v1/applications/{appId}/clients":                     "credentials of the application, not of a user (its own token or the management token)",
 	"PUT /cis/v1/applications/{appId}/resources":                    "resources (management token)",
-	"POST /cis/v1/applications/{appId}/clients/{clientId}/secret":   "client secrets (management token)",
-	"PUT /cis/v1/applications/{appId}/clients/{clientId}":           "clients (management token)",
+	"POST /cis/v1/applications/{appId}/clients/{clientId}/secret":   "client secrets, not a user's (its own token or the management token)",
+	"PUT /cis/v1/applications/{appId}/clients/{clientId}":           "clients, not users (its own token or the management token)",
+	"POST /cis/v1/applications/signing-keys":                        "the tenant's token-signing keys (management token)",
+	"POST /cis/v1/applications/signing-keys/upload":                 "the tenant's token-signing keys (management token)",
+	"PUT /cis/v1/applications/signing-keys/{id}":                    "the tenant's token-signing keys (management token)",
 	"PUT /cis/v1/audit/webhook":                                     "the tenant's audit webhook (management token)",
 	"PUT /cis/v1/tenant":                                            "the tenant's default language (management token)",
 	"POST /cis/v1/resources":                                        "resources",

@@ -73,7 +73,7 @@ func emptySearch(t *testing.T, res response) {
 func (f *isoFixture) table() map[string][]isoCase {
 	out := map[string][]isoCase{}
 	for _, part := range []map[string][]isoCase{
-		f.coreIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
+		f.coreIsolationCases(), f.appIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
 		f.webauthnIsolationCases(), f.crossDeviceIsolationCases(), f.passwordIsolationCases(),
 		f.roleIsolationCases(),
 	} {
@@ -87,21 +87,11 @@ func (f *isoFixture) table() map[string][]isoCase {
 	return out
 }
 
-// coreIsolationCases cover the token, OTP, magic link, users and admin routes. Admin routes
-// answer a client token 403; record lookups 404.
+// coreIsolationCases cover the token, OTP, magic link and users routes; record lookups
+// answer 404.
 func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
 	user := "/cis/v1/users/" + b.UserID
-	app := "/cis/v1/applications/" + b.AppID
-	mgmt := "/cis/v1/applications/" + b.MgmtAppID
-	ownApp := "/cis/v1/applications/" + a.AppID
-	bClient := app + "/clients/" + b.ClientID
-	bExtra := app + "/clients/" + b.ExtraClientID
-	bAdmin := mgmt + "/clients/" + b.AdminClientID
-	mixed := ownApp + "/clients/" + b.ClientID
-	ownClient := ownApp + "/clients/" + a.ClientID
-	res := "/cis/v1/resources/" + b.ResourceID
-	bRes := []string{b.ResourceID}
 	public := func(path string) []isoCase {
 		return []isoCase{{name: "no tenant records", do: f.call("GET", path, nil), admin: 200, client: 200}}
 	}
@@ -198,65 +188,5 @@ func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 		"GET /cis/v1/users/external-user-id/{external_user_id}": {same("B's external id", "GET", "/cis/v1/users/external-user-id/"+b.ExternalID, nil, 404)},
 		"DELETE /cis/v1/users/{user_id}/apps":                   {{name: "B's user", do: f.call("DELETE", user+"/apps", nil), admin: 403, client: 404}},
 		"DELETE /cis/v1/manage/users/{user_id}":                 {adminOnly("B's user", "DELETE", "/cis/v1/manage/users/"+b.UserID, nil, 404)},
-
-		"POST /cis/v1/applications": {{
-			name: "create in A", do: f.call("POST", "/cis/v1/applications", map[string]any{"app_name": "Copy", "kind": "standard"}),
-			admin: 201, client: 403, after: f.deleteCreated("app_id", "/cis/v1/applications/"),
-		}},
-		"GET /cis/v1/applications": {adminOnly("list", "GET", "/cis/v1/applications", nil, 200)},
-		"GET /cis/v1/applications/{appId}": {
-			adminOnly("B's app", "GET", app, nil, 404), adminOnly("B's management app", "GET", mgmt, nil, 404),
-		},
-		"PUT /cis/v1/applications/{appId}": {
-			adminOnly("B's app", "PUT", app, map[string]any{"app_name": "Hijacked", "allow_public_signup": true}, 404),
-		},
-		"DELETE /cis/v1/applications/{appId}": {
-			adminOnly("B's app", "DELETE", app, nil, 404), adminOnly("B's management app", "DELETE", mgmt, nil, 404),
-		},
-		"PUT /cis/v1/applications/{appId}/resources": {
-			adminOnly("B's app", "PUT", app+"/resources", map[string]any{"resource_ids": []string{}}, 404),
-			adminOnly("B's resource on A's app", "PUT", ownApp+"/resources", map[string]any{"resource_ids": bRes}, 400),
-		},
-		"POST /cis/v1/applications/{appId}/clients": {
-			adminOnly("B's app", "POST", app+"/clients", map[string]any{"name": "Backdoor"}, 404),
-			adminOnly("B's resource on A's app", "POST", ownApp+"/clients", map[string]any{"name": "X", "resources": bRes}, 400),
-		},
-		"GET /cis/v1/applications/{appId}/clients": {adminOnly("B's app", "GET", app+"/clients", nil, 404)},
-		"GET /cis/v1/applications/{appId}/clients/{clientId}": {
-			adminOnly("B's client", "GET", bClient, nil, 404), adminOnly("B's second client", "GET", bExtra, nil, 404),
-			adminOnly("B's client under A's app", "GET", mixed, nil, 404),
-		},
-		"PUT /cis/v1/applications/{appId}/clients/{clientId}": {
-			adminOnly("B's client", "PUT", bClient, map[string]any{"name": "Hijacked", "redirect_uris": []string{"https://evil.example/cb"}}, 404),
-			adminOnly("B's client under A's app", "PUT", mixed, map[string]any{"name": "Hijacked"}, 404),
-			adminOnly("B's resource on A's client", "PUT", ownClient, map[string]any{"resources": bRes}, 400),
-		},
-		"DELETE /cis/v1/applications/{appId}/clients/{clientId}": {
-			adminOnly("B's client", "DELETE", bClient, nil, 404), adminOnly("B's admin client", "DELETE", bAdmin, nil, 404),
-			adminOnly("B's client under A's app", "DELETE", mixed, nil, 404),
-		},
-		"PUT /cis/v1/applications/{appId}/clients/{clientId}/resources": {
-			adminOnly("B's client", "PUT", bClient+"/resources", map[string]any{"resource_ids": []string{}}, 404),
-			adminOnly("B's client under A's app", "PUT", mixed+"/resources", map[string]any{"resource_ids": []string{}}, 404),
-			adminOnly("B's resource on A's client", "PUT", ownClient+"/resources", map[string]any{"resource_ids": bRes}, 400),
-		},
-		"POST /cis/v1/applications/{appId}/clients/{clientId}/secret": {
-			adminOnly("B's client", "POST", bClient+"/secret", nil, 404), adminOnly("B's admin client", "POST", bAdmin+"/secret", nil, 404),
-			adminOnly("B's client under A's app", "POST", mixed+"/secret", nil, 404),
-		},
-
-		"POST /cis/v1/resources": {{
-			name: "B's resource URI is free in A", do: f.call("POST", "/cis/v1/resources", map[string]any{"uri": b.ResourceURI, "name": "Copy"}),
-			admin: 201, client: 403, after: f.deleteCreated("resource_id", "/cis/v1/resources/"),
-		}},
-		"GET /cis/v1/resources":                 {adminOnly("list", "GET", "/cis/v1/resources", nil, 200)},
-		"GET /cis/v1/resources/{resourceId}":    {adminOnly("B's resource", "GET", res, nil, 404)},
-		"PUT /cis/v1/resources/{resourceId}":    {adminOnly("B's resource", "PUT", res, map[string]any{"uri": "https://evil.example/"}, 404)},
-		"DELETE /cis/v1/resources/{resourceId}": {adminOnly("B's resource", "DELETE", res, nil, 404)},
-
-		"GET /cis/loginPreferences/{appId}": {adminOnly("B's app", "GET", "/cis/loginPreferences/"+b.AppID, nil, 404)},
-		"PUT /cis/loginPreferences/{appId}/authMethods": {
-			adminOnly("B's app", "PUT", "/cis/loginPreferences/"+b.AppID+"/authMethods", map[string]any{"email_otp": map[string]any{"maxFailures": 1}}, 404),
-		},
 	}
 }

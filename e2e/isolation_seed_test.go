@@ -65,7 +65,7 @@ func seedTenant(e *env, boot tenancy.Bootstrap, tag, phone string) *tenantRecord
 	r.ResourceID = result(e.t, res)["resource_id"].(string)
 	res = e.do("POST", "/cis/v1/applications/"+r.AppID+"/clients", r.admin, map[string]any{"name": "Second", "resources": []string{r.ResourceID}})
 	wantStatus(e.t, res, 201, "")
-	r.ExtraClientID = result(e.t, res)["client_id"].(string)
+	r.ExtraClientID = res.JSON(e.t)["client_id"].(string)
 	res = e.do("PUT", "/cis/v1/applications/"+r.AppID+"/clients/"+r.ClientID+"/resources", r.admin, map[string]any{"resource_ids": []string{r.ResourceID}})
 	wantStatus(e.t, res, 200, "")
 

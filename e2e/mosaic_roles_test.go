@@ -84,12 +84,3 @@ func TestMosaicRolesReachTokens(t *testing.T) {
 	wantStatus(t, e.do("GET", base+"/"+roleID, admin, nil), 404, "role_not_found")
 }
 
-func stringsOf(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		s, _ := x.(string)
-		out = append(out, s)
-	}
-	return out
-}

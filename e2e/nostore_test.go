@@ -167,7 +167,7 @@ func TestSecretResponsesAreNotStored(t *testing.T) {
 		app := "/cis/v1/applications/" + res.JSON(t)["result"].(map[string]any)["app_id"].(string)
 		res = e.do("POST", app+"/clients", admin, map[string]any{"name": "nostore"})
 		wantStatus(t, res, 201, "")
-		client := app + "/clients/" + res.JSON(t)["result"].(map[string]any)["client_id"].(string)
+		client := app + "/clients/" + res.JSON(t)["client_id"].(string)
 		wantStatus(t, e.do("POST", client+"/secret", admin, nil), 200, "")
 		wantStatus(t, e.do("PUT", "/cis/v1/audit/webhook", admin, map[string]any{"url": "https://hooks.nostore.example/latchkey"}), 200, "")
 		wantStatus(t, e.do("POST", client+"/secret", "", nil), 401, "unauthorized")

@@ -56,7 +56,7 @@ func walkAdmin(t *testing.T, e *env) {
 	wantStatus(t, e.do("GET", app+"/clients", admin, nil), 200, "")
 	res = e.do("POST", app+"/clients", admin, map[string]any{"name": "walk", "token_expiration": map[string]any{"refresh_token_ttl": 3600}})
 	wantStatus(t, res, 201, "")
-	client := app + "/clients/" + res.JSON(t)["result"].(map[string]any)["client_id"].(string)
+	client := app + "/clients/" + res.JSON(t)["client_id"].(string)
 	wantStatus(t, e.do("PUT", client, admin, map[string]any{"description": "backend", "session_expiration": 3600}), 200, "")
 	wantStatus(t, e.do("POST", client+"/secret", admin, nil), 200, "")
 

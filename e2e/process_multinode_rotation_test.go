@@ -33,7 +33,7 @@ func multiNodeRotation(t *testing.T, c *nodePair) {
 	clients := "/cis/v1/applications/" + c.boot.AppID + "/clients"
 	res := nodeCall(t, n1, "POST", clients, admin, map[string]any{"name": "rotated on node 1"})
 	wantStatus(t, res, 201, "")
-	created := res.JSON(t)["result"].(map[string]any)
+	created := res.JSON(t)
 	id, sec := created["client_id"].(string), created["client_secret"].(string)
 	tok := nodeToken(t, n2, id, sec)
 	wantStatus(t, nodeCall(t, n2, "GET", "/cis/v1/users?page_limit=1", tok, nil), 200, "")
@@ -43,7 +43,7 @@ func multiNodeRotation(t *testing.T, c *nodePair) {
 
 	res = nodeCall(t, n1, "POST", clients+"/"+id+"/secret", admin, nil)
 	wantStatus(t, res, 200, "")
-	sec2 := res.JSON(t)["result"].(map[string]any)["client_secret"].(string)
+	sec2 := res.JSON(t)["client_secret"].(string)
 
 	wantStatus(t, nodeCall(t, n2, "GET", "/cis/v1/users?page_limit=1", tok, nil), 401, "unauthorized")
 	if x := nodeIntrospect(t, n2, c.boot.ClientID, c.boot.ClientSecret, tok); x["active"] != false {

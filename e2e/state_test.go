@@ -67,7 +67,7 @@ func (e *env) state(r *tenantRecords) string {
 	keys, err := e.store.ListSigningKeys(ctx, r.TenantID)
 	must(err)
 	for _, k := range keys {
-		s.Keys = append(s.Keys, k.ID+":"+k.Status)
+		s.Keys = append(s.Keys, k.ID+":"+k.Status+":"+k.Name)
 	}
 	s.Users, _, err = e.store.ListUsers(ctx, model.UserQuery{TenantID: r.TenantID, Limit: 1000})
 	must(err)

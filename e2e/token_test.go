@@ -191,15 +191,18 @@ func TestTokenRoles(t *testing.T) {
 	if role := verifyAccessToken(t, e, client)["role"]; role != nil {
 		t.Errorf("standard client's token has role %v, want none", role)
 	}
-	for _, path := range []string{"/cis/v1/applications", "/cis/v1/resources", "/cis/loginPreferences/" + e.boot.AppID} {
+	for _, path := range []string{"/cis/v1/applications", "/cis/v1/resources", "/cis/v1/applications/signing-keys"} {
 		wantStatus(t, e.do("GET", path, admin, nil), 200, "")
 		wantStatus(t, e.do("GET", path, client, nil), 403, "forbidden")
 	}
+	// An application's own token reaches its own application, as in Mosaic, and no other.
+	wantStatus(t, e.do("GET", "/cis/loginPreferences/"+e.boot.AppID, client, nil), 200, "")
+	wantStatus(t, e.do("GET", "/cis/loginPreferences/"+e.managementAppID(admin), client, nil), 404, "app_not_found")
 
 	// Deleting a client cuts its tokens off at once.
 	res := e.do("POST", "/cis/v1/applications/"+e.boot.AppID+"/clients", admin, map[string]any{"name": "Doomed"})
 	wantStatus(t, res, 201, "")
-	doomedID, doomedSecret := result(t, res)["client_id"].(string), result(t, res)["client_secret"].(string)
+	doomedID, doomedSecret := res.JSON(t)["client_id"].(string), res.JSON(t)["client_secret"].(string)
 	doomed := e.clientToken(doomedID, doomedSecret)
 	wantStatus(t, e.do("GET", "/cis/v1/users", doomed, nil), 200, "")
 	wantStatus(t, e.do("DELETE", "/cis/v1/applications/"+e.boot.AppID+"/clients/"+doomedID, admin, nil), 204, "")

@@ -91,21 +91,48 @@ var ErrInvalidClient = fault.New(fault.Unauthenticated, "invalid_client", "clien
 // Audience resolves the requested resource for a client. An empty resource gives the default
 // Audience; any other must be a resource assigned to the client (RFC 8707 invalid_target).
 func (s *Service) Audience(ctx context.Context, client model.Client, resource string) (string, error) {
+	aud, _, err := s.AudienceResource(ctx, client, resource)
+	return aud, err
+}
+
+// AudienceResource is Audience that also returns the resource, nil for the default audience,
+// whose lifetimes the tokens then take (see WithResource).
+func (s *Service) AudienceResource(ctx context.Context, client model.Client, resource string) (string, *model.Resource, error) {
 	if resource == "" {
-		return DefaultAudience, nil
+		return DefaultAudience, nil, nil
 	}
 	res, err := s.store.GetResourceByURI(ctx, client.TenantID, resource)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return "", fault.Wrap(err, "get resource")
+		return "", nil, fault.Wrap(err, "get resource")
 	}
 	if err == nil {
 		for _, id := range client.ResourceIDs {
 			if id == res.ID {
-				return res.URI, nil
+				return res.URI, &res, nil
 			}
 		}
 	}
-	return "", fault.New(fault.Invalid, "invalid_target", "resource %q is not assigned to this client", resource)
+	return "", nil, fault.New(fault.Invalid, "invalid_target", "resource %q is not assigned to this client", resource)
+}
+
+// WithResource returns client as the tokens issued to it for res see it: the lifetimes res
+// sets (access and refresh token, the refresh family's absolute lifetime) win over the
+// client's, as Mosaic's resource settings do. With res nil it returns client unchanged. The
+// result is never stored: it only carries the lifetimes to where tokens are made.
+func WithResource(client model.Client, res *model.Resource) model.Client {
+	if res == nil {
+		return client
+	}
+	if res.AccessTokenTTL > 0 {
+		client.AccessTokenTTL = res.AccessTokenTTL
+	}
+	if res.RefreshTokenTTL > 0 {
+		client.RefreshTokenTTL = res.RefreshTokenTTL
+	}
+	if res.MaxRefreshRotate > 0 {
+		client.MaxRefreshRotate = res.MaxRefreshRotate
+	}
+	return client
 }
 
 var ErrBadBearer = fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "missing, invalid or expired bearer token")

@@ -89,7 +89,7 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 	if err != nil {
 		return out, fault.Wrap(err, "get application")
 	}
-	aud, err := s.Audience(ctx, client, g.Login.Resource)
+	aud, res, err := s.AudienceResource(ctx, client, g.Login.Resource)
 	if err != nil {
 		return out, err
 	}
@@ -128,9 +128,10 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 	if err != nil {
 		return out, err
 	}
-	out.Client, out.App, out.Aud, out.Approval = client, app, aud, g.Approval
+	// The tokens take the resource's lifetimes where it sets them.
+	out.Client, out.App, out.Aud, out.Approval = WithResource(client, res), app, aud, g.Approval
 	out.Scope, out.NewUser = DefaultUserScope, g.NewUser
-	out.Refresh, out.Session, err = s.NewRefreshToken(ctx, tx, out.Session, out.SessionID, client, aud, now)
+	out.Refresh, out.Session, err = s.NewRefreshToken(ctx, tx, out.Session, out.SessionID, out.Client, aud, now)
 	return out, err
 }
 
@@ -143,6 +144,16 @@ func (s *Service) IssueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	var err error
 	if out.Client, err = issuingClient(ctx, tx, clientID); err != nil {
 		return out, err
+	}
+	if aud != "" && aud != DefaultAudience {
+		// The tokens take the resource's lifetimes; whether the client may still have the
+		// resource is the caller's to check (Audience).
+		res, err := tx.GetResourceByURI(ctx, sess.TenantID, aud)
+		if err == nil {
+			out.Client = WithResource(out.Client, &res)
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return out, fault.Wrap(err, "get resource")
+		}
 	}
 	if out.App, err = tx.GetApplication(ctx, sess.TenantID, out.Client.AppID); err != nil {
 		return out, fault.Wrap(err, "get application")
@@ -275,13 +286,18 @@ func (s *Service) NewRefreshToken(ctx context.Context, tx storage.Store, sess mo
 	}
 	raw := secret.NewRefreshToken()
 	id := model.NewID()
-	return raw, sess, s.StoreRefreshToken(ctx, tx, model.RefreshToken{
-		ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud, Scope: DefaultUserScope,
-	}, sess, client, raw, now)
+	rt := model.RefreshToken{ID: id, FamilyID: id, SessionID: sess.ID, ClientID: client.ID, Resource: aud, Scope: DefaultUserScope}
+	if client.MaxRefreshRotate > 0 {
+		// The family's absolute end, which no rotation moves (max_refresh_rotate).
+		rt.FamilyExpiresAt = now.Add(time.Duration(client.MaxRefreshRotate) * time.Second)
+	}
+	return raw, sess, s.StoreRefreshToken(ctx, tx, rt, sess, client, raw, now)
 }
 
 // StoreRefreshToken fills in the session's tenant and user, the hash and the lifetimes of rt
-// and stores it. A refresh token never outlives its session.
+// and stores it. client carries the lifetimes (WithResource). A refresh token never outlives
+// its session, nor the end of its family when it has one: a rotation gives the new token a
+// fresh refresh_token_ttl, up to that end.
 func (s *Service) StoreRefreshToken(ctx context.Context, tx storage.Store, rt model.RefreshToken, sess model.Session, client model.Client, raw string, now time.Time) error {
 	ttl := s.opts.RefreshTokenTTL
 	if client.RefreshTokenTTL > 0 {
@@ -292,6 +308,9 @@ func (s *Service) StoreRefreshToken(ctx context.Context, tx storage.Store, rt mo
 	rt.ExpiresAt = now.Add(ttl)
 	if rt.ExpiresAt.After(sess.ExpiresAt) {
 		rt.ExpiresAt = sess.ExpiresAt
+	}
+	if !rt.FamilyExpiresAt.IsZero() && rt.ExpiresAt.After(rt.FamilyExpiresAt) {
+		rt.ExpiresAt = rt.FamilyExpiresAt
 	}
 	rt.CreatedAt = now
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {

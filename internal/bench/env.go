@@ -84,18 +84,17 @@ func (e *Env) raiseSendLimits(ctx context.Context) error {
 // ensureRedirectURI adds the magic links' redirect URI to the benchmark's client when missing.
 func (e *Env) ensureRedirectURI(ctx context.Context) error {
 	path := "/cis/v1/applications/" + url.PathEscape(e.Opts.AppID) + "/clients/" + url.PathEscape(e.Opts.ClientID)
+	// A client is answered as itself, not wrapped in result, as Mosaic's client API does.
 	var got struct {
-		Result struct {
-			RedirectURIs []string `json:"redirect_uris"`
-		} `json:"result"`
+		RedirectURIs []string `json:"redirect_uris"`
 	}
 	if err := e.Client.JSON(ctx, "GET", path, e.admin, nil, &got); err != nil {
 		return fmt.Errorf("read client: %w", err)
 	}
-	if slices.Contains(got.Result.RedirectURIs, e.Opts.RedirectURI) {
+	if slices.Contains(got.RedirectURIs, e.Opts.RedirectURI) {
 		return nil
 	}
-	uris := append(got.Result.RedirectURIs, e.Opts.RedirectURI)
+	uris := append(got.RedirectURIs, e.Opts.RedirectURI)
 	if err := e.Client.JSON(ctx, "PUT", path, e.admin, map[string]any{"redirect_uris": uris}, nil); err != nil {
 		return fmt.Errorf("add redirect URI: %w", err)
 	}

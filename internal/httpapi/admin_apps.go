@@ -2,92 +2,29 @@ package httpapi
 
 import (
 	"net/http"
-
-	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/tenancy"
+	"strings"
 )
 
-// adminRoutes registers Mosaic's administration API: applications, their clients, resources
-// and login preferences. Every route takes a management application's token; the tenancy
-// package scopes each call to that token's tenant.
+// adminRoutes registers Mosaic's administration API: applications, their clients, resources,
+// login preferences and signing keys.
+//
+// As in Mosaic, the operations on one application (reading and changing it, its clients and
+// its login preferences) take that application's own client token as well as a management
+// application's admin token; the tenancy package keeps a client token to its own application.
+// The tenant-wide ones (creating, listing and deleting applications, resources, signing keys)
+// and the assignment of resources take the admin token.
 func (s *Server) adminRoutes() {
 	s.handle(http.MethodPost, "/cis/v1/applications", AdminToken, s.createApp)
 	s.handle(http.MethodGet, "/cis/v1/applications", AdminToken, s.listApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/{appId}", AdminToken, s.getApp)
-	s.handle(http.MethodPut, "/cis/v1/applications/{appId}", AdminToken, s.updateApp)
+	s.handle(http.MethodGet, "/cis/v1/applications/list", AdminToken, s.listBasicApps)
+	s.handle(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
+	s.handle(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
 	s.handle(http.MethodDelete, "/cis/v1/applications/{appId}", AdminToken, s.deleteApp)
-	s.handle(http.MethodPut, "/cis/v1/applications/{appId}/resources", AdminToken, s.setAppResources)
+	s.keyRoutes()
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: AdminToken, handle: s.setAppResources})
 	s.clientRoutes()
 	s.resourceRoutes()
 	s.preferenceRoutes()
-}
-
-// adminResult wraps a record or a list as Mosaic does: {"result": ...}.
-type adminResult[T any] struct {
-	Result T `json:"result"`
-}
-
-// appRequest is the body of POST and PUT /cis/v1/applications[/{appId}]. Absent and null
-// fields are left unchanged on PUT and take their defaults on POST.
-type appRequest struct {
-	AppName               *string   `json:"app_name"`
-	Kind                  *string   `json:"kind"`
-	Description           *string   `json:"description"`
-	RedirectURIs          *[]string `json:"redirect_uris"`
-	AllowPublicSignup     *bool     `json:"allow_public_signup"`
-	EnumerationProtection *bool     `json:"enumeration_protection"`
-}
-
-func (req appRequest) input() tenancy.ApplicationInput {
-	return tenancy.ApplicationInput{
-		Name:                  req.AppName,
-		Kind:                  req.Kind,
-		Description:           req.Description,
-		RedirectURIs:          req.RedirectURIs,
-		AllowPublicSignup:     req.AllowPublicSignup,
-		EnumerationProtection: req.EnumerationProtection,
-	}
-}
-
-// appJSON is an application in Mosaic's shape, with its login preferences embedded.
-type appJSON struct {
-	AppID                 string          `json:"app_id"`
-	AppName               string          `json:"app_name"`
-	Description           string          `json:"description"`
-	Kind                  string          `json:"kind"`
-	RedirectURIs          []string        `json:"redirect_uris"`
-	AllowPublicSignup     bool            `json:"allow_public_signup"`
-	EnumerationProtection bool            `json:"enumeration_protection"`
-	LoginPreferences      preferencesJSON `json:"login_preferences"`
-	CreatedAt             int64           `json:"created_at"`
-	UpdatedAt             int64           `json:"updated_at"`
-}
-
-// createdAppJSON is a new application with the credentials of its default client, whose
-// secret is shown this once.
-type createdAppJSON struct {
-	appJSON
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-}
-
-func toAppJSON(a model.Application) appJSON {
-	uris := a.RedirectURIs
-	if uris == nil {
-		uris = []string{}
-	}
-	return appJSON{
-		AppID:                 a.ID,
-		AppName:               a.Name,
-		Description:           a.Description,
-		Kind:                  a.Kind,
-		RedirectURIs:          uris,
-		AllowPublicSignup:     a.AllowPublicSignup,
-		EnumerationProtection: a.EnumerationProtection,
-		LoginPreferences:      preferencesJSON{AuthMethods: a.Preferences.Normalized()},
-		CreatedAt:             a.CreatedAt.UnixMilli(),
-		UpdatedAt:             a.UpdatedAt.UnixMilli(),
-	}
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
@@ -99,7 +36,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := createdAppJSON{appJSON: toAppJSON(app), ClientID: issued.Client.ID, ClientSecret: issued.Secret}
+	out := createdAppJSON{appJSON: toAppJSON(app), ClientSecret: issued.Secret}
 	writeJSON(w, http.StatusCreated, adminResult[createdAppJSON]{Result: out})
 	return nil
 }
@@ -109,7 +46,17 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[[]appJSON]{Result: mapAll(apps, toAppJSON)})
+	writeJSON(w, http.StatusOK, adminResult[[]appJSON]{Result: mapAll(apps, toListedAppJSON)})
+	return nil
+}
+
+// listBasicApps is Mosaic's getAppsList: every application's id, name and description.
+func (s *Server) listBasicApps(w http.ResponseWriter, r *http.Request) error {
+	apps, err := s.cfg.Tenancy.ListApplications(r.Context(), callerOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, adminResult[[]basicAppJSON]{Result: mapAll(apps, toBasicAppJSON)})
 	return nil
 }
 
@@ -143,17 +90,25 @@ func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// setAppResources gives every client of the application the same resources and answers with
-// the clients as stored.
+// setAppResources is Mosaic's updateResourcesInApp: it replaces the resources of the
+// application's default client and answers with the application.
 func (s *Server) setAppResources(w http.ResponseWriter, r *http.Request) error {
 	ids, err := decodeResourceIDs(w, r)
 	if err != nil {
 		return err
 	}
-	clients, err := s.cfg.Tenancy.SetAppResources(r.Context(), callerOf(r), r.PathValue("appId"), ids)
+	app, err := s.cfg.Tenancy.SetAppResources(r.Context(), callerOf(r), r.PathValue("appId"), ids)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: mapAll(clients, toClientJSON)})
+	writeJSON(w, http.StatusOK, adminResult[appJSON]{Result: toAppJSON(app)})
 	return nil
+}
+
+// appConfigRoute reports whether a route belongs to the Applications API. Its writes are
+// audited as admin changes whichever token makes them: an application's own token changes its
+// configuration as the admin token does.
+func appConfigRoute(pattern string) bool {
+	return strings.HasPrefix(pattern, "/cis/v1/applications") || strings.HasPrefix(pattern, "/cis/loginPreferences/") ||
+		strings.HasPrefix(pattern, "/cis/v1/resources")
 }

@@ -9,99 +9,139 @@ import (
 )
 
 func (s *Server) clientRoutes() {
-	const one = "/cis/v1/applications/{appId}/clients/{clientId}"
-	s.handle(http.MethodPost, "/cis/v1/applications/{appId}/clients", AdminToken, s.createClient)
-	s.handle(http.MethodGet, "/cis/v1/applications/{appId}/clients", AdminToken, s.listClients)
-	s.handle(http.MethodGet, one, AdminToken, s.getClient)
-	s.handle(http.MethodPut, one, AdminToken, s.updateClient)
-	s.handle(http.MethodDelete, one, AdminToken, s.deleteClient)
+	const all = "/cis/v1/applications/{appId}/clients"
+	const one = all + "/{clientId}"
+	s.handle(http.MethodPost, all, ClientToken, s.createClient)
+	s.handle(http.MethodGet, all, ClientToken, s.listClients)
+	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: all, Access: ClientToken, handle: s.deleteAppClients})
+	s.handle(http.MethodGet, one, ClientToken, s.getClient)
+	s.handle(http.MethodPut, one, ClientToken, s.updateClient)
+	s.handle(http.MethodDelete, one, ClientToken, s.deleteClient)
 	s.handle(http.MethodPut, one+"/resources", AdminToken, s.setClientResources)
-	s.handle(http.MethodPost, one+"/secret", AdminToken, s.rotateClientSecret)
+	s.handle(http.MethodPost, one+"/secret", ClientToken, s.rotateClientSecret)
 }
 
 // tokenExpirationJSON is Mosaic's token_expiration object; lifetimes are in seconds.
 type tokenExpirationJSON struct {
-	AccessTokenTTL  *int `json:"access_token_ttl"`
-	RefreshTokenTTL *int `json:"refresh_token_ttl"`
+	AccessTokenTTL   *int `json:"access_token_ttl"`
+	RefreshTokenTTL  *int `json:"refresh_token_ttl"`
+	MaxRefreshRotate *int `json:"max_refresh_rotate"`
 }
 
-// clientRequest is the body of POST and PUT .../clients[/{clientId}]. Absent and null fields
-// are left unchanged on PUT and take their defaults on POST.
+// clientRequest is the body of POST and PUT .../clients[/{clientId}], the fields of Mosaic's
+// ApiCreateOidcClientInput that Latchkey acts on (the others are ignored, as unknown fields
+// are). Absent and null fields are left unchanged on PUT and take their defaults on POST.
 type clientRequest struct {
 	Name                *string              `json:"name"`
 	Description         *string              `json:"description"`
+	ClientType          *string              `json:"client_type"`
 	RedirectURIs        *[]string            `json:"redirect_uris"`
 	Resources           *[]string            `json:"resources"`
 	DefaultCustomClaims *[]string            `json:"default_custom_claims"`
 	TokenExpiration     *tokenExpirationJSON `json:"token_expiration"`
 	SessionExpiration   *int                 `json:"session_expiration"`
+	Protocol            *string              `json:"authentication_protocol"`
 }
 
 func (req clientRequest) input() tenancy.ClientInput {
 	in := tenancy.ClientInput{
 		Name:                req.Name,
 		Description:         req.Description,
+		ClientType:          req.ClientType,
 		RedirectURIs:        req.RedirectURIs,
 		ResourceIDs:         req.Resources,
 		DefaultCustomClaims: req.DefaultCustomClaims,
 		SessionExpiration:   req.SessionExpiration,
+		Protocol:            req.Protocol,
 	}
-	if req.TokenExpiration != nil {
-		in.AccessTokenTTL = req.TokenExpiration.AccessTokenTTL
-		in.RefreshTokenTTL = req.TokenExpiration.RefreshTokenTTL
+	if te := req.TokenExpiration; te != nil {
+		in.AccessTokenTTL, in.RefreshTokenTTL, in.MaxRefreshRotate = te.AccessTokenTTL, te.RefreshTokenTTL, te.MaxRefreshRotate
 	}
 	return in
 }
 
-// clientJSON is a client in Mosaic's shape. It never carries the secret's hash.
+// clientJSON is a client in Mosaic's shape (ApiOidcClient), not wrapped in a result object, as
+// Mosaic's client operations answer. The features Latchkey does not have (client groups,
+// device and CIBA authorization, prompts, PAR, FAPI) read as off. client_secret is present only
+// when the secret was just issued: Latchkey keeps nothing from which to show it again.
 type clientJSON struct {
-	ClientID            string             `json:"client_id"`
-	AppID               string             `json:"app_id"`
-	Name                string             `json:"name"`
-	Description         string             `json:"description"`
-	RedirectURIs        []string           `json:"redirect_uris"`
-	Resources           []string           `json:"resources"`
-	DefaultCustomClaims []string           `json:"default_custom_claims"`
-	TokenExpiration     clientLifetimeJSON `json:"token_expiration"`
-	SessionExpiration   int                `json:"session_expiration"`
-	CreatedAt           int64              `json:"created_at"`
-	UpdatedAt           int64              `json:"updated_at"`
+	AppID                  string             `json:"app_id"`
+	TenantID               string             `json:"tenant_id"`
+	ClientID               string             `json:"client_id"`
+	ClientSecret           *string            `json:"client_secret,omitempty"`
+	Name                   string             `json:"name"`
+	Description            string             `json:"description"`
+	Resources              []string           `json:"resources"`
+	CreatedAt              string             `json:"created_at"`
+	UpdatedAt              string             `json:"updated_at"`
+	AuthenticationProtocol string             `json:"authentication_protocol"`
+	ClientGroupID          string             `json:"client_group_id"`
+	DefaultCustomClaims    []string           `json:"default_custom_claims"`
+	RedirectURIs           []string           `json:"redirect_uris"`
+	ClientType             string             `json:"client_type"`
+	DeviceAuthorization    deviceAuthJSON     `json:"device_authorization"`
+	CibaAuthorization      cibaAuthJSON       `json:"ciba_authorization"`
+	SupportedPrompts       []string           `json:"supported_prompts"`
+	TokenExpiration        clientLifetimeJSON `json:"token_expiration"`
+	SessionExpiration      int                `json:"session_expiration"`
+	EnforcePAR             bool               `json:"enforce_par"`
+	FAPIVersionCompliancy  bool               `json:"fapi_version_compliancy"`
+}
+
+// deviceAuthJSON and cibaAuthJSON are Mosaic's device_authorization and ciba_authorization,
+// which Latchkey does not implement: always disabled.
+type deviceAuthJSON struct {
+	Enabled     bool   `json:"enabled"`
+	ApprovalURI string `json:"approval_uri"`
+	SuccessURI  string `json:"success_uri"`
+	InputURI    string `json:"input_uri"`
+}
+
+type cibaAuthJSON struct {
+	Enabled bool `json:"enabled"`
 }
 
 // clientLifetimeJSON is token_expiration in responses; zero means the default.
 type clientLifetimeJSON struct {
-	AccessTokenTTL  int `json:"access_token_ttl"`
-	RefreshTokenTTL int `json:"refresh_token_ttl"`
+	AccessTokenTTL   int `json:"access_token_ttl"`
+	RefreshTokenTTL  int `json:"refresh_token_ttl"`
+	MaxRefreshRotate int `json:"max_refresh_rotate"`
 }
 
-// clientWithSecretJSON is a client with its secret, answered once at creation or rotation.
-type clientWithSecretJSON struct {
-	clientJSON
-	ClientSecret string `json:"client_secret"`
+// clientType reads an unset type (clients made before types were kept) as web.
+func clientType(c model.Client) string {
+	if c.ClientType == "" {
+		return model.ClientTypeWeb
+	}
+	return c.ClientType
 }
 
 func toClientJSON(c model.Client) clientJSON {
 	return clientJSON{
-		ClientID:            c.ID,
-		AppID:               c.AppID,
-		Name:                c.Name,
-		Description:         c.Description,
-		RedirectURIs:        nonNil(c.RedirectURIs),
-		Resources:           nonNil(c.ResourceIDs),
-		DefaultCustomClaims: nonNil(c.DefaultCustomClaims),
-		TokenExpiration:     clientLifetimeJSON{AccessTokenTTL: c.AccessTokenTTL, RefreshTokenTTL: c.RefreshTokenTTL},
-		SessionExpiration:   c.SessionExpiration,
-		CreatedAt:           c.CreatedAt.UnixMilli(),
-		UpdatedAt:           c.UpdatedAt.UnixMilli(),
+		AppID:                  c.AppID,
+		TenantID:               c.TenantID,
+		ClientID:               c.ID,
+		Name:                   c.Name,
+		Description:            c.Description,
+		Resources:              nonNil(c.ResourceIDs),
+		CreatedAt:              adminTime(c.CreatedAt),
+		UpdatedAt:              adminTime(c.UpdatedAt),
+		AuthenticationProtocol: "oidc",
+		DefaultCustomClaims:    nonNil(c.DefaultCustomClaims),
+		RedirectURIs:           nonNil(c.RedirectURIs),
+		ClientType:             clientType(c),
+		SupportedPrompts:       []string{},
+		TokenExpiration: clientLifetimeJSON{AccessTokenTTL: c.AccessTokenTTL, RefreshTokenTTL: c.RefreshTokenTTL,
+			MaxRefreshRotate: c.MaxRefreshRotate},
+		SessionExpiration: c.SessionExpiration,
 	}
 }
 
-// nonNil makes an absent list encode as [] rather than null.
-func nonNil(list []string) []string {
-	if list == nil {
-		return []string{}
-	}
-	return list
+// toIssuedClientJSON is a client with the secret just issued to it.
+func toIssuedClientJSON(issued tenancy.IssuedClient) clientJSON {
+	out := toClientJSON(issued.Client)
+	out.ClientSecret = &issued.Secret
+	return out
 }
 
 func (s *Server) createClient(w http.ResponseWriter, r *http.Request) error {
@@ -113,8 +153,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := clientWithSecretJSON{clientJSON: toClientJSON(issued.Client), ClientSecret: issued.Secret}
-	writeJSON(w, http.StatusCreated, adminResult[clientWithSecretJSON]{Result: out})
+	writeJSON(w, http.StatusCreated, toIssuedClientJSON(issued))
 	return nil
 }
 
@@ -123,7 +162,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[[]clientJSON]{Result: mapAll(clients, toClientJSON)})
+	writeJSON(w, http.StatusOK, mapAll(clients, toClientJSON))
 	return nil
 }
 
@@ -132,7 +171,7 @@ func (s *Server) getClient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[clientJSON]{Result: toClientJSON(c)})
+	writeJSON(w, http.StatusOK, toClientJSON(c))
 	return nil
 }
 
@@ -145,7 +184,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[clientJSON]{Result: toClientJSON(c)})
+	writeJSON(w, http.StatusOK, toClientJSON(c))
 	return nil
 }
 
@@ -167,7 +206,16 @@ func (s *Server) setClientResources(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[clientJSON]{Result: toClientJSON(c)})
+	writeJSON(w, http.StatusOK, toClientJSON(c))
+	return nil
+}
+
+// deleteAppClients is Mosaic's deleteAppClients: every client of the application goes.
+func (s *Server) deleteAppClients(w http.ResponseWriter, r *http.Request) error {
+	if err := s.cfg.Tenancy.DeleteAppClients(r.Context(), callerOf(r), r.PathValue("appId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -177,8 +225,7 @@ func (s *Server) rotateClientSecret(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	out := clientWithSecretJSON{clientJSON: toClientJSON(issued.Client), ClientSecret: issued.Secret}
-	writeJSON(w, http.StatusOK, adminResult[clientWithSecretJSON]{Result: out})
+	writeJSON(w, http.StatusOK, toIssuedClientJSON(issued))
 	return nil
 }
 

@@ -3,19 +3,11 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-
-	"github.com/latchkey/latchkey/internal/model"
 )
 
 func (s *Server) preferenceRoutes() {
-	s.handle(http.MethodGet, "/cis/loginPreferences/{appId}", AdminToken, s.getPreferences)
-	s.handle(http.MethodPut, "/cis/loginPreferences/{appId}/authMethods", AdminToken, s.setAuthMethods)
-}
-
-// preferencesJSON is Mosaic's login preferences object; each method's settings use Mosaic's
-// camelCase names, as model.LoginPreferences encodes them.
-type preferencesJSON struct {
-	AuthMethods model.LoginPreferences `json:"auth_methods"`
+	s.handle(http.MethodGet, "/cis/loginPreferences/{appId}", ClientToken, s.getPreferences)
+	s.handle(http.MethodPut, "/cis/loginPreferences/{appId}/authMethods", ClientToken, s.setAuthMethods)
 }
 
 func (s *Server) getPreferences(w http.ResponseWriter, r *http.Request) error {
@@ -23,7 +15,7 @@ func (s *Server) getPreferences(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: preferencesJSON{AuthMethods: p}})
+	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: toPreferencesJSON(p)})
 	return nil
 }
 
@@ -38,6 +30,6 @@ func (s *Server) setAuthMethods(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: preferencesJSON{AuthMethods: p}})
+	writeJSON(w, http.StatusOK, adminResult[preferencesJSON]{Result: toPreferencesJSON(p)})
 	return nil
 }

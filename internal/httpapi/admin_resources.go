@@ -10,43 +10,68 @@ import (
 func (s *Server) resourceRoutes() {
 	s.handle(http.MethodPost, "/cis/v1/resources", AdminToken, s.createResource)
 	s.handle(http.MethodGet, "/cis/v1/resources", AdminToken, s.listResources)
+	// A literal segment outranks {resourceId} in http.ServeMux, and no resource id is "uri".
+	s.handle(http.MethodGet, "/cis/v1/resources/uri", AdminToken, s.getResourceByURI)
 	s.handle(http.MethodGet, "/cis/v1/resources/{resourceId}", AdminToken, s.getResource)
 	s.handle(http.MethodPut, "/cis/v1/resources/{resourceId}", AdminToken, s.updateResource)
 	s.handle(http.MethodDelete, "/cis/v1/resources/{resourceId}", AdminToken, s.deleteResource)
 }
 
-// resourceRequest is the body of POST and PUT /cis/v1/resources[/{resourceId}]. Absent and
-// null fields are left unchanged on PUT.
+// resourceRequest is the body of POST and PUT /cis/v1/resources[/{resourceId}], Mosaic's
+// resource input. Absent and null fields are left unchanged on PUT; on POST the lifetimes
+// default to zero, which means the client's or the deployment's.
 type resourceRequest struct {
-	URI            *string `json:"uri"`
-	Name           *string `json:"name"`
-	Description    *string `json:"description"`
-	AccessTokenTTL *int    `json:"access_token_ttl"`
+	URI              *string `json:"uri"`
+	Name             *string `json:"name"`
+	Description      *string `json:"description"`
+	AccessTokenTTL   *int    `json:"access_token_ttl"`
+	RefreshTokenTTL  *int    `json:"refresh_token_ttl"`
+	MaxRefreshRotate *int    `json:"max_refresh_rotate"`
 }
 
 func (req resourceRequest) input() tenancy.ResourceInput {
-	return tenancy.ResourceInput{URI: req.URI, Name: req.Name, Description: req.Description, AccessTokenTTL: req.AccessTokenTTL}
+	return tenancy.ResourceInput{URI: req.URI, Name: req.Name, Description: req.Description,
+		AccessTokenTTL: req.AccessTokenTTL, RefreshTokenTTL: req.RefreshTokenTTL, MaxRefreshRotate: req.MaxRefreshRotate}
 }
 
-// resourceJSON is a resource; access_token_ttl is in seconds, zero meaning the default.
+// resourceJSON is a resource in Mosaic's shape; lifetimes are in seconds, zero meaning the
+// client's or the deployment's.
 type resourceJSON struct {
-	ResourceID     string `json:"resource_id"`
-	URI            string `json:"uri"`
-	Name           string `json:"name"`
-	Description    string `json:"description"`
-	AccessTokenTTL int    `json:"access_token_ttl"`
-	CreatedAt      int64  `json:"created_at"`
+	ResourceID       string `json:"resource_id"`
+	TenantID         string `json:"tenant_id"`
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	URI              string `json:"uri"`
+	AccessTokenTTL   int    `json:"access_token_ttl"`
+	RefreshTokenTTL  int    `json:"refresh_token_ttl"`
+	MaxRefreshRotate int    `json:"max_refresh_rotate"`
+	CreatedAt        string `json:"created_at"`
+	UpdatedAt        string `json:"updated_at"`
 }
 
 func toResourceJSON(res model.Resource) resourceJSON {
 	return resourceJSON{
-		ResourceID:     res.ID,
-		URI:            res.URI,
-		Name:           res.Name,
-		Description:    res.Description,
-		AccessTokenTTL: res.AccessTokenTTL,
-		CreatedAt:      res.CreatedAt.UnixMilli(),
+		ResourceID:       res.ID,
+		TenantID:         res.TenantID,
+		Name:             res.Name,
+		Description:      res.Description,
+		URI:              res.URI,
+		AccessTokenTTL:   res.AccessTokenTTL,
+		RefreshTokenTTL:  res.RefreshTokenTTL,
+		MaxRefreshRotate: res.MaxRefreshRotate,
+		CreatedAt:        adminTime(res.CreatedAt),
+		UpdatedAt:        adminTime(res.UpdatedAt),
 	}
+}
+
+// getResourceByURI is Mosaic's getResourcesByUri: GET /cis/v1/resources/uri?resourceUri=...
+func (s *Server) getResourceByURI(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.cfg.Tenancy.ResourceByURI(r.Context(), callerOf(r), r.URL.Query().Get("resourceUri"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, adminResult[resourceJSON]{Result: toResourceJSON(res)})
+	return nil
 }
 
 func (s *Server) createResource(w http.ResponseWriter, r *http.Request) error {

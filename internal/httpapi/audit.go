@@ -99,7 +99,7 @@ func (s *Server) recordChange(r *http.Request, rt Route) {
 	if s.cfg.Audit == nil || r.Method == "GET" {
 		return
 	}
-	if rt.Access != AdminToken && !strings.HasPrefix(rt.Pattern, "/cis/v1/users") {
+	if rt.Access != AdminToken && !strings.HasPrefix(rt.Pattern, "/cis/v1/users") && !appConfigRoute(rt.Pattern) {
 		return
 	}
 	c := callerOf(r)

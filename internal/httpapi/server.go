@@ -71,6 +71,9 @@ type Server struct {
 	// collections serves GET /cis/v1/users/{user_id}/<name> routes (see handleUserCollections).
 	collections map[string]http.Handler
 	roles       *roles.Service
+	// dispatch serves the overlapping routes under /cis/v1/applications, by mux pattern (see
+	// handleDispatched).
+	dispatch map[string]*dispatcher
 }
 
 // Access says which bearer token a route requires.
@@ -187,7 +190,7 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+		if s.serves(probe) {
 			allowed = append(allowed, m)
 		}
 	}

@@ -133,18 +133,21 @@ func (s *Session) Active(now time.Time) bool {
 // RefreshToken is an opaque refresh token, stored by keyed hash. Tokens rotated from one
 // another share a FamilyID so that reuse of a rotated token can revoke them all.
 type RefreshToken struct {
-	ID         string
-	TenantID   string
-	FamilyID   string
-	SessionID  string
-	ClientID   string
-	UserID     string
-	TokenHash  []byte
-	Resource   string
-	Scope      string
-	ExpiresAt  time.Time
-	CreatedAt  time.Time
-	RotatedAt  *time.Time
-	ReplacedBy string // id of the successor once rotated
-	RevokedAt  *time.Time
+	ID        string
+	TenantID  string
+	FamilyID  string
+	SessionID string
+	ClientID  string
+	UserID    string
+	TokenHash []byte
+	Resource  string
+	Scope     string
+	ExpiresAt time.Time
+	// FamilyExpiresAt is when the family ends whatever its rotations (the resource's or
+	// client's max_refresh_rotate after the login); successors inherit it. Zero: no such end.
+	FamilyExpiresAt time.Time
+	CreatedAt       time.Time
+	RotatedAt       *time.Time
+	ReplacedBy      string // id of the successor once rotated
+	RevokedAt       *time.Time
 }

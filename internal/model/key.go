@@ -20,6 +20,11 @@ type SigningKey struct {
 	Status     string
 	PublicJWK  []byte
 	PrivateEnc []byte // AES-GCM sealed PKCS#8 DER
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Name is the label an administrator gave the key; empty for keys made by rotation.
+	Name string
+	// Uploaded is set for a key an administrator brought (its private half given to
+	// Latchkey) rather than one Latchkey generated.
+	Uploaded  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"net/mail"
 	"regexp"
 	"strconv"
@@ -20,6 +21,10 @@ type LoginPreferences struct {
 	Password  PasswordPreferences  `json:"password"`
 	WebAuthn  WebAuthnPreferences  `json:"webauthn_api"`
 	TOTP      TOTPPreferences      `json:"totp"`
+	// Unimplemented holds, by method key, the settings of methods Latchkey keeps without
+	// implementing them (UnimplementedMethods), each a JSON object. MarshalJSON and
+	// UnmarshalJSON place them beside the others.
+	Unimplemented map[string]json.RawMessage `json:"-"`
 }
 
 // RateLimits bound how often codes and links are sent and guessed, per application. Counters

@@ -44,25 +44,59 @@ type Application struct {
 	// EnumerationProtection makes sends for unknown users answer exactly as for known ones.
 	EnumerationProtection bool
 	Preferences           LoginPreferences
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// Logo is the URI of the application's logo, for messages sent in its name.
+	Logo string
+	// CreatedBy names who created the application: the client whose token made the call, or
+	// "bootstrap" for the applications a first run creates.
+	CreatedBy string
+	// Profile holds the rest of Mosaic's application settings: kept and shown as given,
+	// though no login flow of Latchkey reads them.
+	Profile   AppProfile
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// AppProfile is the part of an application's settings that describe it to other systems
+// (Mosaic's hosted login, service providers) rather than steer Latchkey's login flows.
+type AppProfile struct {
+	ServiceProviders []string                 `json:"service_providers,omitempty"`
+	Authenticator    AuthenticatorPreferences `json:"authenticator_preferences"`
+	LoginURI         string                   `json:"login_uri,omitempty"`
+}
+
+// AuthenticatorPreferences are Mosaic's authenticator_preferences: whether the application is
+// the tenant's authentication hub for centralized login, and where that login starts.
+type AuthenticatorPreferences struct {
+	IsCentralized bool   `json:"is_centralized"`
+	LoginURI      string `json:"login_uri"`
+}
+
+// Client types, as Mosaic names them.
+const (
+	ClientTypeWeb    = "web"
+	ClientTypeNative = "native"
+)
 
 // Client is one set of credentials of an application. The secret is stored only as a keyed
 // hash (see package secret).
 type Client struct {
-	ID                  string
-	TenantID            string
-	AppID               string
-	Name                string
-	Description         string
-	SecretHash          []byte
+	ID          string
+	TenantID    string
+	AppID       string
+	Name        string
+	Description string
+	SecretHash  []byte
+	// ClientType is ClientTypeWeb or ClientTypeNative; empty reads as web.
+	ClientType          string
 	RedirectURIs        []string
 	ResourceIDs         []string // resources this client may request tokens for
 	DefaultCustomClaims []string // claim names added to every ID token without being requested
 	AccessTokenTTL      int      // seconds; 0 means the default
 	RefreshTokenTTL     int      // seconds; 0 means the default
-	SessionExpiration   int      // seconds; 0 means the default
+	// MaxRefreshRotate is the absolute lifetime of a refresh token family in seconds: no
+	// rotation carries it past this long after the login. 0 means none but the session's.
+	MaxRefreshRotate  int
+	SessionExpiration int // seconds; 0 means the default
 	// TokenEpoch is stamped into every access token issued to the client (claim
 	// client_epoch). Rotating the secret moves it on, which ends every access token issued
 	// before: a token speaks for its client only while the epoch it carries is current.
@@ -71,13 +105,19 @@ type Client struct {
 	UpdatedAt  time.Time
 }
 
-// Resource is an API, named by URI, that access tokens can be issued for (RFC 8707).
+// Resource is an API, named by URI, that access tokens can be issued for (RFC 8707). Its
+// lifetimes, when set, win over the client's for tokens issued for it.
 type Resource struct {
-	ID             string
-	TenantID       string
-	URI            string // unique within the tenant
-	Name           string
-	Description    string
-	AccessTokenTTL int // seconds; 0 means the client's or the default
-	CreatedAt      time.Time
+	ID              string
+	TenantID        string
+	URI             string // unique within the tenant
+	Name            string
+	Description     string
+	AccessTokenTTL  int // seconds; 0 means the client's or the default
+	RefreshTokenTTL int // seconds; 0 means the client's or the default
+	// MaxRefreshRotate is the absolute lifetime of a refresh token family in seconds, as for
+	// clients; 0 means the client's.
+	MaxRefreshRotate int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }

@@ -100,6 +100,8 @@ type Applications interface {
 type Clients interface {
 	CreateClient(ctx context.Context, c model.Client) error
 	GetClient(ctx context.Context, id string) (model.Client, error)
+	// ListClients returns an application's clients oldest first, those created at the same
+	// time in the order they were created: the first is the application's default client.
 	ListClients(ctx context.Context, tenantID, appID string) ([]model.Client, error)
 	UpdateClient(ctx context.Context, tenantID, id string, updater func(model.Client) (model.Client, error)) error
 	DeleteClient(ctx context.Context, tenantID, id string) error

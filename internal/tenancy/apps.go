@@ -13,6 +13,10 @@ import (
 
 // ApplicationInput is a request to create or change an application. A nil field is absent:
 // on create it takes its default, on update it stays as it is.
+//
+// The Client* fields and ResourceIDs set the application's default client, as Mosaic's
+// (deprecated) application fields do: its name, description, type and resources. RedirectURIs
+// are the application's, and the default client's too.
 type ApplicationInput struct {
 	Name                  *string
 	Kind                  *string // model.AppKindStandard (the default) or model.AppKindManagement
@@ -20,76 +24,214 @@ type ApplicationInput struct {
 	RedirectURIs          *[]string
 	AllowPublicSignup     *bool
 	EnumerationProtection *bool
+	Logo                  *string
+	ServiceProviders      *[]string
+	Authenticator         *model.AuthenticatorPreferences
+	LoginURI              *string
+
+	ClientDisplayName *string
+	ClientDescription *string
+	ClientType        *string
+	ResourceIDs       *[]string
 }
 
-// defaultClientName names the client created with every application.
+// touchesDefaultClient reports whether in changes the default client.
+func (in ApplicationInput) touchesDefaultClient() bool {
+	return in.ClientDisplayName != nil || in.ClientDescription != nil || in.ClientType != nil ||
+		in.ResourceIDs != nil || in.RedirectURIs != nil
+}
+
+// applyDefaultClient validates the default client's part of in and applies it to cl, with
+// redirects, the application's redirect URIs as validated, when in sets them.
+func applyDefaultClient(cl *model.Client, in ApplicationInput, redirects []string) []string {
+	var p problems
+	if in.ClientDisplayName != nil {
+		cl.Name = p.text("client_display_name", *in.ClientDisplayName, maxNameLen, true)
+	}
+	if in.ClientDescription != nil {
+		cl.Description = p.description("client_description", *in.ClientDescription)
+	}
+	if in.ClientType != nil {
+		cl.ClientType = p.clientType("client_type", *in.ClientType)
+	}
+	if in.ResourceIDs != nil {
+		cl.ResourceIDs = p.resourceIDs(*in.ResourceIDs)
+	}
+	if in.RedirectURIs != nil {
+		cl.RedirectURIs = slices.Clone(redirects)
+	}
+	return p
+}
+
+// AppView is an application with its default client, the one Mosaic's application object
+// describes in its client_* fields: the oldest of its clients. Default is nil when the
+// application has no client left.
+type AppView struct {
+	model.Application
+	Default *model.Client
+}
+
+// defaultClientName names the default client when the request names none.
 const defaultClientName = "Default"
+
+// CreatedByBootstrap is the CreatedBy of the applications a first run creates.
+const CreatedByBootstrap = "bootstrap"
 
 // CreateApplication creates an application in the caller's tenant together with its default
 // client, whose secret is returned once in the IssuedClient.
-func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in ApplicationInput) (model.Application, IssuedClient, error) {
+func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in ApplicationInput) (AppView, IssuedClient, error) {
 	now := s.timestamp()
-	app := model.Application{ID: model.NewID(), TenantID: c.TenantID, Kind: model.AppKindStandard, CreatedAt: now, UpdatedAt: now}
-	if p := applyApplication(&app, in, true); len(p) > 0 {
-		return model.Application{}, IssuedClient{}, fault.Validation(p...)
-	}
+	app := model.Application{ID: model.NewID(), TenantID: c.TenantID, Kind: model.AppKindStandard, CreatedBy: c.ClientID,
+		CreatedAt: now, UpdatedAt: now}
+	p := applyApplication(&app, in, true)
 	issued := s.newClient(app, defaultClientName, now)
+	p = append(p, applyDefaultClient(&issued.Client, in, app.RedirectURIs)...)
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		missing, err := missingResources(ctx, tx, c.TenantID, issued.Client.ResourceIDs)
+		if err != nil {
+			return err
+		}
+		if all := append(slices.Clone(p), missing...); len(all) > 0 {
+			return fault.Validation(all...)
+		}
 		if err := tx.CreateApplication(ctx, app); err != nil {
 			return err
 		}
 		return tx.CreateClient(ctx, issued.Client)
 	})
 	if err != nil {
-		return model.Application{}, IssuedClient{}, storeErr(err, nil, "create application")
+		return AppView{}, IssuedClient{}, storeErr(err, nil, "create application")
 	}
-	return app, issued, nil
+	return AppView{Application: app, Default: &issued.Client}, issued, nil
 }
 
 // newClient builds a client of app with a fresh secret, inheriting the app's redirect URIs.
 func (s *Service) newClient(app model.Application, name string, now time.Time) IssuedClient {
 	sec, hash := s.newSecret()
 	return IssuedClient{Secret: sec, Client: model.Client{
-		ID:           model.NewID(),
-		TenantID:     app.TenantID,
-		AppID:        app.ID,
-		Name:         name,
-		SecretHash:   hash,
-		RedirectURIs: append([]string{}, app.RedirectURIs...),
-		ResourceIDs:  []string{},
-		CreatedAt:    now,
-		UpdatedAt:    now,
+		ID:                  model.NewID(),
+		TenantID:            app.TenantID,
+		AppID:               app.ID,
+		Name:                name,
+		ClientType:          model.ClientTypeWeb,
+		SecretHash:          hash,
+		RedirectURIs:        append([]string{}, app.RedirectURIs...),
+		ResourceIDs:         []string{},
+		DefaultCustomClaims: []string{},
+		CreatedAt:           now,
+		UpdatedAt:           now,
 	}}
 }
 
-// Application returns one application of the caller's tenant.
-func (s *Service) Application(ctx context.Context, c model.Caller, appID string) (model.Application, error) {
-	return s.GetApplication(ctx, c.TenantID, appID)
+// Application returns one application of the caller's tenant with its default client. A
+// client token reads only its own application.
+func (s *Service) Application(ctx context.Context, c model.Caller, appID string) (AppView, error) {
+	if err := inScope(c, appID); err != nil {
+		return AppView{}, err
+	}
+	app, err := s.GetApplication(ctx, c.TenantID, appID)
+	if err != nil {
+		return AppView{}, err
+	}
+	return s.view(ctx, s.store, app)
 }
 
-// ListApplications returns the applications of the caller's tenant, oldest first.
-func (s *Service) ListApplications(ctx context.Context, c model.Caller) ([]model.Application, error) {
+// ListApplications returns the applications of the caller's tenant, oldest first, each with
+// its default client.
+func (s *Service) ListApplications(ctx context.Context, c model.Caller) ([]AppView, error) {
 	apps, err := s.store.ListApplications(ctx, c.TenantID)
 	if err != nil {
 		return nil, fault.Wrap(err, "list applications")
 	}
 	sortApps(apps)
-	return apps, nil
+	out := make([]AppView, 0, len(apps))
+	for _, app := range apps {
+		v, err := s.view(ctx, s.store, app)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
-// UpdateApplication changes the fields present in in and returns the application as stored.
-func (s *Service) UpdateApplication(ctx context.Context, c model.Caller, appID string, in ApplicationInput) (model.Application, error) {
-	var out model.Application
-	err := s.store.UpdateApplication(ctx, c.TenantID, appID, func(cur model.Application) (model.Application, error) {
-		if p := applyApplication(&cur, in, false); len(p) > 0 {
-			return cur, fault.Validation(p...)
+// view finds app's default client.
+func (s *Service) view(ctx context.Context, st storage.Store, app model.Application) (AppView, error) {
+	def, err := defaultClient(ctx, st, app.TenantID, app.ID)
+	if err != nil {
+		return AppView{}, err
+	}
+	return AppView{Application: app, Default: def}, nil
+}
+
+// defaultClient returns the oldest client of an application, or nil when it has none.
+func defaultClient(ctx context.Context, st storage.Store, tenantID, appID string) (*model.Client, error) {
+	clients, err := st.ListClients(ctx, tenantID, appID)
+	if err != nil {
+		return nil, fault.Wrap(err, "list clients")
+	}
+	if len(clients) == 0 {
+		return nil, nil
+	}
+	sortClients(clients)
+	return &clients[0], nil
+}
+
+// UpdateApplication changes the fields present in in, on the application and on its default
+// client, in one transaction, and returns the application as stored. A client token changes
+// only its own application, and not the default client's resources.
+func (s *Service) UpdateApplication(ctx context.Context, c model.Caller, appID string, in ApplicationInput) (AppView, error) {
+	if err := inScope(c, appID); err != nil {
+		return AppView{}, err
+	}
+	var out AppView
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		def, err := defaultClient(ctx, tx, c.TenantID, appID)
+		if err != nil {
+			return err
 		}
-		cur.UpdatedAt = s.timestamp()
-		out = cur
-		return cur, nil
+		touches := def != nil && in.touchesDefaultClient()
+		// The default client's problems are found first, so that one answer lists them all.
+		var clientProblems []string
+		if touches {
+			if err := checkResourceChange(c, def.ResourceIDs, in.ResourceIDs); err != nil {
+				return err
+			}
+			probe := *def
+			clientProblems = applyDefaultClient(&probe, in, nil)
+			if in.ResourceIDs != nil {
+				var p problems
+				missing, err := missingResources(ctx, tx, c.TenantID, p.resourceIDs(*in.ResourceIDs))
+				if err != nil {
+					return err
+				}
+				clientProblems = append(clientProblems, missing...)
+			}
+		}
+		var app model.Application
+		err = tx.UpdateApplication(ctx, c.TenantID, appID, func(cur model.Application) (model.Application, error) {
+			if p := append(applyApplication(&cur, in, false), clientProblems...); len(p) > 0 {
+				return cur, fault.Validation(p...)
+			}
+			cur.UpdatedAt = s.timestamp()
+			app = cur
+			return cur, nil
+		})
+		if err != nil {
+			return storeErr(err, errAppNotFound, "update application")
+		}
+		out = AppView{Application: app, Default: def}
+		if !touches {
+			return nil
+		}
+		cl, err := s.changeClient(ctx, tx, c, appID, def.ID, in.ResourceIDs, func(cl *model.Client) []string {
+			return applyDefaultClient(cl, in, app.RedirectURIs)
+		})
+		out.Default = &cl
+		return err
 	})
 	if err != nil {
-		return model.Application{}, storeErr(err, errAppNotFound, "update application")
+		return AppView{}, storeErr(err, errAppNotFound, "update application")
 	}
 	return out, nil
 }
@@ -111,7 +253,7 @@ func applyApplication(app *model.Application, in ApplicationInput, create bool) 
 		app.Name = p.text("app_name", deref(in.Name), maxNameLen, true)
 	}
 	if in.Description != nil {
-		app.Description = p.description(*in.Description)
+		app.Description = p.description("app_description", *in.Description)
 	}
 	if in.Kind != nil {
 		switch k := *in.Kind; {
@@ -133,6 +275,21 @@ func applyApplication(app *model.Application, in ApplicationInput, create bool) 
 	}
 	if in.EnumerationProtection != nil {
 		app.EnumerationProtection = *in.EnumerationProtection
+	}
+	if in.Logo != nil {
+		app.Logo = p.keptURI("logo", *in.Logo)
+	}
+	if in.ServiceProviders != nil {
+		app.Profile.ServiceProviders = p.names("service_providers", *in.ServiceProviders)
+	}
+	if in.Authenticator != nil {
+		app.Profile.Authenticator = model.AuthenticatorPreferences{
+			IsCentralized: in.Authenticator.IsCentralized,
+			LoginURI:      p.keptURI("authenticator_preferences.login_uri", in.Authenticator.LoginURI),
+		}
+	}
+	if in.LoginURI != nil {
+		app.Profile.LoginURI = p.keptURI("login_uri", *in.LoginURI)
 	}
 	return p
 }

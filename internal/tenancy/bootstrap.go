@@ -106,7 +106,7 @@ func (s *Service) ensureSeed(ctx context.Context, tx storage.Store, tenantID str
 	i := slices.IndexFunc(apps, func(a model.Application) bool { return a.Kind == sd.kind })
 	if i < 0 {
 		app := model.Application{ID: model.NewID(), TenantID: tenantID, Name: sd.appName, Kind: sd.kind,
-			RedirectURIs: sd.redirectURIs, CreatedAt: now, UpdatedAt: now}
+			RedirectURIs: sd.redirectURIs, CreatedBy: CreatedByBootstrap, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateApplication(ctx, app); err != nil {
 			return "", "", "", fmt.Errorf("create application: %w", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -18,17 +17,30 @@ import (
 type ClientInput struct {
 	Name                *string
 	Description         *string
+	ClientType          *string
 	RedirectURIs        *[]string
 	ResourceIDs         *[]string
 	DefaultCustomClaims *[]string
 	AccessTokenTTL      *int
 	RefreshTokenTTL     *int
+	MaxRefreshRotate    *int
 	SessionExpiration   *int
+	// Protocol is Mosaic's authentication_protocol: Latchkey's clients are OpenID Connect
+	// clients, so only "oidc" is accepted; a SAML client is refused rather than made as an
+	// OIDC one.
+	Protocol *string
 }
 
 // CreateClient creates a client of an application of the caller's tenant. Its secret is
-// returned once in the IssuedClient.
+// returned once in the IssuedClient. A client token creates clients of its own application
+// only, and without resources.
 func (s *Service) CreateClient(ctx context.Context, c model.Caller, appID string, in ClientInput) (IssuedClient, error) {
+	if err := inScope(c, appID); err != nil {
+		return IssuedClient{}, err
+	}
+	if err := checkResourceChange(c, nil, in.ResourceIDs); err != nil {
+		return IssuedClient{}, err
+	}
 	var issued IssuedClient
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		app, err := tx.GetApplication(ctx, c.TenantID, appID)
@@ -56,11 +68,17 @@ func (s *Service) CreateClient(ctx context.Context, c model.Caller, appID string
 
 // Client returns one client of an application of the caller's tenant.
 func (s *Service) Client(ctx context.Context, c model.Caller, appID, clientID string) (model.Client, error) {
+	if err := inScope(c, appID); err != nil {
+		return model.Client{}, err
+	}
 	return clientOf(ctx, s.store, c, appID, clientID)
 }
 
 // ListClients returns the clients of an application of the caller's tenant, oldest first.
 func (s *Service) ListClients(ctx context.Context, c model.Caller, appID string) ([]model.Client, error) {
+	if err := inScope(c, appID); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.GetApplication(ctx, c.TenantID, appID); err != nil {
 		return nil, storeErr(err, errAppNotFound, "get application")
 	}
@@ -72,7 +90,8 @@ func (s *Service) ListClients(ctx context.Context, c model.Caller, appID string)
 	return clients, nil
 }
 
-// UpdateClient changes the fields present in in and returns the client as stored.
+// UpdateClient changes the fields present in in and returns the client as stored. A client
+// token changes clients of its own application only, and not their resources.
 func (s *Service) UpdateClient(ctx context.Context, c model.Caller, appID, clientID string, in ClientInput) (model.Client, error) {
 	return s.updateClient(ctx, c, appID, clientID, in.ResourceIDs, func(cl *model.Client) []string {
 		return applyClient(cl, in, false)
@@ -84,11 +103,45 @@ func (s *Service) SetClientResources(ctx context.Context, c model.Caller, appID,
 	return s.UpdateClient(ctx, c, appID, clientID, ClientInput{ResourceIDs: &resourceIDs})
 }
 
+// DeleteAppClients deletes every client of an application, in one transaction. The client
+// whose token makes the call cannot be among them, as it cannot delete itself.
+func (s *Service) DeleteAppClients(ctx context.Context, c model.Caller, appID string) error {
+	if err := inScope(c, appID); err != nil {
+		return err
+	}
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		if _, err := tx.GetApplication(ctx, c.TenantID, appID); err != nil {
+			return storeErr(err, errAppNotFound, "get application")
+		}
+		clients, err := tx.ListClients(ctx, c.TenantID, appID)
+		if err != nil {
+			return err
+		}
+		for _, cl := range clients {
+			if cl.ID == c.ClientID {
+				return errDeleteSelf
+			}
+		}
+		for _, cl := range clients {
+			if err := tx.DeleteClient(ctx, c.TenantID, cl.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return storeErr(err, errClientNotFound, "delete clients")
+}
+
+var errDeleteSelf = fault.New(fault.Conflict, fault.CodeConflict, "a client cannot delete itself; use another client's token")
+
 // RotateClientSecret gives a client a new secret, returned once. The old secret stops working
 // at once, and so does every access token issued to the client before (client tokens and its
 // users' access tokens): the rotation moves the client's token epoch on, in the same write.
 // A secret is rotated because it may have leaked, and whoever held it could mint tokens.
 func (s *Service) RotateClientSecret(ctx context.Context, c model.Caller, appID, clientID string) (IssuedClient, error) {
+	if err := inScope(c, appID); err != nil {
+		return IssuedClient{}, err
+	}
 	sec, hash := s.newSecret()
 	cl, err := s.updateClient(ctx, c, appID, clientID, nil, func(cl *model.Client) []string {
 		rekey(cl, hash)
@@ -110,8 +163,11 @@ func rekey(cl *model.Client, hash []byte) {
 
 // DeleteClient deletes a client. The client whose token makes the call cannot delete itself.
 func (s *Service) DeleteClient(ctx context.Context, c model.Caller, appID, clientID string) error {
+	if err := inScope(c, appID); err != nil {
+		return err
+	}
 	if clientID == c.ClientID {
-		return fault.New(fault.Conflict, fault.CodeConflict, "a client cannot delete itself; use another client's token")
+		return errDeleteSelf
 	}
 	if _, err := clientOf(ctx, s.store, c, appID, clientID); err != nil {
 		return err
@@ -119,79 +175,58 @@ func (s *Service) DeleteClient(ctx context.Context, c model.Caller, appID, clien
 	return storeErr(s.store.DeleteClient(ctx, c.TenantID, clientID), errClientNotFound, "delete client")
 }
 
-// SetAppResources gives every client of an application the same resources, and returns the
-// clients as stored.
-func (s *Service) SetAppResources(ctx context.Context, c model.Caller, appID string, resourceIDs []string) ([]model.Client, error) {
-	var p problems
-	ids := p.resourceIDs(resourceIDs)
-	var out []model.Client
-	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		out = nil
-		if _, err := tx.GetApplication(ctx, c.TenantID, appID); err != nil {
-			return storeErr(err, errAppNotFound, "get application")
-		}
-		missing, err := missingResources(ctx, tx, c.TenantID, ids)
-		if err != nil {
-			return err
-		}
-		if all := append(slices.Clone(p), missing...); len(all) > 0 {
-			return fault.Validation(all...)
-		}
-		clients, err := tx.ListClients(ctx, c.TenantID, appID)
-		if err != nil {
-			return err
-		}
-		sortClients(clients)
-		now := s.timestamp()
-		for _, cl := range clients {
-			err := tx.UpdateClient(ctx, c.TenantID, cl.ID, func(cur model.Client) (model.Client, error) {
-				cur.ResourceIDs = append([]string{}, ids...)
-				cur.UpdatedAt = now
-				return cur, nil
-			})
-			if err != nil {
-				return err
-			}
-			cl.ResourceIDs, cl.UpdatedAt = append([]string{}, ids...), now
-			out = append(out, cl)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, storeErr(err, nil, "set application resources")
-	}
-	return out, nil
+// SetAppResources replaces the resources of an application's default client, as Mosaic's
+// application-level resource assignment does, and returns the application as stored.
+func (s *Service) SetAppResources(ctx context.Context, c model.Caller, appID string, resourceIDs []string) (AppView, error) {
+	return s.UpdateApplication(ctx, c, appID, ApplicationInput{ResourceIDs: &resourceIDs})
 }
 
 // updateClient applies change to a client of appID in the caller's tenant, in a transaction
-// that first checks that the resources named by resourceIDs (when not nil) exist.
+// of its own (see changeClient).
 func (s *Service) updateClient(ctx context.Context, c model.Caller, appID, clientID string, resourceIDs *[]string, change func(*model.Client) []string) (model.Client, error) {
+	if err := inScope(c, appID); err != nil {
+		return model.Client{}, err
+	}
 	var out model.Client
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		var missing []string
-		if resourceIDs != nil {
-			var p problems
-			var err error
-			if missing, err = missingResources(ctx, tx, c.TenantID, p.resourceIDs(*resourceIDs)); err != nil {
-				return err
-			}
-		}
-		return tx.UpdateClient(ctx, c.TenantID, clientID, func(cur model.Client) (model.Client, error) {
-			if cur.TenantID != c.TenantID || cur.AppID != appID {
-				return cur, errClientNotFound
-			}
-			if p := append(change(&cur), missing...); len(p) > 0 {
-				return cur, fault.Validation(p...)
-			}
-			cur.UpdatedAt = s.timestamp()
-			out = cur
-			return cur, nil
-		})
+		var err error
+		out, err = s.changeClient(ctx, tx, c, appID, clientID, resourceIDs, change)
+		return err
 	})
 	if err != nil {
 		return model.Client{}, storeErr(err, errClientNotFound, "update client")
 	}
 	return out, nil
+}
+
+// changeClient applies change to a client of appID in the caller's tenant, inside tx, after
+// checking that the resources named by resourceIDs (when not nil) exist and that the caller
+// may give them.
+func (s *Service) changeClient(ctx context.Context, tx storage.Store, c model.Caller, appID, clientID string, resourceIDs *[]string, change func(*model.Client) []string) (model.Client, error) {
+	var missing []string
+	if resourceIDs != nil {
+		var p problems
+		var err error
+		if missing, err = missingResources(ctx, tx, c.TenantID, p.resourceIDs(*resourceIDs)); err != nil {
+			return model.Client{}, err
+		}
+	}
+	var out model.Client
+	err := tx.UpdateClient(ctx, c.TenantID, clientID, func(cur model.Client) (model.Client, error) {
+		if cur.TenantID != c.TenantID || cur.AppID != appID {
+			return cur, errClientNotFound
+		}
+		if err := checkResourceChange(c, cur.ResourceIDs, resourceIDs); err != nil {
+			return cur, err
+		}
+		if p := append(change(&cur), missing...); len(p) > 0 {
+			return cur, fault.Validation(p...)
+		}
+		cur.UpdatedAt = s.timestamp()
+		out = cur
+		return cur, nil
+	})
+	return out, storeErr(err, errClientNotFound, "update client")
 }
 
 // applyClient validates in and applies it to cl, returning every problem found. It does not
@@ -202,7 +237,10 @@ func applyClient(cl *model.Client, in ClientInput, create bool) []string {
 		cl.Name = p.text("name", deref(in.Name), maxNameLen, true)
 	}
 	if in.Description != nil {
-		cl.Description = p.description(*in.Description)
+		cl.Description = p.description("description", *in.Description)
+	}
+	if in.ClientType != nil {
+		cl.ClientType = p.clientType("client_type", *in.ClientType)
 	}
 	if in.RedirectURIs != nil {
 		cl.RedirectURIs = p.redirectURIs("redirect_uris", *in.RedirectURIs)
@@ -222,6 +260,13 @@ func applyClient(cl *model.Client, in ClientInput, create bool) []string {
 	if in.RefreshTokenTTL != nil {
 		cl.RefreshTokenTTL = *in.RefreshTokenTTL
 		p.ttl("token_expiration.refresh_token_ttl", cl.RefreshTokenTTL, minRefreshTTL, maxRefreshTTL)
+	}
+	if in.Protocol != nil && *in.Protocol != "oidc" {
+		p.addf("authentication_protocol must be %q: Latchkey has no SAML clients", "oidc")
+	}
+	if in.MaxRefreshRotate != nil {
+		cl.MaxRefreshRotate = *in.MaxRefreshRotate
+		p.ttl("token_expiration.max_refresh_rotate", cl.MaxRefreshRotate, minRefreshTTL, maxRefreshTTL)
 	}
 	if in.SessionExpiration != nil {
 		cl.SessionExpiration = *in.SessionExpiration
@@ -255,12 +300,9 @@ func missingResources(ctx context.Context, st storage.Store, tenantID string, id
 	return p, nil
 }
 
-// sortClients orders clients oldest first, ties broken by id.
+// sortClients orders clients oldest first. Clients created at the same time keep the store's
+// order, which is their creation order (storage.Clients.ListClients): the first client is the
+// application's default one, which must not depend on ids.
 func sortClients(clients []model.Client) {
-	slices.SortFunc(clients, func(a, b model.Client) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortStableFunc(clients, func(a, b model.Client) int { return a.CreatedAt.Compare(b.CreatedAt) })
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // shop creates an application and a resource in the caller's tenant.
-func (f *fixture) shop(t *testing.T, c model.Caller) (model.Application, model.Resource) {
+func (f *fixture) shop(t *testing.T, c model.Caller) (AppView, model.Resource) {
 	t.Helper()
 	app, _, err := f.svc.CreateApplication(t.Context(), c, ApplicationInput{Name: ptr("Shop")})
 	must(t, err, "create application")
@@ -64,13 +64,13 @@ func TestCreateClientListsEveryProblem(t *testing.T) {
 	_, err := f.svc.CreateClient(t.Context(), c, app.ID, ClientInput{
 		RedirectURIs:        ptr([]string{"mailto:x@example.com"}),
 		ResourceIDs:         ptr([]string{missing}),
-		DefaultCustomClaims: ptr([]string{"email", "shoe_size", "roles"}),
+		DefaultCustomClaims: ptr([]string{"email", "shoe_size", "org_id"}),
 		AccessTokenTTL:      ptr(59),
 		RefreshTokenTTL:     ptr(31536001),
 		SessionExpiration:   ptr(10),
 	})
 	wantProblems(t, err, "invalid client", "name is required", "must use http or https", missing,
-		`claim "shoe_size" is not a claim`, `claim "roles" cannot be requested: roles and permissions are not supported yet`, "access_token_ttl must be between 60 and 86400",
+		`claim "shoe_size" is not a claim`, `claim "org_id" cannot be requested: organizations (B2B) are not supported yet`, "access_token_ttl must be between 60 and 86400",
 		"refresh_token_ttl must be between 300 and 31536000", "session_expiration must be between 60")
 	list, _ := f.svc.ListClients(t.Context(), c, app.ID)
 	if len(list) != 1 {
@@ -148,16 +148,21 @@ func TestClientResources(t *testing.T) {
 	_, err = f.svc.SetClientResources(t.Context(), c, app.ID, second.Client.ID, []string{"nope-nope"})
 	wantProblems(t, err, "unknown resource", "nope-nope")
 
-	clients, err := f.svc.SetAppResources(t.Context(), c, app.ID, []string{res.ID, other.ID})
+	// As Mosaic's, the application-level assignment is the default client's: the oldest.
+	view, err := f.svc.SetAppResources(t.Context(), c, app.ID, []string{res.ID, other.ID})
 	must(t, err, "set app resources")
-	if len(clients) != 2 {
-		t.Fatalf("SetAppResources: got %d clients, want 2", len(clients))
+	if view.Default == nil || view.Default.ID != app.Default.ID || !slices.Equal(view.Default.ResourceIDs, []string{res.ID, other.ID}) {
+		t.Fatalf("SetAppResources: default client %+v, want %s with both resources", view.Default, app.Default.ID)
 	}
 	stored, err := f.svc.ListClients(t.Context(), c, app.ID)
 	must(t, err, "list clients")
 	for _, cl := range stored {
-		if !slices.Equal(cl.ResourceIDs, []string{res.ID, other.ID}) {
-			t.Errorf("client %s resources after SetAppResources: got %q", cl.Name, cl.ResourceIDs)
+		want := []string{res.ID, other.ID}
+		if cl.ID == second.Client.ID {
+			want = []string{other.ID}
+		}
+		if !slices.Equal(cl.ResourceIDs, want) {
+			t.Errorf("client %s resources after SetAppResources: got %q, want %q", cl.Name, cl.ResourceIDs, want)
 		}
 	}
 	_, err = f.svc.SetAppResources(t.Context(), c, app.ID, []string{"missing-one", "missing-two"})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/fault"
-	"github.com/latchkey/latchkey/internal/model"
 )
 
 // TestTenantIsolation checks that an admin of tenant B gets not-found for every id of tenant
@@ -38,6 +37,7 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 		"ListClients":       func() error { _, err := f.svc.ListClients(ctx, b, app.ID); return err },
 		"CreateClient":      func() error { _, err := f.svc.CreateClient(ctx, b, app.ID, ClientInput{Name: ptr("x")}); return err },
 		"SetAppResources":   func() error { _, err := f.svc.SetAppResources(ctx, b, app.ID, nil); return err },
+		"DeleteAppClients":  func() error { return f.svc.DeleteAppClients(ctx, b, app.ID) },
 		"LoginPreferences":  func() error { _, err := f.svc.LoginPreferences(ctx, b, app.ID); return err },
 		"SetAuthMethods": func() error {
 			_, err := f.svc.SetAuthMethods(ctx, b, app.ID, map[string]json.RawMessage{"sms": json.RawMessage(`{"codeLength":4}`)})
@@ -69,6 +69,7 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 			return err
 		},
 		"DeleteResource": func() error { return f.svc.DeleteResource(ctx, b, res.ID) },
+		"ResourceByURI":  func() error { _, err := f.svc.ResourceByURI(ctx, b, res.URI); return err },
 	}
 	for name, call := range resourceCalls {
 		wantFault(t, call(), fault.NotFound, fault.CodeResourceNotFound, name)
@@ -82,7 +83,7 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 	// Lists show only the caller's own tenant.
 	apps, err := f.svc.ListApplications(ctx, b)
 	must(t, err, "list applications")
-	if slices.ContainsFunc(apps, func(x model.Application) bool { return x.TenantID != b.TenantID }) || len(apps) != 3 {
+	if slices.ContainsFunc(apps, func(x AppView) bool { return x.TenantID != b.TenantID }) || len(apps) != 3 {
 		t.Errorf("tenant B's applications: got %d, some perhaps of tenant A", len(apps))
 	}
 	resources, err := f.svc.ListResources(ctx, b)

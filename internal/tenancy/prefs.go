@@ -27,6 +27,9 @@ const (
 
 // LoginPreferences returns an application's login preferences with every default filled in.
 func (s *Service) LoginPreferences(ctx context.Context, c model.Caller, appID string) (model.LoginPreferences, error) {
+	if err := inScope(c, appID); err != nil {
+		return model.LoginPreferences{}, err
+	}
 	app, err := s.GetApplication(ctx, c.TenantID, appID)
 	if err != nil {
 		return model.LoginPreferences{}, err
@@ -36,8 +39,12 @@ func (s *Service) LoginPreferences(ctx context.Context, c model.Caller, appID st
 
 // SetAuthMethods changes an application's login preferences. As in Mosaic, each method
 // object present in methods replaces that method's settings wholesale; methods not present
-// keep theirs. It returns the preferences as stored, with defaults filled in.
+// keep theirs. Methods Latchkey does not implement are kept too (see prefs_unimplemented.go).
+// It returns the preferences as stored, with defaults filled in.
 func (s *Service) SetAuthMethods(ctx context.Context, c model.Caller, appID string, methods map[string]json.RawMessage) (model.LoginPreferences, error) {
+	if err := inScope(c, appID); err != nil {
+		return model.LoginPreferences{}, err
+	}
 	set, p := parseMethods(methods)
 	var out model.LoginPreferences
 	err := s.store.UpdateApplication(ctx, c.TenantID, appID, func(cur model.Application) (model.Application, error) {
@@ -95,8 +102,12 @@ func parseMethods(methods map[string]json.RawMessage) ([]func(*model.LoginPrefer
 	for _, key := range keys {
 		parse, ok := methodParsers[key]
 		if !ok {
+			parse, ok = unimplementedParsers[key]
+		}
+		if !ok {
 			supported := slices.Sorted(maps.Keys(methodParsers))
-			p.addf("%q is not a supported login method; supported: %s", key, strings.Join(supported, ", "))
+			p.addf("%q is not a login method; supported: %s; kept without being implemented: %s", key,
+				strings.Join(supported, ", "), strings.Join(model.UnimplementedMethods, ", "))
 			continue
 		}
 		if setter := parse(&p, key, methods[key]); setter != nil {

@@ -14,15 +14,19 @@ import (
 // ResourceInput is a request to create or change a resource. A nil field is absent: on create
 // it takes its default, on update it stays as it is.
 type ResourceInput struct {
-	URI            *string
-	Name           *string
-	Description    *string
-	AccessTokenTTL *int // seconds; zero means the client's or the default
+	URI         *string
+	Name        *string
+	Description *string
+	// Lifetimes in seconds; zero means the client's or the default.
+	AccessTokenTTL   *int
+	RefreshTokenTTL  *int
+	MaxRefreshRotate *int
 }
 
 // CreateResource creates a resource in the caller's tenant. Its URI must not be taken.
 func (s *Service) CreateResource(ctx context.Context, c model.Caller, in ResourceInput) (model.Resource, error) {
-	r := model.Resource{ID: model.NewID(), TenantID: c.TenantID, CreatedAt: s.timestamp()}
+	now := s.timestamp()
+	r := model.Resource{ID: model.NewID(), TenantID: c.TenantID, CreatedAt: now, UpdatedAt: now}
 	if p := applyResource(&r, in, true); len(p) > 0 {
 		return model.Resource{}, fault.Validation(p...)
 	}
@@ -37,6 +41,19 @@ func (s *Service) Resource(ctx context.Context, c model.Caller, resourceID strin
 	r, err := s.store.GetResource(ctx, c.TenantID, resourceID)
 	if err != nil {
 		return model.Resource{}, resourceErr(err, "get resource")
+	}
+	return r, nil
+}
+
+// ResourceByURI returns the resource of the caller's tenant that has this URI, compared
+// exactly as token requests compare it.
+func (s *Service) ResourceByURI(ctx context.Context, c model.Caller, uri string) (model.Resource, error) {
+	if strings.TrimSpace(uri) == "" {
+		return model.Resource{}, fault.Validation("resourceUri is required")
+	}
+	r, err := s.store.GetResourceByURI(ctx, c.TenantID, uri)
+	if err != nil {
+		return model.Resource{}, resourceErr(err, "get resource by uri")
 	}
 	return r, nil
 }
@@ -63,6 +80,7 @@ func (s *Service) UpdateResource(ctx context.Context, c model.Caller, resourceID
 		if p := applyResource(&cur, in, false); len(p) > 0 {
 			return cur, fault.Validation(p...)
 		}
+		cur.UpdatedAt = s.timestamp()
 		out = cur
 		return cur, nil
 	})
@@ -117,11 +135,19 @@ func applyResource(r *model.Resource, in ResourceInput, create bool) []string {
 		r.Name = p.text("name", *in.Name, maxNameLen, false)
 	}
 	if in.Description != nil {
-		r.Description = p.description(*in.Description)
+		r.Description = p.description("description", *in.Description)
 	}
 	if in.AccessTokenTTL != nil {
 		r.AccessTokenTTL = *in.AccessTokenTTL
 		p.ttl("access_token_ttl", r.AccessTokenTTL, minAccessTTL, maxAccessTTL)
+	}
+	if in.RefreshTokenTTL != nil {
+		r.RefreshTokenTTL = *in.RefreshTokenTTL
+		p.ttl("refresh_token_ttl", r.RefreshTokenTTL, minRefreshTTL, maxRefreshTTL)
+	}
+	if in.MaxRefreshRotate != nil {
+		r.MaxRefreshRotate = *in.MaxRefreshRotate
+		p.ttl("max_refresh_rotate", r.MaxRefreshRotate, minRefreshTTL, maxRefreshTTL)
 	}
 	return p
 }

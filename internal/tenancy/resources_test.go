@@ -83,3 +83,31 @@ func TestDeleteResourceRemovesItFromClients(t *testing.T) {
 	err = f.svc.DeleteResource(t.Context(), c, res.ID)
 	wantFault(t, err, fault.NotFound, fault.CodeResourceNotFound, "second delete")
 }
+
+func TestResourceLifetimesAndLookupByURI(t *testing.T) {
+	f := newFixture(t)
+	c, _ := f.admin(t)
+	r, err := f.svc.CreateResource(t.Context(), c, ResourceInput{URI: ptr("https://api.shop.example/v1"), Name: ptr("API"),
+		AccessTokenTTL: ptr(600), RefreshTokenTTL: ptr(3600), MaxRefreshRotate: ptr(86400)})
+	must(t, err, "create resource")
+	if r.RefreshTokenTTL != 3600 || r.MaxRefreshRotate != 86400 || !r.UpdatedAt.Equal(r.CreatedAt) {
+		t.Errorf("created resource: %+v", r)
+	}
+	got, err := f.svc.ResourceByURI(t.Context(), c, "https://api.shop.example/v1")
+	must(t, err, "resource by URI")
+	if got.ID != r.ID {
+		t.Errorf("resource by URI: got %s, want %s", got.ID, r.ID)
+	}
+	_, err = f.svc.ResourceByURI(t.Context(), c, "https://api.shop.example/v2")
+	wantFault(t, err, fault.NotFound, fault.CodeResourceNotFound, "unknown URI")
+	_, err = f.svc.ResourceByURI(t.Context(), c, " ")
+	wantFault(t, err, fault.Invalid, fault.CodeInvalidInput, "empty URI")
+
+	up, err := f.svc.UpdateResource(t.Context(), c, r.ID, ResourceInput{MaxRefreshRotate: ptr(0)})
+	must(t, err, "update resource")
+	if up.MaxRefreshRotate != 0 || up.RefreshTokenTTL != 3600 || !up.UpdatedAt.After(r.UpdatedAt) {
+		t.Errorf("updated resource: %+v", up)
+	}
+	_, err = f.svc.UpdateResource(t.Context(), c, r.ID, ResourceInput{RefreshTokenTTL: ptr(10), MaxRefreshRotate: ptr(-1)})
+	wantProblems(t, err, "invalid lifetimes", "refresh_token_ttl must be between", "max_refresh_rotate must be between")
+}

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/token"
 )
 
@@ -50,13 +51,43 @@ func (p *problems) text(field, v string, max int, required bool) string {
 }
 
 // description checks a description: like text, but line breaks are allowed.
-func (p *problems) description(v string) string {
+func (p *problems) description(field, v string) string {
 	v = strings.TrimSpace(v)
 	if len(v) > maxDescriptionLen {
-		p.addf("description must be at most %d characters", maxDescriptionLen)
+		p.addf("%s must be at most %d characters", field, maxDescriptionLen)
 	}
 	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-		p.addf("description must be valid UTF-8 without NUL characters")
+		p.addf("%s must be valid UTF-8 without NUL characters", field)
+	}
+	return v
+}
+
+// keptURI checks a URI that Latchkey keeps and shows but never follows (an application's
+// logo, login URI): text of at most maxURILen characters, without control characters. Mosaic
+// takes any string there, so neither is its form checked here: no integration is refused
+// for a value Mosaic accepts. It returns the value trimmed.
+func (p *problems) keptURI(field, v string) string {
+	return p.text(field, v, maxURILen, false)
+}
+
+// names checks a list of short identifiers (service provider ids, say): each non-empty
+// text, the list bounded; duplicates are dropped.
+func (p *problems) names(field string, list []string) []string {
+	if len(list) > maxURIs {
+		p.addf("%s must hold at most %d entries", field, maxURIs)
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, v := range dedupe(list) {
+		out = append(out, p.text(field+" entry", v, maxNameLen, true))
+	}
+	return out
+}
+
+// clientType checks a client type: web or native.
+func (p *problems) clientType(field, v string) string {
+	if v != model.ClientTypeWeb && v != model.ClientTypeNative {
+		p.addf("%s must be %q or %q", field, model.ClientTypeWeb, model.ClientTypeNative)
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package grant
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
 
@@ -40,12 +41,16 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	if scope == "" {
 		scope = auth.DefaultClientScope
 	}
-	aud, err := s.core.Audience(ctx, client, req.Resource)
+	aud, res, err := s.core.AudienceResource(ctx, client, req.Resource)
 	if err != nil {
 		return auth.TokenResponse{}, err
 	}
 	now := s.core.Now()
 	ttl := s.opts.AccessTokenTTL
+	if res != nil && res.AccessTokenTTL > 0 {
+		// A token for a resource lives as long as the resource says (its access_token_ttl).
+		ttl = time.Duration(res.AccessTokenTTL) * time.Second
+	}
 	claims := auth.ClientClaims{
 		Issuer: s.opts.Issuer, Subject: client.ID, Audience: []string{aud},
 		IssuedAt: now.Unix(), Expiry: now.Add(ttl).Unix(), JTI: model.NewID(), Scope: scope,

@@ -124,7 +124,8 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 		if err != nil {
 			return err
 		}
-		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID, Resource: rt.Resource, Scope: granted}
+		next := model.RefreshToken{ID: nextID, FamilyID: rt.FamilyID, SessionID: rt.SessionID, ClientID: rt.ClientID,
+			Resource: rt.Resource, Scope: granted, FamilyExpiresAt: rt.FamilyExpiresAt}
 		return s.core.StoreRefreshToken(ctx, tx, next, sess, is.Client, successor, now)
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,9 +88,11 @@ func (s *Service) SendMagicLink(ctx context.Context, c model.Caller, req MagicLi
 	if err != nil {
 		return MagicLinkSent{}, fault.Wrap(err, "get client")
 	}
-	// Exact match only: a prefix or pattern match would let a caller aim links elsewhere.
-	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, req.RedirectURI) {
+	if client.TenantID != c.TenantID {
 		return MagicLinkSent{}, auth.ErrInvalidRedirect
+	}
+	if err := auth.CheckRedirect(client, app, req.RedirectURI); err != nil {
+		return MagicLinkSent{}, err
 	}
 	prefs := app.Preferences.Normalized()
 	norm, err := directory.NormalizeIdentifier(req.IdentifierType, req.Identifier)

@@ -3,7 +3,6 @@ package passwords
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -258,16 +257,21 @@ func resetDestination(channel string, u model.User) (string, error) {
 	return "", nil
 }
 
-// checkRedirect accepts only one of the calling client's own redirect URIs, exactly.
+// checkRedirect accepts only a redirect URI of the calling client or of its application,
+// exactly (auth.CheckRedirect).
 func (s *Service) checkRedirect(ctx context.Context, c model.Caller, uri string) error {
 	client, err := s.store.GetClient(ctx, c.ClientID)
 	if err != nil {
 		return fault.Wrap(err, "get client")
 	}
-	if client.TenantID != c.TenantID || !slices.Contains(client.RedirectURIs, uri) {
+	if client.TenantID != c.TenantID {
 		return auth.ErrInvalidRedirect
 	}
-	return nil
+	app, err := s.store.GetApplication(ctx, c.TenantID, client.AppID)
+	if err != nil {
+		return fault.Wrap(err, "get application")
+	}
+	return auth.CheckRedirect(client, app, uri)
 }
 
 // splitResetCode tells a link's code ("<record id>.<secret>") from a typed one.

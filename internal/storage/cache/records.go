@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -13,6 +14,14 @@ import (
 
 func cloneApp(a model.Application) model.Application {
 	a.RedirectURIs = slices.Clone(a.RedirectURIs)
+	a.Profile.ServiceProviders = slices.Clone(a.Profile.ServiceProviders)
+	if a.Preferences.Unimplemented != nil {
+		kept := make(map[string]json.RawMessage, len(a.Preferences.Unimplemented))
+		for k, v := range a.Preferences.Unimplemented {
+			kept[k] = slices.Clone(v)
+		}
+		a.Preferences.Unimplemented = kept
+	}
 	a.Preferences.Password.LockoutTiers = slices.Clone(a.Preferences.Password.LockoutTiers)
 	w := &a.Preferences.WebAuthn
 	w.RPWebOrigins = slices.Clone(w.RPWebOrigins)

@@ -7,14 +7,14 @@ import (
 )
 
 const appCols = "id, tenant_id, name, kind, description, redirect_uris, allow_public_signup, " +
-	"enumeration_protection, preferences, created_at, updated_at"
+	"enumeration_protection, preferences, logo, created_by, profile, created_at, updated_at"
 
 func scanApp(sc scanner) (model.Application, error) {
 	var a model.Application
-	var redirects, prefs string
+	var redirects, prefs, profile string
 	var created, updated int64
 	err := sc.Scan(&a.ID, &a.TenantID, &a.Name, &a.Kind, &a.Description, &redirects,
-		&a.AllowPublicSignup, &a.EnumerationProtection, &prefs, &created, &updated)
+		&a.AllowPublicSignup, &a.EnumerationProtection, &prefs, &a.Logo, &a.CreatedBy, &profile, &created, &updated)
 	if err != nil {
 		return a, err
 	}
@@ -22,6 +22,9 @@ func scanApp(sc scanner) (model.Application, error) {
 		return a, err
 	}
 	if err := fromJSONText(prefs, &a.Preferences); err != nil {
+		return a, err
+	}
+	if err := fromJSONText(profile, &a.Profile); err != nil {
 		return a, err
 	}
 	a.CreatedAt, a.UpdatedAt = fromMillis(created), fromMillis(updated)
@@ -38,8 +41,12 @@ func appValues(a model.Application) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile, err := jsonText(a.Profile)
+	if err != nil {
+		return nil, err
+	}
 	return []any{a.Name, a.Kind, a.Description, redirects, a.AllowPublicSignup,
-		a.EnumerationProtection, prefs, millis(a.CreatedAt), millis(a.UpdatedAt)}, nil
+		a.EnumerationProtection, prefs, a.Logo, a.CreatedBy, profile, millis(a.CreatedAt), millis(a.UpdatedAt)}, nil
 }
 
 // CreateApplication stores a new application.
@@ -49,7 +56,7 @@ func (s *Store) CreateApplication(ctx context.Context, a model.Application) erro
 		return errf("create application", err)
 	}
 	_, err = s.execUnique(ctx, "create application",
-		"INSERT INTO applications ("+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO applications ("+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		append([]any{a.ID, a.TenantID}, vals...)...)
 	return err
 }
@@ -79,7 +86,8 @@ func (s *Store) UpdateApplication(ctx context.Context, tenantID, id string, upda
 		}
 		_, err = tx.execUnique(ctx, "update application",
 			"UPDATE applications SET name = ?, kind = ?, description = ?, redirect_uris = ?, "+
-				"allow_public_signup = ?, enumeration_protection = ?, preferences = ?, created_at = ?, "+
+				"allow_public_signup = ?, enumeration_protection = ?, preferences = ?, logo = ?, created_by = ?, "+
+				"profile = ?, created_at = ?, "+
 				"updated_at = ? WHERE tenant_id = ? AND id = ?",
 			append(vals, old.TenantID, old.ID)...)
 		return err

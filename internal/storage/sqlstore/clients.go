@@ -7,7 +7,8 @@ import (
 )
 
 const clientCols = "id, tenant_id, app_id, name, description, secret_hash, redirect_uris, resource_ids, " +
-	"default_custom_claims, access_token_ttl, refresh_token_ttl, session_expiration, token_epoch, created_at, updated_at"
+	"default_custom_claims, access_token_ttl, refresh_token_ttl, session_expiration, token_epoch, client_type, " +
+	"max_refresh_rotate, created_at, updated_at"
 
 func scanClient(sc scanner) (model.Client, error) {
 	var c model.Client
@@ -15,7 +16,7 @@ func scanClient(sc scanner) (model.Client, error) {
 	var created, updated int64
 	err := sc.Scan(&c.ID, &c.TenantID, &c.AppID, &c.Name, &c.Description, &c.SecretHash,
 		&redirects, &resources, &claims, &c.AccessTokenTTL, &c.RefreshTokenTTL,
-		&c.SessionExpiration, &c.TokenEpoch, &created, &updated)
+		&c.SessionExpiration, &c.TokenEpoch, &c.ClientType, &c.MaxRefreshRotate, &created, &updated)
 	if err != nil {
 		return c, err
 	}
@@ -42,7 +43,8 @@ func clientValues(c model.Client) ([]any, error) {
 		texts[i] = t
 	}
 	return []any{c.Name, c.Description, c.SecretHash, texts[0], texts[1], texts[2],
-		c.AccessTokenTTL, c.RefreshTokenTTL, c.SessionExpiration, c.TokenEpoch, millis(c.CreatedAt), millis(c.UpdatedAt)}, nil
+		c.AccessTokenTTL, c.RefreshTokenTTL, c.SessionExpiration, c.TokenEpoch, c.ClientType, c.MaxRefreshRotate,
+		millis(c.CreatedAt), millis(c.UpdatedAt)}, nil
 }
 
 // CreateClient stores a new client.
@@ -52,7 +54,7 @@ func (s *Store) CreateClient(ctx context.Context, c model.Client) error {
 		return errf("create client", err)
 	}
 	_, err = s.execUnique(ctx, "create client",
-		"INSERT INTO clients ("+clientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO clients ("+clientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		append([]any{c.ID, c.TenantID, c.AppID}, vals...)...)
 	return err
 }
@@ -89,7 +91,8 @@ func (s *Store) UpdateClient(ctx context.Context, tenantID, id string, updater f
 		_, err = tx.execUnique(ctx, "update client",
 			"UPDATE clients SET name = ?, description = ?, secret_hash = ?, redirect_uris = ?, "+
 				"resource_ids = ?, default_custom_claims = ?, access_token_ttl = ?, refresh_token_ttl = ?, "+
-				"session_expiration = ?, token_epoch = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+				"session_expiration = ?, token_epoch = ?, client_type = ?, max_refresh_rotate = ?, created_at = ?, "+
+				"updated_at = ? WHERE tenant_id = ? AND id = ?",
 			append(vals, old.TenantID, old.ID)...)
 		return err
 	}

@@ -6,12 +6,12 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-const keyCols = "id, tenant_id, algorithm, status, public_jwk, private_enc, created_at, updated_at"
+const keyCols = "id, tenant_id, algorithm, status, public_jwk, private_enc, name, uploaded, created_at, updated_at"
 
 func scanKey(sc scanner) (model.SigningKey, error) {
 	var k model.SigningKey
 	var created, updated int64
-	if err := sc.Scan(&k.ID, &k.TenantID, &k.Algorithm, &k.Status, &k.PublicJWK, &k.PrivateEnc, &created, &updated); err != nil {
+	if err := sc.Scan(&k.ID, &k.TenantID, &k.Algorithm, &k.Status, &k.PublicJWK, &k.PrivateEnc, &k.Name, &k.Uploaded, &created, &updated); err != nil {
 		return k, err
 	}
 	k.CreatedAt, k.UpdatedAt = fromMillis(created), fromMillis(updated)
@@ -21,8 +21,8 @@ func scanKey(sc scanner) (model.SigningKey, error) {
 // CreateSigningKey stores a new signing key.
 func (s *Store) CreateSigningKey(ctx context.Context, k model.SigningKey) error {
 	_, err := s.execUnique(ctx, "create signing key",
-		"INSERT INTO signing_keys ("+keyCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		k.ID, k.TenantID, k.Algorithm, k.Status, k.PublicJWK, k.PrivateEnc, millis(k.CreatedAt), millis(k.UpdatedAt))
+		"INSERT INTO signing_keys ("+keyCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		k.ID, k.TenantID, k.Algorithm, k.Status, k.PublicJWK, k.PrivateEnc, k.Name, k.Uploaded, millis(k.CreatedAt), millis(k.UpdatedAt))
 	return err
 }
 
@@ -46,9 +46,10 @@ func (s *Store) UpdateSigningKey(ctx context.Context, tenantID, id string, updat
 	}
 	store := func(tx *Store, old, k model.SigningKey) error {
 		_, err := tx.writer().exec(ctx,
-			"UPDATE signing_keys SET algorithm = ?, status = ?, public_jwk = ?, private_enc = ?, created_at = ?, "+
-				"updated_at = ? WHERE tenant_id = ? AND id = ?",
-			k.Algorithm, k.Status, k.PublicJWK, k.PrivateEnc, millis(k.CreatedAt), millis(k.UpdatedAt), old.TenantID, old.ID)
+			"UPDATE signing_keys SET algorithm = ?, status = ?, public_jwk = ?, private_enc = ?, name = ?, uploaded = ?, "+
+				"created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+			k.Algorithm, k.Status, k.PublicJWK, k.PrivateEnc, k.Name, k.Uploaded, millis(k.CreatedAt), millis(k.UpdatedAt),
+			old.TenantID, old.ID)
 		return errf("update signing key", err)
 	}
 	return update(ctx, s, load, updater, store)

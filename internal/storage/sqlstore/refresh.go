@@ -10,18 +10,19 @@ import (
 )
 
 const refreshCols = "id, tenant_id, family_id, session_id, client_id, user_id, token_hash, resource, scope, " +
-	"expires_at, created_at, rotated_at, replaced_by, revoked_at"
+	"expires_at, family_expires_at, created_at, rotated_at, replaced_by, revoked_at"
 
 func scanRefresh(sc scanner) (model.RefreshToken, error) {
 	var t model.RefreshToken
-	var expires, created int64
+	var expires, familyExpires, created int64
 	var rotated, revoked sql.NullInt64
 	err := sc.Scan(&t.ID, &t.TenantID, &t.FamilyID, &t.SessionID, &t.ClientID, &t.UserID, &t.TokenHash,
-		&t.Resource, &t.Scope, &expires, &created, &rotated, &t.ReplacedBy, &revoked)
+		&t.Resource, &t.Scope, &expires, &familyExpires, &created, &rotated, &t.ReplacedBy, &revoked)
 	if err != nil {
 		return t, err
 	}
 	t.ExpiresAt, t.CreatedAt = fromMillis(expires), fromMillis(created)
+	t.FamilyExpiresAt = fromMillisOrZero(familyExpires)
 	t.RotatedAt, t.RevokedAt = fromNullMillis(rotated), fromNullMillis(revoked)
 	return t, nil
 }
@@ -29,9 +30,9 @@ func scanRefresh(sc scanner) (model.RefreshToken, error) {
 // CreateRefreshToken stores a new refresh token; token hashes are unique.
 func (s *Store) CreateRefreshToken(ctx context.Context, t model.RefreshToken) error {
 	_, err := s.execRandomID(ctx, "create refresh token",
-		"INSERT INTO refresh_tokens ("+refreshCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO refresh_tokens ("+refreshCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
-		millis(t.ExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt))
+		millis(t.ExpiresAt), millisOrZero(t.FamilyExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt))
 	return err
 }
 
@@ -50,10 +51,10 @@ func (s *Store) UpdateRefreshToken(ctx context.Context, tenantID, id string, upd
 	store := func(tx *Store, old, t model.RefreshToken) error {
 		_, err := tx.execRandomID(ctx, "update refresh token",
 			"UPDATE refresh_tokens SET family_id = ?, session_id = ?, client_id = ?, user_id = ?, token_hash = ?, "+
-				"resource = ?, scope = ?, expires_at = ?, created_at = ?, rotated_at = ?, replaced_by = ?, "+
-				"revoked_at = ? WHERE tenant_id = ? AND id = ?",
+				"resource = ?, scope = ?, expires_at = ?, family_expires_at = ?, created_at = ?, rotated_at = ?, "+
+				"replaced_by = ?, revoked_at = ? WHERE tenant_id = ? AND id = ?",
 			t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
-			millis(t.ExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy,
+			millis(t.ExpiresAt), millisOrZero(t.FamilyExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy,
 			millisOrNull(t.RevokedAt), old.TenantID, old.ID)
 		return err
 	}

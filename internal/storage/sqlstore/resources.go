@@ -6,23 +6,27 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-const resourceCols = "id, tenant_id, uri, name, description, access_token_ttl, created_at"
+const resourceCols = "id, tenant_id, uri, name, description, access_token_ttl, refresh_token_ttl, " +
+	"max_refresh_rotate, created_at, updated_at"
 
 func scanResource(sc scanner) (model.Resource, error) {
 	var r model.Resource
-	var created int64
-	if err := sc.Scan(&r.ID, &r.TenantID, &r.URI, &r.Name, &r.Description, &r.AccessTokenTTL, &created); err != nil {
+	var created, updated int64
+	err := sc.Scan(&r.ID, &r.TenantID, &r.URI, &r.Name, &r.Description, &r.AccessTokenTTL, &r.RefreshTokenTTL,
+		&r.MaxRefreshRotate, &created, &updated)
+	if err != nil {
 		return r, err
 	}
-	r.CreatedAt = fromMillis(created)
+	r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return r, nil
 }
 
 // CreateResource stores a new resource; URIs are unique within a tenant.
 func (s *Store) CreateResource(ctx context.Context, r model.Resource) error {
 	_, err := s.execUnique(ctx, "create resource",
-		"INSERT INTO resources ("+resourceCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		r.ID, r.TenantID, r.URI, r.Name, r.Description, r.AccessTokenTTL, millis(r.CreatedAt))
+		"INSERT INTO resources ("+resourceCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		r.ID, r.TenantID, r.URI, r.Name, r.Description, r.AccessTokenTTL, r.RefreshTokenTTL, r.MaxRefreshRotate,
+		millis(r.CreatedAt), millis(r.UpdatedAt))
 	return err
 }
 
@@ -52,9 +56,10 @@ func (s *Store) UpdateResource(ctx context.Context, tenantID, id string, updater
 	}
 	store := func(tx *Store, old, r model.Resource) error {
 		_, err := tx.execUnique(ctx, "update resource",
-			"UPDATE resources SET uri = ?, name = ?, description = ?, access_token_ttl = ?, created_at = ? "+
-				"WHERE tenant_id = ? AND id = ?",
-			r.URI, r.Name, r.Description, r.AccessTokenTTL, millis(r.CreatedAt), old.TenantID, old.ID)
+			"UPDATE resources SET uri = ?, name = ?, description = ?, access_token_ttl = ?, refresh_token_ttl = ?, "+
+				"max_refresh_rotate = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+			r.URI, r.Name, r.Description, r.AccessTokenTTL, r.RefreshTokenTTL, r.MaxRefreshRotate,
+			millis(r.CreatedAt), millis(r.UpdatedAt), old.TenantID, old.ID)
 		return err
 	}
 	return update(ctx, s, load, updater, store)

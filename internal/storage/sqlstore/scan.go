@@ -31,6 +31,22 @@ func millisOrNull(t *time.Time) any {
 // fromMillis is the inverse of millis, in UTC.
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
+// millisOrZero stores the zero time, which stands for "none", as 0.
+func millisOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMillisOrZero is the inverse of millisOrZero.
+func fromMillisOrZero(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return fromMillis(ms)
+}
+
 func fromNullMillis(ms sql.NullInt64) *time.Time {
 	if !ms.Valid {
 		return nil

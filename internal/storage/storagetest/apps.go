@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -110,6 +111,9 @@ func testAppUpdate(t *testing.T, s storage.Store) {
 	want.AllowPublicSignup = false
 	want.Preferences.SMS.CodeLength = 6
 	want.Preferences.MagicLink.Message.Subject = "Sign in"
+	want.Preferences.Unimplemented = map[string]json.RawMessage{model.MethodPush: json.RawMessage(`{"fcm":{}}`)}
+	want.Logo = ""
+	want.Profile = model.AppProfile{}
 	want.UpdatedAt = at(time.Hour)
 	var seen model.Application
 	err := s.UpdateApplication(t.Context(), tenant.ID, orig.ID, func(cur model.Application) (model.Application, error) {

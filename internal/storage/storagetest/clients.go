@@ -14,6 +14,7 @@ var clientTests = []namedTest{
 	{"GetMissing", testClientGetMissing},
 	{"DuplicateID", testClientDuplicateID},
 	{"ListPerApplication", testClientListPerApp},
+	{"ListInCreationOrder", testClientListInCreationOrder},
 	{"OtherTenant", testClientOtherTenant},
 	{"Update", testClientUpdate},
 	{"UpdateRefused", testClientUpdateRefused},
@@ -148,4 +149,27 @@ func testClientDelete(t *testing.T, s storage.Store) {
 	list, err := s.ListClients(t.Context(), e.Tenant.ID, e.App.ID)
 	must(t, err, "list clients")
 	wantIDs(t, "ListClients after delete", list, kept.ID)
+}
+
+// testClientListInCreationOrder checks that clients are listed oldest first and, when created
+// at the same time, in the order they were created, whatever their ids: the first is the
+// application's default client, which must not change from one read to the next.
+func testClientListInCreationOrder(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	app := newApp(t, s, e.Tenant.ID)
+	var want []string
+	for i, id := range []string{"zzzz" + model.NewID()[4:], "aaaa" + model.NewID()[4:], "mmmm" + model.NewID()[4:]} {
+		c := makeClient(e.Tenant.ID, app.ID)
+		c.ID, c.CreatedAt = id, base
+		if i == 2 {
+			c.CreatedAt = base.Add(-time.Second) // older, though created last
+			want = append([]string{id}, want...)
+		} else {
+			want = append(want, id)
+		}
+		must(t, s.CreateClient(t.Context(), c), "create client")
+	}
+	list, err := s.ListClients(t.Context(), e.Tenant.ID, app.ID)
+	must(t, err, "list clients")
+	wantIDs(t, "ListClients", list, want...)
 }

@@ -48,6 +48,17 @@ func makeApp(tenantID string) model.Application {
 			EmailOTP:  model.OTPPreferences{ExpiresIn: 7, MaxFailures: 4, LockoutDuration: 30, CodeLength: 8, CrossClientsAllowed: true, Message: brand},
 			SMS:       model.OTPPreferences{ExpiresIn: 3, MaxFailures: 2, LockoutDuration: 60, CodeLength: 4},
 			MagicLink: model.MagicLinkPreferences{ExpiresIn: 20, LinksPerUser: 2, Message: brand},
+			Unimplemented: map[string]json.RawMessage{
+				model.MethodGoogle: json.RawMessage(`{"clientId":"g-123","redirectUris":["https://shop.example/g"]}`),
+				model.MethodFace:   json.RawMessage(`{"saveImageEmbedding":false,"lockoutTiers":[{"attempts":3,"duration":15}]}`),
+			},
+		},
+		Logo:      "https://shop.example/logo.png",
+		CreatedBy: model.NewID(),
+		Profile: model.AppProfile{
+			ServiceProviders: []string{"sp-1", "sp-2"},
+			Authenticator:    model.AuthenticatorPreferences{IsCentralized: true, LoginURI: "https://shop.example/login"},
+			LoginURI:         "https://shop.example/signin",
 		},
 		CreatedAt: base,
 		UpdatedAt: at(time.Second),
@@ -75,6 +86,8 @@ func makeClient(tenantID, appID string) model.Client {
 		DefaultCustomClaims: []string{"plan", "region"},
 		AccessTokenTTL:      600,
 		RefreshTokenTTL:     86400,
+		MaxRefreshRotate:    2592000,
+		ClientType:          model.ClientTypeNative,
 		SessionExpiration:   604800,
 		TokenEpoch:          3,
 		CreatedAt:           base,
@@ -92,13 +105,16 @@ func newClient(t *testing.T, s storage.Store, tenantID, appID string) model.Clie
 func makeResource(tenantID string) model.Resource {
 	id := model.NewID()
 	return model.Resource{
-		ID:             id,
-		TenantID:       tenantID,
-		URI:            "https://api.example/" + id,
-		Name:           "api-" + id,
-		Description:    "the orders API",
-		AccessTokenTTL: 300,
-		CreatedAt:      base,
+		ID:               id,
+		TenantID:         tenantID,
+		URI:              "https://api.example/" + id,
+		Name:             "api-" + id,
+		Description:      "the orders API",
+		AccessTokenTTL:   300,
+		RefreshTokenTTL:  7200,
+		MaxRefreshRotate: 86400,
+		CreatedAt:        base,
+		UpdatedAt:        at(3 * time.Second),
 	}
 }
 
@@ -117,6 +133,8 @@ func makeKey(tenantID string, created time.Time) model.SigningKey {
 		Status:     model.KeyValidating,
 		PublicJWK:  []byte(`{"kty":"EC","crv":"P-256","x":"AQ","y":"Ag"}`),
 		PrivateEnc: randomBytes(64),
+		Name:       "key made " + created.Format(time.RFC3339),
+		Uploaded:   true,
 		CreatedAt:  created,
 		UpdatedAt:  created.Add(time.Minute),
 	}
@@ -232,7 +250,9 @@ func makeRefresh(e env, sessionID string) model.RefreshToken {
 		Resource:  "https://api.example/orders",
 		Scope:     "openid offline_access",
 		ExpiresAt: at(30 * 24 * time.Hour),
-		CreatedAt: base,
+		// The family's end: every column of a token is round-tripped.
+		FamilyExpiresAt: at(90 * 24 * time.Hour),
+		CreatedAt:       base,
 	}
 }
 

@@ -33,6 +33,7 @@ func testRefreshRoundTrip(t *testing.T, s storage.Store) {
 	spent.RotatedAt = ptr(at(time.Hour))
 	spent.ReplacedBy = model.NewID()
 	spent.RevokedAt = ptr(at(2 * time.Hour))
+	spent.FamilyExpiresAt = time.Time{} // a family without an end of its own
 	newRefresh(t, s, spent)
 	got, err = s.GetRefreshTokenByHash(t.Context(), spent.TokenHash)
 	must(t, err, "get rotated refresh token")

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -116,6 +117,9 @@ func testResourceUpdate(t *testing.T, s storage.Store) {
 	want.Name = "renamed"
 	want.Description = ""
 	want.AccessTokenTTL = 900
+	want.RefreshTokenTTL = 0
+	want.MaxRefreshRotate = 3600
+	want.UpdatedAt = at(time.Hour)
 	var seen model.Resource
 	err := s.UpdateResource(t.Context(), tenant.ID, orig.ID, func(cur model.Resource) (model.Resource, error) {
 		seen = cur
