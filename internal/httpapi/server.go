@@ -24,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/groups"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
@@ -44,8 +45,10 @@ type Config struct {
 	Passkeys  *passkeys.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
-	Tokens    *token.Manager
-	Audit     *audit.Log
+	// Groups serves the Groups API; left nil, it is built on Auth's store.
+	Groups *groups.Service
+	Tokens *token.Manager
+	Audit  *audit.Log
 	// Ready reports whether the server can serve traffic (the database answers).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -110,6 +113,7 @@ func New(cfg Config) *Server {
 	s.adminRoutes()
 	s.auditRoutes()
 	s.tenantRoutes()
+	s.groupRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }
