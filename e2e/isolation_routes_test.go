@@ -75,6 +75,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 	for _, part := range []map[string][]isoCase{
 		f.coreIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
 		f.webauthnIsolationCases(), f.crossDeviceIsolationCases(), f.passwordIsolationCases(),
+		f.groupIsolationCases(),
 	} {
 		for key, cases := range part {
 			if _, dup := out[key]; dup {
