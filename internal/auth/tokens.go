@@ -56,6 +56,18 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	src := claimSource{user: is.User, link: is.Link, app: is.App, login: map[string]any{
 		"new_user": is.NewUser, "client_id": is.Client.ID, "app_id": is.App.ID, "scope": scope, "approval_data": nil,
 	}}
+	// The user's groups are read once, and only when a group claim is asked for; a failed
+	// read fails the signing rather than leaving the claims out.
+	var groupsRead bool
+	var userGroups []model.Group
+	var groupsErr error
+	src.groups = func() []model.Group {
+		if !groupsRead {
+			groupsRead = true
+			userGroups, groupsErr = s.store.ListUserGroups(ctx, sess.TenantID, sess.UserID)
+		}
+		return userGroups
+	}
 	if len(is.Approval) > 0 {
 		// The transaction the user approved by this login (Mosaic's transaction signing).
 		src.login["approval_data"] = json.RawMessage(is.Approval)
@@ -84,6 +96,9 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 		access["app_name"] = is.App.Name
 	}
 	addClaims(access, claims.AccessToken, nil, src)
+	if groupsErr != nil {
+		return TokenResponse{}, fault.Wrap(groupsErr, "list user groups")
+	}
 
 	// The two signatures are independent; with RSA each costs about a millisecond, so they run
 	// side by side to halve a login's latency.

@@ -44,19 +44,17 @@ var onRequestClaims = []string{
 	"mname", "username", "external_user_id", "birthday", "language", "picture", "city",
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
-	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data",
+	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data", "groups", "custom_group_data",
 }
 
 // Reasons an unsupported claim is refused.
 const (
 	reasonRoles    = "roles and permissions are not supported yet"
-	reasonGroups   = "user groups are not supported yet"
 	reasonOrgs     = "organizations (B2B) are not supported yet"
 	reasonPasskey  = "passkey details are not put in tokens yet"
 	reasonExtAcct  = "applications cannot set an external_account_id yet"
 	reasonAIActor  = "AI agent identities are not supported"
 	reasonNoACR    = "backend authentication satisfies no ACR values"
-	reasonCustomGr = "user groups, and so their custom data, are not supported yet"
 )
 
 // unsupportedClaims are the claims Mosaic documents that Latchkey does not produce yet, each
@@ -68,8 +66,6 @@ var unsupportedClaims = map[string]string{
 	"permissions":         reasonRoles,
 	"ts_roles":            reasonRoles,
 	"ts_permissions":      reasonRoles,
-	"groups":              reasonGroups,
-	"custom_group_data":   reasonCustomGr,
 	"organization":        reasonOrgs,
 	"org_id":              reasonOrgs,
 	"webauthn":            reasonPasskey,
