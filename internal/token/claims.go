@@ -49,12 +49,12 @@ var onRequestClaims = []string{
 
 // Reasons an unsupported claim is refused.
 const (
-	reasonRoles    = "roles and permissions are not supported yet"
-	reasonOrgs     = "organizations (B2B) are not supported yet"
-	reasonPasskey  = "passkey details are not put in tokens yet"
-	reasonExtAcct  = "applications cannot set an external_account_id yet"
-	reasonAIActor  = "AI agent identities are not supported"
-	reasonNoACR    = "backend authentication satisfies no ACR values"
+	reasonRoles   = "roles and permissions are not supported yet"
+	reasonOrgs    = "organizations (B2B) are not supported yet"
+	reasonPasskey = "passkey details are not put in tokens yet"
+	reasonExtAcct = "applications cannot set an external_account_id yet"
+	reasonAIActor = "AI agent identities are not supported"
+	reasonNoACR   = "backend authentication satisfies no ACR values"
 )
 
 // unsupportedClaims are the claims Mosaic documents that Latchkey does not produce yet, each
