@@ -17,6 +17,7 @@ type tenantRecords struct {
 	ClientID, AdminClientID, ExtraClientID     string
 	ClientSecret, AdminSecret                  string
 	ResourceID, ResourceURI                    string
+	GroupID, GroupName                         string // a group with the user as its member
 	UserID, Email, Phone, Username, ExternalID string
 	SessionID, PendingCode, PendingLink        string
 	// AccessToken and RefreshToken are the user's, from the login that made SessionID.
@@ -75,6 +76,12 @@ func seedTenant(e *env, boot tenancy.Bootstrap, tag, phone string) *tenantRecord
 	})
 	wantStatus(e.t, res, 201, "")
 	r.UserID = result(e.t, res)["user_id"].(string)
+
+	r.GroupName = tag + " staff"
+	res = e.do("POST", "/cis/v1/groups", r.client, map[string]any{"name": r.GroupName, "custom_data": map[string]any{"tier": tag}})
+	wantStatus(e.t, res, 201, "")
+	r.GroupID = result(e.t, res)["group_id"].(string)
+	wantStatus(e.t, e.do("POST", "/cis/v1/groups/"+r.GroupID+"/users", r.client, map[string]any{"user_ids": []string{r.UserID}}), 204, "")
 
 	res = e.authenticate(r.client, r.Email, directCode(e, r.client, r.Email), nil)
 	wantStatus(e.t, res, 200, "")

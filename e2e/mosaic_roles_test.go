@@ -83,4 +83,3 @@ func TestMosaicRolesReachTokens(t *testing.T) {
 	wantStatus(t, e.do("DELETE", base+"/"+roleID, admin, nil), 204, "")
 	wantStatus(t, e.do("GET", base+"/"+roleID, admin, nil), 404, "role_not_found")
 }
-

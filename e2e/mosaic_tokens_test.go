@@ -168,8 +168,8 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 	res := e.do("POST", "/cis/v1/auth/otp/send", tok, map[string]any{"channel": "direct", "identifier_type": "email", "identifier": "deferred@example.com"})
 	wantStatus(t, res, 200, "")
 	code := res.JSON(t)["code"].(string)
-	for _, claim := range []string{"groups", "ts_roles", "ts_permissions",
-		"custom_group_data", "organization", "org_id", "webauthn", "external_account_id"} {
+	for _, claim := range []string{"ts_roles", "ts_permissions",
+		"organization", "org_id", "webauthn", "external_account_id"} {
 		for _, tokenKind := range []string{"id_token", "access_token"} {
 			res := e.authenticate(tok, "deferred@example.com", code, map[string]any{"claims": map[string]any{tokenKind: map[string]any{claim: nil}}})
 			wantStatus(t, res, 400, "system_invalid_input")
@@ -183,9 +183,9 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 
 	admin := e.adminToken()
 	path := "/cis/v1/applications/" + e.boot.AppID + "/clients/" + e.boot.ClientID
-	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "groups"}})
+	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "org_id"}})
 	wantStatus(t, res, 400, "system_invalid_input")
-	for _, claim := range []string{"ts_roles", "groups"} {
+	for _, claim := range []string{"ts_roles", "org_id"} {
 		if !strings.Contains(string(res.Body), `claim \"`+claim+`\" cannot be requested`) {
 			t.Errorf("default_custom_claims %s: %s", claim, res.Body)
 		}

@@ -308,6 +308,9 @@ type claimSource struct {
 	user model.User
 	link model.AppUser
 	app  model.Application
+	// groups reads the user's groups, for the groups and custom_group_data claims; it is
+	// called only when one of them is asked for, so that other logins do not pay the read.
+	groups func() []model.Group
 	// login holds the claims about the login itself (new_user, client_id, scope, ...), added
 	// to a token that does not carry them unasked when they are asked for.
 	login map[string]any
@@ -317,7 +320,33 @@ func (src claimSource) claim(name string, spec ClaimSpec) (any, bool) {
 	if v, ok := src.login[name]; ok {
 		return v, v != nil
 	}
+	switch name {
+	case "groups", "custom_group_data":
+		if src.groups == nil {
+			return nil, false
+		}
+		return groupClaim(name, src.groups())
+	}
 	return userClaim(name, spec, src.user, src.link, src.app)
+}
+
+// groupClaim computes the group claims: groups lists the ids of the user's groups, and
+// custom_group_data maps each group id to its custom data (groups without data left out).
+func groupClaim(name string, list []model.Group) (any, bool) {
+	if name == "groups" {
+		ids := make([]string, len(list))
+		for i, g := range list {
+			ids[i] = g.ID
+		}
+		return ids, len(ids) > 0
+	}
+	data := map[string]json.RawMessage{}
+	for _, g := range list {
+		if len(g.CustomData) > 0 && string(g.CustomData) != "{}" {
+			data[g.ID] = g.CustomData
+		}
+	}
+	return data, len(data) > 0
 }
 
 // addClaims copies the requested claims that have values into dst, then the defaults (a

@@ -18,7 +18,7 @@ func TestClaimsRequestRefusals(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
 		{`{"id_token":{"ts_roles":null}}`, `claims.id_token: claim "ts_roles" cannot be requested: client roles`},
 		{`{"access_token":{"ts_permissions":null}}`, `claims.access_token: claim "ts_permissions" cannot be requested`},
-		{`{"id_token":{"groups":{"essential":true}}}`, `claim "groups" cannot be requested: user groups`},
+		{`{"id_token":{"org_id":{"essential":true}}}`, `claim "org_id" cannot be requested: organizations`},
 		{`{"id_token":{"org_id":null}}`, `claim "org_id" cannot be requested: organizations`},
 		{`{"id_token":{"shoe_size":null}}`, `claim "shoe_size" is not a claim Latchkey's tokens carry`},
 		{`{"id_token":{"email":"yes"}}`, `claims.id_token.email must be null or an object`},
@@ -40,8 +40,8 @@ func TestClaimsRequestRefusals(t *testing.T) {
 	}
 	// Several problems are all reported.
 	var r auth.ClaimsRequest
-	err := json.Unmarshal([]byte(`{"id_token":{"ts_roles":null,"groups":null},"access_token":{"ts_permissions":null}}`), &r)
-	for _, name := range []string{"ts_roles", "groups", "ts_permissions"} {
+	err := json.Unmarshal([]byte(`{"id_token":{"ts_roles":null,"org_id":null},"access_token":{"ts_permissions":null}}`), &r)
+	for _, name := range []string{"ts_roles", "org_id", "ts_permissions"} {
 		if err == nil || !strings.Contains(err.Error(), `"`+name+`"`) {
 			t.Errorf("several problems: %v does not name %s", err, name)
 		}
@@ -101,6 +101,13 @@ func TestEveryRequestableClaimIsProduced(t *testing.T) {
 	}
 	link := model.AppUser{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, UserID: u.ID, CreatedAt: now, CustomAppData: json.RawMessage(`{"seat":7}`)}
 	if err := f.Store.LinkUser(f.Ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	group := model.Group{ID: model.NewID(), TenantID: f.Boot.TenantID, Name: "staff", CustomData: json.RawMessage(`{"floor":3}`), CreatedAt: now, UpdatedAt: now}
+	if err := f.Store.CreateGroup(f.Ctx, group); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Store.AddGroupUsers(f.Ctx, f.Boot.TenantID, group.ID, []string{u.ID}, now); err != nil {
 		t.Fatal(err)
 	}
 	f.Clock.Advance(time.Minute)

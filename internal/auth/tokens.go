@@ -65,6 +65,18 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	if roleClaims != nil {
 		src.login["roles"], src.login["role_values"], src.login["permissions"] = roleClaims.RoleIDs, roleClaims.RoleNames, roleClaims.Permissions
 	}
+	// The user's groups are read once, and only when a group claim is asked for; a failed
+	// read fails the signing rather than leaving the claims out.
+	var groupsRead bool
+	var userGroups []model.Group
+	var groupsErr error
+	src.groups = func() []model.Group {
+		if !groupsRead {
+			groupsRead = true
+			userGroups, groupsErr = s.store.ListUserGroups(ctx, sess.TenantID, sess.UserID)
+		}
+		return userGroups
+	}
 	if len(is.Approval) > 0 {
 		// The transaction the user approved by this login (Mosaic's transaction signing).
 		src.login["approval_data"] = json.RawMessage(is.Approval)
@@ -97,6 +109,9 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 		access["roles"] = roleClaims.RoleIDs
 	}
 	addClaims(access, claims.AccessToken, nil, src)
+	if groupsErr != nil {
+		return TokenResponse{}, fault.Wrap(groupsErr, "list user groups")
+	}
 
 	// The two signatures are independent; with RSA each costs about a millisecond, so they run
 	// side by side to halve a login's latency.

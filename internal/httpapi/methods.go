@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/auth/totp"
+	"github.com/latchkey/latchkey/internal/groups"
 	"github.com/latchkey/latchkey/internal/passkey"
 )
 
@@ -35,6 +36,9 @@ func (c *Config) buildMethods() {
 	}
 	if c.Sessions == nil {
 		c.Sessions = session.New(c.Auth)
+	}
+	if c.Groups == nil {
+		c.Groups = groups.New(c.Auth.Store(), c.Auth.Now)
 	}
 	if c.Grants == nil {
 		c.Grants = grant.New(c.Auth)

@@ -24,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/groups"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/observe"
 	"github.com/latchkey/latchkey/internal/roles"
@@ -46,8 +47,10 @@ type Config struct {
 	Passkeys  *passkeys.Service
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
-	Tokens    *token.Manager
-	Audit     *audit.Log
+	// Groups serves the Groups API; left nil, it is built on Auth's store.
+	Groups *groups.Service
+	Tokens *token.Manager
+	Audit  *audit.Log
 	// Ready reports whether the server can serve traffic (the database answers).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -121,6 +124,7 @@ func New(cfg Config) *Server {
 	s.auditRoutes()
 	s.tenantRoutes()
 	s.roleRoutes()
+	s.groupRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }

@@ -62,6 +62,7 @@ type Store interface {
 	Sealed
 	CrossDevice
 	Roles
+	Groups
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
 	// tickets past their KeepUntil, sessions
@@ -392,4 +393,25 @@ type Roles interface {
 	UnassignRole(ctx context.Context, tenantID, appID, roleID, userID string) error
 	// UserRoles returns the roles the user holds in the application, by name, in one read.
 	UserRoles(ctx context.Context, tenantID, appID, userID string) ([]model.Role, error)
+}
+
+// Groups stores user groups and who belongs to them. Names are unique within a tenant (a
+// *DuplicateError with Field "name"). Deleting a group deletes its memberships; deleting a user
+// deletes theirs.
+type Groups interface {
+	CreateGroup(ctx context.Context, g model.Group) error
+	GetGroup(ctx context.Context, tenantID, id string) (model.Group, error)
+	// ListGroups returns the tenant's groups, oldest first.
+	ListGroups(ctx context.Context, tenantID string) ([]model.Group, error)
+	UpdateGroup(ctx context.Context, tenantID, id string, updater func(model.Group) (model.Group, error)) error
+	DeleteGroup(ctx context.Context, tenantID, id string) error
+	// AddGroupUsers makes each of userIDs a member of the group at at; one already a member
+	// stays as they are. It checks neither the group nor the users: callers do.
+	AddGroupUsers(ctx context.Context, tenantID, groupID string, userIDs []string, at time.Time) error
+	// RemoveGroupUser ends one membership, or returns ErrNotFound when there is none.
+	RemoveGroupUser(ctx context.Context, tenantID, groupID, userID string) error
+	// ListGroupUsers returns the ids of the group's members, in the order they joined.
+	ListGroupUsers(ctx context.Context, tenantID, groupID string) ([]string, error)
+	// ListUserGroups returns the groups a user belongs to, oldest group first, in one read.
+	ListUserGroups(ctx context.Context, tenantID, userID string) ([]model.Group, error)
 }

@@ -45,19 +45,17 @@ var onRequestClaims = []string{
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
 	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data",
-	"roles", "role_values", "permissions",
+	"roles", "role_values", "permissions", "groups", "custom_group_data",
 }
 
 // Reasons an unsupported claim is refused.
 const (
-	reasonRoles    = "client roles (ts_roles and ts_permissions) are not supported yet; a user's roles are in roles, role_values and permissions"
-	reasonGroups   = "user groups are not supported yet"
-	reasonOrgs     = "organizations (B2B) are not supported yet"
-	reasonPasskey  = "passkey details are not put in tokens yet"
-	reasonExtAcct  = "applications cannot set an external_account_id yet"
-	reasonAIActor  = "AI agent identities are not supported"
-	reasonNoACR    = "backend authentication satisfies no ACR values"
-	reasonCustomGr = "user groups, and so their custom data, are not supported yet"
+	reasonRoles   = "client roles (ts_roles and ts_permissions) are not supported yet; a user's roles are in roles, role_values and permissions"
+	reasonOrgs    = "organizations (B2B) are not supported yet"
+	reasonPasskey = "passkey details are not put in tokens yet"
+	reasonExtAcct = "applications cannot set an external_account_id yet"
+	reasonAIActor = "AI agent identities are not supported"
+	reasonNoACR   = "backend authentication satisfies no ACR values"
 )
 
 // unsupportedClaims are the claims Mosaic documents that Latchkey does not produce yet, each
@@ -66,8 +64,6 @@ const (
 var unsupportedClaims = map[string]string{
 	"ts_roles":            reasonRoles,
 	"ts_permissions":      reasonRoles,
-	"groups":              reasonGroups,
-	"custom_group_data":   reasonCustomGr,
 	"organization":        reasonOrgs,
 	"org_id":              reasonOrgs,
 	"webauthn":            reasonPasskey,

@@ -46,13 +46,17 @@ func TestEveryMosaicClaimIsProducedOrRefused(t *testing.T) {
 	}
 }
 
-// The deferred claims the rest of Latchkey waits on (client roles, groups, organizations) are refused
+// The deferred claims the rest of Latchkey waits on (client roles, organizations) are refused
 // until they are produced.
 func TestDeferredClaimsAreRefused(t *testing.T) {
-	for _, name := range []string{"groups", "ts_roles", "ts_permissions",
-		"custom_group_data", "organization", "org_id"} {
+	for _, name := range []string{"ts_roles", "ts_permissions", "organization", "org_id"} {
 		if Claim(name) != ClaimUnsupported {
 			t.Errorf("%s: kind %v, want unsupported", name, Claim(name))
+		}
+	}
+	for _, name := range []string{"groups", "custom_group_data"} {
+		if Claim(name) != ClaimOnRequest {
+			t.Errorf("%s: kind %v, want produced on request", name, Claim(name))
 		}
 	}
 	if got := UnsupportedClaims(); len(got) != len(unsupportedClaims) {

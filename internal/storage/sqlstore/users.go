@@ -176,7 +176,7 @@ func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
 		if err := mustAffect("delete user", n, err); err != nil {
 			return err
 		}
-		for _, table := range []string{"app_users", "refresh_tokens", "sessions", "credentials"} {
+		for _, table := range []string{"app_users", "refresh_tokens", "sessions", "credentials", "group_users"} {
 			if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND user_id = ?", tenantID, id); err != nil {
 				return errf("delete user: "+table, err)
 			}

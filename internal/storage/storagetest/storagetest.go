@@ -31,6 +31,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Credentials", newStore, credentialTests)
 	runGroup(t, "CrossDevice", newStore, crossDeviceTests)
 	runGroup(t, "Roles", newStore, roleTests)
+	runGroup(t, "Groups", newStore, groupTests)
 	runGroup(t, "DuplicateIDs", newStore, duplicateIDTests)
 	runGroup(t, "Transactions", newStore, txTests)
 	runGroup(t, "Maintenance", newStore, gcTests)
