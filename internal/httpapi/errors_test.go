@@ -48,3 +48,22 @@ func TestErrorShapeFollowsTheFamily(t *testing.T) {
 		}
 	}
 }
+
+// TestUnauthenticatedUsersCallHasTheUsersShape checks that the token check of the route
+// wrapper, which runs before any handler, answers in the route's family too.
+func TestUnauthenticatedUsersCallHasTheUsersShape(t *testing.T) {
+	s := New(Config{})
+	for path, want := range map[string]any{"/cis/v1/users/count": 401.0, "/cis/v1/auth/otp/send": "unauthorized"} {
+		method := http.MethodGet
+		if path == "/cis/v1/auth/otp/send" {
+			method = http.MethodPost
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+		var got map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &got)
+		if rec.Code != 401 || got["error_code"] != want || rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s without a token: %d %s, want 401 with error_code %v and a challenge", path, rec.Code, rec.Body, want)
+		}
+	}
+}

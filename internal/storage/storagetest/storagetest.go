@@ -29,6 +29,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Counters", newStore, counterTests)
 	runGroup(t, "Audit", newStore, auditTests)
 	runGroup(t, "Credentials", newStore, credentialTests)
+	runGroup(t, "UserDetails", newStore, userDetailTests)
 	runGroup(t, "DuplicateIDs", newStore, duplicateIDTests)
 	runGroup(t, "Transactions", newStore, txTests)
 	runGroup(t, "Maintenance", newStore, gcTests)
