@@ -76,7 +76,7 @@ func TestMosaicSearchUsers(t *testing.T) {
 			want           []string
 			next, previous bool
 		}{{0, []string{john, johnny}, true, false}, {2, []string{mary}, false, true}} {
-			got, body := search(fmt.Sprintf("page_offset=%d&page_limit=2", p.offset))
+			got, body := search(fmt.Sprintf("page_offset=%d&page_limit=2.0", p.offset)) // numbers, as Mosaic types them
 			info := body["page_info"].(map[string]any)
 			if !slices.Equal(got, p.want) || info["has_next_page"] != p.next || info["has_previous_page"] != p.previous {
 				t.Errorf("page at %d = %v, page_info %v", p.offset, got, info)

@@ -128,7 +128,8 @@ func scanFilter(s string) ([]token, error) {
 			toks = append(toks, token{text: s[i:j]})
 			i = j
 		}
-		if len(toks) > 4*maxFilterTerms {
+		// A comparison with its parentheses and joining word is at most six tokens.
+		if len(toks) > 6*maxFilterTerms {
 			return nil, searchProblem("has more than %d comparisons", maxFilterTerms)
 		}
 	}

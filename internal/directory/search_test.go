@@ -214,3 +214,15 @@ func TestSearchReadsPerPage(t *testing.T) {
 		}
 	})
 }
+
+// TestParseFilterAtTheLimit accepts the largest filter allowed, each comparison parenthesised.
+func TestParseFilterAtTheLimit(t *testing.T) {
+	terms := make([]string, maxFilterTerms)
+	for i := range terms {
+		terms[i] = fmt.Sprintf(`(custom_data.k%d eq "v")`, i)
+	}
+	f, err := ParseFilter(strings.Join(terms, " or "))
+	if err != nil || len(f.Terms) != maxFilterTerms {
+		t.Errorf("ParseFilter of %d parenthesised comparisons: %d terms, %v", maxFilterTerms, len(f.Terms), err)
+	}
+}

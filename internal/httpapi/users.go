@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -63,7 +64,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pageParams reads page_offset and page_limit, whole numbers when given.
+// pageParams reads page_offset and page_limit, whole numbers when given. Mosaic types them as
+// numbers, so 20.0 is 20.
 func pageParams(r *http.Request) (offset, limit int, err error) {
 	var problems []string
 	intParam := func(name string) int {
@@ -71,11 +73,12 @@ func pageParams(r *http.Request) (offset, limit int, err error) {
 		if v == "" {
 			return 0
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n != math.Trunc(n) || math.Abs(n) > 1e9 {
 			problems = append(problems, name+": must be a whole number")
+			return 0
 		}
-		return n
+		return int(n)
 	}
 	offset, limit = intParam("page_offset"), intParam("page_limit")
 	if len(problems) > 0 {
