@@ -32,7 +32,7 @@ type jsonRoute struct {
 
 // jsonBodyRoutes lists every route with a JSON body. Routes that take a POST or PUT without
 // one are in noJSONBody; a new POST or PUT route in neither fails TestBadJSONBodies.
-var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, appBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes)
+var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, appBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes, userBodyRoutes)
 
 // coreBodyRoutes are the OTP, magic link and users routes with a JSON body.
 var coreBodyRoutes = map[string]jsonRoute{
@@ -210,11 +210,15 @@ func wantClientError(t *testing.T, where string, res response, status int, code 
 		t.Errorf("%s: status %d, want %d: %s", where, res.Status, status, res.Body)
 	}
 	checkErrorShape(t, where, res)
-	var body struct {
-		ErrorCode any `json:"error_code"`
+	var body map[string]any
+	if code == "" || json.Unmarshal(res.Body, &body) != nil {
+		return
 	}
-	if code != "" && json.Unmarshal(res.Body, &body) == nil && body.ErrorCode != code {
-		t.Errorf("%s: error_code %v, want %s", where, body.ErrorCode, code)
+	switch {
+	case !usersShape(body) && body["error_code"] != code:
+		t.Errorf("%s: error_code %v, want %s", where, body["error_code"], code)
+	case usersShape(body) && res.Status == 409 && body["ts_error_code"] != code:
+		t.Errorf("%s: ts_error_code %v, want %s", where, body["ts_error_code"], code)
 	}
 }
 

@@ -84,6 +84,17 @@ func credentialWritingRoutes(t *testing.T, e *env, tok, otherTok string) map[str
 		"POST /cis/v1/auth/webauthn/cross-device/register/start": func() response {
 			return e.raw("POST", xdBase+"/register/start", "", ticketBody(olgaTicket))
 		},
+		// Vouching for an address, or making it the primary one, is a login identifier.
+		"POST /cis/v1/users/{user_id}/emails/{email}/verify": func() response {
+			return e.do("POST", user+"/emails/vic@example.com/verify", otherTok, map[string]any{"change_to_primary": true})
+		},
+		"POST /cis/v1/users/{user_id}/phone-numbers/{phone_number}/verify": func() response {
+			return e.do("POST", user+"/phone-numbers/%2B14155550100/verify", otherTok, map[string]any{})
+		},
+		// The user's own token is no more than the application's word: it may have run the login.
+		"POST /cis/v1/users/me/password-credentials": func() response {
+			return e.do("POST", "/cis/v1/users/me/password-credentials", vicAccess, map[string]any{"password": pwdOther})
+		},
 		// A code the application sent itself is its own word, not the user's.
 		"POST /cis/v1/auth/password/reset/complete": func() response {
 			res := e.do("POST", "/cis/v1/auth/password/reset/send", otherTok, map[string]any{"identifier_type": "email", "identifier": "vic@example.com", "channel": "direct"})

@@ -75,8 +75,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 	for _, part := range []map[string][]isoCase{
 		f.coreIsolationCases(), f.appIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
 		f.webauthnIsolationCases(), f.crossDeviceIsolationCases(), f.passwordIsolationCases(),
-		f.roleIsolationCases(),
-		f.groupIsolationCases(),
+		f.roleIsolationCases(), f.groupIsolationCases(), f.userIsolationCases(),
 	} {
 		for key, cases := range part {
 			if _, dup := out[key]; dup {
@@ -88,11 +87,9 @@ func (f *isoFixture) table() map[string][]isoCase {
 	return out
 }
 
-// coreIsolationCases cover the token, OTP, magic link and users routes; record lookups
-// answer 404.
+// coreIsolationCases cover the token, OTP and magic link routes; record lookups answer 404.
 func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
-	user := "/cis/v1/users/" + b.UserID
 	public := func(path string) []isoCase {
 		return []isoCase{{name: "no tenant records", do: f.call("GET", path, nil), admin: 200, client: 200}}
 	}
@@ -112,10 +109,6 @@ func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 	same := func(name, method, path string, body any, status int) isoCase {
 		return isoCase{name: name, do: f.call(method, path, body), admin: status, client: status}
 	}
-	adminOnly := func(name, method, path string, body any, status int) isoCase {
-		return isoCase{name: name, do: f.call(method, path, body), admin: status, client: 403}
-	}
-	byID := func(name string) isoCase { return same(name, "GET", "/cis/v1/users/"+name, nil, 404) }
 
 	return map[string][]isoCase{
 		"GET /healthz":                                   public("/healthz"),
@@ -164,30 +157,5 @@ func (f *isoFixture) coreIsolationCases() map[string][]isoCase {
 				return map[string]any{"code": directLinkCode(f.e, a.client, a.Email), "session_id": b.SessionID}
 			}), admin: 400, client: 400, clientCode: "session_not_found"},
 		},
-
-		"POST /cis/v1/users": {{
-			name: "B's identifiers are free in A",
-			do: f.call("POST", "/cis/v1/users", map[string]any{
-				"email": b.Email, "phone_number": b.Phone, "username": b.Username, "external_user_id": b.ExternalID}),
-			admin: 201, client: 201, after: f.deleteCreated("user_id", "/cis/v1/manage/users/"),
-		}},
-		"GET /cis/v1/users": {
-			{name: "search B's email", do: f.call("GET", "/cis/v1/users?search="+url.QueryEscape(b.Email), nil), admin: 200, client: 200,
-				after: func(t *testing.T, res response) { emptySearch(t, res) }},
-			{name: "search B's user id", do: f.call("GET", "/cis/v1/users?search="+b.UserID, nil), admin: 200, client: 200,
-				after: func(t *testing.T, res response) { emptySearch(t, res) }},
-			same("list all", "GET", "/cis/v1/users", nil, 200),
-		},
-		"GET /cis/v1/users/{user_id}": {byID(b.UserID)},
-		"PUT /cis/v1/users/{user_id}": {
-			same("rename B's user", "PUT", user, map[string]any{"name": map[string]any{"first_name": "Mallory"}, "email": "mallory@evil.example"}, 404),
-		},
-		"DELETE /cis/v1/users/{user_id}":                        {same("B's user", "DELETE", user, nil, 404)},
-		"GET /cis/v1/users/email/{email}":                       {same("B's email", "GET", "/cis/v1/users/email/"+b.Email, nil, 404)},
-		"GET /cis/v1/users/username/{username}":                 {same("B's username", "GET", "/cis/v1/users/username/"+b.Username, nil, 404)},
-		"GET /cis/v1/users/phone-number/{phone_number}":         {same("B's phone", "GET", "/cis/v1/users/phone-number/"+url.PathEscape(b.Phone), nil, 404)},
-		"GET /cis/v1/users/external-user-id/{external_user_id}": {same("B's external id", "GET", "/cis/v1/users/external-user-id/"+b.ExternalID, nil, 404)},
-		"DELETE /cis/v1/users/{user_id}/apps":                   {{name: "B's user", do: f.call("DELETE", user+"/apps", nil), admin: 403, client: 404}},
-		"DELETE /cis/v1/manage/users/{user_id}":                 {adminOnly("B's user", "DELETE", "/cis/v1/manage/users/"+b.UserID, nil, 404)},
 	}
 }

@@ -34,9 +34,12 @@ func TestOpenAPIFindPrefersLiteralSegments(t *testing.T) {
 	}
 	cases := []struct{ method, path, want string }{
 		{"GET", "/cis/v1/users/email/ada@example.com", "getUserByEmail"},
-		{"GET", "/cis/v1/users/abc123", "getUser"},
-		{"GET", "/cis/v1/users/email", "getUser"},
-		{"GET", "/cis/v1/users/phone-number/%2B15555550100", "getUserByPhoneNumber"},
+		{"GET", "/cis/v1/users/abc123", "getUserById"},
+		{"GET", "/cis/v1/users/email", "getUserById"},
+		{"GET", "/cis/v1/users/count", "getUsersCount"},
+		{"GET", "/cis/v1/users/me/device-keys", "getDeviceKeysForTenant"},
+		{"GET", "/cis/v1/users/abc123/groups", "getUserGroups"},
+		{"GET", "/cis/v1/users/phone-number/%2B15555550100", "getUserByPhone"},
 		{"DELETE", "/cis/v1/users/email/apps", "removeUserFromApp"},
 		{"PUT", "/cis/v1/applications/a1/clients/c1/resources", "setClientResources"},
 		{"GET", "/cis/v1/users/email/", ""},

@@ -24,7 +24,7 @@ func TestPasswordImportCostCapE2E(t *testing.T) {
 		heavy := fmt.Sprintf("$argon2id$v=19$m=262144,t=64,p=1$%s$%s", b64([]byte("0123456789abcdef")), b64(make([]byte, 32)))
 		res := e.do("POST", "/cis/v1/users", tok, map[string]any{"email": "heavy@example.com", "credentials": map[string]any{"password_hash": heavy}})
 		wantStatus(t, res, 400, "system_invalid_input")
-		if msg, _ := res.JSON(t)["message"].(string); !strings.Contains(msg, "credentials.password_hash") || !strings.Contains(msg, "at most") {
+		if msg := messages(t, res); !strings.Contains(msg, "credentials.password_hash") || !strings.Contains(msg, "at most") {
 			t.Fatalf("message %q does not name the field and the limit", msg)
 		}
 	})

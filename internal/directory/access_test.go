@@ -29,11 +29,11 @@ func TestCallerIsolation(t *testing.T) {
 		wantNotFound(t, err, "B: Update")
 		wantNotFound(t, e.svc.Delete(ctx, e.clientB, u.ID), "B: Delete")
 		wantNotFound(t, e.svc.RemoveFromApp(ctx, e.clientB, u.ID), "B: RemoveFromApp")
-		list, total, err := e.svc.Search(ctx, e.clientB, "", 0, 0)
+		list, total, err := e.svc.Search(ctx, e.clientB, SearchInput{})
 		if err != nil || total != 0 || len(list) != 0 {
 			t.Errorf("B: Search = %d users (%v), want none", total, err)
 		}
-		list, total, err = e.svc.Search(ctx, e.clientB, `email eq "a-only@example.com"`, 0, 0)
+		list, total, err = e.svc.Search(ctx, e.clientB, SearchInput{Search: `email eq "a-only@example.com"`})
 		if err != nil || total != 0 || len(list) != 0 {
 			t.Errorf("B: Search by email = %d users (%v), want none", total, err)
 		}
@@ -42,7 +42,7 @@ func TestCallerIsolation(t *testing.T) {
 		if err != nil || got.ID != u.ID {
 			t.Errorf("admin: Get = %+v, %v", got, err)
 		}
-		list, total, err = e.svc.Search(ctx, e.admin, "", 0, 0)
+		list, total, err = e.svc.Search(ctx, e.admin, SearchInput{})
 		if err != nil || total != 1 || len(list) != 1 || list[0].CustomAppData != nil {
 			t.Errorf("admin: Search = %+v, %d, %v", list, total, err)
 		}
@@ -75,7 +75,7 @@ func TestTenantIsolation(t *testing.T) {
 		_, err = e.svc.Get(ctx, client, u.ID)
 		wantNotFound(t, err, "other tenant with A's app id: Get")
 		wantNotFound(t, e.svc.RemoveFromApp(ctx, client, u.ID), "other tenant with A's app id: RemoveFromApp")
-		_, total, err := e.svc.Search(ctx, o, "t1", 0, 0)
+		_, total, err := e.svc.Search(ctx, o, SearchInput{Search: `username eq "t1"`})
 		if err != nil || total != 0 {
 			t.Errorf("other tenant: Search = %d (%v), want 0", total, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,8 +30,20 @@ type CreateInput struct {
 	Picture               string          // absolute http(s) URL
 	Language              string
 	Status                string // Active (the default), Disabled or Pending
+	// ExternalAccountID is the application's own identifier of the user, kept on the caller's
+	// application link.
+	ExternalAccountID string
 	// Credentials are a password, or an imported password hash, to register with the user.
 	Credentials *Credentials
+	// DelegatedAccess is Mosaic's delegated_access (a dependent user's primary user), which
+	// Latchkey does not support: a value other than absent or null is refused.
+	DelegatedAccess json.RawMessage
+}
+
+// appLink is what an application keeps about a user on its link to them.
+type appLink struct {
+	data    json.RawMessage
+	account string
 }
 
 // Credentials are a password to register for a new user: a password in the clear, checked
@@ -60,7 +73,7 @@ func (c Credentials) input(u model.User) password.Input {
 // or for a management caller, a taken identifier is a conflict.
 func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (User, error) {
 	now := s.clock()
-	u, appData, err := s.validateCreate(c, in, now)
+	u, own, err := s.validateCreate(c, in, now)
 	if err != nil {
 		return User{}, err
 	}
@@ -78,7 +91,7 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 			return err
 		}
 		if len(taken) > 0 {
-			if out, err = linkExisting(ctx, tx, c, u, taken, found, appData, now); err != nil {
+			if out, err = linkExisting(ctx, tx, c, u, taken, found, own, now); err != nil {
 				return err
 			}
 			if cred != nil {
@@ -92,8 +105,8 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 		}
 		out = User{User: u}
 		if !c.Admin {
-			out.CustomAppData = appData
-			if err := link(ctx, tx, c, u.ID, appData, false, now); err != nil {
+			out.CustomAppData, out.ExternalAccountID = own.data, own.account
+			if err := link(ctx, tx, c, u.ID, own, false, now); err != nil {
 				return err
 			}
 		}
@@ -103,13 +116,13 @@ func (s *Service) Create(ctx context.Context, c model.Caller, in CreateInput) (U
 	if err != nil {
 		return User{}, err
 	}
-	return out, nil
+	return s.describeOne(ctx, c, out)
 }
 
 // linkExisting links the one existing user holding every identifier of u to c's application,
 // or returns the conflict.
 func linkExisting(ctx context.Context, tx storage.Store, c model.Caller, u model.User, taken []string,
-	found map[string]model.User, appData json.RawMessage, now time.Time) (User, error) {
+	found map[string]model.User, own appLink, now time.Time) (User, error) {
 	existing := found[taken[0]]
 	if c.Admin || len(taken) != len(claims(u)) {
 		return User{}, errTaken(taken...)
@@ -126,24 +139,26 @@ func linkExisting(ctx context.Context, tx storage.Store, c model.Caller, u model
 	case !errors.Is(err, storage.ErrNotFound):
 		return User{}, fault.Wrap(err, "get application link")
 	}
-	if err := link(ctx, tx, c, existing.ID, appData, true, now); err != nil {
+	if err := link(ctx, tx, c, existing.ID, own, true, now); err != nil {
 		return User{}, err
 	}
-	return User{User: existing, CustomAppData: appData}, nil
+	return User{User: existing, CustomAppData: own.data, ExternalAccountID: own.account}, nil
 }
 
-// link links userID to c's application; adopted says the user existed before (see
-// model.AppUser.Adopted).
-func link(ctx context.Context, tx storage.Store, c model.Caller, userID string, appData json.RawMessage, adopted bool, now time.Time) error {
-	l := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CustomAppData: appData, CreatedAt: now, Adopted: adopted}
+// link links userID to c's application, keeping own on the link; adopted says the user
+// existed before (see model.AppUser.Adopted).
+func link(ctx context.Context, tx storage.Store, c model.Caller, userID string, own appLink, adopted bool, now time.Time) error {
+	l := model.AppUser{TenantID: c.TenantID, AppID: c.AppID, UserID: userID, CustomAppData: own.data,
+		ExternalAccountID: own.account, CreatedAt: now, Adopted: adopted}
 	if err := tx.LinkUser(ctx, l); err != nil {
 		return fault.Wrap(err, "link user to application")
 	}
 	return nil
 }
 
-// validateCreate builds the new user from in, or returns every problem with it.
-func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) (model.User, json.RawMessage, error) {
+// validateCreate builds the new user and what the caller's application keeps about them from
+// in, or returns every problem with it.
+func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) (model.User, appLink, error) {
 	k := &checker{now: now}
 	u := model.User{
 		ID:              model.NewID(),
@@ -167,20 +182,35 @@ func (s *Service) validateCreate(c model.Caller, in CreateInput, now time.Time) 
 	if u.Status == "" {
 		u.Status = model.UserActive
 	}
-	appData := k.object("custom_app_data", in.CustomAppData)
-	if c.Admin && appData != nil {
-		k.add("custom_app_data: is an application's own data and needs an application's client token")
+	u.StatusChangedAt = &now
+	if !u.Address.IsZero() {
+		u.AddressUpdatedAt = &now
 	}
-	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.PhoneNumber) == "" {
-		k.add("email or phone_number is required")
+	u.SecondaryEmails = without(u.SecondaryEmails, u.Email)
+	u.SecondaryPhones = without(u.SecondaryPhones, u.PhoneNumber)
+	own := appLink{data: k.object("custom_app_data", in.CustomAppData), account: k.account(in.ExternalAccountID)}
+	k.ownData(c, own.data != nil, own.account != "")
+	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.PhoneNumber) == "" && strings.TrimSpace(in.Username) == "" {
+		k.add("email, phone_number or username is required")
+	}
+	if !absent(in.DelegatedAccess) {
+		k.add("delegated_access: dependent users are not supported")
 	}
 	if in.Credentials != nil {
 		k.problems = append(k.problems, in.Credentials.input(u).Problems("credentials.")...)
 	}
 	if len(k.problems) > 0 {
-		return model.User{}, nil, fault.Validation(k.problems...)
+		return model.User{}, appLink{}, fault.Validation(k.problems...)
 	}
-	return u, appData, nil
+	return u, own, nil
+}
+
+// without returns vs without v.
+func without(vs []string, v string) []string {
+	if v == "" {
+		return vs
+	}
+	return slices.DeleteFunc(vs, func(x string) bool { return x == v })
 }
 
 // newPassword builds the password credential of a new user under the caller's application's

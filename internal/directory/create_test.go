@@ -33,6 +33,7 @@ func TestCreateAndGet(t *testing.T) {
 			Birthday: "1815-12-10", Address: model.Address{City: "London", Country: "GB", Type: "Home"},
 			Name: in.Name, ExternalUserID: "crm-42", CustomData: json.RawMessage(`{"plan":"gold","seats":3}`),
 			Picture: in.Picture, Language: "en-GB", Status: model.UserActive, CreatedAt: fixedNow, UpdatedAt: fixedNow,
+			StatusChangedAt: &fixedNow, AddressUpdatedAt: &fixedNow,
 		}
 		if !reflect.DeepEqual(u.User, want) {
 			t.Errorf("created user:\n got %+v\nwant %+v", u.User, want)
@@ -110,8 +111,14 @@ func TestCreateValidation(t *testing.T) {
 			"language", "custom_data", "custom_app_data", "status", "name.first_name",
 			"give one, not both")
 
-		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Username: "lonely"})
-		wantProblems(t, err, "create without email or phone", "email or phone_number is required")
+		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Name: model.Name{FirstName: "Lonely"}, ExternalUserID: "x-1"})
+		wantProblems(t, err, "create without email, phone or username", "email, phone_number or username is required")
+
+		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Username: "dependent", DelegatedAccess: json.RawMessage(`{"actor_id":"u1","permissions":[]}`)})
+		wantProblems(t, err, "create a dependent user", "delegated_access")
+
+		_, err = e.svc.Create(t.Context(), e.admin, CreateInput{Email: "acct@example.com", ExternalAccountID: "acct-1"})
+		wantProblems(t, err, "admin create with external_account_id", "external_account_id")
 
 		_, err = e.svc.Create(t.Context(), e.admin, CreateInput{Email: "a@example.com", CustomAppData: json.RawMessage(`{"a":1}`)})
 		wantProblems(t, err, "admin create with custom_app_data", "custom_app_data")
@@ -119,7 +126,7 @@ func TestCreateValidation(t *testing.T) {
 		_, err = e.svc.Create(t.Context(), e.clientA, CreateInput{Email: "b@example.com", Birthday: "2999-01-01"})
 		wantProblems(t, err, "create with a future birthday", "birthday: must not be in the future")
 
-		list, total, err := e.svc.Search(t.Context(), e.admin, "", 0, 0)
+		list, total, err := e.svc.Search(t.Context(), e.admin, SearchInput{})
 		if err != nil || total != 0 || len(list) != 0 {
 			t.Errorf("users after refused creates: %d (%v), want none", total, err)
 		}
@@ -157,7 +164,7 @@ func TestCreateTakenIdentifiers(t *testing.T) {
 		}
 		// The same identifiers in another tenant are free.
 		e.create(t, e.other, CreateInput{Email: "taken@example.com", Username: "taken"})
-		_, total, _ := e.svc.Search(t.Context(), e.admin, "", 0, 0)
+		_, total, _ := e.svc.Search(t.Context(), e.admin, SearchInput{})
 		if total != 1 {
 			t.Errorf("tenant one has %d users, want only %s", total, first.ID)
 		}

@@ -3,13 +3,12 @@ package directory
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // Page sizes of Search, as Mosaic's page_limit.
@@ -18,57 +17,86 @@ const (
 	MaxPageLimit     = 5000
 )
 
-// scimFilter matches the one SCIM filter form Search understands: `attribute eq "value"`.
-var scimFilter = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z_.]*)\s+([A-Za-z]{2})\s+"((?:[^"\\]|\\.)*)"\s*$`)
-
-// scimLookups maps the SCIM attributes that name a unique identifier to the lookup field.
-var scimLookups = map[string]string{
-	"email": storage.UserByEmail, "email.value": storage.UserByEmail, "emails.value": storage.UserByEmail,
-	"phone_number": storage.UserByPhone, "phone_number.value": storage.UserByPhone,
-	"username": storage.UserByUsername, "external_user_id": storage.UserByExternalUserID,
-	"user_id": model.IdentifierUserID, "id": model.IdentifierUserID,
+// SearchInput is a search of users, as Mosaic's GET /v1/users takes it.
+type SearchInput struct {
+	// Search is a SCIM filter (see ParseFilter); empty matches everyone.
+	Search string
+	// Prefix matches users whose email or phone number starts with it (search_prefix).
+	Prefix string
+	// SortField is one of email, created_at (the default), phone_number and last_auth;
+	// SortOrder is asc (the default) or desc.
+	SortField string
+	SortOrder string
+	Offset    int
+	// Limit is the page size; 0 means DefaultPageLimit.
+	Limit int
 }
 
-// Search returns one page of the users c may see that match query, and how many match in all.
-// An empty query matches everyone. A query of the form `attribute eq "value"` (a small subset of
-// Mosaic's SCIM filters) matches exactly on user_id, email, phone_number, username,
-// external_user_id or status; any other query is matched as a substring of the users'
-// identifiers and names. A limit of 0 means DefaultPageLimit.
-func (s *Service) Search(ctx context.Context, c model.Caller, query string, offset, limit int) ([]User, int, error) {
+// sortFields are the orders a search takes, from Mosaic's sort_field.
+var sortFields = map[string]string{
+	"": model.UserSortCreatedAt, "created_at": model.UserSortCreatedAt, "email": model.UserSortEmail,
+	"phone_number": model.UserSortPhone, "last_auth": model.UserSortLastAuth,
+}
+
+// query checks in and builds the store's query for c, or returns every problem with it.
+func (s *Service) query(c model.Caller, in SearchInput) (model.UserQuery, error) {
 	var problems []string
-	if offset < 0 {
-		problems = append(problems, "page_offset: must not be negative")
-	}
-	if limit < 0 || limit > MaxPageLimit {
-		problems = append(problems, "page_limit: must be between 1 and "+strconv.Itoa(MaxPageLimit))
-	}
-	if len(problems) > 0 {
-		return nil, 0, fault.Validation(problems...)
-	}
-	if limit == 0 {
-		limit = DefaultPageLimit
-	}
-	q := model.UserQuery{TenantID: c.TenantID, Search: strings.TrimSpace(query), Offset: offset, Limit: limit}
+	q := model.UserQuery{TenantID: c.TenantID, Offset: in.Offset, Limit: in.Limit}
 	if !c.Admin {
 		q.AppID = c.AppID
 	}
-	if m := scimFilter.FindStringSubmatch(query); m != nil {
-		attr, op := strings.ToLower(m[1]), strings.ToLower(m[2])
-		value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[3])
-		if op != "eq" {
-			return nil, 0, fault.Validation("search: only the eq operator is supported")
+	if in.Offset < 0 {
+		problems = append(problems, "page_offset: must not be negative")
+	}
+	if in.Limit < 0 || in.Limit > MaxPageLimit {
+		problems = append(problems, "page_limit: must be between 1 and "+strconv.Itoa(MaxPageLimit))
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultPageLimit
+	}
+	sort, ok := sortFields[in.SortField]
+	switch {
+	case in.SortField == "organization_added_at":
+		problems = append(problems, "sort_field: organization_added_at orders the members of an organization, and Latchkey has no organizations")
+	case !ok:
+		problems = append(problems, "sort_field: must be one of email, created_at, phone_number, last_auth")
+	}
+	q.Sort = sort
+	switch strings.ToLower(in.SortOrder) {
+	case "", "asc":
+	case "desc":
+		q.Desc = true
+	default:
+		problems = append(problems, "sort_order: must be asc or desc")
+	}
+	if p := strings.TrimSpace(in.Prefix); utf8.RuneCountInString(p) > maxEmailLen {
+		problems = append(problems, "search_prefix: must be at most "+strconv.Itoa(maxEmailLen)+" characters")
+	} else {
+		q.Prefix = strings.ToLower(p) // emails are stored lower-cased; phone numbers have no case
+	}
+	if strings.TrimSpace(in.Search) != "" {
+		f, err := ParseFilter(in.Search)
+		var fe *fault.Error
+		switch {
+		case errors.As(err, &fe) && fe.Kind == fault.Invalid:
+			problems = append(problems, fe.Details...)
+		case err != nil:
+			return q, err
+		default:
+			q.Filter = &f
 		}
-		if field, ok := scimLookups[attr]; ok {
-			return s.exact(ctx, c, field, value, offset)
-		}
-		if attr != "status" {
-			return nil, 0, fault.Validation("search: eq filters on user_id, email, phone_number, username, external_user_id and status are supported, not " + clip(attr))
-		}
-		k := &checker{}
-		q.Search, q.Status = "", k.status(value)
-		if len(k.problems) > 0 || q.Status == "" {
-			return nil, 0, fault.Validation("search: status must be one of Active, Disabled, Pending")
-		}
+	}
+	if len(problems) > 0 {
+		return q, fault.Validation(problems...)
+	}
+	return q, nil
+}
+
+// Search returns one page of the users c may see that match in, and how many match in all.
+func (s *Service) Search(ctx context.Context, c model.Caller, in SearchInput) ([]User, int, error) {
+	q, err := s.query(c, in)
+	if err != nil {
+		return nil, 0, err
 	}
 	users, total, err := s.store.ListUsers(ctx, q)
 	if err != nil {
@@ -79,49 +107,44 @@ func (s *Service) Search(ctx context.Context, c model.Caller, query string, offs
 		for _, u := range users {
 			out = append(out, User{User: u})
 		}
-		return out, total, nil
-	}
-	// The application's data of the whole page, read in batches rather than user by user.
-	ids := make([]string, len(users))
-	for i, u := range users {
-		ids[i] = u.ID
-	}
-	links, err := s.store.ListAppUsers(ctx, c.TenantID, c.AppID, ids)
-	if err != nil {
-		return nil, 0, fault.Wrap(err, "list application links")
-	}
-	data := make(map[string]model.AppUser, len(links))
-	for _, l := range links {
-		data[l.UserID] = l
-	}
-	for _, u := range users {
-		l, ok := data[u.ID]
-		if !ok {
-			continue // unlinked since the listing; no longer this caller's user
+	} else {
+		// The application's data of the whole page, read in batches rather than user by user.
+		ids := make([]string, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
 		}
-		out = append(out, User{User: u, CustomAppData: l.CustomAppData})
+		links, err := s.store.ListAppUsers(ctx, c.TenantID, c.AppID, ids)
+		if err != nil {
+			return nil, 0, fault.Wrap(err, "list application links")
+		}
+		byUser := make(map[string]model.AppUser, len(links))
+		for _, l := range links {
+			byUser[l.UserID] = l
+		}
+		for _, u := range users {
+			l, ok := byUser[u.ID]
+			if !ok {
+				continue // unlinked since the listing; no longer this caller's user
+			}
+			out = append(out, withLink(u, l))
+		}
+	}
+	if err := s.describe(ctx, c, out); err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
 }
 
-// exact answers an eq filter on a unique identifier: a page of at most one user.
-func (s *Service) exact(ctx context.Context, c model.Caller, field, value string, offset int) ([]User, int, error) {
-	var u User
-	var err error
-	if field == model.IdentifierUserID {
-		u, err = s.Get(ctx, c, strings.TrimSpace(value))
-	} else {
-		u, err = s.GetBy(ctx, c, field, value)
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) && (fe.Kind == fault.NotFound || fe.Kind == fault.Invalid) {
-		return []User{}, 0, nil // a malformed value names nobody
-	}
+// Count returns how many users c may see match the SCIM filter search (all of them when it is
+// empty).
+func (s *Service) Count(ctx context.Context, c model.Caller, search string) (int, error) {
+	q, err := s.query(c, SearchInput{Search: search})
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	if offset > 0 {
-		return []User{}, 1, nil
+	n, err := s.store.CountUsers(ctx, q)
+	if err != nil {
+		return 0, fault.Wrap(err, "count users")
 	}
-	return []User{u}, 1, nil
+	return n, nil
 }

@@ -38,6 +38,20 @@ type User struct {
 	// CustomAppData is the calling application's JSON object about the user; nil for
 	// management callers and when the application stored none.
 	CustomAppData json.RawMessage
+	// ExternalAccountID is the calling application's own identifier of the user; empty for
+	// management callers and when the application set none.
+	ExternalAccountID string
+	// AppName is the calling application's name; empty for management callers.
+	AppName string
+	// Identities are the login methods the user has signed in with, by first use.
+	Identities []Identity
+	// Password is the state of the user's password; nil when they have none.
+	Password *PasswordInfo
+}
+
+// withLink returns u as an application sees it through its link l.
+func withLink(u model.User, l model.AppUser) User {
+	return User{User: u, CustomAppData: l.CustomAppData, ExternalAccountID: l.ExternalAccountID}
 }
 
 // clock returns the current time in UTC at the millisecond precision the store keeps, so that
@@ -111,12 +125,16 @@ func withAppData(ctx context.Context, st storage.Store, c model.Caller, u model.
 	if err != nil {
 		return User{}, lookupError(err, "get application link")
 	}
-	return User{User: u, CustomAppData: link.CustomAppData}, nil
+	return withLink(u, link), nil
 }
 
 // Get returns the user with id as c sees it.
 func (s *Service) Get(ctx context.Context, c model.Caller, id string) (User, error) {
-	return visible(ctx, s.store, c, id)
+	u, err := visible(ctx, s.store, c, id)
+	if err != nil {
+		return User{}, err
+	}
+	return s.describeOne(ctx, c, u)
 }
 
 // GetBy returns the user whose field (one of the storage.UserBy* constants: email,
@@ -130,7 +148,11 @@ func (s *Service) GetBy(ctx context.Context, c model.Caller, field, value string
 	if err != nil {
 		return User{}, lookupError(err, "get user by "+field)
 	}
-	return withAppData(ctx, s.store, c, u)
+	out, err := withAppData(ctx, s.store, c, u)
+	if err != nil {
+		return User{}, err
+	}
+	return s.describeOne(ctx, c, out)
 }
 
 func normalizeField(field, value string) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
@@ -13,6 +14,7 @@ import (
 
 // UpdateInput changes a user with Mosaic's merge semantics: a nil field is left as it is, an
 // empty string clears an optional field, Name and Address replace the stored ones wholesale,
+// secondary emails and phone numbers are added to the user's (RemoveSecondary removes one),
 // and CustomData and CustomAppData are shallow-merged into the stored objects (top-level keys
 // replaced, keys set to null removed).
 type UpdateInput struct {
@@ -30,6 +32,8 @@ type UpdateInput struct {
 	Status                *string
 	CustomData            json.RawMessage // nil or null: unchanged
 	CustomAppData         json.RawMessage // nil or null: unchanged
+	// ExternalAccountID is the application's own identifier of the user, on its link.
+	ExternalAccountID *string
 }
 
 // opt applies f to *p when p is set.
@@ -87,20 +91,25 @@ func (s *Service) Update(ctx context.Context, c model.Caller, id string, in Upda
 				return err
 			}
 		}
-		out.CustomAppData = cur.CustomAppData
-		if p.appData == nil {
+		out.CustomAppData, out.ExternalAccountID = cur.CustomAppData, cur.ExternalAccountID
+		if p.appData == nil && p.account == nil {
 			return nil
 		}
 		err = tx.UpdateAppUser(ctx, c.TenantID, c.AppID, id, func(l model.AppUser) (model.AppUser, error) {
-			merged, err := mergeObject(l.CustomAppData, p.appData)
-			if err != nil {
-				return l, fault.Wrap(err, "merge custom application data")
+			if p.account != nil {
+				l.ExternalAccountID = *p.account
 			}
-			if len(merged) > maxCustomDataLen {
-				return l, fault.Validation(fmt.Sprintf("custom_app_data: the merged object would be larger than %d bytes", maxCustomDataLen))
+			if p.appData != nil {
+				merged, err := mergeObject(l.CustomAppData, p.appData)
+				if err != nil {
+					return l, fault.Wrap(err, "merge custom application data")
+				}
+				if len(merged) > maxCustomDataLen {
+					return l, fault.Validation(fmt.Sprintf("custom_app_data: the merged object would be larger than %d bytes", maxCustomDataLen))
+				}
+				l.CustomAppData = merged
 			}
-			l.CustomAppData = merged
-			out.CustomAppData = merged
+			out.CustomAppData, out.ExternalAccountID = l.CustomAppData, l.ExternalAccountID
 			return l, nil
 		})
 		if err != nil {
@@ -111,13 +120,14 @@ func (s *Service) Update(ctx context.Context, c model.Caller, id string, in Upda
 	if err != nil {
 		return User{}, err
 	}
-	return out, nil
+	return s.describeOne(ctx, c, out)
 }
 
 // patch is a validated, normalised UpdateInput.
 type patch struct {
 	UpdateInput
 	appData json.RawMessage
+	account *string
 }
 
 func (s *Service) validateUpdate(c model.Caller, in UpdateInput, now time.Time) (patch, error) {
@@ -144,9 +154,8 @@ func (s *Service) validateUpdate(c model.Caller, in UpdateInput, now time.Time) 
 		CustomData:            k.object("custom_data", in.CustomData),
 	}}
 	p.appData = k.object("custom_app_data", in.CustomAppData)
-	if c.Admin && p.appData != nil {
-		k.add("custom_app_data: is an application's own data and needs an application's client token")
-	}
+	p.account = opt(in.ExternalAccountID, k.account)
+	k.ownData(c, p.appData != nil, p.account != nil)
 	if in.Status != nil && *p.Status == "" {
 		k.add("status: must be one of Active, Disabled, Pending")
 	}
@@ -174,18 +183,25 @@ func (p patch) apply(u model.User, now time.Time) (model.User, error) {
 	set(&u.Birthday, p.Birthday)
 	set(&u.Picture, p.Picture)
 	set(&u.Language, p.Language)
-	set(&u.Status, p.Status)
+	if p.Status != nil && *p.Status != u.Status {
+		u.Status, u.StatusChangedAt = *p.Status, &now
+	}
 	if p.SecondaryEmails != nil {
-		u.SecondaryEmails = *p.SecondaryEmails
+		u.SecondaryEmails = added(u.SecondaryEmails, *p.SecondaryEmails)
 	}
 	if p.SecondaryPhoneNumbers != nil {
-		u.SecondaryPhones = *p.SecondaryPhoneNumbers
+		u.SecondaryPhones = added(u.SecondaryPhones, *p.SecondaryPhoneNumbers)
+	}
+	// A value that became the primary is no longer a secondary one.
+	u.SecondaryEmails, u.SecondaryPhones = without(u.SecondaryEmails, u.Email), without(u.SecondaryPhones, u.PhoneNumber)
+	if len(u.SecondaryEmails) > maxSecondary || len(u.SecondaryPhones) > maxSecondary {
+		return model.User{}, fault.Validation(fmt.Sprintf("a user may have at most %d secondary emails and %d secondary phone numbers", maxSecondary, maxSecondary))
 	}
 	if p.Name != nil {
 		u.Name = *p.Name
 	}
-	if p.Address != nil {
-		u.Address = *p.Address
+	if p.Address != nil && *p.Address != u.Address {
+		u.Address, u.AddressUpdatedAt = *p.Address, &now
 	}
 	if p.CustomData != nil {
 		merged, err := mergeObject(u.CustomData, p.CustomData)
@@ -197,9 +213,20 @@ func (p patch) apply(u model.User, now time.Time) (model.User, error) {
 		}
 		u.CustomData = merged
 	}
-	if u.Email == "" && u.PhoneNumber == "" {
-		return model.User{}, fault.Validation("a user must keep an email or a phone number")
+	if u.Email == "" && u.PhoneNumber == "" && u.Username == "" {
+		return model.User{}, fault.Validation("a user must keep an email, a phone number or a username")
 	}
 	u.UpdatedAt = now
 	return u, nil
+}
+
+// added returns have with each of more it does not hold yet appended, in order.
+func added(have, more []string) []string {
+	out := slices.Clone(have)
+	for _, v := range more {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -37,7 +37,7 @@ func TestUpdateMergeSemantics(t *testing.T) {
 		want := u
 		want.Name = model.Name{FirstName: "Amazing"} // objects replace wholesale
 		want.Language = ""
-		want.Status = model.UserDisabled
+		want.Status, want.StatusChangedAt = model.UserDisabled, &later
 		want.CustomData = json.RawMessage(`{"new":{"x":1},"seats":5,"tags":["a"]}`)
 		want.CustomAppData = json.RawMessage(`{"beta":true,"role":"owner"}`)
 		want.UpdatedAt = later
@@ -87,13 +87,17 @@ func TestUpdateIdentifiers(t *testing.T) {
 		if err != nil || got.PhoneNumber != "+447911123456" || got.PhoneVerifiedAt != nil {
 			t.Errorf("update of the phone = %+v, %v; want unverified", got, err)
 		}
-		// One of email and phone must remain.
+		// One of email, phone number and username must remain.
 		got, err = e.svc.Update(t.Context(), e.clientA, u.ID, UpdateInput{PhoneNumber: ptr("")})
 		if err != nil || got.PhoneNumber != "" {
 			t.Errorf("clearing the phone = %+v, %v", got, err)
 		}
-		_, err = e.svc.Update(t.Context(), e.clientA, u.ID, UpdateInput{Email: ptr("")})
-		wantProblems(t, err, "clearing the last of email and phone", "must keep an email or a phone number")
+		got, err = e.svc.Update(t.Context(), e.clientA, u.ID, UpdateInput{Email: ptr("")})
+		if err != nil || got.Email != "" || got.Username != "neo" {
+			t.Errorf("clearing the email of a user with a username = %+v, %v", got, err)
+		}
+		_, err = e.svc.Update(t.Context(), e.clientA, u.ID, UpdateInput{Username: ptr("")})
+		wantProblems(t, err, "clearing the last identifier", "must keep an email, a phone number or a username")
 	})
 }
 

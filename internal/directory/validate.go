@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -132,19 +133,51 @@ func (k *checker) status(v string) string {
 	return k.oneOf("status", v, model.UserActive, model.UserDisabled, model.UserPending)
 }
 
+// birthday reads a birthday in Mosaic's declared form, an ISO 8601 date-time (whose date as
+// written is taken), or as a date, YYYY-MM-DD, and returns the date.
 func (k *checker) birthday(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ""
 	}
-	d, err := time.Parse(time.DateOnly, v)
+	date, ok := parseDate(v)
 	switch {
-	case err != nil:
-		k.add("birthday: must be a date in the form YYYY-MM-DD")
-	case d.After(k.now):
+	case !ok:
+		k.add("birthday: must be a date such as 1990-05-17 or a date-time such as 1990-05-17T00:00:00.000Z")
+		return v
+	case date > k.now.Format(time.DateOnly):
 		k.add("birthday: must not be in the future")
 	}
-	return v
+	return date
+}
+
+// account checks an application's own identifier of a user (external_account_id).
+func (k *checker) account(v string) string {
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	return k.norm("external_account_id", v, func(s string) (string, error) {
+		s, err := normalizeExternalID(s)
+		if err != nil {
+			err = errors.New(strings.Replace(err.Error(), "external user id", "external account id", 1))
+		}
+		return s, err
+	})
+}
+
+// ownData refuses what only an application keeps about a user (custom_app_data,
+// external_account_id) when a management caller, which has no application of end users,
+// sends it.
+func (k *checker) ownData(c model.Caller, data, account bool) {
+	if !c.Admin {
+		return
+	}
+	if data {
+		k.add("custom_app_data: is an application's own data and needs an application's client token")
+	}
+	if account {
+		k.add("external_account_id: is an application's own identifier and needs an application's client token")
+	}
 }
 
 func (k *checker) picture(v string) string {

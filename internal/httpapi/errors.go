@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -23,16 +24,56 @@ var statusOf = map[fault.Kind]int{
 	fault.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
-// errorBody is Mosaic's error shape. Message is a string, or a list of strings when a
-// validation found several problems, as Mosaic's validation errors are.
+// Family is the Mosaic API a route belongs to. Mosaic's APIs write their errors in different
+// shapes, and a client written for one expects that one, so each route names its family and
+// writeError picks the shape from it. A route that names none is FamilyAuth.
+type Family int
+
+const (
+	// FamilyAuth is the backend-authentication shape, every route's unless it says otherwise:
+	// {message, error_code, request_id} with a string error_code such as "user_not_found", and
+	// message a list of strings when a validation found several problems.
+	FamilyAuth Family = iota
+	// FamilyUsers is the Users API shape: error_code is the HTTP status as a number, message
+	// is a list of strings on 400 and a string otherwise, and a 409 adds ts_error_code, the
+	// string code that says which conflict it was.
+	FamilyUsers
+)
+
+type familyKey struct{}
+
+// withFamily returns r carrying its route's family, for writeError. The default family is
+// not stored: it is what a request without one has.
+func withFamily(r *http.Request, f Family) *http.Request {
+	if f == FamilyAuth {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), familyKey{}, f))
+}
+
+func familyOf(r *http.Request) Family {
+	f, _ := r.Context().Value(familyKey{}).(Family)
+	return f
+}
+
+// errorBody is the backend-authentication error shape. Message is a string, or a list of
+// strings when a validation found several problems, as Mosaic's validation errors are.
 type errorBody struct {
 	Message   any    `json:"message"`
 	ErrorCode string `json:"error_code"`
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// writeError writes err as an API error and logs its cause. It is the only place that turns
-// errors into responses for the /cis API.
+// usersErrorBody is the Users API error shape (see FamilyUsers).
+type usersErrorBody struct {
+	Message     any    `json:"message"`
+	ErrorCode   int    `json:"error_code"`
+	TSErrorCode string `json:"ts_error_code,omitempty"`
+	RequestID   string `json:"request_id,omitempty"`
+}
+
+// writeError writes err as an API error, in the shape of the request's route family, and logs
+// its cause. It is the only place that turns errors into responses for the /cis API.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	fe := fault.As(err)
 	status := statusOf[fe.Kind]
@@ -42,11 +83,31 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		secs := int(fe.RetryAfter.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
+	if familyOf(r) == FamilyUsers {
+		writeJSON(w, status, usersError(fe, status, reqID))
+		return
+	}
 	var msg any = fe.Message
 	if len(fe.Details) > 1 {
 		msg = fe.Details
 	}
 	writeJSON(w, status, errorBody{Message: msg, ErrorCode: fe.Code, RequestID: reqID})
+}
+
+// usersError is fe in the Users API's shape.
+func usersError(fe *fault.Error, status int, reqID string) usersErrorBody {
+	out := usersErrorBody{Message: fe.Message, ErrorCode: status, RequestID: reqID}
+	switch status {
+	case http.StatusBadRequest:
+		msgs := fe.Details
+		if len(msgs) == 0 {
+			msgs = []string{fe.Message}
+		}
+		out.Message = msgs
+	case http.StatusConflict:
+		out.TSErrorCode = fe.Code
+	}
+	return out
 }
 
 func logError(r *http.Request, fe *fault.Error, status int) {

@@ -89,11 +89,15 @@ func TestMiddlewareLabelsRequestsByRoute(t *testing.T) {
 		{"GET", "/no/such/thing"},
 		{"BREW", "/healthz"},
 		{"POST", "/oidc/token"},
-		// A collection route; the server has no Auth, so the route panics: the panic is
-		// answered 500 and still counted under the route's pattern.
+		// A collection route, with a token to check; the server has no Auth, so checking it
+		// panics: the panic is answered 500 and still counted under the route's pattern.
 		{"GET", "/cis/v1/users/u-123/totp"},
 	} {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.path, nil))
+		req := httptest.NewRequest(c.method, c.path, nil)
+		if strings.HasPrefix(c.path, "/cis/v1/users/") {
+			req.Header.Set("Authorization", "Bearer not-a-token")
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 	want := []recorded{
 		{"GET", "/healthz", 200},

@@ -97,7 +97,10 @@ type Route struct {
 	Access  Access
 	// Cache is the Cache-Control of the route's answers. It is empty for every route but the
 	// few that serve public documents, and empty means NoStore: see cachePolicy.
-	Cache  string
+	Cache string
+	// Family is the Mosaic API the route belongs to, which picks the shape of its error
+	// bodies; the zero value is FamilyAuth.
+	Family Family
 	handle handlerFunc
 }
 
@@ -156,7 +159,8 @@ func (s *Server) wrap(rt Route) http.Handler {
 	params := pathParams(rt.Pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRoute(r, rt.Pattern)
-		setCachePolicy(w, rt.Cache) // before anything is written, refusals included
+		r = withFamily(r, rt.Family) // before any error is written, the token's refusal included
+		setCachePolicy(w, rt.Cache)  // before anything is written, refusals included
 		if err := checkRequestParams(r, params); err != nil {
 			writeError(w, r, err)
 			return

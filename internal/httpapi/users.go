@@ -1,29 +1,54 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
+	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// userRoutes registers Mosaic's Users API. Every route takes a client token: an application's
-// client sees its own application's users, a management client the whole tenant (the directory
-// package enforces which). Deleting a user from the tenant needs a management token.
+// userRoutes registers Mosaic's Users API, whose errors take the Users API's shape
+// (FamilyUsers). The client-token routes take any client token: an application's client sees
+// its own application's users, a management client the whole tenant (the directory package
+// enforces which). Deleting a user from the tenant needs a management token; the me/ routes
+// take the user's own access token, which their handlers check.
+//
+// Literal segments (count, identifier, email, me, ...) outrank the {user_id} wildcard, as
+// http.ServeMux ranks patterns; TestLiteralSegmentsBeatWildcards keeps every route reachable.
 func (s *Server) userRoutes() {
-	s.handle(http.MethodPost, "/cis/v1/users", ClientToken, s.createUser)
-	s.handle(http.MethodGet, "/cis/v1/users", ClientToken, s.searchUsers)
-	s.handle(http.MethodGet, "/cis/v1/users/{user_id}", ClientToken, s.getUser)
-	s.handle(http.MethodPut, "/cis/v1/users/{user_id}", ClientToken, s.updateUser)
-	s.handle(http.MethodDelete, "/cis/v1/users/{user_id}", ClientToken, s.deleteUser)
-	s.handle(http.MethodGet, "/cis/v1/users/email/{email}", ClientToken, s.getUserBy(storage.UserByEmail, "email"))
-	s.handle(http.MethodGet, "/cis/v1/users/username/{username}", ClientToken, s.getUserBy(storage.UserByUsername, "username"))
-	s.handle(http.MethodGet, "/cis/v1/users/phone-number/{phone_number}", ClientToken, s.getUserBy(storage.UserByPhone, "phone_number"))
-	s.handle(http.MethodGet, "/cis/v1/users/external-user-id/{external_user_id}", ClientToken,
+	user := func(method, pattern string, access Access, h handlerFunc) {
+		s.register(Route{Method: method, Pattern: pattern, Access: access, Family: FamilyUsers, handle: h})
+	}
+	user(http.MethodPost, "/cis/v1/users", ClientToken, s.createUser)
+	user(http.MethodGet, "/cis/v1/users", ClientToken, s.searchUsers)
+	user(http.MethodGet, "/cis/v1/users/count", ClientToken, s.countUsers)
+	user(http.MethodGet, "/cis/v1/users/identifier", ClientToken, s.getUserByIdentifier)
+	user(http.MethodGet, "/cis/v1/users/{user_id}", ClientToken, s.getUser)
+	user(http.MethodPut, "/cis/v1/users/{user_id}", ClientToken, s.updateUser)
+	user(http.MethodDelete, "/cis/v1/users/{user_id}", ClientToken, s.deleteUser)
+	user(http.MethodGet, "/cis/v1/users/email/{email}", ClientToken, s.getUserBy(storage.UserByEmail, "email"))
+	user(http.MethodGet, "/cis/v1/users/username/{username}", ClientToken, s.getUserBy(storage.UserByUsername, "username"))
+	user(http.MethodGet, "/cis/v1/users/phone-number/{phone_number}", ClientToken, s.getUserBy(storage.UserByPhone, "phone_number"))
+	user(http.MethodGet, "/cis/v1/users/phone/{phone_number}", ClientToken, s.getUserBy(storage.UserByPhone, "phone_number"))
+	user(http.MethodGet, "/cis/v1/users/external-user-id/{external_user_id}", ClientToken,
 		s.getUserBy(storage.UserByExternalUserID, "external_user_id"))
-	s.handle(http.MethodDelete, "/cis/v1/users/{user_id}/apps", ClientToken, s.removeUserFromApp)
-	s.handle(http.MethodDelete, "/cis/v1/manage/users/{user_id}", AdminToken, s.deleteUser)
+	user(http.MethodDelete, "/cis/v1/users/{user_id}/apps", ClientToken, s.removeUserFromApp)
+	user(http.MethodDelete, "/cis/v1/users/{user_id}/emails/{email}", ClientToken, s.removeSecondary(directory.AddressEmail, "email"))
+	user(http.MethodDelete, "/cis/v1/users/{user_id}/phone-numbers/{phone_number}", ClientToken,
+		s.removeSecondary(directory.AddressPhone, "phone_number"))
+	user(http.MethodPost, "/cis/v1/users/{user_id}/emails/{email}/verify", ClientToken, s.verifyAddress(directory.AddressEmail, "email"))
+	user(http.MethodPost, "/cis/v1/users/{user_id}/phone-numbers/{phone_number}/verify", ClientToken,
+		s.verifyAddress(directory.AddressPhone, "phone_number"))
+	user(http.MethodPost, "/cis/v1/users/me/password-credentials", Public, s.addOwnPassword)
+	user(http.MethodGet, "/cis/v1/users/me/device-keys", Public, s.getOwnDeviceKeys)
+	user(http.MethodDelete, "/cis/v1/manage/users/{user_id}", AdminToken, s.deleteUser)
+	// GET /cis/v1/users/{user_id}/groups would clash with the lookups by email and the like
+	// in http.ServeMux; it joins the GET collections (see handleUserCollections).
+	s.handleUserCollections(Route{Method: http.MethodGet, Pattern: "/cis/v1/users/{user_id}/groups", Access: ClientToken,
+		Family: FamilyUsers, handle: s.getUserGroups})
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -39,29 +64,44 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// pageParams reads page_offset and page_limit, whole numbers when given. Mosaic types them as
+// numbers, so 20.0 is 20.
+func pageParams(r *http.Request) (offset, limit int, err error) {
 	var problems []string
 	intParam := func(name string) int {
-		v := q.Get(name)
+		v := r.URL.Query().Get(name)
 		if v == "" {
 			return 0
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n != math.Trunc(n) || math.Abs(n) > 1e9 {
 			problems = append(problems, name+": must be a whole number")
+			return 0
 		}
-		return n
+		return int(n)
 	}
-	offset, limit := intParam("page_offset"), intParam("page_limit")
+	offset, limit = intParam("page_offset"), intParam("page_limit")
 	if len(problems) > 0 {
-		return fault.Validation(problems...)
+		return 0, 0, fault.Validation(problems...)
 	}
-	users, total, err := s.cfg.Directory.Search(r.Context(), callerOf(r), q.Get("search"), offset, limit)
+	return offset, limit, nil
+}
+
+func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) error {
+	offset, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}
-	out := userList{Result: make([]userJSON, 0, len(users)), TotalCount: total}
+	q := r.URL.Query()
+	users, total, err := s.cfg.Directory.Search(r.Context(), callerOf(r), directory.SearchInput{
+		Search: q.Get("search"), Prefix: q.Get("search_prefix"), SortField: q.Get("sort_field"),
+		SortOrder: q.Get("sort_order"), Offset: offset, Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	out := userList{Result: make([]userJSON, 0, len(users)), TotalCount: total,
+		PageInfo: pageInfoJSON{HasNextPage: offset+len(users) < total, HasPreviousPage: offset > 0}}
 	for _, u := range users {
 		out.Result = append(out.Result, toUserJSON(u))
 	}

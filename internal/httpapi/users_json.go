@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
@@ -24,7 +23,9 @@ type createUserRequest struct {
 	Picture               string           `json:"picture"`
 	Language              string           `json:"language"`
 	Status                string           `json:"status"`
+	ExternalAccountID     string           `json:"external_account_id"`
 	Credentials           *credentialsJSON `json:"credentials"`
+	DelegatedAccess       json.RawMessage  `json:"delegated_access"`
 }
 
 // credentialsJSON is a new user's password, or a hash imported from another system. An absent
@@ -52,6 +53,8 @@ func (req createUserRequest) input() directory.CreateInput {
 		Picture:               req.Picture,
 		Language:              req.Language,
 		Status:                req.Status,
+		ExternalAccountID:     req.ExternalAccountID,
+		DelegatedAccess:       req.DelegatedAccess,
 	}
 	if req.Credentials != nil {
 		cr := req.Credentials
@@ -65,7 +68,7 @@ func (req createUserRequest) input() directory.CreateInput {
 }
 
 // updateUserRequest is the body of PUT /cis/v1/users/{user_id}. Absent and null fields are
-// left unchanged.
+// left unchanged; secondary emails and phone numbers are added to the user's.
 type updateUserRequest struct {
 	Email                 *string         `json:"email"`
 	PhoneNumber           *string         `json:"phone_number"`
@@ -81,6 +84,7 @@ type updateUserRequest struct {
 	Picture               *string         `json:"picture"`
 	Language              *string         `json:"language"`
 	Status                *string         `json:"status"`
+	ExternalAccountID     *string         `json:"external_account_id"`
 }
 
 func (req updateUserRequest) input() directory.UpdateInput {
@@ -99,90 +103,6 @@ func (req updateUserRequest) input() directory.UpdateInput {
 		Status:                req.Status,
 		CustomData:            req.CustomData,
 		CustomAppData:         req.CustomAppData,
+		ExternalAccountID:     req.ExternalAccountID,
 	}
-}
-
-// userJSON is Mosaic's user object. Times are epoch milliseconds, as Mosaic sends them; unset
-// fields are omitted.
-type userJSON struct {
-	UserID                string          `json:"user_id"`
-	Email                 *emailJSON      `json:"email,omitempty"`
-	PhoneNumber           *phoneJSON      `json:"phone_number,omitempty"`
-	Username              string          `json:"username,omitempty"`
-	Status                string          `json:"status"`
-	CreatedAt             int64           `json:"created_at"`
-	UpdatedAt             int64           `json:"updated_at"`
-	LastAuth              *int64          `json:"last_auth,omitempty"`
-	Name                  *model.Name     `json:"name,omitempty"`
-	Address               *model.Address  `json:"address,omitempty"`
-	Birthday              string          `json:"birthday,omitempty"`
-	Picture               string          `json:"picture,omitempty"`
-	Language              string          `json:"language,omitempty"`
-	ExternalUserID        string          `json:"external_user_id,omitempty"`
-	SecondaryEmails       []string        `json:"secondary_emails,omitempty"`
-	SecondaryPhoneNumbers []string        `json:"secondary_phone_numbers,omitempty"`
-	CustomData            json.RawMessage `json:"custom_data,omitempty"`
-	CustomAppData         json.RawMessage `json:"custom_app_data,omitempty"`
-}
-
-type emailJSON struct {
-	Value         string `json:"value"`
-	EmailVerified bool   `json:"email_verified"`
-	VerifiedAt    *int64 `json:"verified_at,omitempty"`
-}
-
-type phoneJSON struct {
-	Value               string `json:"value"`
-	PhoneNumberVerified bool   `json:"phone_number_verified"`
-	VerifiedAt          *int64 `json:"verified_at,omitempty"`
-}
-
-type userResult struct {
-	Result userJSON `json:"result"`
-}
-
-type userList struct {
-	Result     []userJSON `json:"result"`
-	TotalCount int        `json:"total_count"`
-}
-
-func toUserJSON(u directory.User) userJSON {
-	out := userJSON{
-		UserID:                u.ID,
-		Username:              u.Username,
-		Status:                u.Status,
-		CreatedAt:             u.CreatedAt.UnixMilli(),
-		UpdatedAt:             u.UpdatedAt.UnixMilli(),
-		LastAuth:              millis(u.LastAuthAt),
-		Birthday:              u.Birthday,
-		Picture:               u.Picture,
-		Language:              u.Language,
-		ExternalUserID:        u.ExternalUserID,
-		SecondaryEmails:       u.SecondaryEmails,
-		SecondaryPhoneNumbers: u.SecondaryPhones,
-		CustomData:            u.CustomData,
-		CustomAppData:         u.CustomAppData,
-	}
-	if u.Email != "" {
-		out.Email = &emailJSON{Value: u.Email, EmailVerified: u.EmailVerifiedAt != nil, VerifiedAt: millis(u.EmailVerifiedAt)}
-	}
-	if u.PhoneNumber != "" {
-		out.PhoneNumber = &phoneJSON{Value: u.PhoneNumber, PhoneNumberVerified: u.PhoneVerifiedAt != nil, VerifiedAt: millis(u.PhoneVerifiedAt)}
-	}
-	if u.Name != (model.Name{}) {
-		out.Name = &u.Name
-	}
-	if !u.Address.IsZero() {
-		out.Address = &u.Address
-	}
-	return out
-}
-
-// millis returns t as epoch milliseconds, or nil when t is nil.
-func millis(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	ms := t.UnixMilli()
-	return &ms
 }

@@ -35,6 +35,15 @@ type User struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	LastAuthAt      *time.Time
+	// StatusChangedAt is when Status last changed; nil for a user whose status has not changed
+	// since Latchkey began recording it (their creation time stands in).
+	StatusChangedAt *time.Time
+	// AddressUpdatedAt is when Address was last set; nil when it never was.
+	AddressUpdatedAt *time.Time
+	// SecondaryVerifiedAt holds, for each verified secondary email address and phone number
+	// (keys are the values as in SecondaryEmails and SecondaryPhones, which cannot collide:
+	// only an email has an @ and only a phone number starts with +), when it was verified.
+	SecondaryVerifiedAt map[string]time.Time
 }
 
 // Name is a user's name, in Mosaic's shape.
@@ -71,14 +80,7 @@ type AppUser struct {
 	// one made with the user's creation (by this application's users API or its public
 	// sign-up). An adopted user is not the application's own to change.
 	Adopted bool
-}
-
-// UserQuery selects users for a search. Empty fields do not filter.
-type UserQuery struct {
-	TenantID string
-	AppID    string // when set, only users linked to this application
-	Search   string // a literal, case-insensitive substring of email, phone, username or names
-	Status   string
-	Offset   int
-	Limit    int
+	// ExternalAccountID is the application's own identifier of the user (Mosaic's
+	// external_account_id), set by the application; empty when it set none.
+	ExternalAccountID string
 }

@@ -59,6 +59,7 @@ type Store interface {
 	Counters
 	Audit
 	Credentials
+	UserDetails
 	Sealed
 	CrossDevice
 	Roles
@@ -156,9 +157,14 @@ type Users interface {
 	// enumeration protection needs the lookup of a name that is nobody's to take as long as
 	// a real user's. It never returns the stand-in.
 	LookupUser(ctx context.Context, tenantID, field, value, standIn string) (model.User, error)
-	// ListUsers returns one page of the users matching q, ordered by creation time then id,
-	// and the number of all matching users.
+	// ListUsers returns one page of the users matching q, in q's order (by creation time by
+	// default; users without the value last either way; ties by id in the same direction), and
+	// the number of all matching users. A Limit of zero means 100 and one above 5000 means
+	// 5000. A filter the store cannot run (an unknown attribute, a value of the wrong type)
+	// is an error; callers check filters first.
 	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)
+	// CountUsers returns how many users q matches, as ListUsers' total.
+	CountUsers(ctx context.Context, q model.UserQuery) (int, error)
 	UpdateUser(ctx context.Context, tenantID, id string, updater func(model.User) (model.User, error)) error
 	// MarkLogin records a login at at in one statement: it sets the user's LastAuthAt and, when
 	// asked, sets EmailVerifiedAt or PhoneVerifiedAt to at where they are not set yet. Nothing
@@ -354,6 +360,18 @@ type Credentials interface {
 	// UpdateCredential cannot change a credential's ID, TenantID or UserID.
 	UpdateCredential(ctx context.Context, tenantID, id string, updater func(model.Credential) (model.Credential, error)) error
 	DeleteCredential(ctx context.Context, tenantID, id string) error
+}
+
+// UserDetails reads, for a page of users at once, what the users API shows beside their
+// profiles: the state of their passwords and how they have signed in.
+type UserDetails interface {
+	// ListUserCredentials returns the credentials of type typ that any of userIDs has, in no
+	// particular order, reading them in batches rather than user by user.
+	ListUserCredentials(ctx context.Context, tenantID, typ string, userIDs []string) ([]model.Credential, error)
+	// ListLoginMethods returns, for each of userIDs and each login method (an AMR value) they
+	// have signed in with, the first and last of their login.succeeded audit events with it,
+	// in no particular order.
+	ListLoginMethods(ctx context.Context, tenantID string, userIDs []string) ([]model.LoginMethodUse, error)
 }
 
 type freshKey struct{}

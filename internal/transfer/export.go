@@ -86,6 +86,7 @@ func pageLinks(ctx context.Context, st storage.Store, tenantID string, apps []mo
 		for _, l := range links {
 			out[l.UserID] = append(out[l.UserID], AppLink{
 				AppID: a.ID, AppName: a.Name, CustomAppData: l.CustomAppData, CreatedAt: l.CreatedAt, Adopted: l.Adopted,
+				ExternalAccountID: l.ExternalAccountID,
 			})
 		}
 	}

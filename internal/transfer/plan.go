@@ -54,6 +54,7 @@ func (p *planner) plan(tenantID string, r Record) (plan, error) {
 		}
 		out.links = append(out.links, model.AppUser{
 			TenantID: tenantID, AppID: appID, UserID: u.ID, CustomAppData: l.CustomAppData, CreatedAt: l.CreatedAt, Adopted: l.Adopted,
+			ExternalAccountID: l.ExternalAccountID,
 		})
 	}
 	recovery := false

@@ -45,6 +45,11 @@ type User struct {
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 	LastAuthAt      *time.Time      `json:"last_auth_at,omitempty"`
+	// StatusChangedAt, AddressUpdatedAt and SecondaryVerifiedAt are absent from exports made
+	// before Latchkey recorded them; such users import as they were stored then.
+	StatusChangedAt     *time.Time           `json:"status_changed_at,omitempty"`
+	AddressUpdatedAt    *time.Time           `json:"address_updated_at,omitempty"`
+	SecondaryVerifiedAt map[string]time.Time `json:"secondary_verified_at,omitempty"`
 }
 
 // AppLink is a user's link to an application. The application is found on import by its id,
@@ -55,6 +60,8 @@ type AppLink struct {
 	CustomAppData json.RawMessage `json:"custom_app_data,omitempty"`
 	CreatedAt     time.Time       `json:"created_at"`
 	Adopted       bool            `json:"adopted,omitempty"`
+	// ExternalAccountID is the application's own identifier of the user.
+	ExternalAccountID string `json:"external_account_id,omitempty"`
 }
 
 // Credential is one authenticator. Secret is the stored secret of a password (its PHC hash),
@@ -85,6 +92,7 @@ func fromUser(u model.User) User {
 		Name: u.Name, Address: u.Address, Birthday: u.Birthday, Picture: u.Picture, Language: u.Language,
 		SecondaryEmails: u.SecondaryEmails, SecondaryPhones: u.SecondaryPhones, CustomData: u.CustomData,
 		Status: u.Status, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastAuthAt: u.LastAuthAt,
+		StatusChangedAt: u.StatusChangedAt, AddressUpdatedAt: u.AddressUpdatedAt, SecondaryVerifiedAt: u.SecondaryVerifiedAt,
 	}
 }
 
@@ -95,6 +103,7 @@ func (u User) model(tenantID string) model.User {
 		Name: u.Name, Address: u.Address, Birthday: u.Birthday, Picture: u.Picture, Language: u.Language,
 		SecondaryEmails: u.SecondaryEmails, SecondaryPhones: u.SecondaryPhones, CustomData: u.CustomData,
 		Status: u.Status, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastAuthAt: u.LastAuthAt,
+		StatusChangedAt: u.StatusChangedAt, AddressUpdatedAt: u.AddressUpdatedAt, SecondaryVerifiedAt: u.SecondaryVerifiedAt,
 	}
 }
 

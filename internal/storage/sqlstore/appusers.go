@@ -11,16 +11,16 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-const appUserCols = "tenant_id, app_id, user_id, custom_app_data, created_at, adopted"
+const appUserCols = "tenant_id, app_id, user_id, custom_app_data, created_at, adopted, external_account_id"
 
 func scanAppUser(sc scanner) (model.AppUser, error) {
 	var l model.AppUser
-	var data sql.NullString
+	var data, account sql.NullString
 	var created, adopted int64
-	if err := sc.Scan(&l.TenantID, &l.AppID, &l.UserID, &data, &created, &adopted); err != nil {
+	if err := sc.Scan(&l.TenantID, &l.AppID, &l.UserID, &data, &created, &adopted, &account); err != nil {
 		return l, err
 	}
-	l.Adopted = adopted != 0
+	l.Adopted, l.ExternalAccountID = adopted != 0, account.String
 	l.CustomAppData = rawFromNull(data)
 	l.CreatedAt = fromMillis(created)
 	return l, nil
@@ -29,9 +29,9 @@ func scanAppUser(sc scanner) (model.AppUser, error) {
 // LinkUser links a user to an application, leaving an existing link as it is.
 func (s *Store) LinkUser(ctx context.Context, l model.AppUser) error {
 	_, err := s.writer().exec(ctx,
-		"INSERT INTO app_users ("+appUserCols+") VALUES (?, ?, ?, ?, ?, ?) "+
+		"INSERT INTO app_users ("+appUserCols+") VALUES (?, ?, ?, ?, ?, ?, ?) "+
 			"ON CONFLICT (tenant_id, app_id, user_id) DO NOTHING",
-		l.TenantID, l.AppID, l.UserID, rawOrNull(l.CustomAppData), millis(l.CreatedAt), boolInt(l.Adopted))
+		l.TenantID, l.AppID, l.UserID, rawOrNull(l.CustomAppData), millis(l.CreatedAt), boolInt(l.Adopted), nullIfEmpty(l.ExternalAccountID))
 	return errf("link user", err)
 }
 
@@ -81,8 +81,9 @@ func (s *Store) UpdateAppUser(ctx context.Context, tenantID, appID, userID strin
 	}
 	store := func(tx *Store, old, l model.AppUser) error {
 		_, err := tx.writer().exec(ctx,
-			"UPDATE app_users SET custom_app_data = ?, created_at = ? WHERE tenant_id = ? AND app_id = ? AND user_id = ?",
-			rawOrNull(l.CustomAppData), millis(l.CreatedAt), old.TenantID, old.AppID, old.UserID)
+			"UPDATE app_users SET custom_app_data = ?, created_at = ?, external_account_id = ? "+
+				"WHERE tenant_id = ? AND app_id = ? AND user_id = ?",
+			rawOrNull(l.CustomAppData), millis(l.CreatedAt), nullIfEmpty(l.ExternalAccountID), old.TenantID, old.AppID, old.UserID)
 		return errf("update app user", err)
 	}
 	return update(ctx, s, load, updater, store)
@@ -97,14 +98,14 @@ func (s *Store) UnlinkUser(ctx context.Context, tenantID, appID, userID string) 
 
 // userAndLinkSQL reads a user with their link to one application; every login needs both.
 var userAndLinkSQL = "SELECT u." + strings.ReplaceAll(userCols, ", ", ", u.") +
-	", l.custom_app_data, l.created_at, l.adopted FROM users u LEFT JOIN app_users l " +
+	", l.custom_app_data, l.created_at, l.adopted, l.external_account_id FROM users u LEFT JOIN app_users l " +
 	"ON l.tenant_id = u.tenant_id AND l.app_id = ? AND l.user_id = u.id WHERE u.tenant_id = ? AND u.id = ?"
 
 // GetUserAndLink reads a user and their link to an application in one statement.
 func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (model.User, model.AppUser, bool, error) {
-	var data sql.NullString
+	var data, account sql.NullString
 	var created, adopted sql.NullInt64
-	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created, &adopted}})
+	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created, &adopted, &account}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", storage.ErrNotFound)
 	}
@@ -115,7 +116,8 @@ func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID stri
 		return u, model.AppUser{}, false, nil
 	}
 	link := model.AppUser{TenantID: tenantID, AppID: appID, UserID: userID,
-		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64), Adopted: adopted.Int64 != 0}
+		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64), Adopted: adopted.Int64 != 0,
+		ExternalAccountID: account.String}
 	return u, link, true, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -12,13 +13,17 @@ import (
 
 const userCols = "id, tenant_id, email, email_verified_at, phone_number, phone_verified_at, username, " +
 	"external_user_id, name, address, birthday, picture, language, secondary_emails, secondary_phones, " +
-	"custom_data, status, created_at, updated_at, last_auth_at"
+	"custom_data, status, created_at, updated_at, last_auth_at, status_changed_at, address_updated_at, " +
+	"secondary_verified"
 
 // userSetCols are the columns an update writes, in userValues order after the ids.
 const userSetCols = "email = ?, email_verified_at = ?, phone_number = ?, phone_verified_at = ?, username = ?, " +
 	"external_user_id = ?, name = ?, address = ?, birthday = ?, picture = ?, language = ?, " +
 	"secondary_emails = ?, secondary_phones = ?, custom_data = ?, status = ?, created_at = ?, " +
-	"updated_at = ?, last_auth_at = ?, search_text = ?"
+	"updated_at = ?, last_auth_at = ?, status_changed_at = ?, address_updated_at = ?, secondary_verified = ?"
+
+// userColCount is how many columns userCols names.
+var userColCount = strings.Count(userCols, ",") + 1
 
 // userLookupCols are the columns GetUserBy accepts, from the storage.UserBy* constants.
 var userLookupCols = map[string]string{
@@ -30,18 +35,19 @@ var userLookupCols = map[string]string{
 
 func scanUser(sc scanner) (model.User, error) {
 	var u model.User
-	var email, phone, username, external, custom sql.NullString
-	var emailVerified, phoneVerified, lastAuth sql.NullInt64
+	var email, phone, username, external, custom, secondaryVerified sql.NullString
+	var emailVerified, phoneVerified, lastAuth, statusChanged, addressUpdated sql.NullInt64
 	var name, address, emails, phones string
 	var created, updated int64
 	err := sc.Scan(&u.ID, &u.TenantID, &email, &emailVerified, &phone, &phoneVerified, &username,
 		&external, &name, &address, &u.Birthday, &u.Picture, &u.Language, &emails, &phones,
-		&custom, &u.Status, &created, &updated, &lastAuth)
+		&custom, &u.Status, &created, &updated, &lastAuth, &statusChanged, &addressUpdated, &secondaryVerified)
 	if err != nil {
 		return u, err
 	}
 	u.Email, u.PhoneNumber, u.Username, u.ExternalUserID = email.String, phone.String, username.String, external.String
 	u.EmailVerifiedAt, u.PhoneVerifiedAt, u.LastAuthAt = fromNullMillis(emailVerified), fromNullMillis(phoneVerified), fromNullMillis(lastAuth)
+	u.StatusChangedAt, u.AddressUpdatedAt = fromNullMillis(statusChanged), fromNullMillis(addressUpdated)
 	u.CustomData = rawFromNull(custom)
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
 	for _, f := range []struct {
@@ -50,6 +56,16 @@ func scanUser(sc scanner) (model.User, error) {
 	}{{name, &u.Name}, {address, &u.Address}, {emails, &u.SecondaryEmails}, {phones, &u.SecondaryPhones}} {
 		if err := fromJSONText(f.text, f.into); err != nil {
 			return u, err
+		}
+	}
+	if secondaryVerified.Valid {
+		var ms map[string]int64
+		if err := fromJSONText(secondaryVerified.String, &ms); err != nil {
+			return u, err
+		}
+		u.SecondaryVerifiedAt = make(map[string]time.Time, len(ms))
+		for v, at := range ms {
+			u.SecondaryVerifiedAt[v] = fromMillis(at)
 		}
 	}
 	return u, nil
@@ -65,10 +81,23 @@ func userValues(u model.User) ([]any, error) {
 		}
 		texts[i] = t
 	}
+	var verified any // NULL when no secondary value is verified
+	if len(u.SecondaryVerifiedAt) > 0 {
+		ms := make(map[string]int64, len(u.SecondaryVerifiedAt))
+		for v, at := range u.SecondaryVerifiedAt {
+			ms[v] = millis(at)
+		}
+		t, err := jsonText(ms)
+		if err != nil {
+			return nil, err
+		}
+		verified = t
+	}
 	return []any{nullIfEmpty(u.Email), millisOrNull(u.EmailVerifiedAt), nullIfEmpty(u.PhoneNumber),
 		millisOrNull(u.PhoneVerifiedAt), nullIfEmpty(u.Username), nullIfEmpty(u.ExternalUserID),
 		texts[0], texts[1], u.Birthday, u.Picture, u.Language, texts[2], texts[3], rawOrNull(u.CustomData),
-		u.Status, millis(u.CreatedAt), millis(u.UpdatedAt), millisOrNull(u.LastAuthAt), searchText(u)}, nil
+		u.Status, millis(u.CreatedAt), millis(u.UpdatedAt), millisOrNull(u.LastAuthAt),
+		millisOrNull(u.StatusChangedAt), millisOrNull(u.AddressUpdatedAt), verified}, nil
 }
 
 // CreateUser stores a new user; each identifier is unique within the tenant when set.
@@ -78,7 +107,7 @@ func (s *Store) CreateUser(ctx context.Context, u model.User) error {
 		return errf("create user", err)
 	}
 	_, err = s.execUnique(ctx, "create user",
-		"INSERT INTO users ("+userCols+", search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO users ("+userCols+") VALUES ("+placeholders(userColCount)+")",
 		append([]any{u.ID, u.TenantID}, vals...)...)
 	return err
 }

@@ -144,6 +144,7 @@ func testAppUserUpdate(t *testing.T, s storage.Store) {
 	must(t, s.LinkUser(t.Context(), orig), "link user")
 	want := orig
 	want.CustomAppData = json.RawMessage(`{"role":"owner","flags":[1,2]}`)
+	want.ExternalAccountID = "acct-renamed"
 	var seen model.AppUser
 	err := s.UpdateAppUser(t.Context(), e.Tenant.ID, e.App.ID, e.User.ID, func(cur model.AppUser) (model.AppUser, error) {
 		seen = cur

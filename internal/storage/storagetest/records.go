@@ -154,16 +154,21 @@ func makeUser(tenantID string) model.User {
 		Name:            model.Name{Title: "Dr", FirstName: "Ada", LastName: "Lovelace", MiddleName: "King"},
 		Address: model.Address{Country: "GB", State: "London", City: "London",
 			StreetAddress: "12 St James's Square", PostalCode: "SW1Y 4JH", Type: "Home"},
-		Birthday:        "1815-12-10",
-		Picture:         "https://pics.example/" + id + ".png",
-		Language:        "en-GB",
-		SecondaryEmails: []string{"ada@old.example", "a.lovelace@work.example"},
-		SecondaryPhones: []string{"+441234567890"},
-		CustomData:      json.RawMessage(`{"plan":"gold","seats":3,"tags":["a","b"],"nested":{"x":true}}`),
-		Status:          model.UserActive,
-		CreatedAt:       base,
-		UpdatedAt:       at(time.Minute),
-		LastAuthAt:      ptr(at(30 * time.Second)),
+		Birthday:         "1815-12-10",
+		Picture:          "https://pics.example/" + id + ".png",
+		Language:         "en-GB",
+		SecondaryEmails:  []string{"ada@old.example", "a.lovelace@work.example"},
+		SecondaryPhones:  []string{"+441234567890"},
+		CustomData:       json.RawMessage(`{"plan":"gold","seats":3,"tags":["a","b"],"nested":{"x":true}}`),
+		Status:           model.UserActive,
+		CreatedAt:        base,
+		UpdatedAt:        at(time.Minute),
+		LastAuthAt:       ptr(at(30 * time.Second)),
+		StatusChangedAt:  ptr(at(20 * time.Second)),
+		AddressUpdatedAt: ptr(at(10 * time.Second)),
+		SecondaryVerifiedAt: map[string]time.Time{
+			"ada@old.example": at(-3 * time.Hour), "+441234567890": at(-4 * time.Hour),
+		},
 	}
 }
 
@@ -176,11 +181,12 @@ func newUser(t *testing.T, s storage.Store, tenantID string) model.User {
 
 func makeAppUser(e env) model.AppUser {
 	return model.AppUser{
-		TenantID:      e.Tenant.ID,
-		AppID:         e.App.ID,
-		UserID:        e.User.ID,
-		CustomAppData: json.RawMessage(`{"role":"admin","level":2}`),
-		CreatedAt:     base,
+		TenantID:          e.Tenant.ID,
+		AppID:             e.App.ID,
+		UserID:            e.User.ID,
+		CustomAppData:     json.RawMessage(`{"role":"admin","level":2}`),
+		CreatedAt:         base,
+		ExternalAccountID: "acct-" + e.User.ID,
 	}
 }
 

@@ -242,6 +242,9 @@ func testUserUpdate(t *testing.T, s storage.Store) {
 	want.Status = model.UserDisabled
 	want.UpdatedAt = at(time.Hour)
 	want.LastAuthAt = ptr(at(time.Hour))
+	want.StatusChangedAt = ptr(at(time.Hour))
+	want.AddressUpdatedAt = nil
+	want.SecondaryVerifiedAt = map[string]time.Time{"+441234567890": at(time.Hour)}
 	var seen model.User
 	err := s.UpdateUser(t.Context(), tenant.ID, orig.ID, func(cur model.User) (model.User, error) {
 		seen = cur

@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"net/http/httptest"
+	"path"
+	"strings"
+	"testing"
+)
+
+// TestLiteralSegmentsBeatWildcards sends, for every route, a request to the route's own path
+// (each wildcard filled with a value no route spells) and checks that the router hands it to
+// that route: a literal segment such as count in /cis/v1/users/count must win over the
+// {user_id} of /cis/v1/users/{user_id}, and no route may be unreachable behind another.
+func TestLiteralSegmentsBeatWildcards(t *testing.T) {
+	s := New(Config{})
+	literals := map[string]bool{}
+	for _, rt := range s.Routes() {
+		for _, seg := range strings.Split(rt.Pattern, "/") {
+			literals[seg] = true
+		}
+	}
+	for _, rt := range s.Routes() {
+		p := wildcard.ReplaceAllStringFunc(rt.Pattern, func(w string) string {
+			v := "v-" + strings.Trim(w, "{}.")
+			if literals[v] {
+				t.Fatalf("the filler %q is a literal segment of some route", v)
+			}
+			return v
+		})
+		req := httptest.NewRequest(rt.Method, p, nil)
+		_, got := s.mux.Handler(req)
+		want := rt.Method + " " + rt.Pattern
+		if got == userCollectionPattern && s.collections[path.Base(rt.Pattern)] != nil {
+			continue // served by the collection dispatcher under its own name
+		}
+		if d := s.dispatch[got]; d != nil {
+			// Served by the applications dispatcher, which must find this very route.
+			if route, _ := d.find(req.URL); route == nil || strings.Join(route.segs, "/") != strings.TrimPrefix(rt.Pattern, dispatchBase+"/") {
+				t.Errorf("%s %s: the dispatcher under %q does not serve its route %q", rt.Method, p, got, want)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("%s %s is routed to %q, not to its route %q", rt.Method, p, got, want)
+		}
+	}
+}
+
+// TestUsersRoutesAreOfTheUsersFamily checks that the users API's routes, and only they among
+// the routes under /cis/v1/users, answer errors in the Users API's shape.
+func TestUsersRoutesAreOfTheUsersFamily(t *testing.T) {
+	users := 0
+	for _, rt := range New(Config{}).Routes() {
+		under := strings.HasPrefix(rt.Pattern, "/cis/v1/users") || strings.HasPrefix(rt.Pattern, "/cis/v1/manage/users/{user_id}")
+		switch {
+		case rt.Family == FamilyUsers && !under:
+			t.Errorf("%s %s is of the users family but not under /cis/v1/users", rt.Method, rt.Pattern)
+		case rt.Family == FamilyUsers:
+			users++
+		}
+	}
+	if users < 20 {
+		t.Errorf("only %d routes are of the users family", users)
+	}
+}
