@@ -229,6 +229,7 @@ func fillPath(t *testing.T, pattern string, ids badInputIDs, bad, value string) 
 		"user_id": ids.user, "appId": ids.app, "clientId": ids.client, "resourceId": ids.resource,
 		"totp_id": ids.totp, "credential_id": ids.passkey, "session_id": "nosuchsession", "id": "nosuchkey",
 		"email": "ada@example.com", "username": "ada", "phone_number": "+14155550100", "external_user_id": "ext-ada",
+		"app_id": ids.app, "role_id": "nosuchrole", "entity_id": ids.user, "group_id": "nosuchgroup",
 	}
 	return pathParam.ReplaceAllStringFunc(pattern, func(m string) string {
 		name := m[1 : len(m)-1]

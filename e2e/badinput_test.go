@@ -32,7 +32,7 @@ type jsonRoute struct {
 
 // jsonBodyRoutes lists every route with a JSON body. Routes that take a POST or PUT without
 // one are in noJSONBody; a new POST or PUT route in neither fails TestBadJSONBodies.
-var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, appBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes, userBodyRoutes)
+var jsonBodyRoutes = joinBodyRoutes(coreBodyRoutes, appBodyRoutes, sessionBodyRoutes, credentialBodyRoutes, passkeyBodyRoutes, userBodyRoutes, authzBodyRoutes)
 
 // coreBodyRoutes are the OTP, magic link and users routes with a JSON body.
 var coreBodyRoutes = map[string]jsonRoute{

@@ -85,6 +85,11 @@ func (s *Service) List(ctx context.Context, c model.Caller) ([]model.Group, erro
 // Update changes the fields present in in. Custom data is replaced whole, never merged, as
 // Mosaic does for object fields.
 func (s *Service) Update(ctx context.Context, c model.Caller, id string, in Input) (model.Group, error) {
+	// The input is checked on a blank group first, so that a bad body is refused as such
+	// whether or not the group exists.
+	if p := apply(&model.Group{Name: "x"}, in, false); len(p) > 0 {
+		return model.Group{}, fault.Validation(p...)
+	}
 	var out model.Group
 	err := s.store.UpdateGroup(ctx, c.TenantID, id, func(cur model.Group) (model.Group, error) {
 		if p := apply(&cur, in, false); len(p) > 0 {

@@ -1,0 +1,28 @@
+package e2e
+
+// authzBodyRoutes are the roles and groups routes with a JSON body.
+var authzBodyRoutes = map[string]jsonRoute{
+	"POST /cis/v1/applications/{app_id}/roles": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/roles" },
+		fields: map[string]string{"role_name": "string", "display_name": "string", "description": "string", "permissions": "array"},
+	},
+	"PUT /cis/v1/applications/{app_id}/roles/{role_id}": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/roles/nosuchrole" },
+		fields: map[string]string{"role_name": "string", "display_name": "string", "description": "string", "permissions": "array"},
+	},
+	"POST /cis/v1/applications/{app_id}/roles/{role_id}/assignments": {
+		admin: true, path: func(ids badInputIDs) string {
+			return "/cis/v1/applications/" + ids.app + "/roles/nosuchrole/assignments"
+		},
+		fields: map[string]string{"entity_ids": "array", "entity_type": "string"},
+	},
+	"POST /cis/v1/groups": {
+		path: fixedPath("/cis/v1/groups"), fields: map[string]string{"name": "string", "description": "string", "custom_data": "object"},
+	},
+	"PUT /cis/v1/groups/{group_id}": {
+		path: fixedPath("/cis/v1/groups/nosuchgroup"), fields: map[string]string{"name": "string", "description": "string", "custom_data": "object"},
+	},
+	"POST /cis/v1/groups/{group_id}/users": {
+		path: fixedPath("/cis/v1/groups/nosuchgroup/users"), fields: map[string]string{"user_ids": "array"},
+	},
+}
