@@ -50,7 +50,7 @@ func TestMessagesInTheUsersLanguage(t *testing.T) {
 		res := e.do("PUT", "/cis/v1/tenant", admin, map[string]any{"default_language": "fr"})
 		wantStatus(t, res, 200, "")
 		result := res.JSON(t)["result"].(map[string]any)
-		if result["default_language"] != "fr" || !strings.Contains(strings.Join(anyStrings(result["languages"]), ","), "es") {
+		if result["default_language"] != "fr" || !strings.Contains(strings.Join(stringsOf(result["languages"]), ","), "es") {
 			t.Fatalf("tenant after the update: %v", result)
 		}
 		send("ana@example.com")
@@ -73,15 +73,4 @@ func TestMessagesInTheUsersLanguage(t *testing.T) {
 		// Only a management token reads or changes the tenant.
 		wantStatus(t, e.do("GET", "/cis/v1/tenant", tok, nil), 403, "")
 	})
-}
-
-func anyStrings(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -66,8 +66,10 @@ func LoadFrom(fs *flag.FlagSet, src Sources, flags ...string) (Config, []string,
 	c.Origins = map[string]string{}
 	byFlag := map[string]setting{}
 	byEnv := map[string]bool{}
+	var flagNames, envNames []string
 	for _, s := range c.settings() {
 		byFlag[s.flag], byEnv[s.env] = s, true
+		flagNames, envNames = append(flagNames, s.flag), append(envNames, s.env)
 	}
 	var problems, unknown []string
 	c.File = fileArg(src.Args)
@@ -82,7 +84,7 @@ func LoadFrom(fs *flag.FlagSet, src Sources, flags ...string) (Config, []string,
 		for _, kv := range values {
 			s, ok := byFlag[kv.key]
 			if !ok {
-				unknown = append(unknown, fmt.Sprintf("%s: line %d: no setting is named %q%s", c.File, kv.line, kv.key, suggest(kv.key, byFlag)))
+				unknown = append(unknown, fmt.Sprintf("%s: line %d: no setting is named %q%s", c.File, kv.line, kv.key, suggest(kv.key, flagNames)))
 				continue
 			}
 			if p := s.set(kv.value, fmt.Sprintf("%s: line %d: %s", c.File, kv.line, kv.key)); p != "" {
@@ -105,7 +107,7 @@ func LoadFrom(fs *flag.FlagSet, src Sources, flags ...string) (Config, []string,
 	for _, kv := range src.Environ {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "LATCHKEY_") && !byEnv[name] && otherVariables[name] == "" {
-			unknown = append(unknown, fmt.Sprintf("environment: no setting reads %s%s", name, suggest(name, byEnvNames(byEnv))))
+			unknown = append(unknown, fmt.Sprintf("environment: no setting reads %s%s", name, suggest(name, envNames)))
 		}
 	}
 	if err := c.register(fs, flags); err != nil {
@@ -224,19 +226,11 @@ func readFile(name string, read func(string) ([]byte, error)) ([]fileValue, erro
 	return out, nil
 }
 
-func byEnvNames(m map[string]bool) map[string]setting {
-	out := make(map[string]setting, len(m))
-	for name := range m {
-		out[name] = setting{}
-	}
-	return out
-}
-
 // suggest returns ` (did you mean "x"?)` for the known name closest to name, when one is
 // close enough to be a typo of it.
-func suggest(name string, known map[string]setting) string {
+func suggest(name string, known []string) string {
 	best, bestD := "", 4
-	for k := range known {
+	for _, k := range known {
 		if d := distance(strings.ToLower(name), strings.ToLower(k)); d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}

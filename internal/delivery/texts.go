@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -63,6 +64,9 @@ func LoadTexts(dir string) (*Texts, error) {
 	if dir == "" {
 		return t, nil
 	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "*.yaml")); len(names) == 0 {
+		return nil, fmt.Errorf("email texts: no <language>.yaml files in %s", dir)
+	}
 	return loadTexts(os.DirFS(dir), ".", t)
 }
 
@@ -70,9 +74,6 @@ func loadTexts(fsys fs.FS, dir string, into *Texts) (*Texts, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, err
-	}
-	if len(names) == 0 && dir != "texts" {
-		return nil, fmt.Errorf("email texts: no <language>.yaml files in the directory")
 	}
 	var problems []string
 	for _, name := range names {
