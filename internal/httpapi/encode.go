@@ -29,13 +29,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decodeJSON reads a JSON object from the request body into dst; it is the only way a handler
 // reads a JSON body. Every failure is a 4xx fault that names the problem: a body too large, not
 // JSON, not an object, a field of the wrong type, a string anywhere (object keys too) that is
-// not text (see input.go), or trailing data. Unknown fields are ignored, as Mosaic's API does.
+// not text (see input.go), trailing data, or a body the route's published schema refuses: an
+// unknown field among them (see bodyschema.go).
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	data, err := readBody(w, r)
 	if err != nil {
 		return err
 	}
-	return decodeJSONBytes(data, dst)
+	if err := decodeJSONBytes(data, dst); err != nil {
+		return err
+	}
+	return checkFields(requestFieldsOf(r.Context()), data)
 }
 
 // decodeJSONBytes is decodeJSON's parser, apart so that fuzz tests can drive it directly.

@@ -77,6 +77,8 @@ type Server struct {
 	// dispatch serves the overlapping routes under /cis/v1/applications, by mux pattern (see
 	// handleDispatched).
 	dispatch map[string]*dispatcher
+	// bodies are the fields /openapi.json lets each operation's JSON body have.
+	bodies requestFields
 }
 
 // Access says which bearer token a route requires.
@@ -113,7 +115,11 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	cfg.buildMethods()
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	bodies, err := loadRequestFields()
+	if err != nil {
+		panic(err) // the document is embedded: a schema that does not compile is a build defect
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), bodies: bodies}
 	s.operationRoutes()
 	s.oidcRoutes()
 	s.otpRoutes()
@@ -157,8 +163,10 @@ func (s *Server) register(rt Route) {
 // wrap authenticates the caller as the route requires, runs the handler and writes its error.
 func (s *Server) wrap(rt Route) http.Handler {
 	params := pathParams(rt.Pattern)
+	body := s.bodies[rt.Method+" "+rt.Pattern]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRoute(r, rt.Pattern)
+		r = withRequestFields(r, body)
 		r = withFamily(r, rt.Family) // before any error is written, the token's refusal included
 		setCachePolicy(w, rt.Cache)  // before anything is written, refusals included
 		if err := checkRequestParams(r, params); err != nil {
