@@ -60,9 +60,9 @@ var appBodyRoutes = map[string]jsonRoute{
 			"sms": "object", "email": "object", "email.linksPerUser": "number", "email.message": "object", "email.message.subject": "string",
 			"google": "object", "google.clientId": "string", "google.redirectUris": "array", "apple": "object", "push": "object",
 			"face": "object", "face.saveImageEmbedding": "bool", "pin_authenticator": "object", "pin_authenticator.maxFailures": "number"},
-		several: map[string]any{"email_otp": map[string]any{"maxFailures": 100, "codeLength": 2}, "carrier_pigeon": map[string]any{},
+		several: map[string]any{"email_otp": map[string]any{"maxFailures": 100, "codeLength": 2}, "password": map[string]any{"requireMFA": true},
 			"apple": map[string]any{"clientId": "a"}},
-		wants: []string{"maxFailures", "codeLength", "carrier_pigeon", "appleTeamId"},
+		wants: []string{"maxFailures", "codeLength", "requireMFA", "appleTeamId"},
 	},
 	"POST /cis/v1/applications/signing-keys": {
 		admin: true, path: fixedPath("/cis/v1/applications/signing-keys"), fields: map[string]string{"name": "string"},

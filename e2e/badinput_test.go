@@ -164,6 +164,12 @@ func testBadJSONBodies(t *testing.T, o envOptions) {
 			wantClientError(t, fmt.Sprintf("%s with a %s body", key, name), r, 400, "system_invalid_input")
 		}
 		wantClientError(t, key+" with a body over 1 MiB", e.do(rt.Method, path, bearer, huge), 413, "request_too_large")
+		// A field the published schema does not list is refused by name, never dropped.
+		r := e.do(rt.Method, path, bearer, []byte(`{"zz_not_a_field":1}`))
+		wantClientError(t, key+" with an unknown field", r, 400, "system_invalid_input")
+		if !strings.Contains(string(r.Body), "unknown field zz_not_a_field") {
+			t.Errorf("%s with an unknown field: the error does not name it: %s", key, r.Body)
+		}
 		for field, kind := range spec.fields {
 			leaf := field[strings.LastIndex(field, ".")+1:]
 			for _, v := range wrongValues[kind] {

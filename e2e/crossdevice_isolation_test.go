@@ -45,7 +45,7 @@ func (f *isoFixture) crossDeviceIsolationCases() map[string][]isoCase {
 		},
 		// A's user begins a registration for themselves whatever the body names.
 		"POST /cis/v1/auth/webauthn/cross-device/register/init": {{
-			name: "B's username", do: f.call("POST", xdBase+"/register/init", map[string]any{"username": b.Email, "user_id": b.UserID}),
+			name: "B's username", do: f.call("POST", xdBase+"/register/init", map[string]any{"username": b.Email}),
 			admin: 401, client: 401, user: 200,
 		}},
 		// An unknown external id begins the registration of a new user of A: B's external ids

@@ -152,20 +152,25 @@ func (b *fieldBuilder) merge(fs *fieldSet, s map[string]any) {
 		fs.other = b.build(ap)
 	}
 	if _, ok := s["additionalProperties"]; !ok && s["properties"] == nil && s["unevaluatedProperties"] == nil && isObjectSchema(s) {
-		fs.open = true // a free-form object, such as custom data
+		fs.open = true // a free-form object, such as custom data, or a value of any type
 	}
 	if items, ok := s["items"]; ok {
 		fs.items = b.build(items)
 	}
 }
 
-// isObjectSchema reports whether a schema allows an object and says nothing of its members
-// through composition (a schema made of branches is described by its branches).
+// isObjectSchema reports whether a schema allows an object, with no type said or with object
+// among its types, and says nothing of its members through composition (a schema made of
+// branches is described by its branches).
 func isObjectSchema(s map[string]any) bool {
 	if s["allOf"] != nil || s["oneOf"] != nil || s["anyOf"] != nil {
 		return false
 	}
 	switch t := s["type"].(type) {
+	case nil:
+		// A schema of no type takes any value, unless it is a composition's branch that
+		// only requires some of the composed schema's fields.
+		return s["required"] == nil && s["not"] == nil
 	case string:
 		return t == "object"
 	case []any:

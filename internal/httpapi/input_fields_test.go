@@ -11,7 +11,12 @@ import (
 
 func TestCheckFieldsNamesUnknownFieldsAtAnyDepth(t *testing.T) {
 	fields, err := buildRequestFields([]byte(`{
-	  "paths": {"/things": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}},
+	  "paths": {
+	    "/things": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
+	    "/either": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object",
+	      "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "additionalProperties": false,
+	      "anyOf": [{"required": ["a"]}, {"required": ["b"]}]}}}}}}
+	  },
 	  "components": {"schemas": {
 	    "Base": {"type": "object", "properties": {"client_attributes": {"$ref": "#/components/schemas/Attrs"}}},
 	    "Attrs": {"type": "object", "properties": {"user_agent": {"type": "string"}}, "additionalProperties": false},
@@ -20,6 +25,7 @@ func TestCheckFieldsNamesUnknownFieldsAtAnyDepth(t *testing.T) {
 	        "name": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"given_name": {"type": "string"}}, "additionalProperties": false}]},
 	        "emails": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}}, "additionalProperties": false}},
 	        "custom_data": {"type": "object"},
+	        "anything": {"description": "any value"},
 	        "labels": {"type": "object", "additionalProperties": {"type": "object", "properties": {"colour": {"type": "string"}}, "additionalProperties": false}},
 	        "next": {"$ref": "#/components/schemas/Thing"}
 	      }}
@@ -37,6 +43,7 @@ func TestCheckFieldsNamesUnknownFieldsAtAnyDepth(t *testing.T) {
 		want []string // unknown fields, in order; nil: accepted
 	}{
 		{`{"name":"a","client_attributes":{"user_agent":"x"},"custom_data":{"anything":{"deep":1}}}`, nil},
+		{`{"anything":{"deep":{"deeper":[1]}}}`, nil},
 		{`{"name":{"given_name":"a"},"emails":[{"value":"a@b"}],"labels":{"x":{"colour":"red"}}}`, nil},
 		{`{"fist_name":"a"}`, []string{"fist_name"}},
 		{`{"client_attributes":{"user_agnet":"x"}}`, []string{"client_attributes.user_agnet"}},
@@ -44,6 +51,10 @@ func TestCheckFieldsNamesUnknownFieldsAtAnyDepth(t *testing.T) {
 		{`{"emails":[{"value":"a"},{"valeu":"b"}]}`, []string{"emails[1].valeu"}},
 		{`{"labels":{"x":{"color":"red"}}}`, []string{"labels.x.color"}},
 		{`{"next":{"next":{"zzz":1}},"aaa":2}`, []string{"aaa", "next.next.zzz"}},
+	}
+	either := fields["POST /either"]
+	if err := checkFields(either, []byte(`{"a":"x","c":1}`)); err == nil || !strings.Contains(err.Error(), "unknown field c") {
+		t.Errorf("a branch that only requires fields opened the object: %v", err)
 	}
 	for _, c := range cases {
 		err := checkFields(fs, []byte(c.body))

@@ -36,6 +36,10 @@ type PasswordPreferences struct {
 	TempPasswordValidityHours int             `json:"tempPasswordValidityHours"`
 	CodeLength                int             `json:"codeLength"` // digits of a reset code, 4..8
 	Message                   MessageBranding `json:"message"`    // of reset emails
+	// RequireMFA is Mosaic's switch that makes a password only a first factor. Latchkey
+	// collects factors per session instead (a password login, then TOTP or a passkey added
+	// to the same session), so only false is accepted: true would be a promise not kept.
+	RequireMFA bool `json:"requireMFA,omitempty"`
 }
 
 // LockoutTier is one step of escalating lockouts.
@@ -101,6 +105,9 @@ func (p PasswordPreferences) problems() []string {
 	check(p.ResetValidityMinutes, 5, 60, "resetValidityMinutes")
 	check(p.TempPasswordValidityHours, 1, 8760, "tempPasswordValidityHours")
 	check(p.CodeLength, 4, 8, "codeLength")
+	if p.RequireMFA {
+		out = append(out, "password.requireMFA cannot be true: Latchkey does not make a password a first factor only; add a second factor to the session (see the MFA flow)")
+	}
 	if len(p.LockoutTiers) > maxLockoutTiers {
 		out = append(out, "password.lockoutTiers may have at most "+strconv.Itoa(maxLockoutTiers)+" tiers")
 	}
