@@ -13,6 +13,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/storage"
 	"github.com/latchkey/latchkey/internal/tenancy"
 )
 
@@ -139,7 +140,11 @@ func (a *app) collectGarbage(ctx context.Context) {
 			return
 		case <-t.C:
 			now := time.Now()
-			n, err := a.store.GarbageCollect(ctx, now)
+			policy := storage.GCPolicy{}
+			if a.cfg.AuditRetention > 0 {
+				policy.AuditBefore = now.Add(-a.cfg.AuditRetention)
+			}
+			n, err := a.store.GarbageCollect(ctx, now, policy)
 			if err != nil {
 				a.log.Error("garbage collection failed", "err", err)
 				continue

@@ -69,6 +69,9 @@ type Config struct {
 	// OutboxRetention is how long finished outbox messages (delivered, suppressed, given up or
 	// dropped) are kept, sealed, for inspection before collection deletes them.
 	OutboxRetention time.Duration
+	// AuditRetention is how long audit events are kept before collection deletes them; 0
+	// keeps the audit log whole.
+	AuditRetention time.Duration
 	// AnswerGrid is the time grid on which answers that enumeration protection makes alike
 	// leave (sends, passkey login starts, failed TOTP and recovery-code logins); 0 picks it by
 	// database: 2ms on SQLite, 10ms on PostgreSQL, whose commits take longer. See
@@ -155,6 +158,7 @@ func Default() Config {
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
 		OutboxRetention:    72 * time.Hour,
+		AuditRetention:     400 * 24 * time.Hour,
 		ConfigCacheTTL:     5 * time.Second,
 		DatabaseMaxConns:   25,
 		KeyCacheTTL:        30 * time.Second,
@@ -206,6 +210,7 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
 		{env: "LATCHKEY_OUTBOX_RETENTION", flag: "outbox-retention", usage: "how long finished outbox messages are kept before collection", dur: &c.OutboxRetention},
+		{env: "LATCHKEY_AUDIT_RETENTION", flag: "audit-retention", usage: "how long audit events are kept before collection (0: forever)", dur: &c.AuditRetention},
 		{env: "LATCHKEY_ANSWER_GRID", flag: "answer-grid", usage: "time grid on which answers hidden by enumeration protection leave (0: 2ms on SQLite, 10ms on PostgreSQL)", dur: &c.AnswerGrid},
 		{env: "LATCHKEY_CONFIG_CACHE_TTL", flag: "config-cache-ttl", usage: "how long a node keeps tenants, applications and clients in memory (0: off)", dur: &c.ConfigCacheTTL},
 		{env: "LATCHKEY_KEY_CACHE_TTL", flag: "key-cache-ttl", usage: "how long a node keeps signing keys and the JWKS in memory", dur: &c.KeyCacheTTL},
@@ -318,6 +323,9 @@ func (c *Config) Problems() []string {
 	positive("GC interval", c.GCInterval)
 	if c.OutboxRetention < time.Minute || c.OutboxRetention > 90*24*time.Hour {
 		p = append(p, "outbox retention must be between 1m and 2160h (90 days)")
+	}
+	if c.AuditRetention != 0 && (c.AuditRetention < time.Hour || c.AuditRetention > 10*366*24*time.Hour) {
+		p = append(p, "audit retention must be 0 (keep forever) or between 1h and 87840h (10 years)")
 	}
 	if c.AnswerGrid != 0 && (c.AnswerGrid < time.Millisecond || c.AnswerGrid > time.Second) {
 		p = append(p, "answer grid must be 0 (by database) or between 1ms and 1s")

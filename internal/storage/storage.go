@@ -66,18 +66,32 @@ type Store interface {
 	Groups
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
-	// tickets past their KeepUntil, sessions
-	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts
-	// and counters whose window has ended. Rotated tokens of a live session stay until they
-	// expire, so that their reuse is still recognised. Audit events are never collected, and
-	// outbox messages are collected by CollectMessages after their retention. It returns how
-	// many records it removed.
-	GarbageCollect(ctx context.Context, now time.Time) (int64, error)
+	// tickets past their KeepUntil, sessions expired or revoked with their refresh tokens,
+	// expired refresh tokens, ended lockouts, counters whose window has ended, and audit
+	// events created before p.AuditBefore (none when it is zero). Rotated tokens of a live
+	// session stay until they expire, so that their reuse is still recognised. It deletes in
+	// transactions of at most p.Batch rows, so that a backlog never holds the writer for
+	// long. Outbox messages are collected by CollectMessages after their retention. It
+	// returns how many records it removed.
+	GarbageCollect(ctx context.Context, now time.Time, p GCPolicy) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
 }
+
+// GCPolicy says what GarbageCollect collects beyond the records that have ended, and how.
+type GCPolicy struct {
+	// AuditBefore is the retention's cut-off: audit events created before it are deleted.
+	// The zero time keeps the whole audit log.
+	AuditBefore time.Time
+	// Batch is the most rows one transaction deletes; zero means DefaultGCBatch.
+	Batch int
+}
+
+// DefaultGCBatch is the rows per garbage-collection transaction: a few milliseconds of
+// deletes, with indexes, on either engine.
+const DefaultGCBatch = 500
 
 // Tenants stores tenants.
 type Tenants interface {

@@ -63,10 +63,35 @@ func keep[K comparable, T any](r *records, m func() map[K]entry[T], k K, v T, ge
 		return
 	}
 	mm := m()
-	if len(mm) >= maxEntries {
-		clear(mm)
+	if _, ok := mm[k]; !ok && len(mm) >= maxEntries {
+		evictOne(mm, r.now())
 	}
 	mm[k] = entry[T]{v: v, expires: r.now().Add(r.ttl)}
+}
+
+// evictProbes is how many entries a full kind looks at for an expired one to drop.
+const evictProbes = 8
+
+// evictOne makes room for one entry in a full kind: an expired entry among the first few a
+// map iteration visits (its order is random), or else the first visited. Dropping one entry
+// at a time keeps the rest of the copy warm; emptying the whole kind at once would send every
+// node's next few thousand reads to the database together.
+func evictOne[K comparable, T any](mm map[K]entry[T], now time.Time) {
+	var first K
+	probes := 0
+	for k, e := range mm {
+		if probes == 0 {
+			first = k
+		}
+		if !now.Before(e.expires) {
+			delete(mm, k)
+			return
+		}
+		if probes++; probes == evictProbes {
+			break
+		}
+	}
+	delete(mm, first)
 }
 
 // Store is a storage.Store whose tenant, application and client reads are served from memory

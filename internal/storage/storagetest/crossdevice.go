@@ -146,7 +146,7 @@ func testTicketGC(t *testing.T, s storage.Store) {
 	late.ExpiresAt, late.KeepUntil = at(-time.Minute), at(time.Hour)
 	newTicket(t, s, late)
 	live := newTicket(t, s, makeTicket(e))
-	n, err := s.GarbageCollect(t.Context(), base)
+	n, err := s.GarbageCollect(t.Context(), base, storage.GCPolicy{})
 	must(t, err, "garbage collect")
 	if n != 1 {
 		t.Errorf("GarbageCollect removed %d records, want 1", n)

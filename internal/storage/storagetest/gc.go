@@ -12,6 +12,8 @@ var gcTests = []namedTest{
 	{"RemovesExpiredKeepsLive", testGCRemovesExpiredKeepsLive},
 	{"CountersAndAudit", testGCCountersAndAudit},
 	{"EmptyStore", testGCEmptyStore},
+	{"InBatches", testGCInBatches},
+	{"AuditRetention", testGCAuditRetention},
 	{"Ping", testPing},
 }
 
@@ -47,7 +49,7 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	must(t, s.MarkDelivered(t.Context(), delivered.ID, at(-3*oneDay)), "mark delivered")
 	pending := newMessage(t, s, makeMessage(e.Tenant.ID, at(-3*oneDay)))
 
-	n, err := s.GarbageCollect(t.Context(), now)
+	n, err := s.GarbageCollect(t.Context(), now, storage.GCPolicy{})
 	must(t, err, "garbage collect")
 	// Four records are removed directly; the two refresh tokens may or may not be counted,
 	// depending on whether the backend deletes them itself or by cascade.
@@ -87,7 +89,7 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	must(t, err, "get undelivered message after GC")
 	wantEqual(t, "undelivered message after GC", gotMsg, pending)
 
-	n, err = s.GarbageCollect(t.Context(), now)
+	n, err = s.GarbageCollect(t.Context(), now, storage.GCPolicy{})
 	must(t, err, "garbage collect again")
 	if n != 0 {
 		t.Errorf("second GarbageCollect removed %d records, want 0", n)
@@ -116,7 +118,7 @@ func testGCCountersAndAudit(t *testing.T, s storage.Store) {
 		must(t, s.AppendAudit(ctx, e), "append audit event")
 	}
 
-	n, err := s.GarbageCollect(ctx, now)
+	n, err := s.GarbageCollect(ctx, now, storage.GCPolicy{})
 	must(t, err, "garbage collect")
 	if n != 2 {
 		t.Errorf("GarbageCollect removed %d records, want the 2 ended counters", n)
@@ -134,7 +136,7 @@ func testGCCountersAndAudit(t *testing.T, s storage.Store) {
 	}
 	wantIDs(t, "audit events after GC", list, events[2].ID, events[1].ID, events[0].ID)
 
-	n, err = s.GarbageCollect(ctx, now)
+	n, err = s.GarbageCollect(ctx, now, storage.GCPolicy{})
 	must(t, err, "garbage collect again")
 	if n != 0 {
 		t.Errorf("second GarbageCollect removed %d records, want 0", n)
@@ -142,7 +144,7 @@ func testGCCountersAndAudit(t *testing.T, s storage.Store) {
 }
 
 func testGCEmptyStore(t *testing.T, s storage.Store) {
-	n, err := s.GarbageCollect(t.Context(), base)
+	n, err := s.GarbageCollect(t.Context(), base, storage.GCPolicy{})
 	must(t, err, "garbage collect an empty store")
 	if n != 0 {
 		t.Errorf("GarbageCollect of an empty store removed %d records", n)
@@ -151,4 +153,65 @@ func testGCEmptyStore(t *testing.T, s storage.Store) {
 
 func testPing(t *testing.T, s storage.Store) {
 	must(t, s.Ping(t.Context()), "ping")
+}
+
+// testGCInBatches gives a backlog several times the batch: every ended record goes, whatever
+// the number of batches, and what is live stays.
+func testGCInBatches(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	const expired = 23
+	for range expired {
+		c := makeCode(e)
+		c.CreatedAt, c.ExpiresAt = at(-time.Hour), at(-50*time.Minute)
+		newCode(t, s, c)
+	}
+	live := makeCode(e)
+	live.CreatedAt, live.ExpiresAt = at(-time.Minute), at(4*time.Minute)
+	newCode(t, s, live)
+	for i := range 7 {
+		_, _, err := s.CountHit(t.Context(), "ended "+string(rune('a'+i)), at(-2*time.Minute), at(-time.Minute))
+		must(t, err, "count a hit on an ended counter")
+	}
+
+	n, err := s.GarbageCollect(t.Context(), base, storage.GCPolicy{Batch: 5})
+	must(t, err, "garbage collect in batches of 5")
+	if n != expired+7 {
+		t.Errorf("GarbageCollect in batches removed %d records, want %d", n, expired+7)
+	}
+	_, err = s.GetCode(t.Context(), e.Tenant.ID, live.ID)
+	must(t, err, "GetCode of the live code after GC in batches")
+	n, err = s.GarbageCollect(t.Context(), base, storage.GCPolicy{Batch: 5})
+	must(t, err, "garbage collect again")
+	if n != 0 {
+		t.Errorf("second GarbageCollect removed %d records, want 0", n)
+	}
+}
+
+// testGCAuditRetention collects the audit events older than the retention's cut-off, oldest
+// first and in batches, and keeps the rest.
+func testGCAuditRetention(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	tenant := newTenant(t, s)
+	var old, recent []model.AuditEvent
+	for i := range 7 {
+		old = append(old, makeAuditEvent(tenant.ID, at(-time.Duration(400-i)*oneDay)))
+	}
+	for i := range 3 {
+		recent = append(recent, makeAuditEvent(tenant.ID, at(-time.Duration(3-i)*time.Hour)))
+	}
+	for _, ev := range append(append([]model.AuditEvent{}, old...), recent...) {
+		must(t, s.AppendAudit(ctx, ev), "append audit event")
+	}
+
+	n, err := s.GarbageCollect(ctx, base, storage.GCPolicy{AuditBefore: at(-oneDay), Batch: 3})
+	must(t, err, "garbage collect the audit log")
+	if n != int64(len(old)) {
+		t.Errorf("GarbageCollect removed %d records, want the %d old audit events", n, len(old))
+	}
+	list, total, err := s.ListAudit(ctx, model.AuditQuery{TenantID: tenant.ID})
+	must(t, err, "list audit events after GC")
+	if total != len(recent) {
+		t.Errorf("audit events after GC: total %d, want %d", total, len(recent))
+	}
+	wantIDs(t, "audit events after GC", list, recent[2].ID, recent[1].ID, recent[0].ID)
 }
