@@ -63,8 +63,8 @@ func (s *Store) CreateApplication(ctx context.Context, a model.Application) erro
 
 // GetApplication returns one of the tenant's applications.
 func (s *Store) GetApplication(ctx context.Context, tenantID, id string) (model.Application, error) {
-	return getOne(ctx, s.reader(), "get application", scanApp,
-		"SELECT "+appCols+" FROM applications WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get application", scanApp, func(v model.Application) string { return v.TenantID },
+		"SELECT "+appCols+" FROM applications WHERE id = ?", tenantID, id)
 }
 
 // ListApplications returns the tenant's applications, oldest first.

@@ -42,8 +42,8 @@ func (s *Store) CreateCode(ctx context.Context, c model.OneTimeCode) error {
 
 // GetCode returns one of the tenant's codes.
 func (s *Store) GetCode(ctx context.Context, tenantID, id string) (model.OneTimeCode, error) {
-	return getOne(ctx, s.reader(), "get code", scanCode,
-		"SELECT "+codeCols+" FROM codes WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get code", scanCode, func(v model.OneTimeCode) string { return v.TenantID },
+		"SELECT "+codeCols+" FROM codes WHERE id = ?", tenantID, id)
 }
 
 // LatestCode returns the newest unspent code of an application for a purpose and identifier.

@@ -39,8 +39,8 @@ func (s *Store) CreateCredential(ctx context.Context, c model.Credential) error 
 
 // GetCredential returns one of the tenant's credentials.
 func (s *Store) GetCredential(ctx context.Context, tenantID, id string) (model.Credential, error) {
-	return getOne(ctx, s.reader(), "get credential", scanCredential,
-		"SELECT "+credentialCols+" FROM credentials WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get credential", scanCredential, func(v model.Credential) string { return v.TenantID },
+		"SELECT "+credentialCols+" FROM credentials WHERE id = ?", tenantID, id)
 }
 
 // GetCredentialByLookup finds one of the tenant's credentials by type and lookup key; an

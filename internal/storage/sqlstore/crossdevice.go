@@ -47,8 +47,8 @@ func (s *Store) FindCrossDeviceTicket(ctx context.Context, hash []byte) (model.C
 
 // GetCrossDeviceTicket returns one of the tenant's tickets by id.
 func (s *Store) GetCrossDeviceTicket(ctx context.Context, tenantID, id string) (model.CrossDeviceTicket, error) {
-	return getOne(ctx, s.reader(), "get cross-device ticket", scanTicket,
-		"SELECT "+ticketCols+" FROM cross_device_tickets WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get cross-device ticket", scanTicket, func(v model.CrossDeviceTicket) string { return v.TenantID },
+		"SELECT "+ticketCols+" FROM cross_device_tickets WHERE id = ?", tenantID, id)
 }
 
 // UpdateCrossDeviceTicket applies updater to the ticket atomically; its ids and hash cannot

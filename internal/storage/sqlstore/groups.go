@@ -32,8 +32,8 @@ func (s *Store) CreateGroup(ctx context.Context, g model.Group) error {
 
 // GetGroup returns one of the tenant's groups.
 func (s *Store) GetGroup(ctx context.Context, tenantID, id string) (model.Group, error) {
-	return getOne(ctx, s.reader(), "get group", scanGroup,
-		"SELECT "+groupCols+" FROM user_groups WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get group", scanGroup, func(v model.Group) string { return v.TenantID },
+		"SELECT "+groupCols+" FROM user_groups WHERE id = ?", tenantID, id)
 }
 
 // ListGroups returns the tenant's groups, oldest first.

@@ -68,17 +68,29 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	applied := false
 	for _, m := range all {
-		if err := s.applyMigration(ctx, m); err != nil {
+		ran, err := s.applyMigration(ctx, m)
+		if err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		applied = applied || ran
+	}
+	if applied && s.d.postgres {
+		// New tables and indexes have no statistics on PostgreSQL until autovacuum comes
+		// round; plans made before then (prepared statements keep theirs) would be guesses.
+		s.stats.statements.Add(1)
+		if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+			return fmt.Errorf("migrate: analyze: %w", err)
 		}
 	}
 	return nil
 }
 
-// applyMigration applies m unless it already has been.
-func (s *Store) applyMigration(ctx context.Context, m migration) error {
-	return s.runTx(ctx, false, func(tx *Store) error {
+// applyMigration applies m unless it already has been, and reports whether it ran.
+func (s *Store) applyMigration(ctx context.Context, m migration) (ran bool, err error) {
+	err = s.runTx(ctx, false, func(tx *Store) error {
+		ran = false // the transaction may run again
 		c := tx.writer()
 		if s.d.postgres {
 			// The lock is held until the transaction ends.
@@ -110,6 +122,8 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 		}
 		_, err = c.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 			m.version, m.name, millis(time.Now()))
+		ran = err == nil
 		return err
 	})
+	return ran, err
 }

@@ -32,8 +32,8 @@ func (s *Store) CreateResource(ctx context.Context, r model.Resource) error {
 
 // GetResource returns one of the tenant's resources.
 func (s *Store) GetResource(ctx context.Context, tenantID, id string) (model.Resource, error) {
-	return getOne(ctx, s.reader(), "get resource", scanResource,
-		"SELECT "+resourceCols+" FROM resources WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get resource", scanResource, func(v model.Resource) string { return v.TenantID },
+		"SELECT "+resourceCols+" FROM resources WHERE id = ?", tenantID, id)
 }
 
 // GetResourceByURI returns the tenant's resource with the given URI.

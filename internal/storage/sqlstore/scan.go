@@ -121,6 +121,24 @@ func getOne[T any](ctx context.Context, c conn, what string, scan func(scanner) 
 	return v, nil
 }
 
+// getOwned reads one row by its primary key alone, query taking id as its one argument, and
+// checks on the row that it is the tenant's: another tenant's row answers not found, as a
+// missing one does. Looking up by (tenant_id, id) instead lets PostgreSQL keep, for a
+// statement prepared while the table was small, a generic plan through an index that starts
+// with tenant_id, which reads every row of the tenant once the table has grown (9 ms a
+// session lookup at 20,000 sessions); the primary key alone has one plan at every size.
+func getOwned[T any](ctx context.Context, c conn, what string, scan func(scanner) (T, error), tenantOf func(T) string, query, tenantID, id string) (T, error) {
+	v, err := getOne(ctx, c, what, scan, query, id)
+	if err != nil {
+		return v, err
+	}
+	if tenantOf(v) != tenantID {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, storage.ErrNotFound)
+	}
+	return v, nil
+}
+
 // getAll runs a query and scans every row; it never returns a nil slice.
 func getAll[T any](ctx context.Context, c conn, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := c.query(ctx, query, args...)

@@ -83,8 +83,8 @@ func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
 
 // GetSession returns one of the tenant's sessions.
 func (s *Store) GetSession(ctx context.Context, tenantID, id string) (model.Session, error) {
-	return getOne(ctx, s.reader(), "get session", scanSession,
-		"SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get session", scanSession, func(v model.Session) string { return v.TenantID },
+		"SELECT "+sessionCols+" FROM sessions WHERE id = ?", tenantID, id)
 }
 
 // ListSessions returns a user's sessions, newest first, ended ones included.

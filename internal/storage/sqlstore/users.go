@@ -114,8 +114,8 @@ func (s *Store) CreateUser(ctx context.Context, u model.User) error {
 
 // GetUser returns one of the tenant's users.
 func (s *Store) GetUser(ctx context.Context, tenantID, id string) (model.User, error) {
-	return getOne(ctx, s.reader(), "get user", scanUser,
-		"SELECT "+userCols+" FROM users WHERE tenant_id = ? AND id = ?", tenantID, id)
+	return getOwned(ctx, s.reader(), "get user", scanUser, func(v model.User) string { return v.TenantID },
+		"SELECT "+userCols+" FROM users WHERE id = ?", tenantID, id)
 }
 
 // GetUserBy finds one of the tenant's users by a storage.UserBy* field.
