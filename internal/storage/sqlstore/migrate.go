@@ -79,12 +79,27 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if applied && s.d.postgres {
 		// New tables and indexes have no statistics on PostgreSQL until autovacuum comes
 		// round; plans made before then (prepared statements keep theirs) would be guesses.
-		s.stats.statements.Add(1)
-		if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+		if err := s.analyze(ctx); err != nil {
 			return fmt.Errorf("migrate: analyze: %w", err)
 		}
 	}
 	return nil
+}
+
+// analyze gathers statistics for the tables of Latchkey's schema only: a bare ANALYZE would
+// read every table of the database, other applications' and schemas' too.
+func (s *Store) analyze(ctx context.Context) error {
+	tables, err := getAll(ctx, s.writer(), "list tables", func(sc scanner) (string, error) {
+		var name string
+		err := sc.Scan(&name)
+		return name, err
+	}, "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+	if err != nil || len(tables) == 0 {
+		return err
+	}
+	s.stats.statements.Add(1)
+	_, err = s.w.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	return err
 }
 
 // applyMigration applies m unless it already has been, and reports whether it ran.
