@@ -34,8 +34,8 @@ func (s *Service) AddMember(ctx context.Context, c model.Caller, orgID, userID s
 	m := model.Member{TenantID: c.TenantID, OrgID: orgID, UserID: userID, Enabled: true, CreatedAt: now, UpdatedAt: now}
 	applyMember(&m, in)
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
-		if _, err := tx.GetOrganization(ctx, c.TenantID, orgID); err != nil {
-			return orgErr(err, "get organization")
+		if _, err := visible(ctx, tx, c, orgID); err != nil {
+			return err
 		}
 		if err := requireUser(ctx, tx, c.TenantID, userID); err != nil {
 			return err
@@ -55,8 +55,8 @@ func (s *Service) AddMember(ctx context.Context, c model.Caller, orgID, userID s
 
 // Member returns one membership of an organization of the caller's tenant.
 func (s *Service) Member(ctx context.Context, c model.Caller, orgID, userID string) (model.Member, error) {
-	if _, err := s.store.GetOrganization(ctx, c.TenantID, orgID); err != nil {
-		return model.Member{}, orgErr(err, "get organization")
+	if _, err := visible(ctx, s.store, c, orgID); err != nil {
+		return model.Member{}, err
 	}
 	m, err := s.store.GetMember(ctx, c.TenantID, orgID, userID)
 	return m, memberErr(err, "get member")
@@ -64,8 +64,8 @@ func (s *Service) Member(ctx context.Context, c model.Caller, orgID, userID stri
 
 // Members returns an organization's memberships, oldest first.
 func (s *Service) Members(ctx context.Context, c model.Caller, orgID string) ([]model.Member, error) {
-	if _, err := s.store.GetOrganization(ctx, c.TenantID, orgID); err != nil {
-		return nil, orgErr(err, "get organization")
+	if _, err := visible(ctx, s.store, c, orgID); err != nil {
+		return nil, err
 	}
 	list, err := s.store.ListMembers(ctx, c.TenantID, orgID)
 	if err != nil {
@@ -77,8 +77,8 @@ func (s *Service) Members(ctx context.Context, c model.Caller, orgID string) ([]
 // UpdateMember enables or disables a membership, or makes the member an administrator of the
 // organization or no longer one.
 func (s *Service) UpdateMember(ctx context.Context, c model.Caller, orgID, userID string, in MemberInput) (model.Member, error) {
-	if _, err := s.store.GetOrganization(ctx, c.TenantID, orgID); err != nil {
-		return model.Member{}, orgErr(err, "get organization")
+	if _, err := visible(ctx, s.store, c, orgID); err != nil {
+		return model.Member{}, err
 	}
 	var out model.Member
 	err := s.store.UpdateMember(ctx, c.TenantID, orgID, userID, func(m model.Member) (model.Member, error) {
@@ -92,8 +92,8 @@ func (s *Service) UpdateMember(ctx context.Context, c model.Caller, orgID, userI
 
 // RemoveMember ends a membership with its roles; the user stays.
 func (s *Service) RemoveMember(ctx context.Context, c model.Caller, orgID, userID string) error {
-	if _, err := s.store.GetOrganization(ctx, c.TenantID, orgID); err != nil {
-		return orgErr(err, "get organization")
+	if _, err := visible(ctx, s.store, c, orgID); err != nil {
+		return err
 	}
 	return memberErr(s.store.DeleteMember(ctx, c.TenantID, orgID, userID), "remove member")
 }
@@ -150,7 +150,8 @@ type Membership struct {
 }
 
 // UserMemberships returns a user's memberships with their roles, oldest first; a non-empty
-// orgID keeps only that organization's.
+// orgID keeps only that organization's. An application's client sees only memberships of
+// organizations that may use its application.
 func (s *Service) UserMemberships(ctx context.Context, c model.Caller, userID, orgID string) ([]Membership, error) {
 	if err := requireUser(ctx, s.store, c.TenantID, userID); err != nil {
 		return nil, err
@@ -163,9 +164,19 @@ func (s *Service) UserMemberships(ctx context.Context, c model.Caller, userID, o
 	if err != nil {
 		return nil, fault.Wrap(err, "list member roles")
 	}
-	var out []Membership
+	reachable := map[string]bool{}
+	if !c.Admin {
+		all, err := s.store.ListOrganizations(ctx, c.TenantID)
+		if err != nil {
+			return nil, fault.Wrap(err, "list organizations")
+		}
+		for _, o := range all {
+			reachable[o.ID] = o.HasApp(c.AppID)
+		}
+	}
+	out := []Membership{}
 	for _, m := range members {
-		if orgID != "" && m.OrgID != orgID {
+		if orgID != "" && m.OrgID != orgID || !c.Admin && !reachable[m.OrgID] {
 			continue
 		}
 		ms := Membership{Member: m, Roles: map[string][]string{}}
@@ -177,6 +188,24 @@ func (s *Service) UserMemberships(ctx context.Context, c model.Caller, userID, o
 		out = append(out, ms)
 	}
 	return out, nil
+}
+
+// Visible returns an organization the caller may manage the members of: any of the tenant's
+// for the management application's token, else only one that may use the caller's
+// application; another is not found, as another tenant's is.
+func (s *Service) Visible(ctx context.Context, c model.Caller, orgID string) (model.Organization, error) {
+	return visible(ctx, s.store, c, orgID)
+}
+
+func visible(ctx context.Context, store storage.Organizations, c model.Caller, orgID string) (model.Organization, error) {
+	o, err := store.GetOrganization(ctx, c.TenantID, orgID)
+	if err != nil {
+		return o, orgErr(err, "get organization")
+	}
+	if !c.Admin && !o.HasApp(c.AppID) {
+		return model.Organization{}, errOrgNotFound
+	}
+	return o, nil
 }
 
 func applyMember(m *model.Member, in MemberInput) {
