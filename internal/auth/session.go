@@ -357,3 +357,10 @@ func (s *Service) orgLogin(ctx context.Context, tx storage.Store, tenantID, appI
 	}
 	return &l, nil
 }
+
+// OrgRefused reports whether err is a refusal of the organization of a login or session: the
+// user is no longer an enabled member, or the organization may no longer use the application.
+// A refresh meeting one is an invalid grant, as one after the user left the application.
+func OrgRefused(err error) bool {
+	return errors.Is(err, orgs.ErrNotMember) || errors.Is(err, orgs.ErrAppNotInOrg)
+}
