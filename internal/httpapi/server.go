@@ -51,7 +51,7 @@ type Config struct {
 	// Groups serves the Groups API; left nil, it is built on Auth's store.
 	Groups *groups.Service
 	// Orgs serves the Organizations and Members APIs; left nil, it is built on Auth's store.
-	Orgs *orgs.Service
+	Orgs   *orgs.Service
 	Tokens *token.Manager
 	Audit  *audit.Log
 	// Ready reports whether the server can serve traffic (the database answers).
