@@ -69,3 +69,25 @@ func TestUsersRoutesAreOfTheUsersFamily(t *testing.T) {
 		t.Errorf("only %d routes are of the users family", users)
 	}
 }
+
+// TestOrgMembersCollectionServesOnlyMembers checks the pattern GET .../members is served under
+// (orgMembersCollection): another name under an organization is not a GET route, and a path
+// whose other methods exist answers 405 naming them, not GET.
+func TestOrgMembersCollectionServesOnlyMembers(t *testing.T) {
+	s := New(Config{})
+	for path, want := range map[string]string{
+		"/cis/v1/organizations/o1/members": "GET",
+		"/cis/v1/organizations/o1/apps":    "",
+		"/cis/v1/organizations/o1/nothing": "",
+	} {
+		got := s.serves(httptest.NewRequest("GET", path, nil))
+		if got != (want == "GET") {
+			t.Errorf("GET %s served: %v", path, got)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/cis/v1/organizations/o1/apps", nil))
+	if rec.Code != 405 || rec.Header().Get("Allow") != "PUT, DELETE" {
+		t.Errorf("GET .../apps: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+}
