@@ -15,9 +15,9 @@ func TestMosaicOrganizations(t *testing.T) {
 	admin, app := e.adminToken(), e.appToken()
 	appID := e.boot.AppID
 
-	res := e.do("POST", "/cis/v1/applications/"+appID+"/roles", admin, map[string]any{"role_name": "agent", "permissions": []string{"bookings:write"}})
+	res := e.do("POST", "/cis/v1/applications/"+appID+"/roles", admin, map[string]any{"role_name": "booker", "permissions": []string{"bookings:write"}})
 	wantStatus(t, res, 201, "")
-	agent := result(t, res)["role_id"].(string)
+	booker := result(t, res)["role_id"].(string)
 
 	res = e.do("POST", "/cis/v1/organizations", admin, map[string]any{
 		"name": "Travel Co", "domain": "travel.example", "domains": []string{"Travel.example", "trips.example"}, "app_ids": []string{appID}})
@@ -48,18 +48,18 @@ func TestMosaicOrganizations(t *testing.T) {
 
 	rolesPath := "/cis/v1/applications/" + appID + "/organizations/" + orgID + "/members/" + bob + "/roles"
 	wantStatus(t, e.do("POST", rolesPath, admin, map[string]any{"role_ids": []string{"nosuchrole000000"}}), 404, "")
-	wantStatus(t, e.do("POST", rolesPath, admin, map[string]any{"role_ids": []string{agent}}), 204, "")
+	wantStatus(t, e.do("POST", rolesPath, admin, map[string]any{"role_ids": []string{booker}}), 204, "")
 	res = e.do("GET", "/cis/v1/members/"+bob+"/organizations", app, nil)
 	wantStatus(t, res, 200, "")
-	wantClaims(t, "memberships", result(t, res), map[string]any{orgID: map[string]any{appID: []string{agent}}})
+	wantClaims(t, "memberships", result(t, res), map[string]any{orgID: map[string]any{appID: []string{booker}}})
 
 	// A login to the organization: organization in the ID token, the member's roles in both.
 	claims := map[string]any{"id_token": map[string]any{"role_values": nil}, "access_token": map[string]any{"org_id": nil}}
 	res = e.authenticate(app, "bob@travel.example", directCode(e, app, "bob@travel.example"), map[string]any{"org_id": orgID, "claims": claims})
 	wantStatus(t, res, 200, "")
 	login := res.JSON(t)
-	wantClaims(t, "ID token", claimsOf(t, login["id_token"].(string)), map[string]any{"organization": orgID, "role_values": []string{"agent"}})
-	wantClaims(t, "access token", claimsOf(t, login["access_token"].(string)), map[string]any{"org_id": orgID, "roles": []string{agent}})
+	wantClaims(t, "ID token", claimsOf(t, login["id_token"].(string)), map[string]any{"organization": orgID, "role_values": []string{"booker"}})
+	wantClaims(t, "access token", claimsOf(t, login["access_token"].(string)), map[string]any{"org_id": orgID, "roles": []string{booker}})
 	// The same user outside the organization has no roles: the member's are the organization's.
 	res = e.authenticate(app, "bob@travel.example", directCode(e, app, "bob@travel.example"), nil)
 	wantStatus(t, res, 200, "")

@@ -205,9 +205,9 @@ func TestSetMemberRoles(t *testing.T) {
 	must(t, err, "create")
 	_, err = f.svc.AddMember(ctx, f.app, o.ID, f.bob, MemberInput{})
 	must(t, err, "add bob")
-	role := model.Role{ID: model.NewID(), TenantID: f.app.TenantID, AppID: f.app.AppID, Name: "agent", Permissions: []string{"book"}, CreatedAt: now, UpdatedAt: now}
+	role := model.Role{ID: model.NewID(), TenantID: f.app.TenantID, AppID: f.app.AppID, Name: "booker", Permissions: []string{"book"}, CreatedAt: now, UpdatedAt: now}
 	must(t, f.store.CreateRole(ctx, role), "create role")
-	foreign := model.Role{ID: model.NewID(), TenantID: f.app.TenantID, AppID: f.other.AppID, Name: "agent", Permissions: []string{}, CreatedAt: now, UpdatedAt: now}
+	foreign := model.Role{ID: model.NewID(), TenantID: f.app.TenantID, AppID: f.other.AppID, Name: "booker", Permissions: []string{}, CreatedAt: now, UpdatedAt: now}
 	must(t, f.store.CreateRole(ctx, foreign), "create foreign role")
 
 	must(t, f.svc.SetMemberRoles(ctx, f.admin, f.app.AppID, o.ID, f.bob, []string{role.ID}), "set roles")
