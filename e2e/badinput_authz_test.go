@@ -1,6 +1,6 @@
 package e2e
 
-// authzBodyRoutes are the roles and groups routes with a JSON body.
+// authzBodyRoutes are the roles, groups, organizations and members routes with a JSON body.
 var authzBodyRoutes = map[string]jsonRoute{
 	"POST /cis/v1/applications/{app_id}/roles": {
 		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/roles" },
@@ -24,5 +24,30 @@ var authzBodyRoutes = map[string]jsonRoute{
 	},
 	"POST /cis/v1/groups/{group_id}/users": {
 		path: fixedPath("/cis/v1/groups/nosuchgroup/users"), fields: map[string]string{"user_ids": "array"},
+	},
+	"POST /cis/v1/organizations": {
+		admin: true, path: fixedPath("/cis/v1/organizations"),
+		fields: map[string]string{"name": "string", "alias_name": "string", "domain": "string", "domains": "array", "app_ids": "array", "enabled": "bool"},
+	},
+	"PUT /cis/v1/organizations/{organization_id}": {
+		admin: true, path: fixedPath("/cis/v1/organizations/nosuchorg"),
+		fields: map[string]string{"name": "string", "alias_name": "string", "domain": "string", "domains": "array", "enabled": "bool"},
+	},
+	"PUT /cis/v1/organizations/{organization_id}/apps": {
+		admin: true, path: fixedPath("/cis/v1/organizations/nosuchorg/apps"), fields: map[string]string{"app_ids": "array"},
+	},
+	"POST /cis/v1/organizations/{organization_id}/members": {
+		path:   fixedPath("/cis/v1/organizations/nosuchorg/members"),
+		fields: map[string]string{"user_id": "string", "email": "string", "enabled": "bool", "org_admin": "bool"},
+	},
+	"PUT /cis/v1/organizations/{organization_id}/members/{user_id}": {
+		path:   func(ids badInputIDs) string { return "/cis/v1/organizations/nosuchorg/members/" + ids.user },
+		fields: map[string]string{"enabled": "bool", "org_admin": "bool"},
+	},
+	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/members/{member_id}/roles": {
+		admin: true, path: func(ids badInputIDs) string {
+			return "/cis/v1/applications/" + ids.app + "/organizations/nosuchorg/members/" + ids.user + "/roles"
+		},
+		fields: map[string]string{"role_ids": "array"},
 	},
 }

@@ -230,6 +230,7 @@ func fillPath(t *testing.T, pattern string, ids badInputIDs, bad, value string) 
 		"totp_id": ids.totp, "credential_id": ids.passkey, "session_id": "nosuchsession", "id": "nosuchkey",
 		"email": "ada@example.com", "username": "ada", "phone_number": "+14155550100", "external_user_id": "ext-ada",
 		"app_id": ids.app, "role_id": "nosuchrole", "entity_id": ids.user, "group_id": "nosuchgroup",
+		"organization_id": "nosuchorg", "organization_name": "nosuchorg", "member_id": ids.user,
 	}
 	return pathParam.ReplaceAllStringFunc(pattern, func(m string) string {
 		name := m[1 : len(m)-1]

@@ -168,8 +168,7 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 	res := e.do("POST", "/cis/v1/auth/otp/send", tok, map[string]any{"channel": "direct", "identifier_type": "email", "identifier": "deferred@example.com"})
 	wantStatus(t, res, 200, "")
 	code := res.JSON(t)["code"].(string)
-	for _, claim := range []string{"ts_roles", "ts_permissions",
-		"organization", "org_id", "webauthn", "external_account_id"} {
+	for _, claim := range []string{"ts_roles", "ts_permissions", "webauthn", "external_account_id"} {
 		for _, tokenKind := range []string{"id_token", "access_token"} {
 			res := e.authenticate(tok, "deferred@example.com", code, map[string]any{"claims": map[string]any{tokenKind: map[string]any{claim: nil}}})
 			wantStatus(t, res, 400, "system_invalid_input")
@@ -183,9 +182,9 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 
 	admin := e.adminToken()
 	path := "/cis/v1/applications/" + e.boot.AppID + "/clients/" + e.boot.ClientID
-	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "org_id"}})
+	res = e.do("PUT", path, admin, map[string]any{"default_custom_claims": []string{"email", "ts_roles", "webauthn"}})
 	wantStatus(t, res, 400, "system_invalid_input")
-	for _, claim := range []string{"ts_roles", "org_id"} {
+	for _, claim := range []string{"ts_roles", "webauthn"} {
 		if !strings.Contains(string(res.Body), `claim \"`+claim+`\" cannot be requested`) {
 			t.Errorf("default_custom_claims %s: %s", claim, res.Body)
 		}
@@ -277,18 +276,22 @@ func TestMosaicSessionLifetime(t *testing.T) {
 func TestMosaicDeviceAndOrganization(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	tok := e.appToken()
-	uid := e.createUser(tok, "device@example.com")
-	login := e.directLogin(tok, "device@example.com", map[string]any{"device_id": "ios-7f3a", "org_id": "org-acme"})
 	admin := e.adminToken()
+	uid := e.createUser(tok, "device@example.com")
+	res := e.do("POST", "/cis/v1/organizations", admin, map[string]any{"name": "Acme", "app_ids": []string{e.boot.AppID}})
+	wantStatus(t, res, 201, "")
+	orgID := result(t, res)["organization_id"].(string)
+	wantStatus(t, e.do("POST", "/cis/v1/organizations/"+orgID+"/members", tok, map[string]any{"user_id": uid}), 201, "")
+	login := e.directLogin(tok, "device@example.com", map[string]any{"device_id": "ios-7f3a", "org_id": orgID})
 	s := e.do("GET", "/cis/v1/manage/users/"+uid+"/sessions", admin, nil).JSON(t)["result"].([]any)[0].(map[string]any)
-	if s["device_id"] != "ios-7f3a" || s["org_id"] != "org-acme" {
+	if s["device_id"] != "ios-7f3a" || s["org_id"] != orgID {
 		t.Errorf("session: device_id %v org_id %v", s["device_id"], s["org_id"])
 	}
 	if ca, _ := s["client_attributes"].(map[string]any); ca["device_id"] != nil {
 		t.Errorf("device_id leaked into client_attributes: %v", ca)
 	}
 	// A silent login with another device is recorded in the audit log, the session keeps its own.
-	res := e.do("POST", "/cis/v1/auth/session/authenticate", tok, map[string]any{"session_id": login["session_id"], "device_id": "web-2"})
+	res = e.do("POST", "/cis/v1/auth/session/authenticate", tok, map[string]any{"session_id": login["session_id"], "device_id": "web-2"})
 	wantStatus(t, res, 200, "")
 
 	events := e.do("GET", "/cis/v1/audit?user_id="+uid+"&page_limit=50", admin, nil).JSON(t)["result"].([]any)
@@ -297,7 +300,7 @@ func TestMosaicDeviceAndOrganization(t *testing.T) {
 		if d, _ := ev.(map[string]any)["details"].(map[string]any); d != nil {
 			if dev, _ := d["device_id"].(string); dev != "" {
 				devices[dev] = true
-				if dev == "ios-7f3a" && d["org_id"] != "org-acme" {
+				if dev == "ios-7f3a" && d["org_id"] != orgID {
 					t.Errorf("login event lacks the org_id: %v", d)
 				}
 			}

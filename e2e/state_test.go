@@ -30,6 +30,10 @@ type tenantState struct {
 	Lockouts    []model.Lockout
 	AuditEvents int      // events are only ever appended, so the count shows any new one
 	Outbox      []string // message ids only: delivery changes the rest
+	// Organizations with their memberships and the members' roles.
+	Orgs        []model.Organization
+	Members     []model.Member
+	MemberRoles []model.MemberRole
 	// RefreshToken is what the tenant's own client learns by introspecting the tenant's
 	// refresh token: the store can find a refresh token only by its keyed hash, so its
 	// state is read by behaviour. A rotated or revoked token is inactive.
@@ -146,6 +150,18 @@ func (e *env) state(r *tenantRecords) string {
 			e.t.Fatalf("introspect tenant %s's refresh token: %d %s", r.TenantID, res.Status, res.Body)
 		}
 		s.RefreshToken = res.JSON(e.t)
+	}
+	s.Orgs, err = e.store.ListOrganizations(ctx, r.TenantID)
+	must(err)
+	for _, o := range s.Orgs {
+		members, err := e.store.ListMembers(ctx, r.TenantID, o.ID)
+		must(err)
+		s.Members = append(s.Members, members...)
+	}
+	for _, u := range s.Users {
+		roles, err := e.store.UserMemberRoles(ctx, r.TenantID, u.ID)
+		must(err)
+		s.MemberRoles = append(s.MemberRoles, roles...)
 	}
 	out, err := json.MarshalIndent(s, "", " ")
 	if err != nil {

@@ -18,8 +18,7 @@ func TestClaimsRequestRefusals(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
 		{`{"id_token":{"ts_roles":null}}`, `claims.id_token: claim "ts_roles" cannot be requested: client roles`},
 		{`{"access_token":{"ts_permissions":null}}`, `claims.access_token: claim "ts_permissions" cannot be requested`},
-		{`{"id_token":{"org_id":{"essential":true}}}`, `claim "org_id" cannot be requested: organizations`},
-		{`{"id_token":{"org_id":null}}`, `claim "org_id" cannot be requested: organizations`},
+		{`{"id_token":{"webauthn":{"essential":true}}}`, `claim "webauthn" cannot be requested: passkey details`},
 		{`{"id_token":{"shoe_size":null}}`, `claim "shoe_size" is not a claim Latchkey's tokens carry`},
 		{`{"id_token":{"email":"yes"}}`, `claims.id_token.email must be null or an object`},
 		{`{"id_token":{"email":{"value":"a@example.com"}}}`, `claims.id_token.email.value is not supported`},
@@ -40,8 +39,8 @@ func TestClaimsRequestRefusals(t *testing.T) {
 	}
 	// Several problems are all reported.
 	var r auth.ClaimsRequest
-	err := json.Unmarshal([]byte(`{"id_token":{"ts_roles":null,"org_id":null},"access_token":{"ts_permissions":null}}`), &r)
-	for _, name := range []string{"ts_roles", "org_id", "ts_permissions"} {
+	err := json.Unmarshal([]byte(`{"id_token":{"ts_roles":null,"webauthn":null},"access_token":{"ts_permissions":null}}`), &r)
+	for _, name := range []string{"ts_roles", "webauthn", "ts_permissions"} {
 		if err == nil || !strings.Contains(err.Error(), `"`+name+`"`) {
 			t.Errorf("several problems: %v does not name %s", err, name)
 		}
@@ -110,6 +109,16 @@ func TestEveryRequestableClaimIsProduced(t *testing.T) {
 	if err := f.Store.AddGroupUsers(f.Ctx, f.Boot.TenantID, group.ID, []string{u.ID}, now); err != nil {
 		t.Fatal(err)
 	}
+	// The organization claims need a login to an organization the user is a member of.
+	org := model.Organization{ID: model.NewID(), TenantID: f.Boot.TenantID, Name: "acme", Enabled: true,
+		AppIDs: []string{f.Boot.AppID}, CreatedAt: now, UpdatedAt: now}
+	if err := f.Store.CreateOrganization(f.Ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Store.CreateMember(f.Ctx, model.Member{TenantID: f.Boot.TenantID, OrgID: org.ID, UserID: u.ID,
+		Enabled: true, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	f.Clock.Advance(time.Minute)
 
 	all := map[string]auth.ClaimSpec{}
@@ -119,7 +128,8 @@ func TestEveryRequestableClaimIsProduced(t *testing.T) {
 	out := f.SendOTP(otp.OTPSend{Channel: "direct", IdentifierType: "email", Identifier: u.Email,
 		ApprovalData: json.RawMessage(`{"sum":"200"}`)})
 	tok, err := f.OTP.AuthenticateOTP(f.Ctx, f.Caller, otp.OTPAuthenticate{Passcode: out.Code, IdentifierType: "email",
-		Identifier: u.Email, Login: auth.Login{Claims: auth.ClaimsRequest{IDToken: all, AccessToken: all}}})
+		Identifier: u.Email, Login: auth.Login{Claims: auth.ClaimsRequest{IDToken: all, AccessToken: all},
+			ClientAttributes: model.ClientAttributes{OrgID: org.ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/roles"
 )
 
@@ -12,7 +13,8 @@ var roleClaimNames = []string{"roles", "role_values", "permissions"}
 
 // roleClaims reads the user's roles in the login's application, with one query, when a token
 // will carry them: when the request or the client's defaults ask for one of the role claims,
-// or when the application has roles (the access token then carries their ids). Applications
+// or when the application has roles (the access token then carries their ids). In a login to
+// an organization they are the member's roles there. Applications
 // without roles, the common case, pay no read (see roles.AppHasRoles). Nil means no token
 // carries role claims.
 func (s *Service) roleClaims(ctx context.Context, is Issued, req ClaimsRequest) (*roles.Claims, error) {
@@ -35,7 +37,15 @@ func (s *Service) roleClaims(ctx context.Context, is Issued, req ClaimsRequest) 
 			return nil, nil
 		}
 	}
-	list, err := s.store.UserRoles(ctx, tenantID, is.App.ID, userID)
+	var list []model.Role
+	var err error
+	if is.Org != nil {
+		// A member's roles within the organization are what a login to it grants, in place
+		// of the user's own roles in the application (Mosaic's member roles).
+		list, err = s.store.MemberRoles(ctx, tenantID, is.Org.Org.ID, is.App.ID, userID)
+	} else {
+		list, err = s.store.UserRoles(ctx, tenantID, is.App.ID, userID)
+	}
 	if err != nil {
 		return nil, fault.Wrap(err, "read the user's roles")
 	}

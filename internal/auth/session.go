@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/orgs"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
 )
@@ -63,6 +64,9 @@ type Issued struct {
 	Scope string
 	// NewUser is set when the login created the user.
 	NewUser bool
+	// Org is the organization the user logged in to as its member (the session's org_id),
+	// with the membership, or nil for a login outside any organization.
+	Org *model.OrgLogin
 }
 
 var ErrSessionNotFound = fault.New(fault.Invalid, fault.CodeSessionNotFound, "session not found or no longer active")
@@ -128,6 +132,9 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 	if err != nil {
 		return out, err
 	}
+	if out.Org, err = s.orgLogin(ctx, tx, g.Caller.TenantID, g.Caller.AppID, out.Session.ClientAttributes.OrgID, g.Login.ClientAttributes.OrgID, u.ID); err != nil {
+		return out, err
+	}
 	// The tokens take the resource's lifetimes where it sets them.
 	out.Client, out.App, out.Aud, out.Approval = WithResource(client, res), app, aud, g.Approval
 	out.Scope, out.NewUser = DefaultUserScope, g.NewUser
@@ -172,6 +179,11 @@ func (s *Service) IssueFor(ctx context.Context, tx storage.Store, sess model.Ses
 	if !link && !linked {
 		// Removed from the client's application since: its tokens stop here.
 		return out, ErrNotLinked
+	}
+	// A session logged in to an organization keeps it: its tokens stop when the membership,
+	// the organization or its use of the application does.
+	if out.Org, err = s.orgLogin(ctx, tx, sess.TenantID, out.App.ID, sess.ClientAttributes.OrgID, "", sess.UserID); err != nil {
+		return out, err
 	}
 	if link {
 		caller := model.Caller{TenantID: sess.TenantID, AppID: out.App.ID, ClientID: clientID}
@@ -218,6 +230,11 @@ func (s *Service) LoginAllowed(ctx context.Context, tx storage.Store, c model.Ca
 	}
 	if _, err := s.Audience(ctx, client, login.Resource); err != nil {
 		return err
+	}
+	if orgID := login.ClientAttributes.OrgID; orgID != "" {
+		if _, err := orgs.CheckLogin(ctx, tx, c.TenantID, orgID, c.AppID, userID); err != nil {
+			return err
+		}
 	}
 	if login.SessionID == "" {
 		return nil
@@ -317,4 +334,33 @@ func (s *Service) StoreRefreshToken(ctx context.Context, tx storage.Store, rt mo
 		return fault.Wrap(err, "create refresh token")
 	}
 	return nil
+}
+
+// errOrgMismatch refuses a factor added to a session of another organization (or of none):
+// a session belongs to the organization its first login named.
+var errOrgMismatch = fault.New(fault.Invalid, "organization_mismatch", "org_id must name the organization of the session the factor is added to")
+
+// orgLogin checks the organization of a login to appID: orgID, the session's, which is the
+// org_id its first login named. asked is the org_id of this call, which must agree with it.
+// It reads the organization and the membership in one statement, and only when there is an
+// organization: logins outside organizations pay nothing.
+func (s *Service) orgLogin(ctx context.Context, tx storage.Store, tenantID, appID, orgID, asked, userID string) (*model.OrgLogin, error) {
+	if asked != "" && asked != orgID {
+		return nil, errOrgMismatch
+	}
+	if orgID == "" {
+		return nil, nil
+	}
+	l, err := orgs.CheckLogin(ctx, tx, tenantID, orgID, appID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// OrgRefused reports whether err is a refusal of the organization of a login or session: the
+// user is no longer an enabled member, or the organization may no longer use the application.
+// A refresh meeting one is an invalid grant, as one after the user left the application.
+func OrgRefused(err error) bool {
+	return errors.Is(err, orgs.ErrNotMember) || errors.Is(err, orgs.ErrAppNotInOrg)
 }

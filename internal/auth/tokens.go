@@ -58,6 +58,13 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 	src := claimSource{user: is.User, link: is.Link, app: is.App, login: map[string]any{
 		"new_user": is.NewUser, "client_id": is.Client.ID, "app_id": is.App.ID, "scope": scope, "approval_data": nil,
 	}}
+	// A login to an organization names it: organization (carried unasked by the ID token, as
+	// Mosaic's default claims list it) and org_id, both its id. Outside one, nil leaves them
+	// out when asked for.
+	src.login["organization"], src.login["org_id"] = nil, nil
+	if is.Org != nil {
+		src.login["organization"], src.login["org_id"] = is.Org.Org.ID, is.Org.Org.ID
+	}
 	roleClaims, err := s.roleClaims(ctx, is, claims)
 	if err != nil {
 		return TokenResponse{}, err
@@ -91,6 +98,9 @@ func (s *Service) Sign(ctx context.Context, is Issued, claims ClaimsRequest, now
 		}
 		if v := src.login["approval_data"]; v != nil {
 			id["approval_data"] = v
+		}
+		if v := src.login["organization"]; v != nil {
+			id["organization"] = v
 		}
 		addClaims(id, claims.IDToken, is.Client.DefaultCustomClaims, src)
 	}

@@ -17,6 +17,8 @@ type UserCaller struct {
 	UserID string
 	// SessionRef is the reference of the login's session (the token's sid).
 	SessionRef string
+	// OrgID is the organization the login was to (its org_id), or empty.
+	OrgID string
 }
 
 // userClaims are the claims of a user access token that identify its caller.
@@ -71,7 +73,7 @@ func (s *Service) AuthenticateUser(ctx context.Context, bearer string) (_ UserCa
 	}
 	return UserCaller{
 		Caller: model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID},
-		UserID: c.Subject, SessionRef: c.SessionID,
+		UserID: c.Subject, SessionRef: c.SessionID, OrgID: sess.ClientAttributes.OrgID,
 	}, nil
 }
 

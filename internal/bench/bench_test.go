@@ -76,7 +76,7 @@ func TestDriveCountsStepsErrorsAndBarriers(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	all, err := Select(nil)
-	if err != nil || len(all) != 10 || all[9].Name != "enumeration-timing" || all[9].Timing == nil {
+	if err != nil || len(all) != 11 || all[10].Name != "enumeration-timing" || all[10].Timing == nil {
 		t.Fatalf("Select(nil) = %d scenarios, %v", len(all), err)
 	}
 	got, err := Select([]string{"jwks", " refresh"})

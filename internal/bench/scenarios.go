@@ -57,6 +57,7 @@ func Scenarios() []Scenario {
 	return []Scenario{
 		{Name: "client-credentials", Floor: []Cost{{Sign: 1}}, Setup: clientCredentials},
 		{Name: "otp-login", Floor: []Cost{{Verify: 1}, login}, Setup: otpLoginScenario},
+		{Name: "otp-login-org", Floor: []Cost{{Verify: 1}, login}, Setup: otpOrgLoginScenario},
 		{Name: "refresh", Floor: []Cost{login}, Setup: refreshScenario},
 		{Name: "session-authenticate", Floor: []Cost{login}, Setup: sessionScenario},
 		{Name: "introspect", Floor: []Cost{{Verify: 1}}, Setup: introspectScenario},
@@ -131,6 +132,53 @@ func otpLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
 		}
 		authenticate := func(ctx context.Context) error {
 			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code}
+			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
+		}
+		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
+	}, nil
+}
+
+// otpOrgLoginScenario is otp-login by members of an organization, each login naming it with
+// org_id: what a login to an organization costs beyond a plain one.
+func otpOrgLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
+	appID, err := e.findAppID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var org struct {
+		Result struct {
+			ID string `json:"organization_id"`
+		} `json:"result"`
+	}
+	body := map[string]any{"name": "bench " + e.run, "app_ids": []string{appID}}
+	if err := e.Client.JSON(ctx, "POST", "/cis/v1/organizations", e.admin, body, &org); err != nil {
+		return nil, fmt.Errorf("create organization: %w", err)
+	}
+	emails := make([]string, e.Opts.Users)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("bench-%s-org-%d@example.com", e.run, i)
+		path := "/cis/v1/organizations/" + url.PathEscape(org.Result.ID) + "/members"
+		if err := e.Client.JSON(ctx, "POST", path, e.Token, map[string]any{"email": emails[i]}, nil); err != nil {
+			return nil, fmt.Errorf("create member %s: %w", emails[i], err)
+		}
+	}
+	p := &pool{ids: emails}
+	return func(context.Context, int) ([]Step, error) {
+		var email, code string
+		send := func(ctx context.Context) error {
+			email = p.take()
+			var out struct {
+				Code string `json:"code"`
+			}
+			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": email}
+			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/send", e.Token, body, &out); err != nil {
+				return err
+			}
+			code = out.Code
+			return nil
+		}
+		authenticate := func(ctx context.Context) error {
+			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code, "org_id": org.Result.ID}
 			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
 		}
 		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil

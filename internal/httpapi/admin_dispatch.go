@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -115,6 +116,10 @@ func wildcardName(seg string) (string, bool) {
 // other than the catch-all, and, for a dispatcher's pattern, one of its routes matches.
 func (s *Server) serves(r *http.Request) bool {
 	_, pattern := s.mux.Handler(r)
+	if pattern == http.MethodGet+" "+orgMembersCollection {
+		// Serves only .../members (handleOrgMembers).
+		return path.Base(r.URL.Path) == "members"
+	}
 	if d := s.dispatch[pattern]; d != nil {
 		route, _ := d.find(r.URL)
 		return route != nil

@@ -9,6 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/groups"
+	"github.com/latchkey/latchkey/internal/orgs"
 	"github.com/latchkey/latchkey/internal/passkey"
 )
 
@@ -39,6 +40,9 @@ func (c *Config) buildMethods() {
 	}
 	if c.Groups == nil {
 		c.Groups = groups.New(c.Auth.Store(), c.Auth.Now)
+	}
+	if c.Orgs == nil {
+		c.Orgs = orgs.New(c.Auth.Store(), c.Auth.Now)
 	}
 	if c.Grants == nil {
 		c.Grants = grant.New(c.Auth)

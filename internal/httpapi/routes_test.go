@@ -33,6 +33,9 @@ func TestLiteralSegmentsBeatWildcards(t *testing.T) {
 		if got == userCollectionPattern && s.collections[path.Base(rt.Pattern)] != nil {
 			continue // served by the collection dispatcher under its own name
 		}
+		if got == "GET "+orgMembersCollection && rt.Pattern == "/cis/v1/organizations/{organization_id}/members" {
+			continue // served under the collection pattern, which checks the name (handleOrgMembers)
+		}
 		if d := s.dispatch[got]; d != nil {
 			// Served by the applications dispatcher, which must find this very route.
 			if route, _ := d.find(req.URL); route == nil || strings.Join(route.segs, "/") != strings.TrimPrefix(rt.Pattern, dispatchBase+"/") {
@@ -47,11 +50,14 @@ func TestLiteralSegmentsBeatWildcards(t *testing.T) {
 }
 
 // TestUsersRoutesAreOfTheUsersFamily checks that the users API's routes, and only they among
-// the routes under /cis/v1/users, answer errors in the Users API's shape.
+// the routes under /cis/v1/users, answer errors in the Users API's shape; so do the
+// Organizations and Members APIs, whose errors Mosaic writes in the same shape.
 func TestUsersRoutesAreOfTheUsersFamily(t *testing.T) {
 	users := 0
 	for _, rt := range New(Config{}).Routes() {
-		under := strings.HasPrefix(rt.Pattern, "/cis/v1/users") || strings.HasPrefix(rt.Pattern, "/cis/v1/manage/users/{user_id}")
+		under := strings.HasPrefix(rt.Pattern, "/cis/v1/users") || strings.HasPrefix(rt.Pattern, "/cis/v1/manage/users/{user_id}") ||
+			strings.HasPrefix(rt.Pattern, "/cis/v1/organizations") || strings.HasPrefix(rt.Pattern, "/cis/v1/members/") ||
+			strings.Contains(rt.Pattern, "/organizations/{organization_id}/")
 		switch {
 		case rt.Family == FamilyUsers && !under:
 			t.Errorf("%s %s is of the users family but not under /cis/v1/users", rt.Method, rt.Pattern)
@@ -61,5 +67,27 @@ func TestUsersRoutesAreOfTheUsersFamily(t *testing.T) {
 	}
 	if users < 20 {
 		t.Errorf("only %d routes are of the users family", users)
+	}
+}
+
+// TestOrgMembersCollectionServesOnlyMembers checks the pattern GET .../members is served under
+// (orgMembersCollection): another name under an organization is not a GET route, and a path
+// whose other methods exist answers 405 naming them, not GET.
+func TestOrgMembersCollectionServesOnlyMembers(t *testing.T) {
+	s := New(Config{})
+	for path, want := range map[string]string{
+		"/cis/v1/organizations/o1/members": "GET",
+		"/cis/v1/organizations/o1/apps":    "",
+		"/cis/v1/organizations/o1/nothing": "",
+	} {
+		got := s.serves(httptest.NewRequest("GET", path, nil))
+		if got != (want == "GET") {
+			t.Errorf("GET %s served: %v", path, got)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/cis/v1/organizations/o1/apps", nil))
+	if rec.Code != 405 || rec.Header().Get("Allow") != "PUT, DELETE" {
+		t.Errorf("GET .../apps: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
 	}
 }

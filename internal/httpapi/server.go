@@ -27,6 +27,7 @@ import (
 	"github.com/latchkey/latchkey/internal/groups"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/observe"
+	"github.com/latchkey/latchkey/internal/orgs"
 	"github.com/latchkey/latchkey/internal/roles"
 	"github.com/latchkey/latchkey/internal/tenancy"
 	"github.com/latchkey/latchkey/internal/token"
@@ -49,6 +50,8 @@ type Config struct {
 	Directory *directory.Service
 	// Groups serves the Groups API; left nil, it is built on Auth's store.
 	Groups *groups.Service
+	// Orgs serves the Organizations and Members APIs; left nil, it is built on Auth's store.
+	Orgs   *orgs.Service
 	Tokens *token.Manager
 	Audit  *audit.Log
 	// Ready reports whether the server can serve traffic (the database answers).
@@ -134,6 +137,7 @@ func New(cfg Config) *Server {
 	s.tenantRoutes()
 	s.roleRoutes()
 	s.groupRoutes()
+	s.orgRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
 	return s
 }

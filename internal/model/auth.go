@@ -100,8 +100,8 @@ type ClientAttributes struct {
 	IPAddress string `json:"ip_address,omitempty"`
 	// DeviceID identifies the device the request comes from, as the backend names it.
 	DeviceID string `json:"-"`
-	// OrgID is the organization of a B2B member login. Latchkey records it; organizations
-	// are not acted on yet.
+	// OrgID is the organization of a B2B member login: the login is refused unless the user
+	// is an enabled member of it, and the session belongs to it from then on.
 	OrgID string `json:"-"`
 }
 

@@ -64,6 +64,7 @@ type Store interface {
 	CrossDevice
 	Roles
 	Groups
+	Organizations
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
 	// tickets past their KeepUntil, sessions expired or revoked with their refresh tokens,
@@ -446,4 +447,38 @@ type Groups interface {
 	ListGroupUsers(ctx context.Context, tenantID, groupID string) ([]string, error)
 	// ListUserGroups returns the groups a user belongs to, oldest group first, in one read.
 	ListUserGroups(ctx context.Context, tenantID, userID string) ([]model.Group, error)
+}
+
+// Organizations stores B2B organizations, their members and the members' roles per
+// application. Names are unique within a tenant (a *DuplicateError with Field "name"), and a
+// user is a member of an organization once (ErrAlreadyExists). Deleting an organization
+// deletes its memberships; deleting a user deletes theirs; deleting a role (or its
+// application) takes it from every member.
+type Organizations interface {
+	CreateOrganization(ctx context.Context, o model.Organization) error
+	GetOrganization(ctx context.Context, tenantID, id string) (model.Organization, error)
+	GetOrganizationByName(ctx context.Context, tenantID, name string) (model.Organization, error)
+	// ListOrganizations returns the tenant's organizations, oldest first.
+	ListOrganizations(ctx context.Context, tenantID string) ([]model.Organization, error)
+	UpdateOrganization(ctx context.Context, tenantID, id string, updater func(model.Organization) (model.Organization, error)) error
+	DeleteOrganization(ctx context.Context, tenantID, id string) error
+	// CreateMember stores a membership. It checks neither the organization nor the user.
+	CreateMember(ctx context.Context, m model.Member) error
+	GetMember(ctx context.Context, tenantID, orgID, userID string) (model.Member, error)
+	// ListMembers returns an organization's memberships, oldest first.
+	ListMembers(ctx context.Context, tenantID, orgID string) ([]model.Member, error)
+	// ListUserMemberships returns a user's memberships, oldest first.
+	ListUserMemberships(ctx context.Context, tenantID, userID string) ([]model.Member, error)
+	UpdateMember(ctx context.Context, tenantID, orgID, userID string, updater func(model.Member) (model.Member, error)) error
+	DeleteMember(ctx context.Context, tenantID, orgID, userID string) error
+	// SetMemberRoles replaces the member's roles in the application with roleIDs; an id that
+	// is not a role of the application is skipped (callers check them first).
+	SetMemberRoles(ctx context.Context, tenantID, orgID, appID, userID string, roleIDs []string, at time.Time) error
+	// MemberRoles returns the member's roles in the application, by name, in one read.
+	MemberRoles(ctx context.Context, tenantID, orgID, appID, userID string) ([]model.Role, error)
+	// UserMemberRoles returns every role the user holds in any organization.
+	UserMemberRoles(ctx context.Context, tenantID, userID string) ([]model.MemberRole, error)
+	// GetOrgLogin reads the organization and the user's membership of it in one read, or
+	// returns ErrNotFound when either is missing.
+	GetOrgLogin(ctx context.Context, tenantID, orgID, userID string) (model.OrgLogin, error)
 }

@@ -35,7 +35,7 @@ var alwaysClaims = []string{"iss", "sub", "aud", "exp", "iat", "jti", "auth_time
 
 // onRequestClaims are the claims Latchkey produces when asked: the user's profile and custom
 // data, and what the login was about (the application, the client, the granted scope, whether
-// the login created the user, the transaction it approved). Some of these are carried
+// the login created the user, the transaction it approved, the organization it was to). Some of these are carried
 // unasked by one of the two tokens (new_user by ID tokens, client_id, app_id, app_name and
 // scope by access tokens, approval_data by the ID token of an approving login) and are
 // added to the other when asked for.
@@ -45,13 +45,12 @@ var onRequestClaims = []string{
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
 	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data",
-	"roles", "role_values", "permissions", "groups", "custom_group_data",
+	"roles", "role_values", "permissions", "groups", "custom_group_data", "organization", "org_id",
 }
 
 // Reasons an unsupported claim is refused.
 const (
 	reasonRoles   = "client roles (ts_roles and ts_permissions) are not supported yet; a user's roles are in roles, role_values and permissions"
-	reasonOrgs    = "organizations (B2B) are not supported yet"
 	reasonPasskey = "passkey details are not put in tokens yet"
 	reasonExtAcct = "applications cannot set an external_account_id yet"
 	reasonAIActor = "AI agent identities are not supported"
@@ -64,8 +63,6 @@ const (
 var unsupportedClaims = map[string]string{
 	"ts_roles":            reasonRoles,
 	"ts_permissions":      reasonRoles,
-	"organization":        reasonOrgs,
-	"org_id":              reasonOrgs,
 	"webauthn":            reasonPasskey,
 	"webauthn_username":   reasonPasskey,
 	"external_account_id": reasonExtAcct,

@@ -46,15 +46,15 @@ func TestEveryMosaicClaimIsProducedOrRefused(t *testing.T) {
 	}
 }
 
-// The deferred claims the rest of Latchkey waits on (client roles, organizations) are refused
-// until they are produced.
+// The deferred claims the rest of Latchkey waits on (client roles) are refused until they are
+// produced.
 func TestDeferredClaimsAreRefused(t *testing.T) {
-	for _, name := range []string{"ts_roles", "ts_permissions", "organization", "org_id"} {
+	for _, name := range []string{"ts_roles", "ts_permissions"} {
 		if Claim(name) != ClaimUnsupported {
 			t.Errorf("%s: kind %v, want unsupported", name, Claim(name))
 		}
 	}
-	for _, name := range []string{"groups", "custom_group_data"} {
+	for _, name := range []string{"groups", "custom_group_data", "organization", "org_id"} {
 		if Claim(name) != ClaimOnRequest {
 			t.Errorf("%s: kind %v, want produced on request", name, Claim(name))
 		}

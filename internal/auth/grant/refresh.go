@@ -85,7 +85,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return err
 		}
 		if is, err = s.core.IssueFor(ctx, tx, sess, rt.ClientID, rt.Resource, false); err != nil {
-			if errors.Is(err, auth.ErrNotLinked) {
+			if errors.Is(err, auth.ErrNotLinked) || auth.OrgRefused(err) {
 				failure = errInvalidGrant
 				return nil
 			}
