@@ -1,0 +1,80 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/auth/session"
+	"github.com/latchkey/latchkey/internal/directory"
+)
+
+// pageSize is how many users a page of the list shows.
+const pageSize = 25
+
+// usersPage is the data of the users list.
+type usersPage struct {
+	Query       string
+	Users       []directory.User
+	Total       int
+	Offset      int
+	Prev, Next  int
+	HasPrev     bool
+	HasNext     bool
+	First, Last int
+}
+
+// listUsers finds users whose email or phone number starts with the query, as the API's
+// search_prefix does, a page at a time.
+func (p *Portal) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	off = max(off, 0)
+	users, total, err := p.cfg.Directory.Search(r.Context(), s.caller(), directory.SearchInput{Prefix: q, Offset: off, Limit: pageSize})
+	if err != nil {
+		return err
+	}
+	pg := usersPage{Query: q, Users: users, Total: total, Offset: off,
+		Prev: max(off-pageSize, 0), Next: off + pageSize, HasPrev: off > 0, HasNext: off+len(users) < total,
+		First: off + 1, Last: off + len(users)}
+	p.render(w, r, http.StatusOK, "users", view{Title: "Users", Admin: s, Nav: "users", Data: pg})
+	return nil
+}
+
+// userPage is the data of a user's page.
+type userPage struct {
+	User     directory.User
+	Sessions []session.SessionView
+}
+
+func (p *Portal) showUser(w http.ResponseWriter, r *http.Request, s *signedIn) error {
+	id := r.PathValue("user")
+	u, err := p.cfg.Directory.Get(r.Context(), s.caller(), id)
+	if err != nil {
+		return err
+	}
+	list, err := p.cfg.Sessions.ListSessions(r.Context(), s.caller(), id)
+	if err != nil {
+		return err
+	}
+	title := u.Email
+	if title == "" {
+		title = u.ID
+	}
+	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list}})
+	return nil
+}
+
+// revokeSessions ends one session of the user (the form's session, a reference) or, with
+// none named, all of them.
+func (p *Portal) revokeSessions(w http.ResponseWriter, r *http.Request, s *signedIn) error {
+	id := r.PathValue("user")
+	ref := r.PostFormValue("session")
+	n, err := p.cfg.Sessions.RevokeSessions(r.Context(), s.caller(), id, ref)
+	if err != nil {
+		return err
+	}
+	p.record(r, s, "sessions.revoke", id, map[string]any{"session_ref": ref, "revoked": n})
+	http.Redirect(w, r, Prefix+"/users/"+id+"?done=session-ended", http.StatusSeeOther)
+	return nil
+}
