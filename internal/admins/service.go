@@ -76,7 +76,8 @@ type Admin struct {
 }
 
 var (
-	errNoTenant = fault.New(fault.NotFound, "tenant_not_found", "no tenant has that name")
+	// ErrNoTenant is a tenant name or id that names none.
+	ErrNoTenant = fault.New(fault.NotFound, "tenant_not_found", "no tenant has that name")
 	// ErrSignedOut is any session that cannot be used: unknown, ended, idle or too old.
 	ErrSignedOut = fault.New(fault.Unauthenticated, "signed_out", "sign in again")
 	errNotAdmin  = fault.New(fault.Forbidden, "not_an_administrator", "this account does not administer the tenant")
@@ -89,7 +90,7 @@ func (s *Service) Tenant(ctx context.Context, nameOrID string) (model.Tenant, er
 		t, err = s.store.GetTenant(ctx, nameOrID)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return t, errNoTenant
+		return t, ErrNoTenant
 	}
 	if err != nil {
 		return t, fault.Wrap(err, "get tenant")

@@ -133,7 +133,11 @@ func (p *Portal) admin(h handler) http.HandlerFunc {
 			}
 		}
 		if s == nil {
-			clearCookie(w)
+			if ok {
+				// Only a cookie that was sent and no longer works is cleared: a cross-site
+				// request arrives without it, and must not sign the administrator out.
+				clearCookie(w)
+			}
 			if r.Method != http.MethodGet {
 				p.render(w, r, http.StatusUnauthorized, "error", view{Title: "Signed out", Problems: []string{"Your session has ended. Sign in again; nothing was changed."}})
 				return

@@ -134,6 +134,7 @@ func (p *Portal) savePrefs(w http.ResponseWriter, r *http.Request, s *signedIn) 
 // previewData is one rendering of an email for the preview.
 type previewData struct {
 	Kind     string   `json:"kind"`
+	Language string   `json:"language"`
 	Subject  string   `json:"subject"`
 	From     string   `json:"from"`
 	Text     string   `json:"text"`
@@ -158,7 +159,7 @@ func (p *Portal) previewOf(app model.Application, t model.Tenant, f prefsForm, k
 		lang = t.DefaultLanguage
 	}
 	lang = p.texts().Choose(lang)
-	out := previewData{Kind: kind, Problems: probs}
+	out := previewData{Kind: kind, Language: lang, Problems: probs}
 	if out.Problems == nil {
 		out.Problems = []string{}
 	}

@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/admins"
 	"github.com/latchkey/latchkey/internal/fault"
 )
 
@@ -42,6 +44,9 @@ func (p *Portal) sendCode(w http.ResponseWriter, r *http.Request) {
 	t, err := p.cfg.Admins.Tenant(r.Context(), f.Tenant)
 	if err == nil {
 		err = p.cfg.Admins.SendCode(r.Context(), t.ID, f.Email, attrs(r))
+	} else if errors.Is(err, admins.ErrNoTenant) {
+		// Answered as for a tenant that exists, so that the page does not list tenants' names.
+		err = nil
 	}
 	if err != nil {
 		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
@@ -58,6 +63,10 @@ func (p *Portal) redeemCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := p.cfg.Admins.Tenant(r.Context(), f.Tenant)
+	if errors.Is(err, admins.ErrNoTenant) {
+		p.render(w, r, http.StatusBadRequest, "code", view{Title: "Enter your code", Data: f, Problems: []string{"invalid passcode"}})
+		return
+	}
 	if err != nil {
 		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
 		return
