@@ -27,6 +27,7 @@ type portalBrowser struct {
 	ctx    context.Context
 	origin string
 	shots  string
+	axe    string // axe-core's source, read once
 }
 
 func (b *portalBrowser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -77,8 +78,10 @@ func (b *portalBrowser) waitText(sel, want string) {
 	}
 }
 
+// shot saves a screenshot of the page, and checks the page with axe-core.
 func (b *portalBrowser) shot(name string) {
 	b.t.Helper()
+	b.checkAccessibility(name)
 	png := run(b, "screenshot "+name, chromedp.FullScreenshot(100))
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
@@ -137,6 +140,11 @@ func TestPortalInChromium(t *testing.T) {
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
 	b.waitText("h1", "Applications")
 	b.shot("applications")
+	// The check can fail: an input without a label is reported.
+	run(b, "add an unlabelled input", chromedp.Evaluate[bool](`!!document.querySelector("main").appendChild(document.createElement("input"))`))
+	if report := b.axeViolations("applications with an unlabelled input"); !strings.Contains(report, `"id":"label"`) {
+		t.Fatalf("axe-core does not report an unlabelled input: %s", report)
+	}
 	// The set-up link is spent.
 	if res := srv.do("GET", strings.TrimPrefix(link, origin), "", nil); res.Status != http.StatusBadRequest {
 		t.Fatalf("the set-up link answered %d a second time, want 400", res.Status)
@@ -287,8 +295,40 @@ func TestPortalInChromium(t *testing.T) {
 		t.Errorf("the audit events do not name the administrator: %.600s", events.Body)
 	}
 
+	// On a phone's width the pages reflow to one column.
+	b.do("a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(origin+"/admin/apps/"+shopID+"/login"), chromedp.WaitVisible(chromedp.ID("preview-frame")))
+	b.shot("phone-login-preferences")
+	b.do("a laptop again", chromedp.EmulateViewport(1280, 900))
+
 	// Sign-out ends the session: the portal asks to sign in again.
 	b.do("sign out", chromedp.Click(chromedp.CSS(`form[action="/admin/signout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 	b.waitText(".notice", "You have signed out.")
 	b.do("the portal after sign-out", chromedp.Navigate(origin+"/admin/apps"), chromedp.WaitVisible(chromedp.ID("email")))
+}
+
+// checkAccessibility runs axe-core on the page and fails the test on any serious or critical
+// violation. The script is evaluated through the DevTools protocol, which the page's
+// Content-Security-Policy does not govern; the page itself still runs only its own files.
+func (b *portalBrowser) checkAccessibility(page string) {
+	b.t.Helper()
+	if b.axe == "" {
+		src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		b.axe = string(src)
+	}
+	run(b, "load axe-core on "+page, chromedp.Evaluate[bool](b.axe+";\ntypeof axe === \"object\""))
+	if report := b.axeViolations(page); report != "[]" {
+		b.t.Errorf("axe-core finds serious accessibility violations on the %s page: %s", page, report)
+	}
+}
+
+// axeViolations returns the serious and critical violations axe-core finds on the page, as JSON.
+func (b *portalBrowser) axeViolations(page string) string {
+	b.t.Helper()
+	return run(b, "run axe-core on "+page, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+		return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+			.map(function (v) { return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; }));
+	})`, chromedp.EvalAwaitPromise))
 }

@@ -45,6 +45,8 @@ func (p *Portal) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) 
 type userPage struct {
 	User     directory.User
 	Sessions []session.SessionView
+	// AppNames names the applications the sessions belong to.
+	AppNames map[string]string
 }
 
 func (p *Portal) showUser(w http.ResponseWriter, r *http.Request, s *signedIn) error {
@@ -57,11 +59,19 @@ func (p *Portal) showUser(w http.ResponseWriter, r *http.Request, s *signedIn) e
 	if err != nil {
 		return err
 	}
+	apps, err := p.cfg.Tenancy.ListApplications(r.Context(), s.caller())
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(apps))
+	for _, a := range apps {
+		names[a.ID] = a.Name
+	}
 	title := u.Email
 	if title == "" {
 		title = u.ID
 	}
-	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list}})
+	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list, AppNames: names}})
 	return nil
 }
 
