@@ -255,7 +255,24 @@ func TestPortalInChromium(t *testing.T) {
 	b.do("open the user", chromedp.Click(chromedp.CSS(`tbody th a`)), chromedp.WaitVisible(chromedp.CSS(`button[aria-label^="Revoke session"]`)))
 	b.do("revoke the session", chromedp.Click(chromedp.CSS(`button[aria-label^="Revoke session"]`)))
 	b.waitText(".notice", "Session revoked.")
+	// Disabled, the user can no longer sign in; the page shows the events about them.
+	b.do("disable the user", chromedp.Click(chromedp.CSS(`form[action$="/status"] button`)))
+	b.waitText(".notice", "User disabled: they can no longer sign in.")
 	b.shot("user")
+	if res := srv.do("POST", "/cis/v1/auth/otp/send", demoToken, map[string]any{"channel": "email", "identifier_type": "email", "identifier": userEmail}); res.Status != http.StatusForbidden {
+		t.Fatalf("a send to a disabled user answered %d, want 403: %s", res.Status, res.Body)
+	}
+	if events := b.text("table.events"); !strings.Contains(events, "user.disable") || !strings.Contains(events, "login.succeeded") {
+		t.Fatalf("the user's page does not list their events:\n%s", events)
+	}
+	// The audit log, filtered to admin changes.
+	b.do("the audit log", chromedp.Navigate(origin+"/admin/audit"), chromedp.WaitVisible(chromedp.ID("type")),
+		chromedp.SetValue(chromedp.ID("type"), "admin.change"), chromedp.Submit(chromedp.ID("type")))
+	b.waitText(".pager span", "10 events")
+	if events := b.text("table.events"); strings.Contains(events, "login.succeeded") || !strings.Contains(events, "client.rotate_secret") {
+		t.Fatalf("the filtered audit log shows:\n%s", events)
+	}
+	b.shot("audit")
 	if n := run(b, "count active sessions", chromedp.Evaluate[float64](`document.querySelectorAll(".badge.ok").length - document.querySelectorAll("dd .badge.ok").length`)); n != 0 {
 		t.Fatalf("%v sessions are still active after the revocation", n)
 	}
@@ -286,7 +303,8 @@ func TestPortalInChromium(t *testing.T) {
 	// Every change is in the audit log with the administrator's identity.
 	events := srv.do("GET", "/cis/v1/audit?type=admin.change&page_limit=100", adminToken, nil)
 	wantStatus(t, events, 200, "")
-	for _, action := range []string{"admin.setup", "application.create", "client.create", "client.rotate_secret", "login_preferences.update", "sessions.revoke"} {
+	for _, action := range []string{"admin.setup", "application.create", "client.create", "client.rotate_secret", "client.update",
+		"client.delete", "login_preferences.update", "sessions.revoke", "user.disable"} {
 		if !strings.Contains(string(events.Body), `"method":"`+action+`"`) {
 			t.Errorf("no %s event in the audit log", action)
 		}

@@ -17,7 +17,7 @@ import (
 // the API's routes and middleware stay as they are.
 func (a *app) publicHandler(api http.Handler) (http.Handler, error) {
 	p, err := portal.New(portal.Config{
-		Admins: a.admins, Tenancy: a.tenancy, Directory: a.directory, Sessions: session.New(a.auth),
+		Admins: a.admins, Tenancy: a.tenancy, Directory: a.directory, Sessions: session.New(a.auth), Audit: a.audit,
 		Texts: a.texts, Logger: a.log,
 	})
 	if err != nil {

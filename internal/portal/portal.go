@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/admins"
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/directory"
@@ -37,6 +38,7 @@ type Config struct {
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Sessions  *session.Service
+	Audit     *audit.Log
 	// Texts are the email wordings, for the preview; nil uses the built-in ones.
 	Texts  *delivery.Texts
 	Logger *slog.Logger

@@ -30,7 +30,8 @@ func newSite(t *testing.T) *site {
 	f := authtest.New(t, auth.Options{})
 	dir := directory.New(f.Store, directory.Options{Now: f.Clock.Now})
 	ad := admins.New(f.Svc, dir, roles.New(f.Store, f.Clock.Now), audit.New(f.Store, f.Keys, f.Clock.Now), admins.Options{})
-	p, err := portal.New(portal.Config{Admins: ad, Tenancy: f.Tenancy, Directory: dir, Sessions: f.Sessions})
+	p, err := portal.New(portal.Config{Admins: ad, Tenancy: f.Tenancy, Directory: dir, Sessions: f.Sessions,
+		Audit: audit.New(f.Store, f.Keys, f.Clock.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestSessionCookieIsLockedDown(t *testing.T) {
 func TestEveryPageHasAStrictPolicy(t *testing.T) {
 	s := newSite(t)
 	c := s.signIn()
-	for _, path := range []string{"/admin/signin", "/admin/apps", "/admin/apps/" + s.f.Boot.AppID, "/admin/apps/" + s.f.Boot.AppID + "/login", "/admin/users", "/admin/nowhere"} {
+	for _, path := range []string{"/admin/signin", "/admin/apps", "/admin/apps/" + s.f.Boot.AppID, "/admin/apps/" + s.f.Boot.AppID + "/login", "/admin/users", "/admin/audit", "/admin/audit?type=admin.change&since=2020-01-01", "/admin/nowhere"} {
 		res, body := s.send("GET", path, nil, c, nil)
 		csp := res.Header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe") ||

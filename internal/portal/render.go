@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -23,6 +24,22 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"join": strings.Join,
+	// detail reads one string of an audit event's details ("" when absent).
+	"detail": func(raw json.RawMessage, key string) string {
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		v, _ := m[key].(string)
+		return v
+	},
+	// dict builds a template's data from pairs of names and values.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
 	"has": func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {
@@ -74,6 +91,8 @@ var notices = map[string]string{
 	"prefs-saved":    "Login preferences saved.",
 	"signed-out":     "You have signed out.",
 	"session-ended":  "Session revoked.",
+	"user-disabled":  "User disabled: they can no longer sign in.",
+	"user-enabled":   "User enabled.",
 }
 
 // render writes a page. It renders into a buffer first, so that a template error becomes a

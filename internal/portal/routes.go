@@ -50,6 +50,8 @@ func (p *Portal) routes() {
 	m.Handle("GET "+Prefix+"/users", p.admin(p.listUsers))
 	m.Handle("GET "+Prefix+"/users/{user}", p.admin(p.showUser))
 	m.Handle("POST "+Prefix+"/users/{user}/sessions/revoke", p.admin(p.revokeSessions))
+	m.Handle("POST "+Prefix+"/users/{user}/status", p.admin(p.setUserStatus))
+	m.Handle("GET "+Prefix+"/audit", p.admin(p.auditLog))
 
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})

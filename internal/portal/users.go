@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/directory"
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 // pageSize is how many users a page of the list shows.
@@ -24,13 +26,13 @@ type usersPage struct {
 	First, Last int
 }
 
-// listUsers finds users whose email or phone number starts with the query, as the API's
-// search_prefix does, a page at a time.
+// listUsers finds users by the start of their email, phone number or username, or by their
+// external id, a page at a time, with the API's own search (a SCIM filter).
 func (p *Portal) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	off = max(off, 0)
-	users, total, err := p.cfg.Directory.Search(r.Context(), s.caller(), directory.SearchInput{Prefix: q, Offset: off, Limit: pageSize})
+	users, total, err := p.cfg.Directory.Search(r.Context(), s.caller(), directory.SearchInput{Search: userFilter(q), Offset: off, Limit: pageSize})
 	if err != nil {
 		return err
 	}
@@ -45,6 +47,8 @@ func (p *Portal) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) 
 type userPage struct {
 	User     directory.User
 	Sessions []session.SessionView
+	Events   []model.AuditEvent
+	Disabled bool
 	// AppNames names the applications the sessions belong to.
 	AppNames map[string]string
 }
@@ -67,11 +71,17 @@ func (p *Portal) showUser(w http.ResponseWriter, r *http.Request, s *signedIn) e
 	for _, a := range apps {
 		names[a.ID] = a.Name
 	}
+	var events []model.AuditEvent
+	if p.cfg.Audit != nil {
+		if events, _, err = p.cfg.Audit.Search(r.Context(), s.caller(), audit.Query{UserID: id, Limit: 20}); err != nil {
+			return err
+		}
+	}
 	title := u.Email
 	if title == "" {
 		title = u.ID
 	}
-	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list, AppNames: names}})
+	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list, AppNames: names, Events: events, Disabled: u.Status == model.UserDisabled}})
 	return nil
 }
 
@@ -86,5 +96,33 @@ func (p *Portal) revokeSessions(w http.ResponseWriter, r *http.Request, s *signe
 	}
 	p.record(r, s, "sessions.revoke", id, map[string]any{"session_ref": ref, "revoked": n})
 	http.Redirect(w, r, Prefix+"/users/"+id+"?done=session-ended", http.StatusSeeOther)
+	return nil
+}
+
+// userFilter is the SCIM filter of a search box: the start of an email address, phone number
+// or username, or an external id exactly. Quotes and backslashes cannot be part of any of
+// those, and are dropped rather than escaped.
+func userFilter(q string) string {
+	q = strings.NewReplacer(`"`, "", `\`, "").Replace(q)
+	if q == "" {
+		return ""
+	}
+	v := `"` + q + `"`
+	return "email sw " + v + " or phone_number sw " + v + " or username sw " + v + " or external_user_id eq " + v
+}
+
+// setUserStatus disables or enables a user, through the directory's update as the API does.
+func (p *Portal) setUserStatus(w http.ResponseWriter, r *http.Request, s *signedIn) error {
+	id := r.PathValue("user")
+	status := r.PostFormValue("status")
+	if _, err := p.cfg.Directory.Update(r.Context(), s.caller(), id, directory.UpdateInput{Status: &status}); err != nil {
+		return err
+	}
+	action, done := "user.enable", "user-enabled"
+	if status == model.UserDisabled {
+		action, done = "user.disable", "user-disabled"
+	}
+	p.record(r, s, action, id, nil)
+	http.Redirect(w, r, Prefix+"/users/"+id+"?done="+done, http.StatusSeeOther)
 	return nil
 }
