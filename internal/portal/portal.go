@@ -25,6 +25,9 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// maxBody bounds a request body: the largest form (a client's) is a few kilobytes.
+const maxBody = 256 << 10
+
 // Prefix is where the portal is served.
 const Prefix = "/admin"
 
@@ -80,6 +83,8 @@ func (p *Portal) Handler() http.Handler {
 			}
 		}()
 		secureHeaders(w.Header())
+		// Every form of the portal is small; a larger body is refused before it is read.
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		p.mux.ServeHTTP(w, r)
 	})
 }
