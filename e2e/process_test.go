@@ -72,9 +72,15 @@ func initJSON(t *testing.T, st procStore, args ...string) map[string]any {
 	if n := bytes.Count([]byte(strings.TrimSpace(res.stdout)), []byte("\n")); n != 0 {
 		t.Fatalf("init --json printed %d lines, want one:\n%s", n+1, res.stdout)
 	}
+	// A new tenant also gets the one-time link that sets up its first administrator.
+	if _, has := obj["admin_setup_url"]; has != (obj["created"] == true) {
+		t.Fatalf("init --json has admin_setup_url %v for created=%v", obj["admin_setup_url"], obj["created"])
+	}
 	var keys []string
 	for k := range obj {
-		keys = append(keys, k)
+		if k != "admin_setup_url" {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	if !slices.Equal(keys, initJSONKeys) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/admins"
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/config"
@@ -23,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/roles"
 	"github.com/latchkey/latchkey/internal/sealing"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -43,6 +45,8 @@ type app struct {
 	directory *directory.Service
 	auth      *auth.Service
 	audit     *audit.Log
+	admins    *admins.Service
+	texts     *delivery.Texts
 	workers   []*delivery.Worker
 }
 
@@ -148,6 +152,8 @@ func openObservedApp(ctx context.Context, cfg config.Config, log *slog.Logger, o
 		Tracer:             obs.tracer,
 		Recorder:           obs.authRecorder(),
 	})
+	a.texts = texts
+	a.admins = admins.New(a.auth, a.directory, roles.New(cached, nil), a.audit, admins.Options{})
 	return a, nil
 }
 

@@ -7,15 +7,17 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/tenancy"
 )
 
 func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var asJSON, rotate bool
+	var asJSON, rotate, adminLink bool
 	var tenant string
 	cfg, _, err := loadConfig("init", "Create (or find) a tenant with a management application and a demo application,\nand print their ids and secrets. Secrets of an existing tenant are printed only with --rotate-secrets.", args, stderr, func(fs *flagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 		fs.StringVar(&tenant, "tenant", "default", "name of the tenant")
 		fs.BoolVar(&rotate, "rotate-secrets", false, "issue new secrets for an existing tenant's admin and demo clients")
+		fs.BoolVar(&adminLink, "admin-link", false, "print a new one-time link that sets up an administrator of the admin portal\n(a new tenant always gets one; a new link spends the previous one)")
 	})
 	if err != nil {
 		return err
@@ -34,10 +36,23 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	var link string
+	if b.Created || adminLink {
+		if link, err = a.adminSetupLink(ctx, b.TenantID); err != nil {
+			return err
+		}
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
-		return enc.Encode(b)
+		return enc.Encode(struct {
+			tenancy.Bootstrap
+			AdminSetupURL string `json:"admin_setup_url,omitempty"`
+		}{b, link})
 	}
-	printBootstrap(stdout, tenant, b, cfg.PublicURL)
+	if !b.Created && !rotate && link != "" {
+		printAdminLink(stdout, link)
+		return nil
+	}
+	printBootstrap(stdout, tenant, b, cfg.PublicURL, link)
 	return nil
 }

@@ -78,7 +78,7 @@ func TestCommandsOfferOnlyTheirOwnFlags(t *testing.T) {
 		want, not []string
 	}{
 		{[]string{"serve", "--help"}, append([]string{"-database", "-master-key", "-public-url"}, serveOnly...), []string{"-tenant", "-status", "-json"}},
-		{[]string{"init", "--help"}, []string{"-json", "-tenant", "-rotate-secrets", "-database", "-master-key-file", "-public-url"}, serveOnly},
+		{[]string{"init", "--help"}, []string{"-json", "-tenant", "-rotate-secrets", "-admin-link", "-database", "-master-key-file", "-public-url"}, serveOnly},
 		{[]string{"migrate", "--help"}, []string{"-database", "-status"}, append([]string{"-master-key", "-tenant"}, serveOnly...)},
 		{[]string{"keys", "rotate", "--help"}, []string{"-tenant", "-all", "-algorithm", "-database", "-master-key"}, append([]string{"-public-url", "-json"}, serveOnly...)},
 		{[]string{"keys", "reseal", "--help"}, []string{"-new-master-key-file", "-database", "-master-key"}, append([]string{"-tenant", "-public-url"}, serveOnly...)},

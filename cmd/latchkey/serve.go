@@ -62,7 +62,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bootstrap: %w", err)
 		}
 		if b.Created {
-			printBootstrap(stdout, "default", b, cfg.PublicURL)
+			link, err := a.adminSetupLink(ctx, b.TenantID)
+			if err != nil {
+				return fmt.Errorf("bootstrap: %w", err)
+			}
+			printBootstrap(stdout, "default", b, cfg.PublicURL, link)
 		}
 	}
 
@@ -73,8 +77,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: proxies,
 		Tracer: obs.tracer, Requests: obs.requestRecorder(),
 	})
+	handler, err := a.publicHandler(api.Handler())
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -160,7 +168,7 @@ func (a *app) collectGarbage(ctx context.Context) {
 	}
 }
 
-func printBootstrap(w io.Writer, tenant string, b tenancy.Bootstrap, publicURL string) {
+func printBootstrap(w io.Writer, tenant string, b tenancy.Bootstrap, publicURL, adminLink string) {
 	fmt.Fprintf(w, `
 Latchkey created tenant %q. These secrets are shown once; store them now.
 
@@ -176,6 +184,9 @@ Get a client access token:
 
 `, tenant, b.TenantID, b.AdminClientID, b.AdminClientSecret, b.AppID, b.ClientID, b.ClientSecret,
 		publicURL, b.ClientID, b.ClientSecret)
+	if adminLink != "" {
+		printAdminLink(w, adminLink)
+	}
 	if f, ok := w.(*os.File); ok {
 		_ = f.Sync()
 	}

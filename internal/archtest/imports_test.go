@@ -42,6 +42,7 @@ var domain = []string{
 	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing", "internal/transfer",
 	"internal/auth/passkeys", "internal/auth/totp", "internal/auth/otp", "internal/auth/magiclink", "internal/auth/passwords",
 	"internal/auth/session", "internal/auth/grant", "internal/observe", "internal/roles", "internal/groups", "internal/orgs",
+	"internal/admins",
 }
 
 // internal/passkey is deliberately not in the list: it adapts go-webauthn, whose packages import
@@ -153,5 +154,22 @@ func TestLoginMethodsImportOnlyTheCore(t *testing.T) {
 	}
 	if methods == 0 {
 		t.Fatal("no login method packages under internal/auth: update this rule")
+	}
+}
+
+// The admin portal is an HTTP edge beside the API: it reaches data only through the domain
+// services, never the store itself (where it could bypass a rule the services keep), and
+// shares nothing with the API's handlers.
+func TestPortalReachesDataOnlyThroughTheDomain(t *testing.T) {
+	p, ok := listPackages(t)[module+"/internal/portal"]
+	if !ok {
+		t.Fatal("package internal/portal is missing; update the rule")
+	}
+	for _, imp := range p.Imports {
+		for _, bad := range []string{module + "/internal/storage", module + "/internal/httpapi", "database/sql"} {
+			if imp == bad || strings.HasPrefix(imp, bad+"/") {
+				t.Errorf("internal/portal imports %s", imp)
+			}
+		}
 	}
 }

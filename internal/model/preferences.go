@@ -131,11 +131,11 @@ func (p LoginPreferences) Problems() []string {
 	out = append(out, p.EmailOTP.problems("email_otp")...)
 	out = append(out, p.SMS.problems("sms")...)
 	out = append(out, p.MagicLink.Message.problems("email.message")...)
-	if p.MagicLink.ExpiresIn < 0 || p.MagicLink.ExpiresIn > 1440 {
-		out = append(out, "email.expiresIn must be between 1 and 1440 minutes")
+	if lb := LinkBounds; p.MagicLink.ExpiresIn < 0 || p.MagicLink.ExpiresIn > lb.ExpiresIn.Max {
+		out = append(out, "email.expiresIn must be between 1 and "+strconv.Itoa(lb.ExpiresIn.Max)+" minutes")
 	}
-	if p.MagicLink.LinksPerUser < 0 || p.MagicLink.LinksPerUser > 100 {
-		out = append(out, "email.linksPerUser must be between 1 and 100")
+	if lb := LinkBounds; p.MagicLink.LinksPerUser < 0 || p.MagicLink.LinksPerUser > lb.LinksPerUser.Max {
+		out = append(out, "email.linksPerUser must be between 1 and "+strconv.Itoa(lb.LinksPerUser.Max))
 	}
 	out = append(out, p.Limits.problems()...)
 	out = append(out, p.Password.problems()...)
@@ -182,15 +182,32 @@ func (o OTPPreferences) problems(name string) []string {
 			out = append(out, name+"."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
 		}
 	}
-	check(o.ExpiresIn, 1, 60, "expiresIn")
-	check(o.MaxFailures, 1, 20, "maxFailures")
-	check(o.LockoutDuration, 1, 1440, "lockoutDuration")
-	check(o.CodeLength, 4, 8, "codeLength")
+	b := OTPBounds
+	check(o.ExpiresIn, b.ExpiresIn.Min, b.ExpiresIn.Max, "expiresIn")
+	check(o.MaxFailures, b.MaxFailures.Min, b.MaxFailures.Max, "maxFailures")
+	check(o.LockoutDuration, b.LockoutDuration.Min, b.LockoutDuration.Max, "lockoutDuration")
+	check(o.CodeLength, b.CodeLength.Min, b.CodeLength.Max, "codeLength")
 	if o.ExpiresIn < 0 || o.MaxFailures < 0 || o.LockoutDuration < 0 || o.CodeLength < 0 {
 		out = append(out, name+" settings must not be negative")
 	}
 	return append(out, o.Message.problems(name+".message")...)
 }
+
+// Range is the allowed span of a whole-number setting, both ends included. The bounds below
+// are the ones validation enforces; forms read them too (the admin portal's min and max), so
+// that a form and the API never disagree.
+type Range struct{ Min, Max int }
+
+// OTPBounds are the ranges of OTPPreferences' numeric settings (zero takes the default).
+var OTPBounds = struct{ ExpiresIn, MaxFailures, LockoutDuration, CodeLength Range }{
+	ExpiresIn: Range{1, 60}, MaxFailures: Range{1, 20}, LockoutDuration: Range{1, 1440}, CodeLength: Range{4, 8},
+}
+
+// LinkBounds are the ranges of MagicLinkPreferences' numeric settings (zero takes the default).
+var LinkBounds = struct{ ExpiresIn, LinksPerUser Range }{ExpiresIn: Range{1, 1440}, LinksPerUser: Range{1, 100}}
+
+// MaxBrandingSubject is the longest subject, in characters, an application may set.
+const MaxBrandingSubject = maxBrandingSubject
 
 // Bounds of MessageBranding's fields.
 const (

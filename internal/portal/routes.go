@@ -1,0 +1,59 @@
+package portal
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+func (p *Portal) routes() {
+	m := p.mux
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix(Prefix+"/static/", http.FileServerFS(static))
+	m.Handle("GET "+Prefix+"/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The files change only with the binary; an hour's caching spares every page load.
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+	m.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Prefix+"/apps", http.StatusSeeOther)
+	})
+	m.HandleFunc("GET "+Prefix+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Prefix+"/apps", http.StatusSeeOther)
+	})
+
+	m.HandleFunc("GET "+Prefix+"/signin", p.signInPage)
+	m.HandleFunc("POST "+Prefix+"/signin", p.sendCode)
+	m.HandleFunc("POST "+Prefix+"/signin/code", p.redeemCode)
+	m.HandleFunc("GET "+Prefix+"/setup", p.setupPage)
+	m.HandleFunc("POST "+Prefix+"/setup", p.setup)
+	m.Handle("POST "+Prefix+"/signout", p.admin(p.signOut))
+
+	m.Handle("GET "+Prefix+"/apps", p.admin(p.listApps))
+	m.Handle("GET "+Prefix+"/apps/new", p.admin(p.newApp))
+	m.Handle("POST "+Prefix+"/apps", p.admin(p.createApp))
+	m.Handle("GET "+Prefix+"/apps/{app}", p.admin(p.showApp))
+	m.Handle("POST "+Prefix+"/apps/{app}", p.admin(p.updateApp))
+	m.Handle("GET "+Prefix+"/apps/{app}/delete", p.admin(p.confirmDeleteApp))
+	m.Handle("POST "+Prefix+"/apps/{app}/delete", p.admin(p.deleteApp))
+
+	m.Handle("POST "+Prefix+"/apps/{app}/clients", p.admin(p.createClient))
+	m.Handle("GET "+Prefix+"/apps/{app}/clients/{client}", p.admin(p.showClient))
+	m.Handle("POST "+Prefix+"/apps/{app}/clients/{client}", p.admin(p.updateClient))
+	m.Handle("POST "+Prefix+"/apps/{app}/clients/{client}/secret", p.admin(p.rotateSecret))
+	m.Handle("GET "+Prefix+"/apps/{app}/clients/{client}/delete", p.admin(p.confirmDeleteClient))
+	m.Handle("POST "+Prefix+"/apps/{app}/clients/{client}/delete", p.admin(p.deleteClient))
+
+	m.Handle("GET "+Prefix+"/apps/{app}/login", p.admin(p.showPrefs))
+	m.Handle("POST "+Prefix+"/apps/{app}/login", p.admin(p.savePrefs))
+	m.Handle("GET "+Prefix+"/apps/{app}/login/preview", p.admin(p.preview))
+
+	m.Handle("GET "+Prefix+"/users", p.admin(p.listUsers))
+	m.Handle("GET "+Prefix+"/users/{user}", p.admin(p.showUser))
+	m.Handle("POST "+Prefix+"/users/{user}/sessions/revoke", p.admin(p.revokeSessions))
+	m.Handle("POST "+Prefix+"/users/{user}/status", p.admin(p.setUserStatus))
+	m.Handle("GET "+Prefix+"/audit", p.admin(p.auditLog))
+
+	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})
+	})
+}
