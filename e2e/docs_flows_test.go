@@ -137,6 +137,7 @@ func runPage(t *testing.T, blocks []string) {
 	if err != nil {
 		t.Fatalf("the page's commands failed: %v\n%s", err, lastLines(string(combined), 60))
 	}
+	t.Logf("output:\n%s", combined)
 }
 
 // lastLines returns the last n lines of s.
