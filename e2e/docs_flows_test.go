@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +26,9 @@ import (
 //   - Each page runs as one bash script (set -euo pipefail) in the directory of its own fresh
 //     `latchkey serve` (development defaults, SQLite in data/), whose standard output is the
 //     file latchkey.out, as the README tells a reader to start it. LK is the server's URL.
+//   - Lines beginning with "#> " show what the command before them prints (its last lines, one
+//     per "#> " line), where "…" or "..." stands for any text; the runner checks them against
+//     the script's standard output. Other comments are the reader's.
 //   - A page with no sh block fails: every page must show something that runs.
 //
 // A page added to docs/flows is picked up without touching this test.
@@ -125,19 +129,83 @@ func runPage(t *testing.T, blocks []string) {
 
 	var script strings.Builder
 	script.WriteString("set -euo pipefail\n")
+	var expects [][]string
 	for i, b := range blocks {
-		fmt.Fprintf(&script, "echo '>>> block %d' >&2\n%s\n", i+1, b)
+		fmt.Fprintf(&script, "echo '>>> block %d' >&2\n", i+1)
+		var group []string
+		for _, line := range strings.Split(b, "\n") {
+			if want, ok := strings.CutPrefix(line, "#> "); ok {
+				group = append(group, want)
+				continue
+			}
+			if group != nil {
+				fmt.Fprintf(&script, "printf '\\n%s %d\\n'\n", expectMark, len(expects))
+				expects, group = append(expects, group), nil
+			}
+			script.WriteString(line + "\n")
+		}
+		if group != nil {
+			fmt.Fprintf(&script, "printf '\\n%s %d\\n'\n", expectMark, len(expects))
+			expects = append(expects, group)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
 	cmd.Dir = dir
 	cmd.Env = append(childEnv(nil), "LK="+lk, "PATH="+filepath.Dir(latchkeyBinary(t))+string(os.PathListSeparator)+os.Getenv("PATH"))
-	combined, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the page's commands failed: %v\n%s", err, lastLines(string(combined), 60))
+	var stdout strings.Builder
+	combined := newProcOutput()
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, combined), combined
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the page's commands failed: %v\n%s", err, lastLines(combined.String(), 60))
 	}
-	t.Logf("output:\n%s", combined)
+	t.Logf("output:\n%s", combined.String())
+	checkExpectations(t, stdout.String(), expects)
+}
+
+// expectMark is the line the runner prints where a page shows expected output.
+const expectMark = "@@expected-output@@"
+
+// checkExpectations compares, at each mark in out, the lines printed before it with what the
+// page said they would be.
+func checkExpectations(t *testing.T, out string, expects [][]string) {
+	t.Helper()
+	var printed []string
+	seen := 0
+	for _, line := range strings.Split(out, "\n") {
+		var n int
+		if _, err := fmt.Sscanf(line, expectMark+" %d", &n); err == nil {
+			want := expects[n]
+			got := printed[max(0, len(printed)-len(want)):]
+			for i, w := range want {
+				if i >= len(got) || !outputPattern(w).MatchString(got[i]) {
+					t.Errorf("the page says a command prints\n\t%s\nbut it printed\n\t%s", strings.Join(want, "\n\t"), strings.Join(got, "\n\t"))
+					break
+				}
+			}
+			printed, seen = nil, seen+1
+			continue
+		}
+		if strings.TrimSpace(line) != "" {
+			printed = append(printed, line)
+		}
+	}
+	if seen != len(expects) {
+		t.Errorf("%d of %d expected outputs were checked", seen, len(expects))
+	}
+}
+
+// ellipsis is what a page writes for text that varies.
+var ellipsis = regexp.MustCompile(`…|\.\.\.`)
+
+// outputPattern turns an expected line into a pattern: literal but for the ellipses.
+func outputPattern(want string) *regexp.Regexp {
+	parts := ellipsis.Split(want, -1)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
 }
 
 // lastLines returns the last n lines of s.
