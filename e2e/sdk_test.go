@@ -24,10 +24,12 @@ import (
 // sdkServer is a fresh server with SDK clients for its bootstrap application and its
 // management application.
 type sdkServer struct {
-	p          *latchkeyProcess
-	appID      string
-	app, admin *client.Client
-	issuer     string
+	p     *latchkeyProcess
+	appID string
+	// The application's client, for tests that make a client of their own.
+	appClientID, appClientSecret string
+	app, admin                   *client.Client
+	issuer                       string
 }
 
 func startSDKServer(t *testing.T, st procStore) sdkServer {
@@ -44,7 +46,7 @@ func startSDKServer(t *testing.T, st procStore) sdkServer {
 	disc := p.do("GET", "/.well-known/openid-configuration", "", nil)
 	wantStatus(t, disc, 200, "")
 	issuer, _ := disc.JSON(t)["issuer"].(string)
-	return sdkServer{p: p, appID: boot.AppID, app: mk(boot.ClientID, boot.ClientSecret), admin: mk(boot.AdminClientID, boot.AdminClientSecret), issuer: issuer}
+	return sdkServer{p: p, appID: boot.AppID, appClientID: boot.ClientID, appClientSecret: boot.ClientSecret, app: mk(boot.ClientID, boot.ClientSecret), admin: mk(boot.AdminClientID, boot.AdminClientSecret), issuer: issuer}
 }
 
 // wantAPIError fails unless err is an *client.Error with status and code.
@@ -416,6 +418,43 @@ func TestSDKMiddlewareAgainstTheServer(t *testing.T) {
 		}
 		if code, body := call("PUT", "/documents", ed.AccessToken); code != 200 {
 			t.Fatalf("a token of the previous key: %d %s", code, body)
+		}
+
+		// A client token the server stops accepting (its signing key deleted) is replaced
+		// at once: the SDK answers the 401 with a new grant and sends the call again.
+		var grants int
+		fresh, err := client.New(client.Config{BaseURL: s.p.url, ClientID: s.appClientID, ClientSecret: s.appClientSecret,
+			HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Path == "/oidc/token" {
+					mu.Lock()
+					grants++
+					mu.Unlock()
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, err := fresh.Token(ctx)
+		if err != nil || jwtKID(t, old) != key.KID {
+			t.Fatalf("a client token signed by %q (%v), want %q", jwtKID(t, old), err, key.KID)
+		}
+		next, err := s.admin.CreateSigningKey(ctx, "next")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.admin.SetSigningKeyStatus(ctx, next.ID, client.KeySigning); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.admin.Do(ctx, "DELETE", "/cis/v1/applications/signing-keys/"+key.ID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fresh.GetUser(ctx, editor.UserID); err != nil {
+			t.Fatalf("a call after the client token's key was deleted: %v", err)
+		}
+		now, _ := fresh.Token(ctx)
+		if grants != 2 || jwtKID(t, now) != next.KID {
+			t.Fatalf("%d grants, token of key %q; want 2 grants and key %q", grants, jwtKID(t, now), next.KID)
 		}
 	})
 }
