@@ -29,7 +29,8 @@ import (
 //   - Lines beginning with "#> " show what the command before them prints (its last lines, one
 //     per "#> " line), where "…" or "..." stands for any text; the runner checks them against
 //     the script's standard output. Other comments are the reader's.
-//   - A page with no sh block fails: every page must show something that runs.
+//   - A page with no sh block fails: every page must show something that runs. So does a block
+//     marked bash, shell, console or zsh, which a reader would take for commands that run.
 //
 // A page added to docs/flows is picked up without touching this test.
 
@@ -39,12 +40,18 @@ const flowsDir = "../docs/flows"
 // shBlock matches a fenced sh block; the fence may be indented (inside a list item).
 var shBlock = regexp.MustCompile("(?ms)^([ \t]*)```sh[ \t]*\n(.*?)^[ \t]*```[ \t]*$")
 
+// otherShell matches a fence marking shell commands some other way than sh.
+var otherShell = regexp.MustCompile("(?m)^[ \t]*```(bash|shell|console|zsh)[ \t]*$")
+
 // shellBlocks returns the sh blocks of a Markdown page, each unindented by its fence's indent.
 func shellBlocks(t *testing.T, page string) []string {
 	t.Helper()
 	data, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m := otherShell.FindString(string(data)); m != "" {
+		t.Fatalf("%s has a block marked %q: mark shell commands sh, so that they are run", page, strings.TrimSpace(m))
 	}
 	var out []string
 	for _, m := range shBlock.FindAllStringSubmatch(string(data), -1) {
