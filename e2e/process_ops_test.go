@@ -134,8 +134,8 @@ func TestProcessHelpGoesToStandardOutput(t *testing.T) {
 
 func TestProcessJSONLogs(t *testing.T) {
 	t.Parallel()
-	// An SMTP server keeps email off standard error: without one, development prints messages
-	// there for a developer to read.
+	// An SMTP server keeps email out of the process's output: without one, development prints
+	// messages on standard output for a developer to read.
 	smtp := deliverytest.StartSMTPServer(t, deliverytest.SMTPOptions{})
 	srv := startLatchkeyServer(t, sqliteStore(t), "", map[string]string{
 		"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_LOG_LEVEL": "debug",

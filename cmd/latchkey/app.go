@@ -191,7 +191,7 @@ func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, e
 	case config.ProviderWebhook:
 		out[model.MessageEmail], err = webhookSender(cfg.EmailWebhookURL, cfg.EmailWebhookSecret, "email")
 	default:
-		log.Warn("no email provider configured: email is printed to standard error (development only)")
+		log.Warn("no email provider configured: email is printed to standard output (development only)")
 		out[model.MessageEmail] = cons
 	}
 	if err != nil {
@@ -209,7 +209,7 @@ func senders(cfg config.Config, log *slog.Logger) (map[string]delivery.Sender, e
 	case config.ProviderNone:
 		log.Info("no SMS provider configured: the sms channel is disabled")
 	default:
-		log.Warn("SMS is printed to standard error (development only)")
+		log.Warn("SMS is printed to standard output (development only)")
 		out[model.MessageSMS] = cons
 	}
 	if err != nil {

@@ -173,3 +173,47 @@ func TestPortalReachesDataOnlyThroughTheDomain(t *testing.T) {
 		}
 	}
 }
+
+// The SDK is what applications import: it must build on the public module alone, so that no
+// server code (nor the server's dependencies) reaches an application, and so that it keeps
+// working against the HTTP API rather than against internals that may change. The client
+// uses the standard library only; the middleware adds go-jose for JOSE.
+func TestSDKImportsNothingOfTheServer(t *testing.T) {
+	pkgs := listPackages(t)
+	allowed := map[string][]string{
+		"sdk/client":     nil,
+		"sdk/middleware": {"github.com/go-jose/go-jose/v4"},
+	}
+	var seen int
+	for path, p := range pkgs {
+		rel, ok := strings.CutPrefix(path, module+"/")
+		if !ok || (rel != "sdk" && !strings.HasPrefix(rel, "sdk/")) {
+			continue
+		}
+		seen++
+		extra, known := allowed[rel]
+		if !known {
+			t.Errorf("package %s is not in the SDK rule; add it with what it may depend on", rel)
+		}
+		for _, dep := range p.Deps {
+			switch {
+			case strings.HasPrefix(dep, module+"/internal/") || strings.HasPrefix(dep, module+"/cmd/"):
+				t.Errorf("%s depends on %s", rel, dep)
+			case !strings.Contains(strings.SplitN(dep, "/", 2)[0], "."):
+				// The standard library.
+			case strings.HasPrefix(dep, module+"/sdk/"):
+			default:
+				ok := false
+				for _, a := range extra {
+					ok = ok || dep == a || strings.HasPrefix(dep, a+"/")
+				}
+				if !ok {
+					t.Errorf("%s depends on %s, which the SDK rule does not allow", rel, dep)
+				}
+			}
+		}
+	}
+	if seen != len(allowed) {
+		t.Errorf("found %d SDK packages, the rule names %d", seen, len(allowed))
+	}
+}
