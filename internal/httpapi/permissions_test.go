@@ -50,13 +50,18 @@ func TestRoutePermissions(t *testing.T) {
 }
 
 // TestOpenAPIPublishesPermissions checks that every operation of openapi.json carries the
-// x-permission its route's row says.
+// x-permission its route's row says, and that an operation a role's permission guards
+// documents the 403 a client without it gets.
 func TestOpenAPIPublishesPermissions(t *testing.T) {
 	doc := loadOpenAPI(t)
 	documented := map[string]string{}
 	operations(doc, func(path, method string, op map[string]any) {
 		p, _ := op["x-permission"].(string)
-		documented[strings.ToUpper(method)+" "+path] = p
+		key := strings.ToUpper(method) + " " + path
+		documented[key] = p
+		if _, ok := obj(op, "responses")["403"]; clientroles.IsPermission(p) && !ok {
+			t.Errorf("openapi.json %s: guarded by %s but documents no 403", key, p)
+		}
 	})
 	for _, rt := range New(Config{}).Routes() {
 		key := rt.Method + " " + openAPIPath(rt.Pattern)
