@@ -100,7 +100,7 @@ func TestMosaicApplicationToken(t *testing.T) {
 	// It cannot delete the client it speaks for, nor give resources.
 	wantStatus(t, e.do("DELETE", app+"/clients/"+e.boot.ClientID, own, nil), 409, "conflict")
 	wantStatus(t, e.do("DELETE", app+"/clients", own, nil), 409, "conflict")
-	wantStatus(t, e.do("PUT", app, own, map[string]any{"resources": []string{"any"}}), 403, "forbidden")
+	wantStatus(t, e.do("PUT", app, own, map[string]any{"resources": []string{"any"}}), 403, "insufficient_permissions")
 
 	for _, other := range []string{otherID, mgmt} {
 		for _, c := range []struct{ method, path string }{
@@ -121,7 +121,7 @@ func TestMosaicApplicationToken(t *testing.T) {
 		{"DELETE", "/cis/v1/applications/" + otherID}, {"GET", "/cis/v1/resources"}, {"GET", "/cis/v1/applications/signing-keys"},
 		{"PUT", app + "/resources"},
 	} {
-		wantStatus(t, e.do(c.method, c.path, own, map[string]any{"app_name": "x", "resource_ids": []string{}}), 403, "forbidden")
+		wantStatus(t, e.do(c.method, c.path, own, map[string]any{"app_name": "x", "resource_ids": []string{}}), 403, "insufficient_permissions")
 	}
 }
 

@@ -56,13 +56,21 @@ func TestMosaicClientAccessToken(t *testing.T) {
 	if _, ok := claims["role"]; ok {
 		t.Errorf("an application's client token has a role: %v", claims["role"])
 	}
+	// Its client roles and their permissions, as Mosaic's ts_roles and ts_permissions: the
+	// default role.
+	wantClaims(t, "client token roles", claims, map[string]any{"ts_roles": []string{"application"},
+		"ts_permissions": []string{"authenticate:user", "delete:user", "read:app", "read:group", "read:user", "write:app", "write:group", "write:user"}})
 	if exp, iat := claims["exp"].(float64), claims["iat"].(float64); exp-iat != 3600 {
 		t.Errorf("client token lives %v s, want an hour", exp-iat)
 	}
 
 	admin := e.mosaicForm(url.Values{"grant_type": {"client_credentials"}, "client_id": {e.boot.AdminClientID}, "client_secret": {e.boot.AdminClientSecret}})
 	wantStatus(t, admin, 200, "")
-	wantClaims(t, "admin token", claimsOf(t, admin.JSON(t)["access_token"].(string)), map[string]any{"role": []string{"Admin"}, "aud": "userid-api"})
+	adminClaims := claimsOf(t, admin.JSON(t)["access_token"].(string))
+	wantClaims(t, "admin token", adminClaims, map[string]any{"role": []string{"Admin"}, "aud": "userid-api"})
+	if _, ok := adminClaims["ts_roles"]; ok {
+		t.Errorf("the admin token names client roles: %v", adminClaims)
+	}
 
 	// A narrower scope is granted as asked; one Latchkey cannot grant is refused in RFC 6749's
 	// shape, naming it.

@@ -63,7 +63,7 @@ const validClientJSON = `{"app_id":"a","tenant_id":"t","client_id":"c","name":""
 	`"client_group_id":"","default_custom_claims":[],"redirect_uris":[],"client_type":"web",` +
 	`"device_authorization":{"enabled":false,"approval_uri":"","success_uri":"","input_uri":""},"ciba_authorization":{"enabled":false},` +
 	`"supported_prompts":[],"token_expiration":{"access_token_ttl":0,"refresh_token_ttl":0,"max_refresh_rotate":0},` +
-	`"session_expiration":0,"enforce_par":false,"fapi_version_compliancy":false}`
+	`"session_expiration":0,"enforce_par":false,"fapi_version_compliancy":false,"role_ids":[]}`
 
 // TestOpenAPISchemasAreStrict feeds known-bad bodies to compiled response schemas: a check
 // that accepted anything would make every e2e test pass vacuously.

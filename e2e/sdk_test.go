@@ -176,9 +176,10 @@ func TestSDKClientAgainstTheServer(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// Administration needs the management application: the application's client is refused.
+		// Tenant-wide administration needs a client role that grants it, or the management
+		// application: the application's client, with the default role, is refused.
 		_, err = s.app.CreateResource(ctx, client.NewResource{URI: "https://api.example"})
-		wantAPIError(t, err, 403, "forbidden")
+		wantAPIError(t, err, 403, "insufficient_permissions")
 		other, err := s.admin.CreateApplication(ctx, client.NewApplication{AppName: "Other"})
 		if err != nil || other.ClientSecret == "" {
 			t.Fatalf("create application: %+v, %v", other, err)

@@ -191,9 +191,10 @@ func TestTokenRoles(t *testing.T) {
 	if role := verifyAccessToken(t, e, client)["role"]; role != nil {
 		t.Errorf("standard client's token has role %v, want none", role)
 	}
+	// The tenant-wide reads are beyond the default client role.
 	for _, path := range []string{"/cis/v1/applications", "/cis/v1/resources", "/cis/v1/applications/signing-keys"} {
 		wantStatus(t, e.do("GET", path, admin, nil), 200, "")
-		wantStatus(t, e.do("GET", path, client, nil), 403, "forbidden")
+		wantStatus(t, e.do("GET", path, client, nil), 403, "insufficient_permissions")
 	}
 	// An application's own token reaches its own application, as in Mosaic, and no other.
 	wantStatus(t, e.do("GET", "/cis/loginPreferences/"+e.boot.AppID, client, nil), 200, "")

@@ -3,6 +3,7 @@ package admins_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -78,7 +79,7 @@ func TestSetupLinkMakesOneAdministrator(t *testing.T) {
 			t.Fatalf("a link with a wrong secret checked out: %v", err)
 		}
 		a, sid := signIn(t, f, s, "ada@example.com")
-		if a.UserID != u.ID || a.Email != "ada@example.com" || a.Caller != f.Admin {
+		if a.UserID != u.ID || a.Email != "ada@example.com" || !reflect.DeepEqual(a.Caller, f.Admin) {
 			t.Fatalf("signed in as %+v, want %s acting as the management client %+v", a, u.ID, f.Admin)
 		}
 		if got, err := s.Session(f.Ctx, f.Boot.TenantID, sid); err != nil || got.UserID != u.ID {

@@ -42,7 +42,7 @@ var domain = []string{
 	"internal/password", "internal/audit", "internal/storage/cache", "internal/sealing", "internal/transfer",
 	"internal/auth/passkeys", "internal/auth/totp", "internal/auth/otp", "internal/auth/magiclink", "internal/auth/passwords",
 	"internal/auth/session", "internal/auth/grant", "internal/observe", "internal/roles", "internal/groups", "internal/orgs",
-	"internal/admins",
+	"internal/admins", "internal/clientroles",
 }
 
 // internal/passkey is deliberately not in the list: it adapts go-webauthn, whose packages import

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -32,8 +33,14 @@ type ClientClaims struct {
 	AppName string `json:"app_name,omitempty"`
 	// Role holds "Admin" in an admin token, a management application's client's; Mosaic
 	// documents it as an array.
-	Role     Roles  `json:"role,omitempty"`
-	TokenUse string `json:"token_use"`
+	Role Roles `json:"role,omitempty"`
+	// TSRoles and TSPermissions are an application client's roles and the permissions they
+	// grant (package clientroles), as Mosaic's client tokens carry them. They describe the
+	// client when the token was issued; each call is checked against the client's roles as
+	// they are now (see Caller).
+	TSRoles       []string `json:"ts_roles,omitempty"`
+	TSPermissions []string `json:"ts_permissions,omitempty"`
+	TokenUse      string   `json:"token_use"`
 }
 
 // RoleAdmin is the role of an admin token.
@@ -157,12 +164,13 @@ func (s *Service) Caller(ctx context.Context, bearer string) (_ model.Caller, er
 	if c.TokenUse != UseClient || !contains(c.Audience, DefaultAudience) {
 		return model.Caller{}, ErrBadBearer
 	}
-	if _, ok, err := s.TokenClient(ctx, c.ClientBinding); err != nil {
+	client, ok, err := s.TokenClient(ctx, c.ClientBinding)
+	if err != nil {
 		return model.Caller{}, err
 	} else if !ok {
 		return model.Caller{}, ErrBadBearer
 	}
-	return model.Caller{TenantID: c.TenantID, AppID: c.AppID, ClientID: c.ClientID, Admin: c.Role.Has(RoleAdmin)}, nil
+	return callerOf(client, c.Role.Has(RoleAdmin)), nil
 }
 
 func contains(list []string, v string) bool {
@@ -189,5 +197,16 @@ func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret st
 		}
 		return model.Caller{}, err
 	}
-	return model.Caller{TenantID: client.TenantID, AppID: app.ID, ClientID: client.ID, Admin: app.Kind == model.AppKindManagement}, nil
+	return callerOf(client, app.Kind == model.AppKindManagement), nil
+}
+
+// callerOf is the caller a client speaks as. Its permissions come from the client's roles as
+// stored now, read with the client that the token check reads anyway: a role taken away stops
+// working at once, not when the tokens issued before expire.
+func callerOf(client model.Client, admin bool) model.Caller {
+	c := model.Caller{TenantID: client.TenantID, AppID: client.AppID, ClientID: client.ID, Admin: admin}
+	if !admin {
+		c.Permissions = clientroles.PermissionsOf(client.RoleIDs)
+	}
+	return c
 }

@@ -12,16 +12,17 @@ import (
 // its login preferences) take that application's own client token as well as a management
 // application's admin token; the tenancy package keeps a client token to its own application.
 // The tenant-wide ones (creating, listing and deleting applications, resources, signing keys)
-// and the assignment of resources take the admin token.
+// and the assignment of resources take the admin token or a client whose roles grant their
+// permission (permissions.go).
 func (s *Server) adminRoutes() {
-	s.handle(http.MethodPost, "/cis/v1/applications", AdminToken, s.createApp)
-	s.handle(http.MethodGet, "/cis/v1/applications", AdminToken, s.listApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/list", AdminToken, s.listBasicApps)
+	s.handle(http.MethodPost, "/cis/v1/applications", ClientToken, s.createApp)
+	s.handle(http.MethodGet, "/cis/v1/applications", ClientToken, s.listApps)
+	s.handle(http.MethodGet, "/cis/v1/applications/list", ClientToken, s.listBasicApps)
 	s.handle(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
 	s.handle(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
-	s.handle(http.MethodDelete, "/cis/v1/applications/{appId}", AdminToken, s.deleteApp)
+	s.handle(http.MethodDelete, "/cis/v1/applications/{appId}", ClientToken, s.deleteApp)
 	s.keyRoutes()
-	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: AdminToken, handle: s.setAppResources})
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: ClientToken, handle: s.setAppResources})
 	s.clientRoutes()
 	s.resourceRoutes()
 	s.preferenceRoutes()

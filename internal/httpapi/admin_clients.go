@@ -17,7 +17,7 @@ func (s *Server) clientRoutes() {
 	s.handle(http.MethodGet, one, ClientToken, s.getClient)
 	s.handle(http.MethodPut, one, ClientToken, s.updateClient)
 	s.handle(http.MethodDelete, one, ClientToken, s.deleteClient)
-	s.handle(http.MethodPut, one+"/resources", AdminToken, s.setClientResources)
+	s.handle(http.MethodPut, one+"/resources", ClientToken, s.setClientResources)
 	s.handle(http.MethodPost, one+"/secret", ClientToken, s.rotateClientSecret)
 }
 
@@ -41,6 +41,7 @@ type clientRequest struct {
 	TokenExpiration     *tokenExpirationJSON `json:"token_expiration"`
 	SessionExpiration   *int                 `json:"session_expiration"`
 	Protocol            *string              `json:"authentication_protocol"`
+	RoleIDs             *[]string            `json:"role_ids"`
 }
 
 func (req clientRequest) input() tenancy.ClientInput {
@@ -53,6 +54,7 @@ func (req clientRequest) input() tenancy.ClientInput {
 		DefaultCustomClaims: req.DefaultCustomClaims,
 		SessionExpiration:   req.SessionExpiration,
 		Protocol:            req.Protocol,
+		RoleIDs:             req.RoleIDs,
 	}
 	if te := req.TokenExpiration; te != nil {
 		in.AccessTokenTTL, in.RefreshTokenTTL, in.MaxRefreshRotate = te.AccessTokenTTL, te.RefreshTokenTTL, te.MaxRefreshRotate
@@ -86,6 +88,9 @@ type clientJSON struct {
 	SessionExpiration      int                `json:"session_expiration"`
 	EnforcePAR             bool               `json:"enforce_par"`
 	FAPIVersionCompliancy  bool               `json:"fapi_version_compliancy"`
+	// RoleIDs are the client's roles, which Mosaic takes on create and update (role_ids) and
+	// Latchkey also answers with.
+	RoleIDs []string `json:"role_ids"`
 }
 
 // deviceAuthJSON and cibaAuthJSON are Mosaic's device_authorization and ciba_authorization,
@@ -134,6 +139,7 @@ func toClientJSON(c model.Client) clientJSON {
 		TokenExpiration: clientLifetimeJSON{AccessTokenTTL: c.AccessTokenTTL, RefreshTokenTTL: c.RefreshTokenTTL,
 			MaxRefreshRotate: c.MaxRefreshRotate},
 		SessionExpiration: c.SessionExpiration,
+		RoleIDs:           nonNil(c.RoleIDs),
 	}
 }
 

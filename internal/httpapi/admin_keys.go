@@ -11,15 +11,16 @@ import (
 
 // keyRoutes registers Mosaic's signing-key operations over the tenant's token-signing keys
 // (see token.Manager.TenantKeys). Mosaic keeps such keys per application; Latchkey keeps them
-// per tenant, so they take a management application's token and act for the whole tenant.
+// per tenant, so they act for the whole tenant and take the signing-key permissions (the
+// management application's token, or a client whose roles grant them).
 // PUT and DELETE of one key overlap application routes and are dispatched (admin_dispatch.go).
 func (s *Server) keyRoutes() {
 	const keys = "/cis/v1/applications/signing-keys"
-	s.handle(http.MethodPost, keys, AdminToken, s.createKey)
-	s.handle(http.MethodGet, keys, AdminToken, s.listKeys)
-	s.handle(http.MethodPost, keys+"/upload", AdminToken, s.uploadKey)
-	s.handleDispatched(Route{Method: http.MethodPut, Pattern: keys + "/{id}", Access: AdminToken, handle: s.updateKey})
-	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: keys + "/{id}", Access: AdminToken, handle: s.deleteKey})
+	s.handle(http.MethodPost, keys, ClientToken, s.createKey)
+	s.handle(http.MethodGet, keys, ClientToken, s.listKeys)
+	s.handle(http.MethodPost, keys+"/upload", ClientToken, s.uploadKey)
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: keys + "/{id}", Access: ClientToken, handle: s.updateKey})
+	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: keys + "/{id}", Access: ClientToken, handle: s.deleteKey})
 }
 
 // Mosaic's key sources: the platform's shared keys, keys it generated, and uploaded ones.

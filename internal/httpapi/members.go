@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/orgs"
@@ -38,10 +39,11 @@ const orgMembersCollection = "/cis/v1/organizations/{organization_id}/{collectio
 func (s *Server) handleOrgMembers(method, pattern string, h handlerFunc) {
 	listed := Route{Method: method, Pattern: pattern, Access: ClientToken, Family: FamilyUsers, handle: h}
 	s.routes = append(s.routes, listed)
+	need := permissionOf(listed)
 	served := listed
 	served.Access = Public
 	served.handle = func(w http.ResponseWriter, r *http.Request) error {
-		c, err := s.orgMemberCaller(r.Context(), bearerToken(r), r.PathValue("organization_id"))
+		c, err := s.orgMemberCaller(r.Context(), bearerToken(r), r.PathValue("organization_id"), need)
 		if err != nil {
 			if fault.Is(err, fault.Unauthenticated) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey", error="invalid_token"`)
@@ -66,9 +68,14 @@ func (s *Server) handleOrgMembers(method, pattern string, h handlerFunc) {
 // orgMemberCaller authenticates a caller of an organization's members routes: a client token
 // as every client route takes it (the organization must then be one its application may use,
 // unless it is the management application's), or else an organization administrator's token
-// for orgID. A token that is neither is refused as a client token would be.
-func (s *Server) orgMemberCaller(ctx context.Context, bearer, orgID string) (model.Caller, error) {
+// for orgID. A token that is neither is refused as a client token would be. A client token's
+// roles must grant need, the route's row in the permission table, as wrap checks for every
+// other route; an organization administrator manages members by that role alone.
+func (s *Server) orgMemberCaller(ctx context.Context, bearer, orgID, need string) (model.Caller, error) {
 	c, err := s.cfg.Auth.Caller(ctx, bearer)
+	if err == nil && !clientroles.Allowed(c, need) {
+		return model.Caller{}, clientroles.Refuse(need)
+	}
 	if err == nil || !fault.Is(err, fault.Unauthenticated) {
 		return c, err
 	}

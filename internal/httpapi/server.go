@@ -22,6 +22,7 @@ import (
 	"github.com/latchkey/latchkey/internal/auth/totp"
 
 	"github.com/latchkey/latchkey/internal/audit"
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/groups"
@@ -84,7 +85,9 @@ type Server struct {
 	bodies requestFields
 }
 
-// Access says which bearer token a route requires.
+// Access says whether a route takes a bearer token, and whose: Public none, AdminToken only a
+// management application's. Which client tokens a ClientToken route accepts is its permission
+// in the permission table (permissions.go), which TestRoutePermissions keeps in step.
 type Access int
 
 // Route access levels.
@@ -164,10 +167,11 @@ func (s *Server) register(rt Route) {
 	s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 }
 
-// wrap authenticates the caller as the route requires, runs the handler and writes its error.
+// wrap authenticates the caller as the route requires (its row in the permission table), runs the handler and writes its error.
 func (s *Server) wrap(rt Route) http.Handler {
 	params := pathParams(rt.Pattern)
 	body := s.bodies[rt.Method+" "+rt.Pattern]
+	need := permissionOf(rt)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRoute(r, rt.Pattern)
 		r = withRequestFields(r, body)
@@ -177,10 +181,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if rt.Access != Public {
+		if need != clientroles.Public {
 			c, err := s.cfg.Auth.Caller(r.Context(), bearerToken(r))
-			if err == nil && rt.Access == AdminToken && !c.Admin {
+			switch {
+			case err != nil:
+			case need == clientroles.Admin && !c.Admin:
 				err = errAdminRequired
+			case !clientroles.Allowed(c, need):
+				err = clientroles.Refuse(need)
 			}
 			if err != nil {
 				if fault.Is(err, fault.Unauthenticated) {

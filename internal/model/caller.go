@@ -8,4 +8,7 @@ type Caller struct {
 	ClientID string
 	// Admin is set for management applications' clients: they act on the whole tenant.
 	Admin bool
+	// Permissions are what the client's roles grant (package clientroles), sorted; empty for
+	// an admin caller, which needs none.
+	Permissions []string
 }

@@ -87,9 +87,12 @@ type Client struct {
 	Description string
 	SecretHash  []byte
 	// ClientType is ClientTypeWeb or ClientTypeNative; empty reads as web.
-	ClientType          string
-	RedirectURIs        []string
-	ResourceIDs         []string // resources this client may request tokens for
+	ClientType   string
+	RedirectURIs []string
+	ResourceIDs  []string // resources this client may request tokens for
+	// RoleIDs are the client roles (package clientroles) that decide which of Latchkey's APIs
+	// the client's token may call. A management application's clients hold none.
+	RoleIDs             []string
 	DefaultCustomClaims []string // claim names added to every ID token without being requested
 	AccessTokenTTL      int      // seconds; 0 means the default
 	RefreshTokenTTL     int      // seconds; 0 means the default

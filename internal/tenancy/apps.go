@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -84,7 +85,15 @@ func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in Appl
 	app := model.Application{ID: model.NewID(), TenantID: c.TenantID, Kind: model.AppKindStandard, CreatedBy: c.ClientID,
 		CreatedAt: now, UpdatedAt: now}
 	p := applyApplication(&app, in, true)
+	if app.Kind == model.AppKindManagement && !c.Admin {
+		// A management application's client gets the admin token: only the admin token may
+		// make one.
+		return AppView{}, IssuedClient{}, errManagementAdminOnly
+	}
 	issued := s.newClient(app, defaultClientName, now)
+	if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
+		return AppView{}, IssuedClient{}, err
+	}
 	p = append(p, applyDefaultClient(&issued.Client, in, app.RedirectURIs)...)
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
 		missing, err := missingResources(ctx, tx, c.TenantID, issued.Client.ResourceIDs)
@@ -105,6 +114,15 @@ func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in Appl
 	return AppView{Application: app, Default: &issued.Client}, issued, nil
 }
 
+// defaultRoles are the roles a new client of app gets unless given others: the default role,
+// or none for a management application's client (its token is the admin token).
+func defaultRoles(app model.Application) []string {
+	if app.Kind == model.AppKindManagement {
+		return []string{}
+	}
+	return []string{clientroles.DefaultRole}
+}
+
 // newClient builds a client of app with a fresh secret, inheriting the app's redirect URIs.
 func (s *Service) newClient(app model.Application, name string, now time.Time) IssuedClient {
 	sec, hash := s.newSecret()
@@ -117,6 +135,7 @@ func (s *Service) newClient(app model.Application, name string, now time.Time) I
 		SecretHash:          hash,
 		RedirectURIs:        append([]string{}, app.RedirectURIs...),
 		ResourceIDs:         []string{},
+		RoleIDs:             defaultRoles(app),
 		DefaultCustomClaims: []string{},
 		CreatedAt:           now,
 		UpdatedAt:           now,
@@ -243,8 +262,22 @@ func (s *Service) DeleteApplication(ctx context.Context, c model.Caller, appID s
 	if appID == c.AppID {
 		return fault.New(fault.Conflict, fault.CodeConflict, "an application cannot delete itself; use another management application's token")
 	}
+	if !c.Admin {
+		app, err := s.store.GetApplication(ctx, c.TenantID, appID)
+		if err != nil {
+			return storeErr(err, errAppNotFound, "get application")
+		}
+		if app.Kind == model.AppKindManagement {
+			return errManagementAdminOnly
+		}
+	}
 	return storeErr(s.store.DeleteApplication(ctx, c.TenantID, appID), errAppNotFound, "delete application")
 }
+
+// errManagementAdminOnly refuses a client token, whatever its roles, creating or deleting a
+// management application: that would make or unmake an admin token.
+var errManagementAdminOnly = fault.New(fault.Forbidden, clientroles.CodeInsufficientPermissions,
+	"only a management application's token may create or delete a management application")
 
 // applyApplication validates in and applies it to app, returning every problem found.
 func applyApplication(app *model.Application, in ApplicationInput, create bool) []string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
@@ -25,6 +26,9 @@ type ClientInput struct {
 	RefreshTokenTTL     *int
 	MaxRefreshRotate    *int
 	SessionExpiration   *int
+	// RoleIDs are the client roles (Mosaic's role_ids), replacing the client's whole list. On
+	// create, absent means the default role (none for a management application's client).
+	RoleIDs *[]string
 	// Protocol is Mosaic's authentication_protocol: Latchkey's clients are OpenID Connect
 	// clients, so only "oidc" is accepted; a SAML client is refused rather than made as an
 	// OIDC one.
@@ -51,6 +55,14 @@ func (s *Service) CreateClient(ctx context.Context, c model.Caller, appID string
 		issued = s.newClient(app, "", now)
 		issued.Client.RedirectURIs = []string{}
 		p := applyClient(&issued.Client, in, true)
+		if app.Kind == model.AppKindManagement && len(issued.Client.RoleIDs) > 0 {
+			p = append(p, clientroles.ManagementRolesProblem)
+		}
+		if len(p) == 0 {
+			if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
+				return err
+			}
+		}
 		missing, err := missingResources(ctx, tx, c.TenantID, issued.Client.ResourceIDs)
 		if err != nil {
 			return err
@@ -93,6 +105,11 @@ func (s *Service) ListClients(ctx context.Context, c model.Caller, appID string)
 // UpdateClient changes the fields present in in and returns the client as stored. A client
 // token changes clients of its own application only, and not their resources.
 func (s *Service) UpdateClient(ctx context.Context, c model.Caller, appID, clientID string, in ClientInput) (model.Client, error) {
+	if in.RoleIDs != nil {
+		if err := s.checkRoleChange(ctx, c, appID, *in.RoleIDs); err != nil {
+			return model.Client{}, err
+		}
+	}
 	return s.updateClient(ctx, c, appID, clientID, in.ResourceIDs, func(cl *model.Client) []string {
 		return applyClient(cl, in, false)
 	})
@@ -121,6 +138,9 @@ func (s *Service) DeleteAppClients(ctx context.Context, c model.Caller, appID st
 			if cl.ID == c.ClientID {
 				return errDeleteSelf
 			}
+			if err := clientroles.CheckTakeover(c, cl); err != nil {
+				return err
+			}
 		}
 		for _, cl := range clients {
 			if err := tx.DeleteClient(ctx, c.TenantID, cl.ID); err != nil {
@@ -130,6 +150,22 @@ func (s *Service) DeleteAppClients(ctx context.Context, c model.Caller, appID st
 		return nil
 	})
 	return storeErr(err, errClientNotFound, "delete clients")
+}
+
+// checkRoleChange checks a new role list for a client of appID before it is applied: the roles
+// exist, the application is not a management one, and the caller may give them.
+func (s *Service) checkRoleChange(ctx context.Context, c model.Caller, appID string, roleIDs []string) error {
+	if err := inScope(c, appID); err != nil {
+		return err
+	}
+	app, err := s.store.GetApplication(ctx, c.TenantID, appID)
+	if err != nil {
+		return storeErr(err, errAppNotFound, "get application")
+	}
+	if p := clientroles.CheckRoleIDs(roleIDs, app.Kind == model.AppKindManagement); len(p) > 0 {
+		return fault.Validation(p...)
+	}
+	return clientroles.CheckGrant(c, roleIDs)
 }
 
 var errDeleteSelf = fault.New(fault.Conflict, fault.CodeConflict, "a client cannot delete itself; use another client's token")
@@ -169,7 +205,11 @@ func (s *Service) DeleteClient(ctx context.Context, c model.Caller, appID, clien
 	if clientID == c.ClientID {
 		return errDeleteSelf
 	}
-	if _, err := clientOf(ctx, s.store, c, appID, clientID); err != nil {
+	target, err := clientOf(ctx, s.store, c, appID, clientID)
+	if err != nil {
+		return err
+	}
+	if err := clientroles.CheckTakeover(c, target); err != nil {
 		return err
 	}
 	return storeErr(s.store.DeleteClient(ctx, c.TenantID, clientID), errClientNotFound, "delete client")
@@ -216,6 +256,9 @@ func (s *Service) changeClient(ctx context.Context, tx storage.Store, c model.Ca
 		if cur.TenantID != c.TenantID || cur.AppID != appID {
 			return cur, errClientNotFound
 		}
+		if err := clientroles.CheckTakeover(c, cur); err != nil {
+			return cur, err
+		}
 		if err := checkResourceChange(c, cur.ResourceIDs, resourceIDs); err != nil {
 			return cur, err
 		}
@@ -260,6 +303,10 @@ func applyClient(cl *model.Client, in ClientInput, create bool) []string {
 	if in.RefreshTokenTTL != nil {
 		cl.RefreshTokenTTL = *in.RefreshTokenTTL
 		p.ttl("token_expiration.refresh_token_ttl", cl.RefreshTokenTTL, minRefreshTTL, maxRefreshTTL)
+	}
+	if in.RoleIDs != nil {
+		cl.RoleIDs = dedupe(*in.RoleIDs)
+		p = append(p, clientroles.CheckRoleIDs(cl.RoleIDs, false)...)
 	}
 	if in.Protocol != nil && *in.Protocol != "oidc" {
 		p.addf("authentication_protocol must be %q: Latchkey has no SAML clients", "oidc")

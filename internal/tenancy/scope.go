@@ -3,7 +3,7 @@ package tenancy
 import (
 	"slices"
 
-	"github.com/latchkey/latchkey/internal/fault"
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/model"
 )
 
@@ -12,7 +12,8 @@ import (
 // application's admin token. A client token reaches its own application only: any other
 // application's id is answered as not found, as ids of another tenant are, so that a token
 // cannot tell which ids exist. Tenant-wide operations (creating, listing and deleting
-// applications, resources, signing keys) stay with the admin token, which the route requires.
+// applications, resources, signing keys) take a permission of the client's roles (package
+// clientroles), which the route checks.
 
 // inScope checks that the caller may act on the application appID.
 func inScope(c model.Caller, appID string) error {
@@ -22,20 +23,15 @@ func inScope(c model.Caller, appID string) error {
 	return nil
 }
 
-// errResourcesAdminOnly refuses a change of a client's resources with an application's own
-// token: a resource is a tenant's API, and which clients may get tokens for it is the
-// tenant administrator's decision, not that of one of the applications.
-var errResourcesAdminOnly = fault.New(fault.Forbidden, fault.CodeForbidden,
-	"changing the resources a client may request takes a management application's token")
-
-// checkResourceChange refuses, for a caller without the admin token, a resource list that
-// differs from the current one. Sending the list unchanged, in any order (a record read,
-// modified and written back whole), is allowed.
+// checkResourceChange refuses, for a caller whose roles do not grant write:resource, a
+// resource list that differs from the current one: a resource is a tenant's API, and which
+// clients may get tokens for it is for whoever administers the tenant's resources. Sending the
+// list unchanged, in any order (a record read, modified and written back whole), is allowed.
 func checkResourceChange(c model.Caller, current []string, next *[]string) error {
-	if c.Admin || next == nil || slices.Equal(sortedSet(*next), sortedSet(current)) {
+	if clientroles.Allowed(c, clientroles.WriteResource) || next == nil || slices.Equal(sortedSet(*next), sortedSet(current)) {
 		return nil
 	}
-	return errResourcesAdminOnly
+	return clientroles.Refuse(clientroles.WriteResource)
 }
 
 // sortedSet returns ids without duplicates, sorted.

@@ -5,13 +5,16 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-// appCaller is a caller acting with a client token of app's default client: no admin role.
+// appCaller is a caller acting with a client token of app's default client: no admin role,
+// the permissions of the client's roles, as auth.Service.Caller computes them.
 func appCaller(app AppView) model.Caller {
-	return model.Caller{TenantID: app.TenantID, AppID: app.ID, ClientID: app.Default.ID}
+	return model.Caller{TenantID: app.TenantID, AppID: app.ID, ClientID: app.Default.ID,
+		Permissions: clientroles.PermissionsOf(app.Default.RoleIDs)}
 }
 
 // TestClientTokenReachesOnlyItsOwnApplication checks Mosaic's application-level access: an
@@ -74,14 +77,14 @@ func TestClientTokenReachesOnlyItsOwnApplication(t *testing.T) {
 		t.Errorf("the other application changed: %+v", after)
 	}
 
-	// Resources are the administrator's to give: not with the application's own token, unless
-	// the list is sent back unchanged.
+	// Resources are given with write:resource, which the default role lacks: not with the
+	// application's own token, unless the list is sent back unchanged.
 	_, err = f.svc.UpdateClient(ctx, me, own.ID, issued.Client.ID, ClientInput{ResourceIDs: ptr([]string{res.ID})})
-	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "give a resource with an application token")
+	wantFault(t, err, fault.Forbidden, clientroles.CodeInsufficientPermissions, "give a resource with an application token")
 	_, err = f.svc.CreateClient(ctx, me, own.ID, ClientInput{Name: ptr("x"), ResourceIDs: ptr([]string{res.ID})})
-	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "create a client with a resource")
+	wantFault(t, err, fault.Forbidden, clientroles.CodeInsufficientPermissions, "create a client with a resource")
 	_, err = f.svc.UpdateApplication(ctx, me, own.ID, ApplicationInput{ResourceIDs: ptr([]string{res.ID})})
-	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "give the default client a resource")
+	wantFault(t, err, fault.Forbidden, clientroles.CodeInsufficientPermissions, "give the default client a resource")
 	if _, err := f.svc.UpdateClient(ctx, me, own.ID, issued.Client.ID, ClientInput{ResourceIDs: ptr([]string{}), Name: ptr("renamed")}); err != nil {
 		t.Errorf("an unchanged resource list: %v", err)
 	}
@@ -101,7 +104,7 @@ func TestClientTokenReachesOnlyItsOwnApplication(t *testing.T) {
 		t.Errorf("the same resources in another order: %v", err)
 	}
 	_, err = f.svc.UpdateClient(ctx, me, own.ID, issued.Client.ID, ClientInput{ResourceIDs: ptr([]string{res2.ID})})
-	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "take a resource away with an application token")
+	wantFault(t, err, fault.Forbidden, clientroles.CodeInsufficientPermissions, "take a resource away with an application token")
 
 	// Deleting every client of its own application would delete the caller's own client.
 	wantFault(t, f.svc.DeleteAppClients(ctx, me, own.ID), fault.Conflict, fault.CodeConflict, "delete its own clients")

@@ -50,7 +50,7 @@ var onRequestClaims = []string{
 
 // Reasons an unsupported claim is refused.
 const (
-	reasonRoles   = "client roles (ts_roles and ts_permissions) are not supported yet; a user's roles are in roles, role_values and permissions"
+	reasonRoles   = "client roles (ts_roles and ts_permissions) describe a client and are carried by its client access token, not by a user's tokens; a user's roles are in roles, role_values and permissions"
 	reasonPasskey = "passkey details are not put in tokens yet"
 	reasonExtAcct = "applications cannot set an external_account_id yet"
 	reasonAIActor = "AI agent identities are not supported"

@@ -46,8 +46,8 @@ func TestEveryMosaicClaimIsProducedOrRefused(t *testing.T) {
 	}
 }
 
-// The deferred claims the rest of Latchkey waits on (client roles) are refused until they are
-// produced.
+// Claims a user's tokens do not carry are refused when asked for: the client roles, which a
+// client's own access token carries.
 func TestDeferredClaimsAreRefused(t *testing.T) {
 	for _, name := range []string{"ts_roles", "ts_permissions"} {
 		if Claim(name) != ClaimUnsupported {

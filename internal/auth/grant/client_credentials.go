@@ -2,10 +2,12 @@ package grant
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/auth"
 
+	"github.com/latchkey/latchkey/internal/clientroles"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -21,7 +23,8 @@ type ClientTokenRequest struct {
 // ClientCredentials runs the client-credentials grant and returns a client access token in
 // the shape of Mosaic's: sub and client_id the client, app_id and app_name its application,
 // tid, the audience, the granted scope and, for a management application's client, an admin
-// token for its whole tenant (role ["Admin"]). A scope Latchkey does not grant is refused
+// token for its whole tenant (role ["Admin"]); any other client's token names its roles and
+// their permissions (ts_roles, ts_permissions). A scope Latchkey does not grant is refused
 // (invalid_scope) rather than dropped; none asked for grants Mosaic's default.
 func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest) (auth.TokenResponse, error) {
 	if req.ClientID == "" || req.ClientSecret == "" {
@@ -59,6 +62,9 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 	}
 	if app.Kind == model.AppKindManagement {
 		claims.Role = auth.Roles{auth.RoleAdmin}
+	} else if len(client.RoleIDs) > 0 {
+		claims.TSRoles = slices.Clone(client.RoleIDs)
+		claims.TSPermissions = clientroles.PermissionsOf(client.RoleIDs)
 	}
 	tok, err := s.signer.SignTyped(ctx, client.TenantID, "at+jwt", claims)
 	if err != nil {

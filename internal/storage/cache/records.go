@@ -39,6 +39,7 @@ func cloneClient(c model.Client) model.Client {
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.ResourceIDs = slices.Clone(c.ResourceIDs)
 	c.DefaultCustomClaims = slices.Clone(c.DefaultCustomClaims)
+	c.RoleIDs = slices.Clone(c.RoleIDs)
 	return c
 }
 

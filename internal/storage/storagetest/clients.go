@@ -19,6 +19,31 @@ var clientTests = []namedTest{
 	{"Update", testClientUpdate},
 	{"UpdateRefused", testClientUpdateRefused},
 	{"Delete", testClientDelete},
+	{"Roles", testClientRoles},
+}
+
+// A client's roles are kept as given, in order, replaced whole by an update and read back by
+// every lookup (the one that authenticates a token included).
+func testClientRoles(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	for _, roles := range [][]string{{"tenant-admin"}, {"read-only", "authentication"}, {}} {
+		err := s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(cur model.Client) (model.Client, error) {
+			cur.RoleIDs = roles
+			return cur, nil
+		})
+		must(t, err, "update client roles")
+		got, err := s.GetClient(t.Context(), e.Client.ID)
+		must(t, err, "get client")
+		wantEqual(t, "roles after update", got.RoleIDs, roles)
+		list, err := s.ListClients(t.Context(), e.Tenant.ID, e.App.ID)
+		must(t, err, "list clients")
+		wantEqual(t, "roles in the list", list[0].RoleIDs, roles)
+	}
+	// Another client of the tenant keeps its own roles.
+	other := newClient(t, s, e.Tenant.ID, e.App.ID)
+	got, err := s.GetClient(t.Context(), other.ID)
+	must(t, err, "get other client")
+	wantEqual(t, "other client's roles", got.RoleIDs, other.RoleIDs)
 }
 
 func testClientRoundTrip(t *testing.T, s storage.Store) {
@@ -110,6 +135,7 @@ func testClientUpdate(t *testing.T, s storage.Store) {
 	want.RedirectURIs = nil
 	want.ResourceIDs = []string{model.NewID()}
 	want.DefaultCustomClaims = []string{"tier"}
+	want.RoleIDs = []string{"user-admin"}
 	want.AccessTokenTTL = 0
 	want.TokenEpoch++
 	want.UpdatedAt = at(time.Hour)

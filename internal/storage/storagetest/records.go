@@ -84,6 +84,7 @@ func makeClient(tenantID, appID string) model.Client {
 		RedirectURIs:        []string{"https://shop.example/cb"},
 		ResourceIDs:         []string{model.NewID(), model.NewID()},
 		DefaultCustomClaims: []string{"plan", "region"},
+		RoleIDs:             []string{"application", "read-only"},
 		AccessTokenTTL:      600,
 		RefreshTokenTTL:     86400,
 		MaxRefreshRotate:    2592000,
