@@ -6,7 +6,7 @@ import (
 )
 
 // adminRoutes registers Mosaic's administration API: applications, their clients, resources,
-// login preferences and signing keys.
+// login preferences and signing keys, all of the Applications error family.
 //
 // As in Mosaic, the operations on one application (reading and changing it, its clients and
 // its login preferences) take that application's own client token as well as a management
@@ -14,17 +14,23 @@ import (
 // The tenant-wide ones (creating, listing and deleting applications, resources, signing keys)
 // and the assignment of resources take the admin token.
 func (s *Server) adminRoutes() {
-	s.handle(http.MethodPost, "/cis/v1/applications", AdminToken, s.createApp)
-	s.handle(http.MethodGet, "/cis/v1/applications", AdminToken, s.listApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/list", AdminToken, s.listBasicApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
-	s.handle(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
-	s.handle(http.MethodDelete, "/cis/v1/applications/{appId}", AdminToken, s.deleteApp)
+	s.appRoute(http.MethodPost, "/cis/v1/applications", AdminToken, s.createApp)
+	s.appRoute(http.MethodGet, "/cis/v1/applications", AdminToken, s.listApps)
+	s.appRoute(http.MethodGet, "/cis/v1/applications/list", AdminToken, s.listBasicApps)
+	s.appRoute(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
+	s.appRoute(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
+	s.appRoute(http.MethodDelete, "/cis/v1/applications/{appId}", AdminToken, s.deleteApp)
 	s.keyRoutes()
-	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: AdminToken, handle: s.setAppResources})
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: AdminToken, Family: FamilyApplications, handle: s.setAppResources})
 	s.clientRoutes()
 	s.resourceRoutes()
 	s.preferenceRoutes()
+}
+
+// appRoute registers a route of the Applications API, whose errors take that API's shape
+// (FamilyApplications).
+func (s *Server) appRoute(method, pattern string, access Access, h handlerFunc) {
+	s.register(Route{Method: method, Pattern: pattern, Access: access, Family: FamilyApplications, handle: h})
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
