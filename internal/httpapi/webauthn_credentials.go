@@ -21,14 +21,14 @@ func (a *webauthnAPI) webauthnCredentialRoutes() {
 	// The list's path clashes with the lookups by email and the like in http.ServeMux, so it
 	// joins the users API's GET collections.
 	s.handleUserCollections(Route{Method: http.MethodGet, Pattern: "/cis/v1/users/{user_id}/webauthn-credentials",
-		Access: ClientToken, Family: FamilyUsers, handle: a.listCredentials})
-	user(http.MethodGet, one, ClientToken, a.getCredential)
-	user(http.MethodPatch, one, ClientToken, a.updateCredential)
-	user(http.MethodDelete, one, ClientToken, a.deleteCredential)
-	user(http.MethodGet, own, Public, a.listOwnCredentials)
-	user(http.MethodGet, own+"/{credential_id}", Public, a.getOwnCredential)
-	user(http.MethodPatch, own+"/{credential_id}", Public, a.updateOwnCredential)
-	user(http.MethodDelete, own+"/{credential_id}", Public, a.deleteOwnCredential)
+		Access: ClientToken, Family: FamilyUsers, handle: a.listFor(pathUser)})
+	user(http.MethodGet, one, ClientToken, a.getFor(pathUser))
+	user(http.MethodPatch, one, ClientToken, a.updateFor(pathUser))
+	user(http.MethodDelete, one, ClientToken, a.deleteFor(pathUser))
+	user(http.MethodGet, own, Public, a.listFor(a.tokenUser))
+	user(http.MethodGet, own+"/{credential_id}", Public, a.getFor(a.tokenUser))
+	user(http.MethodPatch, own+"/{credential_id}", Public, a.updateFor(a.tokenUser))
+	user(http.MethodDelete, own+"/{credential_id}", Public, a.deleteFor(a.tokenUser))
 }
 
 // webauthnCredentialJSON is a passkey as the webauthn-credentials operations answer it:
@@ -64,86 +64,69 @@ func (a *webauthnAPI) tokenUser(w http.ResponseWriter, r *http.Request) (model.C
 	return u.Caller, u.UserID, nil
 }
 
-func (a *webauthnAPI) listCredentials(w http.ResponseWriter, r *http.Request) error {
-	return a.listFor(w, r, pathUser)
-}
-func (a *webauthnAPI) listOwnCredentials(w http.ResponseWriter, r *http.Request) error {
-	return a.listFor(w, r, a.tokenUser)
-}
-func (a *webauthnAPI) getCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.getFor(w, r, pathUser)
-}
-func (a *webauthnAPI) getOwnCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.getFor(w, r, a.tokenUser)
-}
-func (a *webauthnAPI) updateCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.updateFor(w, r, pathUser)
-}
-func (a *webauthnAPI) updateOwnCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.updateFor(w, r, a.tokenUser)
-}
-func (a *webauthnAPI) deleteCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.deleteFor(w, r, pathUser)
-}
-func (a *webauthnAPI) deleteOwnCredential(w http.ResponseWriter, r *http.Request) error {
-	return a.deleteFor(w, r, a.tokenUser)
+func (a *webauthnAPI) listFor(owner passkeyOwner) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, userID, err := owner(w, r)
+		if err != nil {
+			return err
+		}
+		list, err := a.pk.ListPasskeys(r.Context(), c, userID)
+		if err != nil {
+			return err
+		}
+		out := make([]webauthnCredentialJSON, len(list))
+		for i, v := range list {
+			out[i] = toWebauthnCredentialJSON(v)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"result": out})
+		return nil
+	}
 }
 
-func (a *webauthnAPI) listFor(w http.ResponseWriter, r *http.Request, owner passkeyOwner) error {
-	c, userID, err := owner(w, r)
-	if err != nil {
-		return err
+func (a *webauthnAPI) getFor(owner passkeyOwner) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, userID, err := owner(w, r)
+		if err != nil {
+			return err
+		}
+		v, err := a.pk.GetPasskey(r.Context(), c, userID, r.PathValue("credential_id"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"result": toWebauthnCredentialJSON(v)})
+		return nil
 	}
-	list, err := a.pk.ListPasskeys(r.Context(), c, userID)
-	if err != nil {
-		return err
-	}
-	out := make([]webauthnCredentialJSON, len(list))
-	for i, v := range list {
-		out[i] = toWebauthnCredentialJSON(v)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out})
-	return nil
 }
 
-func (a *webauthnAPI) getFor(w http.ResponseWriter, r *http.Request, owner passkeyOwner) error {
-	c, userID, err := owner(w, r)
-	if err != nil {
-		return err
+func (a *webauthnAPI) updateFor(owner passkeyOwner) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, userID, err := owner(w, r)
+		if err != nil {
+			return err
+		}
+		var in webauthnCredentialUpdateJSON
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		v, err := a.pk.RenamePasskey(r.Context(), c, userID, r.PathValue("credential_id"), in.DisplayName)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"result": toWebauthnCredentialJSON(v)})
+		return nil
 	}
-	v, err := a.pk.GetPasskey(r.Context(), c, userID, r.PathValue("credential_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": toWebauthnCredentialJSON(v)})
-	return nil
 }
 
-func (a *webauthnAPI) updateFor(w http.ResponseWriter, r *http.Request, owner passkeyOwner) error {
-	c, userID, err := owner(w, r)
-	if err != nil {
-		return err
+func (a *webauthnAPI) deleteFor(owner passkeyOwner) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, userID, err := owner(w, r)
+		if err != nil {
+			return err
+		}
+		if err := a.pk.DeletePasskey(r.Context(), c, userID, r.PathValue("credential_id")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	var in webauthnCredentialUpdateJSON
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	v, err := a.pk.RenamePasskey(r.Context(), c, userID, r.PathValue("credential_id"), in.DisplayName)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": toWebauthnCredentialJSON(v)})
-	return nil
-}
-
-func (a *webauthnAPI) deleteFor(w http.ResponseWriter, r *http.Request, owner passkeyOwner) error {
-	c, userID, err := owner(w, r)
-	if err != nil {
-		return err
-	}
-	if err := a.pk.DeletePasskey(r.Context(), c, userID, r.PathValue("credential_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
