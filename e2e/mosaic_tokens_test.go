@@ -169,7 +169,7 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 	wantStatus(t, res, 200, "")
 	code := res.JSON(t)["code"].(string)
 	for _, claim := range []string{"ts_roles", "ts_permissions",
-		"organization", "org_id", "webauthn", "external_account_id"} {
+		"organization", "org_id", "webauthn"} {
 		for _, tokenKind := range []string{"id_token", "access_token"} {
 			res := e.authenticate(tok, "deferred@example.com", code, map[string]any{"claims": map[string]any{tokenKind: map[string]any{claim: nil}}})
 			wantStatus(t, res, 400, "system_invalid_input")

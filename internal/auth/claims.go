@@ -268,6 +268,9 @@ func userClaim(name string, spec ClaimSpec, u model.User, link model.AppUser, ap
 		return customObject(link.CustomAppData, spec.Fields)
 	case "app_name":
 		return str(app.Name)
+	case "external_account_id":
+		// The login's application's own identifier of the user, set on its link to them.
+		return str(link.ExternalAccountID)
 	}
 	return nil, false
 }
