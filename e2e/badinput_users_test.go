@@ -19,4 +19,14 @@ var userBodyRoutes = map[string]jsonRoute{
 		several: map[string]any{"password": "", "username": "has space"},
 		wants:   []string{"password", "username"},
 	},
+	"PATCH /cis/v1/users/{user_id}/webauthn-credentials/{credential_id}": {
+		path: func(ids badInputIDs) string {
+			return "/cis/v1/users/" + ids.user + "/webauthn-credentials/" + ids.passkey
+		},
+		fields: map[string]string{"display_name": "string"},
+	},
+	"PATCH /cis/v1/users/me/webauthn-credentials/{credential_id}": {
+		user: true, path: func(ids badInputIDs) string { return "/cis/v1/users/me/webauthn-credentials/" + ids.passkey },
+		fields: map[string]string{"display_name": "string"},
+	},
 }

@@ -115,7 +115,7 @@ func credentialWritingRoutes(t *testing.T, e *env, tok, otherTok string) map[str
 	}
 }
 
-// routesAddingNoCredential are the other POST and PUT routes, each with why it cannot give a
+// routesAddingNoCredential are the other POST, PUT and PATCH routes, each with why it cannot give a
 // user a credential the calling application does not own. A new route that writes must be
 // placed in one list or the other before this test passes.
 var routesAddingNoCredential = map[string]string{
@@ -169,6 +169,8 @@ var routesAddingNoCredential = map[string]string{
 	"POST /cis/v1/auth/webauthn/cross-device/authenticate/start":                                   "opens a login ceremony",
 	"POST /cis/v1/auth/webauthn/cross-device/attach-device":                                        "marks a flow as taken up by a device",
 	"POST /cis/v1/auth/webauthn/cross-device/abort":                                                "ends a flow",
+	"PATCH /cis/v1/users/{user_id}/webauthn-credentials/{credential_id}":                           "renames a passkey",
+	"PATCH /cis/v1/users/me/webauthn-credentials/{credential_id}":                                  "renames one of the user's own passkeys",
 }
 
 // No route lets an application give a user it merely linked a way to sign in: every route
@@ -183,7 +185,7 @@ func TestCredentialRoutesRefuseAnApplicationThatMerelyLinkedTheUser(t *testing.T
 		cases := credentialWritingRoutes(t, e, tok, otherTok)
 
 		for _, rt := range e.api.Routes() {
-			if rt.Method != http.MethodPost && rt.Method != http.MethodPut {
+			if rt.Method != http.MethodPost && rt.Method != http.MethodPut && rt.Method != http.MethodPatch {
 				continue
 			}
 			key := rt.Method + " " + rt.Pattern

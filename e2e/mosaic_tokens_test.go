@@ -176,7 +176,7 @@ func TestMosaicDeferredClaimsRefused(t *testing.T) {
 	res := e.do("POST", "/cis/v1/auth/otp/send", tok, map[string]any{"channel": "direct", "identifier_type": "email", "identifier": "deferred@example.com"})
 	wantStatus(t, res, 200, "")
 	code := res.JSON(t)["code"].(string)
-	for _, claim := range []string{"ts_roles", "ts_permissions", "webauthn", "external_account_id"} {
+	for _, claim := range []string{"ts_roles", "ts_permissions", "webauthn"} {
 		for _, tokenKind := range []string{"id_token", "access_token"} {
 			res := e.authenticate(tok, "deferred@example.com", code, map[string]any{"claims": map[string]any{tokenKind: map[string]any{claim: nil}}})
 			wantStatus(t, res, 400, "system_invalid_input")

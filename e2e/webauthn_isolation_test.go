@@ -19,6 +19,8 @@ import (
 func (f *isoFixture) webauthnIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
 	bUser := "/cis/v1/users/" + b.UserID
+	aCreds := "/cis/v1/users/" + a.UserID + "/webauthn-credentials/"
+	const me = "/cis/v1/users/me/webauthn-credentials"
 	same := func(name, method, path string, body any, status int) isoCase {
 		return isoCase{name: name, do: f.call(method, path, body), admin: status, client: status}
 	}
@@ -75,6 +77,32 @@ func (f *isoFixture) webauthnIsolationCases() map[string][]isoCase {
 		"DELETE /cis/v1/users/{user_id}/webauthn/{credential_id}": {
 			same("B's passkey", "DELETE", bUser+"/webauthn/"+b.PasskeyID, nil, 404),
 			same("B's passkey under A's user", "DELETE", "/cis/v1/users/"+a.UserID+"/webauthn/"+b.PasskeyID, nil, 404),
+		},
+		"GET /cis/v1/users/{user_id}/webauthn-credentials": {same("B's user", "GET", bUser+"/webauthn-credentials", nil, 404)},
+		"GET /cis/v1/users/{user_id}/webauthn-credentials/{credential_id}": {
+			same("B's passkey", "GET", bUser+"/webauthn-credentials/"+b.PasskeyID, nil, 404),
+			same("B's passkey under A's user", "GET", aCreds+b.PasskeyID, nil, 404),
+		},
+		"PATCH /cis/v1/users/{user_id}/webauthn-credentials/{credential_id}": {
+			same("B's passkey", "PATCH", bUser+"/webauthn-credentials/"+b.PasskeyID, map[string]any{"display_name": "mine"}, 404),
+			same("B's passkey under A's user", "PATCH", aCreds+b.PasskeyID, map[string]any{"display_name": "mine"}, 404),
+		},
+		"DELETE /cis/v1/users/{user_id}/webauthn-credentials/{credential_id}": {
+			same("B's passkey", "DELETE", bUser+"/webauthn-credentials/"+b.PasskeyID, nil, 404),
+			same("B's passkey under A's user", "DELETE", aCreds+b.PasskeyID, nil, 404),
+		},
+		// The me/ routes take only a user's access token, and act for that user of A.
+		"GET /cis/v1/users/me/webauthn-credentials": {
+			{name: "A's user's own", do: f.call("GET", me, nil), admin: 401, client: 401, user: 200},
+		},
+		"GET /cis/v1/users/me/webauthn-credentials/{credential_id}": {
+			{name: "B's passkey", do: f.call("GET", me+"/"+b.PasskeyID, nil), admin: 401, client: 401, user: 404},
+		},
+		"PATCH /cis/v1/users/me/webauthn-credentials/{credential_id}": {
+			{name: "B's passkey", do: f.call("PATCH", me+"/"+b.PasskeyID, map[string]any{"display_name": "mine"}), admin: 401, client: 401, user: 404},
+		},
+		"DELETE /cis/v1/users/me/webauthn-credentials/{credential_id}": {
+			{name: "B's passkey", do: f.call("DELETE", me+"/"+b.PasskeyID, nil), admin: 401, client: 401, user: 404},
 		},
 		"GET /cis/webauthn.js":           {same("static", "GET", "/cis/webauthn.js", nil, 200)},
 		"GET /cis/webauthn-example.html": {same("static", "GET", "/cis/webauthn-example.html", nil, 200)},

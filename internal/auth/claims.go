@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -251,9 +252,9 @@ func userClaim(name string, spec ClaimSpec, u model.User, link model.AppUser, ap
 	case "address":
 		return u.Address, !u.Address.IsZero()
 	case "secondary_emails":
-		return secondaries(u.SecondaryEmails, "email_verified")
+		return secondaries(u.SecondaryEmails, u.SecondaryVerifiedAt, "email_verified")
 	case "secondary_phone_numbers":
-		return secondaries(u.SecondaryPhones, "phone_number_verified")
+		return secondaries(u.SecondaryPhones, u.SecondaryVerifiedAt, "phone_number_verified")
 	case "created_at":
 		return u.CreatedAt.UnixMilli(), true
 	case "last_auth":
@@ -267,16 +268,20 @@ func userClaim(name string, spec ClaimSpec, u model.User, link model.AppUser, ap
 		return customObject(link.CustomAppData, spec.Fields)
 	case "app_name":
 		return str(app.Name)
+	case "external_account_id":
+		// The login's application's own identifier of the user, set on its link to them.
+		return str(link.ExternalAccountID)
 	}
 	return nil, false
 }
 
 // secondaries lists secondary emails or phone numbers as Mosaic's ID tokens do: objects with
-// the value and whether it is verified, which Latchkey does not track for secondary ones.
-func secondaries(values []string, verified string) (any, bool) {
+// the value and whether it is verified, as the user object says (verifiedAt, keyed by value).
+func secondaries(values []string, verifiedAt map[string]time.Time, verified string) (any, bool) {
 	out := make([]map[string]any, len(values))
 	for i, v := range values {
-		out[i] = map[string]any{"value": v, verified: false}
+		_, ok := verifiedAt[v]
+		out[i] = map[string]any{"value": v, verified: ok}
 	}
 	return out, len(out) > 0
 }

@@ -98,7 +98,8 @@ func TestEveryRequestableClaimIsProduced(t *testing.T) {
 	if err := f.Store.CreateUser(f.Ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	link := model.AppUser{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, UserID: u.ID, CreatedAt: now, CustomAppData: json.RawMessage(`{"seat":7}`)}
+	link := model.AppUser{TenantID: f.Boot.TenantID, AppID: f.Boot.AppID, UserID: u.ID, CreatedAt: now, CustomAppData: json.RawMessage(`{"seat":7}`),
+		ExternalAccountID: "acct-7"}
 	if err := f.Store.LinkUser(f.Ctx, link); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +146,9 @@ func TestEveryRequestableClaimIsProduced(t *testing.T) {
 		}
 		if claims["scope"] != auth.DefaultUserScope || claims["new_user"] != false || claims["app_name"] == "" {
 			t.Errorf("%s: scope %v new_user %v app_name %v", kind, claims["scope"], claims["new_user"], claims["app_name"])
+		}
+		if claims["external_account_id"] != "acct-7" {
+			t.Errorf("%s: external_account_id %v", kind, claims["external_account_id"])
 		}
 		emails, _ := json.Marshal(claims["secondary_emails"])
 		if string(emails) != `[{"email_verified":false,"value":"two@example.com"}]` {

@@ -218,8 +218,9 @@ type Group struct {
 	UpdatedAt   time.Time
 }
 
-// Groups returns the groups the user with id belongs to. Latchkey has no groups yet, so it is
-// an empty list for every user c may see.
+// Groups checks that c may see the user with id, for the users API's list of a user's groups,
+// and returns an empty list: the groups themselves are the groups package's, which that route
+// reads once the user is known to be visible.
 func (s *Service) Groups(ctx context.Context, c model.Caller, id string) ([]Group, error) {
 	if _, err := visible(ctx, s.store, c, id); err != nil {
 		return nil, err

@@ -33,8 +33,8 @@ type PasswordInfo struct {
 }
 
 // describe fills in what the users API shows of each user beside their profile, reading it
-// for all of them at once: the calling application's name, the user's identities and the
-// state of their password.
+// for all of them at once: the calling application's name, the user's identities, the state
+// of their password and their groups.
 func (s *Service) describe(ctx context.Context, c model.Caller, users []User) error {
 	if len(users) == 0 {
 		return nil
@@ -54,6 +54,14 @@ func (s *Service) describe(ctx context.Context, c model.Caller, users []User) er
 		ids[i], at[u.ID] = u.ID, i
 		users[i].AppName = appName
 		users[i].Identities = []Identity{}
+		users[i].GroupIDs = []string{}
+	}
+	groups, err := s.store.ListUsersGroupIDs(ctx, c.TenantID, ids)
+	if err != nil {
+		return fault.Wrap(err, "list users' groups")
+	}
+	for id, list := range groups {
+		users[at[id]].GroupIDs = list
 	}
 	uses, err := s.store.ListLoginMethods(ctx, c.TenantID, ids)
 	if err != nil {

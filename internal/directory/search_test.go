@@ -203,14 +203,14 @@ func TestSearchReadsPerPage(t *testing.T) {
 			t.Fatalf("page = %d of %d, %v; want 30 of 30", len(page), total, err)
 		}
 		for _, u := range page {
-			if len(u.CustomAppData) == 0 || u.Identities == nil {
-				t.Errorf("user %s lacks the application's data or their identities", u.ID)
+			if len(u.CustomAppData) == 0 || u.Identities == nil || u.GroupIDs == nil {
+				t.Errorf("user %s lacks the application's data, their identities or their groups", u.ID)
 			}
 		}
-		// Count, page, the page's application links, the application, the page's login
-		// methods and passwords.
-		if n := after - before; n > 6 {
-			t.Errorf("a page of 30 users took %d statements, want at most 6", n)
+		// Count, page, the page's application links, the application, the page's groups,
+		// login methods and passwords.
+		if n := after - before; n > 7 {
+			t.Errorf("a page of 30 users took %d statements, want at most 7", n)
 		}
 	})
 }

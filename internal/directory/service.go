@@ -47,6 +47,9 @@ type User struct {
 	Identities []Identity
 	// Password is the state of the user's password; nil when they have none.
 	Password *PasswordInfo
+	// GroupIDs are the ids of the user's groups, oldest group first; empty, not nil, when
+	// they belong to none.
+	GroupIDs []string
 }
 
 // withLink returns u as an application sees it through its link l.

@@ -6,7 +6,7 @@ import (
 )
 
 // adminRoutes registers Mosaic's administration API: applications, their clients, resources,
-// login preferences and signing keys.
+// login preferences and signing keys, all of the Applications error family.
 //
 // As in Mosaic, the operations on one application (reading and changing it, its clients and
 // its login preferences) take that application's own client token as well as a management
@@ -15,17 +15,23 @@ import (
 // and the assignment of resources take the admin token or a client whose roles grant their
 // permission (permissions.go).
 func (s *Server) adminRoutes() {
-	s.handle(http.MethodPost, "/cis/v1/applications", ClientToken, s.createApp)
-	s.handle(http.MethodGet, "/cis/v1/applications", ClientToken, s.listApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/list", ClientToken, s.listBasicApps)
-	s.handle(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
-	s.handle(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
-	s.handle(http.MethodDelete, "/cis/v1/applications/{appId}", ClientToken, s.deleteApp)
+	s.appRoute(http.MethodPost, "/cis/v1/applications", ClientToken, s.createApp)
+	s.appRoute(http.MethodGet, "/cis/v1/applications", ClientToken, s.listApps)
+	s.appRoute(http.MethodGet, "/cis/v1/applications/list", ClientToken, s.listBasicApps)
+	s.appRoute(http.MethodGet, "/cis/v1/applications/{appId}", ClientToken, s.getApp)
+	s.appRoute(http.MethodPut, "/cis/v1/applications/{appId}", ClientToken, s.updateApp)
+	s.appRoute(http.MethodDelete, "/cis/v1/applications/{appId}", ClientToken, s.deleteApp)
 	s.keyRoutes()
-	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: ClientToken, handle: s.setAppResources})
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: "/cis/v1/applications/{appId}/resources", Access: ClientToken, Family: FamilyApplications, handle: s.setAppResources})
 	s.clientRoutes()
 	s.resourceRoutes()
 	s.preferenceRoutes()
+}
+
+// appRoute registers a route of the Applications API, whose errors take that API's shape
+// (FamilyApplications).
+func (s *Server) appRoute(method, pattern string, access Access, h handlerFunc) {
+	s.register(Route{Method: method, Pattern: pattern, Access: access, Family: FamilyApplications, handle: h})
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {

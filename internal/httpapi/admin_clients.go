@@ -11,14 +11,14 @@ import (
 func (s *Server) clientRoutes() {
 	const all = "/cis/v1/applications/{appId}/clients"
 	const one = all + "/{clientId}"
-	s.handle(http.MethodPost, all, ClientToken, s.createClient)
-	s.handle(http.MethodGet, all, ClientToken, s.listClients)
-	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: all, Access: ClientToken, handle: s.deleteAppClients})
-	s.handle(http.MethodGet, one, ClientToken, s.getClient)
-	s.handle(http.MethodPut, one, ClientToken, s.updateClient)
-	s.handle(http.MethodDelete, one, ClientToken, s.deleteClient)
-	s.handle(http.MethodPut, one+"/resources", ClientToken, s.setClientResources)
-	s.handle(http.MethodPost, one+"/secret", ClientToken, s.rotateClientSecret)
+	s.appRoute(http.MethodPost, all, ClientToken, s.createClient)
+	s.appRoute(http.MethodGet, all, ClientToken, s.listClients)
+	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: all, Access: ClientToken, Family: FamilyApplications, handle: s.deleteAppClients})
+	s.appRoute(http.MethodGet, one, ClientToken, s.getClient)
+	s.appRoute(http.MethodPut, one, ClientToken, s.updateClient)
+	s.appRoute(http.MethodDelete, one, ClientToken, s.deleteClient)
+	s.appRoute(http.MethodPut, one+"/resources", ClientToken, s.setClientResources)
+	s.appRoute(http.MethodPost, one+"/secret", ClientToken, s.rotateClientSecret)
 }
 
 // tokenExpirationJSON is Mosaic's token_expiration object; lifetimes are in seconds.

@@ -30,7 +30,7 @@ func TestDispatchedRoutes(t *testing.T) {
 		t.Errorf("PUT %s/resources: status %d, body %v", app, status, body)
 	}
 	status, body = f.call(t, http.MethodDelete, "/cis/v1/applications/nosuchapp/clients", admin, nil)
-	if status != http.StatusNotFound || body["error_code"] != "app_not_found" {
+	if status != http.StatusNotFound || body["error_code"] != 404.0 || body["message"] != "application not found" {
 		t.Errorf("DELETE clients of an unknown application: status %d, body %v", status, body)
 	}
 

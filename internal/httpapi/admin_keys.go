@@ -16,11 +16,11 @@ import (
 // PUT and DELETE of one key overlap application routes and are dispatched (admin_dispatch.go).
 func (s *Server) keyRoutes() {
 	const keys = "/cis/v1/applications/signing-keys"
-	s.handle(http.MethodPost, keys, ClientToken, s.createKey)
-	s.handle(http.MethodGet, keys, ClientToken, s.listKeys)
-	s.handle(http.MethodPost, keys+"/upload", ClientToken, s.uploadKey)
-	s.handleDispatched(Route{Method: http.MethodPut, Pattern: keys + "/{id}", Access: ClientToken, handle: s.updateKey})
-	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: keys + "/{id}", Access: ClientToken, handle: s.deleteKey})
+	s.appRoute(http.MethodPost, keys, ClientToken, s.createKey)
+	s.appRoute(http.MethodGet, keys, ClientToken, s.listKeys)
+	s.appRoute(http.MethodPost, keys+"/upload", ClientToken, s.uploadKey)
+	s.handleDispatched(Route{Method: http.MethodPut, Pattern: keys + "/{id}", Access: ClientToken, Family: FamilyApplications, handle: s.updateKey})
+	s.handleDispatched(Route{Method: http.MethodDelete, Pattern: keys + "/{id}", Access: ClientToken, Family: FamilyApplications, handle: s.deleteKey})
 }
 
 // Mosaic's key sources: the platform's shared keys, keys it generated, and uploaded ones.

@@ -6,8 +6,8 @@ import (
 )
 
 func (s *Server) preferenceRoutes() {
-	s.handle(http.MethodGet, "/cis/loginPreferences/{appId}", ClientToken, s.getPreferences)
-	s.handle(http.MethodPut, "/cis/loginPreferences/{appId}/authMethods", ClientToken, s.setAuthMethods)
+	s.appRoute(http.MethodGet, "/cis/loginPreferences/{appId}", ClientToken, s.getPreferences)
+	s.appRoute(http.MethodPut, "/cis/loginPreferences/{appId}/authMethods", ClientToken, s.setAuthMethods)
 }
 
 func (s *Server) getPreferences(w http.ResponseWriter, r *http.Request) error {

@@ -8,13 +8,13 @@ import (
 )
 
 func (s *Server) resourceRoutes() {
-	s.handle(http.MethodPost, "/cis/v1/resources", ClientToken, s.createResource)
-	s.handle(http.MethodGet, "/cis/v1/resources", ClientToken, s.listResources)
+	s.appRoute(http.MethodPost, "/cis/v1/resources", ClientToken, s.createResource)
+	s.appRoute(http.MethodGet, "/cis/v1/resources", ClientToken, s.listResources)
 	// A literal segment outranks {resourceId} in http.ServeMux, and no resource id is "uri".
-	s.handle(http.MethodGet, "/cis/v1/resources/uri", ClientToken, s.getResourceByURI)
-	s.handle(http.MethodGet, "/cis/v1/resources/{resourceId}", ClientToken, s.getResource)
-	s.handle(http.MethodPut, "/cis/v1/resources/{resourceId}", ClientToken, s.updateResource)
-	s.handle(http.MethodDelete, "/cis/v1/resources/{resourceId}", ClientToken, s.deleteResource)
+	s.appRoute(http.MethodGet, "/cis/v1/resources/uri", ClientToken, s.getResourceByURI)
+	s.appRoute(http.MethodGet, "/cis/v1/resources/{resourceId}", ClientToken, s.getResource)
+	s.appRoute(http.MethodPut, "/cis/v1/resources/{resourceId}", ClientToken, s.updateResource)
+	s.appRoute(http.MethodDelete, "/cis/v1/resources/{resourceId}", ClientToken, s.deleteResource)
 }
 
 // resourceRequest is the body of POST and PUT /cis/v1/resources[/{resourceId}], Mosaic's

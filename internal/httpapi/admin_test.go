@@ -155,7 +155,7 @@ func TestAdminAPI(t *testing.T) {
 	res := want[map[string]any](t, "create resource", status, body, http.StatusCreated)
 	resID, _ := res["resource_id"].(string)
 	status, body = f.call(t, "POST", "/cis/v1/resources", admin, map[string]any{"uri": "https://api.shop.example"})
-	if status != http.StatusConflict || body["error_code"] != "conflict" {
+	if status != http.StatusConflict || body["error_code"] != 409.0 || body["ts_error_code"] != "conflict" {
 		t.Errorf("duplicate resource: status %d, body %v", status, body)
 	}
 
@@ -217,7 +217,7 @@ func TestAdminAPI(t *testing.T) {
 
 	// Validation lists every problem as an array.
 	status, body = f.call(t, "POST", clients, admin, map[string]any{"default_custom_claims": []string{"nope"}, "session_expiration": 1})
-	if msgs, _ := body["message"].([]any); status != http.StatusBadRequest || len(msgs) != 3 || body["error_code"] != "system_invalid_input" {
+	if msgs, _ := body["message"].([]any); status != http.StatusBadRequest || len(msgs) != 3 || body["error_code"] != 400.0 {
 		t.Errorf("invalid client: status %d, body %v", status, body)
 	}
 
@@ -227,7 +227,7 @@ func TestAdminAPI(t *testing.T) {
 		}
 	}
 	status, body = f.call(t, "GET", "/cis/v1/applications/"+appID, admin, nil)
-	if status != http.StatusNotFound || body["error_code"] != "app_not_found" {
+	if status != http.StatusNotFound || body["error_code"] != 404.0 || body["message"] != "application not found" {
 		t.Errorf("deleted application: status %d, body %v", status, body)
 	}
 }

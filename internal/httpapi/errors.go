@@ -38,6 +38,11 @@ const (
 	// is a list of strings on 400 and a string otherwise, and a 409 adds ts_error_code, the
 	// string code that says which conflict it was.
 	FamilyUsers
+	// FamilyApplications is the Applications API (applications, clients, resources, login
+	// preferences, signing keys). Mosaic's reference gives it the Users API's error schemas
+	// (a numeric error_code, a list of messages on 400, ts_error_code on 409), so it is
+	// written in the same shape; it is a family of its own so that the two can part.
+	FamilyApplications
 )
 
 type familyKey struct{}
@@ -64,7 +69,7 @@ type errorBody struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// usersErrorBody is the Users API error shape (see FamilyUsers).
+// usersErrorBody is the Users and Applications APIs' error shape (see FamilyUsers).
 type usersErrorBody struct {
 	Message     any    `json:"message"`
 	ErrorCode   int    `json:"error_code"`
@@ -83,7 +88,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		secs := int(fe.RetryAfter.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if familyOf(r) == FamilyUsers {
+	if f := familyOf(r); f == FamilyUsers || f == FamilyApplications {
 		writeJSON(w, status, usersError(fe, status, reqID))
 		return
 	}
@@ -94,7 +99,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, errorBody{Message: msg, ErrorCode: fe.Code, RequestID: reqID})
 }
 
-// usersError is fe in the Users API's shape.
+// usersError is fe in the Users and Applications APIs' shape.
 func usersError(fe *fault.Error, status int, reqID string) usersErrorBody {
 	out := usersErrorBody{Message: fe.Message, ErrorCode: status, RequestID: reqID}
 	switch status {

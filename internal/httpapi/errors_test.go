@@ -12,12 +12,14 @@ import (
 
 // TestErrorShapeFollowsTheFamily writes the same faults for a route of each family and checks
 // the bodies: string codes for the backend-authentication API, the status as a number, a
-// list of messages on 400 and ts_error_code on 409 for the Users API.
+// list of messages on 400 and ts_error_code on 409 for the Users and Applications APIs.
 func TestErrorShapeFollowsTheFamily(t *testing.T) {
 	invalid := fault.Validation("email: is empty", "birthday: is in the future")
 	one := fault.Validation("page_limit: must be a whole number")
 	missing := fault.New(fault.NotFound, fault.CodeUserNotFound, "user not found")
 	taken := fault.New(fault.Conflict, fault.CodeUserExists, "another user already has this email")
+	appMissing := fault.New(fault.NotFound, "app_not_found", "application not found")
+	uriTaken := fault.New(fault.Conflict, "conflict", "a resource already has this URI")
 	cases := []struct {
 		family Family
 		err    error
@@ -34,6 +36,14 @@ func TestErrorShapeFollowsTheFamily(t *testing.T) {
 		{FamilyUsers, taken, 409, map[string]any{"message": "another user already has this email", "error_code": 409.0,
 			"ts_error_code": "user_already_exists"}},
 		{FamilyUsers, errAdminRequired, 403, map[string]any{"message": errAdminRequired.Message, "error_code": 403.0}},
+		{FamilyApplications, invalid, 400, map[string]any{"message": []any{"email: is empty", "birthday: is in the future"}, "error_code": 400.0}},
+		{FamilyApplications, one, 400, map[string]any{"message": []any{"page_limit: must be a whole number"}, "error_code": 400.0}},
+		{FamilyApplications, appMissing, 404, map[string]any{"message": "application not found", "error_code": 404.0}},
+		{FamilyApplications, uriTaken, 409, map[string]any{"message": "a resource already has this URI", "error_code": 409.0,
+			"ts_error_code": "conflict"}},
+		{FamilyApplications, errAdminRequired, 403, map[string]any{"message": errAdminRequired.Message, "error_code": 403.0}},
+		{FamilyApplications, fault.New(fault.Unauthenticated, fault.CodeUnauthorized, "no token"), 401,
+			map[string]any{"message": "no token", "error_code": 401.0}},
 	}
 	for _, c := range cases {
 		rec := httptest.NewRecorder()

@@ -378,7 +378,8 @@ func FuzzTokenCredentials(f *testing.F) {
 
 // FuzzBearer sends fuzzed Authorization headers to an admin route: only the real admin token
 // is let in, the real client token is forbidden, a header that is not text is bad input (400,
-// as every header is), and anything else is a 401 in the API's shape.
+// as every header is), and anything else is a 401 in the API's shape: the Applications API's,
+// whose error_code is the status.
 func FuzzBearer(f *testing.F) {
 	for _, s := range []string{"", "Bearer $ADMIN", "bearer $ADMIN", "BEARER $CLIENT", "Bearer  $ADMIN", "Bearer $ADMIN ",
 		"Bearer $ADMINx", "Bearer x$ADMIN", "Basic $ADMIN", "Bearer a.b.c", "Bearer ..", "Bearer eyJhbGciOiJub25lIn0.e30.",
@@ -398,17 +399,17 @@ func FuzzBearer(f *testing.F) {
 		case rec.Code == http.StatusForbidden && sameSigned(presented, fx.client):
 		case rec.Code == http.StatusBadRequest && badText(authorization):
 			var body struct {
-				ErrorCode string `json:"error_code"`
+				ErrorCode int `json:"error_code"`
 			}
-			if json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.ErrorCode != fault.CodeInvalidInput {
+			if json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.ErrorCode != http.StatusBadRequest {
 				t.Fatalf("400 not in the API's error shape: %s", rec.Body)
 			}
 		case rec.Code == http.StatusUnauthorized && !badText(authorization):
 			var body struct {
 				Message   string `json:"message"`
-				ErrorCode string `json:"error_code"`
+				ErrorCode int    `json:"error_code"`
 			}
-			if json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.ErrorCode != fault.CodeUnauthorized || body.Message == "" {
+			if json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.ErrorCode != http.StatusUnauthorized || body.Message == "" {
 				t.Fatalf("401 not in the API's error shape: %s", rec.Body)
 			}
 		default:

@@ -49,6 +49,30 @@ func TestLiteralSegmentsBeatWildcards(t *testing.T) {
 	}
 }
 
+// TestApplicationsRoutesAreOfTheApplicationsFamily checks that the Applications API's routes
+// (applications, clients, resources, login preferences, signing keys) answer errors in that
+// API's shape, and no other route does. The roles and a user's roles, which live under
+// /cis/v1/applications too, are APIs of their own.
+func TestApplicationsRoutesAreOfTheApplicationsFamily(t *testing.T) {
+	apps := 0
+	for _, rt := range New(Config{}).Routes() {
+		p := rt.Pattern
+		under := (strings.HasPrefix(p, "/cis/v1/applications") && !strings.Contains(p, "/roles") && !strings.Contains(p, "/users/")) ||
+			strings.HasPrefix(p, "/cis/v1/resources") || strings.HasPrefix(p, "/cis/loginPreferences/")
+		switch {
+		case under && rt.Family != FamilyApplications:
+			t.Errorf("%s %s is an Applications API route but not of its family", rt.Method, p)
+		case !under && rt.Family == FamilyApplications:
+			t.Errorf("%s %s is of the applications family but not an Applications API route", rt.Method, p)
+		case under:
+			apps++
+		}
+	}
+	if apps < 25 {
+		t.Errorf("only %d routes are of the applications family", apps)
+	}
+}
+
 // TestUsersRoutesAreOfTheUsersFamily checks that the users API's routes, and only they among
 // the routes under /cis/v1/users, answer errors in the Users API's shape; so do the
 // Organizations and Members APIs, whose errors Mosaic writes in the same shape.

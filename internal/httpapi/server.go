@@ -215,7 +215,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 // methods, else 404, both in the API's error shape.
 func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) error {
 	var allowed []string
-	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if s.serves(probe) {

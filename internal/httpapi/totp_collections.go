@@ -42,7 +42,7 @@ func (s *Server) handleUserCollections(routes ...Route) {
 // without it: 405 naming the methods the path has, else 404.
 func (s *Server) noUserCollection(w http.ResponseWriter, r *http.Request) error {
 	var allowed []string
-	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {

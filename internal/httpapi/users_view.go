@@ -121,6 +121,9 @@ func toUserJSON(u directory.User) userJSON {
 	if u.StatusChangedAt != nil {
 		statusChanged = *u.StatusChangedAt
 	}
+	if u.GroupIDs == nil {
+		u.GroupIDs = []string{} // a list, always, as the other lists
+	}
 	out := userJSON{
 		UserID:                u.ID,
 		SecondaryEmails:       make([]emailJSON, len(u.SecondaryEmails)),
@@ -135,7 +138,7 @@ func toUserJSON(u directory.User) userJSON {
 		ExternalAccountID:     u.ExternalAccountID,
 		AppName:               u.AppName,
 		CustomAppData:         u.CustomAppData,
-		GroupIDs:              []string{}, // Latchkey has no groups yet
+		GroupIDs:              u.GroupIDs,
 		Picture:               u.Picture,
 		Language:              u.Language,
 		CustomData:            u.CustomData,

@@ -34,6 +34,7 @@ func (s *Server) webauthnRoutes() {
 	s.handleUserCollections(Route{Method: "GET", Pattern: "/cis/v1/users/{user_id}/webauthn", Access: ClientToken, handle: api.list})
 	s.handle("PUT", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.rename)
 	s.handle("DELETE", "/cis/v1/users/{user_id}/webauthn/{credential_id}", ClientToken, api.delete)
+	api.webauthnCredentialRoutes()
 	api.crossDeviceRoutes()
 	s.handleCached("GET", "/cis/webauthn.js", staticCache, serveStatic("webauthn.js", "text/javascript; charset=utf-8"))
 	s.handleCached("GET", "/cis/webauthn-example.html", staticCache, serveStatic("webauthn-example.html", "text/html; charset=utf-8"))

@@ -447,6 +447,9 @@ type Groups interface {
 	ListGroupUsers(ctx context.Context, tenantID, groupID string) ([]string, error)
 	// ListUserGroups returns the groups a user belongs to, oldest group first, in one read.
 	ListUserGroups(ctx context.Context, tenantID, userID string) ([]model.Group, error)
+	// ListUsersGroupIDs returns, for each of userIDs that belongs to a group, the ids of its
+	// groups, oldest group first, reading them in batches rather than user by user.
+	ListUsersGroupIDs(ctx context.Context, tenantID string, userIDs []string) (map[string][]string, error)
 }
 
 // Organizations stores B2B organizations, their members and the members' roles per

@@ -45,14 +45,13 @@ var onRequestClaims = []string{
 	"country", "street_address", "address_type", "address", "secondary_emails",
 	"secondary_phone_numbers", "created_at", "last_auth", "custom_data", "custom_app_data",
 	"app_name", "app_id", "client_id", "scope", "new_user", "approval_data",
-	"roles", "role_values", "permissions", "groups", "custom_group_data", "organization", "org_id",
+	"roles", "role_values", "permissions", "groups", "custom_group_data", "organization", "org_id", "external_account_id",
 }
 
 // Reasons an unsupported claim is refused.
 const (
 	reasonRoles   = "client roles (ts_roles and ts_permissions) describe a client and are carried by its client access token, not by a user's tokens; a user's roles are in roles, role_values and permissions"
 	reasonPasskey = "passkey details are not put in tokens yet"
-	reasonExtAcct = "applications cannot set an external_account_id yet"
 	reasonAIActor = "AI agent identities are not supported"
 	reasonNoACR   = "backend authentication satisfies no ACR values"
 )
@@ -61,13 +60,12 @@ const (
 // with the reason given to a backend that asks for it. This is the one list to change when one
 // of them is switched on: move it to onRequestClaims and teach auth's userClaim to compute it.
 var unsupportedClaims = map[string]string{
-	"ts_roles":            reasonRoles,
-	"ts_permissions":      reasonRoles,
-	"webauthn":            reasonPasskey,
-	"webauthn_username":   reasonPasskey,
-	"external_account_id": reasonExtAcct,
-	"ai_actor":            reasonAIActor,
-	"acr":                 reasonNoACR,
+	"ts_roles":          reasonRoles,
+	"ts_permissions":    reasonRoles,
+	"webauthn":          reasonPasskey,
+	"webauthn_username": reasonPasskey,
+	"ai_actor":          reasonAIActor,
+	"acr":               reasonNoACR,
 }
 
 var claimKinds = func() map[string]ClaimKind {

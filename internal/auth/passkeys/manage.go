@@ -108,7 +108,20 @@ func (p *Service) DeletePasskey(ctx context.Context, c model.Caller, userID, cre
 	return nil
 }
 
-// userPasskey finds the passkey credentialID (base64url) of a user c may see.
+// GetPasskey returns one passkey of a user c may see. Reading needs no ownership of the user,
+// as listing does not: only changes are kept to the application that owns the user.
+func (p *Service) GetPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (PasskeyView, error) {
+	if _, err := p.visibleUser(ctx, p.store, c, userID); err != nil {
+		return PasskeyView{}, err
+	}
+	cred, err := p.findPasskey(ctx, c, userID, credentialID)
+	if err != nil {
+		return PasskeyView{}, err
+	}
+	return passkeyView(cred)
+}
+
+// userPasskey finds the passkey credentialID (base64url) of a user c may see and change.
 func (p *Service) userPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
 	if _, err := p.visibleUser(ctx, p.store, c, userID); err != nil {
 		return model.Credential{}, err
@@ -116,6 +129,11 @@ func (p *Service) userPasskey(ctx context.Context, c model.Caller, userID, crede
 	if err := directory.RequireOwn(ctx, p.store, c, userID); err != nil {
 		return model.Credential{}, err
 	}
+	return p.findPasskey(ctx, c, userID, credentialID)
+}
+
+// findPasskey finds the passkey credentialID of userID, whose visibility the caller checked.
+func (p *Service) findPasskey(ctx context.Context, c model.Caller, userID, credentialID string) (model.Credential, error) {
 	if credentialID == "" || len(credentialID) > 2048 {
 		return model.Credential{}, errPasskeyNotFound
 	}

@@ -137,12 +137,22 @@ func TestPasskeyManagement(t *testing.T) {
 	other := f.User("n@example.com", "")
 	_, err = f.pk.RenamePasskey(f.Ctx, f.Caller, other.ID, reg.CredentialID, "Mine")
 	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotFound)
+	// One passkey is read by its user and credential id only.
+	if got, err := f.pk.GetPasskey(f.Ctx, f.Caller, u.ID, reg.CredentialID); err != nil || got.Name != "Phone" || got.CredentialID != reg.CredentialID {
+		t.Fatalf("get: %+v %v", got, err)
+	}
+	_, err = f.pk.GetPasskey(f.Ctx, f.Caller, other.ID, reg.CredentialID)
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotFound)
+	_, err = f.pk.GetPasskey(f.Ctx, f.Caller, u.ID, "")
+	authtest.WantCode(t, err, passkeys.CodeWebAuthnNotFound)
 
 	// A client of another application sees neither the user nor the passkey.
 	foreign := model.Caller{TenantID: f.Boot.TenantID, AppID: model.NewID(), ClientID: model.NewID()}
 	_, err = f.pk.ListPasskeys(f.Ctx, foreign, u.ID)
 	authtest.WantCode(t, err, fault.CodeUserNotFound)
 	authtest.WantCode(t, f.pk.DeletePasskey(f.Ctx, foreign, u.ID, reg.CredentialID), fault.CodeUserNotFound)
+	_, err = f.pk.GetPasskey(f.Ctx, foreign, u.ID, reg.CredentialID)
+	authtest.WantCode(t, err, fault.CodeUserNotFound)
 	admin := model.Caller{TenantID: f.Boot.TenantID, AppID: model.NewID(), ClientID: f.Boot.AdminClientID, Admin: true}
 	if list, err := f.pk.ListPasskeys(f.Ctx, admin, u.ID); err != nil || len(list) != 1 {
 		t.Fatalf("admin list: %v %v", list, err)

@@ -104,6 +104,29 @@ func (s *Store) ListGroupUsers(ctx context.Context, tenantID, groupID string) ([
 }
 
 // ListUserGroups returns the groups a user belongs to, in one statement.
+func (s *Store) ListUsersGroupIDs(ctx context.Context, tenantID string, userIDs []string) (map[string][]string, error) {
+	query := "SELECT m.user_id, m.group_id FROM group_users m " +
+		"JOIN user_groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id " +
+		"WHERE m.tenant_id = ? AND m.user_id IN (" + placeholders(appUserBatch) + ") ORDER BY g.created_at, g.rowid"
+	type membership struct{ user, group string }
+	scan := func(sc scanner) (membership, error) {
+		var m membership
+		err := sc.Scan(&m.user, &m.group)
+		return m, err
+	}
+	out := map[string][]string{}
+	for _, ids := range idBatches(userIDs) {
+		list, err := getAll(ctx, s.reader(), "list users' groups", scan, query, append([]any{tenantID}, ids...)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range list {
+			out[m.user] = append(out[m.user], m.group)
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) ListUserGroups(ctx context.Context, tenantID, userID string) ([]model.Group, error) {
 	return getAll(ctx, s.reader(), "list user groups", scanGroup,
 		"SELECT g.id, g.tenant_id, g.name, g.description, g.custom_data, g.created_at, g.updated_at "+
