@@ -64,13 +64,13 @@ func TestCreateClientListsEveryProblem(t *testing.T) {
 	_, err := f.svc.CreateClient(t.Context(), c, app.ID, ClientInput{
 		RedirectURIs:        ptr([]string{"mailto:x@example.com"}),
 		ResourceIDs:         ptr([]string{missing}),
-		DefaultCustomClaims: ptr([]string{"email", "shoe_size", "org_id"}),
+		DefaultCustomClaims: ptr([]string{"email", "shoe_size", "acr"}),
 		AccessTokenTTL:      ptr(59),
 		RefreshTokenTTL:     ptr(31536001),
 		SessionExpiration:   ptr(10),
 	})
 	wantProblems(t, err, "invalid client", "name is required", "must use http or https", missing,
-		`claim "shoe_size" is not a claim`, `claim "org_id" cannot be requested: organizations (B2B) are not supported yet`, "access_token_ttl must be between 60 and 86400",
+		`claim "shoe_size" is not a claim`, `claim "acr" cannot be requested: backend authentication satisfies no ACR values`, "access_token_ttl must be between 60 and 86400",
 		"refresh_token_ttl must be between 300 and 31536000", "session_expiration must be between 60")
 	list, _ := f.svc.ListClients(t.Context(), c, app.ID)
 	if len(list) != 1 {
