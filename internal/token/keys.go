@@ -149,6 +149,12 @@ func (m *Manager) newKeyRecord(tenantID, alg, status string, now time.Time) (mod
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
 	}
+	return m.keyRecordFor(tenantID, alg, status, priv, now)
+}
+
+// keyRecordFor returns the record of a private key, generated or uploaded: a new key id, the
+// private half sealed under the key store bound to its tenant and id, and the public JWK.
+func (m *Manager) keyRecordFor(tenantID, alg, status string, priv crypto.Signer, now time.Time) (model.SigningKey, error) {
 	kid := model.NewID()
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -102,7 +101,7 @@ func (m *Manager) UploadTenantKey(ctx context.Context, tenantID, name string, jw
 	if err := checkKeyType(alg, priv.Public()); err != nil || !strongEnough(priv) {
 		return model.SigningKey{}, fault.Validation(fmt.Sprintf("jwk: the tenant signs with %s; upload a key for it%s", alg, rsaNote(alg)))
 	}
-	rec, err := m.keyRecordFor(tenantID, alg, model.KeyValidating, priv)
+	rec, err := m.keyRecordFor(tenantID, alg, model.KeyValidating, priv, m.now())
 	if err != nil {
 		return model.SigningKey{}, fault.Wrap(err, "upload signing key")
 	}
@@ -284,25 +283,4 @@ func rsaNote(alg string) string {
 		return " (RSA, at least 2048 bits)"
 	}
 	return ""
-}
-
-// keyRecordFor returns the record of a given private key, sealed as newKeyRecord seals a
-// generated one.
-func (m *Manager) keyRecordFor(tenantID, alg, status string, priv crypto.Signer) (model.SigningKey, error) {
-	kid := model.NewID()
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return model.SigningKey{}, fmt.Errorf("marshal private key: %w", err)
-	}
-	sealed, err := m.keys.Seal(der, keyAD(tenantID, kid))
-	if err != nil {
-		return model.SigningKey{}, fmt.Errorf("seal private key: %w", err)
-	}
-	pub, err := jose.JSONWebKey{Key: priv.Public(), KeyID: kid, Algorithm: alg, Use: "sig"}.MarshalJSON()
-	if err != nil {
-		return model.SigningKey{}, fmt.Errorf("marshal public key: %w", err)
-	}
-	t := m.now()
-	return model.SigningKey{ID: kid, TenantID: tenantID, Algorithm: alg, Status: status,
-		PublicJWK: pub, PrivateEnc: sealed, CreatedAt: t, UpdatedAt: t}, nil
 }
