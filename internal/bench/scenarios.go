@@ -115,27 +115,7 @@ func otpLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pool{ids: emails}
-	return func(context.Context, int) ([]Step, error) {
-		var email, code string
-		send := func(ctx context.Context) error {
-			email = p.take()
-			var out struct {
-				Code string `json:"code"`
-			}
-			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": email}
-			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/send", e.Token, body, &out); err != nil {
-				return err
-			}
-			code = out.Code
-			return nil
-		}
-		authenticate := func(ctx context.Context) error {
-			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code}
-			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
-		}
-		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
-	}, nil
+	return otpLogins(e, &pool{ids: emails}, nil), nil
 }
 
 // otpOrgLoginScenario is otp-login by members of an organization, each login naming it with
@@ -162,7 +142,12 @@ func otpOrgLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
 			return nil, fmt.Errorf("create member %s: %w", emails[i], err)
 		}
 	}
-	p := &pool{ids: emails}
+	return otpLogins(e, &pool{ids: emails}, map[string]any{"org_id": org.Result.ID}), nil
+}
+
+// otpLogins is the worker of the OTP login scenarios: send a direct code to the pool's next
+// user, then redeem it with extra added to the authenticate body.
+func otpLogins(e *Env, p *pool, extra map[string]any) NewWorker {
 	return func(context.Context, int) ([]Step, error) {
 		var email, code string
 		send := func(ctx context.Context) error {
@@ -178,11 +163,14 @@ func otpOrgLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
 			return nil
 		}
 		authenticate := func(ctx context.Context) error {
-			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code, "org_id": org.Result.ID}
+			body := map[string]any{"identifier_type": "email", "identifier": email, "passcode": code}
+			for k, v := range extra {
+				body[k] = v
+			}
 			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
 		}
 		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
-	}, nil
+	}
 }
 
 // magicLinkScenario sends a direct magic link to the next user of a pool and redeems it.
