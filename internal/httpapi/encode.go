@@ -36,14 +36,12 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err != nil {
 		return err
 	}
-	if err := decodeJSONBytes(data, dst); err != nil {
-		return err
-	}
-	return checkFields(requestFieldsOf(r.Context()), data)
+	return decodeJSONBytes(data, dst, requestFieldsOf(r.Context()))
 }
 
-// decodeJSONBytes is decodeJSON's parser, apart so that fuzz tests can drive it directly.
-func decodeJSONBytes(data []byte, dst any) error {
+// decodeJSONBytes is decodeJSON's parser, apart so that fuzz tests can drive it directly;
+// fields is the operation's schema (nil: any fields).
+func decodeJSONBytes(data []byte, dst any, fields *fieldSet) error {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
 		return fault.New(fault.Invalid, fault.CodeInvalidInput, "request body is empty; a JSON object is required")
@@ -61,7 +59,7 @@ func decodeJSONBytes(data []byte, dst any) error {
 	}
 	// Checked on the raw tokens, unknown fields included: dst has seen only what it knows, and
 	// Go's decoder has already replaced invalid UTF-8 in it.
-	return checkJSONText(data)
+	return checkJSONText(data, fields)
 }
 
 func describeJSONError(err error) string {

@@ -99,7 +99,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for name, dst := range decodeTargets() {
-			err := decodeJSONBytes(data, dst)
+			err := decodeJSONBytes(data, dst, nil)
 			if err != nil {
 				checkClientFault(t, "decode into "+name, err)
 				continue

@@ -109,17 +109,34 @@ type jsonFrame struct {
 	expectKey bool
 	key       string // the current member's name, in an object
 	index     int    // the current element's index, in an array
+	// fields is what the operation's schema lets this object or array hold (nil: anything);
+	// member is what it lets the current member's value hold.
+	fields, member *fieldSet
 }
 
 // checkJSONText walks a JSON document token by token and refuses the first string, value or
 // object key, that is not text. Go's decoder would quietly turn invalid UTF-8 and lone
 // surrogate escapes into U+FFFD, so a string decoded with one is checked again in its raw
 // form. It runs on documents the typed decoding accepted; one it cannot walk to the end is
-// refused rather than passed unchecked.
-func checkJSONText(data []byte) error {
+// refused rather than passed unchecked. In the same walk it collects the fields that fields,
+// the operation's schema (nil: none), does not name, and refuses the body for them once the
+// text has passed (see input_fields.go).
+func checkJSONText(data []byte, fields *fieldSet) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber() // a number too large for a float64 must not end the walk early
 	var stack []*jsonFrame
+	var unknown []string
+	// open is the field set of a value that opens an object or array.
+	open := func() *fieldSet {
+		if len(stack) == 0 {
+			return fields
+		}
+		top := stack[len(stack)-1]
+		if top.object {
+			return top.member
+		}
+		return top.fields.elements()
+	}
 	advance := func() {
 		if len(stack) == 0 {
 			return
@@ -135,7 +152,7 @@ func checkJSONText(data []byte) error {
 		start := dec.InputOffset()
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return unknownFields(unknown)
 		}
 		if err != nil {
 			return fault.New(fault.Invalid, fault.CodeInvalidInput, "malformed JSON")
@@ -144,9 +161,9 @@ func checkJSONText(data []byte) error {
 		case json.Delim:
 			switch v {
 			case '{':
-				stack = append(stack, &jsonFrame{object: true, expectKey: true})
+				stack = append(stack, &jsonFrame{object: true, expectKey: true, fields: open()})
 			case '[':
-				stack = append(stack, &jsonFrame{})
+				stack = append(stack, &jsonFrame{fields: open()})
 			default:
 				stack = stack[:len(stack)-1]
 				advance()
@@ -160,7 +177,12 @@ func checkJSONText(data []byte) error {
 				return textFault(jsonPath(stack))
 			}
 			if isKey {
-				stack[len(stack)-1].key, stack[len(stack)-1].expectKey = v, false
+				top := stack[len(stack)-1]
+				member, ok := top.fields.member(v)
+				if !ok {
+					unknown = append(unknown, joinPlace(jsonPath(stack), v))
+				}
+				top.key, top.expectKey, top.member = v, false, member
 			} else {
 				advance()
 			}

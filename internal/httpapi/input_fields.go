@@ -1,13 +1,12 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -201,24 +200,44 @@ func requestFieldsOf(ctx context.Context) *fieldSet {
 // maxUnknownFields bounds the unknown fields one answer lists.
 const maxUnknownFields = 10
 
-// checkFields refuses a body, already decoded, that holds fields fs does not name, listing
-// them by their place in the body (client_attributes.user_agnet, secondary_emails[0].emial).
-func checkFields(fs *fieldSet, data []byte) error {
+// member returns what fs lets an object's member called name hold (nil: anything), and
+// whether fs names it at all. A nil fs checks nothing.
+func (fs *fieldSet) member(name string) (*fieldSet, bool) {
+	switch {
+	case fs == nil:
+		return nil, true
+	case fs.known[name] != nil:
+		return fs.known[name], true
+	case fs.open:
+		return fs.other, true // nil when free-form: whatever it holds is the caller's
+	}
+	return nil, false
+}
+
+// elements returns what fs lets an array's elements hold (nil: anything).
+func (fs *fieldSet) elements() *fieldSet {
 	if fs == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var body any
-	if err := dec.Decode(&body); err != nil {
-		return fault.New(fault.Invalid, fault.CodeInvalidInput, "malformed JSON")
+	return fs.items
+}
+
+// joinPlace names a member of the value at parent, as jsonPath names places.
+func joinPlace(parent, name string) string {
+	if parent == "body" {
+		return name
 	}
-	var unknown []string
-	fs.walk(body, "", &unknown)
+	return parent + "." + name
+}
+
+// unknownFields refuses a body for the fields its schema does not name, listed by their place
+// in the body (client_attributes.user_agnet, secondary_emails[0].emial), or accepts it.
+func unknownFields(unknown []string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
 	sort.Strings(unknown)
+	unknown = slices.Compact(unknown)
 	if len(unknown) > maxUnknownFields {
 		unknown = unknown[:maxUnknownFields]
 	}
@@ -227,35 +246,4 @@ func checkFields(fs *fieldSet, data []byte) error {
 		problems[i] = "unknown field " + f
 	}
 	return fault.Validation(problems...)
-}
-
-func (fs *fieldSet) walk(v any, at string, unknown *[]string) {
-	switch v := v.(type) {
-	case map[string]any:
-		for name, member := range v {
-			place := name
-			if at != "" {
-				place = at + "." + name
-			}
-			next, ok := fs.known[name]
-			switch {
-			case ok:
-			case fs.open && fs.other != nil:
-				next = fs.other
-			case fs.open:
-				continue // free-form: whatever it holds is the caller's
-			default:
-				*unknown = append(*unknown, place)
-				continue
-			}
-			next.walk(member, place, unknown)
-		}
-	case []any:
-		if fs.items == nil {
-			return
-		}
-		for i, el := range v {
-			fs.items.walk(el, at+"["+strconv.Itoa(i)+"]", unknown)
-		}
-	}
 }

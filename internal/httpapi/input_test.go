@@ -26,7 +26,7 @@ func TestCheckJSONTextNamesTheField(t *testing.T) {
 		`{"a":[{"b":1},{"c":"\ud83dx"}]}`:               "a[1].c must be",
 		`["\u0000"]`:                                    "[0] must be",
 	} {
-		err := checkJSONText([]byte(body))
+		err := checkJSONText([]byte(body), nil)
 		if err == nil || !strings.HasPrefix(fault.As(err).Message, want) || fault.As(err).Code != fault.CodeInvalidInput {
 			t.Errorf("%q: got %v, want a fault starting %q", body, err, want)
 		}
@@ -36,7 +36,7 @@ func TestCheckJSONTextNamesTheField(t *testing.T) {
 		`{"a":"\ufffd written as an escape","b":"` + "\uFFFD" + ` literal"}`, `{"a":"back\\u0000slash"}`,
 		`{"a":"\\\ud83d\ude00"}`, `{"a":[1,true,null,{"b":"c"}]}`,
 	} {
-		if err := checkJSONText([]byte(body)); err != nil {
+		if err := checkJSONText([]byte(body), nil); err != nil {
 			t.Errorf("%s: refused good text: %v", body, err)
 		}
 	}
@@ -46,12 +46,12 @@ func TestDecodeJSONRefusesBadTextInUnknownFields(t *testing.T) {
 	var dst struct {
 		Known string `json:"known"`
 	}
-	err := decodeJSONBytes([]byte(`{"known":"ok","extra":{"deep":["\u0000"]}}`), &dst)
+	err := decodeJSONBytes([]byte(`{"known":"ok","extra":{"deep":["\u0000"]}}`), &dst, nil)
 	if err == nil || !strings.Contains(fault.As(err).Message, "extra.deep[0]") {
 		t.Fatalf("got %v, want the unknown field named", err)
 	}
 	// An unknown number no float64 holds must not end the check before the NUL after it.
-	err = decodeJSONBytes([]byte(`{"huge":1e400,"extra":"\u0000"}`), &dst)
+	err = decodeJSONBytes([]byte(`{"huge":1e400,"extra":"\u0000"}`), &dst, nil)
 	if err == nil || !strings.Contains(fault.As(err).Message, "extra") {
 		t.Fatalf("got %v, want extra named", err)
 	}
@@ -137,7 +137,7 @@ func BenchmarkDecodeLoginBody(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var in passwordAuthenticateJSON
-		if err := decodeJSONBytes(body, &in); err != nil {
+		if err := decodeJSONBytes(body, &in, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func BenchmarkCheckJSONText(b *testing.B) {
 		`"client_attributes":{"user_agent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36","ip_address":"203.0.113.7"}}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := checkJSONText(body); err != nil {
+		if err := checkJSONText(body, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
