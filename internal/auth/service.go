@@ -2,10 +2,10 @@ package auth
 
 import (
 	"context"
-	"github.com/latchkey/latchkey/internal/delivery"
 	"sync/atomic"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/observe"
 	"github.com/latchkey/latchkey/internal/secret"
