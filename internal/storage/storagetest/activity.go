@@ -28,8 +28,8 @@ func testCountAudit(t *testing.T, s storage.Store) {
 	add(tenant.ID, model.EventLoginSucceeded, model.AMRPassword, at(time.Hour))
 	add(tenant.ID, model.EventLoginFailed, model.AMRPassword, at(time.Hour))
 	add(tenant.ID, model.EventLoginSucceeded, model.AMRPassword, at(-time.Minute)) // before the window
-	add(tenant.ID, model.EventCodeSent, "email", at(time.Hour))                     // a type not asked for
-	add(other.ID, model.EventLoginSucceeded, model.AMREmailOTP, at(time.Hour))      // another tenant's
+	add(tenant.ID, model.EventCodeSent, "email", at(time.Hour))                    // a type not asked for
+	add(other.ID, model.EventLoginSucceeded, model.AMREmailOTP, at(time.Hour))     // another tenant's
 
 	got, err := s.CountAudit(t.Context(), tenant.ID, []string{model.EventLoginSucceeded, model.EventLoginFailed}, base)
 	must(t, err, "count audit events")
