@@ -102,7 +102,11 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *signedIn
 		return err
 	}
 	p.record(r, s, "user.set_password", id, map[string]any{"temporary": true, "replaced": u.Password != nil})
-	http.Redirect(w, r, Prefix+"/users/"+id+"?done=password-set", http.StatusSeeOther)
+	done := "password-set"
+	if u.Password != nil {
+		done = "password-reset"
+	}
+	http.Redirect(w, r, Prefix+"/users/"+id+"?done="+done, http.StatusSeeOther)
 	return nil
 }
 
