@@ -110,7 +110,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 	if apps := b.text("#user-apps"); !strings.Contains(apps, "Demo") && !strings.Contains(apps, boot.AppID) {
 		t.Fatalf("Bob's applications read:\n%s", apps)
 	}
-	b.shot("user")
+	b.shot("user-credentials")
 	b.do("remove the authenticator", chromedp.Click(chromedp.CSS(`button[aria-label^="Remove the authenticator app"]`)))
 	b.waitText(".notice", "Authenticator app removed.")
 	list := srv.do("GET", "/cis/v1/users/"+bobID+"/totp", adminToken, nil)
