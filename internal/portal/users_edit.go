@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/directory"
@@ -48,7 +49,8 @@ func (p *Portal) updateUser(w http.ResponseWriter, r *http.Request, s *signedIn)
 		return err
 	}
 	f := readUserForm(r)
-	_, err = p.cfg.Directory.Update(r.Context(), s.caller(), id, f.updateInput(cur.User))
+	in := f.updateInput(cur.User)
+	_, err = p.cfg.Directory.Update(r.Context(), s.caller(), id, in)
 	if refused(err) {
 		f = f.withProblems(problems(fault.As(err)))
 		return p.renderUser(w, r, s, id, http.StatusBadRequest, userEdits{Profile: &f})
@@ -56,7 +58,7 @@ func (p *Portal) updateUser(w http.ResponseWriter, r *http.Request, s *signedIn)
 	if err != nil {
 		return err
 	}
-	p.record(r, s, "user.update", id, nil)
+	p.record(r, s, "user.update", id, map[string]any{"fields": changedFields(in)})
 	http.Redirect(w, r, Prefix+"/users/"+id+"?done=user-saved", http.StatusSeeOther)
 	return nil
 }
@@ -143,4 +145,18 @@ func (p *Portal) deletePasskey(w http.ResponseWriter, r *http.Request, s *signed
 type userLink struct {
 	model.AppUser
 	Name string
+}
+
+// changedFields names the fields an update sends, for its audit event (the values stay in the
+// user's record, not the log).
+func changedFields(in directory.UpdateInput) []string {
+	out := []string{}
+	for name, set := range map[string]bool{"email": in.Email != nil, "phone_number": in.PhoneNumber != nil, "username": in.Username != nil,
+		"external_user_id": in.ExternalUserID != nil, "name": in.Name != nil, "language": in.Language != nil, "custom_data": in.CustomData != nil} {
+		if set {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
