@@ -8,7 +8,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/session"
+	"github.com/latchkey/latchkey/internal/auth/totp"
+	"github.com/latchkey/latchkey/internal/passkey"
 	"github.com/latchkey/latchkey/internal/portal"
 )
 
@@ -19,6 +23,7 @@ func (a *app) publicHandler(api http.Handler) (http.Handler, error) {
 	p, err := portal.New(portal.Config{
 		Admins: a.admins, Tenancy: a.tenancy, Directory: a.directory, Sessions: session.New(a.auth), Audit: a.audit,
 		Texts: a.texts, Logger: a.log,
+		Tokens: a.tokens, Passwords: passwords.New(a.auth), TOTP: totp.New(a.auth), Passkeys: passkeys.New(a.auth, passkey.New()),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("admin portal: %w", err)

@@ -166,12 +166,13 @@ func (l RateLimits) problems() []string {
 			out = append(out, "rate_limits."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
 		}
 	}
-	check(l.SendsPerIdentifier, 1, 1000, "sendsPerIdentifier")
-	check(l.SendsPerPhonePrefix, 1, 100000, "sendsPerPhonePrefix")
-	check(l.PhonePrefixDigits, 3, 10, "phonePrefixDigits")
-	check(l.SendsPerIP, 1, 100000, "sendsPerIp")
-	check(l.FailuresPerIdentifier, 1, 1000, "failuresPerIdentifier")
-	check(l.FailuresExpireIn, 1, 1440, "failuresExpireIn")
+	b := RateLimitBounds
+	check(l.SendsPerIdentifier, b.SendsPerIdentifier.Min, b.SendsPerIdentifier.Max, "sendsPerIdentifier")
+	check(l.SendsPerPhonePrefix, b.SendsPerPhonePrefix.Min, b.SendsPerPhonePrefix.Max, "sendsPerPhonePrefix")
+	check(l.PhonePrefixDigits, b.PhonePrefixDigits.Min, b.PhonePrefixDigits.Max, "phonePrefixDigits")
+	check(l.SendsPerIP, b.SendsPerIP.Min, b.SendsPerIP.Max, "sendsPerIp")
+	check(l.FailuresPerIdentifier, b.FailuresPerIdentifier.Min, b.FailuresPerIdentifier.Max, "failuresPerIdentifier")
+	check(l.FailuresExpireIn, b.FailuresExpireIn.Min, b.FailuresExpireIn.Max, "failuresExpireIn")
 	return out
 }
 
@@ -205,6 +206,17 @@ var OTPBounds = struct{ ExpiresIn, MaxFailures, LockoutDuration, CodeLength Rang
 
 // LinkBounds are the ranges of MagicLinkPreferences' numeric settings (zero takes the default).
 var LinkBounds = struct{ ExpiresIn, LinksPerUser Range }{ExpiresIn: Range{1, 1440}, LinksPerUser: Range{1, 100}}
+
+// RateLimitBounds are the ranges of RateLimits' settings (zero takes the default).
+var RateLimitBounds = struct {
+	SendsPerIdentifier, SendsPerPhonePrefix, PhonePrefixDigits, SendsPerIP, FailuresPerIdentifier, FailuresExpireIn Range
+}{
+	SendsPerIdentifier: Range{1, 1000}, SendsPerPhonePrefix: Range{1, 100000}, PhonePrefixDigits: Range{3, 10},
+	SendsPerIP: Range{1, 100000}, FailuresPerIdentifier: Range{1, 1000}, FailuresExpireIn: Range{1, 1440},
+}
+
+// Normalized returns the limits with the defaults filled in.
+func (l RateLimits) Normalized() RateLimits { return l.normalized() }
 
 // MaxBrandingSubject is the longest subject, in characters, an application may set.
 const MaxBrandingSubject = maxBrandingSubject

@@ -11,12 +11,16 @@ import (
 
 	"github.com/latchkey/latchkey/internal/admins"
 	"github.com/latchkey/latchkey/internal/audit"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/session"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/tenancy"
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 //go:embed templates/*.html
@@ -42,6 +46,13 @@ type Config struct {
 	Directory *directory.Service
 	Sessions  *session.Service
 	Audit     *audit.Log
+	// Tokens manages the tenant's signing keys (the keys page); Passwords, TOTP and Passkeys
+	// are the login methods whose credentials a user's page manages. The pages that need one
+	// left nil answer that the portal does not offer them.
+	Tokens    *token.Manager
+	Passwords *passwords.Service
+	TOTP      *totp.Service
+	Passkeys  *passkeys.Service
 	// Texts are the email wordings, for the preview; nil uses the built-in ones.
 	Texts  *delivery.Texts
 	Logger *slog.Logger

@@ -31,7 +31,7 @@ func newSite(t *testing.T) *site {
 	dir := directory.New(f.Store, directory.Options{Now: f.Clock.Now})
 	ad := admins.New(f.Svc, dir, roles.New(f.Store, f.Clock.Now), audit.New(f.Store, f.Keys, f.Clock.Now), admins.Options{})
 	p, err := portal.New(portal.Config{Admins: ad, Tenancy: f.Tenancy, Directory: dir, Sessions: f.Sessions,
-		Audit: audit.New(f.Store, f.Keys, f.Clock.Now)})
+		Audit: audit.New(f.Store, f.Keys, f.Clock.Now), Tokens: f.Tokens, Passwords: f.Passwords, TOTP: f.TOTP})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,13 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+	// methodName names a login method (an AMR value) for people.
+	"methodName": func(amr string) string {
+		if n, ok := methodNames[amr]; ok {
+			return n
+		}
+		return amr
+	},
 	"has": func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {
@@ -93,6 +100,17 @@ var notices = map[string]string{
 	"session-ended":  "Session revoked.",
 	"user-disabled":  "User disabled: they can no longer sign in.",
 	"user-enabled":   "User enabled.",
+	// The overview, keys, settings and user pages'.
+	"keys-rotated":     "Signing keys rotated: the next key now signs.",
+	"settings-saved":   "Settings saved.",
+	"webhook-off":      "Audit webhook turned off.",
+	"user-created":     "User created.",
+	"user-saved":       "User saved.",
+	"password-set":     "Temporary password set: the user must choose a new one at their next login.",
+	"password-reset":   "Password reset to a temporary one: the user must choose a new one at their next login. Their sessions have ended.",
+	"totp-removed":     "Authenticator app removed.",
+	"passkey-removed":  "Passkey removed.",
+	"address-verified": "Marked as verified.",
 }
 
 // render writes a page. It renders into a buffer first, so that a template error becomes a

@@ -15,10 +15,10 @@ func (p *Portal) routes() {
 		files.ServeHTTP(w, r)
 	}))
 	m.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, Prefix+"/apps", http.StatusSeeOther)
+		http.Redirect(w, r, Landing, http.StatusSeeOther)
 	})
 	m.HandleFunc("GET "+Prefix+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, Prefix+"/apps", http.StatusSeeOther)
+		http.Redirect(w, r, Landing, http.StatusSeeOther)
 	})
 
 	m.HandleFunc("GET "+Prefix+"/signin", p.signInPage)
@@ -52,6 +52,7 @@ func (p *Portal) routes() {
 	m.Handle("POST "+Prefix+"/users/{user}/sessions/revoke", p.admin(p.revokeSessions))
 	m.Handle("POST "+Prefix+"/users/{user}/status", p.admin(p.setUserStatus))
 	m.Handle("GET "+Prefix+"/audit", p.admin(p.auditLog))
+	p.moreRoutes()
 
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})

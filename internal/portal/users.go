@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/latchkey/latchkey/internal/audit"
-	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -43,46 +41,8 @@ func (p *Portal) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) 
 	return nil
 }
 
-// userPage is the data of a user's page.
-type userPage struct {
-	User     directory.User
-	Sessions []session.SessionView
-	Events   []model.AuditEvent
-	Disabled bool
-	// AppNames names the applications the sessions belong to.
-	AppNames map[string]string
-}
-
 func (p *Portal) showUser(w http.ResponseWriter, r *http.Request, s *signedIn) error {
-	id := r.PathValue("user")
-	u, err := p.cfg.Directory.Get(r.Context(), s.caller(), id)
-	if err != nil {
-		return err
-	}
-	list, err := p.cfg.Sessions.ListSessions(r.Context(), s.caller(), id)
-	if err != nil {
-		return err
-	}
-	apps, err := p.cfg.Tenancy.ListApplications(r.Context(), s.caller())
-	if err != nil {
-		return err
-	}
-	names := make(map[string]string, len(apps))
-	for _, a := range apps {
-		names[a.ID] = a.Name
-	}
-	var events []model.AuditEvent
-	if p.cfg.Audit != nil {
-		if events, _, err = p.cfg.Audit.Search(r.Context(), s.caller(), audit.Query{UserID: id, Limit: 20}); err != nil {
-			return err
-		}
-	}
-	title := u.Email
-	if title == "" {
-		title = u.ID
-	}
-	p.render(w, r, http.StatusOK, "user", view{Title: title, Admin: s, Nav: "users", Data: userPage{User: u, Sessions: list, AppNames: names, Events: events, Disabled: u.Status == model.UserDisabled}})
-	return nil
+	return p.renderUser(w, r, s, r.PathValue("user"), http.StatusOK, userEdits{})
 }
 
 // revokeSessions ends one session of the user (the form's session, a reference) or, with

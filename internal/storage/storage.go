@@ -58,6 +58,7 @@ type Store interface {
 	Outbox
 	Counters
 	Audit
+	Activity
 	Credentials
 	UserDetails
 	Sealed

@@ -28,6 +28,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Sealed", newStore, sealedTests)
 	runGroup(t, "Counters", newStore, counterTests)
 	runGroup(t, "Audit", newStore, auditTests)
+	runGroup(t, "Activity", newStore, activityTests)
 	runGroup(t, "Credentials", newStore, credentialTests)
 	runGroup(t, "CrossDevice", newStore, crossDeviceTests)
 	runGroup(t, "Roles", newStore, roleTests)
