@@ -34,6 +34,11 @@ type ApplicationInput struct {
 	ClientDescription *string
 	ClientType        *string
 	ResourceIDs       *[]string
+
+	// FirstClientRoleIDs are the client roles of a new application's first client (Mosaic's
+	// first_client.role_ids); absent means the default ones. Create only: the first client's
+	// roles change later through the client itself.
+	FirstClientRoleIDs *[]string
 }
 
 // touchesDefaultClient reports whether in changes the default client.
@@ -91,6 +96,18 @@ func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in Appl
 		return AppView{}, IssuedClient{}, errManagementAdminOnly
 	}
 	issued := s.newClient(app, defaultClientName, now)
+	if in.FirstClientRoleIDs != nil {
+		ids := dedupe(*in.FirstClientRoleIDs)
+		rp := clientroles.CheckRoleIDs(ids, app.Kind == model.AppKindManagement)
+		for _, msg := range rp {
+			p = append(p, "first_client."+msg)
+		}
+		if len(rp) > 0 {
+			// Unknown roles are a 400 before any question of what the caller may give.
+			return AppView{}, IssuedClient{}, fault.Validation(p...)
+		}
+		issued.Client.RoleIDs = ids
+	}
 	if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
 		return AppView{}, IssuedClient{}, err
 	}
