@@ -16,6 +16,10 @@ var authzBodyRoutes = map[string]jsonRoute{
 		},
 		fields: map[string]string{"entity_ids": "array", "entity_type": "string"},
 	},
+	"POST /cis/v1/applications/{app_id}/role-groups": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/role-groups" },
+		fields: map[string]string{"name": "string", "display_name": "string", "description": "string", "role_ids": "array"},
+	},
 	"POST /cis/v1/groups": {
 		path: fixedPath("/cis/v1/groups"), fields: map[string]string{"name": "string", "description": "string", "custom_data": "object"},
 	},

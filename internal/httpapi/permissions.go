@@ -142,6 +142,8 @@ var permissions = map[string]string{
 	"POST /cis/v1/applications/{app_id}/roles/{role_id}/assignments":               clientroles.Admin,
 	"DELETE /cis/v1/applications/{app_id}/roles/{role_id}/assignments/{entity_id}": clientroles.Admin,
 	"GET /cis/v1/applications/{app_id}/users/{user_id}/roles":                      clientroles.Admin,
+	"POST /cis/v1/applications/{app_id}/role-groups":                               clientroles.Admin,
+	"GET /cis/v1/applications/{app_id}/role-groups":                                clientroles.Admin,
 	"POST /cis/v1/groups":                                                          clientroles.WriteGroup,
 	"GET /cis/v1/groups":                                                           clientroles.ReadGroup,
 	"GET /cis/v1/groups/{group_id}":                                                clientroles.ReadGroup,

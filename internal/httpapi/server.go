@@ -139,6 +139,7 @@ func New(cfg Config) *Server {
 	s.auditRoutes()
 	s.tenantRoutes()
 	s.roleRoutes()
+	s.roleGroupRoutes()
 	s.groupRoutes()
 	s.orgRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))

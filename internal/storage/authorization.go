@@ -28,6 +28,17 @@ type Roles interface {
 	UserRoles(ctx context.Context, tenantID, appID, userID string) ([]model.Role, error)
 }
 
+// RoleGroups stores applications' role groups. A group's name is unique within its application
+// (a *DuplicateError with Field "name"). Its role ids are kept as given: callers check that they
+// name roles of the application, and drop, on reading, those of roles deleted since. Deleting
+// an application deletes its role groups.
+type RoleGroups interface {
+	CreateRoleGroup(ctx context.Context, g model.RoleGroup) error
+	GetRoleGroup(ctx context.Context, tenantID, appID, id string) (model.RoleGroup, error)
+	// ListRoleGroups returns the application's role groups, oldest first.
+	ListRoleGroups(ctx context.Context, tenantID, appID string) ([]model.RoleGroup, error)
+}
+
 // Groups stores user groups and who belongs to them. Names are unique within a tenant (a
 // *DuplicateError with Field "name"). Deleting a group deletes its memberships; deleting a user
 // deletes theirs.

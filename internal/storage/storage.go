@@ -63,6 +63,7 @@ type Store interface {
 	Sealed
 	CrossDevice
 	Roles
+	RoleGroups
 	Groups
 	Organizations
 

@@ -31,6 +31,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Credentials", newStore, credentialTests)
 	runGroup(t, "CrossDevice", newStore, crossDeviceTests)
 	runGroup(t, "Roles", newStore, roleTests)
+	runGroup(t, "RoleGroups", newStore, roleGroupTests)
 	runGroup(t, "Groups", newStore, groupTests)
 	runGroup(t, "Organizations", newStore, orgTests)
 	runGroup(t, "UserDetails", newStore, userDetailTests)

@@ -1,0 +1,25 @@
+-- Latchkey schema 22: role groups, named bundles of one application's roles (Mosaic's role
+-- groups). The role ids are a JSON array in the order given; the name is unique within the
+-- application.
+CREATE TABLE role_groups (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    app_id       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    description  TEXT NOT NULL DEFAULT '',
+    role_ids     TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX role_groups_name_key ON role_groups (tenant_id, app_id, name);
+
+-- Deleting an application deletes its role groups, whichever path deletes it.
+CREATE FUNCTION latchkey_role_groups_app_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM role_groups WHERE tenant_id = OLD.tenant_id AND app_id = OLD.id;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER role_groups_app_gone AFTER DELETE ON applications
+    FOR EACH ROW EXECUTE FUNCTION latchkey_role_groups_app_gone();

@@ -1,0 +1,20 @@
+-- Latchkey schema 22: role groups, named bundles of one application's roles (Mosaic's role
+-- groups). The role ids are a JSON array in the order given; the name is unique within the
+-- application.
+CREATE TABLE role_groups (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    app_id       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    description  TEXT NOT NULL DEFAULT '',
+    role_ids     TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX role_groups_name_key ON role_groups (tenant_id, app_id, name);
+
+-- Deleting an application deletes its role groups, whichever path deletes it.
+CREATE TRIGGER role_groups_app_gone AFTER DELETE ON applications BEGIN
+    DELETE FROM role_groups WHERE tenant_id = OLD.tenant_id AND app_id = OLD.id;
+END;
