@@ -39,6 +39,19 @@ type RoleGroups interface {
 	ListRoleGroups(ctx context.Context, tenantID, appID string) ([]model.RoleGroup, error)
 }
 
+// ClientRoles stores the client roles tenants define. A name is unique within its tenant (a
+// *DuplicateError with Field "name"). The store keeps no link to the clients holding a role:
+// the tenancy package rewrites their role lists and CustomPermissions in the same transaction
+// as a role's change or deletion.
+type ClientRoles interface {
+	CreateClientRole(ctx context.Context, r model.ClientRole) error
+	GetClientRole(ctx context.Context, tenantID, id string) (model.ClientRole, error)
+	// ListClientRoles returns the tenant's client roles, oldest first.
+	ListClientRoles(ctx context.Context, tenantID string) ([]model.ClientRole, error)
+	UpdateClientRole(ctx context.Context, tenantID, id string, updater func(model.ClientRole) (model.ClientRole, error)) error
+	DeleteClientRole(ctx context.Context, tenantID, id string) error
+}
+
 // Groups stores user groups and who belongs to them. Names are unique within a tenant (a
 // *DuplicateError with Field "name"). Deleting a group deletes its memberships; deleting a user
 // deletes theirs.

@@ -64,6 +64,7 @@ type Store interface {
 	CrossDevice
 	Roles
 	RoleGroups
+	ClientRoles
 	Groups
 	Organizations
 

@@ -18,3 +18,19 @@ CREATE UNIQUE INDEX role_groups_name_key ON role_groups (tenant_id, app_id, name
 CREATE TRIGGER role_groups_app_gone AFTER DELETE ON applications BEGIN
     DELETE FROM role_groups WHERE tenant_id = OLD.tenant_id AND app_id = OLD.id;
 END;
+
+-- A tenant's own client roles, built from the permissions of package clientroles (a JSON
+-- array); the name is unique within the tenant. A client keeps, beside its role ids, the
+-- permissions its tenant-defined roles grant, rewritten whenever those roles or its role list
+-- change, so that checking a client token reads the client alone, as before.
+CREATE TABLE client_roles (
+    id          TEXT PRIMARY KEY,
+    tenant_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    permissions TEXT NOT NULL DEFAULT '[]',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX client_roles_name_key ON client_roles (tenant_id, name);
+ALTER TABLE clients ADD COLUMN custom_permissions TEXT NOT NULL DEFAULT '[]';
