@@ -20,6 +20,14 @@ var authzBodyRoutes = map[string]jsonRoute{
 		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/role-groups" },
 		fields: map[string]string{"name": "string", "display_name": "string", "description": "string", "role_ids": "array"},
 	},
+	"POST /cis/v1/client-roles": {
+		admin: true, path: fixedPath("/cis/v1/client-roles"),
+		fields: map[string]string{"name": "string", "description": "string", "permissions": "array"},
+	},
+	"PUT /cis/v1/client-roles/{role_id}": {
+		admin: true, path: fixedPath("/cis/v1/client-roles/nosuchrole"),
+		fields: map[string]string{"name": "string", "description": "string", "permissions": "array"},
+	},
 	"POST /cis/v1/groups": {
 		path: fixedPath("/cis/v1/groups"), fields: map[string]string{"name": "string", "description": "string", "custom_data": "object"},
 	},

@@ -140,6 +140,7 @@ func New(cfg Config) *Server {
 	s.tenantRoutes()
 	s.roleRoutes()
 	s.roleGroupRoutes()
+	s.clientRoleRoutes()
 	s.groupRoutes()
 	s.orgRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))

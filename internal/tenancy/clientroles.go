@@ -15,7 +15,7 @@ import (
 
 var (
 	errClientRoleNotFound = fault.New(fault.NotFound, "client_role_not_found", "client role not found")
-	errBuiltInRole        = fault.New(fault.Forbidden, fault.CodeForbidden, "built-in client roles cannot be changed or deleted; define a role of your own")
+	errBuiltInRole        = fault.New(fault.Conflict, fault.CodeConflict, "built-in client roles cannot be changed or deleted; define a role of your own")
 	errClientRoleTaken    = fault.New(fault.Conflict, fault.CodeConflict, "a client role with this name already exists in the tenant")
 )
 

@@ -30,8 +30,8 @@ func TestTenantClientRoles(t *testing.T) {
 	_, err = f.svc.CreateClientRole(ctx, admin, ClientRoleInput{Name: ptr("Bad"), Permissions: ptr([]string{"read:everything"})})
 	wantProblems(t, err, "an unknown permission", `"read:everything" are not permissions`)
 	_, err = f.svc.UpdateClientRole(ctx, admin, clientroles.TenantAdminRole, ClientRoleInput{Name: ptr("Mine")})
-	wantFault(t, err, fault.Forbidden, fault.CodeForbidden, "changing a built-in role")
-	wantFault(t, f.svc.DeleteClientRole(ctx, admin, clientroles.DefaultRole), fault.Forbidden, fault.CodeForbidden, "deleting a built-in role")
+	wantFault(t, err, fault.Conflict, fault.CodeConflict, "changing a built-in role")
+	wantFault(t, f.svc.DeleteClientRole(ctx, admin, clientroles.DefaultRole), fault.Conflict, fault.CodeConflict, "deleting a built-in role")
 
 	issued, err := f.svc.CreateClient(ctx, admin, app.ID, ClientInput{Name: ptr("helpdesk"), RoleIDs: ptr([]string{support.ID, clientroles.LoginRole})})
 	must(t, err, "give the tenant's role")
