@@ -39,6 +39,17 @@ type RoleGroups interface {
 	ListRoleGroups(ctx context.Context, tenantID, appID string) ([]model.RoleGroup, error)
 }
 
+// OrgAppRoles stores, per organization and application, the roles and role groups the
+// organization's members may be given (Mosaic's organization roles and role groups). Ids are
+// kept as given: callers check them. Deleting the organization or the application deletes
+// them.
+type OrgAppRoles interface {
+	// SetOrgAppRoles replaces both lists.
+	SetOrgAppRoles(ctx context.Context, tenantID, orgID, appID string, roleIDs, groupIDs []string, at time.Time) error
+	// GetOrgAppRoles returns both lists; empty ones when none were set.
+	GetOrgAppRoles(ctx context.Context, tenantID, orgID, appID string) (roleIDs, groupIDs []string, err error)
+}
+
 // ClientRoles stores the client roles tenants define. A name is unique within its tenant (a
 // *DuplicateError with Field "name"). The store keeps no link to the clients holding a role:
 // the tenancy package rewrites their role lists and CustomPermissions in the same transaction

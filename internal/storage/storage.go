@@ -65,6 +65,7 @@ type Store interface {
 	Roles
 	RoleGroups
 	ClientRoles
+	OrgAppRoles
 	Groups
 	Organizations
 

@@ -13,6 +13,50 @@ var roleGroupTests = []namedTest{
 	{"DuplicateName", testRoleGroupDuplicateName},
 	{"ScopedToAppAndTenant", testRoleGroupScoped},
 	{"DeleteAppTakesGroups", testRoleGroupDeleteApp},
+	{"OrgAppRoles", testOrgAppRoles},
+}
+
+// An organization's roles and role groups in an application: empty until set, replaced whole,
+// kept apart per application, organization and tenant, and gone with the organization or the
+// application.
+func testOrgAppRoles(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	ctx := t.Context()
+	o := newOrg(t, s, e, "acme")
+	get := func(tenant, org, app string) ([]string, []string) {
+		t.Helper()
+		r, g, err := s.GetOrgAppRoles(ctx, tenant, org, app)
+		must(t, err, "get organization roles")
+		return r, g
+	}
+	r, g := get(e.Tenant.ID, o.ID, e.App.ID)
+	if r == nil || g == nil || len(r)+len(g) != 0 {
+		t.Errorf("nothing set reads as %#v, %#v; want two empty lists", r, g)
+	}
+	must(t, s.SetOrgAppRoles(ctx, e.Tenant.ID, o.ID, e.App.ID, []string{"r2", "r1"}, []string{"g1"}, at(time.Minute)), "set")
+	must(t, s.SetOrgAppRoles(ctx, e.Tenant.ID, o.ID, e.App.ID, []string{"r3", "r1"}, []string{}, at(2*time.Minute)), "replace")
+	r, g = get(e.Tenant.ID, o.ID, e.App.ID)
+	wantEqual(t, "roles after a replace", r, []string{"r3", "r1"})
+	wantEqual(t, "groups after a replace", g, []string{})
+	other := e
+	other.App = newApp(t, s, e.Tenant.ID)
+	otherTenant := newEnv(t, s)
+	for _, k := range []struct{ tenant, org, app string }{{e.Tenant.ID, o.ID, other.App.ID}, {otherTenant.Tenant.ID, o.ID, e.App.ID}} {
+		if r, g := get(k.tenant, k.org, k.app); len(r)+len(g) != 0 {
+			t.Errorf("another application or tenant reads %q, %q", r, g)
+		}
+	}
+	must(t, s.SetOrgAppRoles(ctx, e.Tenant.ID, o.ID, other.App.ID, []string{"x"}, []string{"y"}, at(0)), "set in the other application")
+	must(t, s.DeleteApplication(ctx, e.Tenant.ID, other.App.ID), "delete the other application")
+	must(t, s.CreateApplication(ctx, other.App), "create it again")
+	if r, g := get(e.Tenant.ID, o.ID, other.App.ID); len(r)+len(g) != 0 {
+		t.Errorf("a deleted application's organization roles survived: %q, %q", r, g)
+	}
+	must(t, s.DeleteOrganization(ctx, e.Tenant.ID, o.ID), "delete organization")
+	must(t, s.CreateOrganization(ctx, o), "create it again")
+	if r, g := get(e.Tenant.ID, o.ID, e.App.ID); len(r)+len(g) != 0 {
+		t.Errorf("a deleted organization's roles survived: %q, %q", r, g)
+	}
 }
 
 func makeRoleGroup(e env, name string, roleIDs ...string) model.RoleGroup {

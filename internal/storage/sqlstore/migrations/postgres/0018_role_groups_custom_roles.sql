@@ -40,3 +40,23 @@ CREATE TABLE client_roles (
 );
 CREATE UNIQUE INDEX client_roles_name_key ON client_roles (tenant_id, name);
 ALTER TABLE clients ADD COLUMN custom_permissions TEXT NOT NULL DEFAULT '[]';
+
+-- The roles and role groups an organization's members may be given in one application
+-- (Mosaic's organization roles and role groups), each a JSON array of ids in the order given.
+-- Deleting the organization (sqlstore) or the application (trigger) deletes the row.
+CREATE TABLE org_app_roles (
+    tenant_id      TEXT NOT NULL,
+    org_id         TEXT NOT NULL,
+    app_id         TEXT NOT NULL,
+    role_ids       TEXT NOT NULL DEFAULT '[]',
+    role_group_ids TEXT NOT NULL DEFAULT '[]',
+    updated_at     BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, org_id, app_id)
+);
+CREATE FUNCTION latchkey_org_app_roles_app_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM org_app_roles WHERE tenant_id = OLD.tenant_id AND app_id = OLD.id;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER org_app_roles_app_gone AFTER DELETE ON applications
+    FOR EACH ROW EXECUTE FUNCTION latchkey_org_app_roles_app_gone();
