@@ -79,3 +79,66 @@ func roleNames(v any) []string {
 	}
 	return out
 }
+
+// A backend written for Mosaic's organization roles: the management application adds role
+// groups, and roles directly, to an organization for an application, and reads them back with
+// the groups' roles. Ids of another application are refused and change nothing; setting the
+// groups keeps the roles; setting both replaces both.
+func TestMosaicOrgRolesAndGroups(t *testing.T) {
+	backends(t, func(t *testing.T, o envOptions) {
+		e := newEnv(t, o)
+		admin := e.adminToken()
+		app := e.boot.AppID
+		newRole := func(appID, name string) string {
+			res := e.do("POST", "/cis/v1/applications/"+appID+"/roles", admin, map[string]any{"role_name": name})
+			wantStatus(t, res, 201, "")
+			return result(t, res)["role_id"].(string)
+		}
+		viewer, editor := newRole(app, "viewer"), newRole(app, "editor")
+		res := e.do("POST", "/cis/v1/applications/"+app+"/role-groups", admin, map[string]any{"name": "Readers", "role_ids": []string{viewer}})
+		wantStatus(t, res, 201, "")
+		readers := result(t, res)["group_id"].(string)
+		res = e.do("POST", "/cis/v1/organizations", admin, map[string]any{"name": "Acme", "app_ids": []string{app}})
+		wantStatus(t, res, 201, "")
+		org := result(t, res)["organization_id"].(string)
+		base := "/cis/v1/applications/" + app + "/organizations/" + org
+
+		empty := e.do("GET", base+"/roles-and-groups", admin, nil)
+		wantStatus(t, empty, 200, "")
+		if r := result(t, empty); len(r["roles"].([]any))+len(r["role_groups"].([]any)) != 0 {
+			t.Errorf("a new organization has roles or groups: %v", r)
+		}
+		res = e.do("POST", base+"/roles-and-groups/set", admin, map[string]any{"role_ids": []string{editor}, "role_group_ids": []string{readers}})
+		wantStatus(t, res, 202, "")
+		got := result(t, res)
+		if names := roleNames(got["roles"]); !slices.Equal(names, []string{"editor"}) {
+			t.Errorf("organization roles %q, want editor", names)
+		}
+		groups := got["role_groups"].([]any)
+		if len(groups) != 1 || !slices.Equal(roleNames(groups[0].(map[string]any)["roles"]), []string{"viewer"}) {
+			t.Errorf("organization role groups %v, want Readers with viewer", groups)
+		}
+
+		// Another application's role is refused; nothing changes.
+		other := e.do("POST", "/cis/v1/applications", admin, map[string]any{"app_name": "Other"})
+		wantStatus(t, other, 201, "")
+		elsewhere := newRole(result(t, other)["app_id"].(string), "elsewhere")
+		wantStatus(t, e.do("POST", base+"/roles-and-groups/set", admin, map[string]any{"role_ids": []string{elsewhere}}), 400, "")
+		wantStatus(t, e.do("POST", base+"/role-groups/set", admin, map[string]any{"role_group_ids": []string{"nosuchgroup"}}), 400, "")
+		wantStatus(t, e.do("POST", base+"/role-groups/set", admin, map[string]any{}), 400, "")
+		wantStatus(t, e.do("POST", base+"/role-groups/set", e.appToken(), map[string]any{"role_group_ids": []string{}}), 403, "")
+
+		// Setting the groups alone keeps the roles.
+		res = e.do("POST", base+"/role-groups/set", admin, map[string]any{"role_group_ids": []string{}})
+		wantStatus(t, res, 202, "")
+		if g := result(t, res)["role_groups"].([]any); len(g) != 0 {
+			t.Errorf("role groups after clearing: %v", g)
+		}
+		got = result(t, e.do("GET", base+"/roles-and-groups", admin, nil))
+		if names := roleNames(got["roles"]); !slices.Equal(names, []string{"editor"}) {
+			t.Errorf("setting the groups changed the roles to %q", names)
+		}
+		wantStatus(t, e.do("GET", base+"/role-groups", admin, nil), 200, "")
+		wantStatus(t, e.do("GET", "/cis/v1/applications/"+app+"/organizations/nosuchorg/role-groups", admin, nil), 404, "")
+	})
+}

@@ -141,6 +141,7 @@ func New(cfg Config) *Server {
 	s.roleRoutes()
 	s.roleGroupRoutes()
 	s.clientRoleRoutes()
+	s.orgRoleRoutes()
 	s.groupRoutes()
 	s.orgRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
