@@ -50,6 +50,15 @@ type OrgAppRoles interface {
 	GetOrgAppRoles(ctx context.Context, tenantID, orgID, appID string) (roleIDs, groupIDs []string, err error)
 }
 
+// OrgLogos stores organizations' logos, one per organization; deleting the organization
+// deletes it.
+type OrgLogos interface {
+	// SetOrgLogo stores or replaces the organization's logo.
+	SetOrgLogo(ctx context.Context, tenantID, orgID string, logo model.OrgLogo) error
+	// GetOrgLogo returns the organization's logo, or ErrNotFound when it has none.
+	GetOrgLogo(ctx context.Context, tenantID, orgID string) (model.OrgLogo, error)
+}
+
 // ClientRoles stores the client roles tenants define. A name is unique within its tenant (a
 // *DuplicateError with Field "name"). The store keeps no link to the clients holding a role:
 // the tenancy package rewrites their role lists and CustomPermissions in the same transaction

@@ -66,6 +66,7 @@ type Store interface {
 	RoleGroups
 	ClientRoles
 	OrgAppRoles
+	OrgLogos
 	Groups
 	Organizations
 

@@ -14,6 +14,30 @@ var roleGroupTests = []namedTest{
 	{"ScopedToAppAndTenant", testRoleGroupScoped},
 	{"DeleteAppTakesGroups", testRoleGroupDeleteApp},
 	{"OrgAppRoles", testOrgAppRoles},
+	{"OrgLogo", testOrgLogo},
+}
+
+// An organization's logo: none until set, replaced whole, its bytes kept exactly, its tenant's
+// alone, and gone with the organization.
+func testOrgLogo(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	ctx := t.Context()
+	o := newOrg(t, s, e, "logo co")
+	_, err := s.GetOrgLogo(ctx, e.Tenant.ID, o.ID)
+	wantNotFound(t, err, "GetOrgLogo before any")
+	first := model.OrgLogo{ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2, 0xff}, UpdatedAt: at(time.Minute)}
+	must(t, s.SetOrgLogo(ctx, e.Tenant.ID, o.ID, first), "set logo")
+	second := model.OrgLogo{ContentType: "image/jpeg", Data: []byte{0xff, 0xd8, 0xff, 0, 0}, UpdatedAt: at(2 * time.Minute)}
+	must(t, s.SetOrgLogo(ctx, e.Tenant.ID, o.ID, second), "replace logo")
+	got, err := s.GetOrgLogo(ctx, e.Tenant.ID, o.ID)
+	must(t, err, "get logo")
+	wantEqual(t, "logo after a replace", got, second)
+	_, err = s.GetOrgLogo(ctx, newEnv(t, s).Tenant.ID, o.ID)
+	wantNotFound(t, err, "GetOrgLogo through another tenant")
+	must(t, s.DeleteOrganization(ctx, e.Tenant.ID, o.ID), "delete organization")
+	must(t, s.CreateOrganization(ctx, o), "create it again")
+	_, err = s.GetOrgLogo(ctx, e.Tenant.ID, o.ID)
+	wantNotFound(t, err, "a deleted organization's logo")
 }
 
 // An organization's roles and role groups in an application: empty until set, replaced whole,

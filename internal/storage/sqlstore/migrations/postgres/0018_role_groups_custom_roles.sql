@@ -60,3 +60,14 @@ BEGIN
 END $$;
 CREATE TRIGGER org_app_roles_app_gone AFTER DELETE ON applications
     FOR EACH ROW EXECUTE FUNCTION latchkey_org_app_roles_app_gone();
+
+-- An organization's logo: an image of at most 256 KiB whose type package orgs checked from its
+-- bytes (PNG or JPEG). Deleting the organization (sqlstore) deletes it.
+CREATE TABLE org_logos (
+    tenant_id    TEXT NOT NULL,
+    org_id       TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BYTEA NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, org_id)
+);

@@ -50,3 +50,14 @@ CREATE TABLE org_app_roles (
 CREATE TRIGGER org_app_roles_app_gone AFTER DELETE ON applications BEGIN
     DELETE FROM org_app_roles WHERE tenant_id = OLD.tenant_id AND app_id = OLD.id;
 END;
+
+-- An organization's logo: an image of at most 256 KiB whose type package orgs checked from its
+-- bytes (PNG or JPEG). Deleting the organization (sqlstore) deletes it.
+CREATE TABLE org_logos (
+    tenant_id    TEXT NOT NULL,
+    org_id       TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BLOB NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, org_id)
+);
