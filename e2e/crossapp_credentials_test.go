@@ -125,6 +125,7 @@ var routesAddingNoCredential = map[string]string{
 	"POST /cis/v1/applications/{app_id}/role-groups":                                               "bundles of an application's roles (management token)",
 	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups/set":           "what an organization's members may be given, not a credential (management token)",
 	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups/set":      "what an organization's members may be given, not a credential (management token)",
+	"POST /cis/v1/organizations/{organization_id}/logo":                                            "an organization's image, not a credential (management token)",
 	"POST /cis/v1/client-roles":                                                                    "client roles: which APIs a client may call, not a user's credential (write:client_role)",
 	"PUT /cis/v1/client-roles/{role_id}":                                                           "client roles: which APIs a client may call, not a user's credential (write:client_role)",
 	"POST /cis/v1/groups":                                                                          "groups of users, not credentials",

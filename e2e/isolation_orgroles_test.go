@@ -1,8 +1,8 @@
 package e2e
 
 // orgRoleIsolationCases aim A's tokens at B's organization roles and role groups: B's
-// organization under B's or A's application, and B's role group or role set on A's
-// organization. Every route is the management token's: A's client token gets 403.
+// organization under B's or A's application, B's role group or role set on A's
+// organization, and B's organization's logo. Every route is the management token's: A's client token gets 403.
 func (f *isoFixture) orgRoleIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
 	bOrg, _ := f.seedOrg(b, "beta-org-roles")
@@ -19,7 +19,13 @@ func (f *isoFixture) orgRoleIsolationCases() map[string][]isoCase {
 	aBase := "/cis/v1/applications/" + a.AppID + "/organizations/" + aOrg
 	groups := map[string]any{"role_group_ids": []string{bGroup}}
 	both := map[string]any{"role_ids": []string{bRole}, "role_group_ids": []string{bGroup}}
+	wantStatus(f.e.t, f.e.upload("/cis/v1/organizations/"+bOrg+"/logo", b.admin, "beta.png", pngBytes(64)), 204, "")
+	upload := func(bearer string) response {
+		return f.e.upload("/cis/v1/organizations/"+bOrg+"/logo", bearer, "evil.png", pngBytes(8))
+	}
 	return map[string][]isoCase{
+		"POST /cis/v1/organizations/{organization_id}/logo":      {{name: "B's organization", do: upload, admin: 404, client: 403}},
+		"GET /cis/v1/organizations/{organization_id}/logo/image": {adminOnly("B's organization", "GET", "/cis/v1/organizations/"+bOrg+"/logo/image", nil, 404)},
 		"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups/set": {
 			adminOnly("B's organization", "POST", bBase+"/role-groups/set", groups, 404),
 			adminOnly("B's organization under A's app", "POST", mixed+"/role-groups/set", map[string]any{"role_group_ids": []string{}}, 404),

@@ -148,6 +148,8 @@ var permissions = map[string]string{
 	"GET /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups":           clientroles.Admin,
 	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups/set": clientroles.Admin,
 	"GET /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups":      clientroles.Admin,
+	"POST /cis/v1/organizations/{organization_id}/logo":                                       clientroles.Admin,
+	"GET /cis/v1/organizations/{organization_id}/logo/image":                                  clientroles.Admin,
 	"GET /cis/v1/client-roles":                                                                clientroles.ReadApp,
 	"POST /cis/v1/client-roles":                                                               clientroles.WriteClientRole,
 	"GET /cis/v1/client-roles/{role_id}":                                                      clientroles.ReadApp,

@@ -142,6 +142,7 @@ func New(cfg Config) *Server {
 	s.roleGroupRoutes()
 	s.clientRoleRoutes()
 	s.orgRoleRoutes()
+	s.orgLogoRoutes()
 	s.groupRoutes()
 	s.orgRoutes()
 	s.mux.Handle("/", s.wrap(Route{Access: Public, handle: s.unrouted}))
