@@ -1,8 +1,9 @@
 package e2e
 
-// orgRoleIsolationCases aim A's tokens at B's organization roles and role groups: B's
-// organization under B's or A's application, B's role group or role set on A's
-// organization, and B's organization's logo. Every route is the management token's: A's client token gets 403.
+// orgRoleIsolationCases aim A's tokens at B's organization roles and role groups (B's
+// organization under B's or A's application, B's role group or role set on A's organization)
+// and at B's organization's logo. Every route is the management token's: A's client token gets
+// 403.
 func (f *isoFixture) orgRoleIsolationCases() map[string][]isoCase {
 	a, b := f.a, f.b
 	bOrg, _ := f.seedOrg(b, "beta-org-roles")
