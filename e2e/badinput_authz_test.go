@@ -16,6 +16,30 @@ var authzBodyRoutes = map[string]jsonRoute{
 		},
 		fields: map[string]string{"entity_ids": "array", "entity_type": "string"},
 	},
+	"POST /cis/v1/applications/{app_id}/role-groups": {
+		admin: true, path: func(ids badInputIDs) string { return "/cis/v1/applications/" + ids.app + "/role-groups" },
+		fields: map[string]string{"name": "string", "display_name": "string", "description": "string", "role_ids": "array"},
+	},
+	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups/set": {
+		admin: true, path: func(ids badInputIDs) string {
+			return "/cis/v1/applications/" + ids.app + "/organizations/nosuchorg/role-groups/set"
+		},
+		fields: map[string]string{"role_group_ids": "array"},
+	},
+	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups/set": {
+		admin: true, path: func(ids badInputIDs) string {
+			return "/cis/v1/applications/" + ids.app + "/organizations/nosuchorg/roles-and-groups/set"
+		},
+		fields: map[string]string{"role_ids": "array", "role_group_ids": "array"},
+	},
+	"POST /cis/v1/client-roles": {
+		admin: true, path: fixedPath("/cis/v1/client-roles"),
+		fields: map[string]string{"name": "string", "description": "string", "permissions": "array"},
+	},
+	"PUT /cis/v1/client-roles/{role_id}": {
+		admin: true, path: fixedPath("/cis/v1/client-roles/nosuchrole"),
+		fields: map[string]string{"name": "string", "description": "string", "permissions": "array"},
+	},
 	"POST /cis/v1/groups": {
 		path: fixedPath("/cis/v1/groups"), fields: map[string]string{"name": "string", "description": "string", "custom_data": "object"},
 	},

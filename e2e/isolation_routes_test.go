@@ -76,6 +76,7 @@ func (f *isoFixture) table() map[string][]isoCase {
 		f.coreIsolationCases(), f.appIsolationCases(), f.sessionIsolationCases(), f.totpIsolationCases(),
 		f.webauthnIsolationCases(), f.crossDeviceIsolationCases(), f.passwordIsolationCases(),
 		f.roleIsolationCases(), f.groupIsolationCases(), f.userIsolationCases(), f.orgIsolationCases(),
+		f.clientRoleIsolationCases(), f.orgRoleIsolationCases(),
 	} {
 		for key, cases := range part {
 			if _, dup := out[key]; dup {

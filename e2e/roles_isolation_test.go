@@ -34,6 +34,13 @@ func (f *isoFixture) roleIsolationCases() map[string][]isoCase {
 			adminOnly("B's assignment", "DELETE", bApp+"/"+bRole+"/assignments/"+b.UserID, nil, 404),
 			adminOnly("B's user under A's role", "DELETE", aApp+"/"+aRole+"/assignments/"+b.UserID, nil, 404),
 		},
+		"POST /cis/v1/applications/{app_id}/role-groups": {
+			adminOnly("B's app", "POST", "/cis/v1/applications/"+b.AppID+"/role-groups", map[string]any{"name": "hijack", "role_ids": []string{bRole}}, 404),
+			adminOnly("B's role in A's app", "POST", "/cis/v1/applications/"+a.AppID+"/role-groups", map[string]any{"name": "hijack", "role_ids": []string{bRole}}, 400),
+		},
+		"GET /cis/v1/applications/{app_id}/role-groups": {
+			adminOnly("B's app", "GET", "/cis/v1/applications/"+b.AppID+"/role-groups", nil, 404),
+		},
 		"GET /cis/v1/applications/{app_id}/users/{user_id}/roles": {
 			adminOnly("B's user in B's app", "GET", "/cis/v1/applications/"+b.AppID+"/users/"+b.UserID+"/roles", nil, 404),
 			adminOnly("B's user in A's app", "GET", "/cis/v1/applications/"+a.AppID+"/users/"+b.UserID+"/roles", nil, 404),

@@ -206,7 +206,7 @@ func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret st
 func callerOf(client model.Client, admin bool) model.Caller {
 	c := model.Caller{TenantID: client.TenantID, AppID: client.AppID, ClientID: client.ID, Admin: admin}
 	if !admin {
-		c.Permissions = clientroles.PermissionsOf(client.RoleIDs)
+		c.Permissions = clientroles.ClientPermissions(client)
 	}
 	return c
 }

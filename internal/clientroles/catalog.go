@@ -3,6 +3,8 @@ package clientroles
 import (
 	"slices"
 	"sort"
+
+	"github.com/latchkey/latchkey/internal/model"
 )
 
 // Permissions a client role can grant, in Mosaic's action:object form. Each covers a group of
@@ -28,6 +30,9 @@ const (
 	WriteResource   = "write:resource" // resources, and which clients may request tokens for them
 	ReadSigningKey  = "read:signing_key"
 	WriteSigningKey = "write:signing_key"
+	// WriteClientRole covers defining the tenant's own client roles. Only the tenant-wide
+	// role grants it among the built-in ones.
+	WriteClientRole = "write:client_role"
 )
 
 // Route requirements that are not permissions a role grants.
@@ -41,7 +46,7 @@ const (
 // permissions is every permission a role can grant, sorted.
 var permissions = []string{
 	AuthenticateUser, CreateApp, DeleteApp, DeleteUser, ListApps, ReadApp, ReadGroup, ReadResource,
-	ReadSigningKey, ReadUser, WriteApp, WriteGroup, WriteResource, WriteSigningKey, WriteUser,
+	ReadSigningKey, ReadUser, WriteApp, WriteClientRole, WriteGroup, WriteResource, WriteSigningKey, WriteUser,
 }
 
 // Permissions returns every permission a role can grant, sorted.
@@ -118,29 +123,42 @@ func Lookup(id string) (Role, bool) {
 	return r, ok
 }
 
-// PermissionsOf returns the union of the permissions of the roles named, sorted; ids that name
-// no role are skipped (a stored id the catalog has since dropped grants nothing).
-func PermissionsOf(roleIDs []string) []string {
+// PermissionsOf returns the union of the permissions of the built-in roles named, sorted; ids
+// that name no built-in role are skipped (a stored id the catalog has since dropped grants
+// nothing). A tenant's own roles are Catalog's.
+func PermissionsOf(roleIDs []string) []string { return Catalog{}.PermissionsOf(roleIDs) }
+
+// Beyond returns, sorted, the permissions of the built-in roles named that have does not hold:
+// what a holder of have would gain by handing those roles out.
+func Beyond(have []string, roleIDs []string) []string { return Catalog{}.Beyond(have, roleIDs) }
+
+// ClientPermissions returns what a client's token may do, sorted: its built-in roles'
+// permissions and those its tenant-defined roles grant (kept with the client).
+func ClientPermissions(cl model.Client) []string {
+	if len(cl.CustomPermissions) == 0 {
+		return PermissionsOf(cl.RoleIDs)
+	}
+	return union(PermissionsOf(cl.RoleIDs), cl.CustomPermissions)
+}
+
+// lacking returns, sorted, the permissions of want that have does not hold.
+func lacking(have, want []string) []string {
 	var out []string
-	for _, id := range roleIDs {
-		for _, p := range catalog[id].Permissions {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
+	for _, p := range want {
+		if !slices.Contains(have, p) && !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Beyond returns, sorted, the permissions of the roles named that have does not hold: what a
-// holder of have would gain by handing those roles out.
-func Beyond(have []string, roleIDs []string) []string {
-	var out []string
-	for _, p := range PermissionsOf(roleIDs) {
-		if !slices.Contains(have, p) {
-			out = append(out, p)
-		}
+// union returns the sorted union of lists, without duplicates.
+func union(lists ...[]string) []string {
+	out := []string{}
+	for _, l := range lists {
+		out = append(out, l...)
 	}
-	return out
+	sort.Strings(out)
+	return slices.Compact(out)
 }

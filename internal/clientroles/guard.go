@@ -1,7 +1,6 @@
 package clientroles
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -32,33 +31,14 @@ func Allowed(c model.Caller, need string) bool {
 // ManagementRolesProblem refuses roles for a management application's client.
 const ManagementRolesProblem = "role_ids: a management application's clients take no roles; their token is the admin token"
 
-// CheckRoleIDs returns a problem for each id that names no role, and for a role list given to a
-// management application's client, which holds none (its token already reaches everything).
+// CheckRoleIDs checks roleIDs against the built-in roles only (Catalog.CheckRoleIDs takes a
+// tenant's own roles too).
 func CheckRoleIDs(roleIDs []string, managementApp bool) []string {
-	var p []string
-	if managementApp && len(roleIDs) > 0 {
-		p = append(p, ManagementRolesProblem)
-	}
-	for _, id := range roleIDs {
-		if _, ok := catalog[id]; !ok {
-			p = append(p, fmt.Sprintf("role_ids: %q is not a client role (known: %s)", clip(id), strings.Join(ids(), ", ")))
-		}
-	}
-	return p
+	return Catalog{}.CheckRoleIDs(roleIDs, managementApp)
 }
 
-// CheckGrant refuses a caller that is not the admin token handing out roles with permissions it
-// does not hold itself: a client cannot raise another client, or itself, above its own level.
-func CheckGrant(c model.Caller, roleIDs []string) error {
-	if c.Admin {
-		return nil
-	}
-	if extra := Beyond(c.Permissions, roleIDs); len(extra) > 0 {
-		return fault.New(fault.Forbidden, CodeInsufficientPermissions,
-			"a client can only give roles whose permissions it holds itself; it lacks %s", strings.Join(extra, ", "))
-	}
-	return nil
-}
+// CheckGrant checks roleIDs against the built-in roles only (see Catalog.CheckGrant).
+func CheckGrant(c model.Caller, roleIDs []string) error { return Catalog{}.CheckGrant(c, roleIDs) }
 
 // CheckTakeover refuses a caller that is not the admin token changing, rotating the secret of or
 // deleting a client that holds permissions the caller does not: with the client's secret it
@@ -67,7 +47,7 @@ func CheckTakeover(c model.Caller, target model.Client) error {
 	if c.Admin {
 		return nil
 	}
-	if extra := Beyond(c.Permissions, target.RoleIDs); len(extra) > 0 {
+	if extra := lacking(c.Permissions, ClientPermissions(target)); len(extra) > 0 {
 		return fault.New(fault.Forbidden, CodeInsufficientPermissions,
 			"client %s holds permissions this client lacks (%s); only a client holding them, or the admin token, may change it",
 			target.ID, strings.Join(extra, ", "))

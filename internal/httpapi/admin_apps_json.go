@@ -41,6 +41,14 @@ type appRequest struct {
 	ClientDescription        *string            `json:"client_description"`
 	ClientType               *string            `json:"client_type"`
 	Resources                *[]string          `json:"resources"`
+	FirstClient              *firstClientJSON   `json:"first_client"`
+}
+
+// firstClientJSON is Mosaic's first_client of a new application. Latchkey reads its role_ids,
+// the client roles of the application's first client; its other fields are accepted and not
+// acted on (the first client is made from the application's client_* fields).
+type firstClientJSON struct {
+	RoleIDs *[]string `json:"role_ids"`
 }
 
 func (req appRequest) input() tenancy.ApplicationInput {
@@ -58,6 +66,9 @@ func (req appRequest) input() tenancy.ApplicationInput {
 		ClientDescription:     req.ClientDescription,
 		ClientType:            req.ClientType,
 		ResourceIDs:           req.Resources,
+	}
+	if req.FirstClient != nil {
+		in.FirstClientRoleIDs = req.FirstClient.RoleIDs
 	}
 	if a := req.AuthenticatorPreferences; a != nil {
 		in.Authenticator = &model.AuthenticatorPreferences{IsCentralized: a.IsCentralized, LoginURI: a.LoginURI}

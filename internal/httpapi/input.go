@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -278,4 +280,50 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 func isMaxBytes(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)
+}
+
+var errUpload = fault.New(fault.Invalid, fault.CodeInvalidInput,
+	"the body must be a multipart/form-data upload holding one file part")
+
+// readUploadedFile reads the one file part of a multipart/form-data body of at most maxBody
+// bytes, and at most maxFile bytes of the file: one byte more tells a file over the limit
+// from one at it, for the caller to refuse. Form fields without a file name are skipped.
+func readUploadedFile(w http.ResponseWriter, r *http.Request, maxBody, maxFile int64) ([]byte, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, errUpload
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	var data []byte
+	files := 0
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, uploadErr(err, maxBody)
+		}
+		if part.FileName() == "" {
+			continue
+		}
+		if files++; files > 1 {
+			return nil, errUpload
+		}
+		if data, err = io.ReadAll(io.LimitReader(part, maxFile+1)); err != nil {
+			return nil, uploadErr(err, maxBody)
+		}
+	}
+	if files == 0 {
+		return nil, errUpload
+	}
+	return data, nil
+}
+
+func uploadErr(err error, maxBody int64) error {
+	if isMaxBytes(err) {
+		return fault.New(fault.TooLarge, fault.CodeBodyTooLarge, "request body is larger than %d bytes", maxBody)
+	}
+	return errUpload.With(err)
 }

@@ -168,6 +168,21 @@ var permissions = map[string]string{
 	"GET /cis/v1/organizations/{organization_id}/members":                                          clientroles.ReadUser,
 	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/members/{member_id}/roles": clientroles.Admin,
 	"GET /cis/v1/members/{member_id}/organizations":                                                clientroles.ReadUser,
+
+	// Role groups, organizations' roles, role groups and logos, and the tenant's client roles.
+	"POST /cis/v1/applications/{app_id}/role-groups":                                          clientroles.Admin,
+	"GET /cis/v1/applications/{app_id}/role-groups":                                           clientroles.Admin,
+	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups/set":      clientroles.Admin,
+	"GET /cis/v1/applications/{app_id}/organizations/{organization_id}/role-groups":           clientroles.Admin,
+	"POST /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups/set": clientroles.Admin,
+	"GET /cis/v1/applications/{app_id}/organizations/{organization_id}/roles-and-groups":      clientroles.Admin,
+	"POST /cis/v1/organizations/{organization_id}/logo":                                       clientroles.Admin,
+	"GET /cis/v1/organizations/{organization_id}/logo/image":                                  clientroles.Admin,
+	"GET /cis/v1/client-roles":              clientroles.ReadApp,
+	"POST /cis/v1/client-roles":             clientroles.WriteClientRole,
+	"GET /cis/v1/client-roles/{role_id}":    clientroles.ReadApp,
+	"PUT /cis/v1/client-roles/{role_id}":    clientroles.WriteClientRole,
+	"DELETE /cis/v1/client-roles/{role_id}": clientroles.WriteClientRole,
 }
 
 // permissionOf returns what rt requires: nothing for a public route (the catch-alls that answer

@@ -51,13 +51,13 @@ func TestLiteralSegmentsBeatWildcards(t *testing.T) {
 
 // TestApplicationsRoutesAreOfTheApplicationsFamily checks that the Applications API's routes
 // (applications, clients, resources, login preferences, signing keys) answer errors in that
-// API's shape, and no other route does. The roles and a user's roles, which live under
+// API's shape, and no other route does. The roles, role groups and a user's roles, which live under
 // /cis/v1/applications too, are APIs of their own.
 func TestApplicationsRoutesAreOfTheApplicationsFamily(t *testing.T) {
 	apps := 0
 	for _, rt := range New(Config{}).Routes() {
 		p := rt.Pattern
-		under := (strings.HasPrefix(p, "/cis/v1/applications") && !strings.Contains(p, "/roles") && !strings.Contains(p, "/users/")) ||
+		under := (strings.HasPrefix(p, "/cis/v1/applications") && !strings.Contains(p, "/role") && !strings.Contains(p, "/users/")) ||
 			strings.HasPrefix(p, "/cis/v1/resources") || strings.HasPrefix(p, "/cis/loginPreferences/")
 		switch {
 		case under && rt.Family != FamilyApplications:

@@ -55,3 +55,10 @@ type OrgLogin struct {
 	Org    Organization
 	Member Member
 }
+
+// OrgLogo is an organization's logo image.
+type OrgLogo struct {
+	ContentType string // image/png or image/jpeg, decided from the bytes
+	Data        []byte
+	UpdatedAt   time.Time
+}

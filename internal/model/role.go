@@ -25,3 +25,18 @@ type RoleAssignment struct {
 	UserID     string
 	AssignedAt time.Time
 }
+
+// RoleGroup bundles roles of one application under a name (Mosaic's role groups). Mosaic adds
+// role groups to organizations, so that a member of the organization can be given the roles
+// of its groups; a group grants nothing by itself. Its name is unique within the application.
+type RoleGroup struct {
+	ID          string
+	TenantID    string
+	AppID       string
+	Name        string
+	DisplayName string
+	Description string
+	RoleIDs     []string // in the order given, without duplicates
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}

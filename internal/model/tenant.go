@@ -92,7 +92,12 @@ type Client struct {
 	ResourceIDs  []string // resources this client may request tokens for
 	// RoleIDs are the client roles (package clientroles) that decide which of Latchkey's APIs
 	// the client's token may call. A management application's clients hold none.
-	RoleIDs             []string
+	RoleIDs []string
+	// CustomPermissions are the permissions the client's tenant-defined roles (ClientRole)
+	// grant, sorted: kept with the client, and rewritten whenever those roles or its RoleIDs
+	// change, so that a token check reads the client alone. The built-in roles' permissions
+	// are not in it (package clientroles adds them).
+	CustomPermissions   []string
 	DefaultCustomClaims []string // claim names added to every ID token without being requested
 	AccessTokenTTL      int      // seconds; 0 means the default
 	RefreshTokenTTL     int      // seconds; 0 means the default
@@ -123,4 +128,17 @@ type Resource struct {
 	MaxRefreshRotate int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// ClientRole is a client role a tenant defines for its own clients, from the permissions of
+// package clientroles; the built-in roles are that package's, the same in every tenant. Its
+// name is unique within the tenant.
+type ClientRole struct {
+	ID          string
+	TenantID    string
+	Name        string
+	Description string
+	Permissions []string // sorted, without duplicates
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }

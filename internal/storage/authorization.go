@@ -28,6 +28,50 @@ type Roles interface {
 	UserRoles(ctx context.Context, tenantID, appID, userID string) ([]model.Role, error)
 }
 
+// RoleGroups stores applications' role groups. A group's name is unique within its application
+// (a *DuplicateError with Field "name"). Its role ids are kept as given: callers check that they
+// name roles of the application, and drop, on reading, those of roles deleted since. Deleting
+// an application deletes its role groups.
+type RoleGroups interface {
+	CreateRoleGroup(ctx context.Context, g model.RoleGroup) error
+	GetRoleGroup(ctx context.Context, tenantID, appID, id string) (model.RoleGroup, error)
+	// ListRoleGroups returns the application's role groups, oldest first.
+	ListRoleGroups(ctx context.Context, tenantID, appID string) ([]model.RoleGroup, error)
+}
+
+// OrgAppRoles stores, per organization and application, the roles and role groups the
+// organization's members may be given (Mosaic's organization roles and role groups). Ids are
+// kept as given: callers check them. Deleting the organization or the application deletes
+// them.
+type OrgAppRoles interface {
+	// SetOrgAppRoles replaces both lists.
+	SetOrgAppRoles(ctx context.Context, tenantID, orgID, appID string, roleIDs, groupIDs []string, at time.Time) error
+	// GetOrgAppRoles returns both lists; empty ones when none were set.
+	GetOrgAppRoles(ctx context.Context, tenantID, orgID, appID string) (roleIDs, groupIDs []string, err error)
+}
+
+// OrgLogos stores organizations' logos, one per organization; deleting the organization
+// deletes it.
+type OrgLogos interface {
+	// SetOrgLogo stores or replaces the organization's logo.
+	SetOrgLogo(ctx context.Context, tenantID, orgID string, logo model.OrgLogo) error
+	// GetOrgLogo returns the organization's logo, or ErrNotFound when it has none.
+	GetOrgLogo(ctx context.Context, tenantID, orgID string) (model.OrgLogo, error)
+}
+
+// ClientRoles stores the client roles tenants define. A name is unique within its tenant (a
+// *DuplicateError with Field "name"). The store keeps no link to the clients holding a role:
+// the tenancy package rewrites their role lists and CustomPermissions in the same transaction
+// as a role's change or deletion.
+type ClientRoles interface {
+	CreateClientRole(ctx context.Context, r model.ClientRole) error
+	GetClientRole(ctx context.Context, tenantID, id string) (model.ClientRole, error)
+	// ListClientRoles returns the tenant's client roles, oldest first.
+	ListClientRoles(ctx context.Context, tenantID string) ([]model.ClientRole, error)
+	UpdateClientRole(ctx context.Context, tenantID, id string, updater func(model.ClientRole) (model.ClientRole, error)) error
+	DeleteClientRole(ctx context.Context, tenantID, id string) error
+}
+
 // Groups stores user groups and who belongs to them. Names are unique within a tenant (a
 // *DuplicateError with Field "name"). Deleting a group deletes its memberships; deleting a user
 // deletes theirs.

@@ -64,6 +64,10 @@ type Store interface {
 	Sealed
 	CrossDevice
 	Roles
+	RoleGroups
+	ClientRoles
+	OrgAppRoles
+	OrgLogos
 	Groups
 	Organizations
 

@@ -34,6 +34,11 @@ type ApplicationInput struct {
 	ClientDescription *string
 	ClientType        *string
 	ResourceIDs       *[]string
+
+	// FirstClientRoleIDs are the client roles of a new application's first client (Mosaic's
+	// first_client.role_ids); absent means the default ones. Create only: the first client's
+	// roles change later through the client itself.
+	FirstClientRoleIDs *[]string
 }
 
 // touchesDefaultClient reports whether in changes the default client.
@@ -91,11 +96,18 @@ func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in Appl
 		return AppView{}, IssuedClient{}, errManagementAdminOnly
 	}
 	issued := s.newClient(app, defaultClientName, now)
-	if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
-		return AppView{}, IssuedClient{}, err
+	if in.FirstClientRoleIDs == nil {
+		if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
+			return AppView{}, IssuedClient{}, err
+		}
 	}
 	p = append(p, applyDefaultClient(&issued.Client, in, app.RedirectURIs)...)
 	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		if in.FirstClientRoleIDs != nil {
+			if err := firstClientRoles(ctx, tx, c, app, &issued.Client, *in.FirstClientRoleIDs, p); err != nil {
+				return err
+			}
+		}
 		missing, err := missingResources(ctx, tx, c.TenantID, issued.Client.ResourceIDs)
 		if err != nil {
 			return err
@@ -112,6 +124,26 @@ func (s *Service) CreateApplication(ctx context.Context, c model.Caller, in Appl
 		return AppView{}, IssuedClient{}, storeErr(err, nil, "create application")
 	}
 	return AppView{Application: app, Default: &issued.Client}, issued, nil
+}
+
+// firstClientRoles gives a new application's first client the roles of first_client.role_ids,
+// inside tx: unknown roles are a 400 (with the request's other problems, p) before any question
+// of what the caller may give.
+func firstClientRoles(ctx context.Context, tx storage.Store, c model.Caller, app model.Application, cl *model.Client, roleIDs []string, p []string) error {
+	ids := dedupe(roleIDs)
+	cat, err := roleCatalog(ctx, tx, c.TenantID, ids)
+	if err != nil {
+		return err
+	}
+	if rp := cat.CheckRoleIDs(ids, app.Kind == model.AppKindManagement); len(rp) > 0 {
+		all := slices.Clone(p)
+		for _, msg := range rp {
+			all = append(all, "first_client."+msg)
+		}
+		return fault.Validation(all...)
+	}
+	cl.RoleIDs, cl.CustomPermissions = ids, cat.CustomPermissions(ids)
+	return cat.CheckGrant(c, ids)
 }
 
 // defaultRoles are the roles a new client of app gets unless given others: the default role,
@@ -136,6 +168,7 @@ func (s *Service) newClient(app model.Application, name string, now time.Time) I
 		RedirectURIs:        append([]string{}, app.RedirectURIs...),
 		ResourceIDs:         []string{},
 		RoleIDs:             defaultRoles(app),
+		CustomPermissions:   []string{},
 		DefaultCustomClaims: []string{},
 		CreatedAt:           now,
 		UpdatedAt:           now,

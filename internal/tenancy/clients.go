@@ -54,12 +54,20 @@ func (s *Service) CreateClient(ctx context.Context, c model.Caller, appID string
 		now := s.timestamp()
 		issued = s.newClient(app, "", now)
 		issued.Client.RedirectURIs = []string{}
-		p := applyClient(&issued.Client, in, true)
+		var named []string
+		if in.RoleIDs != nil {
+			named = *in.RoleIDs
+		}
+		cat, err := roleCatalog(ctx, tx, c.TenantID, named)
+		if err != nil {
+			return err
+		}
+		p := applyClient(&issued.Client, in, true, cat)
 		if app.Kind == model.AppKindManagement && len(issued.Client.RoleIDs) > 0 {
 			p = append(p, clientroles.ManagementRolesProblem)
 		}
 		if len(p) == 0 {
-			if err := clientroles.CheckGrant(c, issued.Client.RoleIDs); err != nil {
+			if err := cat.CheckGrant(c, issued.Client.RoleIDs); err != nil {
 				return err
 			}
 		}
@@ -105,14 +113,28 @@ func (s *Service) ListClients(ctx context.Context, c model.Caller, appID string)
 // UpdateClient changes the fields present in in and returns the client as stored. A client
 // token changes clients of its own application only, and not their resources.
 func (s *Service) UpdateClient(ctx context.Context, c model.Caller, appID, clientID string, in ClientInput) (model.Client, error) {
-	if in.RoleIDs != nil {
-		if err := s.checkRoleChange(ctx, c, appID, *in.RoleIDs); err != nil {
-			return model.Client{}, err
-		}
+	if err := inScope(c, appID); err != nil {
+		return model.Client{}, err
 	}
-	return s.updateClient(ctx, c, appID, clientID, in.ResourceIDs, func(cl *model.Client) []string {
-		return applyClient(cl, in, false)
+	var out model.Client
+	err := s.store.InTx(ctx, func(tx storage.Store) error {
+		var cat clientroles.Catalog
+		if in.RoleIDs != nil {
+			var err error
+			if cat, err = checkRoleChange(ctx, tx, c, appID, *in.RoleIDs); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = s.changeClient(ctx, tx, c, appID, clientID, in.ResourceIDs, func(cl *model.Client) []string {
+			return applyClient(cl, in, false, cat)
+		})
+		return err
 	})
+	if err != nil {
+		return model.Client{}, storeErr(err, errClientNotFound, "update client")
+	}
+	return out, nil
 }
 
 // SetClientResources replaces the resources a client may request tokens for.
@@ -152,20 +174,23 @@ func (s *Service) DeleteAppClients(ctx context.Context, c model.Caller, appID st
 	return storeErr(err, errClientNotFound, "delete clients")
 }
 
-// checkRoleChange checks a new role list for a client of appID before it is applied: the roles
-// exist, the application is not a management one, and the caller may give them.
-func (s *Service) checkRoleChange(ctx context.Context, c model.Caller, appID string, roleIDs []string) error {
-	if err := inScope(c, appID); err != nil {
-		return err
-	}
-	app, err := s.store.GetApplication(ctx, c.TenantID, appID)
+// checkRoleChange checks a new role list for a client of appID inside tx, before it is applied:
+// the roles exist in the tenant's catalog, the application is not a management one, and the
+// caller may give them. It returns the catalog, whose tenant roles named stay locked until tx
+// ends.
+func checkRoleChange(ctx context.Context, tx storage.Store, c model.Caller, appID string, roleIDs []string) (clientroles.Catalog, error) {
+	app, err := tx.GetApplication(ctx, c.TenantID, appID)
 	if err != nil {
-		return storeErr(err, errAppNotFound, "get application")
+		return clientroles.Catalog{}, storeErr(err, errAppNotFound, "get application")
 	}
-	if p := clientroles.CheckRoleIDs(roleIDs, app.Kind == model.AppKindManagement); len(p) > 0 {
-		return fault.Validation(p...)
+	cat, err := roleCatalog(ctx, tx, c.TenantID, roleIDs)
+	if err != nil {
+		return clientroles.Catalog{}, err
 	}
-	return clientroles.CheckGrant(c, roleIDs)
+	if p := cat.CheckRoleIDs(roleIDs, app.Kind == model.AppKindManagement); len(p) > 0 {
+		return clientroles.Catalog{}, fault.Validation(p...)
+	}
+	return cat, cat.CheckGrant(c, roleIDs)
 }
 
 var errDeleteSelf = fault.New(fault.Conflict, fault.CodeConflict, "a client cannot delete itself; use another client's token")
@@ -274,7 +299,7 @@ func (s *Service) changeClient(ctx context.Context, tx storage.Store, c model.Ca
 
 // applyClient validates in and applies it to cl, returning every problem found. It does not
 // check that resources exist; missingResources does, inside the transaction.
-func applyClient(cl *model.Client, in ClientInput, create bool) []string {
+func applyClient(cl *model.Client, in ClientInput, create bool, cat clientroles.Catalog) []string {
 	var p problems
 	if in.Name != nil || create {
 		cl.Name = p.text("name", deref(in.Name), maxNameLen, true)
@@ -306,7 +331,8 @@ func applyClient(cl *model.Client, in ClientInput, create bool) []string {
 	}
 	if in.RoleIDs != nil {
 		cl.RoleIDs = dedupe(*in.RoleIDs)
-		p = append(p, clientroles.CheckRoleIDs(cl.RoleIDs, false)...)
+		p = append(p, cat.CheckRoleIDs(cl.RoleIDs, false)...)
+		cl.CustomPermissions = cat.CustomPermissions(cl.RoleIDs)
 	}
 	if in.Protocol != nil && *in.Protocol != "oidc" {
 		p.addf("authentication_protocol must be %q: Latchkey has no SAML clients", "oidc")

@@ -64,7 +64,7 @@ func (s *Service) ClientCredentials(ctx context.Context, req ClientTokenRequest)
 		claims.Role = auth.Roles{auth.RoleAdmin}
 	} else if len(client.RoleIDs) > 0 {
 		claims.TSRoles = slices.Clone(client.RoleIDs)
-		claims.TSPermissions = clientroles.PermissionsOf(client.RoleIDs)
+		claims.TSPermissions = clientroles.ClientPermissions(client)
 	}
 	tok, err := s.signer.SignTyped(ctx, client.TenantID, "at+jwt", claims)
 	if err != nil {

@@ -40,6 +40,7 @@ func cloneClient(c model.Client) model.Client {
 	c.ResourceIDs = slices.Clone(c.ResourceIDs)
 	c.DefaultCustomClaims = slices.Clone(c.DefaultCustomClaims)
 	c.RoleIDs = slices.Clone(c.RoleIDs)
+	c.CustomPermissions = slices.Clone(c.CustomPermissions)
 	return c
 }
 

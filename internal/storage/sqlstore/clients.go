@@ -8,22 +8,22 @@ import (
 
 const clientCols = "id, tenant_id, app_id, name, description, secret_hash, redirect_uris, resource_ids, " +
 	"default_custom_claims, access_token_ttl, refresh_token_ttl, session_expiration, token_epoch, client_type, " +
-	"max_refresh_rotate, role_ids, created_at, updated_at"
+	"max_refresh_rotate, role_ids, custom_permissions, created_at, updated_at"
 
 func scanClient(sc scanner) (model.Client, error) {
 	var c model.Client
-	var redirects, resources, claims, roles string
+	var redirects, resources, claims, roles, custom string
 	var created, updated int64
 	err := sc.Scan(&c.ID, &c.TenantID, &c.AppID, &c.Name, &c.Description, &c.SecretHash,
 		&redirects, &resources, &claims, &c.AccessTokenTTL, &c.RefreshTokenTTL,
-		&c.SessionExpiration, &c.TokenEpoch, &c.ClientType, &c.MaxRefreshRotate, &roles, &created, &updated)
+		&c.SessionExpiration, &c.TokenEpoch, &c.ClientType, &c.MaxRefreshRotate, &roles, &custom, &created, &updated)
 	if err != nil {
 		return c, err
 	}
 	for _, f := range []struct {
 		text string
 		into *[]string
-	}{{redirects, &c.RedirectURIs}, {resources, &c.ResourceIDs}, {claims, &c.DefaultCustomClaims}, {roles, &c.RoleIDs}} {
+	}{{redirects, &c.RedirectURIs}, {resources, &c.ResourceIDs}, {claims, &c.DefaultCustomClaims}, {roles, &c.RoleIDs}, {custom, &c.CustomPermissions}} {
 		if err := fromJSONText(f.text, f.into); err != nil {
 			return c, err
 		}
@@ -34,8 +34,8 @@ func scanClient(sc scanner) (model.Client, error) {
 
 // clientValues returns the columns of c written after its id, tenant id and application id.
 func clientValues(c model.Client) ([]any, error) {
-	var texts [4]string
-	for i, list := range [][]string{c.RedirectURIs, c.ResourceIDs, c.DefaultCustomClaims, c.RoleIDs} {
+	var texts [5]string
+	for i, list := range [][]string{c.RedirectURIs, c.ResourceIDs, c.DefaultCustomClaims, c.RoleIDs, c.CustomPermissions} {
 		t, err := jsonText(list)
 		if err != nil {
 			return nil, err
@@ -44,7 +44,7 @@ func clientValues(c model.Client) ([]any, error) {
 	}
 	return []any{c.Name, c.Description, c.SecretHash, texts[0], texts[1], texts[2],
 		c.AccessTokenTTL, c.RefreshTokenTTL, c.SessionExpiration, c.TokenEpoch, c.ClientType, c.MaxRefreshRotate,
-		texts[3], millis(c.CreatedAt), millis(c.UpdatedAt)}, nil
+		texts[3], texts[4], millis(c.CreatedAt), millis(c.UpdatedAt)}, nil
 }
 
 // CreateClient stores a new client.
@@ -54,7 +54,7 @@ func (s *Store) CreateClient(ctx context.Context, c model.Client) error {
 		return errf("create client", err)
 	}
 	_, err = s.execUnique(ctx, "create client",
-		"INSERT INTO clients ("+clientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO clients ("+clientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		append([]any{c.ID, c.TenantID, c.AppID}, vals...)...)
 	return err
 }
@@ -91,7 +91,7 @@ func (s *Store) UpdateClient(ctx context.Context, tenantID, id string, updater f
 		_, err = tx.execUnique(ctx, "update client",
 			"UPDATE clients SET name = ?, description = ?, secret_hash = ?, redirect_uris = ?, "+
 				"resource_ids = ?, default_custom_claims = ?, access_token_ttl = ?, refresh_token_ttl = ?, "+
-				"session_expiration = ?, token_epoch = ?, client_type = ?, max_refresh_rotate = ?, role_ids = ?, created_at = ?, "+
+				"session_expiration = ?, token_epoch = ?, client_type = ?, max_refresh_rotate = ?, role_ids = ?, custom_permissions = ?, created_at = ?, "+
 				"updated_at = ? WHERE tenant_id = ? AND id = ?",
 			append(vals, old.TenantID, old.ID)...)
 		return err

@@ -84,7 +84,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, tenantID, id string) err
 		if err := mustAffect("delete organization", n, err); err != nil {
 			return err
 		}
-		for _, table := range []string{"org_members", "org_member_roles"} {
+		for _, table := range []string{"org_members", "org_member_roles", "org_app_roles", "org_logos"} {
 			if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND org_id = ?", tenantID, id); err != nil {
 				return errf("delete organization: "+table, err)
 			}

@@ -20,6 +20,26 @@ var clientTests = []namedTest{
 	{"UpdateRefused", testClientUpdateRefused},
 	{"Delete", testClientDelete},
 	{"Roles", testClientRoles},
+	{"CustomPermissions", testClientCustomPermissions},
+}
+
+// The permissions of a client's tenant-defined roles are kept with it, replaced by an update,
+// and read back by every lookup.
+func testClientCustomPermissions(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	for _, perms := range [][]string{{"read:user", "write:user"}, {}} {
+		err := s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(cur model.Client) (model.Client, error) {
+			cur.CustomPermissions = perms
+			return cur, nil
+		})
+		must(t, err, "update client permissions")
+		got, err := s.GetClient(t.Context(), e.Client.ID)
+		must(t, err, "get client")
+		wantEqual(t, "custom permissions after update", got.CustomPermissions, perms)
+		list, err := s.ListClients(t.Context(), e.Tenant.ID, "")
+		must(t, err, "list clients")
+		wantEqual(t, "custom permissions in the tenant's list", list[0].CustomPermissions, perms)
+	}
 }
 
 // A client's roles are kept as given, in order, replaced whole by an update and read back by

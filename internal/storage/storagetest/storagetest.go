@@ -32,6 +32,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Credentials", newStore, credentialTests)
 	runGroup(t, "CrossDevice", newStore, crossDeviceTests)
 	runGroup(t, "Roles", newStore, roleTests)
+	runGroup(t, "RoleGroups", newStore, roleGroupTests)
+	runGroup(t, "ClientRoles", newStore, clientRoleTests)
 	runGroup(t, "Groups", newStore, groupTests)
 	runGroup(t, "Organizations", newStore, orgTests)
 	runGroup(t, "UserDetails", newStore, userDetailTests)
