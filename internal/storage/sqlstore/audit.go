@@ -42,7 +42,9 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 }
 
 // ListAudit returns one page of the tenant's events matching q, newest first with events of
-// the same millisecond newest inserted first, and how many events match in all.
+// the same millisecond newest inserted first, and how many events match in all (at most
+// q.CountUpTo when that is set). A page after an event (q.After) starts from the event's place
+// in an index rather than skipping the events before it.
 func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error) {
 	if q.TenantID == "" {
 		return nil, 0, errors.New("list audit events: a tenant id is required")
@@ -73,8 +75,21 @@ func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.Audi
 
 	r := s.reader()
 	var total int
-	if err := r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total); err != nil {
+	count := "SELECT COUNT(*)" + where
+	countArgs := args
+	if q.CountUpTo > 0 {
+		count = "SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m"
+		countArgs = append(args[:len(args):len(args)], q.CountUpTo)
+	}
+	if err := r.queryRow(ctx, count, countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	if q.After != "" {
+		// Past the event named: older, or as old and inserted before it. An event the
+		// retention has removed took every older one with it, so nothing comes after it.
+		offset = 0
+		where += " AND (created_at, seq) < (SELECT a.created_at, a.seq FROM audit_events a WHERE a.tenant_id = ? AND a.id = ?)"
+		args = append(args[:len(args):len(args)], q.TenantID, q.After)
 	}
 	events, err := getAll(ctx, r, "list audit events", scanAudit,
 		"SELECT "+auditCols+where+" ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",

@@ -34,8 +34,13 @@ func (s *Store) userWhere(q model.UserQuery) (string, []any, error) {
 		args = append(args, q.AppID)
 	}
 	if q.Prefix != "" {
+		// The tenant is repeated in each branch so that each is one range of an index.
 		b := filterBuilder{d: s.d}
-		where += " AND (" + b.startsWith("u.email", q.Prefix, false) + " OR " + b.startsWith("u.phone_number", q.Prefix, false) + ")"
+		b.args = append(b.args, q.TenantID)
+		email := b.startsWith("u.email", q.Prefix, false)
+		b.args = append(b.args, q.TenantID)
+		phone := b.startsWith("u.phone_number", q.Prefix, false)
+		where += " AND ((u.tenant_id = ? AND " + email + ") OR (u.tenant_id = ? AND " + phone + "))"
 		args = append(args, b.args...)
 	}
 	if q.Filter != nil {
@@ -51,7 +56,7 @@ func (s *Store) userWhere(q model.UserQuery) (string, []any, error) {
 }
 
 // ListUsers returns one page of the users matching q in q's order, and how many users match
-// in all.
+// in all (see CountUsers).
 func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error) {
 	col, ok := userSortCols[q.Sort]
 	if !ok {
@@ -71,19 +76,25 @@ func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User,
 	if q.Desc {
 		dir = " DESC"
 	}
-	// Users without a value come last in either direction; ties are ordered by id.
+	// Users without a value come last in either direction; ties are ordered by id. Every
+	// user has a creation time, and an order by it alone follows users_created_idx.
 	order := col + dir + ", u.id" + dir
-	if col != "u.created_at" {
+	nullable := col != "u.created_at"
+	if nullable {
 		order = "(" + col + " IS NULL), " + order
 	}
-
-	r := s.reader()
-	var total int
-	if err := r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count users: %w", err)
+	total, err := s.countUsers(ctx, q, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.After != nil {
+		offset = 0
+		cond, after := keysetAfter(col, nullable, q.Desc, *q.After)
+		where += " AND " + cond
+		args = append(args[:len(args):len(args)], after...)
 	}
 	cols := "u." + strings.ReplaceAll(userCols, ", ", ", u.")
-	users, err := getAll(ctx, r, "list users", scanUser,
+	users, err := getAll(ctx, s.reader(), "list users", scanUser,
 		"SELECT "+cols+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, limit, offset)...)
 	if err != nil {
@@ -92,14 +103,52 @@ func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User,
 	return users, total, nil
 }
 
-// CountUsers returns how many users q matches; its order and page are ignored.
+// keysetAfter is the condition that a user comes after key in the order by col (ascending
+// unless desc, users without a value last, ties by id), with its arguments. It is written
+// as row comparisons, which both databases answer from an index on (col, id).
+func keysetAfter(col string, nullable, desc bool, key model.UserKey) (string, []any) {
+	cmp := " > "
+	if desc {
+		cmp = " < "
+	}
+	if key.Value == nil {
+		// Past the users with a value: only those without one, in the order of their ids.
+		return "(" + col + " IS NULL AND u.id" + cmp + "?)", []any{key.ID}
+	}
+	cond := "(" + col + ", u.id)" + cmp + "(?, ?)"
+	if nullable {
+		cond = "(" + col + " IS NULL OR " + cond + ")"
+	}
+	return cond, []any{key.Value, key.ID}
+}
+
+// CountUsers returns how many users q matches; its order and page are ignored. Without a
+// filter or prefix the count is read from user_counts; with one it stops at q.CountUpTo
+// when that is set.
 func (s *Store) CountUsers(ctx context.Context, q model.UserQuery) (int, error) {
 	where, args, err := s.userWhere(q)
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
+	return s.countUsers(ctx, q, where, args)
+}
+
+// countUsers counts the users that where (built by userWhere for q) selects.
+func (s *Store) countUsers(ctx context.Context, q model.UserQuery, where string, args []any) (int, error) {
+	r := s.reader()
 	var total int
-	if err := s.reader().queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total); err != nil {
+	var err error
+	switch {
+	case q.Filter == nil && q.Prefix == "":
+		err = r.queryRow(ctx, "SELECT COALESCE(MAX(n), 0) FROM user_counts WHERE tenant_id = ? AND app_id = ?",
+			q.TenantID, q.AppID).Scan(&total)
+	case q.CountUpTo > 0:
+		err = r.queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+where+" LIMIT ?) m",
+			append(args[:len(args):len(args)], q.CountUpTo)...).Scan(&total)
+	default:
+		err = r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return total, nil
