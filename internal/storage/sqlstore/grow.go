@@ -31,8 +31,10 @@ type Growth struct {
 type Grown struct {
 	// MiddleUser is the grown user halfway through the order by creation.
 	MiddleUser model.User
-	// UserIDs are some of the grown users, spread over the whole growth.
-	UserIDs []string
+	// UserIDs and Emails are some of the grown users, spread over the whole growth.
+	UserIDs, Emails []string
+	// MiddleEventID is the grown event halfway through the growth's events.
+	MiddleEventID string
 }
 
 // growRows is how many rows one INSERT statement writes, growTx how many statements one
@@ -50,13 +52,17 @@ func (s *Store) Grow(ctx context.Context, g Growth) (Grown, error) {
 	// Grown users are older than any the benchmark made itself, one millisecond apart.
 	created := now - int64(g.Users) - 86_400_000
 	userID := func(i int) string { return g.Prefix + "-u" + strconv.Itoa(i) }
+	email := func(i int) string { return g.Prefix + "-" + strconv.Itoa(i) + "@grown.example" }
 	var out Grown
 	if g.Users > 0 {
 		mid := g.Users / 2
 		out.MiddleUser = model.User{ID: userID(mid), TenantID: g.TenantID, CreatedAt: fromMillis(created + int64(mid))}
 		for i := 0; i < g.Users; i += max(1, g.Users/64) {
-			out.UserIDs = append(out.UserIDs, userID(i))
+			out.UserIDs, out.Emails = append(out.UserIDs, userID(i)), append(out.Emails, email(i))
 		}
+	}
+	if g.AuditEvents > 0 {
+		out.MiddleEventID = g.Prefix + "-e" + strconv.Itoa(g.AuditEvents/2)
 	}
 	user := func(i int) string {
 		if g.Users == 0 {
@@ -71,7 +77,7 @@ func (s *Store) Grow(ctx context.Context, g Growth) (Grown, error) {
 		row  func(i int) []any
 	}{
 		{"users", g.Users, "id, tenant_id, email, status, created_at, updated_at", func(i int) []any {
-			return []any{userID(i), g.TenantID, g.Prefix + "-" + strconv.Itoa(i) + "@grown.example", model.UserActive, created + int64(i), created + int64(i)}
+			return []any{userID(i), g.TenantID, email(i), model.UserActive, created + int64(i), created + int64(i)}
 		}},
 		{"app_users", g.Users, "tenant_id, app_id, user_id, created_at", func(i int) []any {
 			return []any{g.TenantID, g.AppID, userID(i), created + int64(i)}
@@ -81,7 +87,7 @@ func (s *Store) Grow(ctx context.Context, g Growth) (Grown, error) {
 			return []any{g.Prefix + "-e" + strconv.Itoa(i), g.TenantID, g.AppID, g.ClientID, user(i), types[i%len(types)], "success", created + int64(i)}
 		}},
 		{"tenants", g.Tenants, "id, name, created_at", func(i int) []any {
-			return []any{g.Prefix + "-t" + strconv.Itoa(i), "grown " + strconv.Itoa(i), now}
+			return []any{g.Prefix + "-t" + strconv.Itoa(i), "grown " + g.Prefix + "-" + strconv.Itoa(i), now}
 		}},
 		{"sessions", g.Sessions, "id, tenant_id, user_id, app_id, client_id, created_at, last_seen_at, expires_at", func(i int) []any {
 			return []any{g.Prefix + "-s" + strconv.Itoa(i), g.TenantID, user(i), g.AppID, g.ClientID, now, now, now + 86_400_000}

@@ -82,6 +82,11 @@ func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User,
 	nullable := col != "u.created_at"
 	if nullable {
 		order = "(" + col + " IS NULL), " + order
+	} else if q.Prefix != "" && !s.d.postgres {
+		// SQLite, without statistics, would rather walk users_created_idx in order than
+		// sort: with a prefix that reads every user of the tenant. The unary + keeps the
+		// index from giving the order, so that the prefix's ranges lead.
+		order = "+" + order
 	}
 	total, err := s.countUsers(ctx, q, where, args)
 	if err != nil {
