@@ -46,8 +46,27 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 // q.CountUpTo when that is set). A page after an event (q.After) starts from the event's place
 // in an index rather than skipping the events before it.
 func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error) {
+	page, count, err := auditStatements(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	r := s.reader()
+	var total int
+	if err := r.queryRow(ctx, count.sql, count.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	events, err := getAll(ctx, r, "list audit events", scanAudit, page.sql, page.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return events, total, nil
+}
+
+// auditStatements returns the statements ListAudit runs for q: the one reading the page and
+// the one counting the matches.
+func auditStatements(q model.AuditQuery) (page, count statement, err error) {
 	if q.TenantID == "" {
-		return nil, 0, errors.New("list audit events: a tenant id is required")
+		return page, count, errors.New("list audit events: a tenant id is required")
 	}
 	where := " FROM audit_events WHERE tenant_id = ?"
 	args := []any{q.TenantID}
@@ -73,16 +92,9 @@ func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.Audi
 	limit = min(limit, maxAuditLimit)
 	offset := max(q.Offset, 0)
 
-	r := s.reader()
-	var total int
-	count := "SELECT COUNT(*)" + where
-	countArgs := args
+	count = statement{"SELECT COUNT(*)" + where, args}
 	if q.CountUpTo > 0 {
-		count = "SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m"
-		countArgs = append(args[:len(args):len(args)], q.CountUpTo)
-	}
-	if err := r.queryRow(ctx, count, countArgs...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count audit events: %w", err)
+		count = statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m", append(args[:len(args):len(args)], q.CountUpTo)}
 	}
 	if q.After != "" {
 		// Past the event named: older, or as old and inserted before it. An event the
@@ -91,13 +103,8 @@ func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.Audi
 		where += " AND (created_at, seq) < (SELECT a.created_at, a.seq FROM audit_events a WHERE a.tenant_id = ? AND a.id = ?)"
 		args = append(args[:len(args):len(args)], q.TenantID, q.After)
 	}
-	events, err := getAll(ctx, r, "list audit events", scanAudit,
-		"SELECT "+auditCols+where+" ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",
-		append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	return events, total, nil
+	page = statement{"SELECT " + auditCols + where + " ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?", append(args, limit, offset)}
+	return page, count, nil
 }
 
 // ceilMillis is t in unix milliseconds, rounded up. Stored times are whole milliseconds

@@ -58,13 +58,38 @@ func (s *Store) userWhere(q model.UserQuery) (string, []any, error) {
 // ListUsers returns one page of the users matching q in q's order, and how many users match
 // in all (see CountUsers).
 func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error) {
+	page, count, err := s.userStatements(q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	r := s.reader()
+	var total int
+	if err := r.queryRow(ctx, count.sql, count.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	users, err := getAll(ctx, r, "list users", scanUser, page.sql, page.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// statement is an SQL statement with its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// userStatements returns the statements ListUsers runs for q: the one reading the page and
+// the one counting the matches.
+func (s *Store) userStatements(q model.UserQuery) (page, count statement, err error) {
 	col, ok := userSortCols[q.Sort]
 	if !ok {
-		return nil, 0, fmt.Errorf("list users: unknown sort %q", q.Sort)
+		return page, count, fmt.Errorf("unknown sort %q", q.Sort)
 	}
 	where, args, err := s.userWhere(q)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
+		return page, count, err
 	}
 	limit := q.Limit
 	if limit <= 0 {
@@ -88,10 +113,7 @@ func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User,
 		// index from giving the order, so that the prefix's ranges lead.
 		order = "+" + order
 	}
-	total, err := s.countUsers(ctx, q, where, args)
-	if err != nil {
-		return nil, 0, err
-	}
+	count = s.userCount(q, where, args)
 	if q.After != nil {
 		offset = 0
 		cond, after := keysetAfter(col, nullable, q.Desc, *q.After)
@@ -99,13 +121,8 @@ func (s *Store) ListUsers(ctx context.Context, q model.UserQuery) ([]model.User,
 		args = append(args[:len(args):len(args)], after...)
 	}
 	cols := "u." + strings.ReplaceAll(userCols, ", ", ", u.")
-	users, err := getAll(ctx, s.reader(), "list users", scanUser,
-		"SELECT "+cols+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	return users, total, nil
+	page = statement{"SELECT " + cols + where + " ORDER BY " + order + " LIMIT ? OFFSET ?", append(args, limit, offset)}
+	return page, count, nil
 }
 
 // keysetAfter is the condition that a user comes after key in the order by col (ascending
@@ -135,26 +152,22 @@ func (s *Store) CountUsers(ctx context.Context, q model.UserQuery) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
-	return s.countUsers(ctx, q, where, args)
-}
-
-// countUsers counts the users that where (built by userWhere for q) selects.
-func (s *Store) countUsers(ctx context.Context, q model.UserQuery, where string, args []any) (int, error) {
-	r := s.reader()
+	c := s.userCount(q, where, args)
 	var total int
-	var err error
-	switch {
-	case q.Filter == nil && q.Prefix == "":
-		err = r.queryRow(ctx, "SELECT COALESCE(MAX(n), 0) FROM user_counts WHERE tenant_id = ? AND app_id = ?",
-			q.TenantID, q.AppID).Scan(&total)
-	case q.CountUpTo > 0:
-		err = r.queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+where+" LIMIT ?) m",
-			append(args[:len(args):len(args)], q.CountUpTo)...).Scan(&total)
-	default:
-		err = r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total)
-	}
-	if err != nil {
+	if err := s.reader().queryRow(ctx, c.sql, c.args...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return total, nil
+}
+
+// userCount is the statement counting the users that where (built by userWhere for q)
+// selects.
+func (s *Store) userCount(q model.UserQuery, where string, args []any) statement {
+	switch {
+	case q.Filter == nil && q.Prefix == "":
+		return statement{"SELECT COALESCE(MAX(n), 0) FROM user_counts WHERE tenant_id = ? AND app_id = ?", []any{q.TenantID, q.AppID}}
+	case q.CountUpTo > 0:
+		return statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m", append(args[:len(args):len(args)], q.CountUpTo)}
+	}
+	return statement{"SELECT COUNT(*)" + where, args}
 }
