@@ -55,6 +55,13 @@ type DataSizeOp struct {
 	GrownP50  float64 `json:"grown_p50_ms"`
 	GrownP90  float64 `json:"grown_p90_ms"`
 	Ratio     float64 `json:"ratio"`
+	// SmallCPU and GrownCPU are the server process's CPU milliseconds per request, which a
+	// loaded machine disturbs less than the latency (on SQLite they include the database's
+	// work; on PostgreSQL the database's own processes are not counted); 0 without an admin
+	// listener.
+	SmallCPU  float64 `json:"small_cpu_ms"`
+	GrownCPU  float64 `json:"grown_cpu_ms"`
+	CPURatio  float64 `json:"cpu_ratio"`
 	SmallErrs int     `json:"small_errors"`
 	GrownErrs int     `json:"grown_errors"`
 }
@@ -96,10 +103,15 @@ func runDataSize(ctx context.Context, e *Env) (ScenarioResult, error) {
 	}
 	out.GrowTime[0] = time.Since(t0).Seconds()
 	ops := e.dataOps(first, emails[0], login)
-	measure := func() [][]time.Duration {
+	measure := func() ([][]time.Duration, []float64) {
 		all := make([][]time.Duration, len(ops))
+		cpu := make([]float64, len(ops))
 		for k, op := range ops {
 			_ = op.do(ctx, first, 0) // a warm-up request
+			var before Counters
+			if e.Opts.AdminURL != "" {
+				before, _ = ReadCounters(ctx, e.Opts.AdminURL)
+			}
 			for i := range n {
 				start := time.Now()
 				if err := op.do(ctx, first, i); err != nil {
@@ -111,12 +123,17 @@ func runDataSize(ctx context.Context, e *Env) (ScenarioResult, error) {
 				}
 				all[k] = append(all[k], time.Since(start))
 			}
+			if e.Opts.AdminURL != "" {
+				if after, err := ReadCounters(ctx, e.Opts.AdminURL); err == nil {
+					cpu[k] = after.Sub(before).CPUSeconds * 1000 / float64(n)
+				}
+			}
 		}
-		return all
+		return all, cpu
 	}
 	fmt.Fprintf(e.Opts.Log, "data-size: measuring at the small size\n")
 	out.Load[0] = loadAverages()
-	smallTimes := measure()
+	smallTimes, smallCPU := measure()
 	t0 = time.Now()
 	fmt.Fprintf(e.Opts.Log, "data-size: growing by %+v\n", rest)
 	second, err := e.Opts.Grow(ctx, "g2"+e.run, rest)
@@ -128,13 +145,17 @@ func runDataSize(ctx context.Context, e *Env) (ScenarioResult, error) {
 	first.UserCursor, first.AuditCursor = second.UserCursor, second.AuditCursor
 	fmt.Fprintf(e.Opts.Log, "data-size: measuring at the grown size\n")
 	out.Load[1] = loadAverages()
-	grownTimes := measure()
+	grownTimes, grownCPU := measure()
 	for k, op := range ops {
 		o := DataSizeOp{Name: op.name, SmallErrs: n - len(smallTimes[k]), GrownErrs: n - len(grownTimes[k])}
 		o.SmallP50, o.SmallP90 = quantileMs(smallTimes[k], 0.5), quantileMs(smallTimes[k], 0.9)
 		o.GrownP50, o.GrownP90 = quantileMs(grownTimes[k], 0.5), quantileMs(grownTimes[k], 0.9)
 		if o.SmallP50 > 0 {
 			o.Ratio = o.GrownP50 / o.SmallP50
+		}
+		o.SmallCPU, o.GrownCPU = smallCPU[k], grownCPU[k]
+		if o.SmallCPU > 0 {
+			o.CPURatio = o.GrownCPU / o.SmallCPU
 		}
 		out.Ops = append(out.Ops, o)
 	}
@@ -241,10 +262,10 @@ func writeDataSize(w io.Writer, scenarios []ScenarioResult) error {
 		fmt.Fprintf(w, "%s: small %+v (load %s), grown %+v (load %s), grown in %.0f+%.0f s, %d requests each\n",
 			s.Name, d.Small, d.Load[0], d.Grown, d.Load[1], d.GrowTime[0], d.GrowTime[1], d.Requests)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "request\tsmall p50 ms\tp90 ms\tgrown p50 ms\tp90 ms\tratio\terrors\t")
+		fmt.Fprintln(tw, "request\tsmall p50 ms\tp90 ms\tgrown p50 ms\tp90 ms\tratio\tCPU ms small\tgrown\tCPU ratio\terrors\t")
 		for _, o := range d.Ops {
-			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%d\t\n", o.Name, o.SmallP50, o.SmallP90, o.GrownP50, o.GrownP90,
-				strconv.FormatFloat(o.Ratio, 'f', 2, 64), o.SmallErrs+o.GrownErrs)
+			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.3f\t%.3f\t%s\t%d\t\n", o.Name, o.SmallP50, o.SmallP90, o.GrownP50, o.GrownP90,
+				strconv.FormatFloat(o.Ratio, 'f', 2, 64), o.SmallCPU, o.GrownCPU, strconv.FormatFloat(o.CPURatio, 'f', 2, 64), o.SmallErrs+o.GrownErrs)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
