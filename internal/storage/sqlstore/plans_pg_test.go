@@ -46,7 +46,8 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		for _, p := range all {
 			plan := explainPrepared(ctx, t, conn, p.name, p.n)
 			for _, table := range p.tables {
-				if strings.Contains(plan+"\n", "Seq Scan on "+table+" ") || strings.Contains(plan+"\n", "Seq Scan on "+table+"\n") {
+				if strings.Contains(plan+"\n", "Seq Scan on "+table+" ") || strings.Contains(plan+"\n", "Seq Scan on "+table+"\n") ||
+					(strings.HasPrefix(p.what, "login methods") && strings.Contains(plan, "audit_events_type_idx")) {
 					t.Errorf("%s, %s: the generic plan scans %s:\n%s", stage, p.what, table, plan)
 				}
 			}
@@ -68,6 +69,7 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		one("user by id", "SELECT "+userCols+" FROM users WHERE id = ?", 1, "users")
 		one("user by email", "SELECT "+userCols+" FROM users WHERE tenant_id = ? AND email = ?", 2, "users")
 		one("tenant by id", "SELECT id FROM tenants WHERE id = ?", 1, "tenants")
+		one("login methods of a page of users", loginMethodsQuery(), 2+appUserBatch, "audit_events")
 		for _, c := range []struct {
 			what string
 			q    model.UserQuery
