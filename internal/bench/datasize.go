@@ -49,12 +49,12 @@ type DataSizeResult struct {
 // DataSizeOp is one request's median and 90th percentile at each size, and the ratio of the
 // medians (grown over small: flat is about 1).
 type DataSizeOp struct {
-	Name      string  `json:"name"`
-	SmallP50  float64 `json:"small_p50_ms"`
-	SmallP90  float64 `json:"small_p90_ms"`
-	GrownP50  float64 `json:"grown_p50_ms"`
-	GrownP90  float64 `json:"grown_p90_ms"`
-	Ratio     float64 `json:"ratio"`
+	Name     string  `json:"name"`
+	SmallP50 float64 `json:"small_p50_ms"`
+	SmallP90 float64 `json:"small_p90_ms"`
+	GrownP50 float64 `json:"grown_p50_ms"`
+	GrownP90 float64 `json:"grown_p90_ms"`
+	Ratio    float64 `json:"ratio"`
 	// SmallCPU and GrownCPU are the server process's CPU milliseconds per request, which a
 	// loaded machine disturbs less than the latency (on SQLite they include the database's
 	// work; on PostgreSQL the database's own processes are not counted); 0 without an admin
