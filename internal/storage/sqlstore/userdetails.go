@@ -46,7 +46,7 @@ func (s *Store) ListLoginMethods(ctx context.Context, tenantID string, userIDs [
 }
 
 // loginMethodsQuery reads the logins of a batch of users. The type is compared so that no
-// index on it applies (type || ”): the user ids are what narrow the rows, and a planner that
+// index on it applies (it is concatenated with the empty string): the user ids are what narrow the rows, and a planner that
 // preferred audit_events_type_idx (PostgreSQL's does, with the statistics of a small log)
 // would read every login of the tenant, more with each one.
 func loginMethodsQuery() string {
