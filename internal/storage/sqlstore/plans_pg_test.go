@@ -46,8 +46,7 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		for _, p := range all {
 			plan := explainPrepared(ctx, t, conn, p.name, p.n)
 			for _, table := range p.tables {
-				if strings.Contains(plan+"\n", "Seq Scan on "+table+" ") || strings.Contains(plan+"\n", "Seq Scan on "+table+"\n") ||
-					(strings.HasPrefix(p.what, "login methods") && strings.Contains(plan, "audit_events_type_idx")) {
+				if strings.Contains(plan+"\n", "Seq Scan on "+table+" ") || strings.Contains(plan+"\n", "Seq Scan on "+table+"\n") {
 					t.Errorf("%s, %s: the generic plan scans %s:\n%s", stage, p.what, table, plan)
 				}
 			}
@@ -69,7 +68,12 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		one("user by id", "SELECT "+userCols+" FROM users WHERE id = ?", 1, "users")
 		one("user by email", "SELECT "+userCols+" FROM users WHERE tenant_id = ? AND email = ?", 2, "users")
 		one("tenant by id", "SELECT id FROM tenants WHERE id = ?", 1, "tenants")
+		// The reads of a page's users' details by batches of ids (application links, login
+		// methods) are checked only for not scanning whole tables: without statistics
+		// PostgreSQL filters the batch's ids rather than looking each up, reading every row of
+		// the tenant or application through an index (see docs/benchmarks.md).
 		one("login methods of a page of users", loginMethodsQuery(), 2+appUserBatch, "audit_events")
+		one("application links of a page of users", appUsersQuery(), 2+appUserBatch, "app_users")
 		for _, c := range []struct {
 			what string
 			q    model.UserQuery

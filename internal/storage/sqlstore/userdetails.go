@@ -9,7 +9,7 @@ import (
 // ListUserCredentials returns the credentials of type typ that any of userIDs has, in
 // batches of appUserBatch users per statement.
 func (s *Store) ListUserCredentials(ctx context.Context, tenantID, typ string, userIDs []string) ([]model.Credential, error) {
-	query := "SELECT " + credentialCols + " FROM credentials WHERE tenant_id = ? AND type || '' = ? AND user_id IN (" +
+	query := "SELECT " + credentialCols + " FROM credentials WHERE tenant_id = ? AND type = ? AND user_id IN (" +
 		placeholders(appUserBatch) + ")"
 	out := []model.Credential{}
 	for _, ids := range idBatches(userIDs) {
@@ -45,13 +45,10 @@ func (s *Store) ListLoginMethods(ctx context.Context, tenantID string, userIDs [
 	return out, nil
 }
 
-// loginMethodsQuery reads the logins of a batch of users. The type is compared so that no
-// index on it applies (it is concatenated with the empty string): the user ids are what narrow the rows, and a planner that
-// preferred audit_events_type_idx (PostgreSQL's does, with the statistics of a small log)
-// would read every login of the tenant, more with each one.
+// loginMethodsQuery reads the logins of a batch of users.
 func loginMethodsQuery() string {
 	return "SELECT user_id, method, MIN(created_at), MAX(created_at) FROM audit_events " +
-		"WHERE tenant_id = ? AND type || '' = ? AND user_id IN (" + placeholders(appUserBatch) + ") GROUP BY user_id, method"
+		"WHERE tenant_id = ? AND type = ? AND user_id IN (" + placeholders(appUserBatch) + ") GROUP BY user_id, method"
 }
 
 // idBatches splits ids into batches of exactly appUserBatch arguments, the last padded with
