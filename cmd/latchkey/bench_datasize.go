@@ -15,6 +15,7 @@ type dataSizeFlags struct {
 	size     bench.DataSize
 	fraction int
 	requests int
+	analyze  bool
 }
 
 func (d *dataSizeFlags) register(fs *flag.FlagSet) {
@@ -24,19 +25,20 @@ func (d *dataSizeFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&d.size.HotRows, "data-hot", 100_000, "data-size: rows of each of sessions, refresh tokens and codes at the grown size")
 	fs.IntVar(&d.fraction, "data-small-fraction", 30, "data-size: the small size is the grown size divided by this")
 	fs.IntVar(&d.requests, "data-requests", 50, "data-size: requests of each kind timed at each size")
+	fs.BoolVar(&d.analyze, "data-analyze", true, "data-size on PostgreSQL: refresh the statistics after growing, as autovacuum would (false keeps the small tables' statistics)")
 }
 
 // apply sets the data-size options of o, growing the database of the server --start made.
 func (d *dataSizeFlags) apply(o *bench.Options, server *benchProcess) {
 	o.DataSize, o.DataSmallFraction, o.DataRequests = d.size, d.fraction, d.requests
 	if server != nil {
-		o.Grow = growInto(server)
+		o.Grow = growInto(server, d.analyze)
 	}
 }
 
 // growInto returns a GrowFunc that writes straight to the database of the started server,
 // through a store of its own opened on the first growth.
-func growInto(p *benchProcess) bench.GrowFunc {
+func growInto(p *benchProcess, analyze bool) bench.GrowFunc {
 	var (
 		once  sync.Once
 		store *sqlstore.Store
@@ -50,7 +52,7 @@ func growInto(p *benchProcess) bench.GrowFunc {
 		g, err := store.Grow(ctx, sqlstore.Growth{
 			TenantID: p.boot.TenantID, AppID: p.boot.AppID, ClientID: p.boot.ClientID, Prefix: prefix,
 			Users: add.Users, AuditEvents: add.AuditEvents, Tenants: add.Tenants,
-			Sessions: add.HotRows, RefreshTokens: add.HotRows, Codes: add.HotRows,
+			Sessions: add.HotRows, RefreshTokens: add.HotRows, Codes: add.HotRows, Analyze: analyze,
 		})
 		if err != nil {
 			return bench.Grown{}, err
