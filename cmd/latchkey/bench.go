@@ -33,6 +33,7 @@ type benchFlags struct {
 	serverCPU, loadCPU               string
 	floorServe                       string
 	tenants, addTenants              int
+	data                             dataSizeFlags
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,6 +70,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.floorServe, "floor-serve", "", "")
 	fs.IntVar(&f.tenants, "tenants", 0, "with --start: run the client-credentials and jwks scenarios (or --scenarios) with the tenants --start made, then again after adding this many less one, and compare; JWKS size and build cost are reported for both")
 	fs.IntVar(&f.addTenants, "add-tenants", -1, "")
+	f.data.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,6 +128,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	f.data.apply(&o, server)
 	if f.tenants > 0 {
 		return runTenantScale(ctx, f, o, server, stdout, stderr)
 	}

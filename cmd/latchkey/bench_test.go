@@ -44,6 +44,9 @@ func TestBenchSmoke(t *testing.T) {
 		got[s.Name] = s
 	}
 	for _, want := range bench.Scenarios() {
+		if want.Explicit {
+			continue // runs only when named (TestBenchDataSizeSmoke)
+		}
 		s, ok := got[want.Name]
 		if ok && want.Run != nil {
 			checkFairness(t, s)
@@ -76,6 +79,45 @@ func TestBenchSmoke(t *testing.T) {
 // TestBenchTenantScaleSmoke runs the tenant-scale comparison with a small tenant count and
 // checks that both steps ran without errors and that the published key set did not grow with
 // the tenants. It asserts no timing.
+// TestBenchDataSizeSmoke runs the data-size scenario with small growths: every request must
+// succeed at both sizes, and the report must name both sizes and a ratio for each request.
+// It asserts no timing.
+func TestBenchDataSizeSmoke(t *testing.T) {
+	t.Setenv(benchChildEnv, "1")
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--start", "--scenarios", "data-size", "--half-peak=false", "--json", "--data-users", "600",
+		"--data-audit", "900", "--data-tenants", "30", "--data-hot", "300", "--data-small-fraction", "3", "--data-requests", "5"}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("latchkey bench exited %d; stderr:\n%s", code, stderr.String())
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("decode report: %v\n%s", err, stdout.String())
+	}
+	if len(rep.Scenarios) != 1 || rep.Scenarios[0].DataSize == nil {
+		t.Fatalf("report %+v, want the data-size scenario's result", rep.Scenarios)
+	}
+	s := rep.Scenarios[0]
+	d := s.DataSize
+	if s.Errors != 0 {
+		t.Errorf("%d errors, first: %s", s.Errors, s.FirstError)
+	}
+	if want := (bench.DataSize{Users: 200, AuditEvents: 300, Tenants: 10, HotRows: 100}); d.Small != want {
+		t.Errorf("small size %+v, want %+v", d.Small, want)
+	}
+	if want := (bench.DataSize{Users: 600, AuditEvents: 900, Tenants: 30, HotRows: 100 * 3}); d.Grown != want {
+		t.Errorf("grown size %+v, want %+v", d.Grown, want)
+	}
+	if len(d.Ops) < 10 {
+		t.Errorf("%d requests timed, want every one of the scenario's", len(d.Ops))
+	}
+	for _, o := range d.Ops {
+		if o.SmallP50 <= 0 || o.GrownP50 <= 0 || o.Ratio <= 0 || o.SmallErrs+o.GrownErrs != 0 {
+			t.Errorf("%s: %+v, want timings at both sizes without errors", o.Name, o)
+		}
+	}
+}
+
 func TestBenchTenantScaleSmoke(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var stdout, stderr bytes.Buffer

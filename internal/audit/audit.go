@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,13 +108,33 @@ type Query struct {
 	AppID, UserID, Type string
 	Since, Until        time.Time
 	Offset, Limit       int
+	// After, when set, is the id of the last event of the page before: the page starts
+	// after it, at the cost of a first page however deep. It does not combine with Offset.
+	After string
 }
 
-// Search returns one page of the caller's tenant's events, newest first, and the total.
+// Bounds of a search's cost, which must not grow with the length of the log.
+const (
+	// MaxPageOffset is the largest page_offset a search takes; deeper pages are read after
+	// an event (Query.After).
+	MaxPageOffset = 10000
+	// MaxCounted is where a search's total stops: a search that matches more events
+	// reports this many.
+	MaxCounted = 10000
+)
+
+// Search returns one page of the caller's tenant's events, newest first, and the total (up to
+// MaxCounted).
 func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.AuditEvent, int, error) {
 	var p []string
-	if q.Offset < 0 {
+	switch {
+	case q.Offset < 0:
 		p = append(p, "page_offset must not be negative")
+	case q.Offset > MaxPageOffset:
+		p = append(p, "page_offset must be at most "+strconv.Itoa(MaxPageOffset)+
+			"; to read further, pass page_info.end_cursor of a page as page_cursor to get the page after it")
+	case q.Offset > 0 && q.After != "":
+		p = append(p, "page_offset does not combine with page_cursor, which says where the page starts")
 	}
 	if q.Limit < 0 || q.Limit > 1000 {
 		p = append(p, "page_limit must be between 1 and 1000")
@@ -127,6 +148,7 @@ func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.Audi
 	list, total, err := l.store.ListAudit(ctx, model.AuditQuery{
 		TenantID: c.TenantID, AppID: q.AppID, UserID: q.UserID, Type: q.Type,
 		Since: q.Since, Until: q.Until, Offset: q.Offset, Limit: q.Limit,
+		After: q.After, CountUpTo: MaxCounted,
 	})
 	if err != nil {
 		return nil, 0, fault.Wrap(err, "list audit events")

@@ -41,6 +41,13 @@ type Options struct {
 	// times on each route.
 	Pairs int
 	Log   io.Writer
+	// Grow adds rows straight to the server's database, for the data-size scenario, which
+	// grows it to DataSize from DataSize/DataSmallFraction and times DataRequests of each
+	// request at both sizes.
+	Grow              GrowFunc
+	DataSize          DataSize
+	DataSmallFraction int
+	DataRequests      int
 }
 
 // Run benchmarks every selected scenario against the server.

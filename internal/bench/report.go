@@ -52,6 +52,8 @@ type ScenarioResult struct {
 	Fairness                 *Fairness    `json:"fairness,omitempty"`
 	// Enumeration is the result of a timing scenario, route by route.
 	Enumeration []EnumerationRoute `json:"enumeration,omitempty"`
+	// DataSize is the result of the data-size scenario.
+	DataSize *DataSizeResult `json:"data_size,omitempty"`
 }
 
 // HalfPeak is a scenario driven open-loop at half the iterations per second of its closed
@@ -151,11 +153,11 @@ func (r Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	if throughput := slices.ContainsFunc(r.Scenarios, func(s ScenarioResult) bool { return s.Enumeration == nil }); throughput {
+	if throughput := slices.ContainsFunc(r.Scenarios, func(s ScenarioResult) bool { return s.Enumeration == nil && s.DataSize == nil }); throughput {
 		fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tCPU ms/req\tSQL/it\ttx/it\tper step (SQL/tx)\tfloor it/s\tratio\t½peak it/s\tp99 ms @½\t")
 	}
 	for _, s := range r.Scenarios {
-		if s.Enumeration != nil {
+		if s.Enumeration != nil || s.DataSize != nil {
 			continue // a table of its own below
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.RequestsPerSec,
@@ -167,6 +169,9 @@ func (r Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	if err := writeEnumeration(w, r.Scenarios); err != nil {
+		return err
+	}
+	if err := writeDataSize(w, r.Scenarios); err != nil {
 		return err
 	}
 	for _, s := range r.Scenarios {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -46,6 +47,8 @@ type Scenario struct {
 	// Timing, set instead of Setup, is a scenario that measures no throughput: it times
 	// requests one at a time and compares two sides (see EnumerationRoute).
 	Timing func(ctx context.Context, e *Env) ([]EnumerationRoute, error)
+	// Explicit marks a scenario that runs only when named, not in the default selection.
+	Explicit bool
 }
 
 // login is the floor of an endpoint that checks a client token and returns an access token
@@ -66,6 +69,7 @@ func Scenarios() []Scenario {
 		{Name: "magic-link", Floor: []Cost{{Verify: 1}, login}, Setup: magicLinkScenario},
 		{Name: "password-fairness", Floor: []Cost{{Verify: 1, Sign: 2, Argon2: 1}}, Run: runFairness, Flood: true},
 		{Name: "enumeration-timing", Timing: enumerationTiming},
+		{Name: "data-size", Run: runDataSize, Explicit: true},
 	}
 }
 
@@ -73,7 +77,7 @@ func Scenarios() []Scenario {
 func Select(names []string) ([]Scenario, error) {
 	all := Scenarios()
 	if len(names) == 0 {
-		return all, nil
+		return slices.DeleteFunc(slices.Clone(all), func(s Scenario) bool { return s.Explicit }), nil
 	}
 	var out []Scenario
 	for _, n := range names {

@@ -30,6 +30,9 @@ type SearchInput struct {
 	Offset    int
 	// Limit is the page size; 0 means DefaultPageLimit.
 	Limit int
+	// Cursor, when set, is the NextCursor of the page before: the page starts after its last
+	// user, however deep, at the cost of a first page. It does not combine with Offset.
+	Cursor string
 }
 
 // sortFields are the orders a search takes, from Mosaic's sort_field.
@@ -45,8 +48,14 @@ func (s *Service) query(c model.Caller, in SearchInput) (model.UserQuery, error)
 	if !c.Admin {
 		q.AppID = c.AppID
 	}
-	if in.Offset < 0 {
+	switch {
+	case in.Offset < 0:
 		problems = append(problems, "page_offset: must not be negative")
+	case in.Offset > MaxPageOffset:
+		problems = append(problems, "page_offset: must be at most "+strconv.Itoa(MaxPageOffset)+
+			"; to read further, pass page_info.end_cursor of a page as page_cursor to get the page after it")
+	case in.Offset > 0 && in.Cursor != "":
+		problems = append(problems, "page_offset: does not combine with page_cursor, which says where the page starts")
 	}
 	if in.Limit < 0 || in.Limit > MaxPageLimit {
 		problems = append(problems, "page_limit: must be between 1 and "+strconv.Itoa(MaxPageLimit))
@@ -86,6 +95,13 @@ func (s *Service) query(c model.Caller, in SearchInput) (model.UserQuery, error)
 			q.Filter = &f
 		}
 	}
+	if in.Cursor != "" && ok {
+		key, problem := parseCursor(in.Cursor, sort, q.Desc)
+		if problem != "" {
+			problems = append(problems, problem)
+		}
+		q.After = key
+	}
 	if len(problems) > 0 {
 		return q, fault.Validation(problems...)
 	}
@@ -93,11 +109,17 @@ func (s *Service) query(c model.Caller, in SearchInput) (model.UserQuery, error)
 }
 
 // Search returns one page of the users c may see that match in, and how many match in all.
+//
+// Its cost does not grow with the number of users for the first page, a page after a cursor,
+// or a search_prefix or eq or sw search of email, phone_number, username, external_user_id
+// or user_id: the total of a filtered search stops at MaxCountedMatches, and offsets stop at
+// MaxPageOffset.
 func (s *Service) Search(ctx context.Context, c model.Caller, in SearchInput) ([]User, int, error) {
 	q, err := s.query(c, in)
 	if err != nil {
 		return nil, 0, err
 	}
+	q.CountUpTo = MaxCountedMatches
 	users, total, err := s.store.ListUsers(ctx, q)
 	if err != nil {
 		return nil, 0, fault.Wrap(err, "list users")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,9 @@ func (s *Server) auditRoutes() {
 	s.handle("PUT", "/cis/v1/audit/webhook", AdminToken, s.setAuditWebhook)
 	s.handle("DELETE", "/cis/v1/audit/webhook", AdminToken, s.deleteAuditWebhook)
 }
+
+// defaultAuditPage is the page size of an audit search without page_limit.
+const defaultAuditPage = 100
 
 func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -48,7 +52,7 @@ func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) error {
 	query := audit.Query{
 		AppID: q.Get("app_id"), UserID: q.Get("user_id"), Type: q.Get("type"),
 		Since: when("since"), Until: when("until"),
-		Offset: num("page_offset"), Limit: num("page_limit"),
+		Offset: num("page_offset"), Limit: num("page_limit"), After: q.Get("page_cursor"),
 	}
 	if len(problems) > 0 {
 		return fault.Validation(problems...)
@@ -61,7 +65,17 @@ func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range list {
 		out[i] = audit.EventJSON(e)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out, "total_count": total})
+	// As for users: the total tells whether more follow, unless the page starts after a
+	// cursor or the count stopped at its bound; then a full page is taken to have more.
+	hasNext := query.Offset+len(list) < total
+	if query.After != "" || total >= audit.MaxCounted {
+		hasNext = len(list) >= cmp.Or(query.Limit, defaultAuditPage)
+	}
+	info := pageInfoJSON{HasNextPage: hasNext, HasPreviousPage: query.Offset > 0 || query.After != ""}
+	if hasNext && len(list) > 0 {
+		info.EndCursor = list[len(list)-1].ID
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out, "total_count": total, "page_info": info})
 	return nil
 }
 

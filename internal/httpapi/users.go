@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"strconv"
@@ -93,15 +94,27 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	users, total, err := s.cfg.Directory.Search(r.Context(), callerOf(r), directory.SearchInput{
+	in := directory.SearchInput{
 		Search: q.Get("search"), Prefix: q.Get("search_prefix"), SortField: q.Get("sort_field"),
-		SortOrder: q.Get("sort_order"), Offset: offset, Limit: limit,
-	})
+		SortOrder: q.Get("sort_order"), Offset: offset, Limit: limit, Cursor: q.Get("page_cursor"),
+	}
+	users, total, err := s.cfg.Directory.Search(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
+	// The total tells whether more follow, unless the page starts after a cursor (the total
+	// counts the pages before it too) or the count stopped at its bound; then a full page
+	// is taken to have more after it.
+	size := cmp.Or(limit, directory.DefaultPageLimit)
+	hasNext := offset+len(users) < total
+	if in.Cursor != "" || total >= directory.MaxCountedMatches {
+		hasNext = len(users) >= size
+	}
 	out := userList{Result: make([]userJSON, 0, len(users)), TotalCount: total,
-		PageInfo: pageInfoJSON{HasNextPage: offset+len(users) < total, HasPreviousPage: offset > 0}}
+		PageInfo: pageInfoJSON{HasNextPage: hasNext, HasPreviousPage: offset > 0 || in.Cursor != ""}}
+	if hasNext {
+		out.PageInfo.EndCursor = directory.NextCursor(in, users)
+	}
 	for _, u := range users {
 		out.Result = append(out.Result, toUserJSON(u))
 	}

@@ -89,6 +89,8 @@ type userResult struct {
 type pageInfoJSON struct {
 	HasNextPage     bool `json:"has_next_page"`
 	HasPreviousPage bool `json:"has_previous_page"`
+	// EndCursor, Latchkey's addition, starts the next page when passed as page_cursor.
+	EndCursor string `json:"end_cursor,omitempty"`
 }
 
 type userList struct {

@@ -49,4 +49,10 @@ type AuditQuery struct {
 	Until    time.Time // exclusive; zero means no upper bound
 	Offset   int
 	Limit    int
+	// After, when set, is the id of an event: the page starts just after it in the order,
+	// in place of Offset (a keyset cursor, whose cost does not grow with the depth).
+	After string
+	// CountUpTo, when positive, bounds the total: the number of matches or CountUpTo,
+	// whichever is smaller, so that counting costs the same however long the log is.
+	CountUpTo int
 }

@@ -17,6 +17,46 @@ type UserQuery struct {
 	Desc   bool
 	Offset int
 	Limit  int
+	// After, when set, starts the page just after this place in the order (a keyset
+	// cursor), in place of Offset: its cost does not grow with how deep the page is.
+	After *UserKey
+	// CountUpTo, when positive, bounds the count of a query with a Filter or a Prefix: the
+	// total is the number of matches or CountUpTo, whichever is smaller, so that counting
+	// costs the same however many users there are. A query without either is counted
+	// exactly from kept counts in any case.
+	CountUpTo int
+}
+
+// UserKey is a user's place in a search's order: the value of the sorted attribute and the
+// id that breaks ties.
+type UserKey struct {
+	// Value is epoch milliseconds (int64) for created_at and last_auth, the text for email
+	// and phone_number; nil when the user has no value.
+	Value any
+	ID    string
+}
+
+// KeyOf returns u's place in an order by sort (one of the UserSort* constants; empty is by
+// creation).
+func KeyOf(u User, sort string) UserKey {
+	k := UserKey{ID: u.ID}
+	switch sort {
+	case UserSortEmail:
+		if u.Email != "" {
+			k.Value = u.Email
+		}
+	case UserSortPhone:
+		if u.PhoneNumber != "" {
+			k.Value = u.PhoneNumber
+		}
+	case UserSortLastAuth:
+		if u.LastAuthAt != nil {
+			k.Value = u.LastAuthAt.UnixMilli()
+		}
+	default:
+		k.Value = u.CreatedAt.UnixMilli()
+	}
+	return k
 }
 
 // Orders of a user search.

@@ -181,7 +181,11 @@ type Users interface {
 	// default; users without the value last either way; ties by id in the same direction), and
 	// the number of all matching users. A Limit of zero means 100 and one above 5000 means
 	// 5000. A filter the store cannot run (an unknown attribute, a value of the wrong type)
-	// is an error; callers check filters first.
+	// is an error; callers check filters first. q.After starts the page after a user's place
+	// in the order instead of at q.Offset. The total of a query without filter or prefix is
+	// kept, not counted; with one it stops at q.CountUpTo when that is set. The first page,
+	// a page after a place, and a search of email, phone number, username, external user id
+	// or id by eq or sw cost the same however many users the tenant has.
 	ListUsers(ctx context.Context, q model.UserQuery) ([]model.User, int, error)
 	// CountUsers returns how many users q matches, as ListUsers' total.
 	CountUsers(ctx context.Context, q model.UserQuery) (int, error)
@@ -361,7 +365,8 @@ type Audit interface {
 	AppendAudit(ctx context.Context, e model.AuditEvent) error
 	// ListAudit returns one page of the events matching q, newest first (ties by insertion
 	// order, newest first), and the number of all matching events. q.TenantID is required; a
-	// Limit of zero means 100 and a larger one than 1000 means 1000.
+	// Limit of zero means 100 and a larger one than 1000 means 1000. q.After starts the page
+	// after an event instead of at q.Offset; q.CountUpTo bounds the total.
 	ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error)
 }
 

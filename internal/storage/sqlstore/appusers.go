@@ -48,9 +48,14 @@ func (s *Store) GetAppUser(ctx context.Context, tenantID, appID, userID string) 
 const appUserBatch = 100
 
 // ListAppUsers returns the links to an application of those of userIDs that have one.
-func (s *Store) ListAppUsers(ctx context.Context, tenantID, appID string, userIDs []string) ([]model.AppUser, error) {
-	query := "SELECT " + appUserCols + " FROM app_users WHERE tenant_id = ? AND app_id = ? AND user_id IN (" +
+// appUsersQuery reads the links of a batch of users to one application.
+func appUsersQuery() string {
+	return "SELECT " + appUserCols + " FROM app_users WHERE tenant_id = ? AND app_id = ? AND user_id IN (" +
 		placeholders(appUserBatch) + ")"
+}
+
+func (s *Store) ListAppUsers(ctx context.Context, tenantID, appID string, userIDs []string) ([]model.AppUser, error) {
+	query := appUsersQuery()
 	out := []model.AppUser{}
 	for start := 0; start < len(userIDs); start += appUserBatch {
 		batch := userIDs[start:min(start+appUserBatch, len(userIDs))]

@@ -42,10 +42,31 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 }
 
 // ListAudit returns one page of the tenant's events matching q, newest first with events of
-// the same millisecond newest inserted first, and how many events match in all.
+// the same millisecond newest inserted first, and how many events match in all (at most
+// q.CountUpTo when that is set). A page after an event (q.After) starts from the event's place
+// in an index rather than skipping the events before it.
 func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error) {
+	page, count, err := auditStatements(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	r := s.reader()
+	var total int
+	if err := r.queryRow(ctx, count.sql, count.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	events, err := getAll(ctx, r, "list audit events", scanAudit, page.sql, page.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return events, total, nil
+}
+
+// auditStatements returns the statements ListAudit runs for q: the one reading the page and
+// the one counting the matches.
+func auditStatements(q model.AuditQuery) (page, count statement, err error) {
 	if q.TenantID == "" {
-		return nil, 0, errors.New("list audit events: a tenant id is required")
+		return page, count, errors.New("list audit events: a tenant id is required")
 	}
 	where := " FROM audit_events WHERE tenant_id = ?"
 	args := []any{q.TenantID}
@@ -71,18 +92,19 @@ func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.Audi
 	limit = min(limit, maxAuditLimit)
 	offset := max(q.Offset, 0)
 
-	r := s.reader()
-	var total int
-	if err := r.queryRow(ctx, "SELECT COUNT(*)"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	count = statement{"SELECT COUNT(*)" + where, args}
+	if q.CountUpTo > 0 {
+		count = statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m", append(args[:len(args):len(args)], q.CountUpTo)}
 	}
-	events, err := getAll(ctx, r, "list audit events", scanAudit,
-		"SELECT "+auditCols+where+" ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",
-		append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
+	if q.After != "" {
+		// Past the event named: older, or as old and inserted before it. An event the
+		// retention has removed took every older one with it, so nothing comes after it.
+		offset = 0
+		where += " AND (created_at, seq) < (SELECT a.created_at, a.seq FROM audit_events a WHERE a.tenant_id = ? AND a.id = ?)"
+		args = append(args[:len(args):len(args)], q.TenantID, q.After)
 	}
-	return events, total, nil
+	page = statement{"SELECT " + auditCols + where + " ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?", append(args, limit, offset)}
+	return page, count, nil
 }
 
 // ceilMillis is t in unix milliseconds, rounded up. Stored times are whole milliseconds

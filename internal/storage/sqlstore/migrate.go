@@ -77,8 +77,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		applied = applied || ran
 	}
 	if applied && s.d.postgres {
-		// New tables and indexes have no statistics on PostgreSQL until autovacuum comes
-		// round; plans made before then (prepared statements keep theirs) would be guesses.
+		// New indexes of tables with rows have no statistics on PostgreSQL until autovacuum
+		// comes round; plans made before then (prepared statements keep theirs) would be
+		// guesses. Empty tables are left alone (see analyze).
 		if err := s.analyze(ctx); err != nil {
 			return fmt.Errorf("migrate: analyze: %w", err)
 		}
@@ -86,8 +87,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// analyze gathers statistics for the tables of Latchkey's schema only: a bare ANALYZE would
-// read every table of the database, other applications' and schemas' too.
+// analyze gathers statistics for the tables of Latchkey's schema that hold rows: a bare
+// ANALYZE would read every table of the database, other applications' and schemas' too.
+//
+// An empty table is not analyzed. Analyzed, PostgreSQL would take it to be empty until
+// autovacuum analyzes it again, and plan a scan of the whole table for every lookup: a
+// connection that kept such a plan for a prepared statement would go on scanning as the table
+// grew. Never analyzed, it is taken to span a few pages, and lookups go by their indexes at
+// every size.
 func (s *Store) analyze(ctx context.Context) error {
 	tables, err := getAll(ctx, s.writer(), "list tables", func(sc scanner) (string, error) {
 		var name string
@@ -97,8 +104,20 @@ func (s *Store) analyze(ctx context.Context) error {
 	if err != nil || len(tables) == 0 {
 		return err
 	}
+	probes := make([]string, len(tables))
+	for i, t := range tables {
+		probes[i] = "SELECT '" + strings.ReplaceAll(t, "'", "''") + "' WHERE EXISTS (SELECT 1 FROM " + t + ")"
+	}
+	filled, err := getAll(ctx, s.writer(), "find tables with rows", func(sc scanner) (string, error) {
+		var name string
+		err := sc.Scan(&name)
+		return name, err
+	}, strings.Join(probes, " UNION ALL "))
+	if err != nil || len(filled) == 0 {
+		return err
+	}
 	s.stats.statements.Add(1)
-	_, err = s.w.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	_, err = s.w.ExecContext(ctx, "ANALYZE "+strings.Join(filled, ", "))
 	return err
 }
 

@@ -25,8 +25,7 @@ func (s *Store) ListUserCredentials(ctx context.Context, tenantID, typ string, u
 // ListLoginMethods returns, for each of userIDs and each method they have signed in with, the
 // first and last successful logins the audit log records, in batches of appUserBatch users.
 func (s *Store) ListLoginMethods(ctx context.Context, tenantID string, userIDs []string) ([]model.LoginMethodUse, error) {
-	query := "SELECT user_id, method, MIN(created_at), MAX(created_at) FROM audit_events " +
-		"WHERE tenant_id = ? AND type = ? AND user_id IN (" + placeholders(appUserBatch) + ") GROUP BY user_id, method"
+	query := loginMethodsQuery()
 	scan := func(sc scanner) (model.LoginMethodUse, error) {
 		var u model.LoginMethodUse
 		var first, last int64
@@ -44,6 +43,12 @@ func (s *Store) ListLoginMethods(ctx context.Context, tenantID string, userIDs [
 		out = append(out, uses...)
 	}
 	return out, nil
+}
+
+// loginMethodsQuery reads the logins of a batch of users.
+func loginMethodsQuery() string {
+	return "SELECT user_id, method, MIN(created_at), MAX(created_at) FROM audit_events " +
+		"WHERE tenant_id = ? AND type = ? AND user_id IN (" + placeholders(appUserBatch) + ") GROUP BY user_id, method"
 }
 
 // idBatches splits ids into batches of exactly appUserBatch arguments, the last padded with

@@ -162,14 +162,39 @@ func (b *filterBuilder) total(c string) string {
 
 // startsWith is the condition that the text expr begins with prefix. It compares the
 // leading characters rather than using LIKE, whose case rules differ between the two
-// databases.
+// databases. Without folding it is a range, prefix <= expr < the next prefix, in the order of
+// bytes (which UTF-8 makes the order of code points), so that an index on expr serves it.
 func (b *filterBuilder) startsWith(expr, prefix string, fold bool) string {
 	n := strconv.Itoa(utf8.RuneCountInString(prefix))
-	b.args = append(b.args, prefix)
 	if fold {
+		b.args = append(b.args, prefix)
 		return b.total("lower(substr(" + expr + ", 1, " + n + ")) = lower(CAST(? AS TEXT))")
 	}
-	return b.total("substr(" + expr + ", 1, " + n + ") = ?")
+	c := b.d.byteOrder(expr)
+	if upper, ok := nextPrefix(prefix); ok {
+		b.args = append(b.args, prefix, upper)
+		return b.total(c + " >= ? AND " + c + " < ?")
+	}
+	b.args = append(b.args, prefix, prefix)
+	return b.total(c + " >= ? AND substr(" + expr + ", 1, " + n + ") = ?")
+}
+
+// nextPrefix returns the least string greater than every string that begins with p: p with
+// its last character raised by one, dropping trailing characters that cannot be raised.
+// It is false when there is none (p empty, or made only of the highest character).
+func nextPrefix(p string) (string, bool) {
+	runes := []rune(p)
+	for i := len(runes) - 1; i >= 0; i-- {
+		r := runes[i] + 1
+		if r == 0xD800 { // the surrogates are not characters
+			r = 0xE000
+		}
+		if r <= utf8.MaxRune {
+			runes[i] = r
+			return string(runes[:i+1]), true
+		}
+	}
+	return "", false
 }
 
 // anyElement is the condition that some element of the JSON array of strings in col meets f.
@@ -227,6 +252,15 @@ func (b *filterBuilder) jsonPath(col string, f model.UserFilter) (string, error)
 		return b.total(m.boolean + " = ?"), nil
 	}
 	return "", fmt.Errorf("%s cannot be compared with %T", f.Attr, f.Value)
+}
+
+// byteOrder is the text expr compared in the order of its bytes: SQLite's own order, and
+// PostgreSQL's "C" collation (the indexes of migration 22 are in it).
+func (d *dialect) byteOrder(expr string) string {
+	if d.postgres {
+		return expr + ` COLLATE "C"`
+	}
+	return expr
 }
 
 // jsonMember is the text of the top-level member key of the JSON object in col, NULL when it

@@ -20,6 +20,7 @@ var auditTests = []namedTest{
 	{"NewestFirstWithTies", testAuditOrder},
 	{"Paging", testAuditPaging},
 	{"LimitCapped", testAuditLimitCapped},
+	{"PagesAfterAnEvent", testAuditAfter},
 	{"TenantIsolation", testAuditTenantIsolation},
 }
 

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -103,4 +104,42 @@ func testAuditTenantIsolation(t *testing.T, s storage.Store) {
 		}
 	}
 	wantAudit(t, "unknown tenant's events", s, model.AuditQuery{TenantID: model.NewID()}, 0)
+}
+
+// testAuditAfter checks pages that start after an event (a keyset cursor): put together they
+// are the log, with a filter too, and an event the log no longer has ends the paging.
+func testAuditAfter(t *testing.T, s storage.Store) {
+	tenant, other := newTenant(t, s), newTenant(t, s)
+	ids := auditEvents(t, s, tenant.ID, 7)
+	// Two more in the newest millisecond: ties go by insertion, newest first.
+	tie1, tie2 := makeAuditEvent(tenant.ID, at(6*time.Second)), makeAuditEvent(tenant.ID, at(6*time.Second))
+	appendAll(t, s, tie1, tie2)
+	auditEvents(t, s, other.ID, 3)
+	want := append([]string{tie2.ID, tie1.ID}, ids...)
+	var paged []string
+	q := model.AuditQuery{TenantID: tenant.ID, Limit: 2, CountUpTo: 100}
+	for range 10 {
+		page, total := listAudit(t, s, q)
+		if total != len(want) {
+			t.Errorf("after %q: total %d, want %d", q.After, total, len(want))
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, idsOf(page)...)
+		q.After, q.Offset = page[len(page)-1].ID, 3 // the offset is ignored after an event
+	}
+	if !slices.Equal(paged, want) {
+		t.Errorf("pages after events: %v, want %v", paged, want)
+	}
+	// With a filter: the events of one type.
+	typed := makeAuditEvent(tenant.ID, at(time.Hour))
+	typed.Type = model.EventAdminChange
+	typed2 := typed
+	typed2.ID, typed2.CreatedAt = model.NewID(), at(-time.Hour)
+	appendAll(t, s, typed, typed2)
+	wantAudit(t, "of a type, after the newest", s, model.AuditQuery{TenantID: tenant.ID, Type: typed.Type, After: typed.ID}, 2, typed2.ID)
+	wantAudit(t, "after an event the log does not have", s, model.AuditQuery{TenantID: tenant.ID, After: model.NewID()}, 11)
+	wantAudit(t, "after another tenant's event", s, model.AuditQuery{TenantID: other.ID, After: ids[0]}, 3)
+	wantAudit(t, "counted up to 4", s, model.AuditQuery{TenantID: tenant.ID, Limit: 1, CountUpTo: 4}, 4, typed.ID)
 }

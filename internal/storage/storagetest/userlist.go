@@ -19,6 +19,10 @@ var userListTests = []namedTest{
 	{"FilterRefused", testListUsersFilterRefused},
 	{"Prefix", testListUsersPrefix},
 	{"Sort", testListUsersSort},
+	{"PagesAfterAKey", testListUsersAfter},
+	{"KeptCounts", testListUsersKeptCounts},
+	{"PrefixBounds", testListUsersPrefixBounds},
+	{"CountUpTo", testListUsersCountUpTo},
 }
 
 // listUsers runs q and fails the test on error.

@@ -1,0 +1,79 @@
+package sqlstore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+// TestListPlansUseIndexes checks, with SQLite's EXPLAIN QUERY PLAN, that the lists whose cost
+// must not grow with the data read an index range in the order asked for: the first page, a
+// page after a key, prefix and exact searches, and filtered audit pages.
+func TestListPlansUseIndexes(t *testing.T) {
+	s := NewTestStore(t, false)
+	ctx := testContext(t)
+	tenant := testTenant()
+	mustDo(t, s.CreateTenant(ctx, tenant), "create tenant")
+	g, err := s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p", Users: 500, AuditEvents: 500})
+	mustDo(t, err, "grow")
+	explain := func(st statement) string {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+st.sql, st.args...)
+		mustDo(t, err, "explain "+st.sql)
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			mustDo(t, rows.Scan(&id, &parent, &unused, &detail), "scan plan")
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "; ")
+	}
+	check := func(what string, st statement, want ...string) {
+		t.Helper()
+		plan := explain(st)
+		for _, w := range want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%s: plan %q lacks %q", what, plan, w)
+			}
+		}
+		for _, bad := range []string{"SCAN u ", "SCAN users", "SCAN audit_events", "TEMP B-TREE FOR ORDER BY"} {
+			if strings.Contains(plan+" ", bad) && !(strings.Contains(what, "search") && bad == "TEMP B-TREE FOR ORDER BY") {
+				t.Errorf("%s: plan %q has %q", what, plan, bad)
+			}
+		}
+	}
+	users := func(what string, q model.UserQuery, want ...string) {
+		t.Helper()
+		q.TenantID, q.CountUpTo = tenant.ID, 100
+		page, count, err := s.userStatements(q)
+		mustDo(t, err, what)
+		check(what, page, want...)
+		check(what+", its count", count)
+	}
+	eq := model.UserFilter{Op: model.FilterEqual, Attr: model.UserAttrEmail, Value: "p-7@grown.example"}
+	sw := model.UserFilter{Op: model.FilterStartsWith, Attr: model.UserAttrEmail, Value: "p-7"}
+	key := model.KeyOf(model.User{ID: g.MiddleUser.ID, CreatedAt: g.MiddleUser.CreatedAt}, "")
+	users("first page", model.UserQuery{AppID: "app"}, "users_created_idx")
+	users("first page, newest first", model.UserQuery{AppID: "app", Desc: true}, "users_created_idx")
+	users("page after a key", model.UserQuery{AppID: "app", After: &key}, "users_created_idx (tenant_id=? AND (created_at,id)>(?,?))")
+	users("prefix search", model.UserQuery{AppID: "app", Prefix: "p-7"}, "users_email_key (tenant_id=? AND email>? AND email<?)",
+		"users_phone_number_key (tenant_id=? AND phone_number>? AND phone_number<?)")
+	users("exact search", model.UserQuery{AppID: "app", Filter: &eq}, "users_email_key (tenant_id=? AND email=?)")
+	users("sw search", model.UserQuery{AppID: "app", Filter: &sw}, "users_email_key (tenant_id=? AND email>? AND email<?)")
+
+	audit := func(what string, q model.AuditQuery, want string) {
+		t.Helper()
+		q.TenantID, q.CountUpTo = tenant.ID, 100
+		page, count, err := auditStatements(q)
+		mustDo(t, err, what)
+		check(what, page, want)
+		check(what+", its count", count, want)
+	}
+	audit("audit first page", model.AuditQuery{}, "audit_events_tenant_idx")
+	audit("audit by type", model.AuditQuery{Type: model.EventAdminChange}, "audit_events_type_idx")
+	audit("audit by user", model.AuditQuery{UserID: g.UserIDs[1]}, "audit_events_user_idx")
+	audit("audit by application", model.AuditQuery{AppID: "app"}, "audit_events_app_idx")
+	audit("audit after an event", model.AuditQuery{Type: model.EventAdminChange, After: g.MiddleEventID}, "audit_events_type_idx")
+}
