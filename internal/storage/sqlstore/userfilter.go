@@ -255,7 +255,7 @@ func (b *filterBuilder) jsonPath(col string, f model.UserFilter) (string, error)
 }
 
 // byteOrder is the text expr compared in the order of its bytes: SQLite's own order, and
-// PostgreSQL's "C" collation (the indexes of migration 22 are in it).
+// PostgreSQL's "C" collation (the indexes of migration 20 are in it).
 func (d *dialect) byteOrder(expr string) string {
 	if d.postgres {
 		return expr + ` COLLATE "C"`
