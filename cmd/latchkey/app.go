@@ -153,7 +153,7 @@ func openObservedApp(ctx context.Context, cfg config.Config, log *slog.Logger, o
 		Recorder:           obs.authRecorder(),
 	})
 	a.texts = texts
-	a.admins = admins.New(a.auth, a.directory, roles.New(cached, nil), a.audit, admins.Options{})
+	a.admins = admins.New(a.auth, a.directory, roles.New(cached, nil), a.audit, admins.Options{IdleTimeout: cfg.AdminIdleTimeout, MaxAge: cfg.AdminMaxAge})
 	return a, nil
 }
 

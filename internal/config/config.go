@@ -62,6 +62,11 @@ type Config struct {
 	// tokens were issued for that long (two weeks, Mosaic's session lifetime).
 	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
+	// AdminIdleTimeout ends an admin portal session unused for that long; AdminMaxAge ends
+	// one that long after sign-in, however busy. An administrator's session reaches every
+	// user and secret of a tenant, so both are far shorter than an end user's.
+	AdminIdleTimeout time.Duration
+	AdminMaxAge      time.Duration
 	// RefreshGrace is how long a rotated refresh token still returns its successor.
 	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
@@ -154,6 +159,8 @@ func Default() Config {
 		RefreshTokenTTL:    14 * 24 * time.Hour,
 		SessionTTL:         365 * 24 * time.Hour,
 		SessionIdleTimeout: 14 * 24 * time.Hour,
+		AdminIdleTimeout:   30 * time.Minute,
+		AdminMaxAge:        12 * time.Hour,
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
@@ -206,6 +213,8 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
 		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "the most a session can last, however often it is extended (a client's session_expiration overrides it)", dur: &c.SessionTTL},
 		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions in which no tokens were issued for this long; each login, refresh or silent login extends a session by it", dur: &c.SessionIdleTimeout},
+		{env: "LATCHKEY_ADMIN_IDLE_TIMEOUT", flag: "admin-idle-timeout", usage: "end an admin portal session unused for this long", dur: &c.AdminIdleTimeout},
+		{env: "LATCHKEY_ADMIN_MAX_AGE", flag: "admin-max-age", usage: "end an admin portal session this long after sign-in, however busy", dur: &c.AdminMaxAge},
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
@@ -316,6 +325,17 @@ func (c *Config) Problems() []string {
 	positive("refresh token TTL", c.RefreshTokenTTL)
 	positive("session TTL", c.SessionTTL)
 	positive("session idle timeout", c.SessionIdleTimeout)
+	// An admin session is checked once a request, so a minute is the finest useful idle limit;
+	// past a day (or a week, absolute) it is no longer the short-lived session the portal
+	// promises for an account that reaches every secret of a tenant.
+	if c.AdminIdleTimeout < time.Minute || c.AdminIdleTimeout > 24*time.Hour {
+		p = append(p, "admin idle timeout must be between 1m and 24h")
+	}
+	if c.AdminMaxAge < 5*time.Minute || c.AdminMaxAge > 7*24*time.Hour {
+		p = append(p, "admin max age must be between 5m and 168h (7 days)")
+	} else if c.AdminIdleTimeout > c.AdminMaxAge {
+		p = append(p, "admin idle timeout must not be longer than admin max age")
+	}
 	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
 		p = append(p, "refresh grace must be between 0s and 1m")
 	}
