@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -15,10 +16,10 @@ import (
 // publicHandler serves the admin portal under /admin beside the API, on the public listener:
 // administrators reach it where their backends reach the API, and it has its own handler, so
 // the API's routes and middleware stay as they are.
-func (a *app) publicHandler(api http.Handler) (http.Handler, error) {
+func (a *app) publicHandler(api http.Handler, proxies []netip.Prefix) (http.Handler, error) {
 	p, err := portal.New(portal.Config{
 		Admins: a.admins, Tenancy: a.tenancy, Directory: a.directory, Sessions: session.New(a.auth), Audit: a.audit,
-		Texts: a.texts, Logger: a.log,
+		Texts: a.texts, Logger: a.log, TrustedProxies: proxies,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("admin portal: %w", err)

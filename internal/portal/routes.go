@@ -23,6 +23,7 @@ func (p *Portal) routes() {
 
 	m.HandleFunc("GET "+Prefix+"/signin", p.signInPage)
 	m.HandleFunc("POST "+Prefix+"/signin", p.sendCode)
+	m.HandleFunc("GET "+Prefix+"/signin/code", p.codePage)
 	m.HandleFunc("POST "+Prefix+"/signin/code", p.redeemCode)
 	m.HandleFunc("GET "+Prefix+"/setup", p.setupPage)
 	m.HandleFunc("POST "+Prefix+"/setup", p.setup)
