@@ -65,6 +65,7 @@ type Store interface {
 	Roles
 	Groups
 	Organizations
+	AdminPortal
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
 	// tickets past their KeepUntil, sessions expired or revoked with their refresh tokens,
@@ -407,4 +408,24 @@ type CrossDevice interface {
 	FindCrossDeviceTicket(ctx context.Context, hash []byte) (model.CrossDeviceTicket, error)
 	GetCrossDeviceTicket(ctx context.Context, tenantID, id string) (model.CrossDeviceTicket, error)
 	UpdateCrossDeviceTicket(ctx context.Context, tenantID, id string, updater func(model.CrossDeviceTicket) (model.CrossDeviceTicket, error)) error
+}
+
+// AdminPortal stores the admin portal's settings and invitations of administrators.
+type AdminPortal interface {
+	// GetAdminSettings returns a tenant's portal settings, or ErrNotFound when none were saved.
+	GetAdminSettings(ctx context.Context, tenantID string) (model.AdminSettings, error)
+	// PutAdminSettings creates or replaces a tenant's portal settings.
+	PutAdminSettings(ctx context.Context, s model.AdminSettings) error
+
+	CreateAdminInvite(ctx context.Context, inv model.AdminInvite) error
+	GetAdminInvite(ctx context.Context, tenantID, id string) (model.AdminInvite, error)
+	// ListAdminInvites returns a tenant's invitations, newest first, ended ones included.
+	ListAdminInvites(ctx context.Context, tenantID string) ([]model.AdminInvite, error)
+	// AcceptAdminInvite marks an open invitation (not accepted, revoked or expired at now)
+	// accepted by userID, in one statement, and reports whether it did: of concurrent
+	// acceptances exactly one gets true.
+	AcceptAdminInvite(ctx context.Context, tenantID, id, userID string, now time.Time) (bool, error)
+	// RevokeAdminInvite marks an invitation that is neither accepted nor revoked as revoked,
+	// and reports whether it did.
+	RevokeAdminInvite(ctx context.Context, tenantID, id string, now time.Time) (bool, error)
 }

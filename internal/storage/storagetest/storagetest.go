@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "Roles", newStore, roleTests)
 	runGroup(t, "Groups", newStore, groupTests)
 	runGroup(t, "Organizations", newStore, orgTests)
+	runGroup(t, "AdminPortal", newStore, adminPortalTests)
 	runGroup(t, "UserDetails", newStore, userDetailTests)
 	runGroup(t, "DuplicateIDs", newStore, duplicateIDTests)
 	runGroup(t, "Transactions", newStore, txTests)
