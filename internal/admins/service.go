@@ -9,6 +9,8 @@ import (
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/auth/otp"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -40,6 +42,8 @@ type Service struct {
 	core      *auth.Service
 	store     storage.Store
 	otp       *otp.Service
+	passwords *passwords.Service
+	totp      *totp.Service
 	sessions  *session.Service
 	roles     *roles.Service
 	directory *directory.Service
@@ -56,7 +60,7 @@ func New(core *auth.Service, dir *directory.Service, rs *roles.Service, log *aud
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge
 	}
-	return &Service{core: core, store: core.Store(), otp: otp.New(core), sessions: session.New(core),
+	return &Service{core: core, store: core.Store(), otp: otp.New(core), passwords: passwords.New(core), totp: totp.New(core), sessions: session.New(core),
 		roles: rs, directory: dir, audit: log, opts: opts}
 }
 
