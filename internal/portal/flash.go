@@ -27,6 +27,15 @@ type flash struct {
 	Secret *issuedSecret `json:"secret,omitempty"`
 	// Link is a one-time link (a set-up or invitation link) shown once.
 	Link string `json:"link,omitempty"`
+	// TOTP is a new authenticator's key, shown once, until a first code confirms it.
+	TOTP *newTOTP `json:"totp,omitempty"`
+}
+
+// newTOTP is what an authenticator app needs to be set up.
+type newTOTP struct {
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
+	URI    string `json:"uri"`
 }
 
 // redirectWithFlash answers a POST with a 303 to the page at to, carrying f for it to show once.

@@ -93,6 +93,10 @@ var notices = map[string]string{
 	"session-ended":  "Session revoked.",
 	"user-disabled":  "User disabled: they can no longer sign in.",
 	"user-enabled":   "User enabled.",
+	"password-set":   "Password set.",
+	"totp-added":     "Authenticator app added.",
+	"methods-saved":  "Sign-in methods saved.",
+	"passkey-added":  "Passkey added.",
 }
 
 // render writes a page. It renders into a buffer first, so that a template error becomes a

@@ -25,6 +25,9 @@ func (p *Portal) routes() {
 	m.HandleFunc("POST "+Prefix+"/signin", p.sendCode)
 	m.HandleFunc("GET "+Prefix+"/signin/code", p.codePage)
 	m.HandleFunc("POST "+Prefix+"/signin/code", p.redeemCode)
+	m.HandleFunc("POST "+Prefix+"/signin/password", p.passwordStep)
+	m.HandleFunc("GET "+Prefix+"/signin/totp", p.totpPage)
+	m.HandleFunc("POST "+Prefix+"/signin/totp", p.totpStep)
 	m.HandleFunc("GET "+Prefix+"/setup", p.setupPage)
 	m.HandleFunc("POST "+Prefix+"/setup", p.setup)
 	m.Handle("POST "+Prefix+"/signout", p.admin(p.signOut))
@@ -53,6 +56,12 @@ func (p *Portal) routes() {
 	m.Handle("POST "+Prefix+"/users/{user}/sessions/revoke", p.admin(p.revokeSessions))
 	m.Handle("POST "+Prefix+"/users/{user}/status", p.admin(p.setUserStatus))
 	m.Handle("GET "+Prefix+"/audit", p.admin(p.auditLog))
+
+	m.Handle("GET "+Prefix+"/account", p.admin(p.showAccount))
+	m.Handle("POST "+Prefix+"/account/password", p.admin(p.setPassword))
+	m.Handle("POST "+Prefix+"/account/totp", p.admin(p.addTOTP))
+	m.Handle("POST "+Prefix+"/account/totp/confirm", p.admin(p.confirmTOTP))
+	m.Handle("POST "+Prefix+"/account/methods", p.admin(p.saveMethods))
 
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})

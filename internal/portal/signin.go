@@ -24,7 +24,7 @@ func (p *Portal) signInPage(w http.ResponseWriter, r *http.Request) {
 	if f.Tenant == "" {
 		f.Tenant = p.cfg.DefaultTenant
 	}
-	p.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Data: f})
+	p.renderSignIn(w, r, http.StatusOK, f, nil)
 }
 
 // formOf reads the sign-in fields of a posted form.
@@ -38,7 +38,7 @@ func formOf(r *http.Request) signInForm {
 func (p *Portal) sendCode(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
 	if !p.sameOrigin(r) {
-		p.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Data: f, Problems: []string{"The form did not come from this portal."}})
+		p.renderSignIn(w, r, http.StatusForbidden, f, []string{"The form did not come from this portal."})
 		return
 	}
 	t, err := p.cfg.Admins.Tenant(r.Context(), f.Tenant)
@@ -49,7 +49,7 @@ func (p *Portal) sendCode(w http.ResponseWriter, r *http.Request) {
 		err = nil
 	}
 	if err != nil {
-		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
+		p.renderSignIn(w, r, statusOf(err), f, problems(fault.As(err)))
 		return
 	}
 	p.toCodeForm(w, r, f)
@@ -92,7 +92,7 @@ func (p *Portal) redeemCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
+		p.renderSignIn(w, r, statusOf(err), f, problems(fault.As(err)))
 		return
 	}
 	_, sid, err := p.cfg.Admins.SignIn(r.Context(), t.ID, f.Email, r.PostFormValue("code"), p.attrs(r))
@@ -100,13 +100,7 @@ func (p *Portal) redeemCode(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, statusOf(err), "code", view{Title: "Enter your code", Data: f, Problems: problems(fault.As(err))})
 		return
 	}
-	p.setCookie(w, t.ID, sid)
-	clearNamedCookie(w, pendingCookie)
-	next := f.Next
-	if next == "" {
-		next = Prefix + "/apps"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	p.signedInTo(w, r, t.ID, sid, f.Next)
 }
 
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, s *signedIn) error {
