@@ -9,6 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/auth/otp"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/auth/session"
@@ -35,6 +36,11 @@ const (
 type Options struct {
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
+	// Passkeys runs the WebAuthn ceremonies of passkey sign-in; nil leaves passkeys out.
+	Passkeys *passkeys.Service
+	// PublicURL is where the deployment (and so the portal) is reached: the relying party of
+	// the portal's passkeys when the management application names none.
+	PublicURL string
 }
 
 // Service signs administrators in and out and checks their sessions.

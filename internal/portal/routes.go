@@ -26,6 +26,8 @@ func (p *Portal) routes() {
 	m.HandleFunc("GET "+Prefix+"/signin/code", p.codePage)
 	m.HandleFunc("POST "+Prefix+"/signin/code", p.redeemCode)
 	m.HandleFunc("POST "+Prefix+"/signin/password", p.passwordStep)
+	m.HandleFunc("POST "+Prefix+"/signin/passkey/start", p.startPasskeySignIn)
+	m.HandleFunc("POST "+Prefix+"/signin/passkey", p.passkeySignIn)
 	m.HandleFunc("GET "+Prefix+"/signin/totp", p.totpPage)
 	m.HandleFunc("POST "+Prefix+"/signin/totp", p.totpStep)
 	m.HandleFunc("GET "+Prefix+"/setup", p.setupPage)
@@ -62,6 +64,8 @@ func (p *Portal) routes() {
 	m.Handle("POST "+Prefix+"/account/totp", p.admin(p.addTOTP))
 	m.Handle("POST "+Prefix+"/account/totp/confirm", p.admin(p.confirmTOTP))
 	m.Handle("POST "+Prefix+"/account/methods", p.admin(p.saveMethods))
+	m.Handle("POST "+Prefix+"/account/passkeys/start", p.admin(p.startPasskey))
+	m.Handle("POST "+Prefix+"/account/passkeys", p.admin(p.addPasskey))
 
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})
