@@ -36,7 +36,7 @@ func (s *Service) relyingParty(ctx context.Context, c model.Caller) error {
 		return fault.New(fault.Conflict, "no_public_url", "set the public URL (LATCHKEY_PUBLIC_URL) so that passkeys know where the portal is")
 	}
 	origin := u.Scheme + "://" + u.Host
-	return fault.Wrap(s.store.UpdateApplication(ctx, c.TenantID, c.AppID, func(a model.Application) (model.Application, error) {
+	err = s.store.UpdateApplication(ctx, c.TenantID, c.AppID, func(a model.Application) (model.Application, error) {
 		if a.Preferences.WebAuthn.RPID == "" {
 			a.Preferences.WebAuthn.RPID = u.Hostname()
 			if !slices.Contains(a.Preferences.WebAuthn.RPWebOrigins, origin) {
@@ -45,7 +45,11 @@ func (s *Service) relyingParty(ctx context.Context, c model.Caller) error {
 			a.UpdatedAt = s.core.Now()
 		}
 		return a, nil
-	}), "set relying party")
+	})
+	if err != nil {
+		return fault.Wrap(err, "set relying party")
+	}
+	return nil
 }
 
 // PasskeyCeremony is a started WebAuthn ceremony: its id and the options for the browser.

@@ -28,8 +28,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // jsonFault answers a start route's failure with the fault's message.
-func jsonFault(w http.ResponseWriter, err error) {
+func (p *Portal) jsonFault(w http.ResponseWriter, r *http.Request, err error) {
 	fe := fault.As(err)
+	if fe.Kind == fault.Internal {
+		p.cfg.Logger.Error("admin portal error", "err", err, "path", r.URL.Path)
+	}
 	writeJSON(w, statusOf(err), map[string]any{"error_code": fe.Code, "message": problems(fe)[0]})
 }
 
@@ -47,7 +50,7 @@ func (p *Portal) startPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	jsonFault(w, err)
+	p.jsonFault(w, r, err)
 }
 
 // passkeySignIn finishes the sign-in with the browser's encoded result.
@@ -81,7 +84,7 @@ func (p *Portal) passkeySignIn(w http.ResponseWriter, r *http.Request) {
 func (p *Portal) startPasskey(w http.ResponseWriter, r *http.Request, s *signedIn) error {
 	c, err := p.cfg.Admins.StartPasskey(r.Context(), s.Admin)
 	if err != nil {
-		jsonFault(w, err)
+		p.jsonFault(w, r, err)
 		return nil
 	}
 	writeJSON(w, http.StatusOK, ceremonyJSON{SessionID: c.SessionID, Create: c.Options})

@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+	otptotp "github.com/pquerna/otp/totp"
+
+	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
+)
+
+// portalSite is a latchkey process with its first administrator signed in to the portal in
+// Chromium.
+type portalSite struct {
+	b     *portalBrowser
+	srv   *latchkeyProcess
+	smtp  *deliverytest.SMTPServer
+	admin string
+}
+
+// startPortalSite starts a process on http://localhost (a secure context), sets up its first
+// administrator through the printed link and signs them in with the code sent over SMTP.
+func startPortalSite(t *testing.T) *portalSite {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required for the browser test in CI, but %s is missing: %v", chromiumPath, err)
+		}
+		t.Skipf("Chromium is not installed at %s (apt-get install chromium); skipping the browser test", chromiumPath)
+	}
+	st := sqliteStore(t)
+	smtp := deliverytest.StartSMTPServer(t, deliverytest.SMTPOptions{})
+	addr := freeLoopbackAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	origin := "http://localhost:" + port
+	srv := startLatchkeyServer(t, st, addr, map[string]string{"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_PUBLIC_URL": origin})
+	srv.waitBootstrap()
+	var link string
+	pollUntil(t, processWait, "the set-up link on standard output", func() bool {
+		link = setupLinkInOutput.FindString(srv.stdout.String())
+		return link != ""
+	})
+	b := &portalBrowser{t: t, ctx: newChromium(t), origin: origin, shots: t.ArtifactDir()}
+	t.Logf("screenshots in %s", b.shots)
+	b.do("viewport", chromedp.EmulateViewport(1280, 900))
+	const admin = "ada@example.com"
+	b.do("open the set-up link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("email")))
+	b.do("become administrator", chromedp.SendKeys(chromedp.ID("email"), admin), chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.ID("code")))
+	code := smtpCode(t, waitSMTP(t, smtp, admin, 1)[0])
+	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
+	b.waitText("h1", "Applications")
+	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin}
+}
+
+// signOut signs out and waits for the sign-in page.
+func (s *portalSite) signOut() {
+	s.b.t.Helper()
+	s.b.do("sign out", chromedp.Click(chromedp.CSS(`form[action="/admin/signout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+}
+
+// nextTOTPStep waits for the next 30-second step, so that a code differs from the last one used.
+func nextTOTPStep() {
+	time.Sleep(time.Duration(30-time.Now().Unix()%30)*time.Second + 200*time.Millisecond)
+}
+
+// TestPortalSignInMethodsInChromium sets up a passkey (Chromium's virtual authenticator) and a
+// password with an authenticator app from the account page, then signs in with each.
+func TestPortalSignInMethodsInChromium(t *testing.T) {
+	s := startPortalSite(t)
+	b := s.b
+	enableUI := false
+	if _, err := chromedp.Call(b.ctx, webauthn.Enable, webauthn.EnableParams{EnableUI: &enableUI}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+		Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true,
+			HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	b.do("the account page", chromedp.Click(chromedp.CSS(`a.email`)), chromedp.WaitVisible(chromedp.ID("passkey-add")))
+	b.do("add a passkey", chromedp.Click(chromedp.ID("passkey-add")))
+	b.waitText(".notice", "Passkey added.")
+
+	const password = "Correct horse battery staple 42!"
+	b.do("set a password", chromedp.SendKeys(chromedp.ID("new-password"), password), chromedp.SendKeys(chromedp.ID("new-password-again"), password),
+		chromedp.Submit(chromedp.ID("new-password")))
+	b.waitText(".notice", "Password set.")
+	b.do("add an authenticator app", chromedp.Click(chromedp.ID("totp-add")), chromedp.WaitVisible(chromedp.ID("totp-secret")))
+	b.shot("account-new-authenticator")
+	key := run(b, "read the key", chromedp.Value(chromedp.ID("totp-secret")))
+	code, err := otptotp.GenerateCode(key, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("confirm it", chromedp.SendKeys(chromedp.ID("totp-confirm"), code), chromedp.Submit(chromedp.ID("totp-confirm")))
+	b.waitText(".notice", "Authenticator app added.")
+	// The key was shown once: the page after the redirect, reloaded, no longer has it.
+	b.do("reload the account page", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("totp-add")))
+	if n := run(b, "look for the key", chromedp.Evaluate[int](`document.querySelectorAll("#totp-secret").length`)); n != 0 {
+		t.Fatal("the authenticator's key is shown again after a reload")
+	}
+	b.shot("account")
+
+	// A passkey, which names the administrator itself.
+	s.signOut()
+	b.shot("signin")
+	b.do("sign in with the passkey", chromedp.Click(chromedp.ID("passkey-signin")))
+	b.waitText("h1", "Applications")
+
+	// A password, then the authenticator's next code.
+	s.signOut()
+	b.do("the password", chromedp.SendKeys(chromedp.ID("pw-email"), s.admin), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.ID("totp-code")))
+	b.shot("signin-totp")
+	nextTOTPStep()
+	code, _ = otptotp.GenerateCode(key, time.Now())
+	b.do("the code", chromedp.SendKeys(chromedp.ID("totp-code"), code), chromedp.Submit(chromedp.ID("totp-code")))
+	b.waitText("h1", "Applications")
+
+	// Only passkeys from now on: the other forms leave the sign-in page.
+	b.do("choose passkeys only", chromedp.Navigate(b.origin+"/admin/account"), chromedp.WaitVisible(chromedp.ID("method-passkey")),
+		chromedp.Click(chromedp.ID("method-password_totp")), chromedp.Click(chromedp.ID("method-email_code")),
+		chromedp.Submit(chromedp.ID("method-passkey")))
+	// The session began by password and TOTP, no longer offered, has ended: the redirect
+	// lands on the sign-in page, which offers only the passkey.
+	b.do("the sign-in page", chromedp.WaitVisible(chromedp.ID("passkey-signin")))
+	if n := run(b, "count the forms", chromedp.Evaluate[int](`document.querySelectorAll("main form").length`)); n != 1 {
+		t.Fatalf("the sign-in page shows %d forms, want only the passkey's", n)
+	}
+	b.do("sign in with the passkey again", chromedp.Click(chromedp.ID("passkey-signin")))
+	b.waitText("h1", "Your account") // where the sign-out interrupted the administrator
+	if on := run(b, "read the choice", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("input[name=methods]:checked")).map(function(e){return e.value;}).join()`)); on != "passkey" {
+		t.Fatalf("methods on after the change: %q", on)
+	}
+
+	if body := run(b, "the audit log", chromedp.Evaluate[string](`fetch("/admin/audit?type=admin.change").then(function(r){return r.text();})`, chromedp.EvalAwaitPromise)); !strings.Contains(body, "admin_settings.update") ||
+		!strings.Contains(body, "account.add_passkey") || !strings.Contains(body, "account.add_totp") {
+		t.Fatalf("the audit log lacks the account changes")
+	}
+}
+
+// TestPortalReloadRepeatsNothingInChromium creates an application and reloads the page the
+// create's redirect showed: nothing is created twice and the secret is not shown again.
+func TestPortalReloadRepeatsNothingInChromium(t *testing.T) {
+	s := startPortalSite(t)
+	b := s.b
+	b.do("new application", chromedp.Navigate(b.origin+"/admin/apps/new"), chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "Shop"), chromedp.Submit(chromedp.ID("name")), chromedp.WaitVisible(chromedp.ID("issued-secret")))
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("client-name")))
+	if n := run(b, "look for the secret", chromedp.Evaluate[int](`document.querySelectorAll("#issued-secret").length`)); n != 0 {
+		t.Fatal("the secret is shown again after a reload")
+	}
+	b.do("the list", chromedp.Navigate(b.origin+"/admin/apps"), chromedp.WaitVisible(chromedp.CSS("table")))
+	if n := strings.Count(b.text("table"), "Shop"); n != 1 {
+		t.Fatalf("the list shows %d applications named Shop after a reload, want 1", n)
+	}
+}
