@@ -19,7 +19,7 @@ import (
 func (a *app) publicHandler(api http.Handler, proxies []netip.Prefix) (http.Handler, error) {
 	p, err := portal.New(portal.Config{
 		Admins: a.admins, Tenancy: a.tenancy, Directory: a.directory, Sessions: session.New(a.auth), Audit: a.audit,
-		Texts: a.texts, Logger: a.log, TrustedProxies: proxies,
+		Texts: a.texts, Logger: a.log, TrustedProxies: proxies, PublicURL: a.cfg.PublicURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("admin portal: %w", err)

@@ -121,7 +121,8 @@ func satisfies(factors []model.Factor, offered []string) bool {
 	}
 	for _, m := range offered {
 		switch {
-		case m == model.AdminSignInEmailCode && had(model.AMREmailOTP),
+		// An invitation's emailed link proves the address as a code sent to it does.
+		case m == model.AdminSignInEmailCode && (had(model.AMREmailOTP) || had(model.AMRMagicLink)),
 			m == model.AdminSignInPasskey && had(model.AMRWebAuthn),
 			m == model.AdminSignInPasswordAndTOTP && had(model.AMRPassword) && had(model.AMRTOTP):
 			return true

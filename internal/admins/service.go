@@ -70,6 +70,9 @@ func New(core *auth.Service, dir *directory.Service, rs *roles.Service, log *aud
 		roles: rs, directory: dir, audit: log, opts: opts}
 }
 
+// Now is the service's time.
+func (s *Service) Now() time.Time { return s.core.Now() }
+
 // Options returns the limits in force.
 func (s *Service) Options() Options { return s.opts }
 

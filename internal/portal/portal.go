@@ -53,6 +53,8 @@ type Config struct {
 	// records and limits see, the origin a form must come from, and whether the browser
 	// reached the portal over HTTPS.
 	TrustedProxies []netip.Prefix
+	// PublicURL is where the deployment is reached: the base of the links emails carry.
+	PublicURL string
 }
 
 // Portal serves the admin portal.
@@ -194,6 +196,11 @@ func (p *Portal) sameOrigin(r *http.Request) bool {
 		return err == nil && strings.EqualFold(u.Host, host) && strings.EqualFold(u.Scheme, scheme)
 	}
 	return true
+}
+
+// origin is the scheme and host the browser addressed, as a trusted proxy reports them.
+func (p *Portal) origin(r *http.Request) (scheme, host string) {
+	return clientip.Origin(r, p.cfg.TrustedProxies)
 }
 
 // secureContext reports whether the browser will keep the portal's Secure cookie (and offer

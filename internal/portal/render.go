@@ -83,20 +83,23 @@ type view struct {
 // notices are the confirmations a redirect may ask for (?done=...): fixed texts, so that a
 // link cannot make the portal say anything else.
 var notices = map[string]string{
-	"app-created":    "Application created.",
-	"app-saved":      "Application saved.",
-	"app-deleted":    "Application deleted.",
-	"client-saved":   "Client saved.",
-	"client-deleted": "Client deleted.",
-	"prefs-saved":    "Login preferences saved.",
-	"signed-out":     "You have signed out.",
-	"session-ended":  "Session revoked.",
-	"user-disabled":  "User disabled: they can no longer sign in.",
-	"user-enabled":   "User enabled.",
-	"password-set":   "Password set.",
-	"totp-added":     "Authenticator app added.",
-	"methods-saved":  "Sign-in methods saved.",
-	"passkey-added":  "Passkey added.",
+	"app-created":     "Application created.",
+	"app-saved":       "Application saved.",
+	"app-deleted":     "Application deleted.",
+	"client-saved":    "Client saved.",
+	"client-deleted":  "Client deleted.",
+	"prefs-saved":     "Login preferences saved.",
+	"signed-out":      "You have signed out.",
+	"session-ended":   "Session revoked.",
+	"user-disabled":   "User disabled: they can no longer sign in.",
+	"user-enabled":    "User enabled.",
+	"password-set":    "Password set.",
+	"totp-added":      "Authenticator app added.",
+	"methods-saved":   "Sign-in methods saved.",
+	"passkey-added":   "Passkey added.",
+	"invite-sent":     "Invitation sent.",
+	"invite-revoked":  "Invitation revoked: its link no longer works.",
+	"invite-accepted": "Welcome: you are an administrator. Add a passkey, or a password with an authenticator app, to sign in next time.",
 }
 
 // render writes a page. It renders into a buffer first, so that a template error becomes a

@@ -67,6 +67,12 @@ func (p *Portal) routes() {
 	m.Handle("POST "+Prefix+"/account/passkeys/start", p.admin(p.startPasskey))
 	m.Handle("POST "+Prefix+"/account/passkeys", p.admin(p.addPasskey))
 
+	m.Handle("GET "+Prefix+"/invites", p.admin(p.listInvites))
+	m.Handle("POST "+Prefix+"/invites", p.admin(p.invite))
+	m.Handle("POST "+Prefix+"/invites/{invite}/revoke", p.admin(p.revokeInvite))
+	m.HandleFunc("GET "+Prefix+"/invite", p.invitePage)
+	m.HandleFunc("POST "+Prefix+"/invite", p.acceptInvite)
+
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})
 	})
