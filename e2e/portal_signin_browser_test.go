@@ -3,6 +3,7 @@ package e2e
 import (
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
 )
+
+// inviteLinkInMail matches the link of an invitation email.
+var inviteLinkInMail = regexp.MustCompile(`https?://\S+/admin/invite\?token=[A-Za-z0-9._~-]+`)
 
 // portalSite is a latchkey process with its first administrator signed in to the portal in
 // Chromium.
@@ -164,5 +168,37 @@ func TestPortalReloadRepeatsNothingInChromium(t *testing.T) {
 	b.do("the list", chromedp.Navigate(b.origin+"/admin/apps"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if n := strings.Count(b.text("table"), "Shop"); n != 1 {
 		t.Fatalf("the list shows %d applications named Shop after a reload, want 1", n)
+	}
+}
+
+// TestPortalInviteInChromium invites an administrator, follows the link of the email the SMTP
+// server received, accepts, and lands signed in as the new administrator.
+func TestPortalInviteInChromium(t *testing.T) {
+	s := startPortalSite(t)
+	b := s.b
+	const bob = "bob@example.com"
+	b.do("the administrators page", chromedp.Click(chromedp.CSS(`nav a[href="/admin/invites"]`)), chromedp.WaitVisible(chromedp.ID("invite-email")),
+		chromedp.SendKeys(chromedp.ID("invite-email"), bob), chromedp.Submit(chromedp.ID("invite-email")))
+	b.waitText(".notice", "Invitation sent.")
+	b.shot("invites")
+	link := inviteLinkInMail.FindString(waitSMTP(t, s.smtp, bob, 1)[0].Text)
+	if !strings.HasPrefix(link, b.origin+"/admin/invite?token=") {
+		t.Fatalf("the invitation email carries no link to the portal: %q", link)
+	}
+	b.do("follow the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("accept-invite")))
+	b.shot("invite-accept")
+	b.do("accept", chromedp.Click(chromedp.ID("accept-invite")))
+	b.waitText("h1", "Your account")
+	if who := b.text("a.email"); who != bob {
+		t.Fatalf("signed in as %q, want %s", who, bob)
+	}
+	b.do("the link again", chromedp.Navigate(link))
+	b.waitText("h1", "Invitation")
+	if body := b.text("main"); !strings.Contains(body, "not valid") {
+		t.Fatalf("a spent invitation's page says %q", body)
+	}
+	b.do("the administrators page", chromedp.Navigate(b.origin+"/admin/invites"), chromedp.WaitVisible(chromedp.CSS("table")))
+	if row := b.text("tbody tr"); !strings.Contains(row, bob) || !strings.Contains(row, "accepted") || !strings.Contains(row, s.admin) {
+		t.Fatalf("the invitation's row reads %q", row)
 	}
 }
