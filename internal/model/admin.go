@@ -38,3 +38,14 @@ type AdminInvite struct {
 func (i AdminInvite) Open(now time.Time) bool {
 	return i.AcceptedAt == nil && i.RevokedAt == nil && now.Before(i.ExpiresAt)
 }
+
+// OperatorLink is a one-time link that signs the deployment's operator in to the portal's
+// operator pages. Once redeemed it is the operator's session until ended (signed out).
+type OperatorLink struct {
+	ID         string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	RedeemedAt *time.Time
+	EndedAt    *time.Time
+}

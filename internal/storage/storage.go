@@ -428,4 +428,14 @@ type AdminPortal interface {
 	// RevokeAdminInvite marks an invitation that is neither accepted nor revoked as revoked,
 	// and reports whether it did.
 	RevokeAdminInvite(ctx context.Context, tenantID, id string, now time.Time) (bool, error)
+
+	// Operator links belong to the deployment, not to a tenant.
+	CreateOperatorLink(ctx context.Context, l model.OperatorLink) error
+	GetOperatorLink(ctx context.Context, id string) (model.OperatorLink, error)
+	// RedeemOperatorLink marks a link neither redeemed, ended nor expired at now as redeemed,
+	// in one statement, and reports whether it did.
+	RedeemOperatorLink(ctx context.Context, id string, now time.Time) (bool, error)
+	// EndOperatorLinks ends every link not ended yet (sign-out of every operator session, or
+	// a new link replacing the old ones) and returns how many.
+	EndOperatorLinks(ctx context.Context, now time.Time) (int64, error)
 }

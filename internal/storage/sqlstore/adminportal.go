@@ -110,3 +110,51 @@ func (s *Store) RevokeAdminInvite(ctx context.Context, tenantID, id string, now 
 	}
 	return n == 1, nil
 }
+
+const operatorLinkCols = "id, token_hash, created_at, expires_at, redeemed_at, ended_at"
+
+func scanOperatorLink(sc scanner) (model.OperatorLink, error) {
+	var l model.OperatorLink
+	var created, expires int64
+	var redeemed, ended sql.NullInt64
+	if err := sc.Scan(&l.ID, &l.TokenHash, &created, &expires, &redeemed, &ended); err != nil {
+		return l, err
+	}
+	l.CreatedAt, l.ExpiresAt = fromMillis(created), fromMillis(expires)
+	l.RedeemedAt, l.EndedAt = fromNullMillis(redeemed), fromNullMillis(ended)
+	return l, nil
+}
+
+// CreateOperatorLink stores a new operator link.
+func (s *Store) CreateOperatorLink(ctx context.Context, l model.OperatorLink) error {
+	_, err := s.execUnique(ctx, "create operator link",
+		"INSERT INTO operator_links ("+operatorLinkCols+") VALUES (?, ?, ?, ?, ?, ?)",
+		l.ID, l.TokenHash, millis(l.CreatedAt), millis(l.ExpiresAt), millisOrNull(l.RedeemedAt), millisOrNull(l.EndedAt))
+	return err
+}
+
+// GetOperatorLink returns an operator link.
+func (s *Store) GetOperatorLink(ctx context.Context, id string) (model.OperatorLink, error) {
+	return getOne(ctx, s.reader(), "get operator link", scanOperatorLink,
+		"SELECT "+operatorLinkCols+" FROM operator_links WHERE id = ?", id)
+}
+
+// RedeemOperatorLink marks an open link redeemed, in one statement.
+func (s *Store) RedeemOperatorLink(ctx context.Context, id string, now time.Time) (bool, error) {
+	n, err := s.writer().execAffected(ctx,
+		"UPDATE operator_links SET redeemed_at = ? WHERE id = ? AND redeemed_at IS NULL AND ended_at IS NULL AND expires_at > ?",
+		millis(now), id, millis(now))
+	if err != nil {
+		return false, fmt.Errorf("redeem operator link: %w", err)
+	}
+	return n == 1, nil
+}
+
+// EndOperatorLinks ends every link not ended yet.
+func (s *Store) EndOperatorLinks(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.writer().execAffected(ctx, "UPDATE operator_links SET ended_at = ? WHERE ended_at IS NULL", millis(now))
+	if err != nil {
+		return 0, fmt.Errorf("end operator links: %w", err)
+	}
+	return n, nil
+}

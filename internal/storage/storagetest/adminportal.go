@@ -15,6 +15,7 @@ var adminPortalTests = []namedTest{
 	{"InviteAcceptedOnce", testAdminInviteAcceptedOnce},
 	{"InviteExpiredOrRevoked", testAdminInviteEnded},
 	{"InviteOtherTenant", testAdminInviteOtherTenant},
+	{"OperatorLinks", testOperatorLinks},
 }
 
 func testAdminSettingsRoundTrip(t *testing.T, s storage.Store) {
@@ -133,5 +134,39 @@ func testAdminInviteOtherTenant(t *testing.T, s storage.Store) {
 	must(t, err, "list admin invites")
 	if len(list) != 0 {
 		t.Fatalf("another tenant lists %d invites", len(list))
+	}
+}
+
+func testOperatorLinks(t *testing.T, s storage.Store) {
+	first := model.OperatorLink{ID: model.NewID(), TokenHash: randomBytes(32), CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	must(t, s.CreateOperatorLink(t.Context(), first), "create operator link")
+	got, err := s.GetOperatorLink(t.Context(), first.ID)
+	must(t, err, "get operator link")
+	wantEqual(t, "GetOperatorLink", got, first)
+	_, err = s.GetOperatorLink(t.Context(), model.NewID())
+	wantNotFound(t, err, "GetOperatorLink of a missing id")
+	if ok, err := s.RedeemOperatorLink(t.Context(), first.ID, at(time.Hour)); err != nil || ok {
+		t.Fatalf("redeeming a link at its expiry: %v %v", ok, err)
+	}
+	if ok, err := s.RedeemOperatorLink(t.Context(), first.ID, at(time.Minute)); err != nil || !ok {
+		t.Fatalf("redeem: %v %v", ok, err)
+	}
+	if ok, err := s.RedeemOperatorLink(t.Context(), first.ID, at(2*time.Minute)); err != nil || ok {
+		t.Fatalf("redeeming twice: %v %v", ok, err)
+	}
+	second := model.OperatorLink{ID: model.NewID(), TokenHash: randomBytes(32), CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	must(t, s.CreateOperatorLink(t.Context(), second), "create operator link")
+	n, err := s.EndOperatorLinks(t.Context(), at(3*time.Minute))
+	must(t, err, "end operator links")
+	if n < 2 {
+		t.Fatalf("ended %d links, want both", n)
+	}
+	if ok, err := s.RedeemOperatorLink(t.Context(), second.ID, at(4*time.Minute)); err != nil || ok {
+		t.Fatalf("redeeming an ended link: %v %v", ok, err)
+	}
+	got, err = s.GetOperatorLink(t.Context(), first.ID)
+	must(t, err, "get operator link")
+	if got.RedeemedAt == nil || !got.RedeemedAt.Equal(at(time.Minute)) || got.EndedAt == nil || !got.EndedAt.Equal(at(3*time.Minute)) {
+		t.Fatalf("operator link %+v", got)
 	}
 }

@@ -24,3 +24,15 @@ CREATE TABLE admin_invites (
     revoked_at       INTEGER
 );
 CREATE INDEX admin_invites_tenant ON admin_invites (tenant_id, created_at);
+
+-- operator_links sign the deployment's operator in to the portal's operator pages (creating
+-- tenants): a one-time link printed by latchkey init, stored as a keyed hash. Once redeemed,
+-- the link's row is the operator's session, until ended_at (sign-out) or its time limits.
+CREATE TABLE operator_links (
+    id          TEXT PRIMARY KEY,
+    token_hash  BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    redeemed_at INTEGER,
+    ended_at    INTEGER
+);
