@@ -46,3 +46,10 @@ func printAdminLink(w io.Writer, link string) {
 
 `, link)
 }
+
+func printOperatorLink(w io.Writer, link string) {
+	fmt.Fprintf(w, `Sign in to the admin portal as the operator, who creates tenants (works once, for an hour):
+  %s
+
+`, link)
+}

@@ -73,6 +73,12 @@ func (p *Portal) routes() {
 	m.HandleFunc("GET "+Prefix+"/invite", p.invitePage)
 	m.HandleFunc("POST "+Prefix+"/invite", p.acceptInvite)
 
+	m.HandleFunc("GET "+Prefix+"/operator", p.operatorLinkPage)
+	m.HandleFunc("POST "+Prefix+"/operator", p.redeemOperatorLink)
+	m.Handle("GET "+Prefix+"/operator/tenants", p.operator(p.operatorTenants))
+	m.Handle("POST "+Prefix+"/operator/tenants", p.operator(p.createTenant))
+	m.Handle("POST "+Prefix+"/operator/signout", p.operator(p.operatorSignOut))
+
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})
 	})
