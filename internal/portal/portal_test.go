@@ -23,6 +23,7 @@ type site struct {
 	t   *testing.T
 	f   *authtest.Fixture
 	srv *httptest.Server
+	ad  *admins.Service
 }
 
 func newSite(t *testing.T) *site { return newSiteWith(t, nil) }
@@ -51,7 +52,7 @@ func newSiteWith(t *testing.T, configure func(*portal.Config)) *site {
 	if _, err := ad.RedeemSetupLink(f.Ctx, link, "ada@example.com", model.ClientAttributes{}); err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, f: f, srv: srv}
+	return &site{t: t, f: f, srv: srv, ad: ad}
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
