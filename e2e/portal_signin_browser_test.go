@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"regexp"
@@ -25,6 +26,8 @@ type portalSite struct {
 	srv   *latchkeyProcess
 	smtp  *deliverytest.SMTPServer
 	admin string
+	st    procStore
+	env   map[string]string
 }
 
 // startPortalSite starts a process on http://localhost (a secure context), sets up its first
@@ -42,7 +45,8 @@ func startPortalSite(t *testing.T) *portalSite {
 	addr := freeLoopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	origin := "http://localhost:" + port
-	srv := startLatchkeyServer(t, st, addr, map[string]string{"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_PUBLIC_URL": origin})
+	env := map[string]string{"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_PUBLIC_URL": origin}
+	srv := startLatchkeyServer(t, st, addr, env)
 	srv.waitBootstrap()
 	var link string
 	pollUntil(t, processWait, "the set-up link on standard output", func() bool {
@@ -59,7 +63,7 @@ func startPortalSite(t *testing.T) *portalSite {
 	code := smtpCode(t, waitSMTP(t, smtp, admin, 1)[0])
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
 	b.waitText("h1", "Applications")
-	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin}
+	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin, st: st, env: env}
 }
 
 // signOut signs out and waits for the sign-in page.
@@ -200,5 +204,56 @@ func TestPortalInviteInChromium(t *testing.T) {
 	b.do("the administrators page", chromedp.Navigate(b.origin+"/admin/invites"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if row := b.text("tbody tr"); !strings.Contains(row, bob) || !strings.Contains(row, "accepted") || !strings.Contains(row, s.admin) {
 		t.Fatalf("the invitation's row reads %q", row)
+	}
+}
+
+// TestPortalOperatorInChromium signs the operator in with the link latchkey init prints,
+// creates a tenant, and sets up that tenant's first administrator with the link shown once,
+// who then sees their own tenant only.
+func TestPortalOperatorInChromium(t *testing.T) {
+	s := startPortalSite(t)
+	b := s.b
+	res := runLatchkey(t, s.st, s.env, "init", "--operator-link", "--json")
+	var out struct {
+		URL string `json:"operator_url"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &out); res.code != 0 || err != nil || !strings.HasPrefix(out.URL, b.origin+"/admin/operator?token=") {
+		t.Fatalf("init --operator-link: %d %q %v\n%s", res.code, res.stdout, err, res.stderr)
+	}
+	b.do("the operator link", chromedp.Navigate(out.URL), chromedp.WaitVisible(chromedp.ID("operator-signin")))
+	b.do("sign in as the operator", chromedp.Click(chromedp.ID("operator-signin")), chromedp.WaitVisible(chromedp.ID("tenant-name")))
+	b.do("create a tenant", chromedp.SendKeys(chromedp.ID("tenant-name"), "acme"), chromedp.Submit(chromedp.ID("tenant-name")),
+		chromedp.WaitVisible(chromedp.ID("setup-link")))
+	b.shot("operator-tenant-created")
+	link := run(b, "read the set-up link", chromedp.Value(chromedp.ID("setup-link")))
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("tenant-name")))
+	if n := run(b, "look for the link", chromedp.Evaluate[int](`document.querySelectorAll("#setup-link").length`)); n != 0 {
+		t.Fatal("the set-up link is shown again after a reload")
+	}
+	if n := strings.Count(b.text("tbody"), "acme"); n != 1 {
+		t.Fatalf("the tenants list names acme %d times after a reload, want 1", n)
+	}
+
+	const carol = "carol@acme.example"
+	b.do("the new tenant's set-up link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("email")))
+	b.do("become its administrator", chromedp.SendKeys(chromedp.ID("email"), carol), chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.ID("code")))
+	code := smtpCode(t, waitSMTP(t, s.smtp, carol, 1)[0])
+	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
+	b.waitText("h1", "Applications")
+	if tenant := b.text(".tenant"); tenant != "acme" {
+		t.Fatalf("the new administrator is in tenant %q", tenant)
+	}
+	// The default tenant's administrator is not among this tenant's users.
+	b.do("search the users", chromedp.Navigate(b.origin+"/admin/users?q=ada"), chromedp.WaitVisible(chromedp.ID("q")))
+	if list := b.text("main"); strings.Contains(list, s.admin) {
+		t.Fatalf("the new tenant's administrator sees another tenant's user:\n%s", list)
+	}
+	b.do("search for themselves", chromedp.Navigate(b.origin+"/admin/users?q=carol"), chromedp.WaitVisible(chromedp.ID("q")))
+	if list := b.text("main"); !strings.Contains(list, carol) {
+		t.Fatalf("the users search does not find the administrator themselves:\n%s", list)
+	}
+	if res := s.srv.do("GET", "/admin/operator/tenants", "", nil); res.Status != 401 {
+		t.Fatalf("the operator pages without the operator's cookie answered %d", res.Status)
 	}
 }
