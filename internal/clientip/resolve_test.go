@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestResolve(t *testing.T) {
+func TestResolveClientIP(t *testing.T) {
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8:ffff::/48")}
 	cases := []struct {
 		name, peer string
@@ -59,7 +59,7 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestResolveBoundsTheChain(t *testing.T) {
+func TestResolveClientIPBoundsTheChain(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "10.0.0.2:5000"
 	r.Header.Set("X-Forwarded-For", "198.51.100.1")
