@@ -116,6 +116,17 @@ func TestSignInMethodsAreEnforced(t *testing.T) {
 	if _, err := s.Session(f.Ctx, f.Boot.TenantID, emailSession); !errors.Is(err, admins.ErrSignedOut) {
 		t.Fatalf("a session begun by a method no longer offered still works: %v", err)
 	}
+	// A set-up link is not spent on an administrator who could not sign in.
+	link, err := s.NewSetupLink(f.Ctx, f.Boot.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RedeemSetupLink(f.Ctx, link, "bob@example.com", model.ClientAttributes{}); !fault.Is(err, fault.Forbidden) {
+		t.Fatalf("a set-up link redeemed though email codes are off: %v", err)
+	}
+	if _, err := s.CheckSetupLink(f.Ctx, link); err != nil {
+		t.Fatalf("the refused redemption spent the link: %v", err)
+	}
 	half, err := s.PasswordStep(f.Ctx, f.Boot.TenantID, "ada@example.com", goodPassword, model.ClientAttributes{})
 	if err != nil {
 		t.Fatal(err)
