@@ -62,9 +62,7 @@ type Config struct {
 	// tokens were issued for that long (two weeks, Mosaic's session lifetime).
 	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
-	// AdminIdleTimeout ends an admin portal session unused for that long; AdminMaxAge ends
-	// one that long after sign-in, however busy. An administrator's session reaches every
-	// user and secret of a tenant, so both are far shorter than an end user's.
+	// AdminIdleTimeout and AdminMaxAge limit admin portal sessions: see admin.go.
 	AdminIdleTimeout time.Duration
 	AdminMaxAge      time.Duration
 	// RefreshGrace is how long a rotated refresh token still returns its successor.
@@ -325,17 +323,7 @@ func (c *Config) Problems() []string {
 	positive("refresh token TTL", c.RefreshTokenTTL)
 	positive("session TTL", c.SessionTTL)
 	positive("session idle timeout", c.SessionIdleTimeout)
-	// An admin session is checked once a request, so a minute is the finest useful idle limit;
-	// past a day (or a week, absolute) it is no longer the short-lived session the portal
-	// promises for an account that reaches every secret of a tenant.
-	if c.AdminIdleTimeout < time.Minute || c.AdminIdleTimeout > 24*time.Hour {
-		p = append(p, "admin idle timeout must be between 1m and 24h")
-	}
-	if c.AdminMaxAge < 5*time.Minute || c.AdminMaxAge > 7*24*time.Hour {
-		p = append(p, "admin max age must be between 5m and 168h (7 days)")
-	} else if c.AdminIdleTimeout > c.AdminMaxAge {
-		p = append(p, "admin idle timeout must not be longer than admin max age")
-	}
+	p = append(p, c.adminProblems()...)
 	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
 		p = append(p, "refresh grace must be between 0s and 1m")
 	}
