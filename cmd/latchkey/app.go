@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/admins"
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/delivery/console"
@@ -23,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/delivery/webhook"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/passkey"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/roles"
 	"github.com/latchkey/latchkey/internal/sealing"
@@ -153,7 +155,8 @@ func openObservedApp(ctx context.Context, cfg config.Config, log *slog.Logger, o
 		Recorder:           obs.authRecorder(),
 	})
 	a.texts = texts
-	a.admins = admins.New(a.auth, a.directory, roles.New(cached, nil), a.audit, admins.Options{})
+	a.admins = admins.New(a.auth, a.directory, roles.New(cached, nil), a.audit, admins.Options{IdleTimeout: cfg.AdminIdleTimeout, MaxAge: cfg.AdminMaxAge,
+		Passkeys: passkeys.New(a.auth, passkey.New()), PublicURL: cfg.PublicURL})
 	return a, nil
 }
 

@@ -77,7 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: a.store.Ping, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: proxies,
 		Tracer: obs.tracer, Requests: obs.requestRecorder(),
 	})
-	handler, err := a.publicHandler(api.Handler())
+	handler, err := a.publicHandler(api.Handler(), proxies)
 	if err != nil {
 		return err
 	}

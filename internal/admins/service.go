@@ -9,7 +9,10 @@ import (
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/auth"
 	"github.com/latchkey/latchkey/internal/auth/otp"
+	"github.com/latchkey/latchkey/internal/auth/passkeys"
+	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/session"
+	"github.com/latchkey/latchkey/internal/auth/totp"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -33,6 +36,11 @@ const (
 type Options struct {
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
+	// Passkeys runs the WebAuthn ceremonies of passkey sign-in; nil leaves passkeys out.
+	Passkeys *passkeys.Service
+	// PublicURL is where the deployment (and so the portal) is reached: the relying party of
+	// the portal's passkeys when the management application names none.
+	PublicURL string
 }
 
 // Service signs administrators in and out and checks their sessions.
@@ -40,6 +48,8 @@ type Service struct {
 	core      *auth.Service
 	store     storage.Store
 	otp       *otp.Service
+	passwords *passwords.Service
+	totp      *totp.Service
 	sessions  *session.Service
 	roles     *roles.Service
 	directory *directory.Service
@@ -56,9 +66,12 @@ func New(core *auth.Service, dir *directory.Service, rs *roles.Service, log *aud
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge
 	}
-	return &Service{core: core, store: core.Store(), otp: otp.New(core), sessions: session.New(core),
+	return &Service{core: core, store: core.Store(), otp: otp.New(core), passwords: passwords.New(core), totp: totp.New(core), sessions: session.New(core),
 		roles: rs, directory: dir, audit: log, opts: opts}
 }
+
+// Now is the service's time.
+func (s *Service) Now() time.Time { return s.core.Now() }
 
 // Options returns the limits in force.
 func (s *Service) Options() Options { return s.opts }

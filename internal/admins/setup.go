@@ -87,6 +87,11 @@ func (s *Service) RedeemSetupLink(ctx context.Context, token, email string, attr
 	if err != nil {
 		return model.User{}, err
 	}
+	// The new administrator signs in by an email code: a tenant that no longer offers it must
+	// not spend the link on an administrator who could not sign in.
+	if err := s.offers(ctx, link.TenantID, model.AdminSignInEmailCode); err != nil {
+		return model.User{}, err
+	}
 	norm, err := directory.NormalizeIdentifier(model.IdentifierEmail, email)
 	if err != nil || norm == "" {
 		return model.User{}, fault.Validation("email must be an email address")

@@ -18,6 +18,9 @@ import (
 // application's email OTP send: an address that is nobody's gets the same answer after the
 // same work (the application's enumeration protection), and the send limits apply.
 func (s *Service) SendCode(ctx context.Context, tenantID, email string, attrs model.ClientAttributes) error {
+	if err := s.offers(ctx, tenantID, model.AdminSignInEmailCode); err != nil {
+		return err
+	}
 	c, err := s.ManagementCaller(ctx, tenantID)
 	if err != nil {
 		return err
@@ -38,6 +41,9 @@ func (s *Service) SendCode(ctx context.Context, tenantID, email string, attrs mo
 // session's id, which the portal keeps in its cookie. A user who signs in but does not hold
 // the admin role has their session ended at once.
 func (s *Service) SignIn(ctx context.Context, tenantID, email, code string, attrs model.ClientAttributes) (Admin, string, error) {
+	if err := s.offers(ctx, tenantID, model.AdminSignInEmailCode); err != nil {
+		return Admin{}, "", err
+	}
 	c, err := s.ManagementCaller(ctx, tenantID)
 	if err != nil {
 		return Admin{}, "", err
@@ -47,21 +53,7 @@ func (s *Service) SignIn(ctx context.Context, tenantID, email, code string, attr
 	if err != nil {
 		return Admin{}, "", err
 	}
-	ref, _ := s.core.SessionKey(tr.SessionID)
-	sess, err := s.store.GetSession(ctx, tenantID, ref)
-	if err != nil {
-		return Admin{}, "", fault.Wrap(err, "get session")
-	}
-	ok, err := s.isAdmin(ctx, c, sess.UserID)
-	if err != nil {
-		return Admin{}, "", err
-	}
-	if !ok {
-		_ = s.sessions.Logout(ctx, c, tr.SessionID)
-		return Admin{}, "", errNotAdmin
-	}
-	a, err := s.admin(ctx, c, sess)
-	return a, tr.SessionID, err
+	return s.finishSignIn(ctx, c, tr.SessionID)
 }
 
 func (s *Service) admin(ctx context.Context, c model.Caller, sess model.Session) (Admin, error) {
@@ -100,6 +92,15 @@ func (s *Service) Session(ctx context.Context, tenantID, sessionID string) (Admi
 	if ok, err := s.isAdmin(ctx, c, sess.UserID); err != nil {
 		return Admin{}, err
 	} else if !ok {
+		return Admin{}, ErrSignedOut
+	}
+	// A session that proved only part of a method (a password without its TOTP code), or
+	// began by a method the tenant no longer offers, is not a portal session.
+	offered, err := s.SignInMethods(ctx, tenantID)
+	if err != nil {
+		return Admin{}, err
+	}
+	if !satisfies(sess.Factors, offered) {
 		return Admin{}, ErrSignedOut
 	}
 	return s.admin(ctx, c, sess)

@@ -62,6 +62,9 @@ type Config struct {
 	// tokens were issued for that long (two weeks, Mosaic's session lifetime).
 	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
+	// AdminIdleTimeout and AdminMaxAge limit admin portal sessions: see admin.go.
+	AdminIdleTimeout time.Duration
+	AdminMaxAge      time.Duration
 	// RefreshGrace is how long a rotated refresh token still returns its successor.
 	RefreshGrace    time.Duration
 	ShutdownTimeout time.Duration
@@ -154,6 +157,8 @@ func Default() Config {
 		RefreshTokenTTL:    14 * 24 * time.Hour,
 		SessionTTL:         365 * 24 * time.Hour,
 		SessionIdleTimeout: 14 * 24 * time.Hour,
+		AdminIdleTimeout:   30 * time.Minute,
+		AdminMaxAge:        12 * time.Hour,
 		RefreshGrace:       10 * time.Second,
 		ShutdownTimeout:    15 * time.Second,
 		GCInterval:         10 * time.Minute,
@@ -206,6 +211,8 @@ func (c *Config) settings() []setting {
 		{env: "LATCHKEY_REFRESH_TOKEN_TTL", flag: "refresh-token-ttl", usage: "refresh token lifetime", dur: &c.RefreshTokenTTL},
 		{env: "LATCHKEY_SESSION_TTL", flag: "session-ttl", usage: "the most a session can last, however often it is extended (a client's session_expiration overrides it)", dur: &c.SessionTTL},
 		{env: "LATCHKEY_SESSION_IDLE_TIMEOUT", flag: "session-idle-timeout", usage: "end sessions in which no tokens were issued for this long; each login, refresh or silent login extends a session by it", dur: &c.SessionIdleTimeout},
+		{env: "LATCHKEY_ADMIN_IDLE_TIMEOUT", flag: "admin-idle-timeout", usage: "end an admin portal session unused for this long", dur: &c.AdminIdleTimeout},
+		{env: "LATCHKEY_ADMIN_MAX_AGE", flag: "admin-max-age", usage: "end an admin portal session this long after sign-in, however busy", dur: &c.AdminMaxAge},
 		{env: "LATCHKEY_REFRESH_GRACE", flag: "refresh-grace", usage: "how long a rotated refresh token still returns its successor (concurrent refreshes)", dur: &c.RefreshGrace},
 		{env: "LATCHKEY_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", usage: "how long to wait for requests to finish on shutdown", dur: &c.ShutdownTimeout},
 		{env: "LATCHKEY_GC_INTERVAL", flag: "gc-interval", usage: "how often expired records are deleted", dur: &c.GCInterval},
@@ -316,6 +323,7 @@ func (c *Config) Problems() []string {
 	positive("refresh token TTL", c.RefreshTokenTTL)
 	positive("session TTL", c.SessionTTL)
 	positive("session idle timeout", c.SessionIdleTimeout)
+	p = append(p, c.adminProblems()...)
 	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
 		p = append(p, "refresh grace must be between 0s and 1m")
 	}

@@ -121,3 +121,25 @@ func TestLoadOffersOnlyTheNamedFlags(t *testing.T) {
 		t.Fatalf("an unknown flag name: %v", err)
 	}
 }
+
+func TestAdminSessionLimits(t *testing.T) {
+	c, err := load(t, map[string]string{"LATCHKEY_ADMIN_IDLE_TIMEOUT": "10m", "LATCHKEY_ADMIN_MAX_AGE": "2h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AdminIdleTimeout != 10*time.Minute || c.AdminMaxAge != 2*time.Hour {
+		t.Fatalf("idle %v, max age %v", c.AdminIdleTimeout, c.AdminMaxAge)
+	}
+	for _, bad := range []map[string]string{
+		{"LATCHKEY_ADMIN_IDLE_TIMEOUT": "0s"},
+		{"LATCHKEY_ADMIN_IDLE_TIMEOUT": "30s"},
+		{"LATCHKEY_ADMIN_IDLE_TIMEOUT": "25h", "LATCHKEY_ADMIN_MAX_AGE": "48h"},
+		{"LATCHKEY_ADMIN_MAX_AGE": "1m"},
+		{"LATCHKEY_ADMIN_MAX_AGE": "200h"},
+		{"LATCHKEY_ADMIN_IDLE_TIMEOUT": "2h", "LATCHKEY_ADMIN_MAX_AGE": "1h"},
+	} {
+		if _, err := load(t, bad); err == nil || !strings.Contains(err.Error(), "admin ") {
+			t.Errorf("%v: %v, want a problem naming the admin session limit", bad, err)
+		}
+	}
+}

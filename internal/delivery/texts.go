@@ -33,6 +33,8 @@ var textKeys = map[string][]string{
 	"sms.otp": {"app", "code"}, "sms.expires": {"minutes"}, "sms.reset_code": {"app", "code"},
 	"sms.reset_link": {"app", "link"},
 	"minutes.one":    nil, "minutes.other": {"n"},
+	"invite.subject": {"tenant"}, "invite.heading": {"tenant"}, "invite.body": {"tenant", "inviter"},
+	"invite.button": nil, "invite.expires": {"n"}, "invite.ignore": nil,
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z]+)\}`)

@@ -79,12 +79,17 @@ func (p *Portal) createApp(w http.ResponseWriter, r *http.Request, s *signedIn) 
 	}
 	p.record(r, s, "application.create", "", map[string]any{"app_id": app.ID, "client_id": issued.Client.ID})
 	// The default client's secret exists only now: the application's page shows it once.
-	return p.renderApp(w, r, s, app.ID, http.StatusCreated, "Application created. Copy the client secret now: it is shown only once.",
-		&issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}, nil, nil)
+	return p.redirectWithFlash(w, r, s, Prefix+"/apps/"+app.ID, flash{
+		Notice: "Application created. Copy the client secret now: it is shown only once.",
+		Secret: &issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}})
 }
 
 func (p *Portal) showApp(w http.ResponseWriter, r *http.Request, s *signedIn) error {
-	return p.renderApp(w, r, s, r.PathValue("app"), http.StatusOK, "", nil, nil, nil)
+	f := p.takeFlash(w, r, s)
+	if f.Secret != nil && f.Secret.ClientID == "" {
+		f.Secret = nil
+	}
+	return p.renderApp(w, r, s, r.PathValue("app"), http.StatusOK, f.Notice, f.Secret, nil, nil)
 }
 
 // renderApp shows an application with its clients; form and probs, when set, are a rejected

@@ -137,8 +137,8 @@ func (p *Portal) createClient(w http.ResponseWriter, r *http.Request, s *signedI
 		return err
 	}
 	p.record(r, s, "client.create", "", map[string]any{"app_id": appID, "client_id": issued.Client.ID})
-	return p.renderApp(w, r, s, appID, http.StatusCreated, "Client created. Copy its secret now: it is shown only once.",
-		&issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}, nil, nil)
+	return p.redirectWithFlash(w, r, s, Prefix+"/apps/"+appID, flash{Notice: "Client created. Copy its secret now: it is shown only once.",
+		Secret: &issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}})
 }
 
 // rotateSecret issues a new secret (the old one stops working at once) and shows it once.
@@ -149,8 +149,8 @@ func (p *Portal) rotateSecret(w http.ResponseWriter, r *http.Request, s *signedI
 		return err
 	}
 	p.record(r, s, "client.rotate_secret", "", map[string]any{"app_id": appID, "client_id": clientID})
-	return p.renderApp(w, r, s, appID, http.StatusOK, "New secret issued; the old one no longer works. Copy it now: it is shown only once.",
-		&issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}, nil, nil)
+	return p.redirectWithFlash(w, r, s, Prefix+"/apps/"+appID, flash{Notice: "New secret issued; the old one no longer works. Copy it now: it is shown only once.",
+		Secret: &issuedSecret{ClientID: issued.Client.ID, ClientName: issued.Client.Name, Secret: issued.Secret}})
 }
 
 func (p *Portal) confirmDeleteClient(w http.ResponseWriter, r *http.Request, s *signedIn) error {

@@ -4,8 +4,8 @@ import (
 	"embed"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/auth/passwords"
 	"github.com/latchkey/latchkey/internal/auth/session"
 	"github.com/latchkey/latchkey/internal/auth/totp"
+	"github.com/latchkey/latchkey/internal/clientip"
 	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/directory"
 	"github.com/latchkey/latchkey/internal/fault"
@@ -58,6 +59,13 @@ type Config struct {
 	Logger *slog.Logger
 	// DefaultTenant is the tenant the sign-in form names unless the address says another.
 	DefaultTenant string
+	// TrustedProxies are the load balancers and reverse proxies whose forwarding headers are
+	// believed (LATCHKEY_TRUSTED_PROXIES), as the API believes them: for the address audit
+	// records and limits see, the origin a form must come from, and whether the browser
+	// reached the portal over HTTPS.
+	TrustedProxies []netip.Prefix
+	// PublicURL is where the deployment is reached: the base of the links emails carry.
+	PublicURL string
 }
 
 // Portal serves the admin portal.
@@ -96,6 +104,14 @@ func (p *Portal) Handler() http.Handler {
 		secureHeaders(w.Header())
 		// Every form of the portal is small; a larger body is refused before it is read.
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if !p.secureContext(r) && !strings.HasPrefix(r.URL.Path, Prefix+"/static/") {
+			// The browser would drop the Secure session cookie, and sign-in would fail without
+			// saying why; say it here instead.
+			p.render(w, r, http.StatusForbidden, "error", view{Title: "HTTPS needed", Problems: []string{
+				"The admin portal works only over HTTPS (or at localhost). If a proxy in front of Latchkey terminates TLS, " +
+					"list it in LATCHKEY_TRUSTED_PROXIES so that its X-Forwarded-Proto is believed."}})
+			return
+		}
 		p.mux.ServeHTTP(w, r)
 	})
 }
@@ -164,7 +180,7 @@ func (p *Portal) admin(h handler) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if !sameOrigin(r) || !p.cfg.Admins.CheckCSRF(sid, r.PostFormValue("csrf")) {
+			if !p.sameOrigin(r) || !p.cfg.Admins.CheckCSRF(sid, r.PostFormValue("csrf")) {
 				p.cfg.Logger.Warn("admin portal: refused a change without a valid CSRF token", "path", r.URL.Path, "admin", s.UserID)
 				p.render(w, r, http.StatusForbidden, "error", view{Title: "Refused", Admin: s,
 					Problems: []string{"This change did not come from a form of this portal, so it was refused and nothing was changed."}})
@@ -178,17 +194,30 @@ func (p *Portal) admin(h handler) http.HandlerFunc {
 }
 
 // sameOrigin reports whether a state-changing request comes from the portal's own pages: the
-// browser's Sec-Fetch-Site says so, or else the Origin names this host. Requests with neither
-// header come from no browser, and pass: they still need the CSRF token.
-func sameOrigin(r *http.Request) bool {
+// browser's Sec-Fetch-Site says so, or else the Origin names the scheme and host the browser
+// addressed (as a trusted proxy reports them). Requests with neither header come from no
+// browser, and pass: they still need the CSRF token.
+func (p *Portal) sameOrigin(r *http.Request) bool {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
 		return site == "same-origin"
 	}
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		return err == nil && u.Host == r.Host
+		scheme, host := clientip.Origin(r, p.cfg.TrustedProxies)
+		return err == nil && strings.EqualFold(u.Host, host) && strings.EqualFold(u.Scheme, scheme)
 	}
 	return true
+}
+
+// origin is the scheme and host the browser addressed, as a trusted proxy reports them.
+func (p *Portal) origin(r *http.Request) (scheme, host string) {
+	return clientip.Origin(r, p.cfg.TrustedProxies)
+}
+
+// secureContext reports whether the browser will keep the portal's Secure cookie (and offer
+// passkeys): HTTPS, directly or through a trusted proxy, or a loopback host.
+func (p *Portal) secureContext(r *http.Request) bool {
+	return clientip.SecureContext(r, p.cfg.TrustedProxies)
 }
 
 func readCookie(r *http.Request) (tenantID, sessionID string, ok bool) {
@@ -213,23 +242,20 @@ func clearCookie(w http.ResponseWriter) {
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
-// attrs describes the browser to the audit log and the send limits: the socket's peer (the
-// portal does not read forwarding headers) and its user agent, cut to what events keep.
-func attrs(r *http.Request) model.ClientAttributes {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+// attrs describes the browser to the audit log and the send limits: its address as the API
+// resolves it (the socket's peer, or what a trusted proxy says) and its user agent, cut to
+// what events keep.
+func (p *Portal) attrs(r *http.Request) model.ClientAttributes {
 	ua := strings.ToValidUTF8(strings.ReplaceAll(r.UserAgent(), "\x00", ""), "\uFFFD")
 	if rs := []rune(ua); len(rs) > model.MaxUserAgentLen {
 		ua = string(rs[:model.MaxUserAgentLen])
 	}
-	return model.ClientAttributes{IPAddress: ip, UserAgent: ua}
+	return model.ClientAttributes{IPAddress: clientip.Resolve(r, p.cfg.TrustedProxies), UserAgent: ua}
 }
 
 // record writes an admin change to the audit log; a failure is logged, as the API does.
 func (p *Portal) record(r *http.Request, s *signedIn, action, userID string, details map[string]any) {
-	if err := p.cfg.Admins.Record(r.Context(), s.Admin, action, userID, attrs(r), details); err != nil {
+	if err := p.cfg.Admins.Record(r.Context(), s.Admin, action, userID, p.attrs(r), details); err != nil {
 		p.cfg.Logger.Error("admin portal: audit record failed", "err", err, "action", action)
 	}
 }

@@ -23,15 +23,23 @@ type site struct {
 	t   *testing.T
 	f   *authtest.Fixture
 	srv *httptest.Server
+	ad  *admins.Service
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, nil) }
+
+// newSiteWith is newSite with a change to the portal's configuration.
+func newSiteWith(t *testing.T, configure func(*portal.Config)) *site {
 	t.Helper()
 	f := authtest.New(t, auth.Options{})
 	dir := directory.New(f.Store, directory.Options{Now: f.Clock.Now})
 	ad := admins.New(f.Svc, dir, roles.New(f.Store, f.Clock.Now), audit.New(f.Store, f.Keys, f.Clock.Now), admins.Options{})
-	p, err := portal.New(portal.Config{Admins: ad, Tenancy: f.Tenancy, Directory: dir, Sessions: f.Sessions,
-		Audit: audit.New(f.Store, f.Keys, f.Clock.Now), Tokens: f.Tokens, Passwords: f.Passwords, TOTP: f.TOTP})
+	cfg := portal.Config{Admins: ad, Tenancy: f.Tenancy, Directory: dir, Sessions: f.Sessions,
+		Audit: audit.New(f.Store, f.Keys, f.Clock.Now), Tokens: f.Tokens, Passwords: f.Passwords, TOTP: f.TOTP}
+	if configure != nil {
+		configure(&cfg)
+	}
+	p, err := portal.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +52,7 @@ func newSite(t *testing.T) *site {
 	if _, err := ad.RedeemSetupLink(f.Ctx, link, "ada@example.com", model.ClientAttributes{}); err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, f: f, srv: srv}
+	return &site{t: t, f: f, srv: srv, ad: ad}
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -67,6 +75,9 @@ func (s *site) send(method, path string, form url.Values, cookie *http.Cookie, h
 		req.AddCookie(cookie)
 	}
 	for k, v := range headers {
+		if k == "Host" {
+			req.Host = v
+		}
 		req.Header.Set(k, v)
 	}
 	res, err := noRedirect.Do(req)
@@ -82,7 +93,7 @@ func (s *site) send(method, path string, form url.Values, cookie *http.Cookie, h
 func (s *site) signIn() *http.Cookie {
 	s.t.Helper()
 	form := url.Values{"tenant": {"default"}, "email": {"ada@example.com"}}
-	if res, body := s.send("POST", "/admin/signin", form, nil, nil); res.StatusCode != 200 || !strings.Contains(body, `name="code"`) {
+	if res, body := s.send("POST", "/admin/signin", form, nil, nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin/code" {
 		s.t.Fatalf("send code: %d %s", res.StatusCode, body)
 	}
 	code, _ := s.f.LastCode("ada@example.com")
@@ -196,7 +207,7 @@ func TestChangesNeedTheSessionsTokenAndOrigin(t *testing.T) {
 			t.Errorf("a refused request created %q", a.Name)
 		}
 	}
-	if got := create("Real", token, c, map[string]string{"Sec-Fetch-Site": "same-origin"}); got != http.StatusCreated {
+	if got := create("Real", token, c, map[string]string{"Sec-Fetch-Site": "same-origin"}); got != http.StatusSeeOther {
 		t.Fatalf("a change with the token answered %d", got)
 	}
 }
@@ -209,13 +220,34 @@ func TestSignInDoesNotSendAnywhereElse(t *testing.T) {
 		code, _ := s.f.LastCode("ada@example.com")
 		f := url.Values{"tenant": {"default"}, "email": {"ada@example.com"}, "code": {code}, "next": {next}}
 		res, _ := s.send("POST", "/admin/signin/code", f, nil, nil)
-		if loc := res.Header.Get("Location"); loc != "/admin/apps" {
+		if loc := res.Header.Get("Location"); loc != portal.Landing {
 			t.Errorf("next=%q sent the browser to %q", next, loc)
 		}
 	}
 	// An unknown tenant is answered like a known one.
 	res, body := s.send("POST", "/admin/signin", url.Values{"tenant": {"nobody"}, "email": {"ada@example.com"}}, nil, nil)
-	if res.StatusCode != 200 || !strings.Contains(body, `name="code"`) {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin/code" || strings.Contains(body, "nobody") {
 		t.Fatalf("an unknown tenant answered %d", res.StatusCode)
 	}
+}
+
+// sendCookies GETs path with the given cookies (any of them may be nil).
+func (s *site) sendCookies(method, path string, cookies ...*http.Cookie) (*http.Response, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.srv.URL+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, c := range cookies {
+		if c != nil {
+			req.AddCookie(c)
+		}
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res, string(data)
 }

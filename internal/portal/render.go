@@ -111,6 +111,14 @@ var notices = map[string]string{
 	"totp-removed":     "Authenticator app removed.",
 	"passkey-removed":  "Passkey removed.",
 	"address-verified": "Marked as verified.",
+	// The account and invitation pages'.
+	"own-password-set": "Password set.",
+	"totp-added":       "Authenticator app added.",
+	"methods-saved":    "Sign-in methods saved.",
+	"passkey-added":    "Passkey added.",
+	"invite-sent":      "Invitation sent.",
+	"invite-revoked":   "Invitation revoked: its link no longer works.",
+	"invite-accepted":  "Welcome: you are an administrator. Add a passkey, or a password with an authenticator app, to sign in next time.",
 }
 
 // render writes a page. It renders into a buffer first, so that a template error becomes a

@@ -23,7 +23,13 @@ func (p *Portal) routes() {
 
 	m.HandleFunc("GET "+Prefix+"/signin", p.signInPage)
 	m.HandleFunc("POST "+Prefix+"/signin", p.sendCode)
+	m.HandleFunc("GET "+Prefix+"/signin/code", p.codePage)
 	m.HandleFunc("POST "+Prefix+"/signin/code", p.redeemCode)
+	m.HandleFunc("POST "+Prefix+"/signin/password", p.passwordStep)
+	m.HandleFunc("POST "+Prefix+"/signin/passkey/start", p.startPasskeySignIn)
+	m.HandleFunc("POST "+Prefix+"/signin/passkey", p.passkeySignIn)
+	m.HandleFunc("GET "+Prefix+"/signin/totp", p.totpPage)
+	m.HandleFunc("POST "+Prefix+"/signin/totp", p.totpStep)
 	m.HandleFunc("GET "+Prefix+"/setup", p.setupPage)
 	m.HandleFunc("POST "+Prefix+"/setup", p.setup)
 	m.Handle("POST "+Prefix+"/signout", p.admin(p.signOut))
@@ -53,6 +59,26 @@ func (p *Portal) routes() {
 	m.Handle("POST "+Prefix+"/users/{user}/status", p.admin(p.setUserStatus))
 	m.Handle("GET "+Prefix+"/audit", p.admin(p.auditLog))
 	p.moreRoutes()
+
+	m.Handle("GET "+Prefix+"/account", p.admin(p.showAccount))
+	m.Handle("POST "+Prefix+"/account/password", p.admin(p.setOwnPassword))
+	m.Handle("POST "+Prefix+"/account/totp", p.admin(p.addTOTP))
+	m.Handle("POST "+Prefix+"/account/totp/confirm", p.admin(p.confirmTOTP))
+	m.Handle("POST "+Prefix+"/account/methods", p.admin(p.saveMethods))
+	m.Handle("POST "+Prefix+"/account/passkeys/start", p.admin(p.startPasskey))
+	m.Handle("POST "+Prefix+"/account/passkeys", p.admin(p.addPasskey))
+
+	m.Handle("GET "+Prefix+"/invites", p.admin(p.listInvites))
+	m.Handle("POST "+Prefix+"/invites", p.admin(p.invite))
+	m.Handle("POST "+Prefix+"/invites/{invite}/revoke", p.admin(p.revokeInvite))
+	m.HandleFunc("GET "+Prefix+"/invite", p.invitePage)
+	m.HandleFunc("POST "+Prefix+"/invite", p.acceptInvite)
+
+	m.HandleFunc("GET "+Prefix+"/operator", p.operatorLinkPage)
+	m.HandleFunc("POST "+Prefix+"/operator", p.redeemOperatorLink)
+	m.Handle("GET "+Prefix+"/operator/tenants", p.operator(p.operatorTenants))
+	m.Handle("POST "+Prefix+"/operator/tenants", p.operator(p.createTenant))
+	m.Handle("POST "+Prefix+"/operator/signout", p.operator(p.operatorSignOut))
 
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "error", view{Title: "Not found", Problems: []string{"There is no such page in the admin portal."}})

@@ -24,7 +24,7 @@ func (p *Portal) signInPage(w http.ResponseWriter, r *http.Request) {
 	if f.Tenant == "" {
 		f.Tenant = p.cfg.DefaultTenant
 	}
-	p.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Data: f})
+	p.renderSignIn(w, r, http.StatusOK, f, nil)
 }
 
 // formOf reads the sign-in fields of a posted form.
@@ -37,19 +37,43 @@ func formOf(r *http.Request) signInForm {
 // the address belongs to an administrator.
 func (p *Portal) sendCode(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
-	if !sameOrigin(r) {
-		p.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Data: f, Problems: []string{"The form did not come from this portal."}})
+	if !p.sameOrigin(r) {
+		p.renderSignIn(w, r, http.StatusForbidden, f, []string{"The form did not come from this portal."})
 		return
 	}
 	t, err := p.cfg.Admins.Tenant(r.Context(), f.Tenant)
 	if err == nil {
-		err = p.cfg.Admins.SendCode(r.Context(), t.ID, f.Email, attrs(r))
+		err = p.cfg.Admins.SendCode(r.Context(), t.ID, f.Email, p.attrs(r))
 	} else if errors.Is(err, admins.ErrNoTenant) {
 		// Answered as for a tenant that exists, so that the page does not list tenants' names.
 		err = nil
 	}
 	if err != nil {
-		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
+		p.renderSignIn(w, r, statusOf(err), f, problems(fault.As(err)))
+		return
+	}
+	p.toCodeForm(w, r, f)
+}
+
+// toCodeForm answers a form that sent a code with a 303 to the page that takes it, so that
+// reloading that page sends no second code. The sign-in in progress rides in a sealed cookie.
+func (p *Portal) toCodeForm(w http.ResponseWriter, r *http.Request, f signInForm) {
+	f.Token = ""
+	v, err := p.cfg.Admins.Seal("pending-signin", f, pendingTTL)
+	if err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	p.setShortCookie(w, pendingCookie, v, pendingTTL)
+	http.Redirect(w, r, Prefix+"/signin/code", http.StatusSeeOther)
+}
+
+// codePage shows the form that takes the code, for the sign-in the cookie carries.
+func (p *Portal) codePage(w http.ResponseWriter, r *http.Request) {
+	var f signInForm
+	c, err := r.Cookie(pendingCookie)
+	if err != nil || !p.cfg.Admins.Open("pending-signin", c.Value, &f) {
+		http.Redirect(w, r, Prefix+"/signin", http.StatusSeeOther)
 		return
 	}
 	p.render(w, r, http.StatusOK, "code", view{Title: "Enter your code", Data: f})
@@ -58,7 +82,7 @@ func (p *Portal) sendCode(w http.ResponseWriter, r *http.Request) {
 // redeemCode signs the administrator in with the passcode and sets the session cookie.
 func (p *Portal) redeemCode(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
-	if !sameOrigin(r) {
+	if !p.sameOrigin(r) {
 		p.render(w, r, http.StatusForbidden, "code", view{Title: "Enter your code", Data: f, Problems: []string{"The form did not come from this portal."}})
 		return
 	}
@@ -68,20 +92,15 @@ func (p *Portal) redeemCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.render(w, r, statusOf(err), "signin", view{Title: "Sign in", Data: f, Problems: problems(fault.As(err))})
+		p.renderSignIn(w, r, statusOf(err), f, problems(fault.As(err)))
 		return
 	}
-	_, sid, err := p.cfg.Admins.SignIn(r.Context(), t.ID, f.Email, r.PostFormValue("code"), attrs(r))
+	_, sid, err := p.cfg.Admins.SignIn(r.Context(), t.ID, f.Email, r.PostFormValue("code"), p.attrs(r))
 	if err != nil {
 		p.render(w, r, statusOf(err), "code", view{Title: "Enter your code", Data: f, Problems: problems(fault.As(err))})
 		return
 	}
-	p.setCookie(w, t.ID, sid)
-	next := f.Next
-	if next == "" {
-		next = Prefix + "/apps"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	p.signedInTo(w, r, t.ID, sid, f.Next)
 }
 
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, s *signedIn) error {
@@ -112,20 +131,20 @@ func (p *Portal) setupPage(w http.ResponseWriter, r *http.Request) {
 // that signs them in: the link alone signs no one in.
 func (p *Portal) setup(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
-	if !sameOrigin(r) {
+	if !p.sameOrigin(r) {
 		p.render(w, r, http.StatusForbidden, "setup", view{Title: "Set up the first administrator", Data: f, Problems: []string{"The form did not come from this portal."}})
 		return
 	}
-	u, err := p.cfg.Admins.RedeemSetupLink(r.Context(), f.Token, f.Email, attrs(r))
+	u, err := p.cfg.Admins.RedeemSetupLink(r.Context(), f.Token, f.Email, p.attrs(r))
 	if err == nil {
-		err = p.cfg.Admins.SendCode(r.Context(), u.TenantID, u.Email, attrs(r))
+		err = p.cfg.Admins.SendCode(r.Context(), u.TenantID, u.Email, p.attrs(r))
 	}
 	if err != nil {
 		p.render(w, r, statusOf(err), "setup", view{Title: "Set up the first administrator", Data: f, Problems: problems(fault.As(err))})
 		return
 	}
-	f.Email, f.Token = u.Email, ""
-	p.render(w, r, http.StatusOK, "code", view{Title: "Enter your code", Data: f})
+	f.Email = u.Email
+	p.toCodeForm(w, r, f)
 }
 
 // localNext keeps a return address only when it is a page of the portal, so that the sign-in

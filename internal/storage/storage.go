@@ -70,6 +70,7 @@ type Store interface {
 	OrgLogos
 	Groups
 	Organizations
+	AdminPortal
 
 	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
 	// tickets past their KeepUntil, sessions expired or revoked with their refresh tokens,

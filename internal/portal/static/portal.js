@@ -1,5 +1,5 @@
-// The admin portal works without this script; it adds copying to the clipboard and the live
-// email preview. It is served from the portal's own origin, as the Content-Security-Policy
+// The admin portal works without this script; it adds copying to the clipboard, the live
+// email preview, and passkeys (which need WebAuthn, and so a script). It is served from the portal's own origin, as the Content-Security-Policy
 // requires: no inline script anywhere.
 "use strict";
 
@@ -9,7 +9,44 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   var form = document.getElementById("prefs-form");
   if (form) { livePreview(form); }
+  var signin = document.getElementById("passkey-form");
+  if (signin) { passkeyForm(signin, "authenticate"); }
+  var register = document.getElementById("passkey-register");
+  if (register) { passkeyForm(register, "register"); }
 });
+
+// passkeyForm runs a WebAuthn ceremony when the form is submitted: it asks the form's start
+// route for the options, runs them through Latchkey's webauthn.js, and submits the form with
+// the encoded result, which the server verifies.
+function passkeyForm(form, kind) {
+  var status = form.querySelector("[role=status]");
+  var say = function (text) { if (status) { status.textContent = text; } };
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.done === "true") { return; }
+    event.preventDefault();
+    if (!window.Latchkey || !window.Latchkey.isSupported()) {
+      say("This browser cannot use passkeys.");
+      return;
+    }
+    var tenant = document.querySelector("#pw-tenant, #tenant");
+    var hidden = form.querySelector(".passkey-tenant");
+    if (tenant && hidden) { hidden.value = tenant.value; }
+    var body = new URLSearchParams(new FormData(form));
+    say(kind === "register" ? "Follow your browser to create the passkey…" : "Follow your browser to use your passkey…");
+    fetch(form.dataset.start, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (res) {
+        return res.json().catch(function () { return { message: "The server refused: " + res.status }; })
+          .then(function (data) { if (!res.ok) { throw new Error(data.message || "The server refused."); } return data; });
+      })
+      .then(function (start) { return window.Latchkey[kind](start); })
+      .then(function (result) {
+        form.querySelector("input[name=result]").value = result;
+        form.dataset.done = "true";
+        form.submit();
+      })
+      .catch(function (err) { say(err && err.message ? err.message : "The passkey did not work."); });
+  });
+}
 
 function copy(btn) {
   var field = document.getElementById(btn.dataset.copy);

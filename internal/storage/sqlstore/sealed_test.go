@@ -9,7 +9,7 @@ import (
 // resealing has nothing to do with them.
 var hashColumns = []string{
 	"clients.secret_hash", "signing_keys.public_jwk", "codes.code_hash",
-	"refresh_tokens.token_hash", "counters.key_hash", "cross_device_tickets.ticket_hash",
+	"refresh_tokens.token_hash", "counters.key_hash", "cross_device_tickets.ticket_hash", "admin_invites.token_hash", "operator_links.token_hash",
 }
 
 // TestEveryBinaryColumnIsSealedOrAHash keeps ResealAll complete: a new binary column must be

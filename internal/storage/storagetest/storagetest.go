@@ -36,6 +36,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "ClientRoles", newStore, clientRoleTests)
 	runGroup(t, "Groups", newStore, groupTests)
 	runGroup(t, "Organizations", newStore, orgTests)
+	runGroup(t, "AdminPortal", newStore, adminPortalTests)
 	runGroup(t, "UserDetails", newStore, userDetailTests)
 	runGroup(t, "DuplicateIDs", newStore, duplicateIDTests)
 	runGroup(t, "Transactions", newStore, txTests)

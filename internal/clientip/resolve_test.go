@@ -1,4 +1,4 @@
-package httpapi
+package clientip
 
 import (
 	"net/http/httptest"
@@ -53,7 +53,7 @@ func TestResolveClientIP(t *testing.T) {
 		if c.name == "no trusted list" {
 			list = nil
 		}
-		if got := clientIP(withClientIP(r, list)); got != c.want {
+		if got := Resolve(r, list); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
 		}
 	}
@@ -66,7 +66,7 @@ func TestResolveClientIPBoundsTheChain(t *testing.T) {
 	for range maxForwardedHops {
 		r.Header.Add("X-Forwarded-For", "10.1.1.1")
 	}
-	if got := resolveClientIP(r, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}); got != "10.0.0.2" {
+	if got := Resolve(r, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}); got != "10.0.0.2" {
 		t.Errorf("a chain of %d hops resolved to %s", maxForwardedHops+1, got)
 	}
 }
@@ -82,7 +82,7 @@ func FuzzResolveClientIP(f *testing.F) {
 		r.RemoteAddr = "10.0.0.2:5000"
 		r.Header.Set("X-Forwarded-For", xff)
 		r.Header.Set("Forwarded", fwd)
-		got := resolveClientIP(r, trusted)
+		got := Resolve(r, trusted)
 		if _, err := netip.ParseAddr(got); err != nil {
 			t.Fatalf("resolved %q", got)
 		}
