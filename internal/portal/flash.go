@@ -29,6 +29,8 @@ type flash struct {
 	Link string `json:"link,omitempty"`
 	// TOTP is a new authenticator's key, shown once, until a first code confirms it.
 	TOTP *newTOTP `json:"totp,omitempty"`
+	// WebhookSecret is the audit webhook's new signing secret.
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 // newTOTP is what an authenticator app needs to be set up.

@@ -167,9 +167,18 @@ func TestSettingsHeldToTheAPIsRanges(t *testing.T) {
 		t.Fatalf("saved limits %+v, enumeration protection %v", a.Preferences.Limits, a.EnumerationProtection)
 	}
 	// The webhook: its secret shown once, then a bad address refused with the API's words.
-	res, body = s.post(c, "/admin/settings", "/admin/settings/webhook", url.Values{"webhook_url": {"https://siem.example/hook"}})
+	// It answers with a redirect, and the page it names shows the secret once.
+	res, _ = s.post(c, "/admin/settings", "/admin/settings/webhook", url.Values{"webhook_url": {"https://siem.example/hook"}})
+	fl := cookieOf(res, "__Host-latchkey_flash")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/settings" || fl == nil || strings.Contains(fl.Value, "whsec_") {
+		t.Fatalf("webhook: %d to %q, flash %v", res.StatusCode, res.Header.Get("Location"), fl)
+	}
+	res, body = s.sendCookies("GET", "/admin/settings", c, fl)
 	if res.StatusCode != 200 || !strings.Contains(body, `id="webhook-secret"`) || !strings.Contains(body, "whsec_") {
 		t.Fatalf("webhook: %d %.1500s", res.StatusCode, body)
+	}
+	if _, body = s.send("GET", "/admin/settings", nil, c, nil); strings.Contains(body, "whsec_") {
+		t.Fatal("a reload showed the webhook secret again")
 	}
 	res, body = s.post(c, "/admin/settings", "/admin/settings/webhook", url.Values{"webhook_url": {"ftp://siem.example"}})
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "url must be an absolute http(s) URL") {

@@ -50,7 +50,8 @@ func limitsFormOf(app model.Application) limitsForm {
 }
 
 func (p *Portal) showSettings(w http.ResponseWriter, r *http.Request, s *signedIn) error {
-	return p.renderSettings(w, r, s, http.StatusOK, r.URL.Query().Get("app"), nil, "", nil)
+	f := p.takeFlash(w, r, s)
+	return p.renderSettings(w, r, s, http.StatusOK, r.URL.Query().Get("app"), nil, f.WebhookSecret, nil)
 }
 
 // renderSettings shows the page for one application (the first that is not the management
@@ -118,7 +119,7 @@ func (p *Portal) saveWebhook(w http.ResponseWriter, r *http.Request, s *signedIn
 		return err
 	}
 	p.record(r, s, "audit_webhook.set", "", map[string]any{"url": url})
-	return p.renderSettings(w, r, s, http.StatusOK, "", nil, sec, nil)
+	return p.redirectWithFlash(w, r, s, Prefix+"/settings", flash{WebhookSecret: sec})
 }
 
 // deleteWebhook turns the audit webhook off.
