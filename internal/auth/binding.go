@@ -68,8 +68,13 @@ func (s *Service) TokenClient(ctx context.Context, b ClientBinding) (model.Clien
 
 // issuingClient reads the client a login's tokens are about to be issued to, from the
 // database: the epoch stamped into the tokens must be the current one, not a node's stale
-// copy of it (which would issue tokens that are refused at once).
-func issuingClient(ctx context.Context, st storage.Store, id string) (model.Client, error) {
+// copy of it (which would issue tokens that are refused at once). The copy the caller's
+// authentication read from the database in this request is current enough (see
+// model.Caller.Client) and saves the login a statement.
+func issuingClient(ctx context.Context, st storage.Store, c model.Caller, id string) (model.Client, error) {
+	if c.Client != nil && c.Client.ID == id && c.ClientID == id {
+		return *c.Client, nil
+	}
 	cl, err := st.GetClient(storage.Fresh(ctx), id)
 	if err != nil {
 		return cl, fault.Wrap(err, "get client")

@@ -37,7 +37,6 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		return auth.TokenResponse{}, fault.Validation("identifier: " + err.Error())
 	}
 	identifier := req.IdentifierType + ":" + norm
-	lockKey := "otp:" + identifier
 	now := s.core.Now()
 
 	var is auth.Issued
@@ -51,24 +50,28 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}
 		all := app.Preferences.Normalized()
 		var outcome auth.CodeOutcome
-		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
+		// One statement reads the code and whether the identifier, or the user the code
+		// names, is locked. Failures count against the user when the code names one, so
+		// that their email and phone number share one budget; otherwise against the
+		// identifier. The identifier is locked too: once its code is spent, the next attempt
+		// finds no code that names the user.
+		att, lock, locked, err := auth.CheckCode(ctx, tx, c, model.PurposeOTP, "otp:", identifier, now)
+		if err != nil {
+			return err
+		}
+		code := att.Code
+		if !att.Found {
+			err = storage.ErrNotFound
+		}
 		// The lockout lasts as long as the preferences of the code's channel say; with no
 		// code, those of the channel the identifier would use.
 		prefs := auth.OTPPrefs(all, code.Channel, req.IdentifierType)
 		method, userID = amrFor(code.Channel), code.UserID
-		// Failures count against the user when the code names one, so that their email and
-		// phone number share one budget; otherwise against the identifier. The identifier is
-		// locked too: once its code is spent, the next attempt finds no code that names the
-		// user. Attempts are ordered by the code's row, which each of them writes.
 		budget := auth.Budget{Limits: all.Limits, Minutes: prefs.LockoutDuration}
-		lock := auth.Lockout{Caller: c, Keys: []string{lockKey}, Counter: identifier, Ordered: true, Policy: budget}
-		if code.UserID != "" {
-			lock.Counter = "user:" + code.UserID
-			lock.Keys = append(lock.Keys, "otp:"+lock.Counter)
-		}
-		if locked, lerr := lock.Check(ctx, tx, now); lerr != nil || locked != nil {
+		lock.Policy = budget
+		if locked != nil {
 			failure = locked
-			return lerr
+			return nil
 		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
