@@ -38,7 +38,7 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 	args := []any{e.ID, e.TenantID, e.AppID, e.ClientID, e.UserID, e.Type, e.Method, e.Outcome, e.Reason,
 		e.IPAddress, e.UserAgent, rawOrNull(e.Details), millis(e.CreatedAt)}
 	if s.holding() {
-		return s.hold(ctx, heldWrite{what: "append audit event", table: "audit_events", kind: "audit", query: query, args: args})
+		return s.hold(ctx, heldWrite{what: "append audit event", table: "audit_events", query: query, args: args})
 	}
 	_, err := s.execRandomID(ctx, "append audit event", query, args...)
 	return err

@@ -33,7 +33,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t model.RefreshToken) er
 	args := []any{t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
 		millis(t.ExpiresAt), millisOrZero(t.FamilyExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt)}
 	if s.holding() {
-		return s.hold(ctx, heldWrite{what: "create refresh token", table: "refresh_tokens", kind: "refresh", query: query, args: args})
+		return s.hold(ctx, heldWrite{what: "create refresh token", table: "refresh_tokens", query: query, args: args})
 	}
 	_, err := s.execRandomID(ctx, "create refresh token", query, args...)
 	return err

@@ -78,7 +78,7 @@ func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
 	query := "INSERT INTO sessions (" + sessionCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)
 	if s.holding() {
-		return s.hold(ctx, heldWrite{what: "create session", table: "sessions", kind: "session", query: query, args: args})
+		return s.hold(ctx, heldWrite{what: "create session", table: "sessions", query: query, args: args})
 	}
 	_, err = s.execRandomID(ctx, "create session", query, args...)
 	return err

@@ -22,10 +22,8 @@ const (
 	// The writer turns WAL on (it is persistent in the file) and begins every transaction
 	// IMMEDIATE, taking the write lock up front so that a transaction never has to upgrade a
 	// read lock, which is where SQLITE_BUSY deadlocks come from.
-	sqliteWriter = sqliteCommon + "&_pragma=journal_mode(WAL)" + sqliteWriterMark
-	// sqliteWriterMark tells the writer's DSN from the readers' (see sqliteBatchSchema).
-	sqliteWriterMark = "&_txlock=immediate"
-	sqliteReader     = sqliteCommon + "&_pragma=query_only(1)"
+	sqliteWriter = sqliteCommon + "&_pragma=journal_mode(WAL)&_txlock=immediate"
+	sqliteReader = sqliteCommon + "&_pragma=query_only(1)"
 )
 
 // openSQLite opens the SQLite file named by dsn, a path optionally prefixed with "file:" and

@@ -196,7 +196,7 @@ func (s *Store) MarkLogin(ctx context.Context, tenantID, id string, at time.Time
 	args := []any{ms, verifyEmail, ms, verifyPhone, ms, tenantID, id}
 	if s.holding() {
 		// A user gone by the commit fails it with ErrNotFound, as the update would have.
-		return s.hold(ctx, heldWrite{what: "mark login", table: "users", kind: "mark", query: query, args: args, mustAffect: true})
+		return s.hold(ctx, heldWrite{what: "mark login", table: "users", query: query, args: args, mustAffect: true})
 	}
 	n, err := s.writer().execAffected(ctx, query, args...)
 	return mustAffect("mark login", n, err)
