@@ -60,7 +60,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		_ = r.Close()
 		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
 	}
-	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}, ps: newPrepared(), cp: startCheckpointer(cp)}, nil
+	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}, ps: newPrepared(), cp: startCheckpointer(cp, w)}, nil
 }
 
 func openSQLitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
