@@ -218,6 +218,10 @@ type Codes interface {
 	// whether it did: of concurrent calls for one code, exactly one gets true. A missing or
 	// already spent code gives false.
 	ConsumeCode(ctx context.Context, tenantID, id string, now time.Time) (bool, error)
+	// FailCode counts one wrong guess against an unspent code in one statement, spending it
+	// at now when that makes its failures reach its maximum, and returns the new count, the
+	// maximum and ok; ok is false (nothing changed) when the code is spent or missing.
+	FailCode(ctx context.Context, tenantID, id string, now time.Time) (failures, maxFailures int, ok bool, err error)
 	// CodeAttempt reads in one statement what an attempt at a code needs before it checks
 	// the code: the code LatestCode would return, the lockout in force, and whether the
 	// attempt's failure counter holds failures (see CodeAttemptQuery).

@@ -141,43 +141,30 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 
 // checkCode compares the passcode and records the result on the code atomically.
 func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.OneTimeCode, req OTPAuthenticate, now time.Time) (auth.CodeOutcome, error) {
-	// The right code, as read in this transaction, is spent by one conditional write; only
-	// if a concurrent redemption spent it first does the locked path below decide.
-	if code.ConsumedAt == nil && now.Before(code.ExpiresAt) && s.codeMatches(code, req) {
+	// The code as read in this transaction is unspent (CodeAttempt reads unspent codes only).
+	// The right code is spent by one conditional write; if a concurrent redemption spent it
+	// first, this attempt fails without counting against the code.
+	if s.codeMatches(code, req) {
+		// Expiry is reported only to whoever presents the right code: told to anyone, it
+		// would say that a code was sent, and so that the user exists.
+		if !now.Before(code.ExpiresAt) {
+			return auth.OutcomeExpired, nil
+		}
 		ok, err := tx.ConsumeCode(ctx, code.TenantID, code.ID, now)
 		if err != nil || ok {
 			return auth.OutcomeOK, err
 		}
+		return auth.OutcomeInvalid, nil
 	}
-	var outcome auth.CodeOutcome
-	err := tx.UpdateCode(ctx, code.TenantID, code.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		if cur.ConsumedAt != nil {
-			outcome = auth.OutcomeInvalid
-			return cur, auth.ErrNoChange
-		}
-		// Expiry is reported only to whoever presents the right code: told to anyone, it
-		// would say that a code was sent, and so that the user exists.
-		if s.codeMatches(cur, req) {
-			if !now.Before(cur.ExpiresAt) {
-				outcome = auth.OutcomeExpired
-				return cur, auth.ErrNoChange
-			}
-			outcome = auth.OutcomeOK
-			cur.ConsumedAt = &now
-			return cur, nil
-		}
-		cur.Failures++
-		outcome = auth.OutcomeInvalid
-		if cur.Failures >= cur.MaxFailures {
-			outcome = auth.OutcomeLockedOut
-			cur.ConsumedAt = &now
-		}
-		return cur, nil
-	})
-	if errors.Is(err, auth.ErrNoChange) {
-		err = nil
+	// A wrong guess counts against the code in one statement, which spends it at the last.
+	failures, maxFailures, ok, err := tx.FailCode(ctx, code.TenantID, code.ID, now)
+	switch {
+	case err != nil:
+		return auth.OutcomeInvalid, err
+	case ok && failures >= maxFailures:
+		return auth.OutcomeLockedOut, nil
 	}
-	return outcome, err
+	return auth.OutcomeInvalid, nil
 }
 
 // codeMatches compares the passcode, and the request id where the send returned one, in

@@ -75,3 +75,51 @@ func testCodeAttempt(t *testing.T, s storage.Store) {
 		t.Fatalf("CodeAttempt of another application: %+v, want only the identifier's counter", got)
 	}
 }
+
+// testFailCode checks that FailCode counts wrong guesses on an unspent code, spends it when the
+// count reaches the maximum, and changes nothing on a spent, missing or other tenant's code.
+func testFailCode(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	c := makeCode(e)
+	c.Failures, c.MaxFailures, c.ConsumedAt = 0, 2, nil
+	newCode(t, s, c)
+	now := at(time.Minute)
+	n, maxF, ok, err := s.FailCode(ctx, e.Tenant.ID, c.ID, now)
+	must(t, err, "fail code")
+	if !ok || n != 1 || maxF != 2 {
+		t.Fatalf("first wrong guess: %d of %d, ok %v; want 1 of 2", n, maxF, ok)
+	}
+	got, err := s.GetCode(ctx, e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	if got.Failures != 1 || got.ConsumedAt != nil {
+		t.Fatalf("after one wrong guess: %d failures, consumed %v", got.Failures, got.ConsumedAt)
+	}
+	_, _, ok, err = s.FailCode(ctx, newTenant(t, s).ID, c.ID, now)
+	must(t, err, "fail code under another tenant")
+	if ok {
+		t.Fatal("FailCode counted under another tenant")
+	}
+	n, _, ok, err = s.FailCode(ctx, e.Tenant.ID, c.ID, now)
+	must(t, err, "fail code")
+	if !ok || n != 2 {
+		t.Fatalf("second wrong guess: %d, ok %v; want 2", n, ok)
+	}
+	got, err = s.GetCode(ctx, e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	if got.Failures != 2 || got.ConsumedAt == nil || !got.ConsumedAt.Equal(now) {
+		t.Fatalf("after the last wrong guess: %d failures, consumed %v; want spent at %v", got.Failures, got.ConsumedAt, now)
+	}
+	for _, id := range []string{c.ID, model.NewID()} {
+		_, _, ok, err = s.FailCode(ctx, e.Tenant.ID, id, now)
+		must(t, err, "fail code of a spent or missing code")
+		if ok {
+			t.Fatal("FailCode counted against a spent or missing code")
+		}
+	}
+	got, err = s.GetCode(ctx, e.Tenant.ID, c.ID)
+	must(t, err, "get code")
+	if got.Failures != 2 {
+		t.Fatalf("a spent code's failures moved to %d", got.Failures)
+	}
+}

@@ -24,6 +24,7 @@ var codeTests = []namedTest{
 	{"LockoutScope", testLockoutScope},
 	{"ActiveLockout", testActiveLockout},
 	{"CodeAttempt", testCodeAttempt},
+	{"FailCode", testFailCode},
 }
 
 func testCodeRoundTrip(t *testing.T, s storage.Store) {
