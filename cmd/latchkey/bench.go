@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/bench"
 	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 )
 
 // benchFlags are the bench command's settings.
@@ -31,7 +32,7 @@ type benchFlags struct {
 	algorithm, passwordHash          string
 	passwordWorkers, passwordQueue   int
 	serverCPU, loadCPU               string
-	floorServe                       string
+	floorServe, floorDatabase        string
 	tenants, addTenants              int
 	data                             dataSizeFlags
 }
@@ -68,6 +69,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.serverCPU, "server-cpu", "", "CPU list (taskset -c syntax) to pin the started server and the floor server to")
 	fs.StringVar(&f.loadCPU, "load-cpu", "", "CPU list to pin the load generator to")
 	fs.StringVar(&f.floorServe, "floor-serve", "", "")
+	fs.StringVar(&f.floorDatabase, "floor-database", "", "")
 	fs.IntVar(&f.tenants, "tenants", 0, "with --start: run the client-credentials and jwks scenarios (or --scenarios) with the tenants --start made, then again after adding this many less one, and compare; JWKS size and build cost are reported for both")
 	fs.IntVar(&f.addTenants, "add-tenants", -1, "")
 	f.data.register(fs)
@@ -79,7 +81,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("password hash: %w", err)
 	}
 	if f.floorServe != "" {
-		return serveFloor(ctx, f.floorServe, f.algorithm, params, stdout)
+		return serveFloor(ctx, f.floorServe, f.floorDatabase, f.algorithm, params, stdout)
 	}
 	if f.addTenants >= 0 {
 		return addTenants(ctx, f.addTenants, stdout, stderr)
@@ -121,7 +123,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer fl.stop()
-		o.FloorURL = fl.url
+		o.FloorURL, o.FloorCommits = fl.url, f.start
 	}
 	if f.loadCPU != "" {
 		if err := pinSelf(f.loadCPU); err != nil {
@@ -190,9 +192,19 @@ func scenarioNames() string {
 }
 
 // serveFloor runs the floor server on addr until ctx ends. It is what --floor starts as a
-// separate process, so that it can be pinned like the server.
-func serveFloor(ctx context.Context, addr, alg string, params password.Params, stdout io.Writer) error {
-	h, err := bench.FloorHandler(alg, params)
+// separate process, so that it can be pinned like the server. With a database (a SQLite path
+// or a postgres:// URL) its requests can also commit (sqlstore.CommitFloor).
+func serveFloor(ctx context.Context, addr, database, alg string, params password.Params, stdout io.Writer) error {
+	var commit func(context.Context) error
+	if database != "" {
+		cf, err := sqlstore.OpenCommitFloor(ctx, database)
+		if err != nil {
+			return fmt.Errorf("floor database: %w", err)
+		}
+		defer cf.Close(context.WithoutCancel(ctx))
+		commit = cf.Commit
+	}
+	h, err := bench.FloorHandler(alg, params, commit)
 	if err != nil {
 		return err
 	}

@@ -195,11 +195,25 @@ func startFloorServer(ctx context.Context, f benchFlags, log io.Writer) (*benchP
 	if err != nil {
 		return nil, err
 	}
-	args, err := pinned(f.serverCPU, []string{exe, "bench", "--floor-serve", addr, "--algorithm", f.algorithm, "--password-hash", f.passwordHash})
+	p := &benchProcess{url: "http://" + addr}
+	argv := []string{exe, "bench", "--floor-serve", addr, "--algorithm", f.algorithm, "--password-hash", f.passwordHash}
+	if f.start {
+		// The floor's commits go to the engine the started server uses: a SQLite file of its
+		// own, or a table of its own in the PostgreSQL database.
+		db := f.database
+		if db == "" {
+			if p.dir, err = os.MkdirTemp("", "latchkey-floor-"); err != nil {
+				return nil, err
+			}
+			db = filepath.Join(p.dir, "floor.db")
+		}
+		argv = append(argv, "--floor-database", db)
+	}
+	args, err := pinned(f.serverCPU, argv)
 	if err != nil {
+		p.stop()
 		return nil, err
 	}
-	p := &benchProcess{url: "http://" + addr}
 	if err := p.start(args, "", benchEnv(nil), log); err != nil {
 		return nil, err
 	}

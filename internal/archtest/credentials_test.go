@@ -45,7 +45,7 @@ const lockoutFile = "internal/auth/lockout.go"
 func TestLockoutsGoThroughTheCore(t *testing.T) {
 	eachMethodCall(t, func(c methodCall) {
 		switch c.method {
-		case "LockKey", "GetLockout", "ActiveLockout", "PutLockout", "DeleteLockout":
+		case "LockKey", "GetLockout", "ActiveLockout", "PutLockout", "DeleteLockout", "CodeAttempt":
 			if c.file != lockoutFile {
 				t.Errorf("%s:%s (%s) calls the store's %s; use auth.Lockout", c.file, c.fn, c.pos, c.method)
 			}

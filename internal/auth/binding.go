@@ -50,15 +50,28 @@ func BindingOf(claims map[string]any) ClientBinding {
 // a token is requested: a rotation or deletion made through another node must end the token
 // here at once, not when this node's copy expires.
 func (s *Service) TokenClient(ctx context.Context, b ClientBinding) (model.Client, bool, error) {
+	return s.TokenClientFor(ctx, model.Caller{}, b)
+}
+
+// TokenClientFor is TokenClient for a token presented by caller: when the token is the
+// caller's own client's, the client the caller's authentication read from the database in
+// this request (model.Caller.Client) decides, without a second read.
+func (s *Service) TokenClientFor(ctx context.Context, caller model.Caller, b ClientBinding) (model.Client, bool, error) {
 	if b.ClientID == "" || b.TenantID == "" || !model.ValidID(b.ClientID) {
 		return model.Client{}, false, nil
 	}
-	cl, err := s.store.GetClient(storage.Fresh(ctx), b.ClientID)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return model.Client{}, false, nil
-	case err != nil:
-		return model.Client{}, false, fault.Wrap(err, "get client")
+	var cl model.Client
+	if caller.Client != nil && caller.Client.ID == b.ClientID && caller.ClientID == b.ClientID {
+		cl = *caller.Client
+	} else {
+		var err error
+		cl, err = s.store.GetClient(storage.Fresh(ctx), b.ClientID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return model.Client{}, false, nil
+		case err != nil:
+			return model.Client{}, false, fault.Wrap(err, "get client")
+		}
 	}
 	if cl.TenantID != b.TenantID || cl.AppID != b.AppID || cl.TokenEpoch != b.ClientEpoch {
 		return model.Client{}, false, nil
@@ -68,8 +81,13 @@ func (s *Service) TokenClient(ctx context.Context, b ClientBinding) (model.Clien
 
 // issuingClient reads the client a login's tokens are about to be issued to, from the
 // database: the epoch stamped into the tokens must be the current one, not a node's stale
-// copy of it (which would issue tokens that are refused at once).
-func issuingClient(ctx context.Context, st storage.Store, id string) (model.Client, error) {
+// copy of it (which would issue tokens that are refused at once). The copy the caller's
+// authentication read from the database in this request is current enough (see
+// model.Caller.Client) and saves the login a statement.
+func issuingClient(ctx context.Context, st storage.Store, c model.Caller, id string) (model.Client, error) {
+	if c.Client != nil && c.Client.ID == id && c.ClientID == id {
+		return *c.Client, nil
+	}
 	cl, err := st.GetClient(storage.Fresh(ctx), id)
 	if err != nil {
 		return cl, fault.Wrap(err, "get client")

@@ -204,7 +204,7 @@ func (s *Service) CallerForClient(ctx context.Context, clientID, clientSecret st
 // stored now, read with the client that the token check reads anyway: a role taken away stops
 // working at once, not when the tokens issued before expire.
 func callerOf(client model.Client, admin bool) model.Caller {
-	c := model.Caller{TenantID: client.TenantID, AppID: client.AppID, ClientID: client.ID, Admin: admin}
+	c := model.Caller{TenantID: client.TenantID, AppID: client.AppID, ClientID: client.ID, Admin: admin, Client: &client}
 	if !admin {
 		c.Permissions = clientroles.ClientPermissions(client)
 	}

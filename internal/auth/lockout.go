@@ -37,6 +37,9 @@ type Lockout struct {
 	// Ordered says that the attempts are already ordered by a row they all write (an OTP's
 	// code), so Check takes no lock of its own.
 	Ordered bool
+	// Uncounted says the attempt's first read found no failures under Counter, so Clear
+	// has nothing to forget and writes nothing (see CheckCode).
+	Uncounted bool
 }
 
 // FailurePolicy decides how many failures lock a login, and for how long.
@@ -97,7 +100,41 @@ func (l Lockout) Lock(ctx context.Context, tx AttemptTx, d time.Duration, now ti
 
 // Clear forgets the failures counted towards the lockout, after a success.
 func (l Lockout) Clear(ctx context.Context, tx storage.Store) error {
+	if l.Uncounted {
+		return nil
+	}
 	return l.Policy.ClearFailures(ctx, tx, l.Caller, l.Counter)
+}
+
+// CheckCode is Check for an attempt at a code, made by the statement that reads the code
+// (storage.Codes.CodeAttempt): the identifier's latest unspent code of purpose, and the
+// lockout of keyPrefix+identifier and, when the code names a user, of keyPrefix+"user:"+id.
+// Failures count against that user, else against the identifier. The attempts are ordered
+// by the code's row, which each of them writes.
+//
+// It returns what was read, the lockout to go on with (its Policy left for the caller, who
+// may choose it by the code), and the refusal to answer with when a key is locked. The
+// lockout is Uncounted when the counter held no failures: a success then makes no write to
+// forget them. Should a concurrent wrong guess count one after this read, the success
+// leaves it counted, which only makes the next lockout come sooner.
+func CheckCode(ctx context.Context, tx storage.Store, c model.Caller, purpose, keyPrefix, identifier string, now time.Time) (storage.CodeAttempt, Lockout, error, error) {
+	att, err := tx.CodeAttempt(ctx, storage.CodeAttemptQuery{
+		TenantID: c.TenantID, AppID: c.AppID, Purpose: purpose, Identifier: identifier, Now: now,
+		LockKey: keyPrefix + identifier, UserLockPrefix: keyPrefix + "user:",
+		Counter: failKey(c, identifier), UserCounterPrefix: failKey(c, "user:"),
+	})
+	if err != nil {
+		return att, Lockout{}, nil, err
+	}
+	l := Lockout{Caller: c, Keys: []string{keyPrefix + identifier}, Counter: identifier, Ordered: true, Uncounted: att.Failures == 0}
+	if att.Found && att.Code.UserID != "" {
+		l.Counter = "user:" + att.Code.UserID
+		l.Keys = append(l.Keys, keyPrefix+l.Counter)
+	}
+	if att.LockedUntil != nil {
+		return att, l, ErrLocked(*att.LockedUntil, now), nil
+	}
+	return att, l, nil, nil
 }
 
 // Lift ends the lockout of every key and forgets the failures, when the person has proven

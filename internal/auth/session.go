@@ -85,7 +85,7 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 	if err := CheckClaims(g.Login.Claims); err != nil {
 		return out, err
 	}
-	client, err := issuingClient(ctx, tx, g.Caller.ClientID)
+	client, err := issuingClient(ctx, tx, g.Caller, g.Caller.ClientID)
 	if err != nil {
 		return out, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) RecordLogin(ctx context.Context, tx storage.Store, g Grant, no
 func (s *Service) IssueFor(ctx context.Context, tx storage.Store, sess model.Session, clientID, aud string, link bool) (Issued, error) {
 	out := Issued{Session: sess, Aud: aud}
 	var err error
-	if out.Client, err = issuingClient(ctx, tx, clientID); err != nil {
+	if out.Client, err = issuingClient(ctx, tx, model.Caller{}, clientID); err != nil {
 		return out, err
 	}
 	if aud != "" && aud != DefaultAudience {

@@ -24,8 +24,11 @@ type Options struct {
 	// Users is the size of the identifier pools of the send-and-redeem scenarios.
 	Users int
 	// FloorURL is the floor server; "" skips the floors.
-	FloorURL  string
-	Algorithm string
+	FloorURL string
+	// FloorCommits says the floor server has a database, so that the flows that write get a
+	// second floor with the one commit a login cannot avoid (WithCommit).
+	FloorCommits bool
+	Algorithm    string
 	// Probes is how many times each step runs alone to count its SQL work exactly.
 	Probes int
 	// HalfPeak follows each scenario's timed window with an open-loop one at half the
@@ -118,6 +121,22 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				f.Ratio = res.IterationsPerSec / f.IterationsPerSec
 			}
 			res.Floor = &f
+			if wc := WithCommit(s.Floor); wc != nil && o.FloorCommits {
+				key := floorKey(wc)
+				if floors[key] == nil {
+					fmt.Fprintf(o.Log, "floor %s: running\n", key)
+					f, err := runFloor(ctx, o, wc)
+					if err != nil {
+						return rep, fmt.Errorf("commit floor of %s: %w", s.Name, err)
+					}
+					floors[key] = f
+				}
+				f := *floors[key]
+				if f.IterationsPerSec > 0 {
+					f.Ratio = res.IterationsPerSec / f.IterationsPerSec
+				}
+				res.CommitFloor = &f
+			}
 		}
 		rep.Scenarios = append(rep.Scenarios, res)
 	}

@@ -114,7 +114,7 @@ func TestReadCounters(t *testing.T) {
 
 func TestFloorHandler(t *testing.T) {
 	for _, alg := range []string{"RS256", "ES256"} {
-		h, err := FloorHandler(alg, password.Params{Memory: 64, Time: 1, Threads: 1})
+		h, err := FloorHandler(alg, password.Params{Memory: 64, Time: 1, Threads: 1}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestFloorHandler(t *testing.T) {
 		c.Close()
 		srv.Close()
 	}
-	if _, err := FloorHandler("HS256", password.DefaultParams()); err == nil {
+	if _, err := FloorHandler("HS256", password.DefaultParams(), nil); err == nil {
 		t.Fatal("HS256 accepted")
 	}
 }
@@ -158,6 +158,53 @@ func TestWriteTable(t *testing.T) {
 	for _, want := range []string{"jwks", "2.000", "jwks 0/0", "0.50", "first error: jwks: status 500"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestFloorCommits(t *testing.T) {
+	var commits int
+	h, err := FloorHandler("ES256", password.Params{Memory: 64, Time: 1, Threads: 1}, func(context.Context) error { commits++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := NewClient(srv.URL, 1)
+	defer c.Close()
+	for _, q := range []string{"/floor?sign=2&commit=1", "/floor?verify=1&commit=0"} {
+		if err := c.JSON(context.Background(), "POST", q, "", map[string]any{"a": 1}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if commits != 1 {
+		t.Fatalf("%d commits, want 1", commits)
+	}
+	without, _ := FloorHandler("ES256", password.Params{Memory: 64, Time: 1, Threads: 1}, nil)
+	srv2 := httptest.NewServer(without)
+	defer srv2.Close()
+	c2 := NewClient(srv2.URL, 1)
+	defer c2.Close()
+	if err := c2.JSON(context.Background(), "POST", "/floor?commit=1", "", map[string]any{"a": 1}, nil); err == nil {
+		t.Fatal("a floor without a database answered a commit")
+	}
+}
+
+func TestWithCommit(t *testing.T) {
+	for _, s := range Scenarios() {
+		wc := WithCommit(s.Floor)
+		commits := 0
+		for _, c := range wc {
+			commits += c.Commit
+		}
+		writes := s.Name != "client-credentials" && s.Name != "introspect" && s.Name != "jwks" && s.Timing == nil
+		if writes != (commits == 1) || (!writes && wc != nil) {
+			t.Errorf("%s: commit floor %v", s.Name, wc)
+		}
+		for _, c := range s.Floor {
+			if c.Commit != 0 {
+				t.Errorf("%s: WithCommit changed the scenario's own floor", s.Name)
+			}
 		}
 	}
 }

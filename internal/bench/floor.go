@@ -57,8 +57,9 @@ func newSigner(alg string) (signer, error) {
 }
 
 // FloorHandler is the floor server: a minimal JSON handler that, per request, makes the
-// signatures, verifications and argon2id hashes its query asks for (sign, verify, argon2).
-func FloorHandler(alg string, params password.Params) (http.Handler, error) {
+// signatures, verifications, argon2id hashes and commits its query asks for (sign, verify,
+// argon2, commit). commit writes one durable transaction; nil refuses requests that ask for one.
+func FloorHandler(alg string, params password.Params, commit func(context.Context) error) (http.Handler, error) {
 	s, err := newSigner(alg)
 	if err != nil {
 		return nil, err
@@ -98,6 +99,16 @@ func FloorHandler(alg string, params password.Params) (http.Handler, error) {
 			sigs = append(sigs, base64.RawURLEncoding.EncodeToString(sig))
 		}
 		out["tokens"] = sigs
+		for range n("commit") {
+			if commit == nil {
+				http.Error(w, "no floor database", http.StatusInternalServerError)
+				return
+			}
+			if err := commit(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(out)
@@ -111,7 +122,7 @@ func floorWorker(c *Client, costs []Cost) NewWorker {
 	return func(context.Context, int) ([]Step, error) {
 		var steps []Step
 		for _, cost := range costs {
-			path := fmt.Sprintf("/floor?sign=%d&verify=%d&argon2=%d", cost.Sign, cost.Verify, cost.Argon2)
+			path := fmt.Sprintf("/floor?sign=%d&verify=%d&argon2=%d&commit=%d", cost.Sign, cost.Verify, cost.Argon2, cost.Commit)
 			body := map[string]any{"identifier_type": "email", "identifier": "floor@example.com", "passcode": "123456"}
 			steps = append(steps, Step{Name: cost.String(), Do: func(ctx context.Context) error {
 				return c.JSON(ctx, "POST", path, "", body, nil)

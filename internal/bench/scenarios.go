@@ -9,11 +9,13 @@ import (
 )
 
 // Cost is what one request of a floor does besides HTTP: signatures made, signatures
-// verified and argon2id hashes computed.
+// verified, argon2id hashes computed and durable commits (a transaction inserting one
+// session-sized row on the server's database engine).
 type Cost struct {
 	Sign   int `json:"sign"`
 	Verify int `json:"verify"`
 	Argon2 int `json:"argon2"`
+	Commit int `json:"commit,omitempty"`
 }
 
 func (c Cost) String() string {
@@ -26,6 +28,7 @@ func (c Cost) String() string {
 	add(c.Sign, "sign")
 	add(c.Verify, "verify")
 	add(c.Argon2, "argon2id")
+	add(c.Commit, "commit")
 	if len(parts) == 0 {
 		return "HTTP"
 	}
@@ -49,6 +52,20 @@ type Scenario struct {
 	Timing func(ctx context.Context, e *Env) ([]EnumerationRoute, error)
 	// Explicit marks a scenario that runs only when named, not in the default selection.
 	Explicit bool
+}
+
+// WithCommit is costs with the one durable commit a login cannot avoid added to the step that
+// issues the session's tokens (two signatures); nil when no step does, as for flows that
+// write nothing.
+func WithCommit(costs []Cost) []Cost {
+	out := append([]Cost(nil), costs...)
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].Sign >= 2 {
+			out[i].Commit = 1
+			return out
+		}
+	}
+	return nil
 }
 
 // login is the floor of an endpoint that checks a client token and returns an access token

@@ -11,4 +11,9 @@ type Caller struct {
 	// Permissions are what the client's roles grant (package clientroles), sorted; empty for
 	// an admin caller, which needs none.
 	Permissions []string
+	// Client is the client as read from the database when this call was authenticated, or
+	// nil. A login issues its tokens from it rather than reading the client again: the epoch
+	// it carries is at most a request old, and a rotation after the read ends the tokens at
+	// their first use, as it ends every token issued before it.
+	Client *Client
 }

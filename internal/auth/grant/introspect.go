@@ -38,8 +38,9 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 		return inactive, nil
 	}
 	// A token that no longer speaks for its client (deleted, or its secret rotated since) is
-	// inactive, as the API itself refuses it.
-	if _, ok, err := s.core.TokenClient(ctx, auth.BindingOf(claims)); err != nil || !ok {
+	// inactive, as the API itself refuses it. A client introspecting its own token has just
+	// been read from the database to check its secret; that read decides.
+	if _, ok, err := s.core.TokenClientFor(ctx, c, auth.BindingOf(claims)); err != nil || !ok {
 		return inactive, err
 	}
 	if sid, _ := claims["sid"].(string); sid != "" {

@@ -37,7 +37,6 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		return auth.TokenResponse{}, fault.Validation("identifier: " + err.Error())
 	}
 	identifier := req.IdentifierType + ":" + norm
-	lockKey := "otp:" + identifier
 	now := s.core.Now()
 
 	var is auth.Issued
@@ -51,24 +50,28 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 		}
 		all := app.Preferences.Normalized()
 		var outcome auth.CodeOutcome
-		code, err := tx.LatestCode(ctx, c.TenantID, c.AppID, model.PurposeOTP, identifier)
+		// One statement reads the code and whether the identifier, or the user the code
+		// names, is locked. Failures count against the user when the code names one, so
+		// that their email and phone number share one budget; otherwise against the
+		// identifier. The identifier is locked too: once its code is spent, the next attempt
+		// finds no code that names the user.
+		att, lock, locked, err := auth.CheckCode(ctx, tx, c, model.PurposeOTP, "otp:", identifier, now)
+		if err != nil {
+			return err
+		}
+		code := att.Code
+		if !att.Found {
+			err = storage.ErrNotFound
+		}
 		// The lockout lasts as long as the preferences of the code's channel say; with no
 		// code, those of the channel the identifier would use.
 		prefs := auth.OTPPrefs(all, code.Channel, req.IdentifierType)
 		method, userID = amrFor(code.Channel), code.UserID
-		// Failures count against the user when the code names one, so that their email and
-		// phone number share one budget; otherwise against the identifier. The identifier is
-		// locked too: once its code is spent, the next attempt finds no code that names the
-		// user. Attempts are ordered by the code's row, which each of them writes.
 		budget := auth.Budget{Limits: all.Limits, Minutes: prefs.LockoutDuration}
-		lock := auth.Lockout{Caller: c, Keys: []string{lockKey}, Counter: identifier, Ordered: true, Policy: budget}
-		if code.UserID != "" {
-			lock.Counter = "user:" + code.UserID
-			lock.Keys = append(lock.Keys, "otp:"+lock.Counter)
-		}
-		if locked, lerr := lock.Check(ctx, tx, now); lerr != nil || locked != nil {
+		lock.Policy = budget
+		if locked != nil {
 			failure = locked
-			return lerr
+			return nil
 		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -138,43 +141,30 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 
 // checkCode compares the passcode and records the result on the code atomically.
 func (s *Service) checkCode(ctx context.Context, tx storage.Store, code model.OneTimeCode, req OTPAuthenticate, now time.Time) (auth.CodeOutcome, error) {
-	// The right code, as read in this transaction, is spent by one conditional write; only
-	// if a concurrent redemption spent it first does the locked path below decide.
-	if code.ConsumedAt == nil && now.Before(code.ExpiresAt) && s.codeMatches(code, req) {
+	// The code as read in this transaction is unspent (CodeAttempt reads unspent codes only).
+	// The right code is spent by one conditional write; if a concurrent redemption spent it
+	// first, this attempt fails without counting against the code.
+	if s.codeMatches(code, req) {
+		// Expiry is reported only to whoever presents the right code: told to anyone, it
+		// would say that a code was sent, and so that the user exists.
+		if !now.Before(code.ExpiresAt) {
+			return auth.OutcomeExpired, nil
+		}
 		ok, err := tx.ConsumeCode(ctx, code.TenantID, code.ID, now)
 		if err != nil || ok {
 			return auth.OutcomeOK, err
 		}
+		return auth.OutcomeInvalid, nil
 	}
-	var outcome auth.CodeOutcome
-	err := tx.UpdateCode(ctx, code.TenantID, code.ID, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		if cur.ConsumedAt != nil {
-			outcome = auth.OutcomeInvalid
-			return cur, auth.ErrNoChange
-		}
-		// Expiry is reported only to whoever presents the right code: told to anyone, it
-		// would say that a code was sent, and so that the user exists.
-		if s.codeMatches(cur, req) {
-			if !now.Before(cur.ExpiresAt) {
-				outcome = auth.OutcomeExpired
-				return cur, auth.ErrNoChange
-			}
-			outcome = auth.OutcomeOK
-			cur.ConsumedAt = &now
-			return cur, nil
-		}
-		cur.Failures++
-		outcome = auth.OutcomeInvalid
-		if cur.Failures >= cur.MaxFailures {
-			outcome = auth.OutcomeLockedOut
-			cur.ConsumedAt = &now
-		}
-		return cur, nil
-	})
-	if errors.Is(err, auth.ErrNoChange) {
-		err = nil
+	// A wrong guess counts against the code in one statement, which spends it at the last.
+	failures, maxFailures, ok, err := tx.FailCode(ctx, code.TenantID, code.ID, now)
+	switch {
+	case err != nil:
+		return auth.OutcomeInvalid, err
+	case ok && failures >= maxFailures:
+		return auth.OutcomeLockedOut, nil
 	}
-	return outcome, err
+	return auth.OutcomeInvalid, nil
 }
 
 // codeMatches compares the passcode, and the request id where the send returned one, in

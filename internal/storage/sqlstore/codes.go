@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,6 +72,23 @@ func (s *Store) ConsumeCode(ctx context.Context, tenantID, id string, now time.T
 		"UPDATE codes SET consumed_at = ? WHERE tenant_id = ? AND id = ? AND consumed_at IS NULL",
 		millis(now), tenantID, id)
 	return n == 1, errf("consume code", err)
+}
+
+// FailCode implements storage.Codes. Every expression in SET reads the row as it was.
+func (s *Store) FailCode(ctx context.Context, tenantID, id string, now time.Time) (int, int, bool, error) {
+	var failures, maxFailures int
+	err := s.writer().queryRow(ctx,
+		"UPDATE codes SET failures = failures + 1, "+
+			"consumed_at = CASE WHEN failures + 1 >= max_failures THEN ? ELSE consumed_at END "+
+			"WHERE tenant_id = ? AND id = ? AND consumed_at IS NULL RETURNING failures, max_failures",
+		millis(now), tenantID, id).Scan(&failures, &maxFailures)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("fail code: %w", err)
+	}
+	return failures, maxFailures, true, nil
 }
 
 // UpdateCode applies updater to the code atomically; its ids cannot change.

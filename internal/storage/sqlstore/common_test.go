@@ -24,7 +24,7 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-func mustDo(t *testing.T, err error, what string) {
+func mustDo(t testing.TB, err error, what string) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)

@@ -36,9 +36,24 @@ type conn struct {
 	ps *prepared
 	db *sql.DB
 	tx *sql.Tx
+	// owner is the transaction's store whose held writes (see batch.go) go before this
+	// statement; nil outside a transaction and for the statement that sends them.
+	owner *Store
+}
+
+// before sends the writes held back for the transaction, so that the statement about to run
+// sees them.
+func (c conn) before(ctx context.Context) error {
+	if c.owner == nil || c.owner.held == nil || (len(c.owner.held.w) == 0 && c.owner.held.err == nil) {
+		return nil
+	}
+	return c.owner.sendHeld(ctx)
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.before(ctx); err != nil {
+		return nil, err
+	}
 	c.st.statements.Add(1)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
@@ -52,6 +67,9 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.before(ctx); err != nil {
+		return nil, err
+	}
 	c.st.statements.Add(1)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
@@ -65,6 +83,8 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	// An error of the held writes is kept for the commit to return: a Row cannot carry it.
+	_ = c.before(ctx)
 	c.st.statements.Add(1)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {

@@ -12,4 +12,9 @@
 // both, and read-modify-write updates lock their row with SELECT ... FOR UPDATE. Rate-limit
 // counters need neither: each hit is one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, atomic
 // on both databases.
+//
+// Two things keep a login's commit short. On PostgreSQL a transaction holds its last writes
+// (a login's mark, session, refresh token, audit event) back and sends them as one statement
+// before its next statement or its commit (batch.go). On SQLite no commit checkpoints the
+// write-ahead log; a goroutine of the store does, in the background (checkpoint.go).
 package sqlstore

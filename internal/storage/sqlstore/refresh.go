@@ -29,10 +29,13 @@ func scanRefresh(sc scanner) (model.RefreshToken, error) {
 
 // CreateRefreshToken stores a new refresh token; token hashes are unique.
 func (s *Store) CreateRefreshToken(ctx context.Context, t model.RefreshToken) error {
-	_, err := s.execRandomID(ctx, "create refresh token",
-		"INSERT INTO refresh_tokens ("+refreshCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
-		millis(t.ExpiresAt), millisOrZero(t.FamilyExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt))
+	query := "INSERT INTO refresh_tokens (" + refreshCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	args := []any{t.ID, t.TenantID, t.FamilyID, t.SessionID, t.ClientID, t.UserID, t.TokenHash, t.Resource, t.Scope,
+		millis(t.ExpiresAt), millisOrZero(t.FamilyExpiresAt), millis(t.CreatedAt), millisOrNull(t.RotatedAt), t.ReplacedBy, millisOrNull(t.RevokedAt)}
+	if s.holding() {
+		return s.hold(ctx, heldWrite{what: "create refresh token", table: "refresh_tokens", query: query, args: args})
+	}
+	_, err := s.execRandomID(ctx, "create refresh token", query, args...)
 	return err
 }
 

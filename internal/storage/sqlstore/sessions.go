@@ -75,9 +75,12 @@ func (s *Store) CreateSession(ctx context.Context, sess model.Session) error {
 	if err != nil {
 		return errf("create session", err)
 	}
-	_, err = s.execRandomID(ctx, "create session",
-		"INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)...)
+	query := "INSERT INTO sessions (" + sessionCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	args := append([]any{sess.ID, sess.TenantID, sess.UserID, sess.AppID, sess.ClientID}, vals...)
+	if s.holding() {
+		return s.hold(ctx, heldWrite{what: "create session", table: "sessions", query: query, args: args})
+	}
+	_, err = s.execRandomID(ctx, "create session", query, args...)
 	return err
 }
 

@@ -14,8 +14,11 @@ import (
 // SQLite connection settings. busy_timeout lets a connection wait for another process's write
 // lock instead of failing at once; NORMAL synchronous is durable enough in WAL mode (a power
 // cut may lose the last transactions, never corrupt the file).
+//
+// No connection checkpoints the log when it commits (wal_autocheckpoint 0): the store's
+// checkpointer does, in the background (see checkpoint.go).
 const (
-	sqliteCommon = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	sqliteCommon = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)"
 	// The writer turns WAL on (it is persistent in the file) and begins every transaction
 	// IMMEDIATE, taking the write lock up front so that a transaction never has to upgrade a
 	// read lock, which is where SQLITE_BUSY deadlocks come from.
@@ -51,7 +54,13 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
-	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}, ps: newPrepared()}, nil
+	cp, err := openSQLitePool(ctx, path+"?"+sqliteCommon+extra, 1)
+	if err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+	}
+	return &Store{w: w, r: r, d: newDialect(false), stats: &stats{}, ps: newPrepared(), cp: startCheckpointer(cp, w)}, nil
 }
 
 func openSQLitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {

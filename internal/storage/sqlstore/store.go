@@ -23,7 +23,8 @@ type Store struct {
 	r     *sql.DB // plain reads; the same pool as w on PostgreSQL
 	d     *dialect
 	stats *stats
-	ps    *prepared // nil on PostgreSQL
+	ps    *prepared     // nil on PostgreSQL
+	cp    *checkpointer // SQLite's background checkpoints; nil on PostgreSQL
 	// tracer starts each transaction's span; nil when tracing is off (see SetTracer).
 	tracer observe.Tracer
 
@@ -32,6 +33,8 @@ type Store struct {
 	// that on PostgreSQL the caller's transaction survives the error and can go on (to look
 	// the existing record up, say). Only stores handed out by InTx need it.
 	savepoints bool
+	// held are the writes a transaction holds back (see batch.go); nil outside one.
+	held *heldWrites
 }
 
 var (
@@ -127,6 +130,11 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
+	if s.cp != nil {
+		// After the writer and readers: nothing holds the log any more, so the last
+		// checkpoint copies all of it and empties the file.
+		err = errors.Join(err, s.cp.close())
+	}
 	return err
 }
 
@@ -150,7 +158,7 @@ func (s *Store) Postgres() bool { return s.d.postgres }
 // reader runs plain reads: inside the transaction when bound to one, else on the read pool.
 func (s *Store) reader() conn {
 	if s.tx != nil {
-		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx}
+		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx, owner: s}
 	}
 	return conn{q: s.r, d: s.d, st: s.stats, ps: s.ps, db: s.r}
 }
@@ -158,7 +166,7 @@ func (s *Store) reader() conn {
 // writer runs writes: inside the transaction when bound to one, else on the write pool.
 func (s *Store) writer() conn {
 	if s.tx != nil {
-		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx}
+		return conn{q: s.tx, d: s.d, st: s.stats, ps: s.ps, db: s.w, tx: s.tx, owner: s}
 	}
 	return conn{q: s.w, d: s.d, st: s.stats, ps: s.ps, db: s.w}
 }
@@ -211,7 +219,7 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	s.stats.transactions.Add(1)
-	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, ps: s.ps, tracer: s.tracer, tx: tx, savepoints: caller && s.d.postgres}
+	bound := &Store{w: s.w, r: s.r, d: s.d, stats: s.stats, ps: s.ps, tracer: s.tracer, tx: tx, savepoints: caller && s.d.postgres, held: &heldWrites{}}
 	committed := false
 	defer func() {
 		if !committed {
@@ -223,6 +231,9 @@ func (s *Store) runTx(ctx context.Context, caller bool, fn func(tx *Store) error
 		}
 	}()
 	if err := fn(bound); err != nil {
+		return err
+	}
+	if err := bound.sendHeld(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -189,10 +189,16 @@ func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, updater fun
 // MarkLogin records a login without reading the user first: logins are the hottest write.
 func (s *Store) MarkLogin(ctx context.Context, tenantID, id string, at time.Time, verifyEmail, verifyPhone bool) error {
 	ms := millis(at)
-	n, err := s.writer().execAffected(ctx, "UPDATE users SET last_auth_at = ?, "+
-		"email_verified_at = CASE WHEN ? AND email_verified_at IS NULL THEN ? ELSE email_verified_at END, "+
-		"phone_verified_at = CASE WHEN ? AND phone_verified_at IS NULL THEN ? ELSE phone_verified_at END "+
-		"WHERE tenant_id = ? AND id = ?", ms, verifyEmail, ms, verifyPhone, ms, tenantID, id)
+	query := "UPDATE users SET last_auth_at = ?, " +
+		"email_verified_at = CASE WHEN ? AND email_verified_at IS NULL THEN ? ELSE email_verified_at END, " +
+		"phone_verified_at = CASE WHEN ? AND phone_verified_at IS NULL THEN ? ELSE phone_verified_at END " +
+		"WHERE tenant_id = ? AND id = ?"
+	args := []any{ms, verifyEmail, ms, verifyPhone, ms, tenantID, id}
+	if s.holding() {
+		// A user gone by the commit fails it with ErrNotFound, as the update would have.
+		return s.hold(ctx, heldWrite{what: "mark login", table: "users", query: query, args: args, mustAffect: true})
+	}
+	n, err := s.writer().execAffected(ctx, query, args...)
 	return mustAffect("mark login", n, err)
 }
 

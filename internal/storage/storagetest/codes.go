@@ -23,6 +23,8 @@ var codeTests = []namedTest{
 	{"Lockouts", testLockouts},
 	{"LockoutScope", testLockoutScope},
 	{"ActiveLockout", testActiveLockout},
+	{"CodeAttempt", testCodeAttempt},
+	{"FailCode", testFailCode},
 }
 
 func testCodeRoundTrip(t *testing.T, s storage.Store) {

@@ -40,6 +40,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runGroup(t, "UserDetails", newStore, userDetailTests)
 	runGroup(t, "DuplicateIDs", newStore, duplicateIDTests)
 	runGroup(t, "Transactions", newStore, txTests)
+	runGroup(t, "TransactionWrites", newStore, txWriteTests)
 	runGroup(t, "Maintenance", newStore, gcTests)
 }
 
