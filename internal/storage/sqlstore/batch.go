@@ -11,9 +11,11 @@ import (
 // event) read nothing back and are read by nothing before the transaction ends. A store bound
 // to a transaction therefore holds them back, and sends them together as one statement just
 // before the next statement of the transaction, or before the commit: one round trip and one
-// statement instead of four. On PostgreSQL the statement chains them as data-modifying WITH
-// clauses; SQLite has none, so they go as rows of one INSERT into the view batched_writes,
-// whose INSTEAD OF trigger (schema migration 0021) makes each row's write.
+// statement instead of four. This is done on PostgreSQL only, where the statement chains them
+// as data-modifying WITH clauses and saves three round trips. SQLite has no round trips to save:
+// the same writes sent as rows of one INSERT into a view with an INSTEAD OF trigger cost more
+// CPU per transaction than the four statements (measured in docs/benchmarks.md), so there
+// they run as they come.
 //
 // Errors of a held-back write come with the statement that sends it, and roll the
 // transaction back as they would have: the callers of these writes recover from none of them
