@@ -138,6 +138,8 @@ func TestPortalInChromium(t *testing.T) {
 	code := smtpCode(t, waitSMTP(t, smtp, adminEmail, 1)[0])
 	b.shot("signin-code")
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
+	b.waitText("h1", "Overview") // an administrator starts on the overview
+	b.do("the applications", chromedp.Navigate(origin+"/admin/apps"))
 	b.waitText("h1", "Applications")
 	b.shot("applications")
 	// The check can fail: an input without a label is reported.

@@ -49,7 +49,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 	b.do("open the set-up link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.Submit(chromedp.ID("email")), chromedp.WaitVisible(chromedp.ID("code")))
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), smtpCode(t, waitSMTP(t, smtp, adminEmail, 1)[0])), chromedp.Submit(chromedp.ID("code")))
-	b.waitText("h1", "Applications")
+	b.waitText("h1", "Overview")
 
 	// The overview: a login that just happened is counted under its method.
 	b.do("the overview", chromedp.Navigate(origin+"/admin"), chromedp.WaitVisible(chromedp.ID("logins-total")))

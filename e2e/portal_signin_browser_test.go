@@ -62,7 +62,7 @@ func startPortalSite(t *testing.T) *portalSite {
 		chromedp.WaitVisible(chromedp.ID("code")))
 	code := smtpCode(t, waitSMTP(t, smtp, admin, 1)[0])
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
-	b.waitText("h1", "Applications")
+	b.waitText("h1", "Overview")
 	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin, st: st, env: env}
 }
 
@@ -124,7 +124,7 @@ func TestPortalSignInMethodsInChromium(t *testing.T) {
 	s.signOut()
 	b.shot("signin")
 	b.do("sign in with the passkey", chromedp.Click(chromedp.ID("passkey-signin")))
-	b.waitText("h1", "Applications")
+	b.waitText("h1", "Overview")
 
 	// A password, then the authenticator's next code.
 	s.signOut()
@@ -134,7 +134,7 @@ func TestPortalSignInMethodsInChromium(t *testing.T) {
 	nextTOTPStep()
 	code, _ = otptotp.GenerateCode(key, time.Now())
 	b.do("the code", chromedp.SendKeys(chromedp.ID("totp-code"), code), chromedp.Submit(chromedp.ID("totp-code")))
-	b.waitText("h1", "Applications")
+	b.waitText("h1", "Overview")
 
 	// Only passkeys from now on: the other forms leave the sign-in page.
 	b.do("choose passkeys only", chromedp.Navigate(b.origin+"/admin/account"), chromedp.WaitVisible(chromedp.ID("method-passkey")),
@@ -240,7 +240,7 @@ func TestPortalOperatorInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("code")))
 	code := smtpCode(t, waitSMTP(t, s.smtp, carol, 1)[0])
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
-	b.waitText("h1", "Applications")
+	b.waitText("h1", "Overview")
 	if tenant := b.text(".tenant"); tenant != "acme" {
 		t.Fatalf("the new administrator is in tenant %q", tenant)
 	}
