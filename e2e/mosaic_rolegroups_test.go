@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -140,5 +142,30 @@ func TestMosaicOrgRolesAndGroups(t *testing.T) {
 		}
 		wantStatus(t, e.do("GET", base+"/role-groups", admin, nil), 200, "")
 		wantStatus(t, e.do("GET", "/cis/v1/applications/"+app+"/organizations/nosuchorg/role-groups", admin, nil), 404, "")
+
+		// The set bounds the roles a member can be given: editor is listed, viewer came with
+		// Readers and is now refused, named in the error, with nothing changed.
+		user := e.createUser(e.appToken(), "member@example.com")
+		wantStatus(t, e.do("POST", "/cis/v1/organizations/"+org+"/members", admin, map[string]any{"user_id": user}), 201, "")
+		memberRoles := base + "/members/" + user + "/roles"
+		wantStatus(t, e.do("POST", memberRoles, admin, map[string]any{"role_ids": []string{editor}}), 204, "")
+		res = e.do("POST", memberRoles, admin, map[string]any{"role_ids": []string{editor, viewer}})
+		wantStatus(t, res, 400, "")
+		if msg := messages(t, res); !strings.Contains(msg, viewer) || strings.Contains(msg, editor) {
+			t.Errorf("the refusal should name viewer alone: %s", msg)
+		}
+		held := result(t, e.do("GET", "/cis/v1/members/"+user+"/organizations", admin, nil))
+		if fmt.Sprint(held) != fmt.Sprint(map[string]any{org: map[string]any{app: []any{editor}}}) {
+			t.Errorf("the refused call changed the member's roles: %v", held)
+		}
+		// Narrowing the set past a role a member holds is refused, naming it.
+		res = e.do("POST", base+"/roles-and-groups/set", admin, map[string]any{"role_ids": []string{}, "role_group_ids": []string{readers}})
+		wantStatus(t, res, 400, "")
+		if msg := messages(t, res); !strings.Contains(msg, editor) {
+			t.Errorf("the refusal should name editor: %s", msg)
+		}
+		// Giving Readers back lets the member be given viewer.
+		wantStatus(t, e.do("POST", base+"/role-groups/set", admin, map[string]any{"role_group_ids": []string{readers}}), 202, "")
+		wantStatus(t, e.do("POST", memberRoles, admin, map[string]any{"role_ids": []string{editor, viewer}}), 204, "")
 	})
 }

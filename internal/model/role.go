@@ -40,3 +40,27 @@ type RoleGroup struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
+
+// OrgAllowedRoles is the set of roles an organization lets its members hold in one
+// application: the roles it lists directly with the roles of the role groups it lists (a group
+// deleted since adds nothing). It is nil, no restriction, when both lists are empty, so that
+// an organization nobody configured keeps giving any of the application's roles.
+func OrgAllowedRoles(roleIDs, groupIDs []string, groups []RoleGroup) map[string]bool {
+	if len(roleIDs) == 0 && len(groupIDs) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, id := range roleIDs {
+		out[id] = true
+	}
+	for _, g := range groups {
+		for _, id := range groupIDs {
+			if g.ID == id {
+				for _, r := range g.RoleIDs {
+					out[r] = true
+				}
+			}
+		}
+	}
+	return out
+}

@@ -99,8 +99,9 @@ func (s *Service) RemoveMember(ctx context.Context, c model.Caller, orgID, userI
 }
 
 // SetMemberRoles replaces a member's roles in one application: the application must be one the
-// organization may use, and every role one of the application's. An empty list takes every
-// role away.
+// organization may use, and every role one of the application's and, when the organization
+// set roles or role groups for the application, one of theirs. An empty list takes every role
+// away.
 func (s *Service) SetMemberRoles(ctx context.Context, c model.Caller, appID, orgID, userID string, roleIDs []string) error {
 	if roleIDs == nil {
 		return fault.Validation("role_ids is required")
@@ -136,6 +137,9 @@ func (s *Service) SetMemberRoles(ctx context.Context, c model.Caller, appID, org
 			} else if err != nil {
 				return fault.Wrap(err, "get role")
 			}
+		}
+		if err := checkAllowed(ctx, tx, c.TenantID, orgID, appID, ids); err != nil {
+			return err
 		}
 		return tx.SetMemberRoles(ctx, c.TenantID, orgID, appID, userID, ids, s.timestamp())
 	})

@@ -23,7 +23,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	store := sqlstore.NewTestStore(t, false)
+	return newFixtureOn(t, false)
+}
+
+// newFixtureOn is newFixture on PostgreSQL when postgres is true (skipped without a server).
+func newFixtureOn(t *testing.T, postgres bool) *fixture {
+	t.Helper()
+	store := sqlstore.NewTestStore(t, postgres)
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	f := &fixture{svc: New(store, func() time.Time { return now }), store: store}
 	tenant := model.Tenant{ID: model.NewID(), Name: "t-" + model.NewID(), CreatedAt: now}

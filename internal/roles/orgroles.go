@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/fault"
 	"github.com/latchkey/latchkey/internal/model"
@@ -90,6 +91,9 @@ func (s *Service) SetOrgRoles(ctx context.Context, c model.Caller, appID, orgID 
 		if len(p) > 0 {
 			return fault.Validation(p...)
 		}
+		if err := checkMembersKept(ctx, tx, c.TenantID, orgID, appID, model.OrgAllowedRoles(curRoles, curGroups, groups)); err != nil {
+			return err
+		}
 		return tx.SetOrgAppRoles(ctx, c.TenantID, orgID, appID, curRoles, curGroups, s.timestamp())
 	})
 	return storeErr(err, errOrgNotFound, "set organization roles")
@@ -128,4 +132,36 @@ func dedupe(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// checkMembersKept refuses a new allowed set (nil: no restriction) while a member of the
+// organization holds a role in the application outside it, naming those roles. Narrowing the
+// set thus never leaves a member with a role the organization no longer allows, and tokens
+// always carry exactly the stored roles: the roles are taken from the members first.
+func checkMembersKept(ctx context.Context, st storage.Store, tenantID, orgID, appID string, allowed map[string]bool) error {
+	if allowed == nil {
+		return nil
+	}
+	members, err := st.ListMembers(ctx, tenantID, orgID)
+	if err != nil {
+		return fault.Wrap(err, "list members")
+	}
+	var held []string
+	for _, m := range members {
+		rs, err := st.MemberRoles(ctx, tenantID, orgID, appID, m.UserID)
+		if err != nil {
+			return fault.Wrap(err, "member roles")
+		}
+		for _, r := range rs {
+			if !allowed[r.ID] && !slices.Contains(held, r.ID) {
+				held = append(held, r.ID)
+			}
+		}
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	slices.Sort(held)
+	return fault.New(fault.Invalid, "roles_held_by_members",
+		"members of the organization hold roles the new set leaves out; take them away first: %s", strings.Join(held, ", "))
 }
