@@ -154,11 +154,13 @@ func (p *Portal) savePrefs(w http.ResponseWriter, r *http.Request, s *signedIn) 
 
 // previewData is one rendering of an email for the preview.
 type previewData struct {
-	Kind     string   `json:"kind"`
-	Language string   `json:"language"`
-	Subject  string   `json:"subject"`
-	From     string   `json:"from"`
-	Text     string   `json:"text"`
+	Kind     string `json:"kind"`
+	Language string `json:"language"`
+	Subject  string `json:"subject"`
+	From     string `json:"from"`
+	Text     string `json:"text"`
+	// SMS is the passcode SMS the SMS section's settings would send, in the same language.
+	SMS      string   `json:"sms"`
 	HTML     string   `json:"-"`
 	Problems []string `json:"problems"`
 	// Src is the address of the rendered HTML, which the page shows in a frame.
@@ -202,6 +204,7 @@ func (p *Portal) previewOf(app model.Application, t model.Tenant, f prefsForm, k
 	if err != nil {
 		out.Problems = append(out.Problems, "the email cannot be rendered: "+err.Error())
 	}
+	out.SMS = p.smsPreview(app.Name, lang, f.smsForm)
 	q := formValues(f)
 	q.Set("kind", out.Kind)
 	q.Set("lang", lang)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/delivery"
 	"github.com/latchkey/latchkey/internal/model"
 )
 
@@ -78,4 +79,25 @@ func fieldProblems(probs []string) map[string]string {
 		}
 	}
 	return out
+}
+
+// smsPreview renders the passcode SMS that the SMS settings as typed would send (the default
+// text; a send request may bring its own), with the function the login flow sends with. A
+// field that is not a number, or out of range, is previewed as its default.
+func (p *Portal) smsPreview(appName, lang string, f smsForm) string {
+	n := func(v string, r model.Range, def int) int {
+		x, err := strconv.Atoi(v)
+		if err != nil || x < r.Min || x > r.Max {
+			return def
+		}
+		return x
+	}
+	b := model.OTPBounds
+	text, err := delivery.RenderOTPSMS(delivery.OTPSMS{Texts: p.texts(), Language: lang, AppName: appName,
+		Code:             "12345678"[:n(f.SMSCodeLength, b.CodeLength, model.DefaultOTPCodeLength)],
+		ExpiresInMinutes: n(f.SMSExpiresIn, b.ExpiresIn, model.DefaultOTPExpiresIn)})
+	if err != nil {
+		return ""
+	}
+	return text
 }

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -131,5 +132,22 @@ func TestPrefsPageSavesSMSAndPasswordSections(t *testing.T) {
 	}
 	if sms.CodeLength != ob.CodeLength.Max || sms.LockoutDuration != 30 || !sms.CrossClientsAllowed {
 		t.Errorf("sms saved as %+v", sms)
+	}
+}
+
+// The preview shows the passcode SMS the SMS section's settings would send.
+func TestPrefsPreviewShowsTheSMS(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn()
+	res, body := s.send("GET", "/admin/apps/"+s.f.Boot.AppID+"/login/preview?format=json&kind=otp&sms_code_length=8&sms_expires_in=7", nil, c, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("preview: %d %s", res.StatusCode, body)
+	}
+	var pv struct{ SMS string }
+	if err := json.Unmarshal([]byte(body), &pv); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(pv.SMS, "12345678") || !strings.Contains(pv.SMS, " 7 minutes") {
+		t.Errorf("SMS preview %q, want an 8-digit code and a 7-minute expiry", pv.SMS)
 	}
 }
