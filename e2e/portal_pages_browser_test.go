@@ -49,7 +49,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 	b.do("open the set-up link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.Submit(chromedp.ID("email")), chromedp.WaitVisible(chromedp.ID("code")))
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), smtpCode(t, waitSMTP(t, smtp, adminEmail, 1)[0])), chromedp.Submit(chromedp.ID("code")))
-	b.waitText("h1", "Overview")
+	b.waitText("h1", "Overview") // sign-in lands on the overview
 
 	// The overview: a login that just happened is counted under its method.
 	b.do("the overview", chromedp.Navigate(origin+"/admin"), chromedp.WaitVisible(chromedp.ID("logins-total")))
@@ -145,6 +145,16 @@ func TestPortalPagesInChromium(t *testing.T) {
 	wantStatus(t, prefs, 200, "")
 	if !strings.Contains(string(prefs.Body), `"sendsPerIdentifier":7`) {
 		t.Fatalf("the API does not see the new limit: %s", prefs.Body)
+	}
+
+	// A password setting, saved from the login preferences page, is the API's.
+	b.do("login preferences", chromedp.Navigate(origin+"/admin/apps/"+boot.AppID+"/login"), chromedp.WaitVisible(chromedp.ID("pw_complexity")),
+		chromedp.SetValue(chromedp.ID("pw_complexity"), "3"), chromedp.Submit(chromedp.ID("pw_complexity")))
+	b.waitText(".notice", "Login preferences saved.")
+	prefs = srv.do("GET", "/cis/loginPreferences/"+boot.AppID, adminToken, nil)
+	wantStatus(t, prefs, 200, "")
+	if !strings.Contains(string(prefs.Body), `"passwordComplexity":3`) {
+		t.Fatalf("the API does not see the new password complexity: %s", prefs.Body)
 	}
 
 	// A change without the session's token is refused and changes nothing.

@@ -106,8 +106,11 @@ func EventJSON(e model.AuditEvent) Event {
 // Query is an administrator's search of the log.
 type Query struct {
 	AppID, UserID, Type string
-	Since, Until        time.Time
-	Offset, Limit       int
+	// SessionRef follows one session: the events whose details name it. It needs UserID,
+	// the session's user, which bounds the search to that user's events.
+	SessionRef    string
+	Since, Until  time.Time
+	Offset, Limit int
 	// After, when set, is the id of the last event of the page before: the page starts
 	// after it, at the cost of a first page however deep. It does not combine with Offset.
 	After string
@@ -142,11 +145,14 @@ func (l *Log) Search(ctx context.Context, c model.Caller, q Query) ([]model.Audi
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
 		p = append(p, "since must be before until")
 	}
+	if q.SessionRef != "" && q.UserID == "" {
+		p = append(p, "session_ref needs user_id, the session's user")
+	}
 	if len(p) > 0 {
 		return nil, 0, fault.Validation(p...)
 	}
 	list, total, err := l.store.ListAudit(ctx, model.AuditQuery{
-		TenantID: c.TenantID, AppID: q.AppID, UserID: q.UserID, Type: q.Type,
+		TenantID: c.TenantID, AppID: q.AppID, UserID: q.UserID, Type: q.Type, SessionRef: q.SessionRef,
 		Since: q.Since, Until: q.Until, Offset: q.Offset, Limit: q.Limit,
 		After: q.After, CountUpTo: MaxCounted,
 	})

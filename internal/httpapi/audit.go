@@ -50,7 +50,7 @@ func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) error {
 		return t
 	}
 	query := audit.Query{
-		AppID: q.Get("app_id"), UserID: q.Get("user_id"), Type: q.Get("type"),
+		AppID: q.Get("app_id"), UserID: q.Get("user_id"), Type: q.Get("type"), SessionRef: q.Get("session_ref"),
 		Since: when("since"), Until: when("until"),
 		Offset: num("page_offset"), Limit: num("page_limit"), After: q.Get("page_cursor"),
 	}

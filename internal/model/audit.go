@@ -45,10 +45,14 @@ type AuditQuery struct {
 	AppID    string
 	UserID   string
 	Type     string
-	Since    time.Time // inclusive; zero means no lower bound
-	Until    time.Time // exclusive; zero means no upper bound
-	Offset   int
-	Limit    int
+	// SessionRef matches the events whose details name this session (session_ref). The
+	// details are not indexed, so it is only taken with UserID: the search reads that user's
+	// events, which the (tenant, user, time) index finds.
+	SessionRef string
+	Since      time.Time // inclusive; zero means no lower bound
+	Until      time.Time // exclusive; zero means no upper bound
+	Offset     int
+	Limit      int
 	// After, when set, is the id of an event: the page starts just after it in the order,
 	// in place of Offset (a keyset cursor, whose cost does not grow with the depth).
 	After string

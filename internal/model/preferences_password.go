@@ -63,6 +63,20 @@ const (
 	maxLockoutTiers                   = 10
 )
 
+// PasswordBounds are the ranges of PasswordPreferences' numeric settings, the ones validation
+// enforces and forms show. Zero takes the default, except BlockPreviousPasswords, whose zero
+// is its own value (check none).
+var PasswordBounds = struct {
+	PasswordComplexity, PasswordMinLength, PasswordExpiresIn, BlockPreviousPasswords Range
+	MaxPasswordFailures, PasswordSuspensionDuration, FailuresExpireIn                Range
+	ResetValidityMinutes, TempPasswordValidityHours, CodeLength                      Range
+}{
+	PasswordComplexity: Range{1, 5}, PasswordMinLength: Range{5, 14}, PasswordExpiresIn: Range{1, 1096},
+	BlockPreviousPasswords: Range{0, 20}, MaxPasswordFailures: Range{1, 20}, PasswordSuspensionDuration: Range{1, 1440},
+	FailuresExpireIn: Range{1, 1440}, ResetValidityMinutes: Range{5, 60}, TempPasswordValidityHours: Range{1, 8760},
+	CodeLength: Range{4, 8},
+}
+
 func (p PasswordPreferences) normalized() PasswordPreferences {
 	def := func(v *int, d int) {
 		if *v == 0 {
@@ -93,18 +107,19 @@ func (p PasswordPreferences) problems() []string {
 			out = append(out, "password."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
 		}
 	}
-	check(p.PasswordComplexity, 1, 5, "passwordComplexity")
-	check(p.PasswordMinLength, 5, 14, "passwordMinLength")
-	check(p.PasswordExpiresIn, 1, 1096, "passwordExpiresIn")
-	if p.BlockPreviousPasswords < 0 || p.BlockPreviousPasswords > 20 {
-		out = append(out, "password.blockPreviousPasswords must be between 0 and 20")
+	b := PasswordBounds
+	check(p.PasswordComplexity, b.PasswordComplexity.Min, b.PasswordComplexity.Max, "passwordComplexity")
+	check(p.PasswordMinLength, b.PasswordMinLength.Min, b.PasswordMinLength.Max, "passwordMinLength")
+	check(p.PasswordExpiresIn, b.PasswordExpiresIn.Min, b.PasswordExpiresIn.Max, "passwordExpiresIn")
+	if r := b.BlockPreviousPasswords; p.BlockPreviousPasswords < r.Min || p.BlockPreviousPasswords > r.Max {
+		out = append(out, "password.blockPreviousPasswords must be between "+strconv.Itoa(r.Min)+" and "+strconv.Itoa(r.Max))
 	}
-	check(p.MaxPasswordFailures, 1, 20, "maxPasswordFailures")
-	check(p.PasswordSuspensionDuration, 1, 1440, "passwordSuspensionDuration")
-	check(p.FailuresExpireIn, 1, 1440, "failuresExpireIn")
-	check(p.ResetValidityMinutes, 5, 60, "resetValidityMinutes")
-	check(p.TempPasswordValidityHours, 1, 8760, "tempPasswordValidityHours")
-	check(p.CodeLength, 4, 8, "codeLength")
+	check(p.MaxPasswordFailures, b.MaxPasswordFailures.Min, b.MaxPasswordFailures.Max, "maxPasswordFailures")
+	check(p.PasswordSuspensionDuration, b.PasswordSuspensionDuration.Min, b.PasswordSuspensionDuration.Max, "passwordSuspensionDuration")
+	check(p.FailuresExpireIn, b.FailuresExpireIn.Min, b.FailuresExpireIn.Max, "failuresExpireIn")
+	check(p.ResetValidityMinutes, b.ResetValidityMinutes.Min, b.ResetValidityMinutes.Max, "resetValidityMinutes")
+	check(p.TempPasswordValidityHours, b.TempPasswordValidityHours.Min, b.TempPasswordValidityHours.Max, "tempPasswordValidityHours")
+	check(p.CodeLength, b.CodeLength.Min, b.CodeLength.Max, "codeLength")
 	if p.RequireMFA {
 		out = append(out, "password.requireMFA cannot be true: Latchkey does not make a password a first factor only; add a second factor to the session (see the MFA flow)")
 	}

@@ -29,7 +29,9 @@ type auditPage struct {
 // auditFilter is the page's filter form, as typed.
 type auditFilter struct {
 	User, App, Type, Since, Until string
-	Offset                        int
+	// Session follows one session (its reference); it needs User, the session's user.
+	Session string
+	Offset  int
 }
 
 // eventTypes are the types the filter offers.
@@ -40,17 +42,17 @@ var eventTypes = []string{
 }
 
 // auditLog shows the tenant's audit events, newest first, filtered by user, application, type
-// and day, through the API's own search.
+// day and session, through the API's own search.
 func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, s *signedIn) error {
 	if p.cfg.Audit == nil {
 		return fault.New(fault.NotFound, "no_audit_log", "this portal has no audit log")
 	}
 	q := r.URL.Query()
 	f := auditFilter{User: strings.TrimSpace(q.Get("user")), App: q.Get("app"), Type: q.Get("type"),
-		Since: q.Get("since"), Until: q.Get("until")}
+		Since: q.Get("since"), Until: q.Get("until"), Session: strings.TrimSpace(q.Get("session"))}
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Offset = max(f.Offset, 0)
-	query := audit.Query{UserID: f.User, AppID: f.App, Type: f.Type, Offset: f.Offset, Limit: pageSize}
+	query := audit.Query{UserID: f.User, AppID: f.App, Type: f.Type, SessionRef: f.Session, Offset: f.Offset, Limit: pageSize}
 	var probs []string
 	day := func(field, v string, end bool) time.Time {
 		if v == "" {
@@ -84,7 +86,7 @@ func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, s *signedIn) e
 		}
 	}
 	page := func(off int) string {
-		v := url.Values{"user": {f.User}, "app": {f.App}, "type": {f.Type}, "since": {f.Since}, "until": {f.Until}, "offset": {strconv.Itoa(off)}}
+		v := url.Values{"user": {f.User}, "app": {f.App}, "type": {f.Type}, "since": {f.Since}, "until": {f.Until}, "session": {f.Session}, "offset": {strconv.Itoa(off)}}
 		return Prefix + "/audit?" + v.Encode()
 	}
 	pg.HasPrev, pg.Prev = f.Offset > 0, page(max(f.Offset-pageSize, 0))

@@ -20,11 +20,14 @@ type prefsForm struct {
 	OTPFrom, OTPSubject, OTPColor                           string
 	LinkExpiresIn, LinksPerUser                             string
 	LinkFrom, LinkSubject, LinkColor                        string
+	smsForm
+	passwordForm
 }
 
 func prefsFormOf(p model.LoginPreferences) prefsForm {
 	o, l, it := p.EmailOTP, p.MagicLink, strconv.Itoa
-	return prefsForm{
+	sf, pf := methodFormsOf(p)
+	return prefsForm{smsForm: sf, passwordForm: pf,
 		OTPExpiresIn: it(o.ExpiresIn), OTPMaxFailures: it(o.MaxFailures), OTPLockout: it(o.LockoutDuration), OTPCodeLength: it(o.CodeLength),
 		OTPCrossClients: o.CrossClientsAllowed, OTPFrom: o.Message.From, OTPSubject: o.Message.Subject, OTPColor: o.Message.PrimaryColor,
 		LinkExpiresIn: it(l.ExpiresIn), LinksPerUser: it(l.LinksPerUser),
@@ -34,7 +37,8 @@ func prefsFormOf(p model.LoginPreferences) prefsForm {
 
 func readPrefsForm(v url.Values) prefsForm {
 	g := func(k string) string { return strings.TrimSpace(v.Get(k)) }
-	return prefsForm{
+	sf, pf := readMethodForms(v)
+	return prefsForm{smsForm: sf, passwordForm: pf,
 		OTPExpiresIn: g("otp_expires_in"), OTPMaxFailures: g("otp_max_failures"), OTPLockout: g("otp_lockout"), OTPCodeLength: g("otp_code_length"),
 		OTPCrossClients: v.Get("otp_cross_clients") == "on", OTPFrom: g("otp_from"), OTPSubject: v.Get("otp_subject"), OTPColor: g("otp_color"),
 		LinkExpiresIn: g("link_expires_in"), LinksPerUser: g("links_per_user"),
@@ -72,9 +76,17 @@ type prefsPage struct {
 	Form           prefsForm
 	OTP            struct{ ExpiresIn, MaxFailures, LockoutDuration, CodeLength model.Range }
 	Link           struct{ ExpiresIn, LinksPerUser model.Range }
-	MaxSubject     int
-	Languages      []string
-	Preview        previewData
+	SMS            struct{ ExpiresIn, MaxFailures, LockoutDuration, CodeLength model.Range }
+	Password       struct {
+		PasswordComplexity, PasswordMinLength, PasswordExpiresIn, BlockPreviousPasswords model.Range
+		MaxPasswordFailures, PasswordSuspensionDuration, FailuresExpireIn                model.Range
+		ResetValidityMinutes, TempPasswordValidityHours, CodeLength                      model.Range
+	}
+	// Errs holds each problem under the API field it names, shown beside that field.
+	Errs       map[string]string
+	MaxSubject int
+	Languages  []string
+	Preview    previewData
 }
 
 func (p *Portal) renderPrefs(w http.ResponseWriter, r *http.Request, s *signedIn, status int, form *prefsForm, probs []string) error {
@@ -87,6 +99,8 @@ func (p *Portal) renderPrefs(w http.ResponseWriter, r *http.Request, s *signedIn
 		MaxSubject: model.MaxBrandingSubject, Languages: p.cfg.Tenancy.Languages()}
 	pg.OTP = model.OTPBounds
 	pg.Link = model.LinkBounds
+	pg.SMS, pg.Password = model.OTPBounds, model.PasswordBounds
+	pg.Errs = fieldProblems(probs)
 	if form != nil {
 		pg.Form = *form
 	}
@@ -99,45 +113,54 @@ func (p *Portal) showPrefs(w http.ResponseWriter, r *http.Request, s *signedIn) 
 	return p.renderPrefs(w, r, s, http.StatusOK, nil, nil)
 }
 
-// savePrefs sends the two sections through the API's own call, SetAuthMethods, so that the
+// savePrefs sends the four sections through the API's own call, SetAuthMethods, so that the
 // form is held to exactly the API's validation.
 func (p *Portal) savePrefs(w http.ResponseWriter, r *http.Request, s *signedIn) error {
 	appID := r.PathValue("app")
 	_ = r.ParseForm()
 	f := readPrefsForm(r.PostForm)
+	app, err := p.cfg.Tenancy.Application(r.Context(), s.caller(), appID)
+	if err != nil {
+		return err
+	}
 	o, l, probs := f.sections()
+	sms, pw := methodSections(app.Preferences, f.smsForm, f.passwordForm, func(field, v string) int {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			probs = append(probs, field+" must be a whole number")
+		}
+		return n
+	})
 	if len(probs) > 0 {
 		return p.renderPrefs(w, r, s, http.StatusBadRequest, &f, probs)
 	}
-	otpJSON, err := json.Marshal(o)
-	if err != nil {
-		return fault.Wrap(err, "encode email_otp")
+	methods := map[string]json.RawMessage{}
+	for name, v := range map[string]any{tenancy.MethodEmailOTP: o, tenancy.MethodMagicLink: l, tenancy.MethodSMS: sms, tenancy.MethodPassword: pw} {
+		if methods[name], err = json.Marshal(v); err != nil {
+			return fault.Wrap(err, "encode "+name)
+		}
 	}
-	linkJSON, err := json.Marshal(l)
-	if err != nil {
-		return fault.Wrap(err, "encode email")
-	}
-	_, err = p.cfg.Tenancy.SetAuthMethods(r.Context(), s.caller(), appID, map[string]json.RawMessage{
-		tenancy.MethodEmailOTP: otpJSON, tenancy.MethodMagicLink: linkJSON,
-	})
+	_, err = p.cfg.Tenancy.SetAuthMethods(r.Context(), s.caller(), appID, methods)
 	if fault.Is(err, fault.Invalid) {
 		return p.renderPrefs(w, r, s, http.StatusBadRequest, &f, problems(fault.As(err)))
 	}
 	if err != nil {
 		return err
 	}
-	p.record(r, s, "login_preferences.update", "", map[string]any{"app_id": appID, "sections": []string{tenancy.MethodEmailOTP, tenancy.MethodMagicLink}})
+	p.record(r, s, "login_preferences.update", "", map[string]any{"app_id": appID, "sections": []string{tenancy.MethodEmailOTP, tenancy.MethodMagicLink, tenancy.MethodSMS, tenancy.MethodPassword}})
 	http.Redirect(w, r, Prefix+"/apps/"+appID+"/login?done=prefs-saved", http.StatusSeeOther)
 	return nil
 }
 
 // previewData is one rendering of an email for the preview.
 type previewData struct {
-	Kind     string   `json:"kind"`
-	Language string   `json:"language"`
-	Subject  string   `json:"subject"`
-	From     string   `json:"from"`
-	Text     string   `json:"text"`
+	Kind     string `json:"kind"`
+	Language string `json:"language"`
+	Subject  string `json:"subject"`
+	From     string `json:"from"`
+	Text     string `json:"text"`
+	// SMS is the passcode SMS the SMS section's settings would send, in the same language.
+	SMS      string   `json:"sms"`
 	HTML     string   `json:"-"`
 	Problems []string `json:"problems"`
 	// Src is the address of the rendered HTML, which the page shows in a frame.
@@ -181,6 +204,7 @@ func (p *Portal) previewOf(app model.Application, t model.Tenant, f prefsForm, k
 	if err != nil {
 		out.Problems = append(out.Problems, "the email cannot be rendered: "+err.Error())
 	}
+	out.SMS = p.smsPreview(app.Name, lang, f.smsForm)
 	q := formValues(f)
 	q.Set("kind", out.Kind)
 	q.Set("lang", lang)

@@ -73,6 +73,7 @@ function livePreview(form) {
   var frame = document.getElementById("preview-frame");
   var subject = document.getElementById("preview-subject");
   var from = document.getElementById("preview-from");
+  var sms = document.getElementById("preview-sms");
   var problems = document.getElementById("preview-problems");
   var lang = document.getElementById("preview-lang");
   var tabs = document.querySelectorAll(".tab[data-kind]");
@@ -100,6 +101,7 @@ function livePreview(form) {
         if (!d || mine !== seq) { return; }
         subject.textContent = d.subject;
         from.textContent = d.from || "the deployment's sender";
+        sms.textContent = d.sms;
         problems.replaceChildren();
         d.problems.forEach(function (msg) {
           var li = document.createElement("li");

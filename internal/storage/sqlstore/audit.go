@@ -49,7 +49,7 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 // q.CountUpTo when that is set). A page after an event (q.After) starts from the event's place
 // in an index rather than skipping the events before it.
 func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.AuditEvent, int, error) {
-	page, count, err := auditStatements(q)
+	page, count, err := auditStatements(q, s.d.postgres)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -67,9 +67,13 @@ func (s *Store) ListAudit(ctx context.Context, q model.AuditQuery) ([]model.Audi
 
 // auditStatements returns the statements ListAudit runs for q: the one reading the page and
 // the one counting the matches.
-func auditStatements(q model.AuditQuery) (page, count statement, err error) {
+func auditStatements(q model.AuditQuery, postgres bool) (page, count statement, err error) {
 	if q.TenantID == "" {
 		return page, count, errors.New("list audit events: a tenant id is required")
+	}
+	if q.SessionRef != "" && q.UserID == "" {
+		// The details have no index: without a user the match would read the whole tenant.
+		return page, count, errors.New("list audit events: a session reference needs a user id")
 	}
 	where := " FROM audit_events WHERE tenant_id = ?"
 	args := []any{q.TenantID}
@@ -78,6 +82,15 @@ func auditStatements(q model.AuditQuery) (page, count statement, err error) {
 			where += " AND " + f.col + " = ?"
 			args = append(args, f.value)
 		}
+	}
+	if q.SessionRef != "" {
+		// Read only among the user's events (audit_events_user_idx); details is JSON text.
+		if postgres {
+			where += " AND details::jsonb ->> 'session_ref' = ?"
+		} else {
+			where += " AND json_extract(details, '$.session_ref') = ?"
+		}
+		args = append(args, q.SessionRef)
 	}
 	if !q.Since.IsZero() {
 		where += " AND created_at >= ?"

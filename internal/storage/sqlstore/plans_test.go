@@ -66,7 +66,7 @@ func TestListPlansUseIndexes(t *testing.T) {
 	audit := func(what string, q model.AuditQuery, want string) {
 		t.Helper()
 		q.TenantID, q.CountUpTo = tenant.ID, 100
-		page, count, err := auditStatements(q)
+		page, count, err := auditStatements(q, false)
 		mustDo(t, err, what)
 		check(what, page, want)
 		check(what+", its count", count, want)

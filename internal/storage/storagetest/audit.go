@@ -16,6 +16,7 @@ var auditTests = []namedTest{
 	{"TenantRequired", testAuditTenantRequired},
 	{"DuplicateID", testAuditDuplicateID},
 	{"Filters", testAuditFilters},
+	{"SessionRef", testAuditSessionRef},
 	{"TimeRange", testAuditTimeRange},
 	{"NewestFirstWithTies", testAuditOrder},
 	{"Paging", testAuditPaging},
