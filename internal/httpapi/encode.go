@@ -111,3 +111,18 @@ func mapAll[T, U any](list []T, conv func(T) U) []U {
 	}
 	return out
 }
+
+// maxFirstClientBytes bounds first_client. Its fields other than role_ids are accepted and
+// dropped, so without a bound of its own a caller could put up to the body limit of anything
+// there and be answered as if it had been read.
+const maxFirstClientBytes = 16 << 10
+
+// UnmarshalJSON decodes an application's first_client (admin_apps_json.go) and refuses one
+// larger than maxFirstClientBytes. It lives here, with the other decoding of request input.
+func (f *firstClientJSON) UnmarshalJSON(data []byte) error {
+	if len(data) > maxFirstClientBytes {
+		return fmt.Errorf("first_client must be at most %d bytes of JSON", maxFirstClientBytes)
+	}
+	type plain firstClientJSON // without this method, so that decoding it does not recurse
+	return json.Unmarshal(data, (*plain)(f))
+}
