@@ -1,17 +1,13 @@
 package e2e
 
 import (
-	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
 )
 
 // TestPortalPagesInChromium runs the admin portal's overview, users, signing keys and settings
@@ -22,34 +18,9 @@ import (
 // refused. Each page is checked by axe-core and screenshotted, on a laptop's width and a
 // phone's.
 func TestPortalPagesInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required for the browser test in CI, but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("Chromium is not installed at %s (apt-get install chromium); skipping the browser test", chromiumPath)
-	}
-	st := sqliteStore(t)
-	smtp := deliverytest.StartSMTPServer(t, deliverytest.SMTPOptions{})
-	addr := freeLoopbackAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	origin := "http://localhost:" + port
-	srv := startLatchkeyServer(t, st, addr, map[string]string{"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_PUBLIC_URL": origin})
-	boot := srv.waitBootstrap()
-	var link string
-	pollUntil(t, processWait, "the set-up link on standard output", func() bool {
-		link = setupLinkInOutput.FindString(srv.stdout.String())
-		return link != ""
-	})
+	s := startPortalSite(t)
+	b, srv, smtp, boot, origin := s.b, s.srv, s.smtp, s.boot, s.b.origin
 	adminToken := srv.token(boot.AdminClientID, boot.AdminClientSecret)
-
-	b := &portalBrowser{t: t, ctx: newChromium(t), origin: origin, shots: t.ArtifactDir()}
-	t.Logf("screenshots in %s", b.shots)
-	b.do("viewport", chromedp.EmulateViewport(1280, 900))
-	const adminEmail = "ada@example.com"
-	b.do("open the set-up link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), adminEmail), chromedp.Submit(chromedp.ID("email")), chromedp.WaitVisible(chromedp.ID("code")))
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), smtpCode(t, waitSMTP(t, smtp, adminEmail, 1)[0])), chromedp.Submit(chromedp.ID("code")))
-	b.waitText("h1", "Overview") // sign-in lands on the overview
 
 	// The overview: a login that just happened is counted under its method.
 	b.do("the overview", chromedp.Navigate(origin+"/admin"), chromedp.WaitVisible(chromedp.ID("logins-total")))

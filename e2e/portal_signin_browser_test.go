@@ -14,6 +14,7 @@ import (
 	otptotp "github.com/pquerna/otp/totp"
 
 	"github.com/latchkey/latchkey/internal/delivery/deliverytest"
+	"github.com/latchkey/latchkey/internal/tenancy"
 )
 
 // inviteLinkInMail matches the link of an invitation email.
@@ -28,6 +29,7 @@ type portalSite struct {
 	admin string
 	st    procStore
 	env   map[string]string
+	boot  tenancy.Bootstrap
 }
 
 // startPortalSite starts a process on http://localhost (a secure context), sets up its first
@@ -47,7 +49,7 @@ func startPortalSite(t *testing.T) *portalSite {
 	origin := "http://localhost:" + port
 	env := map[string]string{"LATCHKEY_SMTP_URL": smtp.URL(), "LATCHKEY_PUBLIC_URL": origin}
 	srv := startLatchkeyServer(t, st, addr, env)
-	srv.waitBootstrap()
+	boot := srv.waitBootstrap()
 	var link string
 	pollUntil(t, processWait, "the set-up link on standard output", func() bool {
 		link = setupLinkInOutput.FindString(srv.stdout.String())
@@ -63,7 +65,7 @@ func startPortalSite(t *testing.T) *portalSite {
 	code := smtpCode(t, waitSMTP(t, smtp, admin, 1)[0])
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
 	b.waitText("h1", "Overview")
-	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin, st: st, env: env}
+	return &portalSite{b: b, srv: srv, smtp: smtp, admin: admin, st: st, env: env, boot: boot}
 }
 
 // signOut signs out and waits for the sign-in page.
