@@ -10,6 +10,7 @@ import (
 var hashColumns = []string{
 	"clients.secret_hash", "signing_keys.public_jwk", "codes.code_hash",
 	"refresh_tokens.token_hash", "counters.key_hash", "cross_device_tickets.ticket_hash", "admin_invites.token_hash", "operator_links.token_hash",
+	"org_logos.data", // an organization's logo: an image meant to be shown
 }
 
 // TestEveryBinaryColumnIsSealedOrAHash keeps ResealAll complete: a new binary column must be
