@@ -42,6 +42,10 @@ func fillRows(t *testing.T, s *Store, n int) {
 // checkpoint themselves.
 func TestCheckpointsKeepTheLogBounded(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cp.db")
+	// A lower truncation bound, set before the store starts its checkpointer and put back
+	// after Close has stopped it, so that the two never touch it at once.
+	defer func(old int) { checkpointTruncatePages = old }(checkpointTruncatePages)
+	checkpointTruncatePages = 4000
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -55,8 +59,6 @@ func TestCheckpointsKeepTheLogBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 24 MB of rows: past a truncation bound of 16 MB of 4 KB pages if nothing checkpointed.
-	defer func(old int) { checkpointTruncatePages = old }(checkpointTruncatePages)
-	checkpointTruncatePages = 4000
 	fillRows(t, s, 1500)
 	time.Sleep(3 * checkpointEvery)
 	if got := walSize(t, path); got > int64(checkpointTruncatePages)*4096 {
