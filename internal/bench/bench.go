@@ -227,10 +227,8 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 	}
 	if e.multiNode() {
 		res.Nodes = e.nodeResults(w, before, after)
-		for i := range res.Nodes {
-			if probes != nil {
-				res.Nodes[i].Probe = probes[i]
-			}
+		for i := range probes {
+			res.Nodes[i].Probe = probes[i]
 		}
 	}
 	if e.Opts.HalfPeak && res.IterationsPerSec == 0 {
@@ -261,11 +259,7 @@ func probe(ctx context.Context, e *Env, nw NewWorker) ([][]StepCount, error) {
 		if err != nil {
 			return nil, err
 		}
-		if e.multiNode() {
-			out[e.nodeOf(w)] = counts
-		} else {
-			out[k] = counts
-		}
+		out[e.nodeOf(w)] = counts
 	}
 	return out, nil
 }
