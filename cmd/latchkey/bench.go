@@ -25,6 +25,7 @@ type benchFlags struct {
 	floodConnections                 int
 	start                            bool
 	database                         string
+	nodes                            int
 	connections, users, pairs        int
 	duration, warmup                 time.Duration
 	scenarios                        string
@@ -53,6 +54,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.redirectURI, "redirect-uri", "http://localhost:3000/callback", "redirect URI of the magic links (added to the client when missing)")
 	fs.BoolVar(&f.start, "start", false, "start a Latchkey on a temporary database, with an admin listener")
 	fs.StringVar(&f.database, "database", "", "with --start: a postgres:// URL instead of a temporary SQLite file")
+	fs.IntVar(&f.nodes, "nodes", 1, "with --start and a postgres:// --database: start this many servers on the database and deal the connections to them round robin, reporting each node's counters")
 	fs.IntVar(&f.connections, "connections", 8, "concurrent connections")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "timed window of each scenario")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "warm-up before each timed window (not counted)")
@@ -116,6 +118,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		o.AdminClientID, o.AdminClientSecret = s.boot.AdminClientID, s.boot.AdminClientSecret
 		o.FloodClientID, o.FloodClientSecret = s.flood.ClientID, s.flood.ClientSecret
 		info = &s.info
+		if len(s.more) > 0 {
+			for _, n := range append([]*benchProcess{s}, s.more...) {
+				o.Nodes = append(o.Nodes, bench.Node{URL: n.url, AdminURL: n.adminURL})
+			}
+		}
 	}
 	if f.floor {
 		fl, err := startFloorServer(ctx, f, stderr)
@@ -173,6 +180,14 @@ func (f benchFlags) validate() error {
 	}
 	if f.tenants < 0 || (f.tenants > 0 && !f.start) {
 		p = append(p, "--tenants needs --start and must not be negative")
+	}
+	switch {
+	case f.nodes < 1:
+		p = append(p, "--nodes must be positive")
+	case f.nodes > 1 && (!f.start || !sqlstore.IsPostgres(f.database)):
+		p = append(p, "--nodes above 1 needs --start with a postgres:// --database: a SQLite database is one process's file")
+	case f.nodes > 1 && f.tenants > 0:
+		p = append(p, "--nodes and --tenants do not go together")
 	}
 	if f.algorithm != "RS256" && f.algorithm != "ES256" {
 		p = append(p, "--algorithm must be RS256 or ES256")

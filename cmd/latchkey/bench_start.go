@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -32,6 +33,8 @@ type benchProcess struct {
 	boot     tenancy.Bootstrap
 	flood    tenancy.Bootstrap // a second tenant, for the password-fairness scenario
 	info     bench.ServerInfo
+	// more are the further nodes of --nodes, on the same database; stop stops them first.
+	more []*benchProcess
 }
 
 // benchEnv is the bench's environment without LATCHKEY_ settings, plus the child's own.
@@ -105,7 +108,10 @@ func freeAddr() (string, error) {
 }
 
 // startBenchServer initialises a temporary database with the benchmark's tenant and a second
-// one (the flood of password-fairness), switches the first to the benchmark's algorithm and starts latchkey serve with an admin listener, waiting until it is ready.
+// one (the flood of password-fairness), switches the first to the benchmark's algorithm and
+// starts latchkey serve with an admin listener, waiting until it is ready. With f.nodes above
+// one it starts that many, one after the other, on the same database, each with listeners of
+// its own, all pinned to f.serverCPU; the first is returned, with the others in its more.
 func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchProcess, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -154,35 +160,70 @@ func startBenchServer(ctx context.Context, f benchFlags, log io.Writer) (*benchP
 			return fail(fmt.Errorf("latchkey keys rotate: %w", err))
 		}
 	}
+	var public string
+	for i := range f.nodes {
+		node := p
+		if i > 0 {
+			node = &benchProcess{}
+			p.more = append(p.more, node)
+		}
+		nodeEnv, err := node.serve(f, exe, dir, env, i, &public, log)
+		if err != nil {
+			return fail(err)
+		}
+		if i == 0 {
+			p.env = nodeEnv
+		}
+	}
+	return p, nil
+}
+
+// serve starts node i of the benchmark's servers in dir with env plus listeners of its own
+// and waits until it is ready. Every node is given the first's address as its public URL
+// (public is set by the first call), the one a deployment's nodes share behind their load
+// balancer: tokens name it as their issuer, and each node accepts those of the others.
+func (p *benchProcess) serve(f benchFlags, exe, dir string, env map[string]string, i int, public *string, log io.Writer) (map[string]string, error) {
 	addr, err1 := freeAddr()
 	admin, err2 := freeAddr()
 	if err1 != nil || err2 != nil {
-		return fail(fmt.Errorf("pick ports: %v %v", err1, err2))
+		return nil, fmt.Errorf("pick ports: %v %v", err1, err2)
 	}
-	env["LATCHKEY_LISTEN"], env["LATCHKEY_PUBLIC_URL"], env["LATCHKEY_ADMIN_LISTEN"] = addr, "http://"+addr, admin
+	if *public == "" {
+		*public = "http://" + addr
+	}
+	env = maps.Clone(env)
+	env["LATCHKEY_LISTEN"], env["LATCHKEY_PUBLIC_URL"], env["LATCHKEY_ADMIN_LISTEN"] = addr, *public, admin
 	p.url, p.adminURL = "http://"+addr, "http://"+admin
-	p.env = env
 	args, err := pinned(f.serverCPU, []string{exe, "serve"})
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	logFile, err := os.Create(filepath.Join(dir, "server.log"))
+	name := "server.log"
+	if i > 0 {
+		name = fmt.Sprintf("server-%d.log", i+1)
+	}
+	logFile, err := os.Create(filepath.Join(dir, name))
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	defer logFile.Close()
 	t0 := time.Now()
 	if err := p.start(args, dir, benchEnv(env), logFile); err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if err := p.waitReady(p.url + "/readyz"); err != nil {
-		return fail(fmt.Errorf("latchkey serve: %w (log in %s)", err, logFile.Name()))
+		return nil, fmt.Errorf("latchkey serve: %w (log in %s)", err, logFile.Name())
 	}
 	p.info.StartToReady = float64(time.Since(t0).Microseconds()) / 1000
 	// taskset execs latchkey, so the child's pid is the server's.
 	p.info.IdleRSSBytes = rss(p.cmd.Process.Pid)
-	fmt.Fprintf(log, "latchkey ready at %s in %.0f ms\n", p.url, p.info.StartToReady)
-	return p, nil
+	if f.nodes > 1 {
+		p.info.Nodes = f.nodes
+		fmt.Fprintf(log, "latchkey node %d ready at %s in %.0f ms\n", i+1, p.url, p.info.StartToReady)
+	} else {
+		fmt.Fprintf(log, "latchkey ready at %s in %.0f ms\n", p.url, p.info.StartToReady)
+	}
+	return env, nil
 }
 
 // startFloorServer starts this binary's floor server, pinned like the Latchkey server.
@@ -261,6 +302,9 @@ func (p *benchProcess) waitReady(url string) error {
 // stop ends the process gracefully (SIGTERM, then SIGKILL after 10 s) and removes its
 // directory.
 func (p *benchProcess) stop() {
+	for _, n := range p.more {
+		n.stop()
+	}
 	if p.cmd != nil && p.cmd.Process != nil {
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {

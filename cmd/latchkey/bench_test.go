@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/bench"
+	"github.com/latchkey/latchkey/internal/storage/sqlstore"
 )
 
 // benchChildEnv makes the test binary act as the latchkey binary: the bench starts its server
@@ -201,4 +205,77 @@ func TestAdminAddrDefaultsToLoopback(t *testing.T) {
 	if countCPUs("0,2-3") != 3 || countCPUs("x") != 0 {
 		t.Error("countCPUs")
 	}
+}
+
+// TestBenchNodesRefusedOnSQLite: several nodes need a database they can share.
+func TestBenchNodesRefusedOnSQLite(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bench", "--start", "--nodes", "2"}, &stdout, &stderr); code == 0 {
+		t.Fatal("latchkey bench --nodes 2 on SQLite succeeded")
+	}
+	if !strings.Contains(stderr.String(), "SQLite") {
+		t.Errorf("stderr %q does not say why", stderr.String())
+	}
+}
+
+// TestBenchTwoNodesPostgres runs refresh and session authentication on one node, then on two
+// nodes sharing one PostgreSQL database (a fresh schema each), and checks that both nodes
+// served requests without errors and that each node's steps, probed alone, make exactly the
+// statements and transactions of the one-node run's. The timed windows' counts also include
+// each node's background work (the outbox's polls), so they are bounded below only. It
+// asserts no timing.
+func TestBenchTwoNodesPostgres(t *testing.T) {
+	one := benchPostgres(t, sqlstore.TestPostgresDSN(t), 1)
+	two := benchPostgres(t, sqlstore.TestPostgresDSN(t), 2)
+	if two.Server == nil || two.Server.Nodes != 2 {
+		t.Errorf("server info %+v, want 2 nodes", two.Server)
+	}
+	if one.Server == nil || one.Server.Nodes != 0 || len(one.Scenarios) == 0 || one.Scenarios[0].Nodes != nil {
+		t.Errorf("the one-node report names nodes: %+v", one)
+	}
+	if len(two.Scenarios) != len(one.Scenarios) {
+		t.Fatalf("%d scenarios on two nodes, %d on one", len(two.Scenarios), len(one.Scenarios))
+	}
+	for i, s := range two.Scenarios {
+		want := one.Scenarios[i].Probe
+		if len(want) == 0 || one.Scenarios[i].Errors != 0 {
+			t.Errorf("%s on one node: probe %v, %d errors, first: %s", s.Name, want, one.Scenarios[i].Errors, one.Scenarios[i].FirstError)
+		}
+		perIteration := int64(0)
+		for _, c := range want {
+			perIteration += c.Statements
+		}
+		if s.Errors != 0 || len(s.Nodes) != 2 {
+			t.Errorf("%s on two nodes: %d errors (first: %s), %d nodes reported", s.Name, s.Errors, s.FirstError, len(s.Nodes))
+			continue
+		}
+		for k, n := range s.Nodes {
+			switch {
+			case n.Requests == 0 || n.Iterations == 0 || n.Connections != 2:
+				t.Errorf("%s, node %d: %d connections, %d requests, %d iterations", s.Name, k+1, n.Connections, n.Requests, n.Iterations)
+			case !slices.Equal(n.Probe, want):
+				t.Errorf("%s, node %d: steps alone %v, on one node %v", s.Name, k+1, n.Probe, want)
+			case n.StatementsPerIteration == nil || n.CPUPerRequest == nil || *n.StatementsPerIteration < float64(perIteration):
+				t.Errorf("%s, node %d: counters %+v, want at least %d statements an iteration", s.Name, k+1, n, perIteration)
+			}
+		}
+	}
+}
+
+// benchPostgres runs a short bench of refresh and session authentication on nodes servers on
+// the PostgreSQL database dsn and returns its report.
+func benchPostgres(t *testing.T, dsn string, nodes int) bench.Report {
+	t.Helper()
+	t.Setenv(benchChildEnv, "1")
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--start", "--database", dsn, "--nodes", strconv.Itoa(nodes), "--scenarios", "refresh,session-authenticate",
+		"--duration", "500ms", "--warmup", "200ms", "--connections", "4", "--half-peak=false", "--algorithm", "ES256", "--json"}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("latchkey bench --nodes %d exited %d; stderr:\n%s", nodes, code, stderr.String())
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("decode report: %v\n%s", err, stdout.String())
+	}
+	return rep
 }

@@ -6,13 +6,19 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
 // Options configure a benchmark run.
 type Options struct {
-	URL               string
-	AdminURL          string // "" when the server publishes no counters
+	URL      string
+	AdminURL string // "" when the server publishes no counters
+	// Nodes, when there are several, are servers on one database: each connection of a
+	// scenario is dealt to one of them, round robin, and each node's counters are read and
+	// reported (ScenarioResult.Nodes). URL and AdminURL are then the first node's, which
+	// serves the setup's requests. Scenarios that are more than one closed loop are skipped.
+	Nodes             []Node
 	ClientID          string
 	ClientSecret      string
 	AdminClientID     string
@@ -78,9 +84,18 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		URL: o.URL, Algorithm: o.Algorithm, Connections: o.Load.Connections,
 		Warmup: o.Load.Warmup.String(), Duration: o.Load.Duration.String(), Started: time.Now().UTC(),
 	}
-	c := NewClient(o.URL, inFlight+4)
-	defer c.Close()
-	e := &Env{Client: c, Opts: o, run: randomRun()}
+	nodes := o.Nodes
+	if len(nodes) == 0 {
+		nodes = []Node{{URL: o.URL, AdminURL: o.AdminURL}}
+	}
+	e := &Env{Opts: o, run: randomRun(), nodes: nodes}
+	for _, n := range nodes {
+		c := NewClient(n.URL, inFlight+4)
+		defer c.Close()
+		e.clients = append(e.clients, c)
+	}
+	c := e.clients[0]
+	e.Client = c
 	if e.Token, err = c.ClientToken(ctx, o.ClientID, o.ClientSecret); err != nil {
 		return rep, err
 	}
@@ -95,10 +110,21 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err := e.raiseSendLimits(ctx); err != nil {
 		return rep, err
 	}
+	if e.multiNode() && slices.ContainsFunc(scenarios, func(s Scenario) bool { return s.Name == "magic-link" }) {
+		// A node keeps clients for a few seconds and only the node that changed one forgets
+		// it at once, so the redirect URI is added before any node has read the client.
+		if err := e.ensureRedirectURI(ctx); err != nil {
+			return rep, err
+		}
+	}
 	floors := map[string]*Floor{}
 	for _, s := range scenarios {
 		if s.Flood && o.FloodClientID == "" {
 			fmt.Fprintf(o.Log, "scenario %s: skipped, it needs a client of a second tenant\n", s.Name)
+			continue
+		}
+		if e.multiNode() && s.Setup == nil {
+			fmt.Fprintf(o.Log, "scenario %s: skipped, it runs against one node only\n", s.Name)
 			continue
 		}
 		fmt.Fprintf(o.Log, "scenario %s: preparing\n", s.Name)
@@ -162,19 +188,22 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 		return ScenarioResult{}, err
 	}
 	res := ScenarioResult{Name: s.Name}
-	if e.Opts.AdminURL != "" {
-		if res.Probe, err = probe(ctx, e, nw); err != nil {
+	counted := e.counted()
+	var probes [][]StepCount
+	if counted {
+		if probes, err = probe(ctx, e, nw); err != nil {
 			return res, err
 		}
+		res.Probe = probes[e.nodeOf(e.Opts.Load.Connections)]
 	}
-	var before, after Counters
+	var before, after []Counters
 	var cerr error
-	read := func(dst *Counters) func() {
+	read := func(dst *[]Counters) func() {
 		return func() {
-			if e.Opts.AdminURL == "" || cerr != nil {
+			if !counted || cerr != nil {
 				return
 			}
-			*dst, cerr = ReadCounters(ctx, e.Opts.AdminURL)
+			*dst, cerr = e.readCounters(ctx)
 		}
 	}
 	workers, err := buildWorkers(ctx, nw, 0, e.Opts.Load.Connections)
@@ -190,12 +219,17 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 		return res, cerr
 	}
 	res.fill(w)
-	if e.Opts.AdminURL != "" && w.Iterations > 0 {
-		d := after.Sub(before)
-		per := func(v float64, n int64) *float64 { x := v / float64(n); return &x }
-		res.CPUPerRequest = per(d.CPUSeconds, res.Requests)
-		res.StatementsPerIteration = per(float64(d.Statements), w.Iterations)
-		res.TransactionsPerIteration = per(float64(d.Transactions), w.Iterations)
+	if counted && w.Iterations > 0 {
+		d := total(after).Sub(total(before))
+		res.CPUPerRequest = ratio(d.CPUSeconds, res.Requests)
+		res.StatementsPerIteration = ratio(float64(d.Statements), w.Iterations)
+		res.TransactionsPerIteration = ratio(float64(d.Transactions), w.Iterations)
+	}
+	if e.multiNode() {
+		res.Nodes = e.nodeResults(w, before, after)
+		for i := range probes {
+			res.Nodes[i].Probe = probes[i]
+		}
 	}
 	if e.Opts.HalfPeak && res.IterationsPerSec == 0 {
 		fmt.Fprintf(e.Opts.Log, "scenario %s: no iteration completed, no rate to halve\n", s.Name)
@@ -209,31 +243,46 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 	return res, nil
 }
 
-// probe runs each step of an extra worker alone, reading the counters around it, and keeps
-// the smallest count of o.Probes runs: background work (the outbox worker) only adds.
-func probe(ctx context.Context, e *Env, nw NewWorker) ([]StepCount, error) {
-	steps, err := nw(ctx, e.Opts.Load.Connections)
-	if err != nil {
-		return nil, fmt.Errorf("probe: %w", err)
+// probe runs each step of an extra worker alone, reading the counters around it (every
+// node's, added up), and keeps the smallest count of o.Probes runs: background work (the
+// outbox worker) only adds. With several nodes it probes a worker of each node (the
+// numbers after the closed loop's are dealt round robin too), in the order of the nodes.
+func probe(ctx context.Context, e *Env, nw NewWorker) ([][]StepCount, error) {
+	out := make([][]StepCount, e.probeWorkers())
+	for k := range out {
+		w := e.Opts.Load.Connections + k
+		steps, err := nw(ctx, w)
+		if err != nil {
+			return nil, fmt.Errorf("probe: %w", err)
+		}
+		counts, err := probeSteps(ctx, e, steps)
+		if err != nil {
+			return nil, err
+		}
+		out[e.nodeOf(w)] = counts
 	}
+	return out, nil
+}
+
+func probeSteps(ctx context.Context, e *Env, steps []Step) ([]StepCount, error) {
 	out := make([]StepCount, len(steps))
 	for i := range out {
 		out[i] = StepCount{Name: steps[i].Name, Statements: -1, Transactions: -1}
 	}
 	for range e.Opts.Probes {
 		for i, s := range steps {
-			c0, err := ReadCounters(ctx, e.Opts.AdminURL)
+			c0, err := e.readCounters(ctx)
 			if err != nil {
 				return nil, err
 			}
 			if err := s.Do(ctx); err != nil {
 				return nil, fmt.Errorf("probe %s: %w", s.Name, err)
 			}
-			c1, err := ReadCounters(ctx, e.Opts.AdminURL)
+			c1, err := e.readCounters(ctx)
 			if err != nil {
 				return nil, err
 			}
-			d := c1.Sub(c0)
+			d := total(c1).Sub(total(c0))
 			if out[i].Statements < 0 || d.Statements < out[i].Statements {
 				out[i].Statements = d.Statements
 			}

@@ -11,8 +11,13 @@ import (
 
 // Env is what scenarios share: the client, the credentials and the benchmark's application.
 type Env struct {
+	// Client is the first node's, which the setup's requests go to; a worker's requests go to
+	// its own node's (on).
 	Client *Client
 	Opts   Options
+	// nodes are the servers of the run, and clients their clients, in the same order.
+	nodes   []Node
+	clients []*Client
 	// Token is a client access token of the benchmark's client.
 	Token string
 	// admin is a management token, for preferences and redirect URIs.

@@ -33,6 +33,15 @@ type Window struct {
 	FirstError string
 	// Steps holds each step's latencies, in the order of the iteration.
 	Steps []StepSamples
+	// Workers holds each worker's share, indexed as the workers were given.
+	Workers []WorkerCount
+}
+
+// WorkerCount is what one worker (one connection) did in a timed window: with several nodes,
+// each worker's requests go to one node, so these add up to each node's share.
+type WorkerCount struct {
+	Iterations int64
+	Requests   int64
 }
 
 // StepSamples are one step's latencies in the timed window.
@@ -50,6 +59,7 @@ type runState struct {
 	first  atomic.Pointer[string]
 	lat    [][][]time.Duration // worker, step, samples
 	stepEr [][]int64           // worker, step
+	witers []int64             // worker; written only by the goroutine running the worker
 }
 
 // Drive builds l.Connections workers and drives them: a warm-up whose results are discarded,
@@ -119,6 +129,13 @@ func (st *runState) window(elapsed time.Duration) Window {
 		}
 		w.Steps = append(w.Steps, ss)
 	}
+	for wi := range st.lat {
+		wc := WorkerCount{Iterations: st.witers[wi]}
+		for _, samples := range st.lat[wi] {
+			wc.Requests += int64(len(samples))
+		}
+		w.Workers = append(w.Workers, wc)
+	}
 	return w
 }
 
@@ -127,6 +144,7 @@ func (st *runState) resetSamples() {
 	n := len(st.steps)
 	st.lat = make([][][]time.Duration, n)
 	st.stepEr = make([][]int64, n)
+	st.witers = make([]int64, n)
 	for i := range n {
 		st.lat[i] = make([][]time.Duration, len(st.steps[i]))
 		st.stepEr[i] = make([]int64, len(st.steps[i]))
@@ -186,6 +204,7 @@ func (st *runState) work(ctx context.Context, wi int, deadline time.Time, record
 		}
 		if record && !failed {
 			st.iters.Add(1)
+			st.witers[wi]++
 		}
 		if failed && !record {
 			// A failing warm-up must not spin: errors are counted in the timed window.

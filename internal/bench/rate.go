@@ -154,6 +154,7 @@ func (st *rateState) iterate(ctx context.Context, wi int, at time.Time) {
 	}
 	st.iterLat[wi] = append(st.iterLat[wi], from.Sub(at))
 	st.iters.Add(1)
+	st.witers[wi]++
 }
 
 // halfPeakSettle separates the open-loop window from the closed loop before it, so that it
@@ -170,8 +171,8 @@ func HalfPeakWorkers(conns int) int { return max(conns, min(4*conns, 256)) }
 // their state) plus new ones.
 func runHalfPeak(ctx context.Context, e *Env, nw NewWorker, workers [][]Step, rate float64) (*HalfPeak, error) {
 	n := HalfPeakWorkers(len(workers))
-	// The probe's worker took the number after the closed loop's.
-	extra, err := buildWorkers(ctx, nw, len(workers)+1, n-len(workers))
+	// The probe's workers took the numbers after the closed loop's.
+	extra, err := buildWorkers(ctx, nw, len(workers)+e.probeWorkers(), n-len(workers))
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,10 @@ type Report struct {
 
 // ServerInfo describes a server the benchmark started itself.
 type ServerInfo struct {
-	Database     string  `json:"database"`
+	Database string `json:"database"`
+	// Nodes is how many servers the benchmark started on the database, when more than one;
+	// the start and memory figures are then the first's.
+	Nodes        int     `json:"nodes,omitempty"`
 	StartToReady float64 `json:"start_to_ready_ms"`
 	IdleRSSBytes int64   `json:"idle_rss_bytes,omitempty"`
 	ServerCPUs   string  `json:"server_cpus,omitempty"`
@@ -56,6 +59,9 @@ type ScenarioResult struct {
 	Enumeration []EnumerationRoute `json:"enumeration,omitempty"`
 	// DataSize is the result of the data-size scenario.
 	DataSize *DataSizeResult `json:"data_size,omitempty"`
+	// Nodes is each node's share of the timed window when the connections were spread over
+	// several; the counter-based fields above are then the nodes' totals.
+	Nodes []NodeResult `json:"nodes,omitempty"`
 }
 
 // HalfPeak is a scenario driven open-loop at half the iterations per second of its closed
@@ -148,7 +154,11 @@ func (r Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	if s := r.Server; s != nil {
-		fmt.Fprintf(w, "server: %s, start to ready %.0f ms, idle RSS %.1f MB", s.Database, s.StartToReady, float64(s.IdleRSSBytes)/(1<<20))
+		fmt.Fprintf(w, "server: %s", s.Database)
+		if s.Nodes > 1 {
+			fmt.Fprintf(w, ", %d nodes (the first's start and RSS)", s.Nodes)
+		}
+		fmt.Fprintf(w, ", start to ready %.0f ms, idle RSS %.1f MB", s.StartToReady, float64(s.IdleRSSBytes)/(1<<20))
 		if s.ServerCPUs != "" {
 			fmt.Fprintf(w, ", server CPUs %s, load CPUs %s", s.ServerCPUs, s.LoadCPUs)
 		}
@@ -168,6 +178,9 @@ func (r Report) WriteTable(w io.Writer) error {
 			probeText(s.Probe), floorText(s.Floor, false), floorText(s.Floor, true), floorText(s.CommitFloor, false), floorText(s.CommitFloor, true), halfText(s.HalfPeak, false), halfText(s.HalfPeak, true))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeNodes(w, r.Scenarios); err != nil {
 		return err
 	}
 	if err := writeEnumeration(w, r.Scenarios); err != nil {

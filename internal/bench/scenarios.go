@@ -114,18 +114,20 @@ func Select(names []string) ([]Scenario, error) {
 }
 
 func clientCredentials(_ context.Context, e *Env) (NewWorker, error) {
-	return func(context.Context, int) ([]Step, error) {
+	return func(_ context.Context, w int) ([]Step, error) {
+		c := e.on(w)
 		form := url.Values{"grant_type": {"client_credentials"}}
 		return []Step{{Name: "token", Do: func(ctx context.Context) error {
-			return e.Client.Form(ctx, "/oidc/token", e.Opts.ClientID, e.Opts.ClientSecret, form, nil)
+			return c.Form(ctx, "/oidc/token", e.Opts.ClientID, e.Opts.ClientSecret, form, nil)
 		}}}, nil
 	}, nil
 }
 
 func jwksScenario(_ context.Context, e *Env) (NewWorker, error) {
-	return func(context.Context, int) ([]Step, error) {
+	return func(_ context.Context, w int) ([]Step, error) {
+		c := e.on(w)
 		return []Step{{Name: "jwks", Do: func(ctx context.Context) error {
-			return e.Client.JSON(ctx, "GET", "/cis/oidc/jwks", "", nil, nil)
+			return c.JSON(ctx, "GET", "/cis/oidc/jwks", "", nil, nil)
 		}}}, nil
 	}, nil
 }
@@ -169,7 +171,8 @@ func otpOrgLoginScenario(ctx context.Context, e *Env) (NewWorker, error) {
 // otpLogins is the worker of the OTP login scenarios: send a direct code to the pool's next
 // user, then redeem it with extra added to the authenticate body.
 func otpLogins(e *Env, p *pool, extra map[string]any) NewWorker {
-	return func(context.Context, int) ([]Step, error) {
+	return func(_ context.Context, w int) ([]Step, error) {
+		c := e.on(w)
 		var email, code string
 		send := func(ctx context.Context) error {
 			email = p.take()
@@ -177,7 +180,7 @@ func otpLogins(e *Env, p *pool, extra map[string]any) NewWorker {
 				Code string `json:"code"`
 			}
 			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": email}
-			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/send", e.Token, body, &out); err != nil {
+			if err := c.JSON(ctx, "POST", "/cis/v1/auth/otp/send", e.Token, body, &out); err != nil {
 				return err
 			}
 			code = out.Code
@@ -188,7 +191,7 @@ func otpLogins(e *Env, p *pool, extra map[string]any) NewWorker {
 			for k, v := range extra {
 				body[k] = v
 			}
-			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
+			return c.JSON(ctx, "POST", "/cis/v1/auth/otp/authenticate", e.Token, body, nil)
 		}
 		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
 	}
@@ -204,14 +207,15 @@ func magicLinkScenario(ctx context.Context, e *Env) (NewWorker, error) {
 		return nil, err
 	}
 	p := &pool{ids: emails}
-	return func(context.Context, int) ([]Step, error) {
+	return func(_ context.Context, w int) ([]Step, error) {
+		c := e.on(w)
 		var code string
 		send := func(ctx context.Context) error {
 			var out struct {
 				Link string `json:"link"`
 			}
 			body := map[string]any{"channel": "direct", "identifier_type": "email", "identifier": p.take(), "redirect_uri": e.Opts.RedirectURI}
-			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/link/email/send", e.Token, body, &out); err != nil {
+			if err := c.JSON(ctx, "POST", "/cis/v1/auth/link/email/send", e.Token, body, &out); err != nil {
 				return err
 			}
 			u, err := url.Parse(out.Link)
@@ -222,7 +226,7 @@ func magicLinkScenario(ctx context.Context, e *Env) (NewWorker, error) {
 			return nil
 		}
 		authenticate := func(ctx context.Context) error {
-			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/link/email/authenticate", e.Token, map[string]any{"code": code}, nil)
+			return c.JSON(ctx, "POST", "/cis/v1/auth/link/email/authenticate", e.Token, map[string]any{"code": code}, nil)
 		}
 		return []Step{{Name: "send", Do: send}, {Name: "authenticate", Do: authenticate}}, nil
 	}, nil
@@ -239,15 +243,17 @@ func passwordScenario(ctx context.Context, e *Env) (NewWorker, error) {
 		return nil, err
 	}
 	return func(_ context.Context, w int) ([]Step, error) {
+		c := e.on(w)
 		body := map[string]any{"username": emails[w%len(emails)], "username_type": "email", "password": benchPassword}
 		return []Step{{Name: "authenticate", Do: func(ctx context.Context) error {
-			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/password/authenticate", e.Token, body, nil)
+			return c.JSON(ctx, "POST", "/cis/v1/auth/password/authenticate", e.Token, body, nil)
 		}}}, nil
 	}, nil
 }
 
-// loggedIn returns a worker builder whose workers each start from their own OTP login.
-func loggedIn(e *Env, prefix string, steps func(t *Tokens) []Step) NewWorker {
+// loggedIn returns a worker builder whose workers each start from their own OTP login (made
+// through the first node) and send their steps to their own node through c.
+func loggedIn(e *Env, prefix string, steps func(c *Client, t *Tokens) []Step) NewWorker {
 	return func(ctx context.Context, w int) ([]Step, error) {
 		emails, err := e.createUsers(ctx, fmt.Sprintf("%s%d", prefix, w), 1, "")
 		if err != nil {
@@ -257,17 +263,17 @@ func loggedIn(e *Env, prefix string, steps func(t *Tokens) []Step) NewWorker {
 		if err != nil {
 			return nil, err
 		}
-		return steps(&t), nil
+		return steps(e.on(w), &t), nil
 	}
 }
 
 // refreshScenario rotates each worker's own refresh token: every refresh uses the newest.
 func refreshScenario(_ context.Context, e *Env) (NewWorker, error) {
-	return loggedIn(e, "refresh", func(t *Tokens) []Step {
+	return loggedIn(e, "refresh", func(c *Client, t *Tokens) []Step {
 		return []Step{{Name: "refresh", Do: func(ctx context.Context) error {
 			var out Tokens
 			body := map[string]any{"refresh_token": t.RefreshToken}
-			if err := e.Client.JSON(ctx, "POST", "/cis/v1/auth/token/refresh", e.Token, body, &out); err != nil {
+			if err := c.JSON(ctx, "POST", "/cis/v1/auth/token/refresh", e.Token, body, &out); err != nil {
 				return err
 			}
 			t.RefreshToken = out.RefreshToken
@@ -277,22 +283,22 @@ func refreshScenario(_ context.Context, e *Env) (NewWorker, error) {
 }
 
 func sessionScenario(_ context.Context, e *Env) (NewWorker, error) {
-	return loggedIn(e, "session", func(t *Tokens) []Step {
+	return loggedIn(e, "session", func(c *Client, t *Tokens) []Step {
 		body := map[string]any{"session_id": t.SessionID}
 		return []Step{{Name: "authenticate", Do: func(ctx context.Context) error {
-			return e.Client.JSON(ctx, "POST", "/cis/v1/auth/session/authenticate", e.Token, body, nil)
+			return c.JSON(ctx, "POST", "/cis/v1/auth/session/authenticate", e.Token, body, nil)
 		}}}
 	}), nil
 }
 
 func introspectScenario(_ context.Context, e *Env) (NewWorker, error) {
-	return loggedIn(e, "introspect", func(t *Tokens) []Step {
+	return loggedIn(e, "introspect", func(c *Client, t *Tokens) []Step {
 		form := url.Values{"token": {t.AccessToken}}
 		return []Step{{Name: "introspect", Do: func(ctx context.Context) error {
 			var out struct {
 				Active bool `json:"active"`
 			}
-			if err := e.Client.Form(ctx, "/oidc/token/introspection", e.Opts.ClientID, e.Opts.ClientSecret, form, &out); err != nil {
+			if err := c.Form(ctx, "/oidc/token/introspection", e.Opts.ClientID, e.Opts.ClientSecret, form, &out); err != nil {
 				return err
 			}
 			if !out.Active {
