@@ -43,6 +43,10 @@ type ClientClaims struct {
 	TokenUse      string   `json:"token_use"`
 }
 
+// Registered returns the tenant and issuer the claims name. The type holds no raw JSON and no
+// map, so the token manager marshals it once (token.Typed).
+func (c ClientClaims) Registered() (tenantID, issuer string) { return c.TenantID, c.Issuer }
+
 // RoleAdmin is the role of an admin token.
 const RoleAdmin = "Admin"
 

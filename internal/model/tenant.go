@@ -109,8 +109,11 @@ type Client struct {
 	// client_epoch). Rotating the secret moves it on, which ends every access token issued
 	// before: a token speaks for its client only while the epoch it carries is current.
 	TokenEpoch int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Stamp is replaced by the store on every change of the client (storage.Clients): a
+	// copy read at the current stamp is the client as it is now.
+	Stamp     int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Resource is an API, named by URI, that access tokens can be issued for (RFC 8707). Its

@@ -118,18 +118,6 @@ type Applications interface {
 	DeleteApplication(ctx context.Context, tenantID, id string) error
 }
 
-// Clients stores clients. Client ids are unique across the deployment, so GetClient needs no
-// tenant: it is how the token endpoint finds who is authenticating.
-type Clients interface {
-	CreateClient(ctx context.Context, c model.Client) error
-	GetClient(ctx context.Context, id string) (model.Client, error)
-	// ListClients returns an application's clients oldest first, those created at the same
-	// time in the order they were created: the first is the application's default client.
-	ListClients(ctx context.Context, tenantID, appID string) ([]model.Client, error)
-	UpdateClient(ctx context.Context, tenantID, id string, updater func(model.Client) (model.Client, error)) error
-	DeleteClient(ctx context.Context, tenantID, id string) error
-}
-
 // Resources stores resources; URIs are unique within a tenant.
 type Resources interface {
 	CreateResource(ctx context.Context, r model.Resource) error

@@ -88,11 +88,16 @@ func (m *Manager) signingKey(ctx context.Context, tenantID string) (*signingKey,
 	return nil, fmt.Errorf("tenant %s has no signing key", tenantID)
 }
 
-// payload marshals claims with tid and iss filled in. The claims are decoded and encoded again
-// rather than extended in place: that normalises raw JSON inside them (custom data as stored),
-// so a signed token never carries duplicate keys, which parsers resolve differently, or
-// invalid UTF-8. Numbers go through json.Number so that large integers survive unchanged.
+// payload marshals claims with tid and iss filled in. Raw JSON inside the claims (custom data
+// as stored) is decoded and encoded again, so a signed token never carries duplicate keys,
+// which parsers resolve differently, or invalid UTF-8; numbers go through json.Number so that
+// large integers survive unchanged. Claims made only of maps, slices and plain values, and
+// Typed claims, are marshalled once after that (see fast.go); anything else is marshalled,
+// decoded and marshalled again, which normalises it whatever it holds.
 func (m *Manager) payload(tenantID string, claims any) ([]byte, error) {
+	if raw, ok, err := m.fastPayload(tenantID, claims); ok || err != nil {
+		return raw, err
+	}
 	raw, err := json.Marshal(claims)
 	if err != nil {
 		return nil, fmt.Errorf("marshal claims: %w", err)

@@ -31,6 +31,9 @@ type records struct {
 	tenants map[string]entry[model.Tenant]
 	apps    map[appKey]entry[model.Application]
 	clients map[string]entry[model.Client]
+
+	// stamped serves the reads that must be current; see stamped.go.
+	stamped stamped
 }
 
 func (r *records) clear() {

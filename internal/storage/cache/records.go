@@ -84,10 +84,14 @@ func (s *Store) GetApplication(ctx context.Context, tenantID, id string) (model.
 	return a, err
 }
 
-// GetClient serves the client from the copy when it is fresh.
+// GetClient serves the client from the copy when it is fresh; a read that must be current
+// (storage.Fresh) checks the client's stamp in the database (see stamped.go).
 func (s *Store) GetClient(ctx context.Context, id string) (model.Client, error) {
-	if s.bypass() || storage.IsFresh(ctx) {
+	if s.bypass() {
 		return s.Store.GetClient(ctx, id)
+	}
+	if storage.IsFresh(ctx) {
+		return s.currentClient(ctx, id)
 	}
 	m := func() map[string]entry[model.Client] { return s.r.clients }
 	v, ok, gen := lookup(s.r, m, id)

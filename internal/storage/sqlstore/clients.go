@@ -10,13 +10,16 @@ const clientCols = "id, tenant_id, app_id, name, description, secret_hash, redir
 	"default_custom_claims, access_token_ttl, refresh_token_ttl, session_expiration, token_epoch, client_type, " +
 	"max_refresh_rotate, role_ids, custom_permissions, created_at, updated_at"
 
+// clientReadCols are clientCols and the stamp, which only triggers write (migration 22).
+const clientReadCols = clientCols + ", stamp"
+
 func scanClient(sc scanner) (model.Client, error) {
 	var c model.Client
 	var redirects, resources, claims, roles, custom string
 	var created, updated int64
 	err := sc.Scan(&c.ID, &c.TenantID, &c.AppID, &c.Name, &c.Description, &c.SecretHash,
 		&redirects, &resources, &claims, &c.AccessTokenTTL, &c.RefreshTokenTTL,
-		&c.SessionExpiration, &c.TokenEpoch, &c.ClientType, &c.MaxRefreshRotate, &roles, &custom, &created, &updated)
+		&c.SessionExpiration, &c.TokenEpoch, &c.ClientType, &c.MaxRefreshRotate, &roles, &custom, &created, &updated, &c.Stamp)
 	if err != nil {
 		return c, err
 	}
@@ -62,7 +65,15 @@ func (s *Store) CreateClient(ctx context.Context, c model.Client) error {
 // GetClient returns the client with the given id, whatever its tenant.
 func (s *Store) GetClient(ctx context.Context, id string) (model.Client, error) {
 	return getOne(ctx, s.reader(), "get client", scanClient,
-		"SELECT "+clientCols+" FROM clients WHERE id = ?", id)
+		"SELECT "+clientReadCols+" FROM clients WHERE id = ?", id)
+}
+
+// ClientStamp returns the stamp of the client with the given id, whatever its tenant.
+func (s *Store) ClientStamp(ctx context.Context, id string) (int64, error) {
+	return getOne(ctx, s.reader(), "get client stamp", func(sc scanner) (int64, error) {
+		var stamp int64
+		return stamp, sc.Scan(&stamp)
+	}, "SELECT stamp FROM clients WHERE id = ?", id)
 }
 
 // ListClients returns an application's clients, oldest first; with an empty appID, every
@@ -70,10 +81,10 @@ func (s *Store) GetClient(ctx context.Context, id string) (model.Client, error) 
 func (s *Store) ListClients(ctx context.Context, tenantID, appID string) ([]model.Client, error) {
 	if appID == "" {
 		return getAll(ctx, s.reader(), "list clients", scanClient,
-			"SELECT "+clientCols+" FROM clients WHERE tenant_id = ? ORDER BY created_at, rowid", tenantID)
+			"SELECT "+clientReadCols+" FROM clients WHERE tenant_id = ? ORDER BY created_at, rowid", tenantID)
 	}
 	return getAll(ctx, s.reader(), "list clients", scanClient,
-		"SELECT "+clientCols+" FROM clients WHERE tenant_id = ? AND app_id = ? ORDER BY created_at, rowid",
+		"SELECT "+clientReadCols+" FROM clients WHERE tenant_id = ? AND app_id = ? ORDER BY created_at, rowid",
 		tenantID, appID)
 }
 
@@ -81,7 +92,7 @@ func (s *Store) ListClients(ctx context.Context, tenantID, appID string) ([]mode
 func (s *Store) UpdateClient(ctx context.Context, tenantID, id string, updater func(model.Client) (model.Client, error)) error {
 	load := func(tx *Store) (model.Client, error) {
 		return getOne(ctx, tx.writer(), "update client", scanClient,
-			"SELECT "+clientCols+" FROM clients WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
+			"SELECT "+clientReadCols+" FROM clients WHERE tenant_id = ? AND id = ?"+tx.d.forUpdate, tenantID, id)
 	}
 	store := func(tx *Store, old, c model.Client) error {
 		vals, err := clientValues(c)

@@ -21,6 +21,67 @@ var clientTests = []namedTest{
 	{"Delete", testClientDelete},
 	{"Roles", testClientRoles},
 	{"CustomPermissions", testClientCustomPermissions},
+	{"Stamp", testClientStamp},
+}
+
+// Every change of a client replaces its stamp, and every read gives the stamp of the row it
+// read: the stamp alone tells whether a copy is the client as it is now.
+func testClientStamp(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	stamp := func(what string) int64 {
+		t.Helper()
+		v, err := s.ClientStamp(t.Context(), e.Client.ID)
+		must(t, err, what)
+		got, err := s.GetClient(t.Context(), e.Client.ID)
+		must(t, err, what)
+		if got.Stamp != v {
+			t.Errorf("%s: GetClient stamp %d, ClientStamp %d", what, got.Stamp, v)
+		}
+		list, err := s.ListClients(t.Context(), e.Tenant.ID, e.App.ID)
+		must(t, err, what)
+		if len(list) != 1 || list[0].Stamp != v {
+			t.Errorf("%s: listed %+v, want stamp %d", what, list, v)
+		}
+		return v
+	}
+	seen := map[int64]bool{stamp("first read"): true}
+	other := newClient(t, s, e.Tenant.ID, newApp(t, s, e.Tenant.ID).ID)
+	if seen[other.Stamp] {
+		t.Errorf("two clients share stamp %d", other.Stamp)
+	}
+	// An update that changes nothing still replaces it: the store cannot tell what a caller
+	// compared, and a stamp that stayed would keep a copy read before a change alive.
+	for i, change := range []func(*model.Client){
+		func(*model.Client) {},
+		func(c *model.Client) { c.SecretHash = []byte("rotated-secret-hash-0123456789ab"); c.TokenEpoch++ },
+		func(c *model.Client) { c.RoleIDs = []string{"read-only"} },
+	} {
+		must(t, s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(c model.Client) (model.Client, error) {
+			change(&c)
+			return c, nil
+		}), "update client")
+		v := stamp("after an update")
+		if seen[v] {
+			t.Errorf("update %d kept stamp %d", i, v)
+		}
+		seen[v] = true
+	}
+	// A refused update changes nothing, the stamp included.
+	before := stamp("before a refused update")
+	_ = s.UpdateClient(t.Context(), e.Tenant.ID, e.Client.ID, func(c model.Client) (model.Client, error) {
+		c.Name = "refused"
+		return c, errors.New("refused")
+	})
+	if after := stamp("after a refused update"); after != before {
+		t.Errorf("a refused update moved the stamp from %d to %d", before, after)
+	}
+	must(t, s.DeleteClient(t.Context(), e.Tenant.ID, e.Client.ID), "delete client")
+	if _, err := s.ClientStamp(t.Context(), e.Client.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("stamp of a deleted client: %v, want ErrNotFound", err)
+	}
+	if _, err := s.ClientStamp(t.Context(), model.NewID()); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("stamp of an unknown client: %v, want ErrNotFound", err)
+	}
 }
 
 // The permissions of a client's tenant-defined roles are kept with it, replaced by an update,
@@ -78,6 +139,7 @@ func testClientRoundTrip(t *testing.T, s storage.Store) {
 	must(t, s.CreateClient(t.Context(), bare), "create bare client")
 	got, err = s.GetClient(t.Context(), bare.ID)
 	must(t, err, "get bare client")
+	bare.Stamp = got.Stamp // the store's own (testClientStamp)
 	wantEqual(t, "GetClient of a bare client", got, bare)
 }
 
@@ -168,6 +230,10 @@ func testClientUpdate(t *testing.T, s storage.Store) {
 	wantEqual(t, "client seen by the updater", seen, e.Client)
 	got, err := s.GetClient(t.Context(), e.Client.ID)
 	must(t, err, "get client")
+	if got.Stamp == e.Client.Stamp {
+		t.Errorf("the update kept stamp %d", got.Stamp)
+	}
+	want.Stamp = got.Stamp
 	wantEqual(t, "client after update", got, want)
 }
 

@@ -100,6 +100,11 @@ func newClient(t *testing.T, s storage.Store, tenantID, appID string) model.Clie
 	t.Helper()
 	c := makeClient(tenantID, appID)
 	must(t, s.CreateClient(t.Context(), c), "create client")
+	// The store gives every client a stamp (model.Client.Stamp); the value returned is the
+	// client as stored, stamp included.
+	stamp, err := s.ClientStamp(t.Context(), c.ID)
+	must(t, err, "client stamp")
+	c.Stamp = stamp
 	return c
 }
 
