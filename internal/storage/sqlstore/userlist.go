@@ -165,7 +165,7 @@ func (s *Store) CountUsers(ctx context.Context, q model.UserQuery) (int, error) 
 func (s *Store) userCount(q model.UserQuery, where string, args []any) statement {
 	switch {
 	case q.Filter == nil && q.Prefix == "":
-		return statement{"SELECT COALESCE(MAX(n), 0) FROM user_counts WHERE tenant_id = ? AND app_id = ?", []any{q.TenantID, q.AppID}}
+		return statement{"SELECT COALESCE(SUM(n), 0) FROM user_counts WHERE tenant_id = ? AND app_id = ?", []any{q.TenantID, q.AppID}}
 	case q.CountUpTo > 0:
 		return statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m", append(args[:len(args):len(args)], q.CountUpTo)}
 	}
