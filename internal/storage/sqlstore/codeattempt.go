@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	"modernc.org/sqlite"
 
+	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -54,9 +56,29 @@ const codeAttemptCols = "COALESCE(c.id, ''), COALESCE(c.tenant_id, ''), COALESCE
 	"COALESCE(c.request_id, ''), c.approval_data, c.payload, COALESCE(c.failures, 0), COALESCE(c.max_failures, 0), " +
 	"COALESCE(c.expires_at, 0), c.consumed_at, COALESCE(c.created_at, 0)"
 
+// codeUserCols are userCols of the code's user u, read through a left join: the columns
+// scanUser reads into plain types get, when there is no user, a value it accepts ('null' for
+// the JSON ones), and CodeAttempt then drops what was read. A NOT NULL column added to
+// userCols needs its fallback here (the conformance suite reads codes without a user).
+var codeUserCols = func() string {
+	fallback := map[string]string{"id": "''", "tenant_id": "''", "name": "'null'", "address": "'null'",
+		"birthday": "''", "picture": "''", "language": "''", "secondary_emails": "'null'",
+		"secondary_phones": "'null'", "status": "''", "created_at": "0", "updated_at": "0"}
+	cols := strings.Split(userCols, ", ")
+	for i, c := range cols {
+		if f, ok := fallback[c]; ok {
+			cols[i] = "COALESCE(u." + c + ", " + f + ")"
+		} else {
+			cols[i] = "u." + c
+		}
+	}
+	return strings.Join(cols, ", ")
+}()
+
 // CodeAttempt implements storage.Codes: the latest code as LatestCode finds it, and through
-// it the user's lockout key and counter, in one statement. The user's key and counter are
-// built in SQL from the code's user_id, so that no second round trip waits for the code.
+// it the user's lockout key and counter, and the user with their link as GetUserAndLink reads
+// them, in one statement. The user's key and counter are built in SQL from the code's
+// user_id, so that no second round trip waits for the code.
 func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (storage.CodeAttempt, error) {
 	nowMS := millis(q.Now)
 	userKey := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id END"
@@ -64,22 +86,37 @@ func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (st
 	query := "SELECT c.id IS NOT NULL, " + codeAttemptCols + ", " +
 		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
 		"AND lock_key IN (?, " + userKey + ")), " +
-		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?) " +
+		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?), " +
+		"u.id IS NOT NULL, " + codeUserCols + ", " + linkCols + " " +
 		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
 		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
-		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1"
+		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " +
+		"LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id " + linkJoin
 	var out storage.CodeAttempt
 	var locked, failures sql.NullInt64
+	var lr linkRow
 	row := s.reader().queryRow(ctx, query,
 		q.TenantID, q.AppID, nowMS, q.LockKey, q.UserLockPrefix,
 		q.UserCounterPrefix, q.Counter, nowMS,
-		q.TenantID, q.AppID, q.Purpose, q.Identifier)
-	code, err := scanCode(framed{row, []any{&out.Found}, []any{&locked, &failures}})
+		q.TenantID, q.AppID, q.Purpose, q.Identifier, q.AppID)
+	// One row holds the code's columns, then the user's: scanUser hands its destinations to
+	// scanCode's, which scan the row once.
+	var code model.OneTimeCode
+	user, err := scanUser(scanFunc(func(userDest ...any) error {
+		var err error
+		after := append(append([]any{&locked, &failures, &out.UserFound}, userDest...), lr.dests()...)
+		code, err = scanCode(framed{row, []any{&out.Found}, after})
+		return err
+	}))
 	if err != nil {
-		return out, fmt.Errorf("code attempt: %w", err)
+		return storage.CodeAttempt{}, fmt.Errorf("code attempt: %w", err)
 	}
 	if out.Found {
 		out.Code = code
+	}
+	if out.UserFound {
+		out.User = user
+		out.Link, out.Linked = lr.link(q.TenantID, q.AppID, user.ID)
 	}
 	if locked.Valid {
 		until := fromMillis(locked.Int64)
@@ -88,6 +125,11 @@ func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (st
 	out.Failures = failures.Int64
 	return out, nil
 }
+
+// scanFunc is a scanner made of a function.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // framed scans a row whose columns are, in order, before, what the wrapped scan reads, and
 // after.

@@ -24,6 +24,7 @@ var codeTests = []namedTest{
 	{"LockoutScope", testLockoutScope},
 	{"ActiveLockout", testActiveLockout},
 	{"CodeAttempt", testCodeAttempt},
+	{"CodeAttemptUser", testCodeAttemptUser},
 	{"FailCode", testFailCode},
 }
 
