@@ -30,12 +30,18 @@ type CodeAttempt struct {
 	// Failures is the counter's count in its current window: zero when it has none, or its
 	// window ended by Now.
 	Failures int64
-	// User, Link and Linked are what GetUserAndLink(TenantID, AppID, Code.UserID) would
-	// return, read by the same statement so that a login needs no read of its own for them.
-	// UserFound is false when the code names no user, or names one that no longer exists
-	// (where GetUserAndLink would answer ErrNotFound); User and Link are then zero.
-	// Nothing here is locked: a login that goes on to write relies on its own writes failing
-	// for a user gone by then (MarkLogin), as it would after a separate read.
+	// The code's user (see CodeUser), read by the same statement so that a login needs no
+	// read of its own for them.
+	CodeUser
+}
+
+// CodeUser is a code's user with their link to the code's application: User, Link and
+// Linked are what GetUserAndLink(code's tenant, application, UserID) would return. UserFound
+// is false when the code names no user, or names one that no longer exists (where
+// GetUserAndLink answers ErrNotFound); User and Link are then zero. Nothing is locked: a
+// login that goes on to write relies on its own writes failing for a user gone by then
+// (MarkLogin), as it would after a separate read.
+type CodeUser struct {
 	User      model.User
 	Link      model.AppUser
 	UserFound bool

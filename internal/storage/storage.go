@@ -237,6 +237,9 @@ type Codes interface {
 	// attempt's failure counter holds failures, and the code's user with their link to the
 	// application (see CodeAttemptQuery and CodeAttempt).
 	CodeAttempt(ctx context.Context, q CodeAttemptQuery) (CodeAttempt, error)
+	// CodeWithUser returns the tenant's code of that id, spent or not, with its user and their
+	// link to appID (see CodeUser), in one statement; ErrNotFound when there is no such code.
+	CodeWithUser(ctx context.Context, tenantID, appID, id string) (model.OneTimeCode, CodeUser, error)
 
 	// GetLockout returns the lockout of key, or ErrNotFound; expired lockouts are returned too
 	// and callers compare Until with the time.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -75,6 +76,34 @@ var codeUserCols = func() string {
 	return strings.Join(cols, ", ")
 }()
 
+// codeUserSelect are the columns, and codeUserJoin the joins, that read the user of code c
+// with their link to one application (the join's parameter), as GetUserAndLink does.
+var codeUserSelect = "u.id IS NOT NULL, " + codeUserCols + ", " + linkCols
+
+const codeUserJoin = "LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id " + linkJoin
+
+// scanCodeUser scans a row of before, the code's columns, mid, then codeUserSelect.
+func scanCodeUser(sc scanner, appID string, before, mid []any) (model.OneTimeCode, storage.CodeUser, error) {
+	var cu storage.CodeUser
+	var lr linkRow
+	// The row is scanned once: scanUser hands its destinations to scanCode's.
+	var code model.OneTimeCode
+	user, err := scanUser(scanFunc(func(userDest ...any) error {
+		after := append(append(append(append([]any{}, mid...), &cu.UserFound), userDest...), lr.dests()...)
+		var err error
+		code, err = scanCode(framed{sc, before, after})
+		return err
+	}))
+	if err != nil {
+		return code, storage.CodeUser{}, err
+	}
+	if cu.UserFound {
+		cu.User = user
+		cu.Link, cu.Linked = lr.link(user.TenantID, appID, user.ID)
+	}
+	return code, cu, nil
+}
+
 // CodeAttempt implements storage.Codes: the latest code as LatestCode finds it, and through
 // it the user's lockout key and counter, and the user with their link as GetUserAndLink reads
 // them, in one statement. The user's key and counter are built in SQL from the code's
@@ -87,43 +116,46 @@ func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (st
 		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
 		"AND lock_key IN (?, " + userKey + ")), " +
 		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?), " +
-		"u.id IS NOT NULL, " + codeUserCols + ", " + linkCols + " " +
+		codeUserSelect + " " +
 		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
 		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
-		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " +
-		"LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id " + linkJoin
+		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " + codeUserJoin
 	var out storage.CodeAttempt
 	var locked, failures sql.NullInt64
-	var lr linkRow
 	row := s.reader().queryRow(ctx, query,
 		q.TenantID, q.AppID, nowMS, q.LockKey, q.UserLockPrefix,
 		q.UserCounterPrefix, q.Counter, nowMS,
 		q.TenantID, q.AppID, q.Purpose, q.Identifier, q.AppID)
-	// One row holds the code's columns, then the user's: scanUser hands its destinations to
-	// scanCode's, which scan the row once.
-	var code model.OneTimeCode
-	user, err := scanUser(scanFunc(func(userDest ...any) error {
-		var err error
-		after := append(append([]any{&locked, &failures, &out.UserFound}, userDest...), lr.dests()...)
-		code, err = scanCode(framed{row, []any{&out.Found}, after})
-		return err
-	}))
+	code, cu, err := scanCodeUser(row, q.AppID, []any{&out.Found}, []any{&locked, &failures})
 	if err != nil {
 		return storage.CodeAttempt{}, fmt.Errorf("code attempt: %w", err)
 	}
 	if out.Found {
 		out.Code = code
 	}
-	if out.UserFound {
-		out.User = user
-		out.Link, out.Linked = lr.link(q.TenantID, q.AppID, user.ID)
-	}
+	out.CodeUser = cu
 	if locked.Valid {
 		until := fromMillis(locked.Int64)
 		out.LockedUntil = &until
 	}
 	out.Failures = failures.Int64
 	return out, nil
+}
+
+// codeWithUserSQL reads one code c by id with its user and their link.
+var codeWithUserSQL = "SELECT c." + strings.ReplaceAll(codeCols, ", ", ", c.") + ", " + codeUserSelect +
+	" FROM codes c " + codeUserJoin + " WHERE c.id = ? AND c.tenant_id = ?"
+
+// CodeWithUser implements storage.Codes.
+func (s *Store) CodeWithUser(ctx context.Context, tenantID, appID, id string) (model.OneTimeCode, storage.CodeUser, error) {
+	code, cu, err := scanCodeUser(s.reader().queryRow(ctx, codeWithUserSQL, appID, id, tenantID), appID, nil, nil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.OneTimeCode{}, storage.CodeUser{}, fmt.Errorf("code with user: %w", storage.ErrNotFound)
+	}
+	if err != nil {
+		return model.OneTimeCode{}, storage.CodeUser{}, fmt.Errorf("code with user: %w", err)
+	}
+	return code, cu, nil
 }
 
 // scanFunc is a scanner made of a function.

@@ -25,6 +25,7 @@ var codeTests = []namedTest{
 	{"ActiveLockout", testActiveLockout},
 	{"CodeAttempt", testCodeAttempt},
 	{"CodeAttemptUser", testCodeAttemptUser},
+	{"CodeWithUser", testCodeWithUser},
 	{"FailCode", testFailCode},
 }
 
