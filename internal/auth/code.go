@@ -47,16 +47,17 @@ func (s *Service) UserForCode(ctx context.Context, tx storage.Store, c model.Cal
 	}, now)
 }
 
-// UserForAttempt is UserForCode for the code CodeAttempt read (att.Found), taking the user
-// and link that statement read with it instead of reading them again. The read precedes the
-// spending of the code; a user deleted after it is caught by the login's writes, which fail
-// with ErrNotFound for a user gone (MarkLogin), as they do after a separate read.
-func (s *Service) UserForAttempt(ctx context.Context, tx storage.Store, c model.Caller, att storage.CodeAttempt, now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
-	return s.userForCode(ctx, tx, c, att.Code, func() (model.User, model.AppUser, bool, error) {
-		if !att.UserFound {
+// UserForCodeRead is UserForCode for a code read with its user (storage.CodeUser: CodeAttempt,
+// CodeWithUser), taking the user and link that statement read instead of reading them again.
+// The read precedes the spending of the code; a user deleted after it is caught by the
+// login's writes, which fail with ErrNotFound for a user gone (MarkLogin), as they do after a
+// separate read.
+func (s *Service) UserForCodeRead(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, cu storage.CodeUser, now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
+	return s.userForCode(ctx, tx, c, code, func() (model.User, model.AppUser, bool, error) {
+		if !cu.UserFound {
 			return model.User{}, model.AppUser{}, false, fmt.Errorf("code's user: %w", storage.ErrNotFound)
 		}
-		return att.User, att.Link, att.Linked, nil
+		return cu.User, cu.Link, cu.Linked, nil
 	}, now)
 }
 

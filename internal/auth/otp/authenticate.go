@@ -101,7 +101,7 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			return nil
 		}
 		// The user and their link came with the code (CodeAttempt).
-		user, link, created, err := s.core.UserForAttempt(ctx, tx, c, att, now)
+		user, link, created, err := s.core.UserForCodeRead(ctx, tx, c, code, att.CodeUser, now)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.
