@@ -59,7 +59,7 @@ const codeAttemptCols = "COALESCE(c.id, ''), COALESCE(c.tenant_id, ''), COALESCE
 
 // codeUserCols are userCols of the code's user u, read through a left join: the columns
 // scanUser reads into plain types get, when there is no user, a value it accepts ('null' for
-// the JSON ones), and CodeAttempt then drops what was read. A NOT NULL column added to
+// the JSON ones), and scanCodeUser then drops what was read. A NOT NULL column added to
 // userCols needs its fallback here (the conformance suite reads codes without a user).
 var codeUserCols = func() string {
 	fallback := map[string]string{"id": "''", "tenant_id": "''", "name": "'null'", "address": "'null'",
