@@ -110,19 +110,9 @@ func scanCodeUser(sc scanner, appID string, before, mid []any) (model.OneTimeCod
 // user_id, so that no second round trip waits for the code.
 func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (storage.CodeAttempt, error) {
 	nowMS := millis(q.Now)
-	userKey := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id END"
-	counter := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id ELSE CAST(? AS TEXT) END"
-	query := "SELECT c.id IS NOT NULL, " + codeAttemptCols + ", " +
-		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
-		"AND lock_key IN (?, " + userKey + ")), " +
-		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?), " +
-		codeUserSelect + " " +
-		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
-		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
-		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " + codeUserJoin
 	var out storage.CodeAttempt
 	var locked, failures sql.NullInt64
-	row := s.reader().queryRow(ctx, query,
+	row := s.reader().queryRow(ctx, s.codeAttemptSQL(),
 		q.TenantID, q.AppID, nowMS, q.LockKey, q.UserLockPrefix,
 		q.UserCounterPrefix, q.Counter, nowMS,
 		q.TenantID, q.AppID, q.Purpose, q.Identifier, q.AppID)
@@ -140,6 +130,20 @@ func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (st
 	}
 	out.Failures = failures.Int64
 	return out, nil
+}
+
+// codeAttemptSQL is CodeAttempt's statement, of 13 parameters.
+func (s *Store) codeAttemptSQL() string {
+	userKey := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id END"
+	counter := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id ELSE CAST(? AS TEXT) END"
+	return "SELECT c.id IS NOT NULL, " + codeAttemptCols + ", " +
+		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
+		"AND lock_key IN (?, " + userKey + ")), " +
+		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?), " +
+		codeUserSelect + " " +
+		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
+		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
+		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " + codeUserJoin
 }
 
 // codeWithUserSQL reads one code c by id with its user and their link.
