@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -41,10 +42,32 @@ var ErrNoChange = errors.New("no change")
 // UserForCode returns the code's user, creating them for a public sign-up (created says so),
 // and their link to the caller's application, made when missing.
 func (s *Service) UserForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
+	return s.userForCode(ctx, tx, c, code, func() (model.User, model.AppUser, bool, error) {
+		return tx.GetUserAndLink(ctx, c.TenantID, c.AppID, code.UserID)
+	}, now)
+}
+
+// UserForCodeRead is UserForCode for a code read with its user (storage.CodeUser: CodeAttempt,
+// CodeWithUser), taking the user and link that statement read instead of reading them again.
+// The read precedes the spending of the code; a user deleted after it is caught by the
+// login's writes, which fail with ErrNotFound for a user gone (MarkLogin), as they do after a
+// separate read.
+func (s *Service) UserForCodeRead(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode, cu storage.CodeUser, now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
+	return s.userForCode(ctx, tx, c, code, func() (model.User, model.AppUser, bool, error) {
+		if !cu.UserFound {
+			return model.User{}, model.AppUser{}, false, fmt.Errorf("code's user: %w", storage.ErrNotFound)
+		}
+		return cu.User, cu.Link, cu.Linked, nil
+	}, now)
+}
+
+// userForCode is UserForCode with the read of an existing user, as GetUserAndLink answers it.
+func (s *Service) userForCode(ctx context.Context, tx storage.Store, c model.Caller, code model.OneTimeCode,
+	read func() (model.User, model.AppUser, bool, error), now time.Time) (u model.User, link *model.AppUser, created bool, err error) {
 	var l model.AppUser
 	var linked bool
 	if code.UserID != "" {
-		u, l, linked, err = tx.GetUserAndLink(ctx, c.TenantID, c.AppID, code.UserID)
+		u, l, linked, err = read()
 	} else {
 		u, created, err = s.signUp(ctx, tx, c, code, now)
 	}

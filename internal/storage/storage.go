@@ -221,9 +221,13 @@ type Codes interface {
 	// maximum and ok; ok is false (nothing changed) when the code is spent or missing.
 	FailCode(ctx context.Context, tenantID, id string, now time.Time) (failures, maxFailures int, ok bool, err error)
 	// CodeAttempt reads in one statement what an attempt at a code needs before it checks
-	// the code: the code LatestCode would return, the lockout in force, and whether the
-	// attempt's failure counter holds failures (see CodeAttemptQuery).
+	// the code: the code LatestCode would return, the lockout in force, whether the
+	// attempt's failure counter holds failures, and the code's user with their link to the
+	// application (see CodeAttemptQuery and CodeAttempt).
 	CodeAttempt(ctx context.Context, q CodeAttemptQuery) (CodeAttempt, error)
+	// CodeWithUser returns the tenant's code of that id, spent or not, with its user and their
+	// link to appID (see CodeUser), in one statement; ErrNotFound when there is no such code.
+	CodeWithUser(ctx context.Context, tenantID, appID, id string) (model.OneTimeCode, CodeUser, error)
 
 	// GetLockout returns the lockout of key, or ErrNotFound; expired lockouts are returned too
 	// and callers compare Until with the time.
@@ -234,32 +238,6 @@ type Codes interface {
 	// PutLockout creates or replaces a lockout.
 	PutLockout(ctx context.Context, l model.Lockout) error
 	DeleteLockout(ctx context.Context, tenantID, appID, key string) error
-}
-
-// CodeAttemptQuery names what CodeAttempt reads. Where the latest code names a user, the
-// user's lockout key and failure counter are the prefixes followed by the user's id; so an
-// attempt whose keys depend on the code it finds still reads them all at once.
-type CodeAttemptQuery struct {
-	TenantID, AppID, Purpose, Identifier string
-	Now                                  time.Time
-	// LockKey is checked whatever the code; UserLockPrefix+userID too when the code names
-	// a user.
-	LockKey, UserLockPrefix string
-	// Counter is the failure counter (as Counters names it) when the code names no user,
-	// UserCounterPrefix+userID when it does.
-	Counter, UserCounterPrefix string
-}
-
-// CodeAttempt is what CodeAttempt read.
-type CodeAttempt struct {
-	// Code is the newest unspent code (as LatestCode); Found is false when there is none.
-	Code  model.OneTimeCode
-	Found bool
-	// LockedUntil is the latest end of the lockouts of the keys in force at Now; nil when none is.
-	LockedUntil *time.Time
-	// Failures is the counter's count in its current window: zero when it has none, or its
-	// window ended by Now.
-	Failures int64
 }
 
 // Sessions stores backend sessions.

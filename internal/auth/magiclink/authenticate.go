@@ -39,7 +39,7 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 	method := model.AMRMagicLink
 	attempt := func(tx auth.AttemptTx) error {
 		failure, userID = nil, ""
-		code, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
+		code, cu, outcome, err := s.redeemLink(ctx, tx, c, id, linkSecret, req.RequestID, now)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,8 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 			failure = errInvalidLink
 			return nil
 		}
-		user, link, created, err := s.core.UserForCode(ctx, tx, c, code, now)
+		// The user and their link came with the code (CodeWithUser).
+		user, link, created, err := s.core.UserForCodeRead(ctx, tx, c, code, cu, now)
 		if errors.Is(err, storage.ErrNotFound) {
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
@@ -85,42 +86,39 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 	return s.core.Sign(ctx, is, req.Claims, now)
 }
 
-// redeemLink checks a presented link against its record and records the result atomically, so
-// that of concurrent presentations of one link exactly one succeeds. A record of another
-// application or purpose is left untouched and reported as invalid, like a missing one.
-func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, auth.CodeOutcome, error) {
-	var code model.OneTimeCode
-	outcome := auth.OutcomeInvalid
-	err := tx.UpdateCode(ctx, c.TenantID, id, func(cur model.OneTimeCode) (model.OneTimeCode, error) {
-		code, outcome = cur, auth.OutcomeInvalid
-		if cur.Purpose != model.PurposeMagicLink || cur.AppID != c.AppID || cur.ConsumedAt != nil {
-			return cur, auth.ErrNoChange
-		}
-		hashOK := secret.Equal(cur.CodeHash, s.keys.HashCode(cur.ID, linkSecret))
-		ridOK := cur.RequestID == "" || secret.Equal([]byte(cur.RequestID), []byte(requestID))
-		switch {
-		case !now.Before(cur.ExpiresAt):
-			// Only the holder of the secret learns that the link expired.
-			if hashOK {
-				outcome = auth.OutcomeExpired
-			}
-			return cur, auth.ErrNoChange
-		case hashOK && ridOK:
-			outcome = auth.OutcomeOK
-			cur.ConsumedAt = &now
-		default:
-			cur.Failures++
-			if cur.Failures >= cur.MaxFailures {
-				cur.ConsumedAt = &now
-			}
-		}
-		code = cur
-		return cur, nil
-	})
-	if errors.Is(err, auth.ErrNoChange) || errors.Is(err, storage.ErrNotFound) {
-		err = nil
+// redeemLink checks a presented link against its record, read by id with the record's user
+// (CodeWithUser), and records the result with conditional writes, so that of concurrent
+// presentations of one link exactly one succeeds: the right secret spends the record only if
+// it is still unspent (ConsumeCode), and a wrong one counts against it only then, spending it
+// at its maximum (FailCode). A record of another application or purpose is left untouched
+// and reported as invalid, like a missing or spent one.
+func (s *Service) redeemLink(ctx context.Context, tx storage.Store, c model.Caller, id, linkSecret, requestID string, now time.Time) (model.OneTimeCode, storage.CodeUser, auth.CodeOutcome, error) {
+	cur, cu, err := tx.CodeWithUser(ctx, c.TenantID, c.AppID, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return model.OneTimeCode{}, storage.CodeUser{}, auth.OutcomeInvalid, nil
 	}
-	return code, outcome, err
+	if err != nil || cur.Purpose != model.PurposeMagicLink || cur.AppID != c.AppID || cur.ConsumedAt != nil {
+		return cur, cu, auth.OutcomeInvalid, err
+	}
+	hashOK := secret.Equal(cur.CodeHash, s.keys.HashCode(cur.ID, linkSecret))
+	ridOK := cur.RequestID == "" || secret.Equal([]byte(cur.RequestID), []byte(requestID))
+	switch {
+	case !now.Before(cur.ExpiresAt):
+		// Only the holder of the secret learns that the link expired.
+		if hashOK {
+			return cur, cu, auth.OutcomeExpired, nil
+		}
+		return cur, cu, auth.OutcomeInvalid, nil
+	case hashOK && ridOK:
+		// A concurrent presentation that spent the record first leaves this one invalid.
+		ok, err := tx.ConsumeCode(ctx, c.TenantID, cur.ID, now)
+		if err != nil || !ok {
+			return cur, cu, auth.OutcomeInvalid, err
+		}
+		return cur, cu, auth.OutcomeOK, nil
+	}
+	_, _, _, err = tx.FailCode(ctx, c.TenantID, cur.ID, now)
+	return cur, cu, auth.OutcomeInvalid, err
 }
 
 // linkAMR is eml for a link Latchkey emailed. A direct link was delivered by the caller, so it

@@ -21,9 +21,13 @@ type mlFixture struct {
 	links *magiclink.Service
 }
 
-func newMLFixture(t *testing.T) *mlFixture {
+func newMLFixture(t *testing.T) *mlFixture { return newMLFixtureOn(t, false) }
+
+// newMLFixtureOn is newMLFixture over PostgreSQL when postgres is set (skipped when no server
+// is configured).
+func newMLFixtureOn(t *testing.T, postgres bool) *mlFixture {
 	t.Helper()
-	f := authtest.New(t, auth.Options{})
+	f := authtest.NewOn(t, postgres, auth.Options{})
 	err := f.Store.UpdateClient(f.Ctx, f.Boot.TenantID, f.Boot.ClientID, func(c model.Client) (model.Client, error) {
 		c.RedirectURIs = []string{"http://localhost:3000/callback", mlRedirect}
 		return c, nil

@@ -100,7 +100,8 @@ func (s *Service) AuthenticateOTP(ctx context.Context, c model.Caller, req OTPAu
 			failure = errCodeExpired
 			return nil
 		}
-		user, link, created, err := s.core.UserForCode(ctx, tx, c, code, now)
+		// The user and their link came with the code (CodeAttempt).
+		user, link, created, err := s.core.UserForCodeRead(ctx, tx, c, code, att.CodeUser, now)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// Deleted since the send: the code stays spent.

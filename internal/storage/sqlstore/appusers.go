@@ -101,29 +101,47 @@ func (s *Store) UnlinkUser(ctx context.Context, tenantID, appID, userID string) 
 	return mustAffect("unlink user", n, err)
 }
 
+// linkCols and linkJoin read the link l of user u to one application (the join's
+// parameter) after the user's columns, NULL when there is none (see linkRow).
+const (
+	linkCols = "l.custom_app_data, l.created_at, l.adopted, l.external_account_id"
+	linkJoin = "LEFT JOIN app_users l ON l.tenant_id = u.tenant_id AND l.app_id = ? AND l.user_id = u.id"
+)
+
 // userAndLinkSQL reads a user with their link to one application; every login needs both.
-var userAndLinkSQL = "SELECT u." + strings.ReplaceAll(userCols, ", ", ", u.") +
-	", l.custom_app_data, l.created_at, l.adopted, l.external_account_id FROM users u LEFT JOIN app_users l " +
-	"ON l.tenant_id = u.tenant_id AND l.app_id = ? AND l.user_id = u.id WHERE u.tenant_id = ? AND u.id = ?"
+var userAndLinkSQL = "SELECT u." + strings.ReplaceAll(userCols, ", ", ", u.") + ", " + linkCols +
+	" FROM users u " + linkJoin + " WHERE u.tenant_id = ? AND u.id = ?"
+
+// linkRow receives linkCols.
+type linkRow struct {
+	data, account    sql.NullString
+	created, adopted sql.NullInt64
+}
+
+func (r *linkRow) dests() []any { return []any{&r.data, &r.created, &r.adopted, &r.account} }
+
+// link returns the link read, and whether there was one (created_at is NOT NULL in a link).
+func (r *linkRow) link(tenantID, appID, userID string) (model.AppUser, bool) {
+	if !r.created.Valid {
+		return model.AppUser{}, false
+	}
+	return model.AppUser{TenantID: tenantID, AppID: appID, UserID: userID,
+		CustomAppData: rawFromNull(r.data), CreatedAt: fromMillis(r.created.Int64), Adopted: r.adopted.Int64 != 0,
+		ExternalAccountID: r.account.String}, true
+}
 
 // GetUserAndLink reads a user and their link to an application in one statement.
 func (s *Store) GetUserAndLink(ctx context.Context, tenantID, appID, userID string) (model.User, model.AppUser, bool, error) {
-	var data, account sql.NullString
-	var created, adopted sql.NullInt64
-	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), []any{&data, &created, &adopted, &account}})
+	var lr linkRow
+	u, err := scanUser(withExtra{s.reader().queryRow(ctx, userAndLinkSQL, appID, tenantID, userID), lr.dests()})
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", storage.ErrNotFound)
 	}
 	if err != nil {
 		return u, model.AppUser{}, false, fmt.Errorf("get user and link: %w", err)
 	}
-	if !created.Valid {
-		return u, model.AppUser{}, false, nil
-	}
-	link := model.AppUser{TenantID: tenantID, AppID: appID, UserID: userID,
-		CustomAppData: rawFromNull(data), CreatedAt: fromMillis(created.Int64), Adopted: adopted.Int64 != 0,
-		ExternalAccountID: account.String}
-	return u, link, true, nil
+	link, linked := lr.link(tenantID, appID, userID)
+	return u, link, linked, nil
 }
 
 // withExtra scans a row's leading columns with the wrapped scan function's destinations and

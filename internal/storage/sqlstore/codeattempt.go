@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"strings"
 
 	"modernc.org/sqlite"
 
+	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
@@ -54,33 +57,73 @@ const codeAttemptCols = "COALESCE(c.id, ''), COALESCE(c.tenant_id, ''), COALESCE
 	"COALESCE(c.request_id, ''), c.approval_data, c.payload, COALESCE(c.failures, 0), COALESCE(c.max_failures, 0), " +
 	"COALESCE(c.expires_at, 0), c.consumed_at, COALESCE(c.created_at, 0)"
 
+// codeUserCols are userCols of the code's user u, read through a left join: the columns
+// scanUser reads into plain types get, when there is no user, a value it accepts ('null' for
+// the JSON ones), and scanCodeUser then drops what was read. A NOT NULL column added to
+// userCols needs its fallback here (the conformance suite reads codes without a user).
+var codeUserCols = func() string {
+	fallback := map[string]string{"id": "''", "tenant_id": "''", "name": "'null'", "address": "'null'",
+		"birthday": "''", "picture": "''", "language": "''", "secondary_emails": "'null'",
+		"secondary_phones": "'null'", "status": "''", "created_at": "0", "updated_at": "0"}
+	cols := strings.Split(userCols, ", ")
+	for i, c := range cols {
+		if f, ok := fallback[c]; ok {
+			cols[i] = "COALESCE(u." + c + ", " + f + ")"
+		} else {
+			cols[i] = "u." + c
+		}
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// codeUserSelect are the columns, and codeUserJoin the joins, that read the user of code c
+// with their link to one application (the join's parameter), as GetUserAndLink does.
+var codeUserSelect = "u.id IS NOT NULL, " + codeUserCols + ", " + linkCols
+
+const codeUserJoin = "LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id " + linkJoin
+
+// scanCodeUser scans a row of before, the code's columns, mid, then codeUserSelect.
+func scanCodeUser(sc scanner, appID string, before, mid []any) (model.OneTimeCode, storage.CodeUser, error) {
+	var cu storage.CodeUser
+	var lr linkRow
+	// The row is scanned once: scanUser hands its destinations to scanCode's.
+	var code model.OneTimeCode
+	user, err := scanUser(scanFunc(func(userDest ...any) error {
+		after := append(append(append(append([]any{}, mid...), &cu.UserFound), userDest...), lr.dests()...)
+		var err error
+		code, err = scanCode(framed{sc, before, after})
+		return err
+	}))
+	if err != nil {
+		return code, storage.CodeUser{}, err
+	}
+	if cu.UserFound {
+		cu.User = user
+		cu.Link, cu.Linked = lr.link(user.TenantID, appID, user.ID)
+	}
+	return code, cu, nil
+}
+
 // CodeAttempt implements storage.Codes: the latest code as LatestCode finds it, and through
-// it the user's lockout key and counter, in one statement. The user's key and counter are
-// built in SQL from the code's user_id, so that no second round trip waits for the code.
+// it the user's lockout key and counter, and the user with their link as GetUserAndLink reads
+// them, in one statement. The user's key and counter are built in SQL from the code's
+// user_id, so that no second round trip waits for the code.
 func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (storage.CodeAttempt, error) {
 	nowMS := millis(q.Now)
-	userKey := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id END"
-	counter := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id ELSE CAST(? AS TEXT) END"
-	query := "SELECT c.id IS NOT NULL, " + codeAttemptCols + ", " +
-		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
-		"AND lock_key IN (?, " + userKey + ")), " +
-		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?) " +
-		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
-		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
-		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1"
 	var out storage.CodeAttempt
 	var locked, failures sql.NullInt64
-	row := s.reader().queryRow(ctx, query,
+	row := s.reader().queryRow(ctx, s.codeAttemptSQL(),
 		q.TenantID, q.AppID, nowMS, q.LockKey, q.UserLockPrefix,
 		q.UserCounterPrefix, q.Counter, nowMS,
-		q.TenantID, q.AppID, q.Purpose, q.Identifier)
-	code, err := scanCode(framed{row, []any{&out.Found}, []any{&locked, &failures}})
+		q.TenantID, q.AppID, q.Purpose, q.Identifier, q.AppID)
+	code, cu, err := scanCodeUser(row, q.AppID, []any{&out.Found}, []any{&locked, &failures})
 	if err != nil {
-		return out, fmt.Errorf("code attempt: %w", err)
+		return storage.CodeAttempt{}, fmt.Errorf("code attempt: %w", err)
 	}
 	if out.Found {
 		out.Code = code
 	}
+	out.CodeUser = cu
 	if locked.Valid {
 		until := fromMillis(locked.Int64)
 		out.LockedUntil = &until
@@ -88,6 +131,41 @@ func (s *Store) CodeAttempt(ctx context.Context, q storage.CodeAttemptQuery) (st
 	out.Failures = failures.Int64
 	return out, nil
 }
+
+// codeAttemptSQL is CodeAttempt's statement, of 13 parameters.
+func (s *Store) codeAttemptSQL() string {
+	userKey := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id END"
+	counter := "CASE WHEN c.user_id <> '' THEN CAST(? AS TEXT) || c.user_id ELSE CAST(? AS TEXT) END"
+	return "SELECT c.id IS NOT NULL, " + codeAttemptCols + ", " +
+		"(SELECT MAX(locked_until) FROM lockouts WHERE tenant_id = ? AND app_id = ? AND locked_until > ? " +
+		"AND lock_key IN (?, " + userKey + ")), " +
+		"(SELECT count FROM counters WHERE key_hash = " + s.d.sha256Of(counter) + " AND expires_at > ?), " +
+		codeUserSelect + " " +
+		"FROM (SELECT 1 AS one) AS base LEFT JOIN (SELECT " + codeCols + " FROM codes " +
+		"WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL " +
+		"ORDER BY created_at DESC, rowid DESC LIMIT 1) AS c ON 1 = 1 " + codeUserJoin
+}
+
+// codeWithUserSQL reads one code c by id with its user and their link.
+var codeWithUserSQL = "SELECT c." + strings.ReplaceAll(codeCols, ", ", ", c.") + ", " + codeUserSelect +
+	" FROM codes c " + codeUserJoin + " WHERE c.id = ? AND c.tenant_id = ?"
+
+// CodeWithUser implements storage.Codes.
+func (s *Store) CodeWithUser(ctx context.Context, tenantID, appID, id string) (model.OneTimeCode, storage.CodeUser, error) {
+	code, cu, err := scanCodeUser(s.reader().queryRow(ctx, codeWithUserSQL, appID, id, tenantID), appID, nil, nil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.OneTimeCode{}, storage.CodeUser{}, fmt.Errorf("code with user: %w", storage.ErrNotFound)
+	}
+	if err != nil {
+		return model.OneTimeCode{}, storage.CodeUser{}, fmt.Errorf("code with user: %w", err)
+	}
+	return code, cu, nil
+}
+
+// scanFunc is a scanner made of a function.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // framed scans a row whose columns are, in order, before, what the wrapped scan reads, and
 // after.

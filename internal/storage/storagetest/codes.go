@@ -24,6 +24,8 @@ var codeTests = []namedTest{
 	{"LockoutScope", testLockoutScope},
 	{"ActiveLockout", testActiveLockout},
 	{"CodeAttempt", testCodeAttempt},
+	{"CodeAttemptUser", testCodeAttemptUser},
+	{"CodeWithUser", testCodeWithUser},
 	{"FailCode", testFailCode},
 }
 
