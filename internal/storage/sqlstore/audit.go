@@ -110,7 +110,13 @@ func auditStatements(q model.AuditQuery, postgres bool) (page, count statement, 
 
 	count = statement{"SELECT COUNT(*)" + where, args}
 	if q.CountUpTo > 0 {
-		count = statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT ?) m", append(args[:len(args):len(args)], q.CountUpTo)}
+		// The bound is counted in the page's order, which ties the count to the page's index:
+		// without an order PostgreSQL may count by scanning the table from its start, and a
+		// table past a quarter of shared_buffers is scanned through a small ring of buffers,
+		// so every count read its pages again and, for a tenant or filter with few events
+		// among many, read rows of others until it found enough (docs/benchmarks.md).
+		count = statement{"SELECT COUNT(*) FROM (SELECT 1" + where + " ORDER BY created_at DESC, seq DESC LIMIT ?) m",
+			append(args[:len(args):len(args)], q.CountUpTo)}
 	}
 	if q.After != "" {
 		// Past the event named: older, or as old and inserted before it. An event the

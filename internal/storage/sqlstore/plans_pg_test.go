@@ -36,8 +36,10 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		tables     []string
 	}
 	var all []prepared
+	var made int
 	prepare := func(what string, st statement, tables ...string) {
-		p := prepared{name: fmt.Sprintf("plan_check_%d", len(all)), what: what, n: len(st.args), tables: tables}
+		made++
+		p := prepared{name: fmt.Sprintf("plan_check_%d", made), what: what, n: len(st.args), tables: tables}
 		_, err := conn.ExecContext(ctx, "PREPARE "+p.name+" AS "+s.d.rebind(st.sql))
 		mustDo(t, err, "prepare "+st.sql)
 		all = append(all, p)
@@ -55,7 +57,7 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 	key := model.UserKey{Value: int64(1), ID: "x"}
 	eq := model.UserFilter{Op: model.FilterEqual, Attr: model.UserAttrEmail, Value: "x"}
 	sw := model.UserFilter{Op: model.FilterStartsWith, Attr: model.UserAttrEmail, Value: "x"}
-	{
+	prepareAll := func() {
 		one := func(what, sql string, n int, tables ...string) {
 			prepare(what, statement{sql, make([]any, n)}, tables...)
 		}
@@ -101,11 +103,21 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 			prepare(fmt.Sprintf("audit %+v, its count", q), count, "audit_events")
 		}
 	}
+	prepareAll()
 	check("empty tables")
 	_, err = s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p",
 		Users: 20000, AuditEvents: 20000, Tenants: 2000, Sessions: 20000, RefreshTokens: 20000, Codes: 20000})
 	mustDo(t, err, "grow")
 	check("grown tables, plans of the empty ones")
+	// With the grown tables' statistics (autovacuum's ANALYZE in time), PostgreSQL plans the
+	// prepared statements again: a plan that then finds a scan cheaper must not take it.
+	_, err = conn.ExecContext(ctx, "ANALYZE")
+	mustDo(t, err, "analyze")
+	check("grown and analyzed tables")
+	// Statements prepared afresh, as on a connection opened after the growth.
+	all = nil
+	prepareAll()
+	check("grown and analyzed tables, new statements")
 }
 
 // explainPrepared returns the plan PostgreSQL runs the prepared statement name, of n
