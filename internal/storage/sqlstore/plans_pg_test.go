@@ -64,6 +64,10 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		one("session touch", "UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL", 3, "sessions")
 		one("a user's sessions", "SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC", 2, "sessions")
 		one("refresh token by hash", "SELECT "+refreshCols+" FROM refresh_tokens WHERE token_hash = ?", 1, "refresh_tokens")
+		// A family has no index of its own, nor a token's user: both go through sessions.
+		one("a session's revocation", revokeQuery(false), 3, "refresh_tokens")
+		one("a family's revocation", revokeQuery(true), 4, "refresh_tokens")
+		one("a user's tokens deleted", deleteUserTokens, 2, "refresh_tokens", "sessions")
 		one("code lookup", "SELECT "+codeCols+" FROM codes WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL", 4, "codes")
 		one("user by id", "SELECT "+userCols+" FROM users WHERE id = ?", 1, "users")
 		one("user by email", "SELECT "+userCols+" FROM users WHERE tenant_id = ? AND email = ?", 2, "users")
