@@ -24,9 +24,9 @@ func (s *Service) TouchSession(ctx context.Context, tx storage.Store, tenantID, 
 	return out, nil
 }
 
-// EndSession revokes a session and every refresh token issued under it (and, when familyID
-// is set, that family too, which is always under the same session).
-func (s *Service) EndSession(ctx context.Context, tx storage.Store, tenantID, sessionID, familyID string, now time.Time) error {
+// EndSession revokes a session and every refresh token issued under it, every family of it
+// included.
+func (s *Service) EndSession(ctx context.Context, tx storage.Store, tenantID, sessionID string, now time.Time) error {
 	err := tx.UpdateSession(ctx, tenantID, sessionID, func(sess model.Session) (model.Session, error) {
 		if sess.RevokedAt != nil {
 			return sess, ErrNoChange
@@ -37,7 +37,7 @@ func (s *Service) EndSession(ctx context.Context, tx storage.Store, tenantID, se
 	if err != nil && !errors.Is(err, ErrNoChange) && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	_, err = tx.RevokeRefreshTokens(ctx, tenantID, familyID, sessionID, now)
+	_, err = tx.RevokeRefreshTokens(ctx, tenantID, "", sessionID, now)
 	return err
 }
 

@@ -266,8 +266,9 @@ type RefreshTokens interface {
 	// compare-and-swap in one statement. When no such token exists it changes nothing and
 	// returns storage.ErrNotFound; of concurrent calls for one token, exactly one succeeds.
 	RotateRefreshToken(ctx context.Context, tenantID, clientID string, hash []byte, replacedBy string, now time.Time) (model.RefreshToken, error)
-	// RevokeRefreshTokens revokes, at now, every unrevoked token of a family (familyID set) or of
-	// a session (sessionID set), and returns how many.
+	// RevokeRefreshTokens revokes, at now, every unrevoked token of a session, or only those of
+	// one of its families when familyID is set too, and returns how many. sessionID is
+	// required: a family is always under one session, and is found through it.
 	RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error)
 }
 

@@ -113,7 +113,7 @@ func (s *Service) Revoke(ctx context.Context, c model.Caller, token string) erro
 	if rt.TenantID != c.TenantID || rt.ClientID != c.ClientID {
 		return nil
 	}
-	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, "", s.core.Now()); err != nil {
+	if _, err := s.store.RevokeRefreshTokens(ctx, rt.TenantID, rt.FamilyID, rt.SessionID, s.core.Now()); err != nil {
 		return fault.Wrap(err, "revoke refresh tokens")
 	}
 	return nil

@@ -70,7 +70,7 @@ func (s *Service) Refresh(ctx context.Context, c model.Caller, req RefreshReques
 			return nil
 		case rotateReused:
 			failure = errInvalidGrant
-			if err := s.core.EndSession(ctx, tx, rt.TenantID, rt.SessionID, rt.FamilyID, now); err != nil {
+			if err := s.core.EndSession(ctx, tx, rt.TenantID, rt.SessionID, now); err != nil {
 				return err
 			}
 			return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventTokenReuse, UserID: rt.UserID, Err: failure,

@@ -238,7 +238,7 @@ func (s *Service) endOtherSessions(ctx context.Context, tx storage.Store, c mode
 		if sess.ID == keep || sess.RevokedAt != nil {
 			continue
 		}
-		if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+		if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, now); err != nil {
 			return err
 		}
 		err := s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: why, UserID: userID,

@@ -78,7 +78,7 @@ func (s *Service) Logout(ctx context.Context, c model.Caller, sessionID string) 
 		if sess.RevokedAt != nil {
 			return auth.ErrSessionNotFound
 		}
-		if err := s.core.EndSession(ctx, tx, c.TenantID, key, "", now); err != nil {
+		if err := s.core.EndSession(ctx, tx, c.TenantID, key, now); err != nil {
 			return err
 		}
 		return s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: "logout", UserID: sess.UserID,
@@ -144,7 +144,7 @@ func (s *Service) RevokeSessions(ctx context.Context, c model.Caller, userID, se
 			if sess.RevokedAt != nil {
 				continue
 			}
-			if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, "", now); err != nil {
+			if err := s.core.EndSession(ctx, tx, c.TenantID, sess.ID, now); err != nil {
 				return err
 			}
 			err := s.core.Record(ctx, tx, c, auth.Event{Type: model.EventSessionEnded, Method: "admin", UserID: userID,

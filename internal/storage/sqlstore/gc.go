@@ -45,8 +45,7 @@ func (s *Store) GarbageCollect(ctx context.Context, now time.Time, p storage.GCP
 	cut := millis(now)
 	var total int64
 	for _, st := range gcSteps {
-		q := "DELETE FROM " + st.table + " WHERE (" + st.key + ") IN (SELECT " + st.key + " FROM " + st.table +
-			" WHERE " + st.where + " LIMIT ?)"
+		q := st.query()
 		args := append([]any{cut, cut}[:st.args], batch)
 		for {
 			n, err := s.deleteBatch(ctx, q, args...)
@@ -67,6 +66,12 @@ func (s *Store) GarbageCollect(ctx context.Context, now time.Time, p storage.GCP
 		}
 	}
 	return total, nil
+}
+
+// query is the step's statement: one batch's delete.
+func (st gcStep) query() string {
+	return "DELETE FROM " + st.table + " WHERE (" + st.key + ") IN (SELECT " + st.key + " FROM " + st.table +
+		" WHERE " + st.where + " LIMIT ?)"
 }
 
 // deleteBatch runs one batch's delete in a transaction of its own.

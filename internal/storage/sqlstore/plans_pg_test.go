@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,10 +45,13 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		mustDo(t, err, "prepare "+st.sql)
 		all = append(all, p)
 	}
-	check := func(stage string) {
+	check := func(stage string, empty ...string) {
 		for _, p := range all {
 			plan := explainPrepared(ctx, t, conn, p.name, p.n)
 			for _, table := range p.tables {
+				if slices.Contains(empty, table) {
+					continue
+				}
 				if strings.Contains(plan+"\n", "Seq Scan on "+table+" ") || strings.Contains(plan+"\n", "Seq Scan on "+table+"\n") {
 					t.Errorf("%s, %s: the generic plan scans %s:\n%s", stage, p.what, table, plan)
 				}
@@ -66,6 +70,10 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 		one("session touch", "UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL", 3, "sessions")
 		one("a user's sessions", "SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC", 2, "sessions")
 		one("refresh token by hash", "SELECT "+refreshCols+" FROM refresh_tokens WHERE token_hash = ?", 1, "refresh_tokens")
+		// A family has no index of its own, nor a token's user: both go through sessions.
+		one("a session's revocation", revokeQuery(false), 3, "refresh_tokens")
+		one("a family's revocation", revokeQuery(true), 4, "refresh_tokens")
+		one("a user's tokens deleted", deleteUserTokens, 2, "refresh_tokens", "sessions")
 		one("code lookup", "SELECT "+codeCols+" FROM codes WHERE tenant_id = ? AND app_id = ? AND purpose = ? AND identifier = ? AND consumed_at IS NULL", 4, "codes")
 		one("code attempt", s.codeAttemptSQL(), 13, "codes", "users", "app_users", "lockouts", "counters")
 		one("code by id with its user", codeWithUserSQL, 3, "codes", "users", "app_users")
@@ -113,11 +121,15 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 	// prepared statements again: a plan that then finds a scan cheaper must not take it.
 	_, err = conn.ExecContext(ctx, "ANALYZE")
 	mustDo(t, err, "analyze")
-	check("grown and analyzed tables")
+	// Tables the growth left empty (no lockout or counter is grown) are analyzed as empty,
+	// and a scan of an empty table is the right plan for it; autovacuum analyzes them again
+	// once they have rows.
+	notGrown := []string{"lockouts", "counters"}
+	check("grown and analyzed tables", notGrown...)
 	// Statements prepared afresh, as on a connection opened after the growth.
 	all = nil
 	prepareAll()
-	check("grown and analyzed tables, new statements")
+	check("grown and analyzed tables, new statements", notGrown...)
 }
 
 // explainPrepared returns the plan PostgreSQL runs the prepared statement name, of n

@@ -77,3 +77,60 @@ func TestListPlansUseIndexes(t *testing.T) {
 	audit("audit by application", model.AuditQuery{AppID: "app"}, "audit_events_app_idx")
 	audit("audit after an event", model.AuditQuery{Type: model.EventAdminChange, After: g.MiddleEventID}, "audit_events_type_idx")
 }
+
+// TestRefreshTokenPlansUseIndexes checks on SQLite that every statement reading refresh
+// tokens by something other than their hash or id goes through an index: a session's or a
+// family's revocation (refresh_tokens_session_idx, which has no family_id index beside it), a
+// user's tokens deleted through the user's sessions (no user_id index), and each garbage
+// collection step of sessions and tokens (ended sessions were found by reading all of them
+// before sessions_revoked_idx).
+func TestRefreshTokenPlansUseIndexes(t *testing.T) {
+	s := NewTestStore(t, false)
+	ctx := testContext(t)
+	tenant := testTenant()
+	mustDo(t, s.CreateTenant(ctx, tenant), "create tenant")
+	_, err := s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p",
+		Users: 200, Sessions: 2000, RefreshTokens: 2000})
+	mustDo(t, err, "grow")
+	explain := func(q string, n int) string {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, make([]any, n)...)
+		mustDo(t, err, "explain "+q)
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			mustDo(t, rows.Scan(&id, &parent, &unused, &detail), "scan plan")
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "; ")
+	}
+	check := func(what, q string, want ...string) {
+		t.Helper()
+		plan := explain(q, strings.Count(q, "?"))
+		for _, w := range want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%s: plan %q lacks %q", what, plan, w)
+			}
+		}
+		for _, bad := range []string{"SCAN refresh_tokens", "SCAN sessions"} {
+			if strings.Contains(plan, bad) {
+				t.Errorf("%s: plan %q has %q", what, plan, bad)
+			}
+		}
+	}
+	check("a session's revocation", revokeQuery(false), "refresh_tokens_session_idx (session_id=?)")
+	check("a family's revocation", revokeQuery(true), "refresh_tokens_session_idx (session_id=? AND family_id=?)")
+	check("a user's tokens deleted", deleteUserTokens, "sessions_user_idx (tenant_id=? AND user_id=?)",
+		"refresh_tokens_session_idx (session_id=?)")
+	for _, st := range gcSteps {
+		what := "garbage collection of " + st.table + " where " + st.where
+		switch {
+		case st.where == endedSessions || strings.Contains(st.where, endedSessions):
+			// Expired sessions by their expiry, revoked ones by the index of revoked sessions.
+			check(what, st.query(), "sessions_expires_idx (expires_at<?)", "sessions_revoked_idx (revoked_at>? AND revoked_at<?)")
+		case st.table == "refresh_tokens":
+			check(what, st.query(), "refresh_tokens_expires_idx (expires_at<?)")
+		}
+	}
+}

@@ -64,25 +64,28 @@ func (s *Store) UpdateRefreshToken(ctx context.Context, tenantID, id string, upd
 	return update(ctx, s, load, updater, store)
 }
 
-// RevokeRefreshTokens revokes at now every unrevoked token of a family or of a session; when
-// both are given, the tokens of either.
+// RevokeRefreshTokens revokes at now every unrevoked token of a session, or of one of its
+// families when familyID is set too. Both go through refresh_tokens_session_idx (session_id,
+// family_id): a family is always under one session, which is why it has no index of its own.
 func (s *Store) RevokeRefreshTokens(ctx context.Context, tenantID, familyID, sessionID string, now time.Time) (int64, error) {
-	var which string
-	var args []any
-	switch {
-	case familyID != "" && sessionID != "":
-		which, args = "(family_id = ? OR session_id = ?)", []any{familyID, sessionID}
-	case familyID != "":
-		which, args = "family_id = ?", []any{familyID}
-	case sessionID != "":
-		which, args = "session_id = ?", []any{sessionID}
-	default:
-		return 0, errors.New("revoke refresh tokens: a family or a session is required")
+	if sessionID == "" {
+		return 0, errors.New("revoke refresh tokens: a session is required")
 	}
-	n, err := s.writer().execAffected(ctx,
-		"UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND revoked_at IS NULL AND "+which,
-		append([]any{millis(now), tenantID}, args...)...)
+	args := []any{millis(now), tenantID, sessionID}
+	if familyID != "" {
+		args = append(args, familyID)
+	}
+	n, err := s.writer().execAffected(ctx, revokeQuery(familyID != ""), args...)
 	return n, errf("revoke refresh tokens", err)
+}
+
+// revokeQuery is RevokeRefreshTokens' statement, for a family of the session or all of it.
+func revokeQuery(family bool) string {
+	q := "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND revoked_at IS NULL AND session_id = ?"
+	if family {
+		q += " AND family_id = ?"
+	}
+	return q
 }
 
 // RotateRefreshToken rotates a live token found by hash, tenant and client in one UPDATE ...

@@ -202,6 +202,10 @@ func (s *Store) MarkLogin(ctx context.Context, tenantID, id string, at time.Time
 	return mustAffect("mark login", n, err)
 }
 
+// deleteUserTokens deletes a user's refresh tokens, found through the user's sessions
+// (sessions_user_idx, then refresh_tokens_session_idx).
+const deleteUserTokens = "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE tenant_id = ? AND user_id = ?)"
+
 // DeleteUser deletes the user with their application links, sessions, refresh tokens and
 // credentials.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
@@ -211,7 +215,12 @@ func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
 		if err := mustAffect("delete user", n, err); err != nil {
 			return err
 		}
-		for _, table := range []string{"app_users", "refresh_tokens", "sessions", "credentials", "group_users"} {
+		// Refresh tokens go through their sessions, before those (no index serves a token's
+		// user_id: every token is under a session of its user).
+		if _, err := w.exec(ctx, deleteUserTokens, tenantID, id); err != nil {
+			return errf("delete user: refresh_tokens", err)
+		}
+		for _, table := range []string{"app_users", "sessions", "credentials", "group_users"} {
 			if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND user_id = ?", tenantID, id); err != nil {
 				return errf("delete user: "+table, err)
 			}

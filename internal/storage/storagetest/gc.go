@@ -38,6 +38,14 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	revokedRT := newRefresh(t, s, makeRefresh(e, revokedSess.ID))
 	liveSess := newSession(t, s, makeSession(e))
 	liveRT := newRefresh(t, s, makeRefresh(e, liveSess.ID))
+	// Under the live session: a token past its expiry goes (collected by expiry, not by
+	// session); a rotated one not yet expired stays, so that its reuse is still recognised.
+	expiredLiveRT := makeRefresh(e, liveSess.ID)
+	expiredLiveRT.CreatedAt, expiredLiveRT.ExpiresAt = at(-2*time.Hour), at(-time.Hour)
+	newRefresh(t, s, expiredLiveRT)
+	rotatedRT := makeRefresh(e, liveSess.ID)
+	rotatedRT.FamilyID, rotatedRT.RotatedAt, rotatedRT.ReplacedBy = liveRT.FamilyID, ptr(at(-time.Minute)), liveRT.ID
+	rotatedRT = newRefresh(t, s, rotatedRT)
 
 	expiredLock := model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: "otp:email:old@example.com", Until: at(-time.Minute)}
 	liveLock := model.Lockout{TenantID: e.Tenant.ID, AppID: e.App.ID, Key: "otp:email:new@example.com", Until: at(time.Minute)}
@@ -51,10 +59,10 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 
 	n, err := s.GarbageCollect(t.Context(), now, storage.GCPolicy{})
 	must(t, err, "garbage collect")
-	// Four records are removed directly; the two refresh tokens may or may not be counted,
-	// depending on whether the backend deletes them itself or by cascade.
-	if n < 4 || n > 6 {
-		t.Errorf("GarbageCollect removed %d records, want 4 to 6", n)
+	// Five records are removed directly; the two refresh tokens of ended sessions may or may
+	// not be counted, depending on whether the backend deletes them itself or by cascade.
+	if n < 5 || n > 7 {
+		t.Errorf("GarbageCollect removed %d records, want 5 to 7", n)
 	}
 
 	_, err = s.GetCode(t.Context(), e.Tenant.ID, expiredCode.ID)
@@ -67,6 +75,11 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	wantNotFound(t, err, "refresh token of an expired session after GC")
 	_, err = s.GetRefreshTokenByHash(t.Context(), revokedRT.TokenHash)
 	wantNotFound(t, err, "refresh token of a revoked session after GC")
+	_, err = s.GetRefreshTokenByHash(t.Context(), expiredLiveRT.TokenHash)
+	wantNotFound(t, err, "expired refresh token of a live session after GC")
+	gotRotated, err := s.GetRefreshTokenByHash(t.Context(), rotatedRT.TokenHash)
+	must(t, err, "get a rotated, unexpired refresh token after GC")
+	wantEqual(t, "rotated refresh token after GC", gotRotated, rotatedRT)
 	_, err = s.GetLockout(t.Context(), e.Tenant.ID, e.App.ID, expiredLock.Key)
 	wantNotFound(t, err, "GetLockout of an expired lockout after GC")
 

@@ -62,7 +62,7 @@ func testRefreshOtherTenant(t *testing.T, s storage.Store) {
 		return cur, nil
 	})
 	wantNotFound(t, err, "UpdateRefreshToken under another tenant")
-	for _, c := range []struct{ family, session string }{{rt.FamilyID, ""}, {"", rt.SessionID}} {
+	for _, c := range []struct{ family, session string }{{rt.FamilyID, rt.SessionID}, {"", rt.SessionID}} {
 		n, err := s.RevokeRefreshTokens(t.Context(), intruder.ID, c.family, c.session, base)
 		must(t, err, "revoke refresh tokens under another tenant")
 		if n != 0 {
@@ -118,14 +118,17 @@ func testRefreshUpdateRefused(t *testing.T, s storage.Store) {
 	wantEqual(t, "refresh token after a refused update", got, orig)
 }
 
-// revokeCase makes tokens for a revocation test: three in scope, one of them already
-// revoked, and one out of scope. inScope changes a token so that it is in scope.
-func revokeCase(t *testing.T, s storage.Store, e env, inScope func(*model.RefreshToken)) (live, revoked []model.RefreshToken, outside model.RefreshToken) {
+// revokeCase makes tokens for a revocation test under one session: three in scope, one of
+// them already revoked, and those out of scope: one of another session, and with family set
+// (the three are of that family) one of another family of the same session.
+func revokeCase(t *testing.T, s storage.Store, e env, family string) (sess model.Session, live, revoked, outside []model.RefreshToken) {
 	t.Helper()
-	sess := newSession(t, s, makeSession(e))
+	sess = newSession(t, s, makeSession(e))
 	for i := range 3 {
 		rt := makeRefresh(e, sess.ID)
-		inScope(&rt)
+		if family != "" {
+			rt.FamilyID = family
+		}
 		if i == 0 {
 			rt.RevokedAt = ptr(at(-time.Hour))
 			revoked = append(revoked, newRefresh(t, s, rt))
@@ -134,11 +137,14 @@ func revokeCase(t *testing.T, s storage.Store, e env, inScope func(*model.Refres
 		live = append(live, newRefresh(t, s, rt))
 	}
 	other := newSession(t, s, makeSession(e))
-	outside = newRefresh(t, s, makeRefresh(e, other.ID))
-	return live, revoked, outside
+	outside = append(outside, newRefresh(t, s, makeRefresh(e, other.ID)))
+	if family != "" {
+		outside = append(outside, newRefresh(t, s, makeRefresh(e, sess.ID)))
+	}
+	return sess, live, revoked, outside
 }
 
-func checkRevoked(t *testing.T, s storage.Store, what string, n int64, now time.Time, live, revoked []model.RefreshToken, outside model.RefreshToken) {
+func checkRevoked(t *testing.T, s storage.Store, what string, n int64, now time.Time, live, revoked, outside []model.RefreshToken) {
 	t.Helper()
 	if n != int64(len(live)) {
 		t.Errorf("%s revoked %d tokens, want %d", what, n, len(live))
@@ -150,33 +156,41 @@ func checkRevoked(t *testing.T, s storage.Store, what string, n int64, now time.
 		must(t, err, "get refresh token")
 		wantEqual(t, what+": live token", got, want)
 	}
-	for _, rt := range append(revoked, outside) {
+	for _, rt := range append(revoked, outside...) {
 		got, err := s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
 		must(t, err, "get refresh token")
 		wantEqual(t, what+": already revoked or unrelated token", got, rt)
 	}
 }
 
+// testRefreshRevokeFamily revokes one family of a session: the session's other family and
+// other sessions' tokens stay live. A family is named with its session; alone it is refused.
 func testRefreshRevokeFamily(t *testing.T, s storage.Store) {
 	e := newEnv(t, s)
 	family := model.NewID()
-	live, revoked, outside := revokeCase(t, s, e, func(rt *model.RefreshToken) { rt.FamilyID = family })
+	sess, live, revoked, outside := revokeCase(t, s, e, family)
+	if len(outside) != 2 {
+		t.Fatalf("the case has %d tokens out of scope, want one of another session and one of another family", len(outside))
+	}
+	if _, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, "", at(time.Second)); err == nil {
+		t.Error("RevokeRefreshTokens of a family without its session succeeded, want an error")
+	}
 	now := at(time.Minute)
-	n, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, "", now)
+	n, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, sess.ID, now)
 	must(t, err, "revoke family")
 	checkRevoked(t, s, "RevokeRefreshTokens by family", n, now, live, revoked, outside)
 
-	n, err = s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, "", at(time.Hour))
+	n, err = s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, family, sess.ID, at(time.Hour))
 	must(t, err, "revoke family again")
 	if n != 0 {
 		t.Errorf("second RevokeRefreshTokens by family revoked %d, want 0", n)
 	}
 }
 
+// testRefreshRevokeSession revokes every family of a session.
 func testRefreshRevokeSession(t *testing.T, s storage.Store) {
 	e := newEnv(t, s)
-	sess := newSession(t, s, makeSession(e))
-	live, revoked, outside := revokeCase(t, s, e, func(rt *model.RefreshToken) { rt.SessionID = sess.ID })
+	sess, live, revoked, outside := revokeCase(t, s, e, "")
 	now := at(time.Minute)
 	n, err := s.RevokeRefreshTokens(t.Context(), e.Tenant.ID, "", sess.ID, now)
 	must(t, err, "revoke session's tokens")

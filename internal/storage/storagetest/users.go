@@ -326,6 +326,9 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	must(t, s.LinkUser(t.Context(), makeAppUser(e)), "link user")
 	sess := newSession(t, s, makeSession(e))
 	rt := newRefresh(t, s, makeRefresh(e, sess.ID))
+	// Tokens are found through the user's sessions: a second session, with two families.
+	sess2 := newSession(t, s, makeSession(e))
+	rts := []model.RefreshToken{rt, newRefresh(t, s, makeRefresh(e, sess2.ID)), newRefresh(t, s, makeRefresh(e, sess2.ID))}
 	cred := newCredential(t, s, makeCredential(e, model.CredentialWebAuthn))
 	keyless := makeCredential(e, model.CredentialRecovery)
 	keyless.LookupKey = ""
@@ -349,8 +352,10 @@ func testUserDeleteCascades(t *testing.T, s storage.Store) {
 	if len(list) != 0 {
 		t.Errorf("ListSessions after DeleteUser: got %v, want none", idsOf(list))
 	}
-	_, err = s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
-	wantNotFound(t, err, "GetRefreshTokenByHash after DeleteUser")
+	for _, rt := range rts {
+		_, err = s.GetRefreshTokenByHash(t.Context(), rt.TokenHash)
+		wantNotFound(t, err, "GetRefreshTokenByHash after DeleteUser")
+	}
 	for _, id := range []string{cred.ID, keyless.ID} {
 		_, err = s.GetCredential(t.Context(), e.Tenant.ID, id)
 		wantNotFound(t, err, "GetCredential after DeleteUser")
