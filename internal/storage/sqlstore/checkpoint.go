@@ -14,8 +14,13 @@ import (
 // flow. The writer therefore runs with wal_autocheckpoint off, and a goroutine of the store
 // checkpoints on a connection of its own:
 //
-//   - every checkpointEvery, PASSIVE: it copies what no reader still needs and never blocks a
-//     writer or a reader; a commit meanwhile appends to the log as usual;
+//   - every checkpointEvery while commits keep coming (checkpointIdleEvery once a round finds
+//     the log empty), PASSIVE: it copies what no reader still needs and never blocks a writer
+//     or a reader; a commit meanwhile appends to the log as usual. Rounds are frequent so that
+//     each one's fsyncs have little to flush: on ext4 an fsync commits the file system's
+//     journal, and the writer's appends to the log wait for that commit, so a round that
+//     flushed 50 ms of pages held commits for up to 10-20 ms (the p99 of write flows at half
+//     peak, docs/benchmarks.md); one that flushes 10 ms of pages holds them for far less;
 //   - when the log has grown past checkpointRestartPages anyway, RESTART on the writer's own
 //     connection, between two transactions. Under a steady stream of commits a PASSIVE round
 //     never finds the log copied to its end at a moment when no commit is appending, so the
@@ -32,9 +37,12 @@ import (
 //
 // The TRUNCATE is a safety net, not the routine: it blocks writers while it waits and copies,
 // so its bound is far above what the PASSIVE rounds leave (a few thousand pages at most at
-// this machine's peak, between rounds 50 ms apart). With rounds of 200 ms and a bound of 4000
+// this machine's peak, between rounds 50 ms apart, as they were). With rounds of 200 ms and a bound of 4000
 // pages it ran a few times per 5000 logins and stalled a commit for up to 280 ms.
-const checkpointEvery = 50 * time.Millisecond
+const (
+	checkpointEvery     = 10 * time.Millisecond
+	checkpointIdleEvery = 100 * time.Millisecond
+)
 
 // checkpointRestartPages and checkpointTruncatePages are the RESTART and TRUNCATE bounds (16
 // and 64 MB of 4 KB pages); variables for tests.
@@ -63,46 +71,55 @@ func startCheckpointer(db, w *sql.DB) *checkpointer {
 
 func (c *checkpointer) run() {
 	defer c.done.Done()
-	t := time.NewTicker(checkpointEvery)
+	t := time.NewTimer(checkpointEvery)
 	defer t.Stop()
+	last := -1
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-t.C:
-			c.checkpoint(context.Background(), false)
+			next := checkpointEvery
+			logPages, copied := c.checkpoint(context.Background(), false)
+			if logPages == last && copied == logPages {
+				next = checkpointIdleEvery // nothing committed since the last round, all copied
+			}
+			last = logPages
+			t.Reset(next)
 		}
 	}
 }
 
 // checkpoint runs a PASSIVE checkpoint, or a TRUNCATE one when truncate is set or the log is
-// left longer than checkpointTruncatePages. Errors are left for the next round: a checkpoint
-// that fails changes nothing.
-func (c *checkpointer) checkpoint(ctx context.Context, truncate bool) {
+// left longer than checkpointTruncatePages, and returns the pages the log held and how many
+// of them are copied (-1 and -1 when the checkpoint failed). Errors are left for the next
+// round: a checkpoint that fails changes nothing.
+func (c *checkpointer) checkpoint(ctx context.Context, truncate bool) (logPages, copied int) {
 	mode := "PASSIVE"
 	if truncate {
 		mode = "TRUNCATE"
 	}
-	var busy, logPages, copied int
+	var busy int
 	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &copied); err != nil {
-		return
+		return -1, -1
 	}
 	if !truncate && logPages > checkpointTruncatePages {
 		c.checkpoint(ctx, true)
-		return
+		return logPages, copied
 	}
 	if !truncate && logPages > checkpointRestartPages {
 		_, _ = c.w.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
 		c.mu.Lock()
 		c.restarts++
 		c.mu.Unlock()
-		return
+		return logPages, copied
 	}
 	if truncate && busy == 0 {
 		c.mu.Lock()
 		c.truncates++
 		c.mu.Unlock()
 	}
+	return logPages, copied
 }
 
 // close stops the goroutine, checkpoints everything (TRUNCATE) and closes the connection.
