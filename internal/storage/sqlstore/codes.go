@@ -31,13 +31,18 @@ func scanCode(sc scanner) (model.OneTimeCode, error) {
 	return c, nil
 }
 
-// CreateCode stores a new one-time code.
+// CreateCode stores a new one-time code. In a PostgreSQL transaction the insert is held back
+// with the send's other last writes (batch.go): its key is random, and nothing reads it before
+// the next statement sends it.
 func (s *Store) CreateCode(ctx context.Context, c model.OneTimeCode) error {
-	_, err := s.execRandomID(ctx, "create code",
-		"INSERT INTO codes ("+codeCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		c.ID, c.TenantID, c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType,
+	query := "INSERT INTO codes (" + codeCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	args := []any{c.ID, c.TenantID, c.AppID, c.ClientID, c.UserID, c.Purpose, c.Channel, c.IdentifierType,
 		c.Identifier, c.Destination, c.CodeHash, c.RequestID, rawOrNull(c.ApprovalData), rawOrNull(c.Payload), c.Failures,
-		c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt))
+		c.MaxFailures, millis(c.ExpiresAt), millisOrNull(c.ConsumedAt), millis(c.CreatedAt)}
+	if s.holding() {
+		return s.hold(ctx, heldWrite{what: "create code", table: "codes", query: query, args: args})
+	}
+	_, err := s.execRandomID(ctx, "create code", query, args...)
 	return err
 }
 

@@ -18,6 +18,66 @@ var txWriteTests = []namedTest{
 	{"ReadAfterHeldWrite", testTxReadAfterHeldWrite},
 	{"MarkOfMissingUser", testTxMarkOfMissingUser},
 	{"TwoOfOneTable", testTxTwoOfOneTable},
+	{"SendWrites", testTxSendWrites},
+}
+
+// testTxSendWrites writes what a send ends with (earlier codes spent, the new code, its audit
+// event) in a transaction: every column of the code arrives, a read in the transaction sees
+// it, and a transaction that fails after them leaves neither.
+func testTxSendWrites(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	ctx := t.Context()
+	old := newCode(t, s, makeCode(e))
+	code := makeCode(e)
+	code.Identifier = old.Identifier
+	ev := makeAuditEvent(e.Tenant.ID, at(time.Minute))
+	must(t, s.InTx(ctx, func(tx storage.Store) error {
+		if _, err := tx.SpendCodes(ctx, e.Tenant.ID, code.AppID, code.Purpose, code.Identifier, at(time.Second)); err != nil {
+			return err
+		}
+		if err := tx.CreateCode(ctx, code); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, ev)
+	}), "send writes")
+	got, err := s.GetCode(ctx, e.Tenant.ID, code.ID)
+	must(t, err, "get code")
+	wantEqual(t, "code written in a transaction", got, code)
+	latest, err := s.LatestCode(ctx, e.Tenant.ID, code.AppID, code.Purpose, code.Identifier)
+	must(t, err, "latest code")
+	wantEqual(t, "the identifier's latest unspent code", latest.ID, code.ID)
+
+	// Read back inside the transaction that wrote it.
+	second := makeCode(e)
+	must(t, s.InTx(ctx, func(tx storage.Store) error {
+		if err := tx.CreateCode(ctx, second); err != nil {
+			return err
+		}
+		got, err := tx.GetCode(ctx, e.Tenant.ID, second.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "code read in its own transaction", got, second)
+		return nil
+	}), "write and read")
+
+	// Rolled back: neither the code nor the event.
+	third, ev2 := makeCode(e), makeAuditEvent(e.Tenant.ID, at(2*time.Minute))
+	err = s.InTx(ctx, func(tx storage.Store) error {
+		if err := tx.CreateCode(ctx, third); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, ev2); err != nil {
+			return err
+		}
+		return errRefused
+	})
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("failed transaction: %v", err)
+	}
+	if _, err := s.GetCode(ctx, e.Tenant.ID, third.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("code of a rolled back send: %v, want not found", err)
+	}
 }
 
 // loginWrites are the writes a login ends with.
