@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -17,19 +18,7 @@ func TestListPlansUseIndexes(t *testing.T) {
 	mustDo(t, s.CreateTenant(ctx, tenant), "create tenant")
 	g, err := s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p", Users: 500, AuditEvents: 500})
 	mustDo(t, err, "grow")
-	explain := func(st statement) string {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+st.sql, st.args...)
-		mustDo(t, err, "explain "+st.sql)
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			mustDo(t, rows.Scan(&id, &parent, &unused, &detail), "scan plan")
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "; ")
-	}
+	explain := func(st statement) string { return sqlitePlan(ctx, t, s, st.sql, st.args...) }
 	check := func(what string, st statement, want ...string) {
 		t.Helper()
 		plan := explain(st)
@@ -92,19 +81,7 @@ func TestRefreshTokenPlansUseIndexes(t *testing.T) {
 	_, err := s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p",
 		Users: 200, Sessions: 2000, RefreshTokens: 2000})
 	mustDo(t, err, "grow")
-	explain := func(q string, n int) string {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, make([]any, n)...)
-		mustDo(t, err, "explain "+q)
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			mustDo(t, rows.Scan(&id, &parent, &unused, &detail), "scan plan")
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "; ")
-	}
+	explain := func(q string, n int) string { return sqlitePlan(ctx, t, s, q, make([]any, n)...) }
 	check := func(what, q string, want ...string) {
 		t.Helper()
 		plan := explain(q, strings.Count(q, "?"))
@@ -133,4 +110,20 @@ func TestRefreshTokenPlansUseIndexes(t *testing.T) {
 			check(what, st.query(), "refresh_tokens_expires_idx (expires_at<?)")
 		}
 	}
+}
+
+// sqlitePlan is SQLite's plan of query, its steps' details joined by "; ".
+func sqlitePlan(ctx context.Context, t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	mustDo(t, err, "explain "+query)
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		mustDo(t, rows.Scan(&id, &parent, &unused, &detail), "scan plan")
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "; ")
 }
