@@ -24,41 +24,33 @@ type Typed interface {
 // The output of a map is what the general way gives: both sort the keys of every map, and a
 // raw value decoded and encoded again is what it becomes inside the whole payload.
 func (m *Manager) fastPayload(tenantID string, claims any) (raw []byte, ok bool, err error) {
-	switch c := claims.(type) {
-	case Typed:
-		tid, iss := c.Registered()
-		if tid == "" || iss == "" {
-			return nil, false, nil
-		}
-		if tid != tenantID || iss != m.issuer {
-			return nil, true, errRegistered(tid, iss, tenantID, m.issuer)
-		}
-		raw, err := json.Marshal(claims)
-		return raw, err == nil, err
-	case map[string]any:
-		tid, _ := c["tid"].(string)
-		iss, _ := c["iss"].(string)
-		if tid == "" || iss == "" {
-			return nil, false, nil
-		}
-		if tid != tenantID || iss != m.issuer {
-			return nil, true, errRegistered(tid, iss, tenantID, m.issuer)
-		}
-		norm, plain, err := normalised(c)
+	var tid, iss string
+	obj, isMap := claims.(map[string]any)
+	if isMap {
+		tid, _ = obj["tid"].(string)
+		iss, _ = obj["iss"].(string)
+	} else if t, typed := claims.(Typed); typed {
+		tid, iss = t.Registered()
+	}
+	if tid == "" || iss == "" {
+		return nil, false, nil
+	}
+	if tid != tenantID {
+		return nil, true, claimMismatch("tid", tid, tenantID)
+	}
+	if iss != m.issuer {
+		return nil, true, claimMismatch("iss", iss, m.issuer)
+	}
+	v := claims
+	if isMap {
+		norm, plain, err := normalised(obj)
 		if err != nil || !plain {
 			return nil, false, nil
 		}
-		raw, err := json.Marshal(norm)
-		return raw, err == nil, err
+		v = norm
 	}
-	return nil, false, nil
-}
-
-func errRegistered(tid, iss, tenantID, issuer string) error {
-	if tid != tenantID {
-		return setClaim(map[string]any{"tid": tid}, "tid", tenantID)
-	}
-	return setClaim(map[string]any{"iss": iss}, "iss", issuer)
+	raw, err = json.Marshal(v)
+	return raw, err == nil, err
 }
 
 // normalised returns a copy of v with every raw JSON value inside it decoded (numbers as

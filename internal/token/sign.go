@@ -124,7 +124,12 @@ func setClaim(obj map[string]any, name, want string) error {
 		return nil
 	}
 	if v != want {
-		return fmt.Errorf("claim %q is %v, want %q", name, v, want)
+		return claimMismatch(name, v, want)
 	}
 	return nil
+}
+
+// claimMismatch is the error of claims that name another tenant or issuer than the signing.
+func claimMismatch(name string, got any, want string) error {
+	return fmt.Errorf("claim %q is %v, want %q", name, got, want)
 }

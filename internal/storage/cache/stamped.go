@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/latchkey/latchkey/internal/model"
-	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // stamped holds clients by the stamp they were read at, for reads that must be current
@@ -66,10 +65,3 @@ func (s *Store) currentClient(ctx context.Context, id string) (model.Client, err
 	s.r.stamped.put(cloneClient(c))
 	return c, nil
 }
-
-// ClientStamp always reads the database.
-func (s *Store) ClientStamp(ctx context.Context, id string) (int64, error) {
-	return s.Store.ClientStamp(ctx, id)
-}
-
-var _ storage.Clients = (*Store)(nil)
