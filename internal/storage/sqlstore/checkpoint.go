@@ -15,7 +15,7 @@ import (
 // checkpoints on a connection of its own:
 //
 //   - every checkpointEvery while commits keep coming (checkpointIdleEvery once a round finds
-//     the log empty), PASSIVE: it copies what no reader still needs and never blocks a writer
+//     nothing committed since the last one, or fails), PASSIVE: it copies what no reader still needs and never blocks a writer
 //     or a reader; a commit meanwhile appends to the log as usual. Rounds are frequent so that
 //     each one's fsyncs have little to flush: on ext4 an fsync commits the file system's
 //     journal, and the writer's appends to the log wait for that commit, so a round that
@@ -37,8 +37,8 @@ import (
 //
 // The TRUNCATE is a safety net, not the routine: it blocks writers while it waits and copies,
 // so its bound is far above what the PASSIVE rounds leave (a few thousand pages at most at
-// this machine's peak, between rounds 50 ms apart, as they were). With rounds of 200 ms and a bound of 4000
-// pages it ran a few times per 5000 logins and stalled a commit for up to 280 ms.
+// this machine's peak, between rounds 50 ms apart, as they were). With rounds of 200 ms and a
+// bound of 4000 pages it ran a few times per 5000 logins and stalled a commit for up to 280 ms.
 const (
 	checkpointEvery     = 10 * time.Millisecond
 	checkpointIdleEvery = 100 * time.Millisecond
@@ -82,7 +82,7 @@ func (c *checkpointer) run() {
 			next := checkpointEvery
 			logPages, copied := c.checkpoint(context.Background(), false)
 			if logPages == last && copied == logPages {
-				next = checkpointIdleEvery // nothing committed since the last round, all copied
+				next = checkpointIdleEvery // nothing committed since the last round (or it failed)
 			}
 			last = logPages
 			t.Reset(next)
