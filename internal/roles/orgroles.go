@@ -142,26 +142,19 @@ func checkMembersKept(ctx context.Context, st storage.Store, tenantID, orgID, ap
 	if allowed == nil {
 		return nil
 	}
-	members, err := st.ListMembers(ctx, tenantID, orgID)
+	ids, err := st.HeldRoleIDs(ctx, tenantID, orgID, appID)
 	if err != nil {
-		return fault.Wrap(err, "list members")
+		return fault.Wrap(err, "held roles")
 	}
 	var held []string
-	for _, m := range members {
-		rs, err := st.MemberRoles(ctx, tenantID, orgID, appID, m.UserID)
-		if err != nil {
-			return fault.Wrap(err, "member roles")
-		}
-		for _, r := range rs {
-			if !allowed[r.ID] && !slices.Contains(held, r.ID) {
-				held = append(held, r.ID)
-			}
+	for _, id := range ids {
+		if !allowed[id] {
+			held = append(held, id)
 		}
 	}
 	if len(held) == 0 {
 		return nil
 	}
-	slices.Sort(held)
 	return fault.New(fault.Invalid, "roles_held_by_members",
 		"members of the organization hold roles the new set leaves out; take them away first: %s", strings.Join(held, ", "))
 }

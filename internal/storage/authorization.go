@@ -123,6 +123,9 @@ type Organizations interface {
 	SetMemberRoles(ctx context.Context, tenantID, orgID, appID, userID string, roleIDs []string, at time.Time) error
 	// MemberRoles returns the member's roles in the application, by name, in one read.
 	MemberRoles(ctx context.Context, tenantID, orgID, appID, userID string) ([]model.Role, error)
+	// HeldRoleIDs returns the ids of the roles the organization's members hold in the
+	// application, each once, sorted, in one read.
+	HeldRoleIDs(ctx context.Context, tenantID, orgID, appID string) ([]string, error)
 	// UserMemberRoles returns every role the user holds in any organization.
 	UserMemberRoles(ctx context.Context, tenantID, userID string) ([]model.MemberRole, error)
 	// GetOrgLogin reads the organization and the user's membership of it in one read, or

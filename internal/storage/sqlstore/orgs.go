@@ -193,6 +193,19 @@ func (s *Store) MemberRoles(ctx context.Context, tenantID, orgID, appID, userID 
 		tenantID, orgID, appID, userID)
 }
 
+// HeldRoleIDs returns the roles an organization's members hold in an application, each once.
+// It reads what MemberRoles reads for each member: the roles that exist, of members that do.
+func (s *Store) HeldRoleIDs(ctx context.Context, tenantID, orgID, appID string) ([]string, error) {
+	return getAll(ctx, s.reader(), "held role ids", func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}, "SELECT DISTINCT m.role_id FROM org_member_roles m "+
+		"JOIN org_members o ON o.tenant_id = m.tenant_id AND o.org_id = m.org_id AND o.user_id = m.user_id "+
+		"JOIN roles r ON r.tenant_id = m.tenant_id AND r.id = m.role_id "+
+		"WHERE m.tenant_id = ? AND m.org_id = ? AND m.app_id = ? ORDER BY m.role_id",
+		tenantID, orgID, appID)
+}
+
 // UserMemberRoles returns every role a user holds as a member of any organization.
 func (s *Store) UserMemberRoles(ctx context.Context, tenantID, userID string) ([]model.MemberRole, error) {
 	return getAll(ctx, s.reader(), "user member roles", func(sc scanner) (model.MemberRole, error) {

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ var orgTests = []namedTest{
 	{"Update", testOrgUpdate},
 	{"Members", testOrgMembers},
 	{"MemberRoles", testOrgMemberRoles},
+	{"HeldRoleIDs", testOrgHeldRoleIDs},
 	{"Login", testOrgLogin},
 	{"DeleteOrganizationEndsMemberships", testOrgDelete},
 	{"DeleteUserEndsMemberships", testOrgDeleteUser},
@@ -222,6 +224,38 @@ func testOrgMemberRoles(t *testing.T, s storage.Store) {
 	if len(got) != 0 {
 		t.Errorf("roles after clearing: %v", got)
 	}
+}
+
+// The roles an organization's members hold in an application are read together, each once,
+// sorted: those of every member, of that application and that organization only.
+func testOrgHeldRoleIDs(t *testing.T, s storage.Store) {
+	e := newEnv(t, s)
+	o, other := newOrg(t, s, e, "acme"), newOrg(t, s, e, "globex")
+	second := newUser(t, s, e.Tenant.ID)
+	for _, u := range []string{e.User.ID, second.ID} {
+		newMember(t, s, e, o.ID, u, false)
+	}
+	newMember(t, s, e, other.ID, e.User.ID, false)
+	viewer, editor, admin := newRole(t, s, e, "viewer", "read"), newRole(t, s, e, "editor", "write"), newRole(t, s, e, "admin")
+	otherApp := newApp(t, s, e.Tenant.ID)
+	foreign := newRole(t, s, env{Tenant: e.Tenant, App: otherApp}, "foreign")
+	held := func(what string, want ...string) {
+		t.Helper()
+		got, err := s.HeldRoleIDs(t.Context(), e.Tenant.ID, o.ID, e.App.ID)
+		must(t, err, "held role ids")
+		slices.Sort(want)
+		if len(got) != len(want) || !slices.Equal(got, want) {
+			t.Errorf("%s: held %v, want %v", what, got, want)
+		}
+	}
+	held("no roles")
+	must(t, s.SetMemberRoles(t.Context(), e.Tenant.ID, o.ID, e.App.ID, e.User.ID, []string{viewer.ID, editor.ID}, at(0)), "set roles")
+	must(t, s.SetMemberRoles(t.Context(), e.Tenant.ID, o.ID, e.App.ID, second.ID, []string{editor.ID}, at(0)), "set roles")
+	must(t, s.SetMemberRoles(t.Context(), e.Tenant.ID, other.ID, e.App.ID, e.User.ID, []string{admin.ID}, at(0)), "set roles elsewhere")
+	must(t, s.SetMemberRoles(t.Context(), e.Tenant.ID, o.ID, otherApp.ID, e.User.ID, []string{foreign.ID}, at(0)), "set roles of another application")
+	held("two members", viewer.ID, editor.ID)
+	must(t, s.DeleteMember(t.Context(), e.Tenant.ID, o.ID, e.User.ID), "remove a member")
+	held("after a member left", editor.ID)
 }
 
 func testOrgLogin(t *testing.T, s storage.Store) {
