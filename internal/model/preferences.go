@@ -161,33 +161,25 @@ func (l RateLimits) normalized() RateLimits {
 
 func (l RateLimits) problems() []string {
 	var out []string
-	check := func(v, lo, hi int, field string) {
-		if v != 0 && (v < lo || v > hi) {
-			out = append(out, "rate_limits."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-		}
-	}
+	check := func(v int, r Range, field string) { out = r.check(out, v, "rate_limits."+field) }
 	b := RateLimitBounds
-	check(l.SendsPerIdentifier, b.SendsPerIdentifier.Min, b.SendsPerIdentifier.Max, "sendsPerIdentifier")
-	check(l.SendsPerPhonePrefix, b.SendsPerPhonePrefix.Min, b.SendsPerPhonePrefix.Max, "sendsPerPhonePrefix")
-	check(l.PhonePrefixDigits, b.PhonePrefixDigits.Min, b.PhonePrefixDigits.Max, "phonePrefixDigits")
-	check(l.SendsPerIP, b.SendsPerIP.Min, b.SendsPerIP.Max, "sendsPerIp")
-	check(l.FailuresPerIdentifier, b.FailuresPerIdentifier.Min, b.FailuresPerIdentifier.Max, "failuresPerIdentifier")
-	check(l.FailuresExpireIn, b.FailuresExpireIn.Min, b.FailuresExpireIn.Max, "failuresExpireIn")
+	check(l.SendsPerIdentifier, b.SendsPerIdentifier, "sendsPerIdentifier")
+	check(l.SendsPerPhonePrefix, b.SendsPerPhonePrefix, "sendsPerPhonePrefix")
+	check(l.PhonePrefixDigits, b.PhonePrefixDigits, "phonePrefixDigits")
+	check(l.SendsPerIP, b.SendsPerIP, "sendsPerIp")
+	check(l.FailuresPerIdentifier, b.FailuresPerIdentifier, "failuresPerIdentifier")
+	check(l.FailuresExpireIn, b.FailuresExpireIn, "failuresExpireIn")
 	return out
 }
 
 func (o OTPPreferences) problems(name string) []string {
 	var out []string
-	check := func(v, lo, hi int, field string) {
-		if v != 0 && (v < lo || v > hi) {
-			out = append(out, name+"."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-		}
-	}
+	check := func(v int, r Range, field string) { out = r.check(out, v, name+"."+field) }
 	b := OTPBounds
-	check(o.ExpiresIn, b.ExpiresIn.Min, b.ExpiresIn.Max, "expiresIn")
-	check(o.MaxFailures, b.MaxFailures.Min, b.MaxFailures.Max, "maxFailures")
-	check(o.LockoutDuration, b.LockoutDuration.Min, b.LockoutDuration.Max, "lockoutDuration")
-	check(o.CodeLength, b.CodeLength.Min, b.CodeLength.Max, "codeLength")
+	check(o.ExpiresIn, b.ExpiresIn, "expiresIn")
+	check(o.MaxFailures, b.MaxFailures, "maxFailures")
+	check(o.LockoutDuration, b.LockoutDuration, "lockoutDuration")
+	check(o.CodeLength, b.CodeLength, "codeLength")
 	if o.ExpiresIn < 0 || o.MaxFailures < 0 || o.LockoutDuration < 0 || o.CodeLength < 0 {
 		out = append(out, name+" settings must not be negative")
 	}
@@ -198,6 +190,15 @@ func (o OTPPreferences) problems(name string) []string {
 // are the ones validation enforces; forms read them too (the admin portal's min and max), so
 // that a form and the API never disagree.
 type Range struct{ Min, Max int }
+
+// check appends to out the problem of a setting v outside r, named field; zero, which takes
+// a default (or is in r), is never one.
+func (r Range) check(out []string, v int, field string) []string {
+	if v != 0 && (v < r.Min || v > r.Max) {
+		out = append(out, field+" must be between "+strconv.Itoa(r.Min)+" and "+strconv.Itoa(r.Max))
+	}
+	return out
+}
 
 // OTPBounds are the ranges of OTPPreferences' numeric settings (zero takes the default).
 var OTPBounds = struct{ ExpiresIn, MaxFailures, LockoutDuration, CodeLength Range }{

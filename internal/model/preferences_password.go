@@ -102,24 +102,18 @@ func (p PasswordPreferences) normalized() PasswordPreferences {
 
 func (p PasswordPreferences) problems() []string {
 	var out []string
-	check := func(v, lo, hi int, field string) {
-		if v != 0 && (v < lo || v > hi) {
-			out = append(out, "password."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-		}
-	}
+	check := func(v int, r Range, field string) { out = r.check(out, v, "password."+field) }
 	b := PasswordBounds
-	check(p.PasswordComplexity, b.PasswordComplexity.Min, b.PasswordComplexity.Max, "passwordComplexity")
-	check(p.PasswordMinLength, b.PasswordMinLength.Min, b.PasswordMinLength.Max, "passwordMinLength")
-	check(p.PasswordExpiresIn, b.PasswordExpiresIn.Min, b.PasswordExpiresIn.Max, "passwordExpiresIn")
-	if r := b.BlockPreviousPasswords; p.BlockPreviousPasswords < r.Min || p.BlockPreviousPasswords > r.Max {
-		out = append(out, "password.blockPreviousPasswords must be between "+strconv.Itoa(r.Min)+" and "+strconv.Itoa(r.Max))
-	}
-	check(p.MaxPasswordFailures, b.MaxPasswordFailures.Min, b.MaxPasswordFailures.Max, "maxPasswordFailures")
-	check(p.PasswordSuspensionDuration, b.PasswordSuspensionDuration.Min, b.PasswordSuspensionDuration.Max, "passwordSuspensionDuration")
-	check(p.FailuresExpireIn, b.FailuresExpireIn.Min, b.FailuresExpireIn.Max, "failuresExpireIn")
-	check(p.ResetValidityMinutes, b.ResetValidityMinutes.Min, b.ResetValidityMinutes.Max, "resetValidityMinutes")
-	check(p.TempPasswordValidityHours, b.TempPasswordValidityHours.Min, b.TempPasswordValidityHours.Max, "tempPasswordValidityHours")
-	check(p.CodeLength, b.CodeLength.Min, b.CodeLength.Max, "codeLength")
+	check(p.PasswordComplexity, b.PasswordComplexity, "passwordComplexity")
+	check(p.PasswordMinLength, b.PasswordMinLength, "passwordMinLength")
+	check(p.PasswordExpiresIn, b.PasswordExpiresIn, "passwordExpiresIn")
+	check(p.BlockPreviousPasswords, b.BlockPreviousPasswords, "blockPreviousPasswords") // its zero is in range
+	check(p.MaxPasswordFailures, b.MaxPasswordFailures, "maxPasswordFailures")
+	check(p.PasswordSuspensionDuration, b.PasswordSuspensionDuration, "passwordSuspensionDuration")
+	check(p.FailuresExpireIn, b.FailuresExpireIn, "failuresExpireIn")
+	check(p.ResetValidityMinutes, b.ResetValidityMinutes, "resetValidityMinutes")
+	check(p.TempPasswordValidityHours, b.TempPasswordValidityHours, "tempPasswordValidityHours")
+	check(p.CodeLength, b.CodeLength, "codeLength")
 	if p.RequireMFA {
 		out = append(out, "password.requireMFA cannot be true: Latchkey does not make a password a first factor only; add a second factor to the session (see the MFA flow)")
 	}

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,15 +72,10 @@ func (t TOTPPreferences) problems() []string {
 	if t.Digits != 0 && t.Digits != 6 && t.Digits != 8 {
 		out = append(out, "totp.digits must be 6 or 8")
 	}
-	check := func(v, lo, hi int, field string) {
-		if v != 0 && (v < lo || v > hi) {
-			out = append(out, "totp."+field+" must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-		}
-	}
-	check(t.Period, 15, 120, "period")
-	check(t.Window, 1, 10, "window")
-	check(t.MaxTOTPPerUser, 1, 10, "maxTotpPerUser")
-	check(t.LockoutDuration, 1, 1440, "lockoutDuration")
+	out = Range{15, 120}.check(out, t.Period, "totp.period")
+	out = Range{1, 10}.check(out, t.Window, "totp.window")
+	out = Range{1, 10}.check(out, t.MaxTOTPPerUser, "totp.maxTotpPerUser")
+	out = Range{1, 1440}.check(out, t.LockoutDuration, "totp.lockoutDuration")
 	// The issuer is the prefix of the otpauth label "Issuer:account", so it cannot hold a
 	// colon, and authenticator apps display it, so it holds no control characters.
 	if utf8.RuneCountInString(t.Issuer) > maxTOTPIssuerLen || strings.Contains(t.Issuer, ":") ||
