@@ -25,13 +25,37 @@ type RequestRecorder interface {
 // UnmatchedRoute is the route of a request no route matched (404 and 405 answers).
 const UnmatchedRoute = "unmatched"
 
-// requestState is what the middleware knows of one request, kept in its context: its id, its
-// logger (which carries the id, and the trace id when tracing is on) and, once routed, the
-// route that serves it.
+// requestState is what the middleware knows of one request, kept in its context: its id, the
+// trace id when tracing is on and, once routed, the route that serves it.
 type requestState struct {
-	id     string
+	id      string
+	traceID string
+	route   string
+	base    *slog.Logger
+	// logger carries the ids; made on first use, since most requests log only their access
+	// line, which is written without it.
 	logger *slog.Logger
-	route  string
+}
+
+// log returns the request's logger: every line carries its ids.
+func (st *requestState) log() *slog.Logger {
+	if st.logger == nil {
+		if st.traceID != "" {
+			st.logger = st.base.With("request_id", st.id, "trace_id", st.traceID)
+		} else {
+			st.logger = st.base.With("request_id", st.id)
+		}
+	}
+	return st.logger
+}
+
+// ids are the attributes the request's lines start with (as log's logger adds them).
+func (st *requestState) ids(attrs []slog.Attr) []slog.Attr {
+	attrs = append(attrs, slog.String("request_id", st.id))
+	if st.traceID != "" {
+		attrs = append(attrs, slog.String("trace_id", st.traceID))
+	}
+	return attrs
 }
 
 type requestStateKey struct{}
@@ -50,7 +74,7 @@ func requestID(ctx context.Context) string {
 
 func loggerFrom(ctx context.Context) *slog.Logger {
 	if st := stateOf(ctx); st != nil {
-		return st.logger
+		return st.log()
 	}
 	return slog.Default()
 }
@@ -100,25 +124,21 @@ var traceContext = propagation.TraceContext{}
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &requestState{id: newRequestID()}
+		st := &requestState{id: newRequestID(), base: s.cfg.Logger}
 		ctx := r.Context()
 		span := observe.Nop
 		if s.cfg.Tracer != nil {
 			ctx = traceContext.Extract(ctx, propagation.HeaderCarrier(r.Header))
 			ctx, span = s.cfg.Tracer.Start(ctx, "HTTP "+methodLabel(r.Method), observe.Server)
 		}
-		if tid := span.TraceID(); tid != "" {
-			st.logger = s.cfg.Logger.With("request_id", st.id, "trace_id", tid)
-		} else {
-			st.logger = s.cfg.Logger.With("request_id", st.id)
-		}
+		st.traceID = span.TraceID()
 		ctx = context.WithValue(ctx, requestStateKey{}, st)
 		r = withClientIP(r.WithContext(ctx), s.cfg.TrustedProxies)
 		w.Header().Set("X-Request-Id", st.id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				st.logger.Error("panic", "panic", p)
+				st.log().Error("panic", "panic", p)
 				if rec.status == 0 {
 					writeError(rec, r, fault.New(fault.Internal, "system_internal_error", "internal error"))
 				}
@@ -129,8 +149,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.finishRequest(span, r.Method, st.route, status, elapsed)
-			st.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "client_ip", clientIP(r),
-				"duration_ms", float64(elapsed.Microseconds())/1000)
+			// The access line is written with its attributes in place, not through the
+			// request's logger: making that logger costs more than the line.
+			var buf [8]slog.Attr
+			attrs := append(st.ids(buf[:0]), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.String("client_ip", clientIP(r)),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})
