@@ -100,14 +100,21 @@ func TestRefreshTokenPlansUseIndexes(t *testing.T) {
 	check("a family's revocation", revokeQuery(true), "refresh_tokens_session_idx (session_id=? AND family_id=?)")
 	check("a user's tokens deleted", deleteUserTokens, "sessions_user_idx (tenant_id=? AND user_id=?)",
 		"refresh_tokens_session_idx (session_id=?)")
+	// Expired sessions by their expiry, revoked ones by the index of revoked sessions, each
+	// batch's tokens by their session.
+	check("ended sessions: expired", sessionSteps[0].selection(false), "sessions_expires_idx (expires_at<?)")
+	check("ended sessions: revoked", sessionSteps[1].selection(false), "sessions_revoked_idx (revoked_at>? AND revoked_at<?)")
+	check("ended sessions' tokens", "DELETE FROM refresh_tokens WHERE session_id IN (?, ?)", "refresh_tokens_session_idx (session_id=?)")
 	for _, st := range gcSteps {
 		what := "garbage collection of " + st.table + " where " + st.where
-		switch {
-		case st.where == endedSessions || strings.Contains(st.where, endedSessions):
-			// Expired sessions by their expiry, revoked ones by the index of revoked sessions.
-			check(what, st.query(), "sessions_expires_idx (expires_at<?)", "sessions_revoked_idx (revoked_at>? AND revoked_at<?)")
-		case st.table == "refresh_tokens":
-			check(what, st.query(), "refresh_tokens_expires_idx (expires_at<?)")
+		plan := explain(st.query(false), strings.Count(st.query(false), "?"))
+		if !strings.Contains(plan, "SEARCH "+st.table+" USING") {
+			t.Errorf("%s: plan %q does not read an index of %s", what, plan, st.table)
+		}
+		for _, step := range strings.Split(plan, "; ") {
+			if step == "SCAN "+st.table || strings.HasPrefix(step, "SCAN "+st.table+" ") {
+				t.Errorf("%s: plan %q reads all of %s", what, plan, st.table)
+			}
 		}
 	}
 }

@@ -27,6 +27,15 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	liveCode := makeCode(e)
 	liveCode.CreatedAt, liveCode.ExpiresAt = at(-time.Minute), at(4*time.Minute)
 	newCode(t, s, liveCode)
+	// A spent code is kept, spent, until it would have expired.
+	spentCode := makeCode(e)
+	spentCode.CreatedAt, spentCode.ExpiresAt = at(-2*time.Minute), at(3*time.Minute)
+	newCode(t, s, spentCode)
+	spent, err := s.ConsumeCode(t.Context(), e.Tenant.ID, spentCode.ID, at(-time.Minute))
+	must(t, err, "spend a code")
+	if !spent {
+		t.Fatal("ConsumeCode did not spend a live code")
+	}
 
 	expiredSess := makeSession(e)
 	expiredSess.CreatedAt, expiredSess.LastSeenAt, expiredSess.ExpiresAt = at(-2*oneDay), at(-2*oneDay), at(-oneDay)
@@ -86,6 +95,11 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	gotCode, err := s.GetCode(t.Context(), e.Tenant.ID, liveCode.ID)
 	must(t, err, "get live code after GC")
 	wantEqual(t, "live code after GC", gotCode, liveCode)
+	gotSpent, err := s.GetCode(t.Context(), e.Tenant.ID, spentCode.ID)
+	must(t, err, "get a spent, unexpired code after GC")
+	if gotSpent.ConsumedAt == nil {
+		t.Error("a spent code came back unspent after GC")
+	}
 	gotSess, err := s.GetSession(t.Context(), e.Tenant.ID, liveSess.ID)
 	must(t, err, "get live session after GC")
 	wantEqual(t, "live session after GC", gotSess, liveSess)
@@ -107,6 +121,12 @@ func testGCRemovesExpiredKeepsLive(t *testing.T, s storage.Store) {
 	if n != 0 {
 		t.Errorf("second GarbageCollect removed %d records, want 0", n)
 	}
+
+	// Once it would have expired, the spent code goes.
+	_, err = s.GarbageCollect(t.Context(), at(3*time.Minute+time.Second), storage.GCPolicy{})
+	must(t, err, "garbage collect after the spent code's expiry")
+	_, err = s.GetCode(t.Context(), e.Tenant.ID, spentCode.ID)
+	wantNotFound(t, err, "GetCode of a spent code after its expiry and GC")
 }
 
 func testGCCountersAndAudit(t *testing.T, s storage.Store) {
