@@ -55,10 +55,17 @@ func (s *Service) AuthenticateMagicLink(ctx context.Context, c model.Caller, req
 		}
 		// The user and their link came with the code (CodeWithUser).
 		user, link, created, err := s.core.UserForCodeRead(ctx, tx, c, code, cu, now)
-		if errors.Is(err, storage.ErrNotFound) {
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
 			failure = errLinkUserGone // deleted since the send; the link stays spent
 			return nil
-		} else if err != nil {
+		case fault.Is(err, fault.Forbidden):
+			// Not active (disabled since the send): the link stays spent, as a passcode
+			// does, so that enabling the user again does not bring it back, and the refusal
+			// is recorded.
+			failure = err
+			return nil
+		case err != nil:
 			return err
 		}
 		// A link proves control of the address it went to, not of one the user has since moved to.

@@ -11,8 +11,7 @@ import (
 
 // TestMagicLinkUserReadWithTheCode checks the user a link's redemption reads with its record
 // (CodeWithUser), on both engines: a user unlinked from the application since the send is
-// linked again, one disabled since the send is refused with the link left unspent, one
-// deleted since the send is refused with the link spent.
+// linked again, and one disabled or deleted since the send is refused with the link spent.
 func TestMagicLinkUserReadWithTheCode(t *testing.T) {
 	for _, postgres := range []bool{false, true} {
 		t.Run(map[bool]string{false: "sqlite", true: "postgres"}[postgres], func(t *testing.T) {
@@ -43,11 +42,19 @@ func TestMagicLinkUserReadWithTheCode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Refused, and the link is left unspent (unlike a passcode's, spent either way).
-			for range 2 {
-				_, err = f.redeem(code, nil)
-				wantFault(t, err, fault.CodeUserNotActive)
+			// Refused, and the link is spent, as a passcode is: enabling the user again does
+			// not bring it back.
+			_, err = f.redeem(code, nil)
+			wantFault(t, err, fault.CodeUserNotActive)
+			err = f.Store.UpdateUser(f.Ctx, f.Boot.TenantID, disabled.ID, func(u model.User) (model.User, error) {
+				u.Status = model.UserActive
+				return u, nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
+			_, err = f.redeem(code, nil)
+			wantFault(t, err, fault.CodeInvalidCredentials)
 
 			gone := f.user("gone@example.com")
 			code, _ = f.mlCode(gone.Email, magiclink.MagicLinkSend{})
