@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/propagation"
@@ -34,18 +35,21 @@ type requestState struct {
 	base    *slog.Logger
 	// logger carries the ids; made on first use, since most requests log only their access
 	// line, which is written without it.
-	logger *slog.Logger
+	logger     *slog.Logger
+	loggerOnce sync.Once
 }
 
 // log returns the request's logger: every line carries its ids.
 func (st *requestState) log() *slog.Logger {
-	if st.logger == nil {
-		if st.traceID != "" {
+	st.loggerOnce.Do(func() {
+		switch {
+		case st.logger != nil: // given
+		case st.traceID != "":
 			st.logger = st.base.With("request_id", st.id, "trace_id", st.traceID)
-		} else {
+		default:
 			st.logger = st.base.With("request_id", st.id)
 		}
-	}
+	})
 	return st.logger
 }
 

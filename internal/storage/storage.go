@@ -72,14 +72,14 @@ type Store interface {
 	Organizations
 	AdminPortal
 
-	// GarbageCollect deletes what has ended before now: codes expired or spent, cross-device
-	// tickets past their KeepUntil, sessions expired or revoked with their refresh tokens,
-	// expired refresh tokens, ended lockouts, counters whose window has ended, and audit
-	// events created before p.AuditBefore (none when it is zero). Rotated tokens of a live
-	// session stay until they expire, so that their reuse is still recognised. It deletes in
-	// transactions of at most p.Batch rows, so that a backlog never holds the writer for
-	// long. Outbox messages are collected by CollectMessages after their retention. It
-	// returns how many records it removed.
+	// GarbageCollect deletes what has ended before now: codes expired (a spent code is kept
+	// until it would have expired), cross-device tickets past their KeepUntil, sessions
+	// expired or revoked with their refresh tokens, expired refresh tokens, ended lockouts,
+	// counters whose window has ended, and audit events created before p.AuditBefore (none
+	// when it is zero). Rotated tokens of a live session stay until they expire, so that their
+	// reuse is still recognised. It deletes in transactions of at most p.Batch rows of each
+	// table, so that a backlog never holds the writer for long. Outbox messages are collected
+	// by CollectMessages after their retention. It returns how many records it removed.
 	GarbageCollect(ctx context.Context, now time.Time, p GCPolicy) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/storage"
@@ -9,39 +10,40 @@ import (
 
 // gcStep deletes one kind of ended record, a batch at a time: key names the table's primary
 // key; where is the condition, whose only parameter is the cut-off time; and order is the
-// indexed column the condition is a range of. Each batch reads its rows in the order of that
-// index, so that the plan is a range of it however the table's statistics stood when the
-// statement was prepared (PostgreSQL keeps a generic plan per connection: one made while the
+// indexed column the condition is a range of, in index. Each batch reads its rows in the order
+// of that index, so that the plan is a range of it however the table's statistics stood when
+// the statement was prepared (PostgreSQL keeps a generic plan per connection: one made while the
 // table was empty must not scan it once it holds a backlog).
 type gcStep struct {
 	table, key, where, order string
+	index                    string // the index of order, which the plans read
 }
 
 var gcSteps = []gcStep{
 	// A spent code can no longer be used, and is kept until it would have expired, like one
 	// never used: that keeps collection to a range of the expiry index (a spent code has no
 	// index of its own, which its spending would have to write).
-	{"codes", "id", "expires_at < ?", "expires_at"},
+	{"codes", "id", "expires_at < ?", "expires_at", "codes_expires_idx"},
 	// Tokens of live sessions that have expired; those of ended sessions go with their
 	// sessions (sessionSteps).
-	{"refresh_tokens", "id", "expires_at < ?", "expires_at"},
-	{"lockouts", "tenant_id, app_id, lock_key", "locked_until < ?", "locked_until"},
-	{"cross_device_tickets", "id", "keep_until < ?", "keep_until"},
+	{"refresh_tokens", "id", "expires_at < ?", "expires_at", "refresh_tokens_expires_idx"},
+	{"lockouts", "tenant_id, app_id, lock_key", "locked_until < ?", "locked_until", "lockouts_until_idx"},
+	{"cross_device_tickets", "id", "keep_until < ?", "keep_until", "cross_device_tickets_keep_idx"},
 	// A counter's window has ended at its expires_at: CountHit would start it over.
-	{"counters", "key_hash", "expires_at <= ?", "expires_at"},
+	{"counters", "key_hash", "expires_at <= ?", "expires_at", "counters_expires_idx"},
 }
 
 // sessionSteps find ended sessions: expired, or revoked (through the partial index of revoked
 // sessions, which holds no live one).
 var sessionSteps = []gcStep{
-	{"sessions", "id", "expires_at < ?", "expires_at"},
-	{"sessions", "id", "revoked_at IS NOT NULL AND revoked_at < ?", "revoked_at"},
+	{"sessions", "id", "expires_at < ?", "expires_at", "sessions_expires_idx"},
+	{"sessions", "id", "revoked_at IS NOT NULL AND revoked_at < ?", "revoked_at", "sessions_revoked_idx"},
 }
 
-// GarbageCollect deletes, in transactions of at most p.Batch records each (of sessions, p.Batch
-// sessions with their refresh tokens), what stopped being usable before now: codes expired;
-// cross-device tickets past their keep_until; sessions expired or revoked, each with its
-// refresh tokens in the same transaction, so that no token outlives its session; expired refresh tokens (revoked or rotated ones of a live session stay
+// GarbageCollect deletes, in transactions of at most p.Batch rows of each table, what stopped
+// being usable before now: codes expired (spent ones included); cross-device tickets past their
+// keep_until; sessions expired or revoked, with their refresh tokens first, so that no token
+// outlives its session; expired refresh tokens (revoked or rotated ones of a live session stay
 // until they expire, so that their reuse is still recognised); lockouts that have ended;
 // counters whose window has ended; and audit events older than p.AuditBefore. Small
 // transactions keep a backlog of any size from holding the writer (SQLite's one writer,
@@ -54,27 +56,29 @@ func (s *Store) GarbageCollect(ctx context.Context, now time.Time, p storage.GCP
 	}
 	cut := millis(now)
 	var total int64
-	collect := func(what string, del func() (int64, error)) error {
-		for {
-			n, err := del()
-			if err != nil {
-				return errf("garbage collect "+what, err)
-			}
-			total += n
-			if n < int64(batch) {
-				return nil
-			}
-		}
-	}
 	for _, st := range sessionSteps {
-		if err := collect("sessions", func() (int64, error) { return s.deleteSessions(ctx, st, cut, batch) }); err != nil {
-			return total, err
+		for {
+			sessions, tokens, err := s.deleteSessions(ctx, st, cut, batch)
+			total += sessions + tokens
+			if err != nil {
+				return total, errf("garbage collect sessions", err)
+			}
+			if sessions < int64(batch) && tokens < int64(batch) {
+				break
+			}
 		}
 	}
 	for _, st := range gcSteps {
 		q := st.query(s.d.postgres)
-		if err := collect(st.table, func() (int64, error) { return s.deleteBatch(ctx, q, cut, batch) }); err != nil {
-			return total, err
+		for {
+			n, err := s.deleteBatch(ctx, q, cut, batch)
+			total += n
+			if err != nil {
+				return total, errf("garbage collect "+st.table, err)
+			}
+			if n < int64(batch) {
+				break
+			}
 		}
 	}
 	if !p.AuditBefore.IsZero() {
@@ -117,13 +121,7 @@ func (st gcStep) query(postgres bool) string {
 // run only here, so every plan PostgreSQL makes or keeps of them is made under this setting.
 func (s *Store) deleteBatch(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
-	err := s.inOwnTx(ctx, func(tx *Store) error {
-		w := tx.writer()
-		if s.d.postgres {
-			if _, err := w.exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-				return err
-			}
-		}
+	err := s.inGCTx(ctx, func(w conn) error {
 		var err error
 		n, err = w.execAffected(ctx, q, args...)
 		return err
@@ -131,52 +129,71 @@ func (s *Store) deleteBatch(ctx context.Context, q string, args ...any) (int64, 
 	return n, err
 }
 
-// endedSessionsSQL deletes, on PostgreSQL, a batch of the sessions an ended-session step
-// selects and their refresh tokens, in one statement; it returns the sessions deleted.
-func endedSessionsSQL(st gcStep) string {
-	return "WITH ended AS (SELECT id FROM sessions WHERE " + st.where + " ORDER BY " + st.order + " LIMIT ?), " +
-		"tokens AS (DELETE FROM refresh_tokens WHERE session_id = ANY(ARRAY(SELECT id FROM ended))) " +
-		"DELETE FROM sessions WHERE id = ANY(ARRAY(SELECT id FROM ended))"
+// inGCTx runs fn in a transaction of its own (see deleteBatch), sequential scans off on
+// PostgreSQL.
+func (s *Store) inGCTx(ctx context.Context, fn func(w conn) error) error {
+	if s.tx != nil {
+		// SET LOCAL would last until the end of the caller's transaction.
+		return errors.New("garbage collection runs in transactions of its own")
+	}
+	return s.inOwnTx(ctx, func(tx *Store) error {
+		w := tx.writer()
+		if s.d.postgres {
+			if _, err := w.exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return err
+			}
+		}
+		return fn(w)
+	})
 }
 
-// deleteSessions deletes a batch of the sessions st selects, each with its refresh tokens, in
-// one transaction, and returns how many sessions it deleted.
-func (s *Store) deleteSessions(ctx context.Context, st gcStep, cut int64, batch int) (int64, error) {
-	if s.d.postgres {
-		return s.deleteBatch(ctx, endedSessionsSQL(st), cut, batch)
-	}
-	var n int64
-	err := s.inOwnTx(ctx, func(tx *Store) error {
-		ids, err := tx.sessionBatch(ctx, st, cut, batch)
-		if err != nil || len(ids) == 0 {
+// Ended sessions are collected with their refresh tokens a batch at a time: the tokens of a
+// batch of the sessions first, at most a batch of them, and the sessions only once none is
+// left, so that a transaction deletes at most a batch of rows of each table however many
+// tokens a session holds (a rotated token is kept until it expires, so an active session may
+// hold thousands). A transaction that deletes a full batch of tokens leaves its sessions for
+// the next, which deletes their remaining tokens.
+
+// endedSessionsPostgres is a batch of an ended-session step on PostgreSQL, in one statement.
+// It returns the sessions and the tokens it deleted. The sessions and tokens it deletes are
+// locked with SKIP LOCKED, so that collection never waits for a login: a session a refresh is
+// using now is left for the next run, and a token it holds is left for collection by its
+// expiry.
+func endedSessionsPostgres(st gcStep) string {
+	return "WITH ended AS (SELECT id FROM sessions WHERE " + st.where + " ORDER BY " + st.order + " LIMIT ? FOR UPDATE SKIP LOCKED), " +
+		"tokens AS (DELETE FROM refresh_tokens WHERE ctid = ANY(ARRAY(SELECT ctid FROM refresh_tokens " +
+		"WHERE session_id = ANY(ARRAY(SELECT id FROM ended)) LIMIT ? FOR UPDATE SKIP LOCKED)) RETURNING 1), " +
+		"gone AS (DELETE FROM sessions WHERE id = ANY(ARRAY(SELECT id FROM ended)) AND (SELECT count(*) FROM tokens) < ? RETURNING 1) " +
+		"SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM tokens)"
+}
+
+// The SQLite statements of a batch, run in one transaction of the one writer, so that both
+// select the same sessions.
+func endedTokensSQLite(st gcStep) string {
+	return "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE session_id IN (" +
+		st.selection(false) + ") LIMIT ?)"
+}
+
+func endedSessionsSQLite(st gcStep) string {
+	return "DELETE FROM sessions WHERE id IN (" + st.selection(false) + ")"
+}
+
+// deleteSessions runs one batch of an ended-session step, in a transaction of its own, and
+// returns how many sessions and tokens it deleted.
+func (s *Store) deleteSessions(ctx context.Context, st gcStep, cut int64, batch int) (sessions, tokens int64, err error) {
+	err = s.inGCTx(ctx, func(w conn) error {
+		sessions, tokens = 0, 0
+		if s.d.postgres {
+			return w.queryRow(ctx, endedSessionsPostgres(st), cut, batch, batch, batch).Scan(&sessions, &tokens)
+		}
+		var err error
+		if tokens, err = w.execAffected(ctx, endedTokensSQLite(st), cut, batch, batch); err != nil || tokens == int64(batch) {
 			return err
 		}
-		in := "(" + placeholders(len(ids)) + ")"
-		if _, err := tx.writer().exec(ctx, "DELETE FROM refresh_tokens WHERE session_id IN "+in, ids...); err != nil {
-			return err
-		}
-		n, err = tx.writer().execAffected(ctx, "DELETE FROM sessions WHERE id IN "+in, ids...)
+		sessions, err = w.execAffected(ctx, endedSessionsSQLite(st), cut, batch)
 		return err
 	})
-	return n, err
-}
-
-// sessionBatch reads the ids of a batch of the sessions st selects.
-func (s *Store) sessionBatch(ctx context.Context, st gcStep, cut int64, batch int) ([]any, error) {
-	rows, err := s.writer().query(ctx, st.selection(false), cut, batch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []any
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return sessions, tokens, err
 }
 
 // The statements of collectAudit: the first events' numbers and times, and a batch's delete.

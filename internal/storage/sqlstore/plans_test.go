@@ -102,13 +102,14 @@ func TestRefreshTokenPlansUseIndexes(t *testing.T) {
 		"refresh_tokens_session_idx (session_id=?)")
 	// Expired sessions by their expiry, revoked ones by the index of revoked sessions, each
 	// batch's tokens by their session.
-	check("ended sessions: expired", sessionSteps[0].selection(false), "sessions_expires_idx (expires_at<?)")
-	check("ended sessions: revoked", sessionSteps[1].selection(false), "sessions_revoked_idx (revoked_at>? AND revoked_at<?)")
-	check("ended sessions' tokens", "DELETE FROM refresh_tokens WHERE session_id IN (?, ?)", "refresh_tokens_session_idx (session_id=?)")
+	for _, st := range sessionSteps {
+		check("ended sessions where "+st.where, endedSessionsSQLite(st), st.index+" (")
+		check("tokens of ended sessions where "+st.where, endedTokensSQLite(st), st.index+" (", "refresh_tokens_session_idx (session_id=?)")
+	}
 	for _, st := range gcSteps {
 		what := "garbage collection of " + st.table + " where " + st.where
 		plan := explain(st.query(false), strings.Count(st.query(false), "?"))
-		if !strings.Contains(plan, "SEARCH "+st.table+" USING") {
+		if !strings.Contains(plan, "SEARCH "+st.table+" USING") || !strings.Contains(plan, st.index+" (") {
 			t.Errorf("%s: plan %q does not read an index of %s", what, plan, st.table)
 		}
 		for _, step := range strings.Split(plan, "; ") {
