@@ -55,6 +55,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, err
 	}
 	c.st.statements.Add(1)
+	ctx = c.statementContext(ctx, false)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -71,6 +72,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		return nil, err
 	}
 	c.st.statements.Add(1)
+	ctx = c.statementContext(ctx, true)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -86,6 +88,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	// An error of the held writes is kept for the commit to return: a Row cannot carry it.
 	_ = c.before(ctx)
 	c.st.statements.Add(1)
+	ctx = c.statementContext(ctx, false)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -97,6 +100,21 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		row = c.q.QueryRowContext(ctx, q, args...)
 	}
 	return row
+}
+
+// statementContext is the context a statement runs under. On SQLite it is one that is never
+// cancelled, except for a read of many rows outside a transaction (a list, which may run long):
+// given a context that can be cancelled, the driver watches it with a goroutine and a progress
+// handler, and database/sql watches the rows with another goroutine, which made a read of one
+// row by its key cost about 1.7 times as much (docs/benchmarks.md) for a statement that ends
+// in microseconds, before a cancellation could matter. Inside a transaction it matters the
+// other way too: an interrupted write makes SQLite roll the whole transaction back. On
+// PostgreSQL, a server away over a network, statements keep the caller's context.
+func (c conn) statementContext(ctx context.Context, rows bool) context.Context {
+	if c.d.postgres || (rows && c.tx == nil) {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // rerun reports whether a statement that failed with err is to run once more: on PostgreSQL,
