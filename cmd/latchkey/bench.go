@@ -27,6 +27,7 @@ type benchFlags struct {
 	database                         string
 	nodes                            int
 	connections, users, pairs        int
+	rounds                           int
 	duration, warmup                 time.Duration
 	scenarios                        string
 	asJSON, floor, halfPeak          bool
@@ -64,6 +65,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
 	fs.BoolVar(&f.halfPeak, "half-peak", true, "after each timed window, drive the scenario open-loop at half the iterations per second it reached, for as long, and report the latency from each iteration's scheduled start")
 	fs.BoolVar(&f.floor, "floor", false, "also measure each scenario's floor: a minimal HTTP handler plus the signatures and hashes it cannot avoid")
+	fs.IntVar(&f.rounds, "rounds", 5, "with --floor: cut each scenario's timed window into this many rounds, each followed by a round of its floors, so that both are measured through the same stretches of a noisy machine (1: one window each)")
 	fs.StringVar(&f.algorithm, "algorithm", "RS256", "signing algorithm: of the started server's tenant, and of the floor (RS256 or ES256)")
 	fs.StringVar(&f.passwordHash, "password-hash", password.DefaultParams().String(), "argon2id parameters of the started server and of the floor")
 	fs.IntVar(&f.passwordWorkers, "password-workers", 0, "with --start: the server's password hashing workers (0: its default, one per CPU)")
@@ -95,6 +97,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		URL: f.url, AdminURL: f.adminURL, ClientID: f.clientID, ClientSecret: f.clientSecret,
 		AdminClientID: f.adminClientID, AdminClientSecret: f.adminClientSecret, AppID: f.appID,
 		RedirectURI: f.redirectURI, Users: f.users, Pairs: f.pairs, Algorithm: f.algorithm, HalfPeak: f.halfPeak, Log: stderr,
+		Rounds:        f.rounds,
 		Load:          bench.Load{Connections: f.connections, Warmup: f.warmup, Duration: f.duration},
 		FloodClientID: f.floodClientID, FloodClientSecret: f.floodClientSecret, FloodConnections: f.floodConnections,
 	}
@@ -174,6 +177,9 @@ func (f benchFlags) validate() error {
 	}
 	if f.pairs < 1 {
 		p = append(p, "--pairs must be positive")
+	}
+	if f.rounds < 1 {
+		p = append(p, "--rounds must be positive")
 	}
 	if f.connections < 1 || f.duration <= 0 || f.warmup < 0 {
 		p = append(p, "--connections and --duration must be positive, --warmup not negative")

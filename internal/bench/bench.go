@@ -34,7 +34,10 @@ type Options struct {
 	// FloorCommits says the floor server has a database, so that the flows that write get a
 	// second floor with the one commit a login cannot avoid (WithCommit).
 	FloorCommits bool
-	Algorithm    string
+	// Rounds above one measures each scenario beside its floors: its timed window is cut
+	// into that many rounds, each followed by a round of each floor (see rounds.go).
+	Rounds    int
+	Algorithm string
 	// Probes is how many times each step runs alone to count its SQL work exactly.
 	Probes int
 	// HalfPeak follows each scenario's timed window with an open-loop one at half the
@@ -132,7 +135,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", s.Name, err)
 		}
-		if o.FloorURL != "" && s.Timing == nil {
+		if o.FloorURL != "" && s.Timing == nil && res.Floor == nil {
 			key := floorKey(s.Floor)
 			if floors[key] == nil {
 				fmt.Fprintf(o.Log, "floor %s: running\n", key)
@@ -210,17 +213,27 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintf(e.Opts.Log, "scenario %s: running\n", s.Name)
-	w, err := driveWorkers(ctx, e.Opts.Load, workers, read(&before), read(&after))
-	if err != nil {
-		return res, err
-	}
-	if cerr != nil {
-		return res, cerr
+	var w Window
+	var d Counters
+	if e.interleaved(s) {
+		fmt.Fprintf(e.Opts.Log, "scenario %s: running in %d rounds beside its floors\n", s.Name, e.Opts.Rounds)
+		if w, d, res.Floor, res.CommitFloor, err = e.driveInterleaved(ctx, s, workers, counted); err != nil {
+			return res, err
+		}
+	} else {
+		fmt.Fprintf(e.Opts.Log, "scenario %s: running\n", s.Name)
+		if w, err = driveWorkers(ctx, e.Opts.Load, workers, read(&before), read(&after)); err != nil {
+			return res, err
+		}
+		if cerr != nil {
+			return res, cerr
+		}
+		if counted {
+			d = total(after).Sub(total(before))
+		}
 	}
 	res.fill(w)
 	if counted && w.Iterations > 0 {
-		d := total(after).Sub(total(before))
 		res.CPUPerRequest = ratio(d.CPUSeconds, res.Requests)
 		res.StatementsPerIteration = ratio(float64(d.Statements), w.Iterations)
 		res.TransactionsPerIteration = ratio(float64(d.Transactions), w.Iterations)

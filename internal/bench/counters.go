@@ -32,6 +32,15 @@ func (c Counters) Sub(earlier Counters) Counters {
 	}
 }
 
+// Add returns c plus more.
+func (c Counters) Add(more Counters) Counters {
+	return Counters{
+		Statements:   c.Statements + more.Statements,
+		Transactions: c.Transactions + more.Transactions,
+		CPUSeconds:   c.CPUSeconds + more.CPUSeconds,
+	}
+}
+
 // ReadCounters reads the counters from the admin listener at adminURL.
 func ReadCounters(ctx context.Context, adminURL string) (Counters, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(adminURL, "/")+"/debug/vars", nil)

@@ -121,6 +121,9 @@ type Floor struct {
 	IterationsPerSec float64  `json:"iterations_per_sec"`
 	Latency          Latency  `json:"latency"`
 	Ratio            float64  `json:"ratio"`
+	// RoundRatios are the ratios of each round, when the scenario was measured in rounds
+	// beside its floors (Options.Rounds).
+	RoundRatios []float64 `json:"round_ratios,omitempty"`
 }
 
 // fill sets the throughput and latency fields from a timed window.
