@@ -55,7 +55,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, err
 	}
 	c.st.statements.Add(1)
-	ctx = c.statementContext(ctx, false)
+	ctx = c.statementContext(ctx)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -72,7 +72,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		return nil, err
 	}
 	c.st.statements.Add(1)
-	ctx = c.statementContext(ctx, true)
+	ctx = c.statementContext(ctx)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -88,7 +88,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	// An error of the held writes is kept for the commit to return: a Row cannot carry it.
 	_ = c.before(ctx)
 	c.st.statements.Add(1)
-	ctx = c.statementContext(ctx, false)
+	ctx = c.statementContext(ctx)
 	q := c.d.rebind(query)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -102,16 +102,17 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return row
 }
 
-// statementContext is the context a statement runs under. On SQLite it is one that is never
-// cancelled, except for a read of many rows outside a transaction (a list, which may run long):
-// given a context that can be cancelled, the driver watches it with a goroutine and a progress
-// handler, and database/sql watches the rows with another goroutine, which made a read of one
-// row by its key cost about 1.7 times as much (docs/benchmarks.md) for a statement that ends
-// in microseconds, before a cancellation could matter. Inside a transaction it matters the
-// other way too: an interrupted write makes SQLite roll the whole transaction back. On
-// PostgreSQL, a server away over a network, statements keep the caller's context.
-func (c conn) statementContext(ctx context.Context, rows bool) context.Context {
-	if c.d.postgres || (rows && c.tx == nil) {
+// statementContext is the context a statement runs under. In a SQLite transaction it is one
+// that is never cancelled: an interrupted write makes SQLite roll the whole transaction back,
+// and the transaction holds the one writer anyway, so its statements (microseconds each) run
+// to the end; a caller gone meanwhile is answered at the end. Given a context that can be
+// cancelled, the driver also watches it with a goroutine and a progress handler per statement,
+// and database/sql the rows of each read with another: a read of one row by its key cost 1.5
+// to 1.7 times as much with one (BenchmarkPointRead). Reads outside a transaction keep the
+// caller's context all the same: run uncancelled too, they made the bench's latencies at full
+// load spread wider (docs/benchmarks.md). PostgreSQL statements keep the caller's context.
+func (c conn) statementContext(ctx context.Context) context.Context {
+	if c.d.postgres || c.tx == nil {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)
