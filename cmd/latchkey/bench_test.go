@@ -80,9 +80,6 @@ func TestBenchSmoke(t *testing.T) {
 	}
 }
 
-// TestBenchTenantScaleSmoke runs the tenant-scale comparison with a small tenant count and
-// checks that both steps ran without errors and that the published key set did not grow with
-// the tenants. It asserts no timing.
 // TestBenchDataSizeSmoke runs the data-size scenario with small growths: every request must
 // succeed at both sizes, and the report must name both sizes and a ratio for each request.
 // It asserts no timing.
@@ -122,6 +119,9 @@ func TestBenchDataSizeSmoke(t *testing.T) {
 	}
 }
 
+// TestBenchTenantScaleSmoke runs the tenant-scale comparison with a small tenant count and
+// checks that both steps ran without errors and that the published key set did not grow with
+// the tenants. It asserts no timing.
 func TestBenchTenantScaleSmoke(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var stdout, stderr bytes.Buffer
