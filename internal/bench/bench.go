@@ -199,22 +199,13 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 		}
 		res.Probe = probes[e.nodeOf(e.Opts.Load.Connections)]
 	}
-	var before, after []Counters
-	var cerr error
-	read := func(dst *[]Counters) func() {
-		return func() {
-			if !counted || cerr != nil {
-				return
-			}
-			*dst, cerr = e.readCounters(ctx)
-		}
-	}
 	workers, err := buildWorkers(ctx, nw, 0, e.Opts.Load.Connections)
 	if err != nil {
 		return res, err
 	}
 	var w Window
 	var d Counters
+	var before, after []Counters
 	if e.interleaved(s) {
 		fmt.Fprintf(e.Opts.Log, "scenario %s: running in %d rounds beside its floors\n", s.Name, e.Opts.Rounds)
 		if w, d, res.Floor, res.CommitFloor, err = e.driveInterleaved(ctx, s, workers, counted); err != nil {
@@ -222,11 +213,8 @@ func runScenario(ctx context.Context, e *Env, s Scenario) (ScenarioResult, error
 		}
 	} else {
 		fmt.Fprintf(e.Opts.Log, "scenario %s: running\n", s.Name)
-		if w, err = driveWorkers(ctx, e.Opts.Load, workers, read(&before), read(&after)); err != nil {
+		if w, before, after, err = e.driveCounted(ctx, e.Opts.Load, workers, counted); err != nil {
 			return res, err
-		}
-		if cerr != nil {
-			return res, cerr
 		}
 		if counted {
 			d = total(after).Sub(total(before))
@@ -307,6 +295,26 @@ func probeSteps(ctx context.Context, e *Env, steps []Step) ([]StepCount, error) 
 	return out, nil
 }
 
+// driveCounted drives workers under load and, when counted, reads every node's counters at
+// the barriers before and after the timed window.
+func (e *Env) driveCounted(ctx context.Context, load Load, workers [][]Step, counted bool) (w Window, before, after []Counters, err error) {
+	var cerr error
+	read := func(dst *[]Counters) func() {
+		return func() {
+			if counted && cerr == nil {
+				*dst, cerr = e.readCounters(ctx)
+			}
+		}
+	}
+	if w, err = driveWorkers(ctx, load, workers, read(&before), read(&after)); err != nil {
+		return Window{}, nil, nil, err
+	}
+	if cerr != nil {
+		return Window{}, nil, nil, cerr
+	}
+	return w, before, after, nil
+}
+
 func runFloor(ctx context.Context, o Options, costs []Cost) (*Floor, error) {
 	c := NewClient(o.FloorURL, o.Load.Connections+4)
 	defer c.Close()
@@ -317,11 +325,16 @@ func runFloor(ctx context.Context, o Options, costs []Cost) (*Floor, error) {
 	if w.Errors > 0 {
 		return nil, fmt.Errorf("%d errors, first: %s", w.Errors, w.FirstError)
 	}
+	return newFloor(costs, w), nil
+}
+
+// newFloor is the floor of costs that drove the window w; its ratio is left to the caller.
+func newFloor(costs []Cost, w Window) *Floor {
 	var r ScenarioResult
 	r.fill(w)
 	var names []string
 	for _, c := range costs {
 		names = append(names, c.String())
 	}
-	return &Floor{Cost: names, IterationsPerSec: r.IterationsPerSec, Latency: r.Latency}, nil
+	return &Floor{Cost: names, IterationsPerSec: r.IterationsPerSec, Latency: r.Latency}
 }

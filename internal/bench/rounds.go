@@ -58,26 +58,14 @@ func (e *Env) driveInterleaved(ctx context.Context, s Scenario, workers [][]Step
 	}
 	var win Window
 	var delta Counters
-	var cerr error
 	for r := range o.Rounds {
 		load := Load{Connections: o.Load.Connections, Warmup: min(o.Load.Warmup, rewarm), Duration: o.Load.Duration / time.Duration(o.Rounds)}
 		if r == 0 {
 			load.Warmup = o.Load.Warmup
 		}
-		var before, after []Counters
-		read := func(dst *[]Counters) func() {
-			return func() {
-				if counted && cerr == nil {
-					*dst, cerr = e.readCounters(ctx)
-				}
-			}
-		}
-		w, err := driveWorkers(ctx, load, workers, read(&before), read(&after))
+		w, before, after, err := e.driveCounted(ctx, load, workers, counted)
 		if err != nil {
 			return Window{}, Counters{}, nil, nil, err
-		}
-		if cerr != nil {
-			return Window{}, Counters{}, nil, nil, cerr
 		}
 		if counted {
 			delta = delta.Add(total(after).Sub(total(before)))
@@ -104,14 +92,9 @@ func (e *Env) driveInterleaved(ctx context.Context, s Scenario, workers [][]Step
 
 // floor is the side's Floor over all its rounds, with its ratio to the scenario's window.
 func (f *floorSide) floor(scenario Window) *Floor {
-	var r ScenarioResult
-	r.fill(f.win)
-	var names []string
-	for _, c := range f.costs {
-		names = append(names, c.String())
-	}
-	return &Floor{Cost: names, IterationsPerSec: r.IterationsPerSec, Latency: r.Latency,
-		Ratio: over(scenario.perSecond(), f.win.perSecond()), RoundRatios: f.ratios}
+	fl := newFloor(f.costs, f.win)
+	fl.Ratio, fl.RoundRatios = over(scenario.perSecond(), f.win.perSecond()), f.ratios
+	return fl
 }
 
 // over is a/b, or 0 when b is.
