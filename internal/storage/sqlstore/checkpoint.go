@@ -15,12 +15,13 @@ import (
 // checkpoints on a connection of its own:
 //
 //   - every checkpointEvery while commits keep coming (checkpointIdleEvery once a round finds
-//     nothing committed since the last one, or fails), PASSIVE: it copies what no reader still needs and never blocks a writer
-//     or a reader; a commit meanwhile appends to the log as usual. Rounds are frequent so that
-//     each one's fsyncs have little to flush: on ext4 an fsync commits the file system's
-//     journal, and the writer's appends to the log wait for that commit, so a round that
-//     flushed 50 ms of pages held commits for up to 10-20 ms (the p99 of write flows at half
-//     peak, docs/benchmarks.md); one that flushes 10 ms of pages holds them for far less;
+//     nothing committed since the last one, or fails), PASSIVE: it copies what no reader still
+//     needs and never blocks a writer or a reader; a commit meanwhile appends to the log as
+//     usual. Rounds are frequent so that each one's fsyncs have little to flush: on ext4 an
+//     fsync commits the file system's journal, and the writer's appends to the log wait for
+//     that commit, so a round that flushed 50 ms of pages held commits for up to 10-20 ms (the
+//     p99 of write flows at half peak, docs/benchmarks.md); one that flushes 10 ms of pages
+//     holds them for far less;
 //   - when the log has grown past checkpointRestartPages anyway, RESTART on the writer's own
 //     connection, between two transactions. Under a steady stream of commits a PASSIVE round
 //     never finds the log copied to its end at a moment when no commit is appending, so the

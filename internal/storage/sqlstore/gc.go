@@ -54,31 +54,38 @@ func (s *Store) GarbageCollect(ctx context.Context, now time.Time, p storage.GCP
 	if batch <= 0 {
 		batch = storage.DefaultGCBatch
 	}
-	cut := millis(now)
+	cut, full := millis(now), int64(batch)
 	var total int64
-	for _, st := range sessionSteps {
+	// untilShort runs a step's batches until one finds less than a full batch to delete.
+	untilShort := func(table string, del func() (n int64, more bool, err error)) error {
 		for {
-			sessions, tokens, err := s.deleteSessions(ctx, st, cut, batch)
-			total += sessions + tokens
+			n, more, err := del()
+			total += n
 			if err != nil {
-				return total, errf("garbage collect sessions", err)
+				return errf("garbage collect "+table, err)
 			}
-			if sessions < int64(batch) && tokens < int64(batch) {
-				break
+			if !more {
+				return nil
 			}
+		}
+	}
+	for _, st := range sessionSteps {
+		err := untilShort(st.table, func() (int64, bool, error) {
+			sessions, tokens, err := s.deleteSessions(ctx, st, cut, batch)
+			return sessions + tokens, sessions == full || tokens == full, err
+		})
+		if err != nil {
+			return total, err
 		}
 	}
 	for _, st := range gcSteps {
 		q := st.query(s.d.postgres)
-		for {
+		err := untilShort(st.table, func() (int64, bool, error) {
 			n, err := s.deleteBatch(ctx, q, cut, batch)
-			total += n
-			if err != nil {
-				return total, errf("garbage collect "+st.table, err)
-			}
-			if n < int64(batch) {
-				break
-			}
+			return n, n == full, err
+		})
+		if err != nil {
+			return total, err
 		}
 	}
 	if !p.AuditBefore.IsZero() {
