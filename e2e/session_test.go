@@ -197,6 +197,20 @@ func TestIntrospectionAndRevocation(t *testing.T) {
 	if d["introspection_endpoint"] != e.url+"/oidc/token/introspection" || d["revocation_endpoint"] != e.url+"/oidc/token/revocation" {
 		t.Fatalf("discovery lacks introspection/revocation endpoints: %v", d)
 	}
+
+	// A node remembers the introspected tokens it has verified; a remembered token still
+	// expires on time.
+	later := e.directLogin(tok, "ivy@example.com", nil)
+	for range 2 {
+		if x := introspect(later["access_token"].(string)); x["active"] != true {
+			t.Fatalf("fresh access token reported inactive: %v", x)
+		}
+	}
+	exp := int64(verifyAccessToken(t, e, later["access_token"].(string))["exp"].(float64))
+	e.clock.Advance(time.Unix(exp, 0).Sub(e.clock.Now()) + 2*time.Minute)
+	if x := introspect(later["access_token"].(string)); x["active"] != false {
+		t.Fatalf("access token past its expiry still active: %v", x)
+	}
 }
 
 func TestAdminSessions(t *testing.T) {

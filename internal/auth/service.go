@@ -15,10 +15,12 @@ import (
 // Signer signs and verifies JWTs with the tenant's keys (package token implements it).
 type Signer interface {
 	SignTyped(ctx context.Context, tenantID, typ string, claims any) (string, error)
-	Verify(ctx context.Context, raw string, dest any) error
-	// VerifyBearer is Verify for a credential presented on many requests; it may remember
-	// that a token's signature was good (token.Manager does).
+	// VerifyBearer checks a token of any tenant, as token.Manager's Verify does, for a
+	// credential presented on many requests; it may remember that a token's signature was good
+	// (token.Manager does).
 	VerifyBearer(ctx context.Context, raw string, dest any) error
+	// VerifyIntrospected is VerifyBearer for tokens presented to introspection.
+	VerifyIntrospected(ctx context.Context, raw string, dest any) error
 }
 
 // ClientAuthenticator checks a client's secret (package tenancy implements it).
@@ -123,7 +125,12 @@ func (s *Service) Now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 // Active reports whether a session can still be used at now: not revoked, not past its
 // absolute lifetime, and used within the idle timeout.
 func (s *Service) Active(sess model.Session, now time.Time) bool {
-	return sess.Active(now) && now.Sub(sess.LastSeenAt) < s.opts.SessionIdleTimeout
+	return s.Live(sess.Life(), now)
+}
+
+// Live is Active for a session read without its factors and attributes.
+func (s *Service) Live(l model.SessionLife, now time.Time) bool {
+	return l.Active(now) && now.Sub(l.LastSeenAt) < s.opts.SessionIdleTimeout
 }
 
 // SessionExpiry is when a session ends unless tokens are issued in it before: the idle

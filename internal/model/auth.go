@@ -127,7 +127,27 @@ type Session struct {
 
 // Active reports whether s can still be used at now.
 func (s *Session) Active(now time.Time) bool {
-	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+	return s.Life().Active(now)
+}
+
+// Life returns the part of s that decides whether it can still be used.
+func (s *Session) Life() SessionLife {
+	return SessionLife{TenantID: s.TenantID, UserID: s.UserID, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt}
+}
+
+// SessionLife is what decides whether a session can still be used, and whose it is, without
+// its factors and attributes: what a check that a token's session has not ended reads.
+type SessionLife struct {
+	TenantID   string
+	UserID     string
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+}
+
+// Active reports whether the session can still be used at now, idle timeout aside.
+func (l SessionLife) Active(now time.Time) bool {
+	return l.RevokedAt == nil && now.Before(l.ExpiresAt)
 }
 
 // RefreshToken is an opaque refresh token, stored by keyed hash. Tokens rotated from one

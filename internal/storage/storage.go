@@ -244,6 +244,9 @@ type Codes interface {
 type Sessions interface {
 	CreateSession(ctx context.Context, s model.Session) error
 	GetSession(ctx context.Context, tenantID, id string) (model.Session, error)
+	// GetSessionLife is GetSession without the session's factors and attributes, for
+	// checks that a session has not ended (introspection reads one per call).
+	GetSessionLife(ctx context.Context, tenantID, id string) (model.SessionLife, error)
 	// ListSessions returns a user's sessions, newest first, ended ones included.
 	ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error)
 	UpdateSession(ctx context.Context, tenantID, id string, updater func(model.Session) (model.Session, error)) error

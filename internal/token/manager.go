@@ -62,7 +62,8 @@ type Manager struct {
 	last     *snapshot                // the last one built, for reuse; guarded by loadMu
 	forcedAt time.Time                // last reload caused by an unknown kid; guarded by loadMu
 
-	bearers memo // bearer tokens already verified (VerifyBearer)
+	bearers      memo // bearer tokens already verified (VerifyBearer)
+	introspected memo // introspected tokens already verified (VerifyIntrospected)
 }
 
 // NewManager returns a Manager over store, sealing private keys with keys.

@@ -85,20 +85,33 @@ func (m *memo) forget(raw string) {
 // such as a client access token: a token whose signature this Manager has already checked is
 // not checked again (see memo), while its key must still be published and its times valid.
 func (m *Manager) VerifyBearer(ctx context.Context, raw string, dest any) error {
-	if e, ok := m.bearers.get(raw); ok {
+	return m.verifyRemembered(ctx, raw, dest, &m.bearers)
+}
+
+// VerifyIntrospected is VerifyBearer for tokens presented to introspection. A resource server
+// introspects a user's access token on each of that user's calls, so the same token comes
+// back many times in its lifetime. Introspected tokens have a memo of their own: a resource
+// server with thousands of users then never evicts the few bearer tokens that API callers
+// present, nor they its tokens.
+func (m *Manager) VerifyIntrospected(ctx context.Context, raw string, dest any) error {
+	return m.verifyRemembered(ctx, raw, dest, &m.introspected)
+}
+
+func (m *Manager) verifyRemembered(ctx context.Context, raw string, dest any, mem *memo) error {
+	if e, ok := mem.get(raw); ok {
 		key, err := m.lookup(ctx, e.tenant, e.kid)
 		if err != nil {
 			return err
 		}
 		if key == nil || key.alg != e.alg {
-			m.bearers.forget(raw)
+			mem.forget(raw)
 			return invalid("unknown key")
 		}
 		err = m.checkClaims(e.std, e.payload, dest)
 		if err != nil {
-			m.bearers.forget(raw)
+			mem.forget(raw)
 		}
 		return err
 	}
-	return m.verify(ctx, raw, "", dest, &m.bearers)
+	return m.verify(ctx, raw, "", dest, mem)
 }

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,57 +12,85 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
+// rememberer is one of a Manager's verifications that remember tokens, with its memo.
+type rememberer struct {
+	name   string
+	verify func(ctx context.Context, raw string, dest any) error
+	memo   *memo
+	other  *memo // the other memo, which this verification must leave alone
+}
+
+func rememberers(m *Manager) []rememberer {
+	return []rememberer{
+		{"VerifyBearer", m.VerifyBearer, &m.bearers, &m.introspected},
+		{"VerifyIntrospected", m.VerifyIntrospected, &m.introspected, &m.bearers},
+	}
+}
+
 func TestVerifyBearerRemembers(t *testing.T) {
 	e := newEnv(t, newMemStore())
-	m := e.manager()
-	tid := e.tenant(model.AlgES256)
-	raw := e.sign(m, tid)
+	for i := range rememberers(e.manager()) {
+		m := e.manager()
+		r := rememberers(m)[i]
+		t.Run(r.name, func(t *testing.T) {
+			tid := e.tenant(model.AlgES256)
+			raw := e.sign(m, tid)
 
-	for i := 0; i < 2; i++ {
-		var got map[string]any
-		if err := m.VerifyBearer(e.ctx, raw, &got); err != nil {
-			t.Fatalf("use %d: %v", i, err)
-		}
-		if got["sub"] != "user-1" || got["tid"] != tid {
-			t.Errorf("use %d: claims %v", i, got)
-		}
-	}
-	if _, ok := m.bearers.get(raw); !ok {
-		t.Fatal("a verified bearer is not remembered")
-	}
+			for i := 0; i < 2; i++ {
+				var got map[string]any
+				if err := r.verify(e.ctx, raw, &got); err != nil {
+					t.Fatalf("use %d: %v", i, err)
+				}
+				if got["sub"] != "user-1" || got["tid"] != tid {
+					t.Errorf("use %d: claims %v", i, got)
+				}
+			}
+			if _, ok := r.memo.get(raw); !ok {
+				t.Fatal("a verified token is not remembered")
+			}
+			if _, ok := r.other.get(raw); ok {
+				t.Fatal("a verified token is remembered in the other memo too")
+			}
 
-	// A remembered verdict is the signature's alone: a token differing in one byte of its
-	// signature is checked and refused.
-	forged := raw[:len(raw)-2] + flip(raw[len(raw)-2])
-	if err := m.VerifyBearer(e.ctx, forged, nil); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("forged bearer: %v, want ErrInvalidToken", err)
-	}
-	if _, ok := m.bearers.get(forged); ok {
-		t.Error("a refused bearer was remembered")
-	}
-	// Verify checks the signature every time, remembered or not.
-	if err := m.Verify(e.ctx, raw, nil); err != nil {
-		t.Errorf("Verify of the remembered token: %v", err)
+			// A remembered verdict is the signature's alone: a token differing in one byte of
+			// its signature is checked and refused.
+			forged := raw[:len(raw)-2] + flip(raw[len(raw)-2])
+			if err := r.verify(e.ctx, forged, nil); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("forged token: %v, want ErrInvalidToken", err)
+			}
+			if _, ok := r.memo.get(forged); ok {
+				t.Error("a refused token was remembered")
+			}
+			// Verify checks the signature every time, remembered or not.
+			if err := m.Verify(e.ctx, raw, nil); err != nil {
+				t.Errorf("Verify of the remembered token: %v", err)
+			}
+		})
 	}
 }
 
 func TestVerifyBearerExpires(t *testing.T) {
 	e := newEnv(t, newMemStore())
-	m := e.manager()
-	tid := e.tenant(model.AlgES256)
-	raw, err := m.Sign(e.ctx, tid, e.claims(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Minute + Leeway + time.Second)
-	if err := m.VerifyBearer(e.ctx, raw, nil); !errors.Is(err, ErrExpired) {
-		t.Errorf("remembered bearer past its exp: %v, want ErrExpired", err)
-	}
-	if _, ok := m.bearers.get(raw); ok {
-		t.Error("an expired bearer is still remembered")
+	for i := range rememberers(e.manager()) {
+		m := e.manager()
+		r := rememberers(m)[i]
+		t.Run(r.name, func(t *testing.T) {
+			tid := e.tenant(model.AlgES256)
+			raw, err := m.Sign(e.ctx, tid, e.claims(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.verify(e.ctx, raw, nil); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Minute + Leeway + time.Second)
+			if err := r.verify(e.ctx, raw, nil); !errors.Is(err, ErrExpired) {
+				t.Errorf("remembered token past its exp: %v, want ErrExpired", err)
+			}
+			if _, ok := r.memo.get(raw); ok {
+				t.Error("an expired token is still remembered")
+			}
+		})
 	}
 }
 
@@ -69,27 +98,32 @@ func TestVerifyBearerExpires(t *testing.T) {
 // unremembered one does.
 func TestVerifyBearerKeyUnpublished(t *testing.T) {
 	e := newEnv(t, newMemStore())
-	m := e.manager(func(o *Options) { o.MaxTokenLifetime = time.Hour })
-	tid := e.tenant(model.AlgES256)
-	raw, err := m.Sign(e.ctx, tid, e.claims(3*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Rotate(e.ctx, tid); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.VerifyBearer(e.ctx, raw, nil); err != nil {
-		t.Fatalf("bearer signed by a disabled, still published key: %v", err)
-	}
-	e.clock.Advance(time.Hour + time.Minute)
-	if err := m.VerifyBearer(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("bearer of an unpublished key: %v, want ErrInvalidToken", err)
-	}
-	if err := m.Verify(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("Verify of the same token: %v, want ErrInvalidToken", err)
+	for i := range rememberers(e.manager()) {
+		m := e.manager(func(o *Options) { o.MaxTokenLifetime = time.Hour })
+		r := rememberers(m)[i]
+		t.Run(r.name, func(t *testing.T) {
+			tid := e.tenant(model.AlgES256)
+			raw, err := m.Sign(e.ctx, tid, e.claims(3*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.verify(e.ctx, raw, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Rotate(e.ctx, tid); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.verify(e.ctx, raw, nil); err != nil {
+				t.Fatalf("token signed by a disabled, still published key: %v", err)
+			}
+			e.clock.Advance(time.Hour + time.Minute)
+			if err := r.verify(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("token of an unpublished key: %v, want ErrInvalidToken", err)
+			}
+			if err := m.Verify(e.ctx, raw, nil); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("Verify of the same token: %v, want ErrInvalidToken", err)
+			}
+		})
 	}
 }
 

@@ -29,7 +29,7 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 		return s.introspectRefresh(ctx, c, token)
 	}
 	var claims map[string]any
-	if err := s.signer.Verify(ctx, token, &claims); err != nil {
+	if err := s.signer.VerifyIntrospected(ctx, token, &claims); err != nil {
 		return inactive, nil
 	}
 	use, _ := claims["token_use"].(string)
@@ -44,13 +44,13 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 		return inactive, err
 	}
 	if sid, _ := claims["sid"].(string); sid != "" {
-		sess, err := s.store.GetSession(ctx, c.TenantID, sid)
+		life, err := s.store.GetSessionLife(ctx, c.TenantID, sid)
 		if errors.Is(err, storage.ErrNotFound) {
 			return inactive, nil
 		} else if err != nil {
 			return nil, fault.Wrap(err, "get session")
 		}
-		if !s.core.Active(sess, s.core.Now()) {
+		if !s.core.Live(life, s.core.Now()) {
 			return inactive, nil
 		}
 	}
@@ -77,8 +77,8 @@ func (s *Service) introspectRefresh(ctx context.Context, c model.Caller, token s
 	if live, err := s.clientLive(ctx, c.TenantID, rt.ClientID); err != nil || !live {
 		return inactive, err
 	}
-	sess, err := s.store.GetSession(ctx, rt.TenantID, rt.SessionID)
-	if err != nil || !s.core.Active(sess, now) {
+	life, err := s.store.GetSessionLife(ctx, rt.TenantID, rt.SessionID)
+	if err != nil || !s.core.Live(life, now) {
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return nil, fault.Wrap(err, "get session")
 		}

@@ -90,6 +90,26 @@ func (s *Store) GetSession(ctx context.Context, tenantID, id string) (model.Sess
 		"SELECT "+sessionCols+" FROM sessions WHERE id = ?", tenantID, id)
 }
 
+// GetSessionLife returns what decides whether one of the tenant's sessions can still be used.
+// It reads no JSON column: decoding the factors and attributes cost introspection as much as
+// the rest of the read.
+func (s *Store) GetSessionLife(ctx context.Context, tenantID, id string) (model.SessionLife, error) {
+	return getOwned(ctx, s.reader(), "get session life", scanSessionLife,
+		func(v model.SessionLife) string { return v.TenantID },
+		"SELECT tenant_id, user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE id = ?", tenantID, id)
+}
+
+func scanSessionLife(sc scanner) (model.SessionLife, error) {
+	var l model.SessionLife
+	var seen, expires int64
+	var revoked sql.NullInt64
+	if err := sc.Scan(&l.TenantID, &l.UserID, &seen, &expires, &revoked); err != nil {
+		return l, err
+	}
+	l.LastSeenAt, l.ExpiresAt, l.RevokedAt = fromMillis(seen), fromMillis(expires), fromNullMillis(revoked)
+	return l, nil
+}
+
 // ListSessions returns a user's sessions, newest first, ended ones included.
 func (s *Store) ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error) {
 	return getAll(ctx, s.reader(), "list sessions", scanSession,

@@ -18,6 +18,38 @@ var sessionTests = []namedTest{
 	{"UpdateRefused", testSessionUpdateRefused},
 	{"Touch", testSessionTouch},
 	{"SealedIDAddedLater", testSessionSealedIDAddedLater},
+	{"Life", testSessionLife},
+}
+
+// testSessionLife checks that GetSessionLife reads what GetSession reads of a session's
+// owner and times, follows updates, and finds no session of another tenant or none at all.
+func testSessionLife(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	live := newSession(t, s, makeSession(e))
+	got, err := s.GetSessionLife(ctx, e.Tenant.ID, live.ID)
+	must(t, err, "get session life")
+	wantEqual(t, "GetSessionLife of a live session", got, live.Life())
+	if got.RevokedAt != nil || got.UserID != e.User.ID {
+		t.Errorf("GetSessionLife of a live session: revoked %v, user %q", got.RevokedAt, got.UserID)
+	}
+
+	touched, err := s.TouchSession(ctx, e.Tenant.ID, live.ID, at(time.Hour), at(30*time.Second))
+	must(t, err, "touch session")
+	must(t, s.UpdateSession(ctx, e.Tenant.ID, live.ID, func(cur model.Session) (model.Session, error) {
+		cur.RevokedAt = ptr(at(2 * time.Hour))
+		return cur, nil
+	}), "revoke session")
+	want := touched.Life()
+	want.RevokedAt = ptr(at(2 * time.Hour))
+	got, err = s.GetSessionLife(ctx, e.Tenant.ID, live.ID)
+	must(t, err, "get session life after touch and revocation")
+	wantEqual(t, "GetSessionLife after touch and revocation", got, want)
+
+	_, err = s.GetSessionLife(ctx, newTenant(t, s).ID, live.ID)
+	wantNotFound(t, err, "GetSessionLife under another tenant")
+	_, err = s.GetSessionLife(ctx, e.Tenant.ID, model.NewID())
+	wantNotFound(t, err, "GetSessionLife of a missing id")
 }
 
 // testSessionSealedIDAddedLater checks that a session stored without a sealed id reads back
