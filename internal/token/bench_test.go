@@ -49,6 +49,30 @@ func BenchmarkVerify(b *testing.B) {
 // every key, parsing, serialising the document), once per cache TTL or key change: with any
 // number of tenants sharing the deployment's keys, and with every one of 1000 tenants holding
 // its own (EdDSA, the cheapest to generate) keys, the per-tenant option's worst case.
+// BenchmarkVerifyIntrospected compares a token's first introspection on a node (the
+// signature checked) with a repeated one (the memo's verdict, claims decoded again).
+func BenchmarkVerifyIntrospected(b *testing.B) {
+	for _, alg := range benchAlgs {
+		for _, repeated := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/repeated=%t", alg, repeated), func(b *testing.B) {
+				e := newEnv(b, newMemStore())
+				m := e.manager()
+				raw := e.sign(m, e.tenant(alg))
+				var dest map[string]any
+				b.ReportAllocs()
+				for b.Loop() {
+					if !repeated {
+						m.introspected.forget(raw)
+					}
+					if err := m.VerifyIntrospected(e.ctx, raw, &dest); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 func BenchmarkJWKSBuild(b *testing.B) {
 	for _, own := range []int{0, 1000} {
 		b.Run(fmt.Sprintf("own-key-tenants=%d", own), func(b *testing.B) {
