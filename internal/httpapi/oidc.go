@@ -198,11 +198,11 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.oauthCaller(r, form)
+	id, sec, err := clientCredentials(r, form)
 	if err != nil {
 		return err
 	}
-	out, err := s.cfg.Grants.Introspect(r.Context(), c, form.Get("token"))
+	out, err := s.cfg.Grants.IntrospectAs(r.Context(), id, sec, form.Get("token"))
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,22 @@ func Fresh(ctx context.Context) context.Context { return context.WithValue(ctx, 
 // IsFresh reports whether ctx asks for reads from the database.
 func IsFresh(ctx context.Context) bool { v, _ := ctx.Value(freshKey{}).(bool); return v }
 
+type stampKey struct{ clientID string }
+
+// WithClientStamp marks ctx with a client's stamp read from the database in this request,
+// together with another record (GetSessionLifeAndClientStamp): a read of that client that
+// must be current (Fresh) may use it instead of reading the stamp again. Only a stamp read
+// in the same request may be given, since a copy at that stamp is taken as the client now.
+func WithClientStamp(ctx context.Context, clientID string, stamp int64) context.Context {
+	return context.WithValue(ctx, stampKey{clientID}, stamp)
+}
+
+// ClientStampOf returns the stamp WithClientStamp gave ctx for the client.
+func ClientStampOf(ctx context.Context, clientID string) (int64, bool) {
+	v, ok := ctx.Value(stampKey{clientID}).(int64)
+	return v, ok
+}
+
 // CrossDevice stores the tickets of cross-device WebAuthn flows.
 type CrossDevice interface {
 	CreateCrossDeviceTicket(ctx context.Context, t model.CrossDeviceTicket) error

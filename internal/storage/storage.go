@@ -247,6 +247,10 @@ type Sessions interface {
 	// GetSessionLife is GetSession without the session's factors and attributes, for
 	// checks that a session has not ended (introspection reads one per call).
 	GetSessionLife(ctx context.Context, tenantID, id string) (model.SessionLife, error)
+	// GetSessionLifeAndClientStamp is GetSessionLife and ClientStamp in one statement, which
+	// is what introspecting a user's access token needs of the database. It returns ErrNotFound
+	// when there is no such client; found is false when the tenant has no such session.
+	GetSessionLifeAndClientStamp(ctx context.Context, tenantID, sessionID, clientID string) (life model.SessionLife, found bool, stamp int64, err error)
 	// ListSessions returns a user's sessions, newest first, ended ones included.
 	ListSessions(ctx context.Context, tenantID, userID string) ([]model.Session, error)
 	UpdateSession(ctx context.Context, tenantID, id string, updater func(model.Session) (model.Session, error)) error

@@ -32,8 +32,63 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	if err := s.signer.VerifyIntrospected(ctx, token, &claims); err != nil {
 		return inactive, nil
 	}
-	use, _ := claims["token_use"].(string)
-	tid, _ := claims["tid"].(string)
+	return s.introspectAccess(ctx, c, claims, nil)
+}
+
+// IntrospectAs is Introspect for the client that authenticates with clientID and
+// clientSecret, as the introspection endpoint is called. For an access token with a session,
+// the statement that reads the client's stamp for its secret check also reads the session
+// (GetSessionLifeAndClientStamp): one statement where Introspect after CallerForClient makes
+// two. The answer is Introspect's in every case, and a caller that fails to authenticate
+// learns nothing of the token.
+func (s *Service) IntrospectAs(ctx context.Context, clientID, clientSecret, token string) (map[string]any, error) {
+	token = strings.TrimSpace(token)
+	if token == "" || strings.HasPrefix(token, secret.RefreshTokenPrefix) || !model.ValidID(clientID) {
+		c, err := s.core.CallerForClient(ctx, clientID, clientSecret)
+		if err != nil {
+			return nil, err
+		}
+		return s.Introspect(ctx, c, token)
+	}
+	var claims map[string]any
+	verified := s.signer.VerifyIntrospected(ctx, token, &claims) == nil
+	var read *sessionRead
+	if tid, sid := claimString(claims, "tid"), claimString(claims, "sid"); verified && tid != "" && sid != "" {
+		life, found, stamp, err := s.store.GetSessionLifeAndClientStamp(ctx, tid, sid, clientID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound): // no such client: CallerForClient refuses it
+		case err != nil:
+			return nil, fault.Wrap(err, "get session")
+		default:
+			ctx = storage.WithClientStamp(ctx, clientID, stamp)
+			read = &sessionRead{life: life, found: found}
+		}
+	}
+	c, err := s.core.CallerForClient(ctx, clientID, clientSecret)
+	if err != nil {
+		return nil, err
+	}
+	if !verified {
+		return inactive, nil
+	}
+	return s.introspectAccess(ctx, c, claims, read)
+}
+
+// sessionRead is an access token's session as read with the introspecting client's stamp.
+type sessionRead struct {
+	life  model.SessionLife
+	found bool
+}
+
+func claimString(claims map[string]any, name string) string {
+	v, _ := claims[name].(string)
+	return v
+}
+
+// introspectAccess answers for a verified access token; read is its session when already
+// read (nil: read it now).
+func (s *Service) introspectAccess(ctx context.Context, c model.Caller, claims map[string]any, read *sessionRead) (map[string]any, error) {
+	use, tid := claimString(claims, "token_use"), claimString(claims, "tid")
 	if tid != c.TenantID || (use != auth.UseAccess && use != auth.UseClient) {
 		return inactive, nil
 	}
@@ -43,14 +98,19 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 	if _, ok, err := s.core.TokenClientFor(ctx, c, auth.BindingOf(claims)); err != nil || !ok {
 		return inactive, err
 	}
-	if sid, _ := claims["sid"].(string); sid != "" {
-		life, err := s.store.GetSessionLife(ctx, c.TenantID, sid)
-		if errors.Is(err, storage.ErrNotFound) {
-			return inactive, nil
-		} else if err != nil {
-			return nil, fault.Wrap(err, "get session")
+	if sid := claimString(claims, "sid"); sid != "" {
+		if read == nil {
+			life, err := s.store.GetSessionLife(ctx, c.TenantID, sid)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				read = &sessionRead{}
+			case err != nil:
+				return nil, fault.Wrap(err, "get session")
+			default:
+				read = &sessionRead{life: life, found: true}
+			}
 		}
-		if !s.core.Live(life, s.core.Now()) {
+		if !read.found || !s.core.Live(read.life, s.core.Now()) {
 			return inactive, nil
 		}
 	}

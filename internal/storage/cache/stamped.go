@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/storage"
 )
 
 // stamped holds clients by the stamp they were read at, for reads that must be current
@@ -49,11 +50,15 @@ func (st *stamped) put(c model.Client) {
 }
 
 // currentClient answers a read of a client that must be current: one statement reading the
-// stamp, and the whole row only when this node holds no copy at that stamp.
+// stamp (none when the request read it already, storage.WithClientStamp), and the whole row
+// only when this node holds no copy at that stamp.
 func (s *Store) currentClient(ctx context.Context, id string) (model.Client, error) {
-	stamp, err := s.Store.ClientStamp(ctx, id)
-	if err != nil {
-		return model.Client{}, err
+	stamp, ok := storage.ClientStampOf(ctx, id)
+	if !ok {
+		var err error
+		if stamp, err = s.Store.ClientStamp(ctx, id); err != nil {
+			return model.Client{}, err
+		}
 	}
 	if c, ok := s.r.stamped.get(id, stamp); ok {
 		return cloneClient(c), nil

@@ -110,3 +110,46 @@ func TestCurrentReadsIgnoreRolledBackCopies(t *testing.T) {
 		t.Fatalf("secret after a rolled back rotation: %q", c.SecretHash)
 	}
 }
+
+// A current read given the client's stamp, read in the same request with another record
+// (storage.WithClientStamp), reads nothing when the node holds the client at that stamp, and
+// the row when it does not: the stamp given decides as a stamp read would.
+func TestCurrentReadsTakeAStampReadWithTheRequest(t *testing.T) {
+	f := newFixture(t)
+	fresh := storage.Fresh(context.Background())
+	stamp, err := f.inner.ClientStamp(context.Background(), f.client.ID)
+	must(t, err)
+	if n := f.statements(func() {
+		_, err := f.cached.GetClient(storage.WithClientStamp(fresh, f.client.ID, stamp), f.client.ID)
+		must(t, err)
+	}); n != 1 {
+		t.Fatalf("current read with its stamp given, no copy held, sent %d statements, want 1 (the row)", n)
+	}
+	if n := f.statements(func() {
+		_, err := f.cached.GetClient(storage.WithClientStamp(fresh, f.client.ID, stamp), f.client.ID)
+		must(t, err)
+	}); n != 0 {
+		t.Fatalf("current read with its stamp given, copy held, sent %d statements, want 0", n)
+	}
+	// A stamp given for another client does not stand for this one's.
+	if n := f.statements(func() {
+		_, err := f.cached.GetClient(storage.WithClientStamp(fresh, model.NewID(), stamp), f.client.ID)
+		must(t, err)
+	}); n != 1 {
+		t.Fatalf("current read with another client's stamp given sent %d statements, want 1 (the stamp)", n)
+	}
+
+	// Rotated after the copy was made: the request's stamp is the new one, and the row is read.
+	rotated := []byte("another-secret-hash")
+	must(t, f.inner.UpdateClient(context.Background(), f.tenant.ID, f.client.ID, func(c model.Client) (model.Client, error) {
+		c.SecretHash = rotated
+		return c, nil
+	}))
+	now, err := f.inner.ClientStamp(context.Background(), f.client.ID)
+	must(t, err)
+	c, err := f.cached.GetClient(storage.WithClientStamp(fresh, f.client.ID, now), f.client.ID)
+	must(t, err)
+	if !bytes.Equal(c.SecretHash, rotated) {
+		t.Fatalf("current read with the stamp after a rotation: secret %q", c.SecretHash)
+	}
+}

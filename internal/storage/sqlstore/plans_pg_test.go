@@ -85,6 +85,8 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 			prepare(what, statement{sql, make([]any, n)}, tables...)
 		}
 		one("session by id", "SELECT "+sessionCols+" FROM sessions WHERE id = ?", 1, "sessions")
+		one("session life by id", sessionLifeSQL, 1, "sessions")
+		one("session life and client stamp", sessionLifeAndStampSQL, 2, "sessions", "clients")
 		one("session for update", "SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND id = ?", 2, "sessions")
 		one("session touch", "UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL", 3, "sessions")
 		one("a user's sessions", "SELECT "+sessionCols+" FROM sessions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC", 2, "sessions")
@@ -151,6 +153,11 @@ func TestPostgresGenericPlansUseIndexes(t *testing.T) {
 	_, err = s.Grow(ctx, Growth{TenantID: tenant.ID, AppID: "app", ClientID: "client", Prefix: "p",
 		Users: 20000, AuditEvents: 20000, Tenants: 2000, Sessions: 20000, RefreshTokens: 20000, Codes: 20000})
 	mustDo(t, err, "grow")
+	// Clients too, which the introspection's read joins to a session (no other table refers
+	// to them, so bare rows do).
+	_, err = s.w.ExecContext(ctx, "INSERT INTO clients (id, tenant_id, app_id, created_at, updated_at) "+
+		"SELECT 'grown-client-' || g, $1, 'app', 0, 0 FROM generate_series(1, 5000) AS g", tenant.ID)
+	mustDo(t, err, "grow clients")
 	check("grown tables, plans of the empty ones")
 	// With the grown tables' statistics (autovacuum's ANALYZE in time), PostgreSQL plans the
 	// prepared statements again: a plan that then finds a scan cheaper must not take it.

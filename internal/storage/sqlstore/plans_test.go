@@ -96,6 +96,9 @@ func TestRefreshTokenPlansUseIndexes(t *testing.T) {
 			}
 		}
 	}
+	check("a session's life", sessionLifeSQL, "sqlite_autoindex_sessions_1 (id=?)")
+	check("a session's life and a client's stamp", sessionLifeAndStampSQL,
+		"sqlite_autoindex_clients_1 (id=?)", "sqlite_autoindex_sessions_1 (id=?)")
 	check("a session's revocation", revokeQuery(false), "refresh_tokens_session_idx (session_id=?)")
 	check("a family's revocation", revokeQuery(true), "refresh_tokens_session_idx (session_id=? AND family_id=?)")
 	check("a user's tokens deleted", deleteUserTokens, "sessions_user_idx (tenant_id=? AND user_id=?)",

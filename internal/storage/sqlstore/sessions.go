@@ -90,13 +90,44 @@ func (s *Store) GetSession(ctx context.Context, tenantID, id string) (model.Sess
 		"SELECT "+sessionCols+" FROM sessions WHERE id = ?", tenantID, id)
 }
 
+// The reads of a session's life, alone and with a client's stamp, each by primary keys.
+const (
+	sessionLifeSQL         = "SELECT tenant_id, user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE id = ?"
+	sessionLifeAndStampSQL = "SELECT c.stamp, s.tenant_id, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at " +
+		"FROM clients c LEFT JOIN sessions s ON s.id = ? WHERE c.id = ?"
+)
+
 // GetSessionLife returns what decides whether one of the tenant's sessions can still be used.
 // It reads no JSON column: decoding the factors and attributes cost introspection as much as
 // the rest of the read.
 func (s *Store) GetSessionLife(ctx context.Context, tenantID, id string) (model.SessionLife, error) {
 	return getOwned(ctx, s.reader(), "get session life", scanSessionLife,
 		func(v model.SessionLife) string { return v.TenantID },
-		"SELECT tenant_id, user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE id = ?", tenantID, id)
+		sessionLifeSQL, tenantID, id)
+}
+
+// GetSessionLifeAndClientStamp reads a session's life and a client's stamp in one statement:
+// the client's row by its key, joined to the session's, if any, by its key.
+func (s *Store) GetSessionLifeAndClientStamp(ctx context.Context, tenantID, sessionID, clientID string) (model.SessionLife, bool, int64, error) {
+	type row struct {
+		stamp int64
+		life  model.SessionLife
+		found bool
+	}
+	r, err := getOne(ctx, s.reader(), "get session life and client stamp", func(sc scanner) (row, error) {
+		var r row
+		var tenant, user sql.NullString
+		var seen, expires, revoked sql.NullInt64
+		if err := sc.Scan(&r.stamp, &tenant, &user, &seen, &expires, &revoked); err != nil {
+			return r, err
+		}
+		if r.found = tenant.Valid && tenant.String == tenantID; r.found {
+			r.life = model.SessionLife{TenantID: tenant.String, UserID: user.String, LastSeenAt: fromMillis(seen.Int64),
+				ExpiresAt: fromMillis(expires.Int64), RevokedAt: fromNullMillis(revoked)}
+		}
+		return r, nil
+	}, sessionLifeAndStampSQL, sessionID, clientID)
+	return r.life, r.found, r.stamp, err
 }
 
 func scanSessionLife(sc scanner) (model.SessionLife, error) {

@@ -19,6 +19,56 @@ var sessionTests = []namedTest{
 	{"Touch", testSessionTouch},
 	{"SealedIDAddedLater", testSessionSealedIDAddedLater},
 	{"Life", testSessionLife},
+	{"LifeAndClientStamp", testSessionLifeAndClientStamp},
+}
+
+// testSessionLifeAndClientStamp checks that the one-statement read answers what
+// GetSessionLife and ClientStamp answer apart: for a live session, a revoked one, another
+// tenant's, a missing one, and for a client that is missing or deleted.
+func testSessionLifeAndClientStamp(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	e := newEnv(t, s)
+	check := func(what, tenantID, sessionID string, want *model.SessionLife) {
+		t.Helper()
+		life, found, stamp, err := s.GetSessionLifeAndClientStamp(ctx, tenantID, sessionID, e.Client.ID)
+		must(t, err, what)
+		wantStamp, err := s.ClientStamp(ctx, e.Client.ID)
+		must(t, err, what)
+		if stamp != wantStamp {
+			t.Errorf("%s: stamp %d, ClientStamp %d", what, stamp, wantStamp)
+		}
+		switch {
+		case want == nil && found:
+			t.Errorf("%s: found session %+v, want none", what, life)
+		case want != nil && !found:
+			t.Errorf("%s: no session, want %+v", what, *want)
+		case want != nil:
+			wantEqual(t, what, life, *want)
+		}
+	}
+	live := newSession(t, s, makeSession(e))
+	want := live.Life()
+	check("live session", e.Tenant.ID, live.ID, &want)
+	revoked := makeSession(e)
+	revoked.RevokedAt = ptr(at(2 * time.Minute))
+	newSession(t, s, revoked)
+	wantRevoked := revoked.Life()
+	check("revoked session", e.Tenant.ID, revoked.ID, &wantRevoked)
+	check("another tenant's session", newTenant(t, s).ID, live.ID, nil)
+	check("missing session", e.Tenant.ID, model.NewID(), nil)
+
+	// A client of another tenant than the session's is read all the same: the caller decides.
+	other := newEnv(t, s)
+	_, found, stamp, err := s.GetSessionLifeAndClientStamp(ctx, e.Tenant.ID, live.ID, other.Client.ID)
+	must(t, err, "another tenant's client")
+	if !found || stamp != other.Client.Stamp {
+		t.Errorf("another tenant's client: found %v, stamp %d, want the session and stamp %d", found, stamp, other.Client.Stamp)
+	}
+	_, _, _, err = s.GetSessionLifeAndClientStamp(ctx, e.Tenant.ID, live.ID, model.NewID())
+	wantNotFound(t, err, "GetSessionLifeAndClientStamp of a missing client")
+	must(t, s.DeleteClient(ctx, e.Tenant.ID, e.Client.ID), "delete client")
+	_, _, _, err = s.GetSessionLifeAndClientStamp(ctx, e.Tenant.ID, live.ID, e.Client.ID)
+	wantNotFound(t, err, "GetSessionLifeAndClientStamp of a deleted client")
 }
 
 // testSessionLife checks that GetSessionLife reads what GetSession reads of a session's
