@@ -10,8 +10,8 @@ import (
 	"github.com/latchkey/latchkey/internal/storage"
 )
 
-// readCounter counts the database reads introspection may make: a client's stamp or row, and
-// a session whole or its life, alone or with a client's stamp.
+// readCounter counts the database reads introspection may make: a client's stamp or row, its
+// application and tenant, and a session whole or its life, alone or with a client's stamp.
 type readCounter struct {
 	storage.Store
 	n atomic.Int64
@@ -25,6 +25,16 @@ func (r *readCounter) ClientStamp(ctx context.Context, id string) (int64, error)
 func (r *readCounter) GetClient(ctx context.Context, id string) (model.Client, error) {
 	r.n.Add(1)
 	return r.Store.GetClient(ctx, id)
+}
+
+func (r *readCounter) GetApplication(ctx context.Context, tenantID, id string) (model.Application, error) {
+	r.n.Add(1)
+	return r.Store.GetApplication(ctx, tenantID, id)
+}
+
+func (r *readCounter) GetTenant(ctx context.Context, id string) (model.Tenant, error) {
+	r.n.Add(1)
+	return r.Store.GetTenant(ctx, id)
 }
 
 func (r *readCounter) GetSession(ctx context.Context, tenantID, id string) (model.Session, error) {
@@ -93,5 +103,22 @@ func TestIntrospectionReadsOnce(t *testing.T) {
 		if x := e.introspectAs(e.boot.ClientID, fresh, again); x["active"] != false {
 			t.Fatalf("an access token issued before its client's rotation is active: %v", x)
 		}
+
+		// Another client of the application introspects a user's token issued to the demo
+		// client, then is deleted: its credentials are refused at once.
+		admin := e.adminToken()
+		clients := "/cis/v1/applications/" + e.boot.AppID + "/clients"
+		res = e.do("POST", clients, admin, map[string]any{"name": "resource server"})
+		wantStatus(t, res, 201, "")
+		created := res.JSON(t)
+		rsID, rsSecret := created["client_id"].(string), created["client_secret"].(string)
+		tok = e.clientToken(e.boot.ClientID, fresh)
+		third := e.directLogin(tok, "una@example.com", nil)["access_token"].(string)
+		if x := e.introspectAs(rsID, rsSecret, third); x["active"] != true || x["client_id"] != e.boot.ClientID {
+			t.Fatalf("another client's introspection of a live token: %v", x)
+		}
+		wantStatus(t, e.do("DELETE", clients+"/"+rsID, admin, nil), 204, "")
+		res = e.form("/oidc/token/introspection", url.Values{"token": {third}}, rsID, rsSecret)
+		wantStatus(t, res, 401, "invalid_client")
 	})
 }

@@ -35,6 +35,9 @@ func (f *isoFixture) sessionIsolationCases() map[string][]isoCase {
 			inactive("B's refresh token", b.RefreshToken), inactive("B's user access token", b.AccessToken),
 			inactive("B's client token", b.client), inactive("B's admin token", b.admin),
 			{name: "B's client id with A's secret", do: f.oauthCall(introspect, bClientID, token(b.RefreshToken)), admin: 401, client: 401},
+			// A user's access token takes another path: its session is read with the client's
+			// stamp before the secret is checked.
+			{name: "B's client id with A's secret, B's user access token", do: f.oauthCall(introspect, bClientID, token(b.AccessToken)), admin: 401, client: 401},
 		},
 		"POST /oidc/token/revocation": {
 			// RFC 7009 section 2.2: a token the client may not revoke is answered as revoked,

@@ -40,6 +40,18 @@ func multiNodeRotation(t *testing.T, c *nodePair) {
 	if x := nodeIntrospect(t, n2, id, sec, tok); x["active"] != true {
 		t.Fatalf("a fresh client token is inactive on node 2: %v", x)
 	}
+	// A user's access token issued to the client, introspected by the client on node 2: node 2
+	// then holds the client and the token's verdict.
+	const email = "rotation-user@example.com"
+	nodeCreateUser(t, n1, tok, email)
+	wantStatus(t, nodeCall(t, n1, "POST", "/cis/v1/auth/otp/send", tok, otpSendBody("email", email)), 200, "")
+	code := smtpCode(t, waitSMTP(t, c.smtp, email, 1)[0])
+	login := nodeCall(t, n1, "POST", "/cis/v1/auth/otp/authenticate", tok, otpAuthBody(email, code))
+	wantStatus(t, login, 200, "")
+	userAccess := jsonString(t, login, "access_token")
+	if x := nodeIntrospect(t, n2, id, sec, userAccess); x["active"] != true {
+		t.Fatalf("a user's access token is inactive on node 2: %v", x)
+	}
 
 	res = nodeCall(t, n1, "POST", clients+"/"+id+"/secret", admin, nil)
 	wantStatus(t, res, 200, "")
@@ -48,6 +60,21 @@ func multiNodeRotation(t *testing.T, c *nodePair) {
 	wantStatus(t, nodeCall(t, n2, "GET", "/cis/v1/users?page_limit=1", tok, nil), 401, "unauthorized")
 	if x := nodeIntrospect(t, n2, c.boot.ClientID, c.boot.ClientSecret, tok); x["active"] != false {
 		t.Fatalf("node 2 reports a token of a rotated client active: %v", x)
+	}
+	// Introspecting the user's token with the old secret is refused on node 2 at once, and
+	// with the new one the token, issued before the rotation, is inactive.
+	req, err := httpFormRequest(n2.url+"/oidc/token/introspection", url.Values{"token": {userAccess}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(sec))
+	refused, err := nodeSend(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, refused, 401, "invalid_client")
+	if x := nodeIntrospect(t, n2, id, sec2, userAccess); x["active"] != false {
+		t.Fatalf("node 2 reports a user token of a rotated client active: %v", x)
 	}
 	renewed := nodeToken(t, n2, id, sec2)
 	wantStatus(t, nodeCall(t, n1, "GET", "/cis/v1/users?page_limit=1", renewed, nil), 200, "")

@@ -45,10 +45,6 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
-// BenchmarkJWKSBuild measures what a node pays to build its key set from nothing (one read of
-// every key, parsing, serialising the document), once per cache TTL or key change: with any
-// number of tenants sharing the deployment's keys, and with every one of 1000 tenants holding
-// its own (EdDSA, the cheapest to generate) keys, the per-tenant option's worst case.
 // BenchmarkVerifyIntrospected compares a token's first introspection on a node (the
 // signature checked) with a repeated one (the memo's verdict, claims decoded again).
 func BenchmarkVerifyIntrospected(b *testing.B) {
@@ -73,6 +69,10 @@ func BenchmarkVerifyIntrospected(b *testing.B) {
 	}
 }
 
+// BenchmarkJWKSBuild measures what a node pays to build its key set from nothing (one read of
+// every key, parsing, serialising the document), once per cache TTL or key change: with any
+// number of tenants sharing the deployment's keys, and with every one of 1000 tenants holding
+// its own (EdDSA, the cheapest to generate) keys, the per-tenant option's worst case.
 func BenchmarkJWKSBuild(b *testing.B) {
 	for _, own := range []int{0, 1000} {
 		b.Run(fmt.Sprintf("own-key-tenants=%d", own), func(b *testing.B) {

@@ -8,19 +8,23 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// memoSize bounds the bearer tokens a Manager remembers, and memoMaxToken the size of a token
-// it remembers: a full memo holds at most memoSize payloads of under memoMaxToken bytes each
-// (16 MiB), however large the tokens presented (user tokens can carry tens of kilobytes of
-// custom data) and however many spellings of one token the base64 decoder accepts. A backend
-// keeps one client access token for its lifetime, so a node sees few distinct bearers.
+// memoSize bounds the tokens a memo remembers, and memoMaxToken the size of a token it
+// remembers: a full memo holds at most memoSize payloads of under memoMaxToken bytes each
+// (16 MiB; a Manager has two memos), however large the tokens presented (user tokens can carry
+// tens of kilobytes of custom data) and however many spellings of one token the base64 decoder
+// accepts. A backend keeps one client access token for its lifetime, so a node sees few
+// distinct bearers; a resource server introspecting the tokens of more than memoSize active
+// users finds fewer of them remembered (eviction is at random), and checks the others'
+// signatures as it did without a memo.
 const (
 	memoSize     = 4096
 	memoMaxToken = 4096
 )
 
-// memo remembers bearer tokens whose signature has been checked. API callers present the
-// same bearer on every request, and checking an ES256 signature costs more than the rest of
-// a read-only call; the memo makes it one check per token and node.
+// memo remembers tokens whose signature has been checked. API callers present the same
+// bearer on every request, and resource servers introspect the same token on each of its
+// user's calls, while checking an ES256 signature costs more than the rest of a read-only
+// call; a memo makes it one check per token and node.
 //
 // Only the signature's verdict is remembered. Every use still finds the token's key among
 // the tenant's published keys (a key that stops being published stops its tokens at once,

@@ -36,14 +36,14 @@ func (s *Service) Introspect(ctx context.Context, c model.Caller, token string) 
 }
 
 // IntrospectAs is Introspect for the client that authenticates with clientID and
-// clientSecret, as the introspection endpoint is called. For an access token with a session,
-// the statement that reads the client's stamp for its secret check also reads the session
+// clientSecret, as the introspection endpoint is called. For a user's access token, the
+// statement that reads the client's stamp for its secret check also reads the token's session
 // (GetSessionLifeAndClientStamp): one statement where Introspect after CallerForClient makes
-// two. The answer is Introspect's in every case, and a caller that fails to authenticate
-// learns nothing of the token.
+// two. The answer is Introspect's, and a caller that fails to authenticate learns nothing of
+// the token: whatever that read finds or fails on, CallerForClient decides first.
 func (s *Service) IntrospectAs(ctx context.Context, clientID, clientSecret, token string) (map[string]any, error) {
 	token = strings.TrimSpace(token)
-	if token == "" || strings.HasPrefix(token, secret.RefreshTokenPrefix) || !model.ValidID(clientID) {
+	if token == "" || strings.HasPrefix(token, secret.RefreshTokenPrefix) || clientSecret == "" || !model.ValidID(clientID) {
 		c, err := s.core.CallerForClient(ctx, clientID, clientSecret)
 		if err != nil {
 			return nil, err
@@ -53,18 +53,19 @@ func (s *Service) IntrospectAs(ctx context.Context, clientID, clientSecret, toke
 	var claims map[string]any
 	verified := s.signer.VerifyIntrospected(ctx, token, &claims) == nil
 	var read *sessionRead
-	if tid, sid := claimString(claims, "tid"), claimString(claims, "sid"); verified && tid != "" && sid != "" {
-		life, found, stamp, err := s.store.GetSessionLifeAndClientStamp(ctx, tid, sid, clientID)
-		switch {
-		case errors.Is(err, storage.ErrNotFound): // no such client: CallerForClient refuses it
-		case err != nil:
-			return nil, fault.Wrap(err, "get session")
-		default:
-			ctx = storage.WithClientStamp(ctx, clientID, stamp)
+	authCtx := ctx
+	tid, sid := claimString(claims, "tid"), claimString(claims, "sid")
+	if verified && claimString(claims, "token_use") == auth.UseAccess && tid != "" && sid != "" {
+		// A failed read (no such client, or the database's error) is left to the secret
+		// check, which reads again and answers as it would have without this read.
+		if life, found, stamp, err := s.store.GetSessionLifeAndClientStamp(ctx, tid, sid, clientID); err == nil {
+			// The stamp stands for the client in the secret check only: a later read that
+			// must be current, in this request, reads the stamp again.
+			authCtx = storage.WithClientStamp(ctx, clientID, stamp)
 			read = &sessionRead{life: life, found: found}
 		}
 	}
-	c, err := s.core.CallerForClient(ctx, clientID, clientSecret)
+	c, err := s.core.CallerForClient(authCtx, clientID, clientSecret)
 	if err != nil {
 		return nil, err
 	}
