@@ -8,8 +8,16 @@ import (
 )
 
 // nodeIntrospect asks p's introspection endpoint about tok with the client credentials id and
-// secretText.
+// secretText, and returns its answer.
 func nodeIntrospect(t *testing.T, p *latchkeyProcess, id, secretText, tok string) map[string]any {
+	t.Helper()
+	res := nodeIntrospectResponse(t, p, id, secretText, tok)
+	wantStatus(t, res, 200, "")
+	return res.JSON(t)
+}
+
+// nodeIntrospectResponse is nodeIntrospect's response, whatever its status.
+func nodeIntrospectResponse(t *testing.T, p *latchkeyProcess, id, secretText, tok string) response {
 	t.Helper()
 	req, err := httpFormRequest(p.url+"/oidc/token/introspection", url.Values{"token": {tok}})
 	if err != nil {
@@ -20,8 +28,7 @@ func nodeIntrospect(t *testing.T, p *latchkeyProcess, id, secretText, tok string
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, res, 200, "")
-	return res.JSON(t)
+	return res
 }
 
 // multiNodeRotation: a client's secret rotated through node 1 ends its tokens on node 2 at
@@ -63,16 +70,7 @@ func multiNodeRotation(t *testing.T, c *nodePair) {
 	}
 	// Introspecting the user's token with the old secret is refused on node 2 at once, and
 	// with the new one the token, issued before the rotation, is inactive.
-	req, err := httpFormRequest(n2.url+"/oidc/token/introspection", url.Values{"token": {userAccess}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(sec))
-	refused, err := nodeSend(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, refused, 401, "invalid_client")
+	wantStatus(t, nodeIntrospectResponse(t, n2, id, sec, userAccess), 401, "invalid_client")
 	if x := nodeIntrospect(t, n2, id, sec2, userAccess); x["active"] != false {
 		t.Fatalf("node 2 reports a user token of a rotated client active: %v", x)
 	}
