@@ -55,8 +55,8 @@ func (r *readCounter) GetSessionLifeAndClientStamp(ctx context.Context, tenantID
 // Introspecting a user's access token reads the database once, on a node that holds the
 // client: the client's stamp (its secret's check) and the token's session in one statement.
 // That read still decides: a logout, or the rotation of the client's secret, counts at the
-// next call. A caller
-// whose credentials fail is refused before anything is said of the token, whatever it is.
+// next call. A caller whose credentials fail is refused before anything is said of the
+// token, whatever it is.
 func TestIntrospectionReadsOnce(t *testing.T) {
 	backends(t, func(t *testing.T, o envOptions) {
 		var reads *readCounter
